@@ -1,0 +1,547 @@
+import * as crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import { checkProof, handshakeTranscript, newNonce, proveSecret } from './auth';
+import { Backoff, BackoffOptions } from './backoff';
+import { decodeRelayMessage } from './controlCodec';
+import { ErrorCode, FATAL_FOR_RECONNECT, TeamMessengerError } from './errors';
+import { DEFAULT_MAX_PAYLOAD } from './frame';
+import { FramedConnection } from './framedConnection';
+import { FlushScheduler } from './frameWriter';
+import { Identity } from './identity';
+import { Logger, silentLogger } from './logger';
+import {
+  Ack,
+  ChatMessage,
+  ClientMessage,
+  CodeRef,
+  KnownPeer,
+  Limits,
+  PROTOCOL_VERSION,
+  PeerInfo,
+  PeerStatus,
+  RelayMessage,
+  Targets,
+  Welcome,
+} from './messages';
+
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Where the client is in a relay's history: sent on reconnect to receive what was missed. */
+export interface Bookmark {
+  epoch: string;
+  seq: number;
+}
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  name: string;
+  machine?: string;
+  identity: Identity;
+  secret?: string;
+  status?: PeerStatus;
+  /** Reconnect after a lost connection (default true). Off for one-shot tools. */
+  reconnect?: boolean;
+  backoff?: BackoffOptions;
+  /** Time allowed for TCP connect plus handshake. */
+  connectTimeoutMs?: number;
+  /** Where this client left off last time (persisted by the app), to receive what it missed. */
+  bookmark?: Bookmark;
+  /** Messages waiting for a connection; more are refused. */
+  maxPending?: number;
+  logger?: Logger;
+}
+
+/** A message the user sent that the relay has not acknowledged yet. */
+export interface PendingMessage {
+  ref: string;
+  to: Targets;
+  text: string;
+  code?: CodeRef;
+  /** 'queued': waiting for a connection; 'sent': written, waiting for the relay's ack. */
+  state: 'queued' | 'sent';
+  createdAt: number;
+}
+
+interface OutboxEntry extends PendingMessage {
+  resolve(ack: Ack): void;
+  reject(err: TeamMessengerError): void;
+}
+
+export interface PeerLeft {
+  id: number;
+  clientId: string;
+  name: string;
+  reason: string;
+}
+
+export interface ClientEvents {
+  state: [ClientState];
+  welcome: [Welcome];
+  'peer-joined': [PeerInfo];
+  'peer-left': [PeerLeft];
+  'peer-updated': [PeerInfo];
+  message: [ChatMessage];
+  pending: [PendingMessage[]];
+  /** An error the relay reported that did not close the connection. */
+  'relay-error': [TeamMessengerError];
+  /** The connection ended; `error` says why. The client reconnects unless it is fatal. */
+  disconnected: [TeamMessengerError];
+}
+
+/**
+ * The headless client: connects, authenticates, keeps the roster and the pending outbox, and
+ * reconnects with backoff, resuming from the last message it saw. The extension, the CLI and
+ * the benchmarks all use this one class.
+ */
+export class TeamClient extends EventEmitter<ClientEvents> {
+  private readonly logger: Logger;
+  private readonly scheduler = new FlushScheduler();
+  private readonly backoff: Backoff;
+  private readonly instance = crypto.randomBytes(12).toString('base64url');
+  private connection: FramedConnection<RelayMessage, ClientMessage> | undefined;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private livenessTimer: NodeJS.Timeout | undefined;
+  private connectTimer: NodeJS.Timeout | undefined;
+  private lastReceived = 0;
+  private livenessConfig = { pingIntervalMs: 15_000, idleTimeoutMs: 45_000 };
+  private nextPingNumber = 1;
+  private relayPing: { n: number; at: number } | undefined;
+  private readonly peerPings = new Map<number, { resolve(rtt: number): void; reject(err: Error): void; at: number; timer: NodeJS.Timeout }>();
+  private readonly outbox: OutboxEntry[] = [];
+  private firstConnect: { resolve(w: Welcome): void; reject(e: TeamMessengerError): void } | undefined;
+  private statusValue: PeerStatus;
+  private currentState: ClientState = 'idle';
+
+  /** Online peers by connection id (this client excluded). */
+  readonly peers = new Map<number, PeerInfo>();
+  /** Identities the relay knows that are offline. */
+  readonly known = new Map<string, KnownPeer>();
+  bookmark: Bookmark | undefined;
+  self: { id: number; clientId: string } | undefined;
+  /** Round trip to the relay in ms, measured by keepalive pings. */
+  relayRtt: number | undefined;
+
+  constructor(private readonly options: ClientOptions) {
+    super();
+    this.logger = options.logger ?? silentLogger;
+    this.backoff = new Backoff(options.backoff);
+    this.bookmark = options.bookmark;
+    this.statusValue = options.status ?? 'online';
+  }
+
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  get clientId(): string {
+    return this.options.identity.clientId;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  get status(): PeerStatus {
+    return this.statusValue;
+  }
+
+  get pending(): PendingMessage[] {
+    return this.outbox.map(toPending);
+  }
+
+  /**
+   * Starts connecting. Resolves at the first welcome; rejects on a fatal error (wrong secret,
+   * version mismatch) or, with `reconnect: false`, on the first failure.
+   */
+  connect(): Promise<Welcome> {
+    if (this.currentState === 'closed') return Promise.reject(new TeamMessengerError(ErrorCode.Closed, 'the client is closed'));
+    if (this.currentState !== 'idle') throw new Error('connect() was already called');
+    const first = new Promise<Welcome>((resolve, reject) => (this.firstConnect = { resolve, reject }));
+    this.open();
+    return first;
+  }
+
+  /** Sends a chat message. Resolves when the relay acknowledges it (after a reconnect, if need be). */
+  send(to: Targets, text: string, options: { code?: CodeRef } = {}): Promise<Ack> {
+    if (this.currentState === 'closed') return Promise.reject(new TeamMessengerError(ErrorCode.Closed, 'the client is closed'));
+    if (text.length > Limits.textChars) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, `message is ${text.length} characters; the limit is ${Limits.textChars}`));
+    }
+    if (this.outbox.length >= (this.options.maxPending ?? 10_000)) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, 'too many messages are waiting for the relay'));
+    }
+    return new Promise<Ack>((resolve, reject) => {
+      const entry: OutboxEntry = {
+        ref: crypto.randomBytes(12).toString('base64url'),
+        to,
+        text,
+        ...(options.code ? { code: options.code } : {}),
+        state: 'queued',
+        createdAt: Date.now(),
+        resolve,
+        reject,
+      };
+      this.outbox.push(entry);
+      if (this.currentState === 'connected') this.transmit(entry);
+      this.emit('pending', this.pending);
+    });
+  }
+
+  /** End-to-end round trip to one peer through the relay, in ms. */
+  pingPeer(clientId: string, timeoutMs = 5000): Promise<number> {
+    if (this.currentState !== 'connected' || !this.connection) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.ConnectionLost, 'not connected'));
+    }
+    const n = this.nextPingNumber++;
+    return new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.peerPings.delete(n);
+        reject(new TeamMessengerError(ErrorCode.IdleTimeout, `no answer from ${clientId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.peerPings.set(n, { resolve, reject, at: performanceNow(), timer });
+      this.connection!.send({ t: 'peer-ping', to: clientId, n });
+    });
+  }
+
+  setStatus(status: PeerStatus): void {
+    this.statusValue = status;
+    if (this.currentState === 'connected') this.connection?.send({ t: 'status', status });
+  }
+
+  /**
+   * Finds the identity a person means: a client id, a name, or `name@machine`, among online
+   * and known peers. Throws NO_SUCH_PEER or AMBIGUOUS_PEER with the candidates.
+   */
+  resolvePeer(query: string): string {
+    const candidates = new Map<string, string>();
+    const consider = (clientId: string, name: string, machine: string) => {
+      if (clientId === query || name === query || `${name}@${machine}` === query) candidates.set(clientId, `${name}@${machine}`);
+    };
+    for (const p of this.peers.values()) consider(p.clientId, p.name, p.machine);
+    if (candidates.size === 0) for (const p of this.known.values()) consider(p.clientId, p.name, p.machine);
+    if (candidates.size === 1) return candidates.keys().next().value!;
+    if (candidates.size === 0) throw new TeamMessengerError(ErrorCode.NoSuchPeer, `no peer called "${query}" is known to the relay`);
+    throw new TeamMessengerError(ErrorCode.AmbiguousPeer, `"${query}" could be ${[...candidates.values()].join(', ')}; say name@machine`);
+  }
+
+  /** Leaves cleanly: tells the relay, closes, and fails whatever is still pending. */
+  async close(): Promise<void> {
+    if (this.currentState === 'closed') return;
+    const connection = this.connection;
+    this.setState('closed');
+    this.stopTimers();
+    const error = new TeamMessengerError(ErrorCode.Closed, 'the client was closed');
+    this.failPending(error);
+    this.firstConnect?.reject(error);
+    this.firstConnect = undefined;
+    if (connection && connection.isOpen) {
+      const closed = new Promise<void>((resolve) => connection.socket.once('close', () => resolve()));
+      connection.close({ t: 'bye' });
+      await closed;
+    }
+  }
+
+  // ------------------------------------------------------------------ connection lifecycle
+
+  private open(): void {
+    this.setState(this.currentState === 'idle' ? 'connecting' : 'reconnecting');
+    const { host, port } = this.options;
+    const socket = net.connect({ host, port });
+    let challenged = false;
+    let clientNonce = '';
+    let transcript: Buffer | undefined;
+    const connection: FramedConnection<RelayMessage, ClientMessage> = new FramedConnection(
+      socket,
+      { decode: decodeRelayMessage, maxPayload: DEFAULT_MAX_PAYLOAD, scheduler: this.scheduler },
+      {
+        onMessage: (message) => {
+          if (connection !== this.connection) return;
+          this.lastReceived = Date.now();
+          if (message.t === 'challenge') {
+            if (challenged) return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'second challenge from the relay'));
+            challenged = true;
+            if (message.v !== PROTOCOL_VERSION) {
+              return this.drop(new TeamMessengerError(ErrorCode.VersionMismatch, `the relay speaks protocol ${message.v}; this client speaks ${PROTOCOL_VERSION}`));
+            }
+            if (message.auth && !this.options.secret) {
+              return this.drop(new TeamMessengerError(ErrorCode.AuthFailed, 'the relay requires the team secret and none is configured'));
+            }
+            clientNonce = newNonce();
+            const identity = this.options.identity;
+            transcript = handshakeTranscript(message.nonce, clientNonce, identity.publicKey);
+            connection.send({
+              t: 'hello',
+              v: PROTOCOL_VERSION,
+              name: this.options.name,
+              machine: this.options.machine ?? os.hostname(),
+              publicKey: identity.publicKey,
+              signature: identity.sign(transcript),
+              clientNonce,
+              ...(this.options.secret ? { proof: proveSecret(this.options.secret, 'client', transcript) } : {}),
+              instance: this.instance,
+              status: this.statusValue,
+              ...(this.bookmark ? { resume: this.bookmark } : {}),
+            });
+            return;
+          }
+          if (message.t === 'welcome') {
+            if (!transcript || this.currentState === 'connected') {
+              return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'welcome before the handshake'));
+            }
+            if (this.options.secret && !checkProof(this.options.secret, 'relay', transcript, message.proof)) {
+              return this.drop(new TeamMessengerError(ErrorCode.AuthFailed, 'the relay could not prove it knows the team secret'));
+            }
+            return this.onWelcome(message);
+          }
+          if (this.currentState !== 'connected') {
+            if (message.t === 'error') return this.onRelayError(message.code, message.message, message.ref, message.fatal);
+            return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, `"${message.t}" before the handshake finished`));
+          }
+          this.onMessage(message);
+        },
+        onData: () => this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame with no open stream')),
+        onFailure: (error) => {
+          if (connection === this.connection) this.drop(error);
+        },
+        onClose: () => {
+          if (connection === this.connection) {
+            this.lost(new TeamMessengerError(challenged ? ErrorCode.ConnectionLost : ErrorCode.Unreachable, challenged ? 'connection to the relay was lost' : `cannot reach the relay at ${host}:${port}`));
+          }
+        },
+      },
+    );
+    socket.once('error', (err: NodeJS.ErrnoException) => {
+      if (connection !== this.connection) return;
+      const what = challenged ? 'connection to the relay failed' : `cannot reach the relay at ${host}:${port}`;
+      this.pendingCloseError = new TeamMessengerError(challenged ? ErrorCode.ConnectionLost : ErrorCode.Unreachable, `${what}: ${err.code ?? err.message}`);
+    });
+    this.connection = connection;
+    const timeout = this.options.connectTimeoutMs ?? 10_000;
+    this.connectTimer = setTimeout(() => {
+      if (connection === this.connection && this.currentState !== 'connected') {
+        this.drop(new TeamMessengerError(challenged ? ErrorCode.HandshakeTimeout : ErrorCode.Unreachable, `no answer from the relay at ${host}:${port} within ${timeout} ms`));
+      }
+    }, timeout);
+  }
+
+  /** A socket error says more than the close that follows it. */
+  private pendingCloseError: TeamMessengerError | undefined;
+
+  private onWelcome(welcome: Welcome): void {
+    clearTimeout(this.connectTimer);
+    this.backoff.reset();
+    this.self = { id: welcome.id, clientId: welcome.clientId };
+    this.livenessConfig = { pingIntervalMs: welcome.pingIntervalMs, idleTimeoutMs: welcome.idleTimeoutMs };
+    if (!this.bookmark || this.bookmark.epoch !== welcome.epoch) this.bookmark = { epoch: welcome.epoch, seq: welcome.seq };
+    this.peers.clear();
+    for (const peer of welcome.peers) this.peers.set(peer.id, peer);
+    this.known.clear();
+    for (const peer of welcome.known) this.known.set(peer.clientId, peer);
+    this.setState('connected');
+    this.startLiveness();
+    this.logger.info('connected to relay', { host: this.options.host, port: this.options.port, peers: welcome.peers.length });
+    this.emit('welcome', welcome);
+    this.firstConnect?.resolve(welcome);
+    this.firstConnect = undefined;
+    // Everything not yet acknowledged goes (again) in order; the relay drops duplicates by ref.
+    for (const entry of this.outbox) this.transmit(entry);
+    if (this.outbox.length) this.emit('pending', this.pending);
+  }
+
+  private onMessage(message: RelayMessage): void {
+    switch (message.t) {
+      case 'message':
+        // onWelcome moved the bookmark into this relay's epoch, so sequence numbers compare.
+        if (this.bookmark) {
+          if (message.seq <= this.bookmark.seq) return; // already seen
+          this.bookmark = { epoch: this.bookmark.epoch, seq: message.seq };
+        }
+        this.emit('message', message);
+        return;
+      case 'ack': {
+        const index = this.outbox.findIndex((e) => e.ref === message.ref);
+        if (index < 0) return;
+        const [entry] = this.outbox.splice(index, 1);
+        if (this.bookmark && message.seq > this.bookmark.seq) this.bookmark = { epoch: this.bookmark.epoch, seq: message.seq };
+        entry.resolve(message);
+        this.emit('pending', this.pending);
+        return;
+      }
+      case 'error':
+        this.onRelayError(message.code, message.message, message.ref, message.fatal);
+        return;
+      case 'joined':
+        this.peers.set(message.peer.id, message.peer);
+        this.known.delete(message.peer.clientId);
+        this.emit('peer-joined', message.peer);
+        return;
+      case 'left': {
+        const peer = this.peers.get(message.id);
+        this.peers.delete(message.id);
+        const stillOnline = [...this.peers.values()].some((p) => p.clientId === message.clientId);
+        if (peer && !stillOnline) this.known.set(peer.clientId, { clientId: peer.clientId, name: peer.name, machine: peer.machine, lastSeen: Date.now() });
+        this.emit('peer-left', { id: message.id, clientId: message.clientId, name: message.name, reason: message.reason });
+        return;
+      }
+      case 'peer':
+        this.peers.set(message.peer.id, message.peer);
+        this.emit('peer-updated', message.peer);
+        return;
+      case 'ping':
+        this.connection?.send({ t: 'pong', n: message.n });
+        return;
+      case 'pong':
+        if (this.relayPing && this.relayPing.n === message.n) {
+          this.relayRtt = performanceNow() - this.relayPing.at;
+          this.relayPing = undefined;
+        }
+        return;
+      case 'peer-ping':
+        this.connection?.send({ t: 'peer-pong', to: message.from, n: message.n });
+        return;
+      case 'peer-pong': {
+        const waiting = this.peerPings.get(message.n);
+        if (!waiting) return;
+        this.peerPings.delete(message.n);
+        clearTimeout(waiting.timer);
+        waiting.resolve(performanceNow() - waiting.at);
+        return;
+      }
+      case 'shutdown':
+        this.logger.info('relay is shutting down', { reason: message.reason });
+        this.pendingCloseError = new TeamMessengerError(ErrorCode.ServerShutdown, `the relay is shutting down: ${message.reason}`);
+        return;
+      case 'challenge':
+      case 'welcome':
+        this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, `unexpected "${message.t}"`));
+        return;
+    }
+  }
+
+  private onRelayError(code: string, text: string, ref: string | undefined, fatal: boolean): void {
+    const error = new TeamMessengerError(knownCode(code), text);
+    if (fatal) {
+      this.pendingCloseError = error;
+      return; // the relay closes the socket; lost() reports it
+    }
+    if (ref !== undefined) {
+      const index = this.outbox.findIndex((e) => e.ref === ref);
+      if (index >= 0) {
+        const [entry] = this.outbox.splice(index, 1);
+        entry.reject(error);
+        this.emit('pending', this.pending);
+        return;
+      }
+    }
+    this.emit('relay-error', error);
+  }
+
+  private transmit(entry: OutboxEntry): void {
+    entry.state = 'sent';
+    this.connection?.send({ t: 'send', ref: entry.ref, to: entry.to, text: entry.text, ...(entry.code ? { code: entry.code } : {}) });
+  }
+
+  /** Closes the current connection because of `error` (ours or the relay's). */
+  private drop(error: TeamMessengerError): void {
+    const connection = this.connection;
+    if (!connection) return;
+    this.pendingCloseError ??= error;
+    connection.destroy();
+  }
+
+  private lost(fallback: TeamMessengerError): void {
+    const error = this.pendingCloseError ?? fallback;
+    this.pendingCloseError = undefined;
+    this.connection = undefined;
+    this.stopTimers();
+    this.relayPing = undefined;
+    for (const [n, ping] of this.peerPings) {
+      clearTimeout(ping.timer);
+      ping.reject(new TeamMessengerError(ErrorCode.ConnectionLost, 'connection lost'));
+      this.peerPings.delete(n);
+    }
+    if (this.currentState === 'closed') return;
+    const wasConnected = this.currentState === 'connected';
+    // Written but not acknowledged: will go again after reconnecting.
+    for (const entry of this.outbox) entry.state = 'queued';
+    if (wasConnected) {
+      this.peers.clear();
+      if (this.outbox.length) this.emit('pending', this.pending);
+    }
+    this.logger.warn('disconnected from relay', { code: error.code, reason: error.message });
+    this.emit('disconnected', error);
+    const fatal = FATAL_FOR_RECONNECT.has(error.code);
+    if (fatal || this.options.reconnect === false) {
+      this.setState('closed');
+      this.failPending(error);
+      this.firstConnect?.reject(error);
+      this.firstConnect = undefined;
+      return;
+    }
+    this.setState('reconnecting');
+    const delay = this.backoff.next();
+    this.logger.info('reconnecting', { inMs: delay, attempt: this.backoff.attempts });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.currentState === 'reconnecting') this.open();
+    }, delay);
+  }
+
+  private startLiveness(): void {
+    const { pingIntervalMs, idleTimeoutMs } = this.livenessConfig;
+    const tick = Math.max(50, Math.min(pingIntervalMs, idleTimeoutMs) / 2);
+    this.livenessTimer = setInterval(() => {
+      const quiet = Date.now() - this.lastReceived;
+      if (quiet > idleTimeoutMs) {
+        this.drop(new TeamMessengerError(ErrorCode.IdleTimeout, `nothing heard from the relay for ${quiet} ms`));
+        return;
+      }
+      if (!this.relayPing && (this.relayRtt === undefined || quiet >= pingIntervalMs / 2)) {
+        const n = this.nextPingNumber++;
+        this.relayPing = { n, at: performanceNow() };
+        this.connection?.send({ t: 'ping', n });
+      }
+    }, tick);
+    this.livenessTimer.unref();
+  }
+
+  private stopTimers(): void {
+    clearTimeout(this.connectTimer);
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.livenessTimer);
+    this.reconnectTimer = undefined;
+    this.livenessTimer = undefined;
+  }
+
+  private failPending(error: TeamMessengerError): void {
+    const entries = this.outbox.splice(0);
+    for (const entry of entries) entry.reject(error);
+    if (entries.length) this.emit('pending', []);
+  }
+
+  private setState(state: ClientState): void {
+    if (this.currentState === state) return;
+    this.currentState = state;
+    this.emit('state', state);
+  }
+}
+
+function toPending(entry: OutboxEntry): PendingMessage {
+  return { ref: entry.ref, to: entry.to, text: entry.text, ...(entry.code ? { code: entry.code } : {}), state: entry.state, createdAt: entry.createdAt };
+}
+
+function performanceNow(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+const KNOWN_CODES: readonly string[] = Object.values(ErrorCode);
+function isErrorCode(code: string): code is ErrorCode {
+  return KNOWN_CODES.includes(code);
+}
+/** A relay may be newer than this client: a code we do not know is still reported, as INTERNAL. */
+function knownCode(code: string): ErrorCode {
+  return isErrorCode(code) ? code : ErrorCode.Internal;
+}

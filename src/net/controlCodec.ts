@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { ErrorCode, ProtocolError } from './errors';
+import { FrameKind, HEADER_BYTES, writeHeader } from './frame';
+import { ClientMessage, RelayMessage } from './messages';
+
+/**
+ * Turns control-frame payloads into validated messages and back. The only place JSON from
+ * the network is parsed.
+ */
+function decodeWith<T>(schema: z.ZodType<T>, payload: Buffer): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString('utf8'));
+  } catch {
+    throw new ProtocolError(ErrorCode.BadJson, 'control frame is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ProtocolError(ErrorCode.BadMessage, 'control frame is not a JSON object');
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const unknownType = issue?.code === 'invalid_union' && issue.path.length === 1 && issue.path[0] === 't';
+    throw new ProtocolError(unknownType ? ErrorCode.UnknownType : ErrorCode.BadMessage, describeIssue(parsed.error, value));
+  }
+  return parsed.data;
+}
+
+function describeIssue(error: z.ZodError, value: object): string {
+  const type = 't' in value && typeof value.t === 'string' ? value.t.slice(0, 32) : undefined;
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? issue.path.join('.') : undefined;
+  if (issue?.code === 'invalid_union' && issue.path.length === 1 && issue.path[0] === 't') {
+    return `unknown message type ${JSON.stringify(type ?? null)}`;
+  }
+  const what = issue ? issue.message : 'invalid';
+  return `invalid ${type ? `"${type}" ` : ''}message${where ? ` at ${where}` : ''}: ${what}`;
+}
+
+export function decodeClientMessage(payload: Buffer): ClientMessage {
+  return decodeWith(ClientMessage, payload);
+}
+
+export function decodeRelayMessage(payload: Buffer): RelayMessage {
+  return decodeWith(RelayMessage, payload);
+}
+
+/** Encodes a control message as one complete frame: header and JSON in one allocation. */
+export function encodeControl(message: ClientMessage | RelayMessage): Buffer {
+  const json = JSON.stringify(message);
+  const length = Buffer.byteLength(json, 'utf8');
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
+  writeHeader(out, 0, FrameKind.Control, 0, 0, length);
+  out.write(json, HEADER_BYTES, 'utf8');
+  return out;
+}

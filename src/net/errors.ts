@@ -1,0 +1,63 @@
+/**
+ * Every failure the core reports carries a stable `code`, so callers (relay, client, CLI, UI)
+ * branch on codes and never on message text. Messages are for people.
+ */
+export const ErrorCode = {
+  // Framing: the byte stream itself is wrong. Always closes the connection.
+  FrameTooLarge: 'FRAME_TOO_LARGE',
+  BadFrameKind: 'BAD_FRAME_KIND',
+  BadFrameFlags: 'BAD_FRAME_FLAGS',
+  BadJson: 'BAD_JSON',
+  BadMessage: 'BAD_MESSAGE',
+  UnknownType: 'UNKNOWN_TYPE',
+  UnexpectedMessage: 'UNEXPECTED_MESSAGE',
+  // Handshake and identity.
+  VersionMismatch: 'VERSION_MISMATCH',
+  AuthFailed: 'AUTH_FAILED',
+  HandshakeTimeout: 'HANDSHAKE_TIMEOUT',
+  Replaced: 'REPLACED',
+  // Liveness and resources.
+  IdleTimeout: 'IDLE_TIMEOUT',
+  SlowConsumer: 'SLOW_CONSUMER',
+  ServerShutdown: 'SERVER_SHUTDOWN',
+  ConnectionLost: 'CONNECTION_LOST',
+  Unreachable: 'UNREACHABLE',
+  // Routing: answered with an error frame, the connection stays open.
+  NoSuchPeer: 'NO_SUCH_PEER',
+  AmbiguousPeer: 'AMBIGUOUS_PEER',
+  TooLarge: 'TOO_LARGE',
+  // Local.
+  Closed: 'CLOSED',
+  Internal: 'INTERNAL',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Codes after which reconnecting with the same settings cannot succeed. */
+export const FATAL_FOR_RECONNECT: ReadonlySet<string> = new Set<string>([
+  ErrorCode.VersionMismatch,
+  ErrorCode.AuthFailed,
+  ErrorCode.Replaced,
+]);
+
+export class TeamMessengerError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'TeamMessengerError';
+  }
+}
+
+/** The peer broke the wire protocol. The connection that produced it is closed. */
+export class ProtocolError extends TeamMessengerError {
+  constructor(code: ErrorCode, message: string) {
+    super(code, message);
+    this.name = 'ProtocolError';
+  }
+}
+
+export function isTeamMessengerError(err: unknown): err is TeamMessengerError {
+  return err instanceof TeamMessengerError;
+}

@@ -1,0 +1,123 @@
+import { ErrorCode, ProtocolError } from './errors';
+import { DEFAULT_MAX_PAYLOAD, Frame, HEADER_BYTES, KNOWN_FLAGS, isFrameKind } from './frame';
+
+export interface FrameDecoderOptions {
+  /** Largest payload accepted. Checked from the header, before anything is allocated for it. */
+  maxPayload?: number;
+}
+
+/**
+ * Incremental frame parser: feed it socket chunks of any size and it calls `onFrame` for each
+ * complete frame, in order.
+ *
+ * - A payload that lies inside one chunk is handed out as a view of that chunk (no copy).
+ *   Only a payload split across chunks is copied, once, into a buffer of exactly its size.
+ * - The length is checked against `maxPayload` as soon as the header is complete, so a
+ *   hostile 4 GB length costs nothing.
+ * - A broken stream throws a `ProtocolError`; after that the decoder stays failed and
+ *   rethrows the same error, because there is no way to find the next frame boundary.
+ */
+export class FrameDecoder {
+  private readonly maxPayload: number;
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private failure: ProtocolError | undefined;
+
+  constructor(
+    private readonly onFrame: (frame: Frame) => void,
+    options: FrameDecoderOptions = {},
+  ) {
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+  }
+
+  /** Bytes received but not yet part of a complete frame. */
+  get bufferedBytes(): number {
+    return this.buffered;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.failure) throw this.failure;
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.buffered += chunk.length;
+    try {
+      this.drain();
+    } catch (err) {
+      if (err instanceof ProtocolError) {
+        this.failure = err;
+        this.chunks.length = 0;
+        this.buffered = 0;
+      }
+      throw err;
+    }
+  }
+
+  private drain(): void {
+    while (this.buffered >= HEADER_BYTES) {
+      const header = this.peekHeader();
+      const length = header.readUInt32BE(0);
+      const kind = header[4];
+      const flags = header[5];
+      const stream = header.readUInt32BE(6);
+      if (length > this.maxPayload) {
+        throw new ProtocolError(ErrorCode.FrameTooLarge, `frame of ${length} bytes exceeds the limit of ${this.maxPayload}`);
+      }
+      if (!isFrameKind(kind)) {
+        throw new ProtocolError(ErrorCode.BadFrameKind, `unknown frame kind ${kind}`);
+      }
+      if ((flags & ~KNOWN_FLAGS) !== 0) {
+        throw new ProtocolError(ErrorCode.BadFrameFlags, `unknown frame flags 0x${flags.toString(16)}`);
+      }
+      if (this.buffered < HEADER_BYTES + length) return;
+      this.consume(HEADER_BYTES);
+      const payload = this.take(length);
+      this.onFrame({ kind, flags, stream, payload });
+    }
+  }
+
+  /** The 10 header bytes, copied only when the header itself is split across chunks. */
+  private peekHeader(): Buffer {
+    const first = this.chunks[0];
+    if (first.length >= HEADER_BYTES) return first;
+    const header = Buffer.allocUnsafe(HEADER_BYTES);
+    let filled = 0;
+    for (const chunk of this.chunks) {
+      filled += chunk.copy(header, filled, 0, Math.min(chunk.length, HEADER_BYTES - filled));
+      if (filled === HEADER_BYTES) break;
+    }
+    return header;
+  }
+
+  private consume(count: number): void {
+    this.buffered -= count;
+    while (count > 0) {
+      const first = this.chunks[0];
+      if (first.length <= count) {
+        count -= first.length;
+        this.chunks.shift();
+      } else {
+        this.chunks[0] = first.subarray(count);
+        count = 0;
+      }
+    }
+  }
+
+  private take(length: number): Buffer {
+    if (length === 0) return Buffer.alloc(0);
+    const first = this.chunks[0];
+    if (first.length >= length) {
+      const view = first.subarray(0, length);
+      this.consume(length);
+      return view;
+    }
+    const out = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const chunk = this.chunks[0];
+      const n = chunk.copy(out, filled, 0, Math.min(chunk.length, length - filled));
+      filled += n;
+      this.consume(n);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,119 @@
+import type * as net from 'node:net';
+import { encodeControl } from './controlCodec';
+import { ErrorCode, ProtocolError, TeamMessengerError } from './errors';
+import { Frame, FrameKind } from './frame';
+import { FrameDecoder } from './frameDecoder';
+import { FlushScheduler, FrameWriter } from './frameWriter';
+import { ClientMessage, RelayMessage } from './messages';
+
+export interface FramedConnectionHandlers<In> {
+  onMessage(message: In): void;
+  onData(frame: Frame): void;
+  /** The peer broke the protocol, or a handler threw: the connection is being closed. */
+  onFailure(error: TeamMessengerError): void;
+  onClose(): void;
+}
+
+export interface FramedConnectionOptions<In> {
+  decode(payload: Buffer): In;
+  maxPayload: number;
+  scheduler: FlushScheduler;
+}
+
+/** How long a closing connection may take to flush its last frames before it is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * One socket speaking the frame protocol: decodes what arrives, batches what leaves. The relay
+ * and the client both use it, each with the schema for what the other side sends.
+ */
+export class FramedConnection<In extends ClientMessage | RelayMessage, Out extends ClientMessage | RelayMessage> {
+  readonly writer: FrameWriter;
+  private readonly decoder: FrameDecoder;
+  private closing = false;
+  private closed = false;
+
+  constructor(
+    readonly socket: net.Socket,
+    private readonly options: FramedConnectionOptions<In>,
+    private readonly handlers: FramedConnectionHandlers<In>,
+  ) {
+    this.writer = new FrameWriter(socket, options.scheduler);
+    this.decoder = new FrameDecoder(this.onFrame, { maxPayload: options.maxPayload });
+    socket.setNoDelay(true);
+    socket.on('data', this.onChunk);
+    socket.on('error', () => {
+      // 'close' follows and reports it; the reason is already known or is a reset.
+    });
+    socket.on('close', () => {
+      this.closed = true;
+      this.handlers.onClose();
+    });
+  }
+
+  get isOpen(): boolean {
+    return !this.closing && !this.closed;
+  }
+
+  send(message: Out): void {
+    if (this.closing || this.closed) return;
+    this.writer.write(encodeControl(message));
+  }
+
+  /** Queues already-encoded bytes (a frame encoded once for many receivers). */
+  sendEncoded(bytes: Buffer): void {
+    if (this.closing || this.closed) return;
+    this.writer.write(bytes);
+  }
+
+  /**
+   * Ends the connection after flushing what is queued. `last` is written first when given
+   * (an error or a shutdown notice). Stops reading at once: nothing more from this peer counts.
+   */
+  close(last?: Out): void {
+    if (this.closing || this.closed) return;
+    if (last) this.writer.write(encodeControl(last));
+    this.closing = true;
+    this.socket.off('data', this.onChunk);
+    this.writer.flush();
+    this.socket.end();
+    const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
+  }
+
+  /** Drops the connection now, queued data and all (a consumer too slow to be worth waiting for). */
+  destroy(): void {
+    this.closing = true;
+    this.socket.off('data', this.onChunk);
+    this.socket.destroy();
+  }
+
+  private readonly onChunk = (chunk: Buffer): void => {
+    try {
+      this.decoder.push(chunk);
+    } catch (err) {
+      this.fail(err);
+    }
+  };
+
+  private readonly onFrame = (frame: Frame): void => {
+    if (this.closing) return;
+    if (frame.kind === FrameKind.Control) {
+      if (frame.stream !== 0 || frame.flags !== 0) {
+        throw new ProtocolError(ErrorCode.BadFrameFlags, 'control frames use stream 0 and no flags');
+      }
+      this.handlers.onMessage(this.options.decode(frame.payload));
+    } else {
+      this.handlers.onData(frame);
+    }
+  };
+
+  private fail(err: unknown): void {
+    const error =
+      err instanceof TeamMessengerError
+        ? err
+        : new TeamMessengerError(ErrorCode.Internal, `internal error: ${err instanceof Error ? err.message : String(err)}`);
+    this.handlers.onFailure(error);
+  }
+}

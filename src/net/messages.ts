@@ -1,0 +1,210 @@
+import { z } from 'zod';
+
+/**
+ * Control messages: the JSON objects carried in control frames, one schema per type, split by
+ * direction. Everything that arrives from the network is parsed through these schemas
+ * (see controlCodec.ts); nothing else in the code base casts untrusted input.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** Limits that are part of the protocol, so both sides agree on them. */
+export const Limits = {
+  nameChars: 64,
+  machineChars: 128,
+  textChars: 256 * 1024,
+  targets: 256,
+  refChars: 64,
+  reasonChars: 512,
+} as const;
+
+const clientId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a client id');
+const ref = z.string().min(1).max(Limits.refChars);
+const nonce = z.string().regex(/^[A-Za-z0-9+/=_-]{16,128}$/, 'not a nonce');
+const displayName = z
+  .string()
+  .min(1)
+  .max(Limits.nameChars)
+  // Names are shown in lists and used on the command line: no control characters, no edge spaces.
+  .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, 'contains control characters')
+  .refine((s) => s.trim() === s, 'has leading or trailing spaces');
+const machine = z.string().max(Limits.machineChars).regex(/^[^\p{Cc}]*$/u, 'contains control characters');
+const reason = z.string().max(Limits.reasonChars);
+const counter = z.number().int().nonnegative();
+
+export const PeerStatus = z.enum(['online', 'away', 'busy']);
+export type PeerStatus = z.infer<typeof PeerStatus>;
+
+/** Where a message goes: everyone, or a list of identities. */
+export const Targets = z.union([z.literal('all'), z.array(clientId).min(1).max(Limits.targets)]);
+export type Targets = z.infer<typeof Targets>;
+
+/** A code excerpt shared from an editor: where it came from, so the receiver can open it. */
+export const CodeRef = z.object({
+  path: z.string().min(1).max(1024),
+  startLine: z.number().int().positive(),
+  endLine: z.number().int().positive(),
+  language: z.string().max(64),
+});
+export type CodeRef = z.infer<typeof CodeRef>;
+
+export const PeerInfo = z.object({
+  /** Connection id the relay assigned; changes on every connection. */
+  id: counter,
+  /** Stable identity (hash of the client's public key); survives reconnects. */
+  clientId,
+  name: displayName,
+  machine,
+  address: z.string().max(128),
+  status: PeerStatus,
+  /** When this connection was established (ms since epoch). */
+  since: counter,
+  /** Round trip between the relay and this peer, in ms, once measured. */
+  rtt: z.number().nonnegative().optional(),
+});
+export type PeerInfo = z.infer<typeof PeerInfo>;
+
+/** A peer the relay has seen before that is not connected now. */
+export const KnownPeer = z.object({
+  clientId,
+  name: displayName,
+  machine,
+  lastSeen: counter,
+});
+export type KnownPeer = z.infer<typeof KnownPeer>;
+
+// ---------------------------------------------------------------- client -> relay
+
+export const Hello = z.object({
+  t: z.literal('hello'),
+  v: counter,
+  name: displayName,
+  machine,
+  /** Raw Ed25519 public key, base64url. The relay derives the client id from it. */
+  publicKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not an Ed25519 public key'),
+  /** Ed25519 signature of the handshake transcript: proves the client holds the identity key. */
+  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'not an Ed25519 signature'),
+  clientNonce: nonce,
+  /** HMAC of the transcript with the team secret; absent when the client has no secret. */
+  proof: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /** Random per client process: a new connection with the same instance replaces the stale one. */
+  instance: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  status: PeerStatus.optional(),
+  /** The last relay epoch and sequence number this client saw, to receive what it missed. */
+  resume: z.object({ epoch: z.string().max(64), seq: counter }).optional(),
+});
+export type Hello = z.infer<typeof Hello>;
+
+export const Send = z.object({
+  t: z.literal('send'),
+  /** Chosen by the sender, echoed in the ack; a resend with the same ref is delivered once. */
+  ref,
+  to: Targets,
+  text: z.string().max(Limits.textChars),
+  code: CodeRef.optional(),
+});
+export type Send = z.infer<typeof Send>;
+
+export const Ping = z.object({ t: z.literal('ping'), n: counter });
+export const Pong = z.object({ t: z.literal('pong'), n: counter });
+export const SetStatus = z.object({ t: z.literal('status'), status: PeerStatus });
+export const Bye = z.object({ t: z.literal('bye') });
+/** End-to-end ping through the relay to one peer; the peer's client answers by itself. */
+export const PeerPingOut = z.object({ t: z.literal('peer-ping'), to: clientId, n: counter });
+export const PeerPongOut = z.object({ t: z.literal('peer-pong'), to: clientId, n: counter });
+
+export const ClientMessage = z.discriminatedUnion('t', [Hello, Send, Ping, Pong, SetStatus, Bye, PeerPingOut, PeerPongOut]);
+export type ClientMessage = z.infer<typeof ClientMessage>;
+
+// ---------------------------------------------------------------- relay -> client
+
+export const Challenge = z.object({
+  t: z.literal('challenge'),
+  v: counter,
+  nonce,
+  /** Whether the relay requires the team secret. */
+  auth: z.boolean(),
+});
+export type Challenge = z.infer<typeof Challenge>;
+
+export const Welcome = z.object({
+  t: z.literal('welcome'),
+  id: counter,
+  clientId,
+  /** Identifies this relay's history; sequence numbers only compare within one epoch. */
+  epoch: z.string().max(64),
+  seq: counter,
+  /** HMAC proving the relay knows the team secret too (mutual authentication). */
+  proof: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  peers: z.array(PeerInfo),
+  known: z.array(KnownPeer),
+  pingIntervalMs: counter,
+  idleTimeoutMs: counter,
+  maxPayload: counter,
+});
+export type Welcome = z.infer<typeof Welcome>;
+
+export const Joined = z.object({ t: z.literal('joined'), peer: PeerInfo });
+export const Left = z.object({ t: z.literal('left'), id: counter, clientId, name: displayName, reason });
+export const PeerUpdate = z.object({ t: z.literal('peer'), peer: PeerInfo });
+
+export const ChatMessage = z.object({
+  t: z.literal('message'),
+  id: z.string().max(96),
+  seq: counter,
+  ts: counter,
+  from: clientId,
+  fromName: displayName,
+  to: Targets,
+  text: z.string().max(Limits.textChars),
+  code: CodeRef.optional(),
+  /** True when this is delivered from history (the client missed it while away). */
+  replay: z.boolean().optional(),
+});
+export type ChatMessage = z.infer<typeof ChatMessage>;
+
+export const Ack = z.object({
+  t: z.literal('ack'),
+  ref,
+  id: z.string().max(96),
+  seq: counter,
+  ts: counter,
+  /** How many identities (other than the sender) it was written to now. */
+  reached: counter,
+  /** For a message to listed peers: those that had a live connection it was written to. */
+  online: z.array(clientId),
+  /** For a message to listed peers: those offline, who receive it from history when they come back. */
+  offline: z.array(clientId),
+});
+export type Ack = z.infer<typeof Ack>;
+
+export const ErrorMessage = z.object({
+  t: z.literal('error'),
+  code: z.string().max(64),
+  message: z.string().max(Limits.reasonChars),
+  /** The ref of the request that failed, when the error answers one. */
+  ref: ref.optional(),
+  /** The relay closes the connection after a fatal error. */
+  fatal: z.boolean(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+export const Shutdown = z.object({ t: z.literal('shutdown'), reason });
+export const PeerPingIn = z.object({ t: z.literal('peer-ping'), from: clientId, n: counter });
+export const PeerPongIn = z.object({ t: z.literal('peer-pong'), from: clientId, n: counter });
+
+export const RelayMessage = z.discriminatedUnion('t', [
+  Challenge,
+  Welcome,
+  Joined,
+  Left,
+  PeerUpdate,
+  ChatMessage,
+  Ack,
+  ErrorMessage,
+  Ping,
+  Pong,
+  Shutdown,
+  PeerPingIn,
+  PeerPongIn,
+]);
+export type RelayMessage = z.infer<typeof RelayMessage>;

@@ -1,0 +1,493 @@
+import { EventEmitter } from 'node:events';
+import * as net from 'node:net';
+import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
+import { decodeClientMessage, encodeControl } from '../net/controlCodec';
+import { ErrorCode, TeamMessengerError } from '../net/errors';
+import { DEFAULT_MAX_PAYLOAD } from '../net/frame';
+import { FramedConnection } from '../net/framedConnection';
+import { FlushScheduler } from '../net/frameWriter';
+import { clientIdFromPublicKey, verifySignature } from '../net/identity';
+import { Logger, silentLogger } from '../net/logger';
+import { Ack, ChatMessage, ClientMessage, Hello, PROTOCOL_VERSION, RelayMessage, Send } from '../net/messages';
+import { HistoryEntry, MessageHistory } from './history';
+import { PeerDirectory } from './peerDirectory';
+import { Session } from './session';
+
+export const DEFAULT_PORT = 9999;
+
+export type RelayAuth = { secret: string } | { noAuth: true };
+
+export interface RelayOptions {
+  host?: string;
+  port?: number;
+  /** A team secret, or an explicit `noAuth`: there is no silent default. */
+  auth: RelayAuth;
+  historyDir?: string;
+  historyMaxEntries?: number;
+  historyMaxAgeMs?: number;
+  maxPayload?: number;
+  /** A connection whose unsent data grows past this is dropped as a slow consumer. */
+  maxQueuedBytes?: number;
+  pingIntervalMs?: number;
+  idleTimeoutMs?: number;
+  handshakeTimeoutMs?: number;
+  /** How long a graceful stop waits for clients to take their last frames. */
+  shutdownGraceMs?: number;
+  logger?: Logger;
+}
+
+/** How many recent (sender, ref) pairs are remembered so a resent message is delivered once. */
+const RECENT_REFS = 50_000;
+
+/**
+ * The relay: accepts clients, authenticates them, keeps the roster, routes messages by
+ * identity, keeps history for those who were away, and drops whoever misbehaves without
+ * disturbing anyone else.
+ */
+export class Relay extends EventEmitter {
+  private server: net.Server | undefined;
+  private readonly sessions = new Map<number, Session>();
+  /** Ready sessions by identity; an identity may be connected from several places. */
+  private readonly byClient = new Map<string, Set<Session>>();
+  private readonly recentRefs = new Map<string, Ack>();
+  private readonly scheduler: FlushScheduler;
+  private readonly history: MessageHistory;
+  private readonly directory: PeerDirectory;
+  private readonly logger: Logger;
+  private readonly secret: string | undefined;
+  private nextSessionId = 1;
+  private nextPing = 1;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private stopping: Promise<void> | undefined;
+
+  readonly maxPayload: number;
+  readonly maxQueuedBytes: number;
+  readonly pingIntervalMs: number;
+  readonly idleTimeoutMs: number;
+  readonly handshakeTimeoutMs: number;
+
+  constructor(private readonly options: RelayOptions) {
+    super();
+    if (!options.auth || !('secret' in options.auth || 'noAuth' in options.auth)) {
+      throw new Error('the relay needs a team secret; running without one must be asked for with noAuth');
+    }
+    if ('secret' in options.auth && options.auth.secret.length === 0) throw new Error('the team secret is empty');
+    this.secret = 'secret' in options.auth ? options.auth.secret : undefined;
+    this.logger = options.logger ?? silentLogger;
+    this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
+    this.pingIntervalMs = options.pingIntervalMs ?? 15_000;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+    this.history = new MessageHistory({
+      dir: options.historyDir,
+      maxEntries: options.historyMaxEntries,
+      maxAgeMs: options.historyMaxAgeMs,
+      logger: this.logger,
+    });
+    this.scheduler = new FlushScheduler(() => this.history.flush());
+    this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
+    for (const entry of this.history.all()) {
+      this.rememberRef(entry, { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] });
+    }
+  }
+
+  get epoch(): string {
+    return this.history.epoch;
+  }
+
+  /** Connected clients that finished the handshake. */
+  get clientCount(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.state === 'ready') n++;
+    return n;
+  }
+
+  get connectionCount(): number {
+    return this.sessions.size;
+  }
+
+  address(): net.AddressInfo {
+    const address = this.server?.address();
+    if (!address || typeof address === 'string') throw new Error('the relay is not listening');
+    return address;
+  }
+
+  /** Starts listening. Resolves with the bound address (port 0 picks a free port). */
+  async start(): Promise<net.AddressInfo> {
+    if (this.server) throw new Error('the relay is already started');
+    const server = net.createServer((socket) => this.accept(socket));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.server = undefined;
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new Error(`port ${this.options.port ?? DEFAULT_PORT} is already in use on ${this.options.host ?? 'all interfaces'}`)
+            : err,
+        );
+      };
+      server.once('error', onError);
+      server.listen(this.options.port ?? DEFAULT_PORT, this.options.host, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    server.on('error', (err) => this.logger.error('relay socket error', { error: err.message }));
+    this.keepaliveTimer = setInterval(() => this.keepalive(), Math.max(50, Math.min(this.pingIntervalMs, this.idleTimeoutMs) / 2));
+    this.keepaliveTimer.unref();
+    const address = this.address();
+    this.logger.info('relay listening', {
+      host: address.address,
+      port: address.port,
+      auth: this.secret ? 'team secret' : 'none',
+      history: this.options.historyDir ?? 'memory',
+      epoch: this.epoch,
+    });
+    return address;
+  }
+
+  /**
+   * Graceful stop: no new connections, every client is told the relay is going away, queued
+   * frames are flushed, then sockets close (forced after the grace period).
+   */
+  stop(reason = 'relay is shutting down'): Promise<void> {
+    this.stopping ??= this.shutdown(reason);
+    return this.stopping;
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    const server = this.server;
+    const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    const sockets: Promise<void>[] = [];
+    for (const session of this.sessions.values()) {
+      sockets.push(new Promise((resolve) => session.connection.socket.once('close', () => resolve())));
+      session.connection.close(session.state === 'ready' ? { t: 'shutdown', reason } : undefined);
+    }
+    const grace = this.options.shutdownGraceMs ?? 2000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(sockets), new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
+    clearTimeout(timer);
+    for (const session of this.sessions.values()) session.connection.destroy();
+    await closed;
+    this.history.close();
+    this.directory.close();
+    this.logger.info('relay stopped', { reason });
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  private accept(socket: net.Socket): void {
+    if (this.stopping) {
+      socket.destroy();
+      return;
+    }
+    const id = this.nextSessionId++;
+    const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const nonce = newNonce();
+    let session: Session | undefined;
+    const connection = new FramedConnection<ClientMessage, RelayMessage>(
+      socket,
+      { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler },
+      {
+        onMessage: (message) => session && this.onMessage(session, message),
+        onData: () => {
+          if (session) this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'no data stream is open'));
+        },
+        onFailure: (error) => session && this.fail(session, error),
+        onClose: () => session && this.onClose(session),
+      },
+    );
+    const timer = setTimeout(() => {
+      if (session?.state === 'handshake') {
+        this.fail(session, new TeamMessengerError(ErrorCode.HandshakeTimeout, `no valid hello within ${this.handshakeTimeoutMs} ms`));
+      }
+    }, this.handshakeTimeoutMs);
+    timer.unref();
+    session = new Session(id, connection, address, nonce, timer);
+    this.sessions.set(id, session);
+    connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
+    this.logger.debug('connection accepted', { id, address });
+  }
+
+  /** Closes one connection because of what it did, telling it why. Never affects anyone else. */
+  private fail(session: Session, error: TeamMessengerError): void {
+    if (session.state === 'closed') return;
+    const level = error.code === ErrorCode.Internal ? 'error' : 'warn';
+    this.logger[level]('closing connection', { id: session.id, address: session.address, name: session.name || undefined, code: error.code, reason: error.message });
+    session.closeReason = error.message;
+    session.connection.close({ t: 'error', code: error.code, message: error.message.slice(0, 500), fatal: true });
+  }
+
+  private onClose(session: Session): void {
+    const wasReady = session.state === 'ready';
+    session.state = 'closed';
+    clearTimeout(session.handshakeTimer);
+    this.sessions.delete(session.id);
+    if (!wasReady) return;
+    const set = this.byClient.get(session.clientId);
+    set?.delete(session);
+    if (set && set.size === 0) {
+      this.byClient.delete(session.clientId);
+      this.directory.left(session.clientId, Date.now());
+    }
+    const reason = session.closeReason ?? 'connection closed';
+    this.broadcast({ t: 'left', id: session.id, clientId: session.clientId, name: session.name, reason: reason.slice(0, 500) });
+    this.logger.info('peer left', { id: session.id, name: session.name, reason });
+    this.emit('peer-left', session.info());
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  private onMessage(session: Session, message: ClientMessage): void {
+    session.lastReceived = Date.now();
+    if (session.state === 'handshake') {
+      if (message.t !== 'hello') {
+        this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `expected hello, got ${message.t}`));
+        return;
+      }
+      this.onHello(session, message);
+      return;
+    }
+    switch (message.t) {
+      case 'hello':
+        this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'hello after the handshake'));
+        return;
+      case 'send':
+        this.onSend(session, message);
+        return;
+      case 'ping':
+        session.connection.send({ t: 'pong', n: message.n });
+        return;
+      case 'pong':
+        if (session.pingOut && session.pingOut.n === message.n) {
+          session.rtt = Number(process.hrtime.bigint() - BigInt(session.pingOut.at)) / 1e6;
+          session.pingOut = undefined;
+        }
+        return;
+      case 'status':
+        if (session.status !== message.status) {
+          session.status = message.status;
+          this.broadcast({ t: 'peer', peer: session.info() });
+        }
+        return;
+      case 'bye':
+        session.closeReason = 'left';
+        session.connection.close();
+        return;
+      case 'peer-ping':
+      case 'peer-pong': {
+        const targets = this.byClient.get(message.to);
+        if (!targets) {
+          session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `${message.to} is not online`, fatal: false });
+          return;
+        }
+        const forward = encodeControl(
+          message.t === 'peer-ping' ? { t: 'peer-ping', from: session.clientId, n: message.n } : { t: 'peer-pong', from: session.clientId, n: message.n },
+        );
+        for (const target of targets) this.deliver(target, forward);
+        return;
+      }
+    }
+  }
+
+  private onHello(session: Session, hello: Hello): void {
+    if (hello.v !== PROTOCOL_VERSION) {
+      this.fail(session, new TeamMessengerError(ErrorCode.VersionMismatch, `protocol version ${hello.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`));
+      return;
+    }
+    const transcript = handshakeTranscript(session.serverNonce, hello.clientNonce, hello.publicKey);
+    if (!verifySignature(hello.publicKey, transcript, hello.signature)) {
+      this.fail(session, new TeamMessengerError(ErrorCode.AuthFailed, 'identity signature does not verify'));
+      return;
+    }
+    if (this.secret !== undefined && !checkProof(this.secret, 'client', transcript, hello.proof)) {
+      this.fail(session, new TeamMessengerError(ErrorCode.AuthFailed, hello.proof ? 'wrong team secret' : 'this relay requires the team secret'));
+      return;
+    }
+    clearTimeout(session.handshakeTimer);
+    const clientId = clientIdFromPublicKey(hello.publicKey);
+    session.clientId = clientId;
+    session.instance = hello.instance;
+    session.name = hello.name;
+    session.machine = hello.machine;
+    session.status = hello.status ?? 'online';
+
+    // The same client process reconnecting: its old connection is stale, drop it quietly first.
+    for (const old of this.byClient.get(clientId) ?? []) {
+      if (old.instance === hello.instance) {
+        old.closeReason = 'replaced by a new connection from the same client';
+        this.fail(old, new TeamMessengerError(ErrorCode.Replaced, old.closeReason));
+        this.onClose(old);
+      }
+    }
+
+    const now = Date.now();
+    const wasKnown = this.directory.has(clientId);
+    const deliveredBefore = this.directory.get(clientId)?.deliveredSeq ?? this.history.seq;
+    this.directory.seen(clientId, hello.name, hello.machine, now, this.history.seq);
+    session.state = 'ready';
+    let set = this.byClient.get(clientId);
+    if (!set) this.byClient.set(clientId, (set = new Set()));
+    set.add(session);
+
+    const peers = [];
+    for (const other of this.sessions.values()) if (other.state === 'ready' && other !== session) peers.push(other.info());
+    session.connection.send({
+      t: 'welcome',
+      id: session.id,
+      clientId,
+      epoch: this.history.epoch,
+      seq: this.history.seq,
+      ...(this.secret !== undefined ? { proof: proveSecret(this.secret, 'relay', transcript) } : {}),
+      peers,
+      known: this.directory.offline((id) => this.byClient.has(id)),
+      pingIntervalMs: this.pingIntervalMs,
+      idleTimeoutMs: this.idleTimeoutMs,
+      maxPayload: this.maxPayload,
+    });
+
+    // What this client missed: from its own bookmark when it brings one for this history,
+    // otherwise from where the relay last delivered to this identity.
+    const from = hello.resume && hello.resume.epoch === this.history.epoch ? hello.resume.seq : wasKnown ? deliveredBefore : this.history.seq;
+    const missed = this.history.since(from, (e) => e.from !== clientId && (e.to === 'all' || e.to.includes(clientId)));
+    for (const entry of missed) session.connection.send(toChatMessage(entry, true));
+    if (missed.length > 0) this.directory.delivered(clientId, missed[missed.length - 1].seq);
+
+    this.broadcast({ t: 'joined', peer: session.info() }, session);
+    this.logger.info('peer joined', { id: session.id, name: hello.name, machine: hello.machine, address: session.address, clientId, replayed: missed.length });
+    this.emit('peer-joined', session.info());
+  }
+
+  private onSend(session: Session, send: Send): void {
+    const known = this.recentRefs.get(refKey(session.clientId, send.ref));
+    if (known) {
+      // A resend after a reconnect: it was delivered already, only the ack was lost.
+      session.connection.send(known);
+      return;
+    }
+    if (send.to !== 'all') {
+      const unknown = send.to.filter((id) => !this.directory.has(id));
+      if (unknown.length > 0) {
+        session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `unknown peer ${unknown.join(', ')}`.slice(0, 500), ref: send.ref, fatal: false });
+        return;
+      }
+    }
+    const seq = this.history.nextSeq();
+    const entry: HistoryEntry = {
+      id: `${this.history.epoch}-${seq}`,
+      seq,
+      ts: Date.now(),
+      from: session.clientId,
+      fromName: session.name,
+      to: send.to,
+      text: send.text,
+      ...(send.code ? { code: send.code } : {}),
+      ref: send.ref,
+    };
+    this.history.append(entry);
+    const frame = encodeControl(toChatMessage(entry, false));
+    const ack: Ack = { t: 'ack', ref: send.ref, id: entry.id, seq, ts: entry.ts, reached: 0, online: [], offline: [] };
+    if (send.to === 'all') {
+      // Everyone connected gets it now; offline members get it from history when they return.
+      for (const [clientId, targets] of this.byClient) {
+        if (this.deliverToIdentity(clientId, targets, session, frame, seq) && clientId !== session.clientId) ack.reached++;
+      }
+    } else {
+      for (const clientId of new Set(send.to)) {
+        const targets = this.byClient.get(clientId);
+        const wrote = targets !== undefined && this.deliverToIdentity(clientId, targets, session, frame, seq);
+        if (clientId === session.clientId) continue;
+        if (wrote) {
+          ack.reached++;
+          ack.online.push(clientId);
+        } else if (!targets) {
+          ack.offline.push(clientId);
+        }
+      }
+    }
+    this.rememberRef(entry, ack);
+    // Queued now, written after the scheduler's beforeFlush has put the entry on disk.
+    session.connection.send(ack);
+  }
+
+  /** Queues a frame for every connection of one identity except the sender's. */
+  private deliverToIdentity(clientId: string, targets: Set<Session>, sender: Session, frame: Buffer, seq: number): boolean {
+    let wrote = false;
+    for (const target of targets) {
+      if (target === sender) continue;
+      this.deliver(target, frame);
+      wrote = true;
+    }
+    if (wrote) this.directory.delivered(clientId, seq);
+    return wrote;
+  }
+
+  /** Queues a frame for one session, dropping the session if it cannot keep up. */
+  private deliver(target: Session, frame: Buffer): void {
+    if (target.state !== 'ready') return;
+    if (target.connection.writer.queuedBytes + frame.length > this.maxQueuedBytes) {
+      this.logger.warn('dropping slow consumer', { id: target.id, name: target.name, queuedBytes: target.connection.writer.queuedBytes });
+      target.closeReason = 'too slow to keep up';
+      target.connection.destroy();
+      return;
+    }
+    target.connection.sendEncoded(frame);
+  }
+
+  /** Encodes once and queues for every ready session (but `except`). */
+  private broadcast(message: RelayMessage, except?: Session): void {
+    const frame = encodeControl(message);
+    for (const session of this.sessions.values()) {
+      if (session !== except && session.state === 'ready') this.deliver(session, frame);
+    }
+  }
+
+  private rememberRef(entry: HistoryEntry, ack: Ack): void {
+    this.recentRefs.set(refKey(entry.from, entry.ref), ack);
+    if (this.recentRefs.size > RECENT_REFS) {
+      const oldest = this.recentRefs.keys().next().value;
+      if (oldest !== undefined) this.recentRefs.delete(oldest);
+    }
+  }
+
+  // ------------------------------------------------------------------ liveness
+
+  /** One timer for all connections: ping the quiet ones, reap the silent ones. */
+  private keepalive(): void {
+    const now = Date.now();
+    for (const session of this.sessions.values()) {
+      if (session.state !== 'ready') continue;
+      const quiet = now - session.lastReceived;
+      if (quiet > this.idleTimeoutMs) {
+        this.fail(session, new TeamMessengerError(ErrorCode.IdleTimeout, `nothing received for ${quiet} ms`));
+        continue;
+      }
+      if (!session.pingOut && (session.rtt === undefined || quiet >= this.pingIntervalMs)) {
+        const n = this.nextPing++;
+        session.pingOut = { n, at: Number(process.hrtime.bigint()) };
+        session.connection.send({ t: 'ping', n });
+      }
+    }
+  }
+}
+
+function refKey(clientId: string, ref: string): string {
+  return `${clientId}\n${ref}`;
+}
+
+function toChatMessage(entry: HistoryEntry, replay: boolean): ChatMessage {
+  return {
+    t: 'message',
+    id: entry.id,
+    seq: entry.seq,
+    ts: entry.ts,
+    from: entry.from,
+    fromName: entry.fromName,
+    to: entry.to,
+    text: entry.text,
+    ...(entry.code ? { code: entry.code } : {}),
+    ...(replay ? { replay: true } : {}),
+  };
+}

@@ -1,0 +1,44 @@
+import type { FramedConnection } from '../net/framedConnection';
+import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
+
+/** One client connection as the relay sees it, from accept to close. */
+export class Session {
+  /** 'handshake' until a valid hello, 'ready' while it may chat, 'closed' after. */
+  state: 'handshake' | 'ready' | 'closed' = 'handshake';
+  clientId = '';
+  instance = '';
+  name = '';
+  machine = '';
+  status: PeerStatus = 'online';
+  readonly since = Date.now();
+  lastReceived = Date.now();
+  rtt: number | undefined;
+  /** Why the relay is closing this connection, told to the others in the leave event. */
+  closeReason: string | undefined;
+  /** The keepalive ping in flight: its number and when it left. */
+  pingOut: { n: number; at: number } | undefined;
+  readonly handshakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly id: number,
+    readonly connection: FramedConnection<ClientMessage, RelayMessage>,
+    readonly address: string,
+    readonly serverNonce: string,
+    handshakeTimer: NodeJS.Timeout,
+  ) {
+    this.handshakeTimer = handshakeTimer;
+  }
+
+  info(): PeerInfo {
+    return {
+      id: this.id,
+      clientId: this.clientId,
+      name: this.name,
+      machine: this.machine,
+      address: this.address,
+      status: this.status,
+      since: this.since,
+      ...(this.rtt !== undefined ? { rtt: Math.round(this.rtt * 100) / 100 } : {}),
+    };
+  }
+}
