@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Bookmark } from '../net/client';
+import { TeamMessengerError } from '../net/errors';
+import { createStreamLogger } from '../net/logger';
+import { ChatMessage } from '../net/messages';
+import { writeFileAtomic } from '../server/history';
+import { createClient, nameOf } from './clientSetup';
+import { parseLogLevel } from './logLevel';
+import { clientOptions, exitCodeFor, parse, UsageError } from './options';
+import { bookmarkFile } from './paths';
+
+/**
+ * `team-messenger listen`: stays connected (reconnecting as needed) and prints every event,
+ * one JSON object per line with --json. Remembers where it left off, so a restarted listener
+ * receives what was said while it was down.
+ */
+export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const { values, positionals } = parse(args, clientOptions);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'warn'));
+  const client = createClient(values, env, logger, true);
+  const json = values.json === true;
+  const out = (event: Record<string, unknown>, human: string) => {
+    process.stdout.write(json ? JSON.stringify(event) + '\n' : `${new Date().toLocaleTimeString()} ${human}\n`);
+  };
+
+  const bookmarkPath = bookmarkFile(client.clientId, env);
+  client.bookmark = readBookmark(bookmarkPath);
+  const saveBookmark = debounce(() => {
+    if (!client.bookmark) return;
+    try {
+      fs.mkdirSync(path.dirname(bookmarkPath), { recursive: true, mode: 0o700 });
+      writeFileAtomic(bookmarkPath, JSON.stringify(client.bookmark));
+    } catch (err) {
+      logger.warn('cannot save the bookmark', { file: bookmarkPath, error: (err as Error).message });
+    }
+  }, 300);
+
+  client.on('welcome', (welcome) => {
+    out(
+      { type: 'connected', server: values.server, name: client.name, clientId: client.clientId, peers: welcome.peers.map((p) => p.name) },
+      `connected to ${values.server} as ${client.name}; online: ${welcome.peers.map((p) => p.name).join(', ') || 'nobody else'}`,
+    );
+  });
+  client.on('peer-joined', (peer) =>
+    out({ type: 'peer-joined', name: peer.name, machine: peer.machine, clientId: peer.clientId, id: peer.id }, `${peer.name} joined (${peer.machine})`),
+  );
+  client.on('peer-left', (peer) => out({ type: 'peer-left', name: peer.name, clientId: peer.clientId, reason: peer.reason }, `${peer.name} left: ${peer.reason}`));
+  client.on('peer-updated', (peer) => out({ type: 'peer-status', name: peer.name, clientId: peer.clientId, status: peer.status }, `${peer.name} is ${peer.status}`));
+  client.on('message', (message: ChatMessage) => {
+    const to = message.to === 'all' ? 'all' : message.to.map((id) => nameOf(client, id));
+    out(
+      {
+        type: 'message',
+        from: message.fromName,
+        fromId: message.from,
+        to,
+        text: message.text,
+        id: message.id,
+        seq: message.seq,
+        ts: message.ts,
+        ...(message.code ? { code: message.code } : {}),
+        ...(message.replay ? { replay: true } : {}),
+      },
+      `${message.fromName} → ${to === 'all' ? 'everyone' : to.join(', ')}: ${message.text}`,
+    );
+    saveBookmark();
+  });
+  client.on('disconnected', (error) => out({ type: 'disconnected', code: error.code, reason: error.message }, `disconnected: ${error.message}`));
+
+  let exitCode = 0;
+  const stopped = new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      client.close().then(resolve, resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    client.on('state', (state) => {
+      if (state === 'closed') resolve();
+    });
+  });
+  client.connect().catch((err: TeamMessengerError) => {
+    exitCode = exitCodeFor(err);
+    process.stderr.write(`team-messenger: ${err.message}\n`);
+  });
+  await stopped;
+  saveBookmark.now();
+  return exitCode;
+}
+
+function readBookmark(file: string): Bookmark | undefined {
+  try {
+    const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    if (
+      typeof value === 'object' && value !== null &&
+      'epoch' in value && typeof value.epoch === 'string' &&
+      'seq' in value && typeof value.seq === 'number' && Number.isInteger(value.seq) && value.seq >= 0
+    ) {
+      return { epoch: value.epoch, seq: value.seq };
+    }
+  } catch {
+    // No bookmark yet, or an unreadable one: start from now.
+  }
+  return undefined;
+}
+
+function debounce(fn: () => void, ms: number): (() => void) & { now(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  const run = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    fn();
+  };
+  const call = () => {
+    timer ??= setTimeout(run, ms);
+  };
+  return Object.assign(call, { now: run });
+}

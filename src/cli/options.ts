@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import { parseArgs, ParseArgsConfig } from 'node:util';
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import { ErrorCode, TeamMessengerError } from '../net/errors';
+
+/** A mistake on the command line: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, auth: 4, peer: 5 } as const;
+
+export function exitCodeFor(err: unknown): number {
+  if (err instanceof UsageError) return EXIT.usage;
+  if (!(err instanceof TeamMessengerError)) return EXIT.failed;
+  switch (err.code) {
+    case ErrorCode.Unreachable:
+    case ErrorCode.ConnectionLost:
+    case ErrorCode.HandshakeTimeout:
+    case ErrorCode.ServerShutdown:
+    case ErrorCode.IdleTimeout:
+      return EXIT.unreachable;
+    case ErrorCode.AuthFailed:
+    case ErrorCode.VersionMismatch:
+      return EXIT.auth;
+    case ErrorCode.NoSuchPeer:
+    case ErrorCode.AmbiguousPeer:
+      return EXIT.peer;
+    default:
+      return EXIT.failed;
+  }
+}
+
+export function parse<const O extends OptionsConfig>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** `HOST:PORT`, `[v6]:PORT` or `HOST` (default port). */
+export function parseServer(value: string | undefined, defaultPort: number): { host: string; port: number } {
+  if (!value) throw new UsageError('--server HOST:PORT is required');
+  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(value) ?? /^([^:]+)(?::(\d+))?$/.exec(value);
+  if (!match) throw new UsageError(`--server ${JSON.stringify(value)} is not HOST:PORT`);
+  const port = match[2] === undefined ? defaultPort : Number(match[2]);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`port in --server ${value} is not 1..65535`);
+  return { host: match[1], port };
+}
+
+export function parsePort(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) throw new UsageError(`--port ${JSON.stringify(value)} is not 0..65535`);
+  return port;
+}
+
+export function parsePositiveInt(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n <= 0) throw new UsageError(`--${name} must be a positive whole number`);
+  return n;
+}
+
+/** The secret from --secret, --secret-file or TEAM_MESSENGER_SECRET, in that order. */
+export function readSecret(values: { secret?: string; 'secret-file'?: string }, env: NodeJS.ProcessEnv): string | undefined {
+  if (values.secret !== undefined && values['secret-file'] !== undefined) throw new UsageError('give --secret or --secret-file, not both');
+  if (values.secret !== undefined) {
+    if (values.secret.length === 0) throw new UsageError('--secret is empty');
+    return values.secret;
+  }
+  if (values['secret-file'] !== undefined) {
+    let text: string;
+    try {
+      text = fs.readFileSync(values['secret-file'], 'utf8');
+    } catch (err) {
+      throw new UsageError(`cannot read --secret-file: ${(err as Error).message}`);
+    }
+    const secret = text.trim();
+    if (!secret) throw new UsageError(`--secret-file ${values['secret-file']} is empty`);
+    return secret;
+  }
+  return env.TEAM_MESSENGER_SECRET || undefined;
+}
+
+export const clientOptions = {
+  server: { type: 'string' },
+  name: { type: 'string' },
+  secret: { type: 'string' },
+  'secret-file': { type: 'string' },
+  identity: { type: 'string' },
+  json: { type: 'boolean' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;

@@ -1,0 +1,72 @@
+import { ErrorCode, TeamMessengerError } from '../net/errors';
+import { createStreamLogger } from '../net/logger';
+import { Limits, Targets } from '../net/messages';
+import { createClient, nameOf } from './clientSetup';
+import { parseLogLevel } from './logLevel';
+import { clientOptions, parse, parsePositiveInt, UsageError } from './options';
+
+/**
+ * `team-messenger send`: one message, then exit. Exits 0 only after the relay acknowledged
+ * it; otherwise non-zero with the reason (see the exit codes in usage.ts).
+ */
+export async function sendCommand(args: string[], env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream): Promise<number> {
+  const { values, positionals } = parse(args, {
+    ...clientOptions,
+    to: { type: 'string' },
+    all: { type: 'boolean' },
+    timeout: { type: 'string' },
+  });
+  if (values.all && values.to !== undefined) throw new UsageError('give --to or --all, not both');
+  if (!values.all && values.to === undefined) throw new UsageError('say who receives it: --to NAME[,NAME...] or --all');
+  const recipients = values.to?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  if (values.to !== undefined && recipients.length === 0) throw new UsageError('--to names nobody');
+  if (positionals.length === 0) throw new UsageError('the message text is missing (use - to read it from standard input)');
+  const text = positionals.length === 1 && positionals[0] === '-' ? await readAll(stdin) : positionals.join(' ');
+  if (text.length === 0) throw new UsageError('the message is empty');
+  if (text.length > Limits.textChars) throw new UsageError(`the message is ${text.length} characters; the limit is ${Limits.textChars}`);
+  const timeoutMs = parsePositiveInt('timeout', values.timeout, 15_000);
+
+  const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'error'));
+  const client = createClient(values, env, logger, false);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TeamMessengerError(ErrorCode.Unreachable, `no acknowledgement from the relay within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    const ack = await Promise.race([
+      (async () => {
+        await client.connect();
+        const to: Targets = values.all ? 'all' : recipients.map((r) => client.resolvePeer(r));
+        return client.send(to, text);
+      })(),
+      timeout,
+    ]);
+    if (values.json) {
+      process.stdout.write(
+        JSON.stringify({
+          type: 'ack',
+          id: ack.id,
+          seq: ack.seq,
+          ts: ack.ts,
+          reached: ack.reached,
+          online: ack.online.map((id) => nameOf(client, id)),
+          offline: ack.offline.map((id) => nameOf(client, id)),
+        }) + '\n',
+      );
+    } else {
+      const parts = [`delivered to ${ack.reached} ${ack.reached === 1 ? 'peer' : 'peers'}`];
+      if (ack.offline.length) parts.push(`waiting for ${ack.offline.map((id) => nameOf(client, id)).join(', ')} (offline)`);
+      process.stdout.write(parts.join('; ') + '\n');
+    }
+    return 0;
+  } finally {
+    clearTimeout(timer);
+    await client.close();
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
+  return Buffer.concat(chunks).toString('utf8').replace(/\n$/, '');
+}

@@ -1,0 +1,8 @@
+/**
+ * Peer text shown in a terminal must not drive the terminal: control characters (escape
+ * sequences, bells, carriage returns that overwrite a line) are shown as visible escapes.
+ * Newlines and tabs stay.
+ */
+export function safeForTerminal(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
