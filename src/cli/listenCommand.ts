@@ -9,6 +9,7 @@ import { createClient, nameOf } from './clientSetup';
 import { parseLogLevel } from './logLevel';
 import { clientOptions, exitCodeFor, parse, UsageError } from './options';
 import { bookmarkFile } from './paths';
+import { safeForTerminal } from './terminalText';
 
 /**
  * `team-messenger listen`: stays connected (reconnecting as needed) and prints every event,
@@ -22,7 +23,8 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
   const client = createClient(values, env, logger, true);
   const json = values.json === true;
   const out = (event: Record<string, unknown>, human: string) => {
-    process.stdout.write(json ? JSON.stringify(event) + '\n' : `${new Date().toLocaleTimeString()} ${human}\n`);
+    // Human lines carry peer text and names: made inert for the terminal first.
+    process.stdout.write(json ? JSON.stringify(event) + '\n' : `${new Date().toLocaleTimeString()} ${safeForTerminal(human)}\n`);
   };
 
   const bookmarkPath = bookmarkFile(client.clientId, env);
