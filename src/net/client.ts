@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from './auth';
 import { Backoff, BackoffOptions } from './backoff';
 import { decodeRelayMessage } from './controlCodec';
-import { ErrorCode, FATAL_FOR_RECONNECT, TeamMessengerError } from './errors';
-import { DEFAULT_MAX_PAYLOAD } from './frame';
+import { ErrorCode, FATAL_FOR_RECONNECT, knownCode, TeamMessengerError } from './errors';
+import { DEFAULT_MAX_PAYLOAD, encodeHeader, FrameFlag, FrameKind } from './frame';
 import { FramedConnection } from './framedConnection';
 import { FlushScheduler } from './frameWriter';
 import { Identity } from './identity';
@@ -25,6 +25,11 @@ import {
   Targets,
   Welcome,
 } from './messages';
+import { IncomingTransfer } from './transfer/incomingTransfer';
+import { collectFiles } from './transfer/localFiles';
+import { OutgoingOptions, OutgoingTransfer } from './transfer/outgoingTransfer';
+import { isTransferMessage, TransferManager } from './transfer/transferManager';
+import { TransferPort } from './transfer/transferPort';
 
 export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
@@ -89,6 +94,8 @@ export interface ClientEvents {
   'relay-error': [TeamMessengerError];
   /** The connection ended; `error` says why. The client reconnects unless it is fatal. */
   disconnected: [TeamMessengerError];
+  /** A peer offers files: call accept() or decline() on it. Without a listener offers are declined. */
+  'file-offer': [IncomingTransfer];
 }
 
 /**
@@ -123,6 +130,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   self: { id: number; clientId: string } | undefined;
   /** Round trip to the relay in ms, measured by keepalive pings. */
   relayRtt: number | undefined;
+  /** File transfers in both directions. */
+  readonly transfers: TransferManager;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -130,7 +139,25 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.backoff = new Backoff(options.backoff);
     this.bookmark = options.bookmark;
     this.statusValue = options.status ?? 'online';
+    this.transfers = new TransferManager(this.transferPort, (transfer) => {
+      if (this.listenerCount('file-offer') === 0) return false;
+      this.emit('file-offer', transfer);
+      return true;
+    });
   }
+
+  private readonly transferPort: TransferPort = {
+    isConnected: () => this.currentState === 'connected' && this.connection !== undefined,
+    sendControl: (message) => this.connection?.send(message),
+    sendData: (stream, payload, end) => {
+      this.connection?.writer.writeData(encodeHeader(FrameKind.Data, payload.length, stream, end ? FrameFlag.End : 0), payload);
+    },
+    waitForDataRoom: () => this.connection?.writer.waitForDataRoom() ?? Promise.resolve(),
+    isOnline: (clientId) => {
+      for (const peer of this.peers.values()) if (peer.clientId === clientId) return true;
+      return false;
+    },
+  };
 
   get state(): ClientState {
     return this.currentState;
@@ -190,6 +217,16 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     });
   }
 
+  /**
+   * Offers files and folders to one peer (a client id). Resolves once the files are listed and
+   * offered; the returned transfer's `done` settles when the receiver has verified them all.
+   */
+  async sendFiles(to: string, paths: string[], options?: OutgoingOptions): Promise<OutgoingTransfer> {
+    if (this.currentState === 'closed') throw new TeamMessengerError(ErrorCode.Closed, 'the client is closed');
+    const files = await collectFiles(paths);
+    return this.transfers.send(to, files, options);
+  }
+
   /** End-to-end round trip to one peer through the relay, in ms. */
   pingPeer(clientId: string, timeoutMs = 5000): Promise<number> {
     if (this.currentState !== 'connected' || !this.connection) {
@@ -231,6 +268,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   async close(): Promise<void> {
     if (this.currentState === 'closed') return;
     const connection = this.connection;
+    this.transfers.cancelAll('the other side closed its messenger');
     this.setState('closed');
     this.stopTimers();
     const error = new TeamMessengerError(ErrorCode.Closed, 'the client was closed');
@@ -302,7 +340,12 @@ export class TeamClient extends EventEmitter<ClientEvents> {
           }
           this.onMessage(message);
         },
-        onData: () => this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame with no open stream')),
+        onData: (frame) => {
+          if (connection !== this.connection) return;
+          this.lastReceived = Date.now();
+          if (this.currentState !== 'connected') return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame before the handshake finished'));
+          this.transfers.onData(frame);
+        },
         onFailure: (error) => {
           if (connection === this.connection) this.drop(error);
         },
@@ -349,9 +392,14 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     // Everything not yet acknowledged goes (again) in order; the relay drops duplicates by ref.
     for (const entry of this.outbox) this.transmit(entry);
     if (this.outbox.length) this.emit('pending', this.pending);
+    this.transfers.onReachable();
   }
 
   private onMessage(message: RelayMessage): void {
+    if (isTransferMessage(message)) {
+      this.transfers.handle(message);
+      return;
+    }
     switch (message.t) {
       case 'message':
         // onWelcome moved the bookmark into this relay's epoch, so sequence numbers compare.
@@ -377,6 +425,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         this.peers.set(message.peer.id, message.peer);
         this.known.delete(message.peer.clientId);
         this.emit('peer-joined', message.peer);
+        this.transfers.onReachable();
         return;
       case 'left': {
         const peer = this.peers.get(message.id);
@@ -435,6 +484,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         this.emit('pending', this.pending);
         return;
       }
+      if (this.transfers.onRelayError(ref, error)) return;
     }
     this.emit('relay-error', error);
   }
@@ -463,6 +513,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       ping.reject(new TeamMessengerError(ErrorCode.ConnectionLost, 'connection lost'));
       this.peerPings.delete(n);
     }
+    this.transfers.onDisconnected();
     if (this.currentState === 'closed') return;
     const wasConnected = this.currentState === 'connected';
     // Written but not acknowledged: will go again after reconnecting.
@@ -537,11 +588,3 @@ function performanceNow(): number {
   return Number(process.hrtime.bigint()) / 1e6;
 }
 
-const KNOWN_CODES: readonly string[] = Object.values(ErrorCode);
-function isErrorCode(code: string): code is ErrorCode {
-  return KNOWN_CODES.includes(code);
-}
-/** A relay may be newer than this client: a code we do not know is still reported, as INTERNAL. */
-function knownCode(code: string): ErrorCode {
-  return isErrorCode(code) ? code : ErrorCode.Internal;
-}

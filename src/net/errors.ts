@@ -26,6 +26,14 @@ export const ErrorCode = {
   NoSuchPeer: 'NO_SUCH_PEER',
   AmbiguousPeer: 'AMBIGUOUS_PEER',
   TooLarge: 'TOO_LARGE',
+  // File transfer: reported to both sides, the transfer stops.
+  Declined: 'DECLINED',
+  Cancelled: 'CANCELLED',
+  OfferExpired: 'OFFER_EXPIRED',
+  ChecksumMismatch: 'CHECKSUM_MISMATCH',
+  DiskFull: 'DISK_FULL',
+  WriteFailed: 'WRITE_FAILED',
+  ReadFailed: 'READ_FAILED',
   // Local.
   Closed: 'CLOSED',
   Internal: 'INTERNAL',
@@ -60,4 +68,13 @@ export class ProtocolError extends TeamMessengerError {
 
 export function isTeamMessengerError(err: unknown): err is TeamMessengerError {
   return err instanceof TeamMessengerError;
+}
+
+const KNOWN_CODES: readonly string[] = Object.values(ErrorCode);
+function isErrorCode(code: string): code is ErrorCode {
+  return KNOWN_CODES.includes(code);
+}
+/** A code from the network: a newer peer may send one this build does not know (then INTERNAL). */
+export function knownCode(code: string | undefined): ErrorCode {
+  return code !== undefined && isErrorCode(code) ? code : ErrorCode.Internal;
 }

@@ -1,12 +1,17 @@
 /**
  * Outgoing frames are queued and written once per event-loop turn: a burst of small frames
  * (a broadcast, a history replay, a chatty peer) becomes one `write()` and one syscall instead
- * of one each. Large payloads are not copied into the batch; they go through cork/uncork.
+ * of one each.
+ *
+ * Two queues: control frames (chat, acks, roster) and data frames (file bytes). Control always
+ * goes first, and data is only handed to the socket while the socket's own buffer is short, so a
+ * chat message never waits behind megabytes of a file already buffered for the kernel.
  */
 export interface WritableSink {
   write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean;
   cork(): void;
   uncork(): void;
+  once(event: 'drain', listener: () => void): unknown;
   readonly writableLength: number;
   readonly destroyed: boolean;
 }
@@ -31,60 +36,128 @@ export class FlushScheduler {
   private readonly run = (): void => {
     this.scheduled = false;
     this.beforeFlush?.();
-    for (const writer of this.dirty) writer.flush();
+    const writers = [...this.dirty];
     this.dirty.clear();
+    for (const writer of writers) writer.flush();
   };
 }
 
 /** Payloads at least this big are written as they are instead of being copied into a batch. */
 const COPY_LIMIT = 16 * 1024;
+/** Data is handed to the socket only while less than this is buffered in it. */
+const SOCKET_DATA_HIGH_WATER = 256 * 1024;
+/** A sender should stop reading file data while this much data waits in the writer. */
+export const DATA_QUEUE_LIMIT = 1024 * 1024;
 
 export class FrameWriter {
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
-  private hasLarge = false;
+  private control: Buffer[] = [];
+  private controlBytes = 0;
+  private controlHasLarge = false;
+  private readonly data: Buffer[] = [];
+  private dataBytes = 0;
+  private waitingForDrain = false;
+  private roomWaiters: (() => void)[] = [];
 
   constructor(
     private readonly sink: WritableSink,
     private readonly scheduler: FlushScheduler,
   ) {}
 
-  /** Bytes accepted but not yet handed to the kernel: this writer's queue plus the socket's. */
+  /** Bytes accepted but not yet handed to the kernel: both queues plus the socket's buffer. */
   get queuedBytes(): number {
-    return this.pendingBytes + this.sink.writableLength;
+    return this.controlBytes + this.dataBytes + this.sink.writableLength;
   }
 
-  /** Queues bytes (a frame, or part of one written in order). Nothing is written before the flush. */
+  /** File bytes waiting in this writer (not yet given to the socket). */
+  get queuedDataBytes(): number {
+    return this.dataBytes;
+  }
+
+  /** Queues a complete control frame. */
   write(bytes: Buffer): void {
     if (this.sink.destroyed) return;
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    if (bytes.length >= COPY_LIMIT) this.hasLarge = true;
-    if (this.pending.length === 1) this.scheduler.mark(this);
+    this.control.push(bytes);
+    this.controlBytes += bytes.length;
+    if (bytes.length >= COPY_LIMIT) this.controlHasLarge = true;
+    this.scheduler.mark(this);
   }
 
-  /** Writes everything queued now. Returns false when the socket asks the writer to wait for 'drain'. */
-  flush(): boolean {
-    const pending = this.pending;
-    if (pending.length === 0 || this.sink.destroyed) {
-      this.reset();
-      return !this.sink.destroyed;
+  /** Queues a data frame as its header and payload; the payload is not copied. */
+  writeData(header: Buffer, payload: Buffer): void {
+    if (this.sink.destroyed) return;
+    this.data.push(header, payload);
+    this.dataBytes += header.length + payload.length;
+    if (!this.waitingForDrain) this.scheduler.mark(this);
+  }
+
+  /** Resolves once the data queue is below DATA_QUEUE_LIMIT (at once if it already is). */
+  waitForDataRoom(): Promise<void> {
+    if (this.dataBytes < DATA_QUEUE_LIMIT || this.sink.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.roomWaiters.push(resolve));
+  }
+
+  /** Writes control now and as much data as the socket should hold. */
+  flush(): void {
+    if (this.sink.destroyed) {
+      this.drop();
+      return;
     }
-    const total = this.pendingBytes;
-    const hasLarge = this.hasLarge;
-    this.reset();
-    if (pending.length === 1) return this.sink.write(pending[0]);
-    if (!hasLarge) return this.sink.write(Buffer.concat(pending, total));
-    this.sink.cork();
-    let ok = true;
-    for (const chunk of pending) ok = this.sink.write(chunk);
-    this.sink.uncork();
-    return ok;
+    if (this.control.length > 0) this.flushControl();
+    if (this.data.length > 0 && !this.waitingForDrain) this.flushData();
+    if (this.roomWaiters.length > 0 && this.dataBytes < DATA_QUEUE_LIMIT) {
+      const waiters = this.roomWaiters;
+      this.roomWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
   }
 
-  private reset(): void {
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.hasLarge = false;
+  private flushControl(): void {
+    const pending = this.control;
+    const total = this.controlBytes;
+    const hasLarge = this.controlHasLarge;
+    this.control = [];
+    this.controlBytes = 0;
+    this.controlHasLarge = false;
+    if (pending.length === 1) this.sink.write(pending[0]);
+    else if (!hasLarge) this.sink.write(Buffer.concat(pending, total));
+    else {
+      this.sink.cork();
+      for (const chunk of pending) this.sink.write(chunk);
+      this.sink.uncork();
+    }
+  }
+
+  private flushData(): void {
+    let taken = 0;
+    let bytes = 0;
+    while (taken < this.data.length && this.sink.writableLength + bytes < SOCKET_DATA_HIGH_WATER) {
+      bytes += this.data[taken].length + this.data[taken + 1].length;
+      taken += 2;
+    }
+    if (taken > 0) {
+      const chunks = this.data.splice(0, taken);
+      this.dataBytes -= bytes;
+      this.sink.cork();
+      for (const chunk of chunks) this.sink.write(chunk);
+      this.sink.uncork();
+    }
+    if (this.data.length > 0) {
+      // The socket holds enough; continue when it has drained to the kernel.
+      this.waitingForDrain = true;
+      this.sink.once('drain', () => {
+        this.waitingForDrain = false;
+        this.scheduler.mark(this);
+      });
+    }
+  }
+
+  private drop(): void {
+    this.control = [];
+    this.controlBytes = 0;
+    this.data.length = 0;
+    this.dataBytes = 0;
+    const waiters = this.roomWaiters;
+    this.roomWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 }

@@ -15,6 +15,8 @@ export const Limits = {
   targets: 256,
   refChars: 64,
   reasonChars: 512,
+  filesPerOffer: 10_000,
+  pathChars: 4096,
 } as const;
 
 const clientId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a client id');
@@ -112,7 +114,82 @@ export const Bye = z.object({ t: z.literal('bye') });
 export const PeerPingOut = z.object({ t: z.literal('peer-ping'), to: clientId, n: counter });
 export const PeerPongOut = z.object({ t: z.literal('peer-pong'), to: clientId, n: counter });
 
-export const ClientMessage = z.discriminatedUnion('t', [Hello, Send, Ping, Pong, SetStatus, Bye, PeerPingOut, PeerPongOut]);
+// ---------------------------------------------------------------- file transfer (both directions)
+// A sender offers files to one peer; the relay gives the offer a transfer id. On accept the relay
+// assigns one stream id per file, the same on both connections. File bytes then flow as data
+// frames on that stream, paced by credit the receiver grants; the last data frame of a file has
+// the End flag and carries the file's SHA-256 (32 bytes) instead of file bytes.
+
+const transferId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const streamId = z.number().int().min(1).max(0xffffffff);
+const transferKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+
+export const OfferedFile = z.object({
+  /** Relative path as the sender names it ('/'-separated); the receiver makes it safe. */
+  name: z.string().min(1).max(Limits.pathChars),
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+});
+export type OfferedFile = z.infer<typeof OfferedFile>;
+
+export const OfferOut = z.object({
+  t: z.literal('offer'),
+  ref,
+  to: clientId,
+  /** The sender's key for this transfer: a re-offer with the same key resumes it. */
+  key: transferKey,
+  files: z.array(OfferedFile).min(1).max(Limits.filesPerOffer),
+});
+export type OfferOut = z.infer<typeof OfferOut>;
+
+export const Answer = z.object({
+  t: z.literal('answer'),
+  transfer: transferId,
+  accept: z.boolean(),
+  reason: reason.optional(),
+  /** Per file, bytes the receiver already holds (resume); absent means from the start. */
+  offsets: z.array(counter).max(Limits.filesPerOffer).optional(),
+});
+export type Answer = z.infer<typeof Answer>;
+
+/** Receiver to sender: you may send `bytes` more on `stream`. */
+export const Credit = z.object({ t: z.literal('credit'), stream: streamId, bytes: z.number().int().positive().max(2 ** 31) });
+export type Credit = z.infer<typeof Credit>;
+
+/** Receiver to sender: a file arrived and its checksum matched (ok), or why it failed. */
+export const FileResult = z.object({
+  t: z.literal('file-result'),
+  stream: streamId,
+  ok: z.boolean(),
+  code: z.string().max(64).optional(),
+  message: reason.optional(),
+});
+export type FileResult = z.infer<typeof FileResult>;
+
+export const Cancel = z.object({
+  t: z.literal('cancel'),
+  transfer: transferId,
+  reason,
+  code: z.string().max(64).optional(),
+  /** The transfer can continue later (a side disconnected) rather than being abandoned. */
+  resumable: z.boolean().optional(),
+});
+export type Cancel = z.infer<typeof Cancel>;
+
+export const ClientMessage = z.discriminatedUnion('t', [
+  Hello,
+  Send,
+  Ping,
+  Pong,
+  SetStatus,
+  Bye,
+  PeerPingOut,
+  PeerPongOut,
+  OfferOut,
+  Answer,
+  Credit,
+  FileResult,
+  Cancel,
+]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
 // ---------------------------------------------------------------- relay -> client
@@ -192,6 +269,31 @@ export const Shutdown = z.object({ t: z.literal('shutdown'), reason });
 export const PeerPingIn = z.object({ t: z.literal('peer-ping'), from: clientId, n: counter });
 export const PeerPongIn = z.object({ t: z.literal('peer-pong'), from: clientId, n: counter });
 
+export const OfferIn = z.object({
+  t: z.literal('offer'),
+  transfer: transferId,
+  from: clientId,
+  fromName: displayName,
+  key: transferKey,
+  files: z.array(OfferedFile).min(1).max(Limits.filesPerOffer),
+  /** After this (ms since epoch) the relay withdraws the offer. */
+  expiresAt: counter,
+});
+export type OfferIn = z.infer<typeof OfferIn>;
+
+export const OfferSent = z.object({ t: z.literal('offer-sent'), ref, transfer: transferId, expiresAt: counter });
+export type OfferSent = z.infer<typeof OfferSent>;
+
+export const Answered = z.object({
+  t: z.literal('answered'),
+  transfer: transferId,
+  accept: z.boolean(),
+  reason: reason.optional(),
+  /** On accept: the stream for each file and where sending starts. */
+  streams: z.array(z.object({ index: counter, stream: streamId, offset: counter })).max(Limits.filesPerOffer).optional(),
+});
+export type Answered = z.infer<typeof Answered>;
+
 export const RelayMessage = z.discriminatedUnion('t', [
   Challenge,
   Welcome,
@@ -206,5 +308,11 @@ export const RelayMessage = z.discriminatedUnion('t', [
   Shutdown,
   PeerPingIn,
   PeerPongIn,
+  OfferIn,
+  OfferSent,
+  Answered,
+  Credit,
+  FileResult,
+  Cancel,
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;

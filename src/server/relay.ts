@@ -12,6 +12,8 @@ import { Ack, ChatMessage, ClientMessage, Hello, PROTOCOL_VERSION, RelayMessage,
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { Session } from './session';
+import { Throttle } from './throttle';
+import { TransferRouter } from './transferRouter';
 
 export const DEFAULT_PORT = 9999;
 
@@ -33,6 +35,12 @@ export interface RelayOptions {
   handshakeTimeoutMs?: number;
   /** How long a graceful stop waits for clients to take their last frames. */
   shutdownGraceMs?: number;
+  /** How long a file offer waits for an answer. */
+  offerTimeoutMs?: number;
+  /** Most file data the relay will hold for one stream (the largest credit it passes on). */
+  maxWindowBytes?: number;
+  /** Limit on each connection's incoming file data, bytes per second (default: unlimited). */
+  throttleBytesPerSecond?: number;
   logger?: Logger;
 }
 
@@ -53,6 +61,7 @@ export class Relay extends EventEmitter {
   private readonly scheduler: FlushScheduler;
   private readonly history: MessageHistory;
   private readonly directory: PeerDirectory;
+  private readonly transfers: TransferRouter;
   private readonly logger: Logger;
   private readonly secret: string | undefined;
   private nextSessionId = 1;
@@ -87,6 +96,24 @@ export class Relay extends EventEmitter {
     });
     this.scheduler = new FlushScheduler(() => this.history.flush());
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
+    this.transfers = new TransferRouter(
+      {
+        send: (session, message) => session.state === 'ready' && session.connection.send(message),
+        sendData: (session, header, payload) => this.deliverData(session, header, payload),
+        fail: (session, error) => this.fail(session, error),
+        receiverFor: (clientId) => {
+          let newest: Session | undefined;
+          for (const s of this.byClient.get(clientId) ?? []) if (!newest || s.id > newest.id) newest = s;
+          return newest;
+        },
+        logger: this.logger,
+      },
+      {
+        offerTimeoutMs: options.offerTimeoutMs ?? 120_000,
+        maxWindowBytes: options.maxWindowBytes ?? 8 * 1024 * 1024,
+        maxTransfersPerSession: 64,
+      },
+    );
     for (const entry of this.history.all()) {
       this.rememberRef(entry, { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] });
     }
@@ -158,6 +185,7 @@ export class Relay extends EventEmitter {
 
   private async shutdown(reason: string): Promise<void> {
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.transfers.stop();
     const server = this.server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
     const sockets: Promise<void>[] = [];
@@ -192,8 +220,15 @@ export class Relay extends EventEmitter {
       { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler },
       {
         onMessage: (message) => session && this.onMessage(session, message),
-        onData: () => {
-          if (session) this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'no data stream is open'));
+        onData: (frame) => {
+          if (!session) return;
+          if (session.state !== 'ready') {
+            this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data before the handshake'));
+            return;
+          }
+          session.lastReceived = Date.now();
+          this.throttle(session, frame.payload.length);
+          this.transfers.data(session, frame);
         },
         onFailure: (error) => session && this.fail(session, error),
         onClose: () => session && this.onClose(session),
@@ -226,6 +261,7 @@ export class Relay extends EventEmitter {
     clearTimeout(session.handshakeTimer);
     this.sessions.delete(session.id);
     if (!wasReady) return;
+    this.transfers.sessionClosed(session);
     const set = this.byClient.get(session.clientId);
     set?.delete(session);
     if (set && set.size === 0) {
@@ -275,6 +311,21 @@ export class Relay extends EventEmitter {
       case 'bye':
         session.closeReason = 'left';
         session.connection.close();
+        return;
+      case 'offer':
+        this.transfers.offer(session, message);
+        return;
+      case 'answer':
+        this.transfers.answer(session, message);
+        return;
+      case 'credit':
+        this.transfers.credit(session, message);
+        return;
+      case 'file-result':
+        this.transfers.fileResult(session, message);
+        return;
+      case 'cancel':
+        this.transfers.cancel(session, message);
         return;
       case 'peer-ping':
       case 'peer-pong': {
@@ -434,6 +485,33 @@ export class Relay extends EventEmitter {
       return;
     }
     target.connection.sendEncoded(frame);
+  }
+
+  /** File data for a receiver: queued behind its chat, bounded like everything else it is sent. */
+  private deliverData(target: Session, header: Buffer, payload: Buffer): void {
+    if (target.state !== 'ready') return;
+    if (target.connection.writer.queuedBytes + payload.length > this.maxQueuedBytes) {
+      this.logger.warn('dropping slow consumer', { id: target.id, name: target.name, queuedBytes: target.connection.writer.queuedBytes });
+      target.closeReason = 'too slow to keep up';
+      target.connection.destroy();
+      return;
+    }
+    target.connection.writer.writeData(header, payload);
+  }
+
+  /** Pauses reading a sender that is over its configured data rate. */
+  private throttle(session: Session, bytes: number): void {
+    const rate = this.options.throttleBytesPerSecond;
+    if (!rate) return;
+    session.throttle ??= new Throttle(rate);
+    const pauseMs = session.throttle.take(bytes);
+    if (pauseMs <= 0 || session.paused) return;
+    session.paused = true;
+    session.connection.socket.pause();
+    setTimeout(() => {
+      session.paused = false;
+      if (session.state !== 'closed') session.connection.socket.resume();
+    }, pauseMs).unref();
   }
 
   /** Encodes once and queues for every ready session (but `except`). */

@@ -1,4 +1,5 @@
 import type { FramedConnection } from '../net/framedConnection';
+import type { Throttle } from './throttle';
 import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
 
 /** One client connection as the relay sees it, from accept to close. */
@@ -17,6 +18,9 @@ export class Session {
   closeReason: string | undefined;
   /** The keepalive ping in flight: its number and when it left. */
   pingOut: { n: number; at: number } | undefined;
+  /** Set when the relay limits this connection's file data rate. */
+  throttle: Throttle | undefined;
+  paused = false;
   readonly handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(

@@ -1,0 +1,230 @@
+import * as crypto from 'node:crypto';
+import { ErrorCode, TeamMessengerError } from '../net/errors';
+import { encodeHeader, Frame, FrameFlag, FrameKind } from '../net/frame';
+import { Logger } from '../net/logger';
+import { Answer, Cancel, Credit, FileResult, OfferedFile, OfferOut, RelayMessage } from '../net/messages';
+import { Session } from './session';
+
+/**
+ * The relay's part in file transfers: it pairs a sender and a receiver, gives each file a
+ * stream, passes the receiver's credit to the sender and the sender's data to the receiver, and
+ * never holds more of a file than the receiver has asked for. It never sees a file whole.
+ */
+export interface TransferRouterHost {
+  send(session: Session, message: RelayMessage): void;
+  /** Queues a data frame (header + payload, uncopied) for a session. */
+  sendData(session: Session, header: Buffer, payload: Buffer): void;
+  /** Closes a session that broke the transfer rules. */
+  fail(session: Session, error: TeamMessengerError): void;
+  /** The connection an identity receives offers on (its newest), if online. */
+  receiverFor(clientId: string): Session | undefined;
+  logger: Logger;
+}
+
+export interface TransferLimits {
+  /** How long an offer may wait for an answer. */
+  offerTimeoutMs: number;
+  /** Most credit a stream may have outstanding: bounds what the relay can be asked to hold. */
+  maxWindowBytes: number;
+  /** Offers plus transfers one connection may have open at once. */
+  maxTransfersPerSession: number;
+}
+
+interface RelayTransfer {
+  id: string;
+  key: string;
+  sender: Session;
+  receiver: Session;
+  files: OfferedFile[];
+  state: 'offered' | 'active';
+  expiry: NodeJS.Timeout | undefined;
+  streams: Set<number>;
+}
+
+interface RelayStream {
+  id: number;
+  transfer: RelayTransfer;
+  /** Bytes the sender may still send before more credit. */
+  credit: number;
+  ended: boolean;
+}
+
+const DIGEST_BYTES = 32;
+
+export class TransferRouter {
+  private readonly transfers = new Map<string, RelayTransfer>();
+  private readonly streams = new Map<number, RelayStream>();
+  private readonly bySession = new Map<Session, Set<RelayTransfer>>();
+  private nextStream = 1;
+
+  constructor(
+    private readonly host: TransferRouterHost,
+    private readonly limits: TransferLimits,
+  ) {}
+
+  get activeTransfers(): number {
+    return this.transfers.size;
+  }
+
+  offer(sender: Session, offer: OfferOut): void {
+    const receiver = this.host.receiverFor(offer.to);
+    if (!receiver) {
+      this.host.send(sender, { t: 'error', code: ErrorCode.NoSuchPeer, message: 'that peer is not online to receive files', ref: offer.ref, fatal: false });
+      return;
+    }
+    if (receiver === sender) {
+      this.host.send(sender, { t: 'error', code: ErrorCode.NoSuchPeer, message: 'cannot send files to this same connection', ref: offer.ref, fatal: false });
+      return;
+    }
+    if (this.countFor(sender) >= this.limits.maxTransfersPerSession || this.countFor(receiver) >= this.limits.maxTransfersPerSession) {
+      this.host.send(sender, { t: 'error', code: ErrorCode.TooLarge, message: 'too many file transfers are open at once', ref: offer.ref, fatal: false });
+      return;
+    }
+    const id = crypto.randomBytes(12).toString('base64url');
+    const expiresAt = Date.now() + this.limits.offerTimeoutMs;
+    const transfer: RelayTransfer = { id, key: offer.key, sender, receiver, files: offer.files, state: 'offered', expiry: undefined, streams: new Set() };
+    transfer.expiry = setTimeout(() => this.expire(transfer), this.limits.offerTimeoutMs);
+    transfer.expiry.unref();
+    this.add(transfer);
+    this.host.send(receiver, { t: 'offer', transfer: id, from: sender.clientId, fromName: sender.name, key: offer.key, files: offer.files, expiresAt });
+    this.host.send(sender, { t: 'offer-sent', ref: offer.ref, transfer: id, expiresAt });
+    this.host.logger.info('file offer', { transfer: id, from: sender.name, to: receiver.name, files: offer.files.length, bytes: offer.files.reduce((n, f) => n + f.size, 0) });
+  }
+
+  answer(session: Session, answer: Answer): void {
+    const transfer = this.transfers.get(answer.transfer);
+    if (!transfer || transfer.receiver !== session || transfer.state !== 'offered') {
+      this.host.send(session, { t: 'error', code: ErrorCode.UnexpectedMessage, message: 'no such file offer waiting for an answer', fatal: false });
+      return;
+    }
+    clearTimeout(transfer.expiry);
+    transfer.expiry = undefined;
+    if (!answer.accept) {
+      const reason = answer.reason ?? 'declined';
+      this.host.send(transfer.sender, { t: 'answered', transfer: transfer.id, accept: false, reason });
+      this.remove(transfer);
+      return;
+    }
+    const offsets = answer.offsets ?? [];
+    if (offsets.length > transfer.files.length || offsets.some((o, i) => o > transfer.files[i].size)) {
+      this.host.fail(session, new TeamMessengerError(ErrorCode.BadMessage, 'resume offsets do not match the offered files'));
+      return;
+    }
+    transfer.state = 'active';
+    const streams = transfer.files.map((_, index) => {
+      const id = this.allocateStream();
+      this.streams.set(id, { id, transfer, credit: 0, ended: false });
+      transfer.streams.add(id);
+      return { index, stream: id, offset: offsets[index] ?? 0 };
+    });
+    const answered: RelayMessage = { t: 'answered', transfer: transfer.id, accept: true, streams };
+    this.host.send(transfer.sender, answered);
+    this.host.send(transfer.receiver, answered);
+  }
+
+  credit(session: Session, credit: Credit): void {
+    const stream = this.streams.get(credit.stream);
+    if (!stream || stream.transfer.receiver !== session || stream.ended) return; // late credit for a finished stream
+    const room = this.limits.maxWindowBytes - stream.credit;
+    const granted = Math.min(room, credit.bytes);
+    if (granted <= 0) return;
+    stream.credit += granted;
+    this.host.send(stream.transfer.sender, { t: 'credit', stream: stream.id, bytes: granted });
+  }
+
+  data(session: Session, frame: Frame): void {
+    const stream = this.streams.get(frame.stream);
+    if (!stream || stream.transfer.sender !== session) {
+      // Data still in flight when a transfer was cancelled: dropped, it costs nothing.
+      return;
+    }
+    if (stream.ended) {
+      this.host.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `data after the end of stream ${frame.stream}`));
+      return;
+    }
+    if (frame.flags & FrameFlag.End) {
+      if (frame.payload.length !== DIGEST_BYTES) {
+        this.host.fail(session, new TeamMessengerError(ErrorCode.BadMessage, 'the last frame of a file must carry its 32-byte SHA-256'));
+        return;
+      }
+      stream.ended = true;
+    } else if (frame.payload.length > stream.credit) {
+      this.host.fail(session, new TeamMessengerError(ErrorCode.TooLarge, `sent ${frame.payload.length} bytes on stream ${frame.stream} with ${stream.credit} bytes of credit`));
+      return;
+    } else {
+      stream.credit -= frame.payload.length;
+    }
+    this.host.sendData(stream.transfer.receiver, encodeHeader(FrameKind.Data, frame.payload.length, frame.stream, frame.flags), frame.payload);
+  }
+
+  fileResult(session: Session, result: FileResult): void {
+    const stream = this.streams.get(result.stream);
+    if (!stream || stream.transfer.receiver !== session) return;
+    const transfer = stream.transfer;
+    this.host.send(transfer.sender, result);
+    this.streams.delete(stream.id);
+    transfer.streams.delete(stream.id);
+    if (transfer.streams.size === 0) this.remove(transfer);
+  }
+
+  cancel(session: Session, cancel: Cancel): void {
+    const transfer = this.transfers.get(cancel.transfer);
+    if (!transfer || (transfer.sender !== session && transfer.receiver !== session)) return; // already over
+    const other = transfer.sender === session ? transfer.receiver : transfer.sender;
+    this.host.send(other, { t: 'cancel', transfer: transfer.id, reason: cancel.reason, code: cancel.code ?? 'CANCELLED' });
+    this.remove(transfer);
+  }
+
+  /** A connection closed: every transfer it was part of stops, resumable by a re-offer. */
+  sessionClosed(session: Session): void {
+    for (const transfer of [...(this.bySession.get(session) ?? [])]) {
+      const other = transfer.sender === session ? transfer.receiver : transfer.sender;
+      this.host.send(other, { t: 'cancel', transfer: transfer.id, reason: `${session.name || 'the peer'} disconnected`, code: 'PEER_GONE', resumable: true });
+      this.remove(transfer);
+    }
+    this.bySession.delete(session);
+  }
+
+  stop(): void {
+    for (const transfer of [...this.transfers.values()]) this.remove(transfer);
+  }
+
+  private expire(transfer: RelayTransfer): void {
+    if (transfer.state !== 'offered' || !this.transfers.has(transfer.id)) return;
+    const message: RelayMessage = { t: 'cancel', transfer: transfer.id, reason: 'the offer was not answered in time', code: 'OFFER_EXPIRED' };
+    this.host.send(transfer.sender, message);
+    this.host.send(transfer.receiver, message);
+    this.remove(transfer);
+  }
+
+  private add(transfer: RelayTransfer): void {
+    this.transfers.set(transfer.id, transfer);
+    for (const s of [transfer.sender, transfer.receiver]) {
+      let set = this.bySession.get(s);
+      if (!set) this.bySession.set(s, (set = new Set()));
+      set.add(transfer);
+    }
+  }
+
+  private remove(transfer: RelayTransfer): void {
+    clearTimeout(transfer.expiry);
+    this.transfers.delete(transfer.id);
+    for (const id of transfer.streams) this.streams.delete(id);
+    transfer.streams.clear();
+    this.bySession.get(transfer.sender)?.delete(transfer);
+    this.bySession.get(transfer.receiver)?.delete(transfer);
+  }
+
+  private countFor(session: Session): number {
+    return this.bySession.get(session)?.size ?? 0;
+  }
+
+  private allocateStream(): number {
+    // Stream ids are relay-wide and never 0; after 2^32 they wrap, skipping any still open.
+    for (;;) {
+      const id = this.nextStream;
+      this.nextStream = this.nextStream >= 0xffffffff ? 1 : this.nextStream + 1;
+      if (!this.streams.has(id)) return id;
+    }
+  }
+}
