@@ -15,7 +15,12 @@ export interface ClientArgs {
 }
 
 /** Builds a TeamClient from the options every client command shares. */
-export function createClient(values: ClientArgs, env: NodeJS.ProcessEnv, logger: Logger, reconnect: boolean): TeamClient {
+export function createClient(
+  values: ClientArgs,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  reconnect: boolean | 'after-first-connect',
+): TeamClient {
   const { host, port } = parseServer(values.server, DEFAULT_PORT);
   const name = values.name?.trim();
   if (!name) throw new UsageError('--name NAME is required');
@@ -29,7 +34,8 @@ export function createClient(values: ClientArgs, env: NodeJS.ProcessEnv, logger:
     name,
     identity,
     secret: readSecret(values, env),
-    reconnect,
+    reconnect: reconnect !== false,
+    retryFirstConnect: reconnect === true,
     logger,
     backoff: { initialMs: 250, maxMs: 15_000 },
   });

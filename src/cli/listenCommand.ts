@@ -7,7 +7,7 @@ import { ChatMessage } from '../net/messages';
 import { writeFileAtomic } from '../server/history';
 import { createClient, nameOf } from './clientSetup';
 import { parseLogLevel } from './logLevel';
-import { clientOptions, exitCodeFor, parse, UsageError } from './options';
+import { clientOptions, exitCodeFor, parse, parsePositiveInt, UsageError } from './options';
 import { bookmarkFile } from './paths';
 import { safeForTerminal } from './terminalText';
 
@@ -17,7 +17,9 @@ import { safeForTerminal } from './terminalText';
  * receives what was said while it was down.
  */
 export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parse(args, clientOptions);
+  const { values, positionals } = parse(args, { ...clientOptions, 'accept-files': { type: 'string' }, 'max-file-size': { type: 'string' } });
+  const acceptDir = values['accept-files'] ? path.resolve(values['accept-files']) : undefined;
+  const maxFileBytes = values['max-file-size'] === undefined ? undefined : parsePositiveInt('max-file-size', values['max-file-size'], 0);
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'warn'));
   const client = createClient(values, env, logger, true);
@@ -68,6 +70,29 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
       `${message.fromName} → ${to === 'all' ? 'everyone' : to.join(', ')}: ${message.text}`,
     );
     saveBookmark();
+  });
+  client.on('file-offer', (transfer) => {
+    const files = transfer.files.map((f) => ({ name: f.name, size: f.size }));
+    out(
+      { type: 'file-offer', from: transfer.fromName, fromId: transfer.from, files, size: transfer.total, accepted: acceptDir !== undefined },
+      `${transfer.fromName} offers ${files.length} file(s), ${transfer.total} bytes${acceptDir ? '' : ' (declined: start with --accept-files DIR to receive files)'}`,
+    );
+    if (!acceptDir) {
+      transfer.decline('this listener does not accept files');
+      return;
+    }
+    transfer.on('file', (file) =>
+      out(
+        { type: 'file-received', from: transfer.fromName, fromId: transfer.from, name: file.name, path: file.path, size: file.size, sha256: file.sha256 },
+        `received ${file.name} from ${transfer.fromName} → ${file.path} (${file.size} bytes, sha256 ${file.sha256})`,
+      ),
+    );
+    transfer.done.catch((err: TeamMessengerError) =>
+      out({ type: 'file-failed', from: transfer.fromName, fromId: transfer.from, code: err.code, reason: err.message }, `transfer from ${transfer.fromName} failed: ${err.message}`),
+    );
+    transfer.accept({ dir: acceptDir, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) }).catch(() => {
+      // Reported through `done` above.
+    });
   });
   client.on('disconnected', (error) => out({ type: 'disconnected', code: error.code, reason: error.message }, `disconnected: ${error.message}`));
 

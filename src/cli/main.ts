@@ -3,6 +3,7 @@ import { listenCommand } from './listenCommand';
 import { EXIT, exitCodeFor, UsageError } from './options';
 import { relayCommand } from './relayCommand';
 import { sendCommand } from './sendCommand';
+import { sendFileCommand } from './sendFileCommand';
 import { USAGE } from './usage';
 
 /** Entry point of the `team-messenger` command. */
@@ -15,6 +16,8 @@ async function main(argv: string[]): Promise<number> {
       return listenCommand(rest, process.env);
     case 'send':
       return sendCommand(rest, process.env, process.stdin);
+    case 'send-file':
+      return sendFileCommand(rest, process.env);
     case undefined:
     case 'help':
     case '--help':

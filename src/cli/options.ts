@@ -7,7 +7,7 @@ import { ErrorCode, TeamMessengerError } from '../net/errors';
 /** A mistake on the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, auth: 4, peer: 5 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, auth: 4, peer: 5, declined: 6 } as const;
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
@@ -25,6 +25,10 @@ export function exitCodeFor(err: unknown): number {
     case ErrorCode.NoSuchPeer:
     case ErrorCode.AmbiguousPeer:
       return EXIT.peer;
+    case ErrorCode.Declined:
+    case ErrorCode.Cancelled:
+    case ErrorCode.OfferExpired:
+      return EXIT.declined;
     default:
       return EXIT.failed;
   }

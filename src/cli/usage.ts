@@ -4,8 +4,11 @@ Usage:
   team-messenger relay  [--host H] [--port P] [--secret S | --secret-file F | --no-auth]
                         [--history-dir D] [--log-level debug|info|warn|error]
   team-messenger listen --server HOST:PORT --name NAME [--secret S] [--json]
+                        [--accept-files DIR] [--max-file-size BYTES]
   team-messenger send   --server HOST:PORT --name NAME [--secret S]
                         (--to NAME[,NAME...] | --all) [--json] TEXT|-
+  team-messenger send-file --server HOST:PORT --name NAME [--secret S]
+                        --to NAME [--json] PATH...
 
 Common options:
   --secret S        the team secret (or set TEAM_MESSENGER_SECRET, or --secret-file F)
@@ -13,5 +16,6 @@ Common options:
   --timeout MS      how long send waits for the relay (default 15000)
 
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 relay unreachable or connection lost,
-            4 authentication failed, 5 unknown or ambiguous peer.
+            4 authentication failed, 5 unknown or ambiguous peer,
+            6 declined, cancelled or not answered in time.
 Files live in $TEAM_MESSENGER_HOME (default ~/.config/team-messenger).`;

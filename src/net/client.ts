@@ -49,6 +49,9 @@ export interface ClientOptions {
   status?: PeerStatus;
   /** Reconnect after a lost connection (default true). Off for one-shot tools. */
   reconnect?: boolean;
+  /** Keep retrying when the very first connection fails (default true). Off for tools that
+   *  should report an unreachable relay at once but still ride out a later disconnect. */
+  retryFirstConnect?: boolean;
   backoff?: BackoffOptions;
   /** Time allowed for TCP connect plus handshake. */
   connectTimeoutMs?: number;
@@ -525,7 +528,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.logger.warn('disconnected from relay', { code: error.code, reason: error.message });
     this.emit('disconnected', error);
     const fatal = FATAL_FOR_RECONNECT.has(error.code);
-    if (fatal || this.options.reconnect === false) {
+    const firstFailed = this.self === undefined && this.options.retryFirstConnect === false;
+    if (fatal || firstFailed || this.options.reconnect === false) {
       this.setState('closed');
       this.failPending(error);
       this.firstConnect?.reject(error);
