@@ -22,8 +22,10 @@ import {
   PeerInfo,
   PeerStatus,
   RelayMessage,
+  Send,
   Targets,
   Welcome,
+  isClientId,
 } from './messages';
 import { IncomingTransfer } from './transfer/incomingTransfer';
 import { collectFiles } from './transfer/localFiles';
@@ -199,6 +201,17 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     if (this.currentState === 'closed') return Promise.reject(new TeamMessengerError(ErrorCode.Closed, 'the client is closed'));
     if (text.length > Limits.textChars) {
       return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, `message is ${text.length} characters; the limit is ${Limits.textChars}`));
+    }
+    // Checked here, not by the relay: a message the relay must refuse would otherwise be
+    // resent after every reconnect, forever.
+    if (to !== 'all' && to.length === 0) return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, 'no recipients given'));
+    const bad = to === 'all' ? undefined : to.find((id) => !isClientId(id));
+    if (bad !== undefined) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, `${JSON.stringify(bad)} is not a client id (use resolvePeer() for names)`));
+    }
+    const check = Send.safeParse({ t: 'send', ref: 'check', to, text, ...(options.code ? { code: options.code } : {}) });
+    if (!check.success) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.BadMessage, `cannot send this message: ${check.error.issues[0]?.message ?? 'invalid'}`));
     }
     if (this.outbox.length >= (this.options.maxPending ?? 10_000)) {
       return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, 'too many messages are waiting for the relay'));
@@ -381,7 +394,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.backoff.reset();
     this.self = { id: welcome.id, clientId: welcome.clientId };
     this.livenessConfig = { pingIntervalMs: welcome.pingIntervalMs, idleTimeoutMs: welcome.idleTimeoutMs };
-    if (!this.bookmark || this.bookmark.epoch !== welcome.epoch) this.bookmark = { epoch: welcome.epoch, seq: welcome.seq };
+    // The relay says where this connection continues; what it replays and sends comes after.
+    this.bookmark = { epoch: welcome.epoch, seq: welcome.seq };
     this.peers.clear();
     for (const peer of welcome.peers) this.peers.set(peer.id, peer);
     this.known.clear();
@@ -425,6 +439,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         this.onRelayError(message.code, message.message, message.ref, message.fatal);
         return;
       case 'joined':
+        if (message.peer.id === this.self?.id) return;
         this.peers.set(message.peer.id, message.peer);
         this.known.delete(message.peer.clientId);
         this.emit('peer-joined', message.peer);
@@ -439,6 +454,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         return;
       }
       case 'peer':
+        if (message.peer.id === this.self?.id) return;
         this.peers.set(message.peer.id, message.peer);
         this.emit('peer-updated', message.peer);
         return;
@@ -488,6 +504,14 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         return;
       }
       if (this.transfers.onRelayError(ref, error)) return;
+      const ping = /^peer-ping-(\d+)$/.exec(ref);
+      const waiting = ping ? this.peerPings.get(Number(ping[1])) : undefined;
+      if (waiting) {
+        this.peerPings.delete(Number(ping![1]));
+        clearTimeout(waiting.timer);
+        waiting.reject(error);
+        return;
+      }
     }
     this.emit('relay-error', error);
   }

@@ -19,7 +19,9 @@ export interface FrameDecoderOptions {
  */
 export class FrameDecoder {
   private readonly maxPayload: number;
-  private readonly chunks: Buffer[] = [];
+  /** Unconsumed chunks are chunks[head..]; a head index keeps consuming O(1) per chunk. */
+  private chunks: Buffer[] = [];
+  private head = 0;
   private buffered = 0;
   private failure: ProtocolError | undefined;
 
@@ -45,7 +47,8 @@ export class FrameDecoder {
     } catch (err) {
       if (err instanceof ProtocolError) {
         this.failure = err;
-        this.chunks.length = 0;
+        this.chunks = [];
+        this.head = 0;
         this.buffered = 0;
       }
       throw err;
@@ -77,13 +80,13 @@ export class FrameDecoder {
 
   /** The 10 header bytes, copied only when the header itself is split across chunks. */
   private peekHeader(): Buffer {
-    const first = this.chunks[0];
+    const first = this.chunks[this.head];
     if (first.length >= HEADER_BYTES) return first;
     const header = Buffer.allocUnsafe(HEADER_BYTES);
     let filled = 0;
-    for (const chunk of this.chunks) {
+    for (let i = this.head; filled < HEADER_BYTES; i++) {
+      const chunk = this.chunks[i];
       filled += chunk.copy(header, filled, 0, Math.min(chunk.length, HEADER_BYTES - filled));
-      if (filled === HEADER_BYTES) break;
     }
     return header;
   }
@@ -91,20 +94,27 @@ export class FrameDecoder {
   private consume(count: number): void {
     this.buffered -= count;
     while (count > 0) {
-      const first = this.chunks[0];
+      const first = this.chunks[this.head];
       if (first.length <= count) {
         count -= first.length;
-        this.chunks.shift();
+        this.head++;
       } else {
-        this.chunks[0] = first.subarray(count);
+        this.chunks[this.head] = first.subarray(count);
         count = 0;
       }
+    }
+    if (this.head === this.chunks.length) {
+      this.chunks = [];
+      this.head = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.head);
+      this.head = 0;
     }
   }
 
   private take(length: number): Buffer {
     if (length === 0) return Buffer.alloc(0);
-    const first = this.chunks[0];
+    const first = this.chunks[this.head];
     if (first.length >= length) {
       const view = first.subarray(0, length);
       this.consume(length);
@@ -113,7 +123,7 @@ export class FrameDecoder {
     const out = Buffer.allocUnsafe(length);
     let filled = 0;
     while (filled < length) {
-      const chunk = this.chunks[0];
+      const chunk = this.chunks[this.head];
       const n = chunk.copy(out, filled, 0, Math.min(chunk.length, length - filled));
       filled += n;
       this.consume(n);

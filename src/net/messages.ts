@@ -19,7 +19,12 @@ export const Limits = {
   pathChars: 4096,
 } as const;
 
-const clientId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a client id');
+const CLIENT_ID = /^[A-Za-z0-9_-]{16,64}$/;
+const clientId = z.string().regex(CLIENT_ID, 'not a client id');
+
+export function isClientId(value: string): boolean {
+  return CLIENT_ID.test(value);
+}
 const ref = z.string().min(1).max(Limits.refChars);
 const nonce = z.string().regex(/^[A-Za-z0-9+/=_-]{16,128}$/, 'not a nonce');
 const displayName = z

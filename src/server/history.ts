@@ -28,7 +28,9 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
-const StateFile = z.object({ epoch: z.string().min(1).max(64) });
+/** The epoch, and the highest sequence number handed out: it must never go back within an
+ *  epoch, even when retention has dropped every entry from the log. */
+const StateFile = z.object({ epoch: z.string().min(1).max(64), seq: z.number().int().nonnegative().optional() });
 
 export interface HistoryOptions {
   /** Folder for the log; without it the history lives in memory only. */
@@ -72,7 +74,9 @@ export class MessageHistory {
       return;
     }
     fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-    this.epoch = this.loadOrCreateEpoch(options.dir);
+    const state = this.loadOrCreateState(options.dir);
+    this.epoch = state.epoch;
+    this.lastSeq = state.seq ?? 0;
     this.load(path.join(options.dir, LOG_FILE));
     this.trim(Date.now());
     // Rewrite the log at start: it drops what retention removed and a torn last line.
@@ -132,6 +136,7 @@ export class MessageHistory {
 
   close(): void {
     this.flush();
+    if (this.options.dir && this.fd !== undefined) this.saveState(this.options.dir);
     if (this.fd !== undefined) {
       fs.closeSync(this.fd);
       this.fd = undefined;
@@ -165,11 +170,11 @@ export class MessageHistory {
     }
   }
 
-  private loadOrCreateEpoch(dir: string): string {
+  private loadOrCreateState(dir: string): z.infer<typeof StateFile> {
     const file = path.join(dir, STATE_FILE);
     try {
       const parsed = StateFile.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-      if (parsed.success) return parsed.data.epoch;
+      if (parsed.success) return parsed.data;
       this.options.logger.warn('relay state file is invalid; starting a new history epoch', { file });
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
@@ -177,8 +182,12 @@ export class MessageHistory {
       }
     }
     const epoch = crypto.randomBytes(9).toString('base64url');
-    writeFileAtomic(file, JSON.stringify({ epoch }) + '\n');
-    return epoch;
+    writeFileAtomic(file, JSON.stringify({ epoch, seq: 0 }) + '\n');
+    return { epoch };
+  }
+
+  private saveState(dir: string): void {
+    writeFileAtomic(path.join(dir, STATE_FILE), JSON.stringify({ epoch: this.epoch, seq: this.lastSeq }) + '\n');
   }
 
   private load(file: string): void {
@@ -198,13 +207,13 @@ export class MessageHistory {
       } catch {
         parsed = undefined;
       }
-      if (!parsed?.success || parsed.data.seq <= this.lastSeq) {
+      if (!parsed?.success || parsed.data.seq <= (this.entries.at(-1)?.seq ?? 0)) {
         bad++;
         continue;
       }
       this.entries.push(parsed.data);
       this.bytes += entryBytes(parsed.data);
-      this.lastSeq = parsed.data.seq;
+      this.lastSeq = Math.max(this.lastSeq, parsed.data.seq);
     }
     if (bad > 0) this.options.logger.warn('skipped unreadable history lines', { file, lines: bad });
     this.options.logger.info('history loaded', { entries: this.entries.length, seq: this.lastSeq });
@@ -215,6 +224,8 @@ export class MessageHistory {
     const dir = this.options.dir;
     if (!dir) return;
     if (this.fd !== undefined) fs.closeSync(this.fd);
+    // The state first: once entries leave the log, it is what remembers the highest seq.
+    this.saveState(dir);
     const file = path.join(dir, LOG_FILE);
     writeFileAtomic(file, this.all().map((e) => JSON.stringify(e) + '\n').join(''));
     this.fd = fs.openSync(file, 'a', 0o600);

@@ -54,6 +54,10 @@ export class PeerDirectory {
     } else {
       this.peers.set(clientId, { clientId, name, machine, lastSeen: now, deliveredSeq: currentSeq });
       this.evictOldest();
+      // A new member is saved at once: after a crash, messages to them must still be accepted.
+      this.dirty = true;
+      this.save();
+      return;
     }
     this.markDirty();
   }

@@ -305,7 +305,7 @@ export class Relay extends EventEmitter {
       case 'status':
         if (session.status !== message.status) {
           session.status = message.status;
-          this.broadcast({ t: 'peer', peer: session.info() });
+          this.broadcast({ t: 'peer', peer: session.info() }, session);
         }
         return;
       case 'bye':
@@ -331,7 +331,7 @@ export class Relay extends EventEmitter {
       case 'peer-pong': {
         const targets = this.byClient.get(message.to);
         if (!targets) {
-          session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `${message.to} is not online`, fatal: false });
+          session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `${message.to} is not online`, ref: `${message.t}-${message.n}`, fatal: false });
           return;
         }
         const forward = encodeControl(
@@ -383,6 +383,11 @@ export class Relay extends EventEmitter {
     if (!set) this.byClient.set(clientId, (set = new Set()));
     set.add(session);
 
+    // What this client missed: from its own bookmark when it brings one for this history,
+    // otherwise from where the relay last delivered to this identity.
+    const from = hello.resume && hello.resume.epoch === this.history.epoch ? Math.min(hello.resume.seq, this.history.seq) : wasKnown ? deliveredBefore : this.history.seq;
+    const missed = this.history.since(from, (e) => e.from !== clientId && (e.to === 'all' || e.to.includes(clientId)));
+
     const peers = [];
     for (const other of this.sessions.values()) if (other.state === 'ready' && other !== session) peers.push(other.info());
     session.connection.send({
@@ -390,7 +395,8 @@ export class Relay extends EventEmitter {
       id: session.id,
       clientId,
       epoch: this.history.epoch,
-      seq: this.history.seq,
+      // Where this connection continues from: the replay below and live messages come after it.
+      seq: from,
       ...(this.secret !== undefined ? { proof: proveSecret(this.secret, 'relay', transcript) } : {}),
       peers,
       known: this.directory.offline((id) => this.byClient.has(id)),
@@ -398,11 +404,6 @@ export class Relay extends EventEmitter {
       idleTimeoutMs: this.idleTimeoutMs,
       maxPayload: this.maxPayload,
     });
-
-    // What this client missed: from its own bookmark when it brings one for this history,
-    // otherwise from where the relay last delivered to this identity.
-    const from = hello.resume && hello.resume.epoch === this.history.epoch ? hello.resume.seq : wasKnown ? deliveredBefore : this.history.seq;
-    const missed = this.history.since(from, (e) => e.from !== clientId && (e.to === 'all' || e.to.includes(clientId)));
     for (const entry of missed) session.connection.send(toChatMessage(entry, true));
     if (missed.length > 0) this.directory.delivered(clientId, missed[missed.length - 1].seq);
 

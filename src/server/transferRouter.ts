@@ -135,7 +135,10 @@ export class TransferRouter {
   data(session: Session, frame: Frame): void {
     const stream = this.streams.get(frame.stream);
     if (!stream || stream.transfer.sender !== session) {
-      // Data still in flight when a transfer was cancelled: dropped, it costs nothing.
+      if (!this.everOpened(frame.stream)) {
+        this.host.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `data on stream ${frame.stream}, which was never opened`));
+      }
+      // Otherwise: data still in flight when its transfer ended. Dropped; it costs nothing.
       return;
     }
     if (stream.ended) {
@@ -219,11 +222,22 @@ export class TransferRouter {
     return this.bySession.get(session)?.size ?? 0;
   }
 
+  private wrapped = false;
+
+  private everOpened(stream: number): boolean {
+    return stream !== 0 && (this.wrapped || stream < this.nextStream);
+  }
+
   private allocateStream(): number {
     // Stream ids are relay-wide and never 0; after 2^32 they wrap, skipping any still open.
     for (;;) {
       const id = this.nextStream;
-      this.nextStream = this.nextStream >= 0xffffffff ? 1 : this.nextStream + 1;
+      if (this.nextStream >= 0xffffffff) {
+        this.nextStream = 1;
+        this.wrapped = true;
+      } else {
+        this.nextStream++;
+      }
       if (!this.streams.has(id)) return id;
     }
   }
