@@ -7,10 +7,19 @@ import { ClientMessage, RelayMessage } from './messages';
  * Turns control-frame payloads into validated messages and back. The only place JSON from
  * the network is parsed.
  */
+/** Strict: invalid UTF-8 is an error, never silently replaced with U+FFFD. */
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 function decodeWith<T>(schema: z.ZodType<T>, payload: Buffer): T {
+  let text: string;
+  try {
+    text = utf8.decode(payload);
+  } catch {
+    throw new ProtocolError(ErrorCode.BadJson, 'control frame is not valid UTF-8');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(payload.toString('utf8'));
+    value = JSON.parse(text);
   } catch {
     throw new ProtocolError(ErrorCode.BadJson, 'control frame is not valid JSON');
   }
