@@ -22,6 +22,8 @@ import {
   PeerInfo,
   PeerStatus,
   RelayMessage,
+  DisplayName,
+  MachineName,
   Send,
   Targets,
   Welcome,
@@ -140,6 +142,11 @@ export class TeamClient extends EventEmitter<ClientEvents> {
 
   constructor(private readonly options: ClientOptions) {
     super();
+    // Checked here: a name the relay refuses would otherwise be retried on every reconnect.
+    const name = DisplayName.safeParse(options.name);
+    if (!name.success) throw new TeamMessengerError(ErrorCode.BadMessage, `invalid display name ${JSON.stringify(options.name)}: ${name.error.issues[0]?.message}`);
+    const machine = MachineName.safeParse(options.machine ?? os.hostname());
+    if (!machine.success) throw new TeamMessengerError(ErrorCode.BadMessage, `invalid machine name: ${machine.error.issues[0]?.message}`);
     this.logger = options.logger ?? silentLogger;
     this.backoff = new Backoff(options.backoff);
     this.bookmark = options.bookmark;
@@ -551,7 +558,9 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     }
     this.logger.warn('disconnected from relay', { code: error.code, reason: error.message });
     this.emit('disconnected', error);
-    const fatal = FATAL_FOR_RECONNECT.has(error.code);
+    // The relay refusing our hello as malformed will refuse it again: as final as a wrong secret.
+    const refusedHello = !wasConnected && (error.code === ErrorCode.BadMessage || error.code === ErrorCode.UnknownType || error.code === ErrorCode.UnexpectedMessage);
+    const fatal = FATAL_FOR_RECONNECT.has(error.code) || refusedHello;
     const firstFailed = this.self === undefined && this.options.retryFirstConnect === false;
     if (fatal || firstFailed || this.options.reconnect === false) {
       this.setState('closed');

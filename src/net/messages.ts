@@ -35,6 +35,9 @@ const displayName = z
   .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, 'contains control characters')
   .refine((s) => s.trim() === s, 'has leading or trailing spaces');
 const machine = z.string().max(Limits.machineChars).regex(/^[^\p{Cc}]*$/u, 'contains control characters');
+/** For checking a display name or machine name before it is ever sent. */
+export const DisplayName = displayName;
+export const MachineName = machine;
 const reason = z.string().max(Limits.reasonChars);
 const counter = z.number().int().nonnegative();
 
