@@ -26,6 +26,7 @@ import {
   MachineName,
   Send,
   Targets,
+  TypingIn,
   Welcome,
   isClientId,
 } from './messages';
@@ -101,6 +102,8 @@ export interface ClientEvents {
   'relay-error': [TeamMessengerError];
   /** The connection ended; `error` says why. The client reconnects unless it is fatal. */
   disconnected: [TeamMessengerError];
+  /** A peer is typing to a conversation this client is part of. */
+  typing: [TypingIn];
   /** A peer offers files: call accept() or decline() on it. Without a listener offers are declined. */
   'file-offer': [IncomingTransfer];
 }
@@ -264,6 +267,11 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       this.peerPings.set(n, { resolve, reject, at: performanceNow(), timer });
       this.connection!.send({ t: 'peer-ping', to: clientId, n });
     });
+  }
+
+  /** Tells the conversation's members this user is typing (best effort, nothing is stored). */
+  sendTyping(to: Targets): void {
+    if (this.currentState === 'connected') this.connection?.send({ t: 'typing', to });
   }
 
   setStatus(status: PeerStatus): void {
@@ -476,6 +484,9 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         return;
       case 'peer-ping':
         this.connection?.send({ t: 'peer-pong', to: message.from, n: message.n });
+        return;
+      case 'typing':
+        this.emit('typing', message);
         return;
       case 'peer-pong': {
         const waiting = this.peerPings.get(message.n);

@@ -114,6 +114,11 @@ export const Send = z.object({
 });
 export type Send = z.infer<typeof Send>;
 
+/** "I am typing" to a conversation: routed like a message but never stored or acknowledged. */
+export const TypingOut = z.object({ t: z.literal('typing'), to: Targets });
+export const TypingIn = z.object({ t: z.literal('typing'), from: clientId, fromName: displayName, to: Targets });
+export type TypingIn = z.infer<typeof TypingIn>;
+
 export const Ping = z.object({ t: z.literal('ping'), n: counter });
 export const Pong = z.object({ t: z.literal('pong'), n: counter });
 export const SetStatus = z.object({ t: z.literal('status'), status: PeerStatus });
@@ -197,6 +202,7 @@ export const ClientMessage = z.discriminatedUnion('t', [
   Credit,
   FileResult,
   Cancel,
+  TypingOut,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -322,5 +328,6 @@ export const RelayMessage = z.discriminatedUnion('t', [
   Credit,
   FileResult,
   Cancel,
+  TypingIn,
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;

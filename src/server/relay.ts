@@ -8,7 +8,7 @@ import { FramedConnection } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ChatMessage, ClientMessage, Hello, PROTOCOL_VERSION, RelayMessage, Send } from '../net/messages';
+import { Ack, ChatMessage, ClientMessage, Hello, PROTOCOL_VERSION, RelayMessage, Send, Targets } from '../net/messages';
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { Session } from './session';
@@ -312,6 +312,9 @@ export class Relay extends EventEmitter {
         session.closeReason = 'left';
         session.connection.close();
         return;
+      case 'typing':
+        this.onTyping(session, message.to);
+        return;
       case 'offer':
         this.transfers.offer(session, message);
         return;
@@ -462,6 +465,15 @@ export class Relay extends EventEmitter {
     this.rememberRef(entry, ack);
     // Queued now, written after the scheduler's beforeFlush has put the entry on disk.
     session.connection.send(ack);
+  }
+
+  /** Ephemeral: forwarded to whoever of the targets is online now, never stored. */
+  private onTyping(session: Session, to: Targets): void {
+    const frame = encodeControl({ t: 'typing', from: session.clientId, fromName: session.name, to });
+    const ids = to === 'all' ? [...this.byClient.keys()] : to;
+    for (const clientId of new Set(ids)) {
+      for (const target of this.byClient.get(clientId) ?? []) if (target !== session) this.deliver(target, frame);
+    }
   }
 
   /** Queues a frame for every connection of one identity except the sender's. */

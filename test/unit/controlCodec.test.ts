@@ -25,7 +25,7 @@ const CLIENT_NONCE = digest('client nonce', 'sha256', 'base64'); // has '=' padd
 const RELAY_NONCE = digest('relay nonce', 'sha256', 'base64url');
 const PROOF = digest('team secret proof', 'sha256', 'hex');
 
-const CLIENT_TYPES = ['hello', 'send', 'ping', 'pong', 'status', 'bye', 'peer-ping', 'peer-pong', 'offer', 'answer', 'credit', 'file-result', 'cancel'];
+const CLIENT_TYPES = ['hello', 'send', 'ping', 'pong', 'status', 'bye', 'peer-ping', 'peer-pong', 'offer', 'answer', 'credit', 'file-result', 'cancel', 'typing'];
 const RELAY_TYPES = [
   'challenge',
   'welcome',
@@ -46,6 +46,7 @@ const RELAY_TYPES = [
   'credit',
   'file-result',
   'cancel',
+  'typing',
 ];
 const TRANSFER_KEY = 'key_7Hq2LmN9pQ4rS1tV';
 const FILES = [
@@ -117,6 +118,8 @@ const CLIENT_SAMPLES: ClientMessage[] = [
   { t: 'file-result', stream: 3, ok: false, code: 'CHECKSUM_MISMATCH', message: 'sha-256 differs' },
   { t: 'cancel', transfer: 'tr_0001', reason: 'cancelled by the user', code: 'CANCELLED', resumable: false },
   { t: 'cancel', transfer: 'T', reason: '' },
+  { t: 'typing', to: 'all' },
+  { t: 'typing', to: [BOB] },
 ];
 
 const RELAY_SAMPLES: RelayMessage[] = [
@@ -176,6 +179,7 @@ const RELAY_SAMPLES: RelayMessage[] = [
   { t: 'credit', stream: 9, bytes: 65_536 },
   { t: 'file-result', stream: 9, ok: true },
   { t: 'cancel', transfer: 'tr_0001', reason: 'sender disconnected', resumable: true },
+  { t: 'typing', from: ALICE, fromName: 'alice', to: [BOB] },
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -819,6 +819,30 @@ describe('relay over loopback', function () {
     });
   });
 
+  describe('typing', function () {
+    it('reaches only the conversation members who are online, and is never stored', async function () {
+      const relay = await startRelay(cleanup);
+      const port = relay.address().port;
+      const alice = await connectClient(cleanup, port, { name: 'alice' });
+      const bob = await connectClient(cleanup, port, { name: 'bob' });
+      const carol = await connectClient(cleanup, port, { name: 'carol' });
+      alice.sendTyping([bob.clientId]);
+      const typing = await bob.waitFor('typing', () => true, 'bob to see alice typing');
+      assert.equal(typing.from, alice.clientId);
+      assert.equal(typing.fromName, 'alice');
+      assert.deepEqual(typing.to, [bob.clientId]);
+      await barrier(alice, carol, 'carol'); // anything for carol sent before this has arrived
+      assert.equal(carol.events.typing.length, 0);
+      alice.sendTyping('all');
+      await carol.waitFor('typing', (t) => t.to === 'all', 'carol to see alice typing to everyone');
+      assert.equal(alice.events.typing.length, 0, 'the typist is not told about itself');
+      // Not stored: a newcomer gets no replay of it.
+      const dave = await connectClient(cleanup, port, { name: 'dave' });
+      await barrier(alice, dave, 'dave');
+      assert.equal(dave.events.typing.length, 0);
+    });
+  });
+
   describe('status', function () {
     it("reaches the others as 'peer-updated', and newcomers see it", async function () {
       const relay = await startRelay(cleanup);
