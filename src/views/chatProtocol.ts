@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { Limits } from '../net/messages';
+import type { ConversationId, ConversationMessage } from './conversationTypes';
+
+/**
+ * Messages between the extension and the chat webview, both directions. The webview script
+ * and the extension import these types; nothing else crosses the boundary. The webview
+ * starts with `ready`, and the extension answers with `init`: that handshake makes a reloaded
+ * or re-shown panel come back exactly as it was.
+ */
+
+export interface ConversationSummary {
+  id: ConversationId;
+  title: string;
+  /** 'everyone' | 'peer' | 'group', for the icon. */
+  kind: 'everyone' | 'peer' | 'group';
+  /** For a peer: online now? For a group: how many members are online. */
+  online: boolean;
+  unread: number;
+  lastText: string;
+  lastActivity: number;
+}
+
+export interface ConnectionView {
+  state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+  /** One line for people: "Connected to host:9999 · 3 online", "Reconnecting…". */
+  text: string;
+}
+
+export interface ConversationView {
+  id: ConversationId;
+  title: string;
+  kind: ConversationSummary['kind'];
+  /** Member names, for the header's tooltip. */
+  memberNames: string[];
+  messages: ConversationMessage[];
+  /** Fewer messages than the store holds were sent: the webview may ask for older ones. */
+  hasOlder: boolean;
+}
+
+export type ToWebview =
+  | {
+      type: 'init';
+      self: { clientId: string; name: string };
+      connection: ConnectionView;
+      conversations: ConversationSummary[];
+      selected: ConversationView | undefined;
+    }
+  | { type: 'conversations'; conversations: ConversationSummary[] }
+  | { type: 'conversation'; conversation: ConversationView }
+  /** A message added to, or changed in (state, id after ack), the selected conversation. */
+  | { type: 'message'; conversationId: ConversationId; message: ConversationMessage }
+  | { type: 'typing'; conversationId: ConversationId; names: string[] }
+  | { type: 'connection'; connection: ConnectionView }
+  /** Move keyboard focus to the composer (after "Open Chat" or a notification's "Reply"). */
+  | { type: 'focus-composer' };
+
+const conversationId = z.string().min(1).max(20_000);
+
+/** What the webview may send; parsed on arrival, since the webview is a less trusted context. */
+export const FromWebview = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ready') }),
+  z.object({ type: z.literal('select'), conversationId }),
+  z.object({ type: z.literal('send'), conversationId, text: z.string().min(1).max(Limits.textChars) }),
+  z.object({ type: z.literal('typing'), conversationId }),
+  /** Open the code a peer shared (its location in this workspace, or the snippet). */
+  z.object({ type: z.literal('open-code'), conversationId, messageId: z.string().max(200) }),
+  /** Ask the extension for a quick pick to start a conversation with several peers. */
+  z.object({ type: z.literal('new-group') }),
+  z.object({ type: z.literal('retry'), conversationId, messageId: z.string().max(200) }),
+  z.object({ type: z.literal('load-older'), conversationId }),
+]);
+export type FromWebview = z.infer<typeof FromWebview>;
