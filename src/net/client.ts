@@ -140,6 +140,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   self: { id: number; clientId: string } | undefined;
   /** Round trip to the relay in ms, measured by keepalive pings. */
   relayRtt: number | undefined;
+  /** The relay's frame limit, from its welcome. */
+  private relayMaxPayload = DEFAULT_MAX_PAYLOAD;
   /** File transfers in both directions. */
   readonly transfers: TransferManager;
 
@@ -168,6 +170,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       this.connection?.writer.writeData(encodeHeader(FrameKind.Data, payload.length, stream, end ? FrameFlag.End : 0), payload);
     },
     waitForDataRoom: () => this.connection?.writer.waitForDataRoom() ?? Promise.resolve(),
+    maxPayload: () => this.relayMaxPayload,
     isOnline: (clientId) => {
       for (const peer of this.peers.values()) if (peer.clientId === clientId) return true;
       return false;
@@ -207,7 +210,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   }
 
   /** Sends a chat message. Resolves when the relay acknowledges it (after a reconnect, if need be). */
-  send(to: Targets, text: string, options: { code?: CodeRef } = {}): Promise<Ack> {
+  send(to: Targets, text: string, options: { code?: CodeRef; ref?: string } = {}): Promise<Ack> {
     if (this.currentState === 'closed') return Promise.reject(new TeamMessengerError(ErrorCode.Closed, 'the client is closed'));
     if (text.length > Limits.textChars) {
       return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, `message is ${text.length} characters; the limit is ${Limits.textChars}`));
@@ -219,7 +222,10 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     if (bad !== undefined) {
       return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, `${JSON.stringify(bad)} is not a client id (use resolvePeer() for names)`));
     }
-    const check = Send.safeParse({ t: 'send', ref: 'check', to, text, ...(options.code ? { code: options.code } : {}) });
+    // A caller-chosen ref (an app that persists its outbox) makes a resend after a restart
+    // recognisable to the relay, which then delivers it once.
+    const ref = options.ref ?? crypto.randomBytes(12).toString('base64url');
+    const check = Send.safeParse({ t: 'send', ref, to, text, ...(options.code ? { code: options.code } : {}) });
     if (!check.success) {
       return Promise.reject(new TeamMessengerError(ErrorCode.BadMessage, `cannot send this message: ${check.error.issues[0]?.message ?? 'invalid'}`));
     }
@@ -228,7 +234,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     }
     return new Promise<Ack>((resolve, reject) => {
       const entry: OutboxEntry = {
-        ref: crypto.randomBytes(12).toString('base64url'),
+        ref,
         to,
         text,
         ...(options.code ? { code: options.code } : {}),
@@ -409,6 +415,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.backoff.reset();
     this.self = { id: welcome.id, clientId: welcome.clientId };
     this.livenessConfig = { pingIntervalMs: welcome.pingIntervalMs, idleTimeoutMs: welcome.idleTimeoutMs };
+    this.relayMaxPayload = welcome.maxPayload;
     // The relay says where this connection continues; what it replays and sends comes after.
     this.bookmark = { epoch: welcome.epoch, seq: welcome.seq };
     this.peers.clear();

@@ -261,7 +261,6 @@ export class Relay extends EventEmitter {
     clearTimeout(session.handshakeTimer);
     this.sessions.delete(session.id);
     if (!wasReady) return;
-    this.transfers.sessionClosed(session);
     const set = this.byClient.get(session.clientId);
     set?.delete(session);
     if (set && set.size === 0) {
@@ -269,7 +268,10 @@ export class Relay extends EventEmitter {
       this.directory.left(session.clientId, Date.now());
     }
     const reason = session.closeReason ?? 'connection closed';
+    // The leave goes out before the transfers' cancels: a sender told "resumable" must already
+    // know the receiver is gone, or it would offer again at once and be refused.
     this.broadcast({ t: 'left', id: session.id, clientId: session.clientId, name: session.name, reason: reason.slice(0, 500) });
+    this.transfers.sessionClosed(session);
     this.logger.info('peer left', { id: session.id, name: session.name, reason });
     this.emit('peer-left', session.info());
   }

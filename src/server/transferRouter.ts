@@ -46,6 +46,8 @@ interface RelayStream {
   transfer: RelayTransfer;
   /** Bytes the sender may still send before more credit. */
   credit: number;
+  /** Credit the receiver granted beyond the relay's window: passed on as data drains it. */
+  held: number;
   ended: boolean;
 }
 
@@ -113,7 +115,7 @@ export class TransferRouter {
     transfer.state = 'active';
     const streams = transfer.files.map((_, index) => {
       const id = this.allocateStream();
-      this.streams.set(id, { id, transfer, credit: 0, ended: false });
+      this.streams.set(id, { id, transfer, credit: 0, held: 0, ended: false });
       transfer.streams.add(id);
       return { index, stream: id, offset: offsets[index] ?? 0 };
     });
@@ -125,9 +127,16 @@ export class TransferRouter {
   credit(session: Session, credit: Credit): void {
     const stream = this.streams.get(credit.stream);
     if (!stream || stream.transfer.receiver !== session || stream.ended) return; // late credit for a finished stream
-    const room = this.limits.maxWindowBytes - stream.credit;
-    const granted = Math.min(room, credit.bytes);
+    // Hold back what exceeds the relay's window instead of dropping it: the receiver counts it
+    // as granted and would otherwise wait for data that never comes.
+    stream.held = Math.min(stream.held + credit.bytes, Number.MAX_SAFE_INTEGER);
+    this.release(stream);
+  }
+
+  private release(stream: RelayStream): void {
+    const granted = Math.min(this.limits.maxWindowBytes - stream.credit, stream.held);
     if (granted <= 0) return;
+    stream.held -= granted;
     stream.credit += granted;
     this.host.send(stream.transfer.sender, { t: 'credit', stream: stream.id, bytes: granted });
   }
@@ -156,6 +165,7 @@ export class TransferRouter {
       return;
     } else {
       stream.credit -= frame.payload.length;
+      if (stream.held > 0 && stream.credit <= this.limits.maxWindowBytes / 2) this.release(stream);
     }
     this.host.sendData(stream.transfer.receiver, encodeHeader(FrameKind.Data, frame.payload.length, frame.stream, frame.flags), frame.payload);
   }

@@ -112,7 +112,13 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
     this.windowBytes = options.windowBytes ?? DEFAULT_WINDOW;
     try {
       await this.checkLimits(options);
-      this.slots = await this.plan(options.dir);
+      const slots = await this.plan(options.dir);
+      if (this.finished) {
+        // Cancelled or expired while the destination was being prepared: undo the reservation.
+        for (const slot of slots) await fs.rm(slot.tempPath, { force: true }).catch(() => undefined);
+        return;
+      }
+      this.slots = slots;
     } catch (err) {
       const error = err instanceof TeamMessengerError ? err : new TeamMessengerError(ErrorCode.WriteFailed, (err as Error).message);
       this.answerDecline(error.message);
@@ -279,7 +285,10 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
       const dir = parts.length > 1 ? resolveInside(base, parts.slice(0, -1)) : base;
       await fs.mkdir(dir, { recursive: true });
       const baseName = parts[parts.length - 1];
-      const tempPath = resolveInside(base, [...parts.slice(0, -1), safeComponent(`.${baseName}.${this.key.slice(0, 10)}-${index}.part`)]);
+      // The key and index must survive truncation: two long names may share their first 200 bytes.
+      const suffix = `.${this.key.slice(0, 10)}-${index}.part`;
+      const stem = [...`.${baseName}`].slice(0, 100).join('');
+      const tempPath = resolveInside(base, [...parts.slice(0, -1), safeComponent(stem + suffix)]);
       // Created now (exclusively) to reserve the name; opened again only while its data arrives.
       await (await fs.open(tempPath, 'wx', 0o600)).close();
       slots.push({
@@ -335,7 +344,9 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
     const actual = slot.hash.digest('hex');
     if (actual !== expected) {
       this.confirm(slot, false, ErrorCode.ChecksumMismatch, 'checksum mismatch: the file was corrupted on the way');
-      return this.abandon('failed', new TeamMessengerError(ErrorCode.ChecksumMismatch, `${slot.offered.name}: checksum mismatch (expected ${expected.slice(0, 16)}…, got ${actual.slice(0, 16)}…); the partial file was removed`));
+      // Not awaited: abandon() waits for this very write chain to settle.
+      void this.abandon('failed', new TeamMessengerError(ErrorCode.ChecksumMismatch, `${slot.offered.name}: checksum mismatch (expected ${expected.slice(0, 16)}…, got ${actual.slice(0, 16)}…); the partial file was removed`));
+      return;
     }
     slot.handle ??= await fs.open(slot.tempPath, 'r+');
     await slot.handle.sync();
@@ -410,13 +421,17 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
   /** Ends the transfer and removes every partial file (verified files stay). */
   private async abandon(state: IncomingState, error: TeamMessengerError): Promise<void> {
     if (this.finished) return;
-    this.finish(state, error);
+    // The state changes at once (nothing more is written); `done` settles after the cleanup,
+    // so whoever awaits it finds no partial file left.
+    clearTimeout(this.resumeTimer);
+    this.setState(state);
     for (const slot of this.slots) {
       await slot.writing.catch(() => undefined);
       await slot.handle?.close().catch(() => undefined);
       slot.handle = undefined;
       if (!slot.done) await fs.rm(slot.tempPath, { force: true }).catch(() => undefined);
     }
+    this.settle.reject(error);
   }
 
   private answerDecline(reason: string): void {

@@ -50,6 +50,10 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
   private streams = new Map<number, StreamState>();
   private ref = '';
   private sentBytes = 0;
+  /** Files the receiver has confirmed, across resumes: each is reported once. */
+  private readonly confirmedFiles = new Set<number>();
+  /** Set while an offer is being made again after an interruption. */
+  private resuming = false;
   private readonly meter: ProgressMeter;
   private readonly chunkBytes: number;
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -65,7 +69,9 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     super();
     this.total = files.reduce((n, f) => n + f.size, 0);
     this.meter = new ProgressMeter(this.total);
-    this.chunkBytes = options.chunkBytes ?? 64 * 1024;
+    const chunk = options.chunkBytes ?? 64 * 1024;
+    if (!Number.isInteger(chunk) || chunk < 1) throw new TeamMessengerError(ErrorCode.BadMessage, `chunkBytes must be a positive whole number, not ${chunk}`);
+    this.chunkBytes = chunk;
     this.done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     // A transfer nobody awaits must not crash the process with an unhandled rejection.
     this.done.catch(() => undefined);
@@ -107,12 +113,18 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
   }
 
   onOfferRejected(error: TeamMessengerError): void {
+    if (this.resuming && error.code === ErrorCode.NoSuchPeer) {
+      // The receiver left again before our re-offer reached the relay: keep waiting for it.
+      this.interrupted();
+      return;
+    }
     // Refused by the relay (peer not online, too many transfers): nothing was started.
     this.finish('failed', error);
   }
 
   onAnswered(answer: Answered): void {
     if (this.finished) return;
+    this.resuming = false;
     if (!answer.accept) {
       this.finish('declined', new TeamMessengerError(ErrorCode.Declined, `the receiver declined: ${answer.reason ?? 'no reason given'}`));
       return;
@@ -151,8 +163,11 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     }
     state.confirmed = true;
     const file = this.files[state.index];
-    this.emit('file-done', { index: state.index, name: file.name, size: file.size, sha256: state.sha256 ?? '' });
-    if ([...this.streams.values()].every((s) => s.confirmed) && this.streams.size === this.files.length) this.finish('done');
+    if (!this.confirmedFiles.has(state.index)) {
+      this.confirmedFiles.add(state.index);
+      this.emit('file-done', { index: state.index, name: file.name, size: file.size, sha256: state.sha256 ?? '' });
+    }
+    if (this.confirmedFiles.size === this.files.length) this.finish('done');
   }
 
   onCancel(cancel: Cancel): void {
@@ -180,6 +195,7 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     if (this.currentState !== 'interrupted' || !this.port.isConnected() || !this.port.isOnline(this.to)) return;
     clearTimeout(this.resumeTimer);
     this.resumeTimer = undefined;
+    this.resuming = true;
     this.offer();
   }
 
@@ -222,7 +238,8 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
         await this.waitForCredit(state, generation);
         await this.port.waitForDataRoom();
         this.checkRunning(generation);
-        const n = Math.min(this.chunkBytes, state.credit, file.size - position);
+        // Never above the relay's frame limit, whatever was asked for.
+        const n = Math.min(this.chunkBytes, this.port.maxPayload(), state.credit, file.size - position);
         const chunk = Buffer.allocUnsafe(n);
         const { bytesRead } = await handle.read(chunk, 0, n, position);
         this.checkRunning(generation);

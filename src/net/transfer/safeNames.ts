@@ -20,9 +20,13 @@ export function safeComponent(raw: string): string {
   // Windows drops trailing dots and spaces, which would let `evil.` collide with `evil`.
   name = name.replace(/[. ]+$/, '').replace(/^ +/, '');
   if (name === '' || name === '.' || name === '..') name = '_';
-  const stem = name.split('.')[0];
+  // `con .txt` is the console device too: Windows ignores spaces before the extension.
+  const stem = name.split('.')[0].trimEnd();
   if (DEVICE.test(stem)) name = `_${name}`;
-  if (Buffer.byteLength(name) > MAX_COMPONENT_BYTES) name = truncateKeepingExtension(name, MAX_COMPONENT_BYTES);
+  if (Buffer.byteLength(name) > MAX_COMPONENT_BYTES) {
+    name = truncateKeepingExtension(name, MAX_COMPONENT_BYTES).replace(/[. ]+$/, '');
+    if (name === '') name = '_';
+  }
   return name;
 }
 
@@ -46,7 +50,8 @@ export function resolveInside(root: string, parts: string[]): string {
   const base = path.resolve(root);
   const target = path.resolve(base, ...parts);
   const relative = path.relative(base, target);
-  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+  // `..name` is a fine file name; only `..` itself or `../…` leaves the folder.
+  if (relative === '' || relative === '..' || relative.startsWith('..' + path.sep) || path.isAbsolute(relative)) {
     throw new Error(`refusing a path outside the download folder: ${JSON.stringify(parts.join('/'))}`);
   }
   return target;

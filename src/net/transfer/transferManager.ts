@@ -30,6 +30,8 @@ export class TransferManager {
   /** Data streams to the incoming transfer receiving them, credit streams to the sender. */
   private readonly receiving = new Map<number, IncomingTransfer>();
   private readonly sending = new Map<number, OutgoingTransfer>();
+  /** Offers cancelled before the relay confirmed them (by ref): cancelled as soon as it does. */
+  private readonly cancelledOffers = new Set<string>();
 
   constructor(
     private readonly port: TransferPort,
@@ -70,6 +72,10 @@ export class TransferManager {
         return;
       }
       case 'offer-sent':
+        if (this.cancelledOffers.delete(message.ref)) {
+          this.port.sendControl({ t: 'cancel', transfer: message.transfer, reason: 'cancelled by the sender', code: 'CANCELLED' });
+          return;
+        }
         for (const t of this.outgoing) if (t.offerRef === message.ref) t.onOfferSent(message.transfer);
         return;
       case 'answered': {
@@ -115,6 +121,8 @@ export class TransferManager {
   }
 
   onDisconnected(): void {
+    // The relay drops a closed connection's offers by itself.
+    this.cancelledOffers.clear();
     this.receiving.clear();
     this.sending.clear();
     for (const t of this.outgoing) t.onDisconnected();
@@ -143,6 +151,10 @@ export class TransferManager {
 
   private forget(transfer: OutgoingTransfer | IncomingTransfer): void {
     if (transfer instanceof OutgoingTransfer) {
+      if (transfer.state === 'cancelled' && transfer.transferId === undefined && transfer.offerRef && this.port.isConnected()) {
+        this.cancelledOffers.add(transfer.offerRef);
+        if (this.cancelledOffers.size > 256) this.cancelledOffers.delete(this.cancelledOffers.values().next().value!);
+      }
       this.outgoing.delete(transfer);
       for (const [stream, t] of this.sending) if (t === transfer) this.sending.delete(stream);
     } else {

@@ -8,6 +8,8 @@ export interface TransferPort {
   sendData(stream: number, payload: Buffer, end: boolean): void;
   /** Resolves when the connection's data queue has room for more. */
   waitForDataRoom(): Promise<void>;
+  /** The largest frame payload the relay accepts (its welcome says). */
+  maxPayload(): number;
   /** Whether this identity has a connection now (a receiver to re-offer to). */
   isOnline(clientId: string): boolean;
 }

@@ -1,0 +1,485 @@
+/**
+ * Helpers for the file-transfer tests: relays and clients over real loopback sockets, raw
+ * protocol peers, a cuttable / corrupting TCP proxy, and test files with known SHA-256.
+ *
+ * Everything a test creates is registered with the fixture and torn down in `afterEach`
+ * (newest first, each step bounded in time, never throwing), even when the test failed half way.
+ */
+import * as crypto from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ClientOptions, TeamClient } from '../../../src/net/client';
+import { decodeRelayMessage, encodeControl } from '../../../src/net/controlCodec';
+import { TeamMessengerError } from '../../../src/net/errors';
+import { encodeHeader, Frame, FrameFlag, FrameKind } from '../../../src/net/frame';
+import { FrameDecoder } from '../../../src/net/frameDecoder';
+import { generateIdentity, Identity } from '../../../src/net/identity';
+import { silentLogger } from '../../../src/net/logger';
+import { ClientMessage, PROTOCOL_VERSION, RelayMessage, Welcome } from '../../../src/net/messages';
+import { Relay, RelayOptions } from '../../../src/server/relay';
+import { handshakeTranscript, newNonce } from '../../../src/net/auth';
+
+export const HOST = '127.0.0.1';
+export const MiB = 1024 * 1024;
+
+// ------------------------------------------------------------------------------------ waiting
+
+/** Rejects with a message naming what was awaited if `promise` does not settle within `ms`. */
+export function within<T>(promise: Promise<T>, label: string, ms = 10_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${label}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Resolves once `check()` is truthy, re-checked whenever `event` fires on `emitter`. */
+export function when<T>(emitter: EventEmitter, events: string[], check: () => T | undefined | false, label: string, ms = 10_000): Promise<T> {
+  const first = check();
+  if (first) return Promise.resolve(first);
+  let listener: (() => void) | undefined;
+  const seen = new Promise<T>((resolve) => {
+    listener = () => {
+      const value = check();
+      if (value) resolve(value);
+    };
+    for (const e of events) emitter.on(e, listener);
+  });
+  return within(seen, label, ms).finally(() => {
+    for (const e of events) emitter.off(e, listener!);
+  });
+}
+
+/**
+ * Polls a condition that has no event (files disappearing from a folder). Short interval,
+ * bounded wait, fails with the label.
+ */
+export async function eventually<T>(check: () => T | undefined | false, label: string, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${label}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Asserts that `promise` rejects with a TeamMessengerError of `code`; returns the error. */
+export async function rejectsWith(promise: Promise<unknown>, code: string, label: string, ms = 10_000): Promise<TeamMessengerError> {
+  let value: unknown;
+  try {
+    value = await within(promise, label, ms);
+  } catch (err) {
+    if (!(err instanceof TeamMessengerError)) throw new Error(`${label}: expected a TeamMessengerError ${code}, got ${String(err)}`);
+    if (err.code !== code) throw new Error(`${label}: expected ${code}, got ${err.code}: ${err.message}`);
+    return err;
+  }
+  throw new Error(`${label}: expected a rejection with ${code}, but it resolved with ${JSON.stringify(value)}`);
+}
+
+// ------------------------------------------------------------------------------------ files
+
+export function sha256(data: Buffer | string): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = crypto.createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 4 * MiB })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Writes `size` bytes of seeded pseudo-random content; returns its SHA-256. */
+export function writeSeededFile(file: string, size: number, seed: number): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const content = seededBytes(size, seed);
+  fs.writeFileSync(file, content);
+  return sha256(content);
+}
+
+/**
+ * A big file made cheaply: one random 1 MiB block written over and over with the block number
+ * stamped into its first bytes, so no two blocks are equal. Returns the SHA-256 computed while
+ * writing.
+ */
+export function writeBigFile(file: string, size: number, seed: number): string {
+  const block = seededBytes(MiB, seed);
+  const hash = crypto.createHash('sha256');
+  const fd = fs.openSync(file, 'w');
+  try {
+    let written = 0;
+    for (let i = 0; written < size; i++) {
+      block.writeUInt32BE(i, 0);
+      block.writeUInt32BE(seed ^ i, 512 * 1024);
+      const n = Math.min(block.length, size - written);
+      const part = block.subarray(0, n);
+      hash.update(part);
+      let off = 0;
+      while (off < n) off += fs.writeSync(fd, part, off, n - off);
+      written += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return hash.digest('hex');
+}
+
+/** Fast deterministic bytes (xorshift32), for file contents. */
+export function seededBytes(length: number, seed: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  let x = (seed >>> 0) || 0x9e3779b9;
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out.writeUInt32LE(x >>> 0, i);
+  }
+  for (; i < length; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+/** Every regular file under `root`, relative '/'-separated path → SHA-256. */
+export function treeOf(root: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full, rel);
+      else out.set(rel, sha256(fs.readFileSync(full)));
+    }
+  };
+  if (fs.existsSync(root)) walk(root, '');
+  return out;
+}
+
+/** Every entry (files and folders) under `root`, relative paths, sorted. */
+export function entriesOf(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, prefix: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+      out.push(rel);
+      if (entry.isDirectory()) walk(path.join(dir, entry.name), rel);
+    }
+  };
+  if (fs.existsSync(root)) walk(root, '');
+  return out.sort();
+}
+
+/** Leftover temporary files of incoming transfers. */
+export function partFiles(root: string): string[] {
+  return entriesOf(root).filter((e) => e.endsWith('.part'));
+}
+
+/** True when `child` is `root` or inside it (after resolving `..`). */
+export function isInside(root: string, child: string): boolean {
+  const rel = path.relative(path.resolve(root), path.resolve(child));
+  return rel !== '' && !rel.startsWith('..' + path.sep) && rel !== '..' && !path.isAbsolute(rel);
+}
+
+// ------------------------------------------------------------------------------------ fixture
+
+type Task = { label: string; run: () => unknown };
+
+export class TransferFixture {
+  private tasks: Task[] = [];
+
+  add(label: string, run: () => unknown): void {
+    this.tasks.push({ label, run });
+  }
+
+  async cleanup(): Promise<void> {
+    const tasks = this.tasks.reverse();
+    this.tasks = [];
+    for (const task of tasks) {
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        await Promise.race([
+          Promise.resolve().then(task.run),
+          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('took longer than 5 s')), 5000))),
+        ]);
+      } catch (err) {
+        process.stderr.write(`cleanup of ${task.label} failed: ${(err as Error).message}\n`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+  }
+
+  tempDir(prefix = 'tm-xfer-'): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    this.add(`temp dir ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+    return dir;
+  }
+
+  async relay(options: Partial<RelayOptions> = {}): Promise<{ relay: Relay; port: number }> {
+    const relay = new Relay({ host: HOST, port: 0, auth: { noAuth: true }, logger: silentLogger, shutdownGraceMs: 500, ...options });
+    this.add('relay', () => relay.stop('test cleanup'));
+    const address = await relay.start();
+    return { relay, port: address.port };
+  }
+
+  client(port: number, name: string, options: Partial<ClientOptions> = {}): TeamClient {
+    const client = new TeamClient({
+      host: HOST,
+      port,
+      name,
+      machine: 'test-machine',
+      identity: generateIdentity(),
+      backoff: { initialMs: 20, maxMs: 200 },
+      connectTimeoutMs: 3000,
+      logger: silentLogger,
+      ...options,
+    });
+    this.add(`client ${name}`, () => client.close());
+    return client;
+  }
+
+  async connect(port: number, name: string, options: Partial<ClientOptions> = {}): Promise<TeamClient> {
+    const client = this.client(port, name, options);
+    await within(client.connect(), `${name} to connect`);
+    return client;
+  }
+
+  async raw(port: number): Promise<RawPeer> {
+    const socket = net.connect({ host: HOST, port });
+    const raw = new RawPeer(socket);
+    this.add('raw socket', () => {
+      socket.destroy();
+      return raw.closed;
+    });
+    await within(
+      new Promise<void>((resolve, reject) => {
+        socket.once('connect', () => resolve());
+        socket.once('error', reject);
+      }),
+      'raw socket to connect',
+    );
+    return raw;
+  }
+
+  async proxy(targetPort: number, options: ProxyOptions = {}): Promise<Proxy> {
+    const proxy = new Proxy(targetPort, options);
+    this.add('proxy', () => proxy.close());
+    await proxy.listen();
+    return proxy;
+  }
+}
+
+/** A fixture torn down after every test of the enclosing `describe`. */
+export function useTransferFixture(): TransferFixture {
+  const fx = new TransferFixture();
+  afterEach(async function () {
+    this.timeout(60_000);
+    await fx.cleanup();
+  });
+  return fx;
+}
+
+/** Waits until `client` sees every one of `peers` online. */
+export function seesPeers(client: TeamClient, peers: TeamClient[]): Promise<true> {
+  const all = () => peers.every((p) => [...client.peers.values()].some((info) => info.clientId === p.clientId)) || undefined;
+  return when(client as unknown as EventEmitter, ['peer-joined', 'welcome'], all, `${client.name} to see ${peers.map((p) => p.name).join(', ')}`);
+}
+
+// ------------------------------------------------------------------------------------ raw peers
+
+/** A hand-driven protocol peer: sends exactly what a test says, records everything it gets. */
+export class RawPeer {
+  readonly identity: Identity = generateIdentity();
+  readonly messages: RelayMessage[] = [];
+  readonly data: Frame[] = [];
+  dataBytes = 0;
+  readonly closed: Promise<void>;
+  isClosed = false;
+  /** Answer keepalive pings and peer pings by itself. */
+  autoPong = true;
+  private readonly events = new EventEmitter();
+  private readonly decoder: FrameDecoder;
+
+  constructor(readonly socket: net.Socket) {
+    this.decoder = new FrameDecoder((frame) => {
+      if (frame.kind === FrameKind.Data) {
+        this.data.push({ ...frame, payload: Buffer.from(frame.payload) });
+        if ((frame.flags & FrameFlag.End) === 0) this.dataBytes += frame.payload.length;
+        this.events.emit('data');
+        return;
+      }
+      const message = decodeRelayMessage(frame.payload);
+      this.messages.push(message);
+      if (this.autoPong && message.t === 'ping') this.send({ t: 'pong', n: message.n });
+      if (this.autoPong && message.t === 'peer-ping') this.send({ t: 'peer-pong', to: message.from, n: message.n });
+      this.events.emit('message', message);
+    });
+    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
+    socket.on('error', () => {});
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.isClosed = true;
+        this.events.emit('close');
+        resolve();
+      }),
+    );
+  }
+
+  get clientId(): string {
+    return this.identity.clientId;
+  }
+
+  send(message: ClientMessage): void {
+    this.socket.write(encodeControl(message));
+  }
+
+  sendData(stream: number, payload: Buffer, end = false): void {
+    this.socket.write(Buffer.concat([encodeHeader(FrameKind.Data, payload.length, stream, end ? FrameFlag.End : 0), payload]));
+  }
+
+  waitFor<T extends RelayMessage = RelayMessage>(accept: (m: RelayMessage) => boolean, label: string, ms = 10_000): Promise<T> {
+    return when(this.events, ['message'], () => this.messages.find(accept) as T | undefined, `raw peer: ${label}`, ms);
+  }
+
+  waitForType<K extends RelayMessage['t']>(t: K, ms = 10_000): Promise<Extract<RelayMessage, { t: K }>> {
+    return this.waitFor<Extract<RelayMessage, { t: K }>>((m) => m.t === t, `a "${t}" message`, ms);
+  }
+
+  waitForDataBytes(n: number, ms = 10_000): Promise<true> {
+    return when(this.events, ['data'], () => this.dataBytes >= n || undefined, `raw peer: ${n} data bytes (have ${this.dataBytes})`, ms);
+  }
+
+  waitForData(accept: (f: Frame) => boolean, label: string, ms = 10_000): Promise<Frame> {
+    return when(this.events, ['data'], () => this.data.find(accept), `raw peer: ${label}`, ms);
+  }
+
+  waitClosed(ms = 10_000): Promise<void> {
+    return within(this.closed, 'the relay to close the raw connection', ms);
+  }
+
+  /** A ping to the relay answered: everything this peer sent before it has been processed. */
+  async roundTrip(n: number): Promise<void> {
+    this.send({ t: 'ping', n });
+    await this.waitFor((m) => m.t === 'pong' && m.n === n, `pong ${n}`);
+  }
+
+  /** Handshake with a relay that runs without a secret. */
+  async handshake(name: string): Promise<Welcome> {
+    const challenge = await this.waitForType('challenge');
+    const clientNonce = newNonce();
+    const transcript = handshakeTranscript(challenge.nonce, clientNonce, this.identity.publicKey);
+    this.send({
+      t: 'hello',
+      v: PROTOCOL_VERSION,
+      name,
+      machine: 'raw-machine',
+      publicKey: this.identity.publicKey,
+      signature: this.identity.sign(transcript),
+      clientNonce,
+      instance: 'raw-' + crypto.randomBytes(6).toString('hex'),
+    });
+    const reply = await this.waitFor((m) => m.t === 'welcome' || m.t === 'error', 'welcome');
+    if (reply.t !== 'welcome') throw new Error(`raw handshake refused: ${JSON.stringify(reply)}`);
+    return reply;
+  }
+}
+
+// ------------------------------------------------------------------------------------ TCP proxy
+
+export interface ProxyOptions {
+  /**
+   * Rewrites client→relay traffic frame by frame (one instance per connection). Returns the
+   * payload to forward (same length) — lets a test corrupt a file chunk on the wire.
+   */
+  rewriteUp?: () => (frame: Frame) => Buffer;
+}
+
+/**
+ * A TCP proxy in front of the relay: counts bytes per direction, can cut every connection,
+ * stop listening and listen again on the same port (a network outage), and can rewrite what
+ * the client sends.
+ */
+export class Proxy {
+  port = 0;
+  upBytes = 0;
+  downBytes = 0;
+  accepted = 0;
+  private server: net.Server | undefined;
+  private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
+
+  constructor(
+    readonly targetPort: number,
+    private readonly options: ProxyOptions = {},
+  ) {}
+
+  async listen(): Promise<void> {
+    const server = net.createServer((client) => this.accept(client));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, HOST, () => resolve());
+    });
+    this.port = (server.address() as net.AddressInfo).port;
+  }
+
+  /** Cuts every connection, both sides, at once. */
+  cutAll(): void {
+    for (const pair of this.pairs) {
+      pair.client.destroy();
+      pair.upstream.destroy();
+    }
+    this.pairs.clear();
+  }
+
+  /** Stops listening (connection attempts are refused) and cuts everything. */
+  async down(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.cutAll();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  async close(): Promise<void> {
+    await this.down();
+  }
+
+  private accept(client: net.Socket): void {
+    this.accepted++;
+    client.on('error', () => {});
+    const upstream = net.connect({ host: HOST, port: this.targetPort });
+    upstream.on('error', () => {});
+    const pair = { client, upstream };
+    this.pairs.add(pair);
+    const rewrite = this.options.rewriteUp?.();
+    const decoder = rewrite
+      ? new FrameDecoder((frame) => {
+          const payload = rewrite(frame);
+          upstream.write(Buffer.concat([encodeHeader(frame.kind, payload.length, frame.stream, frame.flags), payload]));
+        })
+      : undefined;
+    client.on('data', (chunk: Buffer) => {
+      this.upBytes += chunk.length;
+      if (decoder) decoder.push(chunk);
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      this.downBytes += chunk.length;
+      client.write(chunk);
+    });
+    client.on('close', () => {
+      upstream.destroy();
+      this.pairs.delete(pair);
+    });
+    upstream.on('close', () => {
+      client.destroy();
+      this.pairs.delete(pair);
+    });
+  }
+}
