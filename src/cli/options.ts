@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import { parseHostPort } from '../net/address';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
 
 /** A mistake on the command line: printed with the usage, exit code 2. */
@@ -45,11 +46,11 @@ export function parse<const O extends OptionsConfig>(args: string[], options: O)
 /** `HOST:PORT`, `[v6]:PORT` or `HOST` (default port). */
 export function parseServer(value: string | undefined, defaultPort: number): { host: string; port: number } {
   if (!value) throw new UsageError('--server HOST:PORT is required');
-  const match = /^\[([^\]]+)\](?::(\d+))?$/.exec(value) ?? /^([^:]+)(?::(\d+))?$/.exec(value);
-  if (!match) throw new UsageError(`--server ${JSON.stringify(value)} is not HOST:PORT`);
-  const port = match[2] === undefined ? defaultPort : Number(match[2]);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`port in --server ${value} is not 1..65535`);
-  return { host: match[1], port };
+  try {
+    return parseHostPort(value, defaultPort);
+  } catch (err) {
+    throw new UsageError(`--server: ${(err as Error).message}`);
+  }
 }
 
 export function parsePort(value: string | undefined, fallback: number): number {

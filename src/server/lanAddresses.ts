@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { formatHostPort } from '../net/address';
 
 /**
  * The addresses teammates can use to reach a relay bound to `host`: the machine's external
@@ -14,8 +15,4 @@ export function reachableAddresses(host: string | undefined, port: number): stri
     }
   }
   return out.length > 0 ? out : [formatHostPort('127.0.0.1', port)];
-}
-
-export function formatHostPort(host: string, port: number): string {
-  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
