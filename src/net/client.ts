@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import * as os from 'node:os';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from './auth';
 import { Backoff, BackoffOptions } from './backoff';
@@ -60,11 +61,30 @@ export interface ClientOptions {
   backoff?: BackoffOptions;
   /** Time allowed for TCP connect plus handshake. */
   connectTimeoutMs?: number;
+  /** TLS to the relay. Without it the client speaks plain TCP. */
+  tls?: ClientTlsOptions;
   /** Where this client left off last time (persisted by the app), to receive what it missed. */
   bookmark?: Bookmark;
   /** Messages waiting for a connection; more are refused. */
   maxPending?: number;
   logger?: Logger;
+}
+
+export interface ClientTlsOptions {
+  /** Verify the relay's certificate against this CA (PEM), the usual way, instead of pinning. */
+  ca?: string;
+  /** The SHA-256 fingerprint (`AB:CD:…`) pinned for this relay: any other certificate is refused. */
+  fingerprint?: string;
+  /** Nothing pinned yet: return true to trust (and pin) this fingerprint — show it to the user. */
+  trustOnFirstUse?: (fingerprint: string) => boolean | Promise<boolean>;
+  /** A fingerprint was trusted on first use: store it for next time. */
+  onPinned?: (fingerprint: string) => void;
+}
+
+/** Fingerprints compare without separators or case. */
+export function sameFingerprint(a: string, b: string): boolean {
+  const norm = (f: string) => f.replace(/[^0-9a-f]/gi, '').toUpperCase();
+  return norm(a) === norm(b) && norm(a).length === 64;
 }
 
 /** A message the user sent that the relay has not acknowledged yet. */
@@ -324,7 +344,18 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   private open(): void {
     this.setState(this.currentState === 'idle' ? 'connecting' : 'reconnecting');
     const { host, port } = this.options;
-    const socket = net.connect({ host, port });
+    const secure = this.options.tls;
+    const socket = secure
+      ? tls.connect({
+          host,
+          port,
+          ...(net.isIP(host) ? {} : { servername: host }),
+          ...(secure.ca ? { ca: secure.ca, rejectUnauthorized: true } : { rejectUnauthorized: false, checkServerIdentity: () => undefined }),
+        })
+      : net.connect({ host, port });
+    // With TLS nothing is answered (no hello is signed) before the relay's certificate is trusted.
+    let verified = !secure;
+    const early: RelayMessage[] = [];
     let challenged = false;
     let clientNonce = '';
     let transcript: Buffer | undefined;
@@ -334,6 +365,32 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       {
         onMessage: (message) => {
           if (connection !== this.connection) return;
+          if (!verified) {
+            early.push(message);
+            return;
+          }
+          handle(message);
+        },
+        onData: (frame) => {
+          if (connection !== this.connection || !verified) return;
+          this.lastReceived = Date.now();
+          if (this.currentState !== 'connected') return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame before the handshake finished'));
+          this.transfers.onData(frame);
+        },
+        onFailure: (error) => {
+          if (connection === this.connection) this.drop(error);
+        },
+        onClose: () => {
+          if (connection === this.connection) {
+            const hint = socket.bytesRead === 0 && !secure && tcpConnected ? ' (nothing was received: if the relay uses TLS, connect with TLS)' : '';
+            this.lost(new TeamMessengerError(challenged ? ErrorCode.ConnectionLost : ErrorCode.Unreachable, challenged ? 'connection to the relay was lost' : `cannot reach the relay at ${host}:${port}${hint}`));
+          }
+        },
+      },
+    );
+    let tcpConnected = false;
+    socket.once('connect', () => (tcpConnected = true));
+    const handle = (message: RelayMessage): void => {
           this.lastReceived = Date.now();
           if (message.t === 'challenge') {
             if (challenged) return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'second challenge from the relay'));
@@ -376,35 +433,66 @@ export class TeamClient extends EventEmitter<ClientEvents> {
             return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, `"${message.t}" before the handshake finished`));
           }
           this.onMessage(message);
-        },
-        onData: (frame) => {
-          if (connection !== this.connection) return;
-          this.lastReceived = Date.now();
-          if (this.currentState !== 'connected') return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame before the handshake finished'));
-          this.transfers.onData(frame);
-        },
-        onFailure: (error) => {
-          if (connection === this.connection) this.drop(error);
-        },
-        onClose: () => {
-          if (connection === this.connection) {
-            this.lost(new TeamMessengerError(challenged ? ErrorCode.ConnectionLost : ErrorCode.Unreachable, challenged ? 'connection to the relay was lost' : `cannot reach the relay at ${host}:${port}`));
-          }
-        },
-      },
-    );
+    };
     socket.once('error', (err: NodeJS.ErrnoException) => {
       if (connection !== this.connection) return;
-      const what = challenged ? 'connection to the relay failed' : `cannot reach the relay at ${host}:${port}`;
-      this.pendingCloseError = new TeamMessengerError(challenged ? ErrorCode.ConnectionLost : ErrorCode.Unreachable, `${what}: ${err.code ?? err.message}`);
+      this.pendingCloseError ??= describeSocketError(err, challenged, host, port, secure !== undefined);
     });
+    if (secure) {
+      socket.once('secureConnect', () => {
+        void this.verifyRelay(socket as tls.TLSSocket, secure).then((ok) => {
+          if (!ok || connection !== this.connection) return;
+          verified = true;
+          for (const message of early.splice(0)) if (connection === this.connection) handle(message);
+        });
+      });
+    }
     this.connection = connection;
     const timeout = this.options.connectTimeoutMs ?? 10_000;
     this.connectTimer = setTimeout(() => {
       if (connection === this.connection && this.currentState !== 'connected') {
-        this.drop(new TeamMessengerError(challenged ? ErrorCode.HandshakeTimeout : ErrorCode.Unreachable, `no answer from the relay at ${host}:${port} within ${timeout} ms`));
+        // A TLS relay waits for a TLS hello and says nothing to a plain client: say so.
+        const hint = !secure && tcpConnected && socket.bytesRead === 0 ? '; it accepted the connection but sent nothing, as a TLS relay does to a plain client: connect with TLS' : '';
+        this.drop(new TeamMessengerError(challenged ? ErrorCode.HandshakeTimeout : ErrorCode.Unreachable, `no answer from the relay at ${host}:${port} within ${timeout} ms${hint}`));
       }
     }, timeout);
+  }
+
+  /** The relay's certificate pinned for this client (configured, or trusted on first use). */
+  private pinned: string | undefined;
+
+  /**
+   * Checks the relay's certificate: against the CA when one is configured (Node did that), else
+   * against the pinned fingerprint, else asks whether to trust it on first use.
+   */
+  private async verifyRelay(socket: tls.TLSSocket, options: ClientTlsOptions): Promise<boolean> {
+    const fingerprint = socket.getPeerCertificate().fingerprint256 ?? '';
+    if (options.ca) return true; // rejectUnauthorized: an untrusted certificate never gets here
+    const pinned = this.pinned ?? options.fingerprint;
+    if (pinned) {
+      if (sameFingerprint(pinned, fingerprint)) return true;
+      this.drop(
+        new TeamMessengerError(
+          ErrorCode.TlsFingerprintMismatch,
+          `the relay's certificate changed: pinned ${pinned}, presented ${fingerprint}. ` +
+            'If the relay got a new certificate on purpose, remove the pinned fingerprint; otherwise someone may be intercepting the connection.',
+        ),
+      );
+      return false;
+    }
+    let trusted = false;
+    try {
+      trusted = (await options.trustOnFirstUse?.(fingerprint)) === true;
+    } catch {
+      trusted = false;
+    }
+    if (!trusted) {
+      this.drop(new TeamMessengerError(ErrorCode.TlsUntrusted, `the relay's certificate (${fingerprint}) was not trusted`));
+      return false;
+    }
+    this.pinned = fingerprint;
+    options.onPinned?.(fingerprint);
+    return true;
   }
 
   /** A socket error says more than the close that follows it. */
@@ -554,6 +642,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     connection.destroy();
   }
 
+
   private lost(fallback: TeamMessengerError): void {
     const error = this.pendingCloseError ?? fallback;
     this.pendingCloseError = undefined;
@@ -633,6 +722,18 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.currentState = state;
     this.emit('state', state);
   }
+}
+
+function describeSocketError(err: NodeJS.ErrnoException, challenged: boolean, host: string, port: number, secure: boolean): TeamMessengerError {
+  const code = err.code ?? '';
+  if (secure && /WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL/i.test(`${code} ${err.message}`)) {
+    return new TeamMessengerError(ErrorCode.Unreachable, `the relay at ${host}:${port} does not speak TLS (is it a plain relay?)`);
+  }
+  if (secure && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME|ERR_TLS/i.test(code)) {
+    return new TeamMessengerError(ErrorCode.TlsUntrusted, `the relay's certificate is not trusted: ${code} ${err.message}`);
+  }
+  const what = challenged ? 'connection to the relay failed' : `cannot reach the relay at ${host}:${port}`;
+  return new TeamMessengerError(challenged ? ErrorCode.ConnectionLost : ErrorCode.Unreachable, `${what}: ${code || err.message}`);
 }
 
 function toPending(entry: OutboxEntry): PendingMessage {

@@ -19,6 +19,10 @@ export const ErrorCode = {
   // Liveness and resources.
   IdleTimeout: 'IDLE_TIMEOUT',
   SlowConsumer: 'SLOW_CONSUMER',
+  RateLimited: 'RATE_LIMITED',
+  // TLS: the relay's certificate is not the one pinned, or not trusted.
+  TlsFingerprintMismatch: 'TLS_FINGERPRINT_MISMATCH',
+  TlsUntrusted: 'TLS_UNTRUSTED',
   ServerShutdown: 'SERVER_SHUTDOWN',
   ConnectionLost: 'CONNECTION_LOST',
   Unreachable: 'UNREACHABLE',
@@ -46,6 +50,8 @@ export const FATAL_FOR_RECONNECT: ReadonlySet<string> = new Set<string>([
   ErrorCode.VersionMismatch,
   ErrorCode.AuthFailed,
   ErrorCode.Replaced,
+  ErrorCode.TlsFingerprintMismatch,
+  ErrorCode.TlsUntrusted,
 ]);
 
 export class TeamMessengerError extends Error {

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
 import { decodeClientMessage, encodeControl } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
@@ -12,6 +13,7 @@ import { Ack, ChatMessage, ClientMessage, Hello, PROTOCOL_VERSION, RelayMessage,
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { Session } from './session';
+import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';
 import { Throttle } from './throttle';
 import { TransferRouter } from './transferRouter';
 
@@ -41,6 +43,14 @@ export interface RelayOptions {
   maxWindowBytes?: number;
   /** Limit on each connection's incoming file data, bytes per second (default: unlimited). */
   throttleBytesPerSecond?: number;
+  /** TLS with this certificate and key (PEM). Without it the relay speaks plain TCP. */
+  tls?: { certPem: string; keyPem: string };
+  /** Caps on connections and failed logins (see admission.ts for the defaults). */
+  admission?: Partial<AdmissionLimits>;
+  /** Control messages one connection may send per second, sustained (0: no limit). */
+  messagesPerSecond?: number;
+  /** …and at once. */
+  messageBurst?: number;
   logger?: Logger;
 }
 
@@ -62,6 +72,10 @@ export class Relay extends EventEmitter {
   private readonly history: MessageHistory;
   private readonly directory: PeerDirectory;
   private readonly transfers: TransferRouter;
+  private readonly admission: Admission;
+  private readonly secureContext: tls.SecureContext | undefined;
+  /** Accepted sockets still in their TLS handshake (not sessions yet). */
+  private readonly handshaking = new Set<net.Socket>();
   private readonly logger: Logger;
   private readonly secret: string | undefined;
   private nextSessionId = 1;
@@ -95,6 +109,8 @@ export class Relay extends EventEmitter {
       logger: this.logger,
     });
     this.scheduler = new FlushScheduler(() => this.history.flush());
+    this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission });
+    this.secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }) : undefined;
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
     this.transfers = new TransferRouter(
       {
@@ -198,6 +214,7 @@ export class Relay extends EventEmitter {
     await Promise.race([Promise.all(sockets), new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
     clearTimeout(timer);
     for (const session of this.sessions.values()) session.connection.destroy();
+    for (const socket of this.handshaking) socket.destroy();
     await closed;
     this.history.close();
     this.directory.close();
@@ -206,13 +223,52 @@ export class Relay extends EventEmitter {
 
   // ------------------------------------------------------------------ connections
 
-  private accept(socket: net.Socket): void {
+  private accept(raw: net.Socket): void {
     if (this.stopping) {
-      socket.destroy();
+      raw.destroy();
       return;
     }
+    const ip = raw.remoteAddress ?? '?';
+    const refusal = this.admission.admit(ip);
+    if (refusal) {
+      this.logger.warn('connection refused', { address: ip, reason: refusal });
+      raw.destroy();
+      return;
+    }
+    raw.once('close', () => this.admission.release(ip));
+    raw.on('error', () => undefined); // reported by whoever owns the socket next; never fatal here
+    if (!this.secureContext) {
+      this.startSession(raw, raw);
+      return;
+    }
+    // TLS first; the protocol's own handshake (and its timer) starts once the channel is secure.
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: this.secureContext });
+    this.handshaking.add(raw);
+    const timer = setTimeout(() => {
+      this.logger.warn('closing connection', { address: ip, code: ErrorCode.HandshakeTimeout, reason: 'TLS handshake not finished in time' });
+      secure.destroy();
+    }, this.handshakeTimeoutMs);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      this.handshaking.delete(raw);
+    };
+    secure.once('secure', () => {
+      done();
+      this.startSession(secure, raw);
+    });
+    secure.once('error', (err) => {
+      done();
+      this.logger.debug('TLS handshake failed', { address: ip, error: err.message });
+      secure.destroy();
+    });
+    raw.once('close', done);
+  }
+
+  /** The protocol on an accepted (and, with TLS, secured) socket: challenge, then the session. */
+  private startSession(socket: net.Socket, raw: net.Socket): void {
     const id = this.nextSessionId++;
-    const address = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    const address = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? 0}`;
     const nonce = newNonce();
     let session: Session | undefined;
     const connection = new FramedConnection<ClientMessage, RelayMessage>(
@@ -241,9 +297,27 @@ export class Relay extends EventEmitter {
     }, this.handshakeTimeoutMs);
     timer.unref();
     session = new Session(id, connection, address, nonce, timer);
+    session.ip = raw.remoteAddress ?? '?';
+    const rate = this.options.messagesPerSecond ?? 1000;
+    if (rate > 0) session.rate = new MessageRate(rate, this.options.messageBurst ?? rate * 5);
     this.sessions.set(id, session);
     connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
     this.logger.debug('connection accepted', { id, address });
+  }
+
+  /**
+   * Over its message rate: a send is refused (the sender's promise rejects and it may retry),
+   * and a connection that keeps flooding long after being told is closed.
+   */
+  private overRate(session: Session, message: ClientMessage): void {
+    session.overRate++;
+    if (session.overRate > 1000) {
+      this.fail(session, new TeamMessengerError(ErrorCode.RateLimited, 'too many messages; slow down'));
+      return;
+    }
+    if (message.t === 'send') {
+      session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this one was not sent', ref: message.ref, fatal: false });
+    }
   }
 
   /** Closes one connection because of what it did, telling it why. Never affects anyone else. */
@@ -279,7 +353,13 @@ export class Relay extends EventEmitter {
   // ------------------------------------------------------------------ messages
 
   private onMessage(session: Session, message: ClientMessage): void {
-    session.lastReceived = Date.now();
+    const now = Date.now();
+    session.lastReceived = now;
+    // Liveness and leaving are never rate limited.
+    if (session.rate && message.t !== 'pong' && message.t !== 'bye' && !session.rate.take(now)) {
+      this.overRate(session, message);
+      return;
+    }
     if (session.state === 'handshake') {
       if (message.t !== 'hello') {
         this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `expected hello, got ${message.t}`));
@@ -348,6 +428,13 @@ export class Relay extends EventEmitter {
     }
   }
 
+  private authFailed(session: Session, reason: string): void {
+    if (this.admission.authFailed(session.ip)) {
+      this.logger.warn('locking out an address after repeated failed logins', { address: session.ip });
+    }
+    this.fail(session, new TeamMessengerError(ErrorCode.AuthFailed, reason));
+  }
+
   private onHello(session: Session, hello: Hello): void {
     if (hello.v !== PROTOCOL_VERSION) {
       this.fail(session, new TeamMessengerError(ErrorCode.VersionMismatch, `protocol version ${hello.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`));
@@ -355,11 +442,11 @@ export class Relay extends EventEmitter {
     }
     const transcript = handshakeTranscript(session.serverNonce, hello.clientNonce, hello.publicKey);
     if (!verifySignature(hello.publicKey, transcript, hello.signature)) {
-      this.fail(session, new TeamMessengerError(ErrorCode.AuthFailed, 'identity signature does not verify'));
+      this.authFailed(session, 'identity signature does not verify');
       return;
     }
     if (this.secret !== undefined && !checkProof(this.secret, 'client', transcript, hello.proof)) {
-      this.fail(session, new TeamMessengerError(ErrorCode.AuthFailed, hello.proof ? 'wrong team secret' : 'this relay requires the team secret'));
+      this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
       return;
     }
     clearTimeout(session.handshakeTimer);

@@ -1,4 +1,5 @@
 import type { FramedConnection } from '../net/framedConnection';
+import type { MessageRate } from './admission';
 import type { Throttle } from './throttle';
 import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
 
@@ -20,6 +21,11 @@ export class Session {
   pingOut: { n: number; at: number } | undefined;
   /** Set when the relay limits this connection's file data rate. */
   throttle: Throttle | undefined;
+  /** The peer's IP address (without port): what connection caps and lock-outs count by. */
+  ip = '';
+  /** Message rate limit, when the relay has one. */
+  rate: MessageRate | undefined;
+  overRate = 0;
   paused = false;
   readonly handshakeTimer: NodeJS.Timeout | undefined;
 
