@@ -1,10 +1,71 @@
 import * as vscode from 'vscode';
+import { registerCommands } from './extension/commands';
+import { ConnectionManager } from './extension/connectionManager';
+import { HostingInfo, LocalRelay } from './extension/localRelay';
+import { channelLogger } from './extension/logChannel';
+import { Messenger } from './extension/messenger';
+import { Secrets } from './extension/secrets';
+import { readSettings, SECTION } from './extension/settings';
+import { ChatPanel } from './views/chatPanel';
+import { FileTransfersUi } from './views/fileTransfers';
+import { PeersTree } from './views/peersTree';
+import { StatusBar } from './views/statusBar';
 
-/** The extension's entry point. The views and commands arrive with the extension issue. */
-export function activate(context: vscode.ExtensionContext): void {
+/**
+ * Wires the parts together. Everything created here is disposed with the extension: the
+ * client (which says goodbye to the relay), a local relay (which tells its clients), views,
+ * commands and listeners.
+ */
+/** What activate() returns: enough for tests and other extensions to find the relay this window hosts. */
+export interface TeamMessengerApi {
+  /** Port, teammate addresses and secret while this window hosts a relay. */
+  readonly hosting: HostingInfo | undefined;
+  /** The connection state of this window's client. */
+  readonly state: string;
+  /** Names of the peers online now. */
+  onlinePeers(): string[];
+}
+
+export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const log = vscode.window.createOutputChannel('Team Messenger', { log: true });
-  context.subscriptions.push(log);
+  const logger = channelLogger(log);
+  const secrets = new Secrets(context.secrets);
+  const connections = new ConnectionManager(secrets, context.globalState, logger);
+  const messenger = new Messenger(connections, context.globalState, logger);
+  const relay = new LocalRelay(context.globalStorageUri, secrets, logger);
+  const files = new FileTransfersUi(messenger, connections);
+  context.subscriptions.push(
+    log,
+    // Order matters on the way out: the client leaves before the relay it may be hosting stops.
+    relay,
+    connections,
+    messenger,
+    files,
+    new PeersTree(messenger),
+    new StatusBar(messenger, relay),
+    ChatPanel.registerSerializer(context.extensionUri, messenger),
+    ...registerCommands({ extensionUri: context.extensionUri, messenger, relay, secrets, files, log }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if ((e.affectsConfiguration(`${SECTION}.server`) || e.affectsConfiguration(`${SECTION}.displayName`)) && connections.client) {
+        const server = readSettings().server;
+        if (server && !relay.hosting) connections.connect(server).catch((err: Error) => logger.warn('reconnect after a settings change failed', { error: err.message }));
+      }
+    }),
+  );
   log.info('Team Messenger activated');
+  const settings = readSettings();
+  if (settings.autoConnect && settings.server) {
+    connections.connect(settings.server).catch((err: Error) => logger.warn('auto-connect failed', { server: settings.server, error: err.message }));
+  }
+  return {
+    get hosting() {
+      return relay.hosting;
+    },
+    get state() {
+      return connections.connectionState;
+    },
+    onlinePeers: () => [...new Set([...(connections.client?.peers.values() ?? [])].map((p) => p.name))],
+  };
 }
 
 export function deactivate(): void {}

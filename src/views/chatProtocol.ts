@@ -14,7 +14,7 @@ export interface ConversationSummary {
   title: string;
   /** 'everyone' | 'peer' | 'group', for the icon. */
   kind: 'everyone' | 'peer' | 'group';
-  /** For a peer: online now? For a group: how many members are online. */
+  /** Anyone in it online now (for Everyone: always true). */
   online: boolean;
   unread: number;
   lastText: string;

@@ -1,0 +1,160 @@
+import * as vscode from 'vscode';
+import { ErrorCode, TeamMessengerError } from '../net/errors';
+import { CodeRef, PeerStatus } from '../net/messages';
+import { ChatPanel } from '../views/chatPanel';
+import { conversationIdForMembers, isConversationId } from '../views/conversationStore';
+import { FileTransfersUi } from '../views/fileTransfers';
+import { pickPeers } from '../views/peerPicker';
+import { PeerNode } from '../views/peersModel';
+import { openSharedCode, shareSelection } from '../views/sharedCode';
+import { LocalRelay } from './localRelay';
+import { Messenger } from './messenger';
+import { Secrets } from './secrets';
+import { readSettings, updateSetting } from './settings';
+
+export interface CommandContext {
+  extensionUri: vscode.Uri;
+  messenger: Messenger;
+  relay: LocalRelay;
+  secrets: Secrets;
+  files: FileTransfersUi;
+  log: vscode.LogOutputChannel;
+}
+
+/** Every command of the extension, registered in one place and disposed with it. */
+export function registerCommands(c: CommandContext): vscode.Disposable[] {
+  const { messenger, relay, secrets } = c;
+  const connections = messenger.connections;
+  const register = (id: string, run: (...args: never[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: never[]) => {
+      try {
+        await run(...args);
+      } catch (err) {
+        c.log.error(`${id} failed: ${(err as Error).message}`);
+        void vscode.window.showErrorMessage((err as Error).message);
+      }
+    });
+
+  const connectTo = async (server: string) => {
+    try {
+      await connections.connect(server);
+    } catch (err) {
+      if (err instanceof TeamMessengerError && err.code === ErrorCode.AuthFailed) {
+        const choice = await vscode.window.showErrorMessage(`The relay at ${server} refused to let you in: ${err.message}.`, 'Set Team Secret…');
+        if (choice) await vscode.commands.executeCommand('teamMessenger.setTeamSecret');
+        return;
+      }
+      throw err;
+    }
+  };
+
+  return [
+    register('teamMessenger.connect', async () => {
+      const settings = readSettings();
+      const server = await vscode.window.showInputBox({
+        title: 'Connect to Relay',
+        prompt: 'The relay your team uses, as host:port',
+        value: settings.server,
+        placeHolder: 'chat.example.com:9999',
+        ignoreFocusOut: true,
+        validateInput: (v) => (/^(\[[^\]]+\]|[^:\s/]+)(:\d{1,5})?$/.test(v.trim()) ? undefined : 'Enter host:port, for example 192.168.1.20:9999'),
+      });
+      if (!server) return;
+      await updateSetting('server', server.trim());
+      if (!(await secrets.teamSecret())) {
+        const secret = await askSecret('The team secret for this relay (ask whoever runs it). Leave empty if it has none.');
+        if (secret === undefined) return;
+        if (secret) await secrets.setTeamSecret(secret);
+      }
+      await connectTo(server.trim());
+    }),
+    register('teamMessenger.disconnect', () => connections.disconnect()),
+    register('teamMessenger.openChat', () => ChatPanel.show(c.extensionUri, messenger, undefined, true)),
+    register('teamMessenger.openConversation', (id: unknown) => {
+      ChatPanel.show(c.extensionUri, messenger, isConversationId(id) ? id : undefined, true);
+    }),
+    register('teamMessenger.startLocalRelay', async () => {
+      const hosting = await relay.start();
+      await connectTo(`127.0.0.1:${hosting.port}`);
+      const where = hosting.addresses.join(', ');
+      // Not awaited: the command is done once the relay runs; the notification may sit unanswered.
+      void vscode.window
+        .showInformationMessage(`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret.`, 'Copy Address and Secret')
+        .then((choice) => {
+          if (choice) void vscode.env.clipboard.writeText(`Team Messenger relay: ${hosting.addresses[0]}\nTeam secret: ${hosting.secret}`);
+        });
+    }),
+    register('teamMessenger.stopLocalRelay', async () => {
+      const wasConnectedHere = connections.server.startsWith('127.0.0.1:') && relay.hosting && connections.server.endsWith(`:${relay.hosting.port}`);
+      await relay.stop();
+      if (wasConnectedHere) await connections.disconnect();
+    }),
+    register('teamMessenger.setTeamSecret', async () => {
+      const secret = await askSecret('The team secret (kept in your OS keychain, never in settings). Leave empty to remove it.');
+      if (secret === undefined) return;
+      await secrets.setTeamSecret(secret || undefined);
+      if (connections.server) await connectTo(connections.server);
+    }),
+    register('teamMessenger.sendFileToPeer', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
+      let uris = selected && selected.length > 0 ? selected : clicked ? [clicked] : [];
+      if (uris.length === 0) {
+        const active = vscode.window.activeTextEditor?.document.uri;
+        uris = active?.scheme === 'file' ? [active] : (await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFolders: true, openLabel: 'Send' })) ?? [];
+      }
+      if (uris.length) await c.files.send(uris);
+    }),
+    register('teamMessenger.sendFileToThisPeer', async (node?: PeerNode) => {
+      if (!node?.clientId) return;
+      const uris = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: true, openLabel: `Send to ${node.label}` });
+      if (uris?.length) await c.files.send(uris, node.clientId);
+    }),
+    register('teamMessenger.shareSelection', () => shareSelection(messenger, vscode.window.activeTextEditor)),
+    register('teamMessenger.openSharedCode', (code: CodeRef, text: string) => openSharedCode(code, text)),
+    register('teamMessenger.newGroupConversation', async () => {
+      const peers = await pickPeers(messenger, 'New Group Conversation', { canPickMany: true });
+      if (!peers) return;
+      const id = conversationIdForMembers(peers.map((p) => p.clientId), messenger.client?.clientId ?? '');
+      ChatPanel.show(c.extensionUri, messenger, id, true);
+    }),
+    register('teamMessenger.setStatus', async () => {
+      const statuses: { label: string; status: PeerStatus }[] = [
+        { label: '$(circle-filled) Online', status: 'online' },
+        { label: '$(clock) Away', status: 'away' },
+        { label: '$(circle-slash) Busy', status: 'busy' },
+      ];
+      const picked = await vscode.window.showQuickPick(statuses, { title: 'Set Status' });
+      if (picked) messenger.client?.setStatus(picked.status);
+    }),
+    register('teamMessenger.pingPeer', async (node?: PeerNode) => {
+      const client = messenger.client;
+      if (!client || !node?.clientId) return;
+      const rtt = await client.pingPeer(node.clientId);
+      messenger.rtt.set(node.clientId, rtt);
+      messenger.refreshRoster();
+      void vscode.window.showInformationMessage(`Round trip to ${node.label}: ${rtt.toFixed(1)} ms`);
+    }),
+    register('teamMessenger.showLog', () => c.log.show()),
+    register('teamMessenger.showActions', async () => {
+      const state = messenger.client?.state;
+      const actions: (vscode.QuickPickItem & { command: string })[] = [
+        { label: '$(comment-discussion) Open Chat', command: 'teamMessenger.openChat' },
+        state === 'connected' || state === 'reconnecting' || state === 'connecting'
+          ? { label: '$(debug-disconnect) Disconnect', description: connections.server, command: 'teamMessenger.disconnect' }
+          : { label: '$(plug) Connect to Relay…', command: 'teamMessenger.connect' },
+        relay.hosting
+          ? { label: '$(circle-slash) Stop Local Relay', description: relay.hosting.addresses.join(', '), command: 'teamMessenger.stopLocalRelay' }
+          : { label: '$(broadcast) Start Local Relay', command: 'teamMessenger.startLocalRelay' },
+        { label: '$(person) Set Status…', command: 'teamMessenger.setStatus' },
+        { label: '$(key) Set Team Secret…', command: 'teamMessenger.setTeamSecret' },
+        { label: '$(output) Show Log', command: 'teamMessenger.showLog' },
+      ];
+      const picked = await vscode.window.showQuickPick(actions, { title: 'Team Messenger' });
+      if (picked) await vscode.commands.executeCommand(picked.command);
+    }),
+  ];
+}
+
+async function askSecret(prompt: string): Promise<string | undefined> {
+  return vscode.window.showInputBox({ title: 'Team Secret', prompt, password: true, ignoreFocusOut: true });
+}
+

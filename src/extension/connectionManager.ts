@@ -1,0 +1,129 @@
+import * as vscode from 'vscode';
+import { parseHostPort } from '../net/address';
+import { Bookmark, ClientState, TeamClient } from '../net/client';
+import { TeamMessengerError } from '../net/errors';
+import { Logger } from '../net/logger';
+import { DEFAULT_PORT } from '../server/relay';
+import { Secrets } from './secrets';
+import { readSettings } from './settings';
+
+/**
+ * Owns the one TeamClient of this window: creates it from settings and secrets, replaces it
+ * when they change, remembers where the user left off in each relay's history, and tells the
+ * rest of the extension about every new client and state change.
+ */
+export class ConnectionManager implements vscode.Disposable {
+  private current: TeamClient | undefined;
+  private currentServer = '';
+  private readonly didCreate = new vscode.EventEmitter<TeamClient>();
+  private readonly didChangeState = new vscode.EventEmitter<ClientState>();
+  private readonly didFail = new vscode.EventEmitter<TeamMessengerError>();
+  /** A new client exists: attach listeners to it. */
+  readonly onDidCreateClient = this.didCreate.event;
+  readonly onDidChangeState = this.didChangeState.event;
+  /** A connection attempt ended for good (wrong secret, bad address...). */
+  readonly onDidFail = this.didFail.event;
+
+  constructor(
+    private readonly secrets: Secrets,
+    private readonly state: vscode.Memento,
+    private readonly logger: Logger,
+  ) {}
+
+  get client(): TeamClient | undefined {
+    return this.current;
+  }
+
+  /** `host:port` of the relay this window talks to, or '' */
+  get server(): string {
+    return this.currentServer;
+  }
+
+  get connectionState(): ClientState | 'idle' {
+    return this.current?.state ?? 'idle';
+  }
+
+  /**
+   * Connects to `server` (default: the setting). Resolves when connected; rejects with the
+   * reason when the relay refuses (wrong secret) or the address is wrong. Unreachable relays
+   * are retried in the background.
+   */
+  async connect(server?: string): Promise<void> {
+    const settings = readSettings();
+    const address = (server ?? settings.server).trim();
+    if (!address) throw new Error('No relay address is set. Run "Team Messenger: Connect to Relay…" and enter host:port.');
+    const { host, port } = parseHostPort(address, DEFAULT_PORT);
+    await this.disconnect();
+    const identity = await this.secrets.identity();
+    const client = new TeamClient({
+      host,
+      port,
+      name: settings.displayName,
+      identity,
+      secret: await this.secrets.teamSecret(),
+      bookmark: this.loadBookmark(address, identity.clientId),
+      logger: this.logger,
+    });
+    this.current = client;
+    this.currentServer = address;
+    client.on('state', (s) => {
+      if (this.current === client) this.didChangeState.fire(s);
+    });
+    client.on('message', () => this.saveBookmarkSoon(address, client));
+    client.on('welcome', () => this.saveBookmarkSoon(address, client));
+    this.didCreate.fire(client);
+    try {
+      await client.connect();
+    } catch (err) {
+      if (this.current === client && err instanceof TeamMessengerError) this.didFail.fire(err);
+      throw err;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    const client = this.current;
+    if (!client) return;
+    this.flushBookmark();
+    this.current = undefined;
+    this.currentServer = '';
+    await client.close();
+    this.didChangeState.fire('closed');
+  }
+
+  dispose(): void {
+    void this.disconnect();
+    this.didCreate.dispose();
+    this.didChangeState.dispose();
+    this.didFail.dispose();
+  }
+
+  // Where the user left off, per relay and identity: a reload receives what it missed.
+  private bookmarkTimer: NodeJS.Timeout | undefined;
+  private pendingBookmark: (() => void) | undefined;
+
+  private loadBookmark(server: string, clientId: string): Bookmark | undefined {
+    const value = this.state.get<unknown>(bookmarkKey(server, clientId));
+    if (typeof value === 'object' && value !== null && 'epoch' in value && 'seq' in value && typeof value.epoch === 'string' && typeof value.seq === 'number') {
+      return { epoch: value.epoch, seq: value.seq };
+    }
+    return undefined;
+  }
+
+  private saveBookmarkSoon(server: string, client: TeamClient): void {
+    this.pendingBookmark = () => {
+      if (client.bookmark) void this.state.update(bookmarkKey(server, client.clientId), client.bookmark);
+    };
+    this.bookmarkTimer ??= setTimeout(() => this.flushBookmark(), 500);
+  }
+
+  private flushBookmark(): void {
+    clearTimeout(this.bookmarkTimer);
+    this.bookmarkTimer = undefined;
+    this.pendingBookmark?.();
+    this.pendingBookmark = undefined;
+  }
+}
+
+function bookmarkKey(server: string, clientId: string): string {
+  return `teamMessenger.bookmark.${server}.${clientId}`;
+}

@@ -1,0 +1,250 @@
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { ClientEvents, TeamClient } from '../net/client';
+import { TeamMessengerError } from '../net/errors';
+import { Logger } from '../net/logger';
+import { ChatMessage, CodeRef, TypingIn } from '../net/messages';
+import { ConversationStore, conversationIdFor, targetsFor } from '../views/conversationStore';
+import { ConversationId, ConversationMessage } from '../views/conversationTypes';
+import { ConnectionManager } from './connectionManager';
+import { readSettings } from './settings';
+
+export interface MessengerEvents {
+  /** Something in the store changed (a message, a state, unread counts). */
+  storeChanged: { conversationId?: ConversationId; message?: ConversationMessage };
+  /** The roster changed (joins, leaves, status, RTT). */
+  rosterChanged: void;
+  typing: { conversationId: ConversationId; names: string[] };
+}
+
+/** How long "bob is typing…" lasts without a new typing signal. */
+const TYPING_MS = 4000;
+
+/**
+ * The extension's model of the team: the conversation store of the current identity, kept in
+ * step with the client, saved in global state, and sending on behalf of the views. Views
+ * listen to its events; none of them talk to the client for chat directly.
+ */
+export class Messenger implements vscode.Disposable {
+  private storeValue: ConversationStore | undefined;
+  private storeOwner = '';
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly clientListeners: (() => void)[] = [];
+  private saveTimer: NodeJS.Timeout | undefined;
+  private readonly typists = new Map<ConversationId, Map<string, { name: string; until: number }>>();
+  private readonly typingTimers = new Map<ConversationId, NodeJS.Timeout>();
+  readonly rtt = new Map<string, number>();
+
+  private readonly storeChanged = new vscode.EventEmitter<MessengerEvents['storeChanged']>();
+  private readonly rosterChanged = new vscode.EventEmitter<void>();
+  private readonly typingChanged = new vscode.EventEmitter<MessengerEvents['typing']>();
+  readonly onStoreChanged = this.storeChanged.event;
+  readonly onRosterChanged = this.rosterChanged.event;
+  readonly onTyping = this.typingChanged.event;
+  /** The chat panel says which conversation the user is looking at (for unread and notifications). */
+  visibleConversation: ConversationId | undefined;
+  /** Set by the chat panel: shows a conversation and focuses its composer. */
+  reveal: ((conversationId: ConversationId) => void) | undefined;
+
+  constructor(
+    readonly connections: ConnectionManager,
+    private readonly state: vscode.Memento,
+    private readonly logger: Logger,
+  ) {
+    this.logger.debug('messenger ready');
+    this.disposables.push(connections.onDidCreateClient((client) => this.attach(client)));
+  }
+
+  get client(): TeamClient | undefined {
+    return this.connections.client;
+  }
+
+  /** The store of the connected identity (an empty one before the first connection). */
+  get store(): ConversationStore {
+    this.storeValue ??= new ConversationStore({ selfId: '', maxMessagesPerConversation: readSettings().historySize });
+    return this.storeValue;
+  }
+
+  get selfName(): string {
+    return this.client?.name ?? readSettings().displayName;
+  }
+
+  /** Display name for a client id, from the roster or history. */
+  nameOf(clientId: string): string {
+    const client = this.client;
+    if (!client) return clientId;
+    if (clientId === client.clientId) return client.name;
+    for (const p of client.peers.values()) if (p.clientId === clientId) return p.name;
+    return client.known.get(clientId)?.name ?? this.store.nameFromHistory?.(clientId) ?? clientId.slice(0, 8);
+  }
+
+  isOnline(clientId: string): boolean {
+    for (const p of this.client?.peers.values() ?? []) if (p.clientId === clientId) return true;
+    return false;
+  }
+
+  /** Sends text (optionally shared code) to a conversation; the store shows it pending at once. */
+  send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined {
+    const client = this.client;
+    if (!client) {
+      void vscode.window.showWarningMessage('Team Messenger is not connected to a relay.', 'Connect…').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('teamMessenger.connect');
+      });
+      return undefined;
+    }
+    const ref = crypto.randomBytes(12).toString('base64url');
+    const to = targetsFor(conversationId);
+    const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}) }, client.name);
+    this.transmit(client, ref, conversationId, text, code);
+    this.saveSoon();
+    return message;
+  }
+
+  retry(conversationId: ConversationId, messageId: string): void {
+    const client = this.client;
+    const message = this.store.get(conversationId)?.messages.find((m) => m.id === messageId);
+    if (!client || !message || message.state !== 'failed') return;
+    const ref = crypto.randomBytes(12).toString('base64url');
+    this.store.markRetrying(conversationId, messageId, ref);
+    this.transmit(client, ref, conversationId, message.text, message.code);
+  }
+
+  /** Redraws roster-based views (after an RTT measurement, say). */
+  refreshRoster(): void {
+    this.rosterChanged.fire();
+  }
+
+  sendTyping(conversationId: ConversationId): void {
+    this.client?.sendTyping(targetsFor(conversationId));
+  }
+
+  typingNames(conversationId: ConversationId): string[] {
+    const now = Date.now();
+    return [...(this.typists.get(conversationId)?.values() ?? [])].filter((t) => t.until > now).map((t) => t.name);
+  }
+
+  dispose(): void {
+    this.flushSave();
+    for (const off of this.clientListeners.splice(0)) off();
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    for (const d of this.disposables) d.dispose();
+    this.storeChanged.dispose();
+    this.rosterChanged.dispose();
+    this.typingChanged.dispose();
+  }
+
+  // ---------------------------------------------------------------- client events
+
+  private transmit(client: TeamClient, ref: string, conversationId: ConversationId, text: string, code?: CodeRef): void {
+    client.send(targetsFor(conversationId), text, { ref, ...(code ? { code } : {}) }).then(
+      (ack) => {
+        this.store.acknowledge(ref, ack);
+        this.saveSoon();
+      },
+      (err: TeamMessengerError) => {
+        this.store.fail(ref, err.message);
+        this.saveSoon();
+      },
+    );
+  }
+
+  private attach(client: TeamClient): void {
+    for (const off of this.clientListeners.splice(0)) off();
+    this.useStoreFor(client.clientId);
+    const roster = () => this.rosterChanged.fire();
+    this.listen(client, 'welcome', () => {
+      roster();
+      this.resendPending(client);
+    });
+    this.listen(client, 'peer-joined', roster);
+    this.listen(client, 'peer-left', roster);
+    this.listen(client, 'peer-updated', roster);
+    this.listen(client, 'state', roster);
+    this.listen(client, 'message', (message) => this.onMessage(client, message));
+    this.listen(client, 'typing', (typing) => this.onTypingSignal(client, typing));
+  }
+
+  /** Subscribes for as long as this client is the current one. */
+  private listen<K extends keyof ClientEvents>(client: TeamClient, event: K, listener: (...args: ClientEvents[K]) => void): void {
+    client.on(event, listener as never);
+    this.clientListeners.push(() => client.off(event, listener as never));
+  }
+
+  /** Each identity has its own history: switching identity (or first connect) loads its store. */
+  private useStoreFor(selfId: string): void {
+    if (this.storeOwner === selfId && this.storeValue) return;
+    this.flushSave();
+    const options = { selfId, maxMessagesPerConversation: readSettings().historySize };
+    this.storeValue = ConversationStore.fromJSON(this.state.get<unknown>(storeKey(selfId)), options);
+    this.storeOwner = selfId;
+    this.storeValue.onDidChange((e) => this.storeChanged.fire({ conversationId: e.conversationId, message: e.message }));
+    this.storeChanged.fire({});
+  }
+
+  /** Messages still pending from before a reload go out again, with their original refs. */
+  private resendPending(client: TeamClient): void {
+    for (const conversation of this.store.conversations) {
+      for (const message of conversation.messages) {
+        if (message.own && message.state === 'pending' && message.ref && !client.pending.some((p) => p.ref === message.ref)) {
+          this.transmit(client, message.ref, conversation.id, message.text, message.code);
+        }
+      }
+    }
+  }
+
+  private onMessage(client: TeamClient, message: ChatMessage): void {
+    const { conversationId, added } = this.store.addIncoming(message);
+    if (!added) return;
+    this.saveSoon();
+    this.clearTypist(conversationId, message.from);
+    if (message.from === client.clientId || message.replay) return;
+    const looking = this.visibleConversation === conversationId;
+    if (!looking && conversationId !== 'all') this.notify(conversationId, message);
+  }
+
+  private notify(conversationId: ConversationId, message: ChatMessage): void {
+    const preview = message.code ? `shared ${message.code.path}:${message.code.startLine}` : message.text.replace(/\s+/g, ' ').slice(0, 140);
+    void vscode.window.showInformationMessage(`${message.fromName}: ${preview}`, 'Reply').then((choice) => {
+      if (choice === 'Reply') this.reveal?.(conversationId);
+    });
+  }
+
+  private onTypingSignal(client: TeamClient, typing: TypingIn): void {
+    const conversationId = conversationIdFor(typing.to, typing.from, client.clientId);
+    let typists = this.typists.get(conversationId);
+    if (!typists) this.typists.set(conversationId, (typists = new Map()));
+    typists.set(typing.from, { name: typing.fromName, until: Date.now() + TYPING_MS });
+    this.fireTyping(conversationId);
+  }
+
+  private clearTypist(conversationId: ConversationId, clientId: string): void {
+    if (this.typists.get(conversationId)?.delete(clientId)) this.fireTyping(conversationId);
+  }
+
+  private fireTyping(conversationId: ConversationId): void {
+    this.typingChanged.fire({ conversationId, names: this.typingNames(conversationId) });
+    clearTimeout(this.typingTimers.get(conversationId));
+    if (this.typingNames(conversationId).length === 0) return;
+    this.typingTimers.set(
+      conversationId,
+      setTimeout(() => this.fireTyping(conversationId), TYPING_MS + 50),
+    );
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  private saveSoon(): void {
+    this.saveTimer ??= setTimeout(() => this.flushSave(), 1000);
+  }
+
+  private flushSave(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.storeValue || !this.storeOwner) return;
+    void this.state.update(storeKey(this.storeOwner), this.storeValue.toJSON());
+  }
+}
+
+function storeKey(selfId: string): string {
+  return `teamMessenger.conversations.${selfId}`;
+}

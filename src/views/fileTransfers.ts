@@ -1,0 +1,157 @@
+import * as vscode from 'vscode';
+import { ConnectionManager } from '../extension/connectionManager';
+import { Messenger } from '../extension/messenger';
+import { readSettings } from '../extension/settings';
+import { TeamMessengerError } from '../net/errors';
+import { IncomingTransfer, ReceivedFile } from '../net/transfer/incomingTransfer';
+import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
+import { TransferProgress } from '../net/transfer/progress';
+import { pickPeers } from './peerPicker';
+
+/**
+ * Files in the UI: "Send to Peer…" from the explorer (files and folders, several at once),
+ * Accept / Decline for incoming offers, progress with Cancel for both directions, and Open /
+ * Reveal once a file has arrived and been verified.
+ */
+export class FileTransfersUi implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly messenger: Messenger,
+    connections: ConnectionManager,
+  ) {
+    this.disposables.push(
+      connections.onDidCreateClient((client) => {
+        client.on('file-offer', (transfer) => void this.onOffer(transfer));
+      }),
+    );
+  }
+
+  /** Explorer "Send to Peer…": `uris` are the selection (or the one clicked). */
+  async send(uris: vscode.Uri[], preselect?: string): Promise<void> {
+    const client = this.messenger.client;
+    const files = uris.filter((u) => u.scheme === 'file');
+    if (files.length === 0) {
+      void vscode.window.showInformationMessage('Pick files or folders in the Explorer to send.');
+      return;
+    }
+    if (files.length < uris.length) void vscode.window.showWarningMessage('Only files on this machine can be sent; the others were skipped.');
+    const peers = preselect ? [{ clientId: preselect, name: this.messenger.nameOf(preselect) }] : await pickPeers(this.messenger, 'Send to…', { canPickMany: true });
+    if (!client || !peers) return;
+    for (const peer of peers) {
+      try {
+        const transfer = await client.sendFiles(peer.clientId, files.map((u) => u.fsPath));
+        void this.watchOutgoing(transfer, peer.name);
+      } catch (err) {
+        void vscode.window.showErrorMessage(`Cannot send to ${peer.name}: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private async watchOutgoing(transfer: OutgoingTransfer, peerName: string): Promise<void> {
+    const what = describeFiles(transfer.files.map((f) => f.name), transfer.total);
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Sending ${what} to ${peerName}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => transfer.cancel('cancelled by the sender'));
+        progress.report({ message: `waiting for ${peerName} to accept…` });
+        const meter = progressReporter(progress);
+        transfer.on('progress', meter);
+        transfer.on('state', (state) => {
+          if (state === 'interrupted') progress.report({ message: 'connection lost; will resume…' });
+        });
+        try {
+          await transfer.done;
+          void vscode.window.showInformationMessage(`${peerName} received ${what} (checksums verified).`);
+        } catch (err) {
+          const error = err as TeamMessengerError;
+          if (error.code === 'CANCELLED' && token.isCancellationRequested) return;
+          void vscode.window.showErrorMessage(`Sending ${what} to ${peerName} failed: ${error.message}`);
+        }
+      },
+    );
+  }
+
+  private async onOffer(transfer: IncomingTransfer): Promise<void> {
+    const what = describeFiles(transfer.files.map((f) => f.name), transfer.total);
+    const choice = await vscode.window.showInformationMessage(`${transfer.fromName} wants to send you ${what}.`, 'Accept', 'Decline');
+    if (transfer.state !== 'offered') {
+      if (choice) void vscode.window.showWarningMessage(`The offer of ${what} from ${transfer.fromName} is no longer available (${transfer.state}).`);
+      return;
+    }
+    if (choice !== 'Accept') {
+      transfer.decline(choice === 'Decline' ? 'declined' : 'not answered');
+      return;
+    }
+    const settings = readSettings();
+    const received: ReceivedFile[] = [];
+    transfer.on('file', (file) => received.push(file));
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Receiving ${what} from ${transfer.fromName}`, cancellable: true },
+      async (progress, token) => {
+        token.onCancellationRequested(() => transfer.cancel('cancelled by the receiver'));
+        transfer.on('progress', progressReporter(progress));
+        try {
+          await transfer.accept({
+            dir: settings.downloadFolder,
+            ...(settings.maxFileSizeMB > 0 ? { maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 } : {}),
+          });
+          await transfer.done;
+        } catch (err) {
+          const error = err as TeamMessengerError;
+          if (!(error.code === 'CANCELLED' && token.isCancellationRequested)) {
+            void vscode.window.showErrorMessage(`Receiving ${what} from ${transfer.fromName} failed: ${error.message}`);
+          }
+        }
+      },
+    );
+    const finalState: string = transfer.state; // changed while we awaited
+    if (finalState === 'done' && received.length > 0) void this.offerToOpen(received, transfer.fromName);
+  }
+
+  private async offerToOpen(files: ReceivedFile[], from: string): Promise<void> {
+    const first = vscode.Uri.file(files[0].path);
+    const label = files.length === 1 ? files[0].name : `${files.length} files`;
+    const choice = await vscode.window.showInformationMessage(`Received ${label} from ${from}.`, 'Open', 'Reveal in File Explorer');
+    if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', first);
+    if (choice === 'Reveal in File Explorer') await vscode.commands.executeCommand('revealFileInOS', first);
+  }
+}
+
+function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>): (p: TransferProgress) => void {
+  let shown = 0;
+  return (p) => {
+    const percent = p.total > 0 ? (100 * p.bytes) / p.total : 100;
+    const eta = p.etaSeconds === undefined ? '' : ` · ${formatSeconds(p.etaSeconds)} left`;
+    progress.report({ increment: percent - shown, message: `${Math.floor(percent)}% · ${formatBytes(p.rate)}/s${eta}` });
+    shown = percent;
+  };
+}
+
+export function describeFiles(names: string[], total: number): string {
+  const first = names[0]?.split('/')[0] ?? 'files';
+  const label = names.length === 1 ? names[0] : names.every((n) => n.startsWith(first + '/')) ? `folder ${first} (${names.length} files)` : `${names.length} files`;
+  return `${label} (${formatBytes(total)})`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${Math.round(bytes)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}
+
+function formatSeconds(seconds: number): string {
+  if (seconds < 60) return `${Math.ceil(seconds)} s`;
+  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}

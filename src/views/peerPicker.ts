@@ -1,0 +1,37 @@
+import * as vscode from 'vscode';
+import { Messenger } from '../extension/messenger';
+
+export interface PickedPeer {
+  clientId: string;
+  name: string;
+}
+
+/** A quick pick of online peers (several may be picked). Undefined when cancelled or nobody is online. */
+export async function pickPeers(messenger: Messenger, title: string, options: { canPickMany: boolean; preselect?: string[] }): Promise<PickedPeer[] | undefined> {
+  const client = messenger.client;
+  if (!client || client.state !== 'connected') {
+    void vscode.window.showWarningMessage('Team Messenger is not connected to a relay.');
+    return undefined;
+  }
+  const byId = new Map<string, { name: string; machines: string[] }>();
+  for (const peer of client.peers.values()) {
+    if (peer.clientId === client.clientId) continue;
+    const entry = byId.get(peer.clientId) ?? { name: peer.name, machines: [] };
+    entry.machines.push(peer.machine);
+    byId.set(peer.clientId, entry);
+  }
+  if (byId.size === 0) {
+    void vscode.window.showInformationMessage('Nobody else is online right now.');
+    return undefined;
+  }
+  type Item = vscode.QuickPickItem & { clientId: string; name: string };
+  const items: Item[] = [...byId.entries()]
+    .map(([clientId, p]) => ({ label: `$(account) ${p.name}`, description: p.machines.join(', '), clientId, name: p.name, picked: options.preselect?.includes(clientId) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  if (options.canPickMany) {
+    const picked = await vscode.window.showQuickPick(items, { title, canPickMany: true, matchOnDescription: true, placeHolder: 'Pick one or more peers' });
+    return picked && picked.length > 0 ? picked.map((p) => ({ clientId: p.clientId, name: p.name })) : undefined;
+  }
+  const picked = await vscode.window.showQuickPick(items, { title, matchOnDescription: true, placeHolder: 'Pick a peer' });
+  return picked ? [{ clientId: picked.clientId, name: picked.name }] : undefined;
+}

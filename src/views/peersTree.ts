@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import { Messenger } from '../extension/messenger';
+import { badgeFor, buildPeerNodes, PeerNode } from './peersModel';
+
+const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> = {
+  online: { icon: 'account', color: 'charts.green' },
+  busy: { icon: 'account', color: 'charts.red' },
+  away: { icon: 'account', color: 'charts.yellow' },
+  offline: { icon: 'account', color: 'disabledForeground' },
+};
+
+/**
+ * The Peers view: Everyone, then who is online, then who was here before (greyed). A thin
+ * adapter over peersModel.ts; clicking a row opens that conversation in the chat panel.
+ */
+export class PeersTree implements vscode.TreeDataProvider<PeerNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<PeerNode>;
+  private readonly disposables: vscode.Disposable[] = [];
+  private refreshQueued = false;
+
+  constructor(private readonly messenger: Messenger) {
+    this.view = vscode.window.createTreeView('teamMessenger.peers', { treeDataProvider: this, showCollapseAll: false });
+    this.disposables.push(
+      this.view,
+      this.changed,
+      messenger.onRosterChanged(() => this.refresh()),
+      messenger.onStoreChanged(() => this.refresh()),
+    );
+  }
+
+  getTreeItem(node: PeerNode): vscode.TreeItem {
+    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+    item.id = node.conversationId;
+    item.description = node.unread > 0 ? `${node.description} · ${node.unread} unread` : node.description;
+    item.tooltip = node.tooltip;
+    if (node.kind === 'everyone') {
+      item.iconPath = new vscode.ThemeIcon('organization');
+      item.contextValue = 'everyone';
+    } else {
+      const style = STATUS_ICON[node.status];
+      item.iconPath = new vscode.ThemeIcon(node.unread > 0 ? 'comment-unresolved' : style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
+      item.contextValue = node.status === 'offline' ? 'peer.offline' : 'peer.online';
+    }
+    item.accessibilityInformation = { label: `${node.label}, ${node.status}${node.unread ? `, ${node.unread} unread` : ''}` };
+    item.command = { command: 'teamMessenger.openConversation', title: 'Open Conversation', arguments: [node.conversationId] };
+    return item;
+  }
+
+  getChildren(node?: PeerNode): PeerNode[] {
+    if (node) return [];
+    const client = this.messenger.client;
+    if (!client || client.state === 'closed') return [];
+    const store = this.messenger.store;
+    return buildPeerNodes({
+      online: client.peers.values(),
+      known: client.known.values(),
+      selfId: client.clientId,
+      unreadByConversation: (id) => store.unreadOf(id),
+      rttByClient: this.messenger.rtt,
+    });
+  }
+
+  /** Coalesced: a burst of joins redraws once. */
+  refresh(): void {
+    if (this.refreshQueued) return;
+    this.refreshQueued = true;
+    setTimeout(() => {
+      this.refreshQueued = false;
+      this.changed.fire();
+      this.view.badge = badgeFor(this.messenger.store.unreadTotal);
+    }, 16);
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,89 @@
+import { byId } from './dom';
+
+/** At most one "typing" notice per this interval while the user types. */
+export const TYPING_THROTTLE_MS = 2_000;
+/** The protocol's limit on a message's text (Limits.textChars; the extension checks it again). */
+const MAX_TEXT_CHARS = 256 * 1024;
+/** The textarea grows with its text up to this many pixels, then scrolls. */
+const MAX_HEIGHT_PX = 200;
+
+export interface ComposerEvents {
+  send(text: string): void;
+  typing(): void;
+  draftChanged(text: string): void;
+}
+
+/**
+ * The message box. Enter sends, Shift+Enter is a new line, and Enter that ends an IME
+ * composition only commits the composition. Whitespace-only text is not sent.
+ */
+export class Composer {
+  private readonly input = byId<HTMLTextAreaElement>('composer-input');
+  private readonly sendButton = byId<HTMLButtonElement>('send');
+  private lastTypingAt = -Infinity;
+
+  constructor(private readonly events: ComposerEvents) {
+    this.input.maxLength = MAX_TEXT_CHARS;
+    this.input.addEventListener('keydown', (event) => this.onKey(event));
+    this.input.addEventListener('input', () => this.onInput());
+    this.sendButton.addEventListener('click', () => {
+      this.send();
+      this.input.focus();
+    });
+  }
+
+  /** Switch to a conversation (or none) with its saved draft. */
+  setConversation(conversationId: string | undefined, draft: string, placeholder: string): void {
+    const enabled = conversationId !== undefined;
+    this.input.disabled = !enabled;
+    this.input.value = enabled ? draft : '';
+    this.input.placeholder = enabled ? placeholder : '';
+    this.lastTypingAt = -Infinity;
+    this.refresh();
+  }
+
+  focus(): void {
+    if (!this.input.disabled) this.input.focus();
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
+    // keyCode 229: the keydown that an IME swallows (Safari and some Chromium IMEs report it so).
+    if (event.isComposing || event.keyCode === 229) return;
+    event.preventDefault();
+    this.send();
+  }
+
+  private onInput(): void {
+    this.refresh();
+    this.events.draftChanged(this.input.value);
+    if (this.input.value.trim() === '') return;
+    const now = Date.now();
+    if (now - this.lastTypingAt >= TYPING_THROTTLE_MS) {
+      this.lastTypingAt = now;
+      this.events.typing();
+    }
+  }
+
+  private send(): void {
+    const text = tidy(this.input.value);
+    if (this.input.disabled || text === '') return;
+    this.events.send(text);
+    this.input.value = '';
+    this.events.draftChanged('');
+    this.refresh();
+  }
+
+  /** Size to the text, and enable Send only when there is something to send. */
+  private refresh(): void {
+    this.sendButton.disabled = this.input.disabled || this.input.value.trim() === '';
+    this.input.style.height = 'auto';
+    const borders = this.input.offsetHeight - this.input.clientHeight;
+    this.input.style.height = `${Math.min(this.input.scrollHeight + borders, MAX_HEIGHT_PX)}px`;
+  }
+}
+
+/** Blank lines before and whitespace after the text go; indentation of the first line stays. */
+export function tidy(text: string): string {
+  return text.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
+}

@@ -1,0 +1,68 @@
+import type { ConnectionView, ConversationSummary, ConversationView, ToWebview } from '../../src/views/chatProtocol';
+import type { ConversationMessage } from '../../src/views/conversationTypes';
+
+/** Sample conversations for the webview tests, timed around today's noon (UTC, as the page). */
+
+const now = new Date();
+export const NOON = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate(), 12, 0);
+export const MIN = 60_000;
+
+export const SELF = { clientId: 'me-0001', name: 'alice' };
+export const CONNECTED: ConnectionView = { state: 'connected', text: 'Connected to chat.example:9999 · 3 online' };
+
+export const HOSTILE = {
+  img: '<img src=x onerror="window.__pwned=1">',
+  script: '<script>window.__pwned=1</script>',
+  js: 'javascript:alert(1)',
+  css: '</style><style>body{display:none}</style>',
+};
+
+export function summary(id: string, title: string, kind: ConversationSummary['kind'], extra: Partial<ConversationSummary> = {}): ConversationSummary {
+  return { id, title, kind, online: false, unread: 0, lastText: '', lastActivity: NOON, ...extra };
+}
+
+export const CONVERSATIONS: ConversationSummary[] = [
+  summary('all', 'Everyone', 'everyone', { online: true, lastText: 'carol: deploy is green', lastActivity: NOON - 30 * MIN }),
+  summary('peer:bob', 'bob', 'peer', { online: true, unread: 2, lastText: 'can you look at the retry logic?' }),
+  summary('peer:carol', 'carol', 'peer', { lastText: 'see you tomorrow', lastActivity: NOON - 26 * 60 * MIN }),
+  summary('group:bob,carol', 'bob, carol', 'group', { online: true, lastText: 'bob: standup in 5', lastActivity: NOON - 90 * MIN }),
+  summary('peer:dave', 'dave', 'peer', { online: true, unread: 12 }),
+];
+
+export function peerMessage(id: string, text: string, ts: number, from = 'bob-0002', fromName = 'bob'): ConversationMessage {
+  return { id, from, fromName, text, ts, own: false, state: 'delivered' };
+}
+
+export function ownMessage(id: string, text: string, ts: number, state: ConversationMessage['state'], extra: Partial<ConversationMessage> = {}): ConversationMessage {
+  return { id, ref: id.replace(/^local:/, ''), from: SELF.clientId, fromName: SELF.name, text, ts, own: true, state, ...extra };
+}
+
+export const BOB_MESSAGES: ConversationMessage[] = [
+  peerMessage('m1', 'morning! did the relay restart go ok?', NOON - 24 * 60 * MIN),
+  ownMessage('m2', 'yes, all good', NOON - 24 * 60 * MIN + 3 * MIN, 'delivered'),
+  peerMessage('m3', 'found a weird one in the reconnect path', NOON - 12 * MIN),
+  {
+    ...peerMessage('m4', 'const delay = backoff.next();\nif (delay > this.maxDelayMs) {\n  return this.fail(new Error(`gave up after ${attempt} tries`));\n}', NOON - 11 * MIN),
+    code: { path: 'src/net/backoff.ts', startLine: 42, endLine: 45, language: 'typescript' },
+  },
+  peerMessage('m5', 'can you look at the retry logic?\nit never resets the attempt counter', NOON - 10 * MIN),
+  ownMessage('m6', 'looking now', NOON - 4 * MIN, 'delivered'),
+  ownMessage('m7', 'pushed a fix to fix/backoff-reset', NOON - 3 * MIN, 'sent'),
+  ownMessage('local:r8', 'and a test for it', NOON - 2 * MIN, 'pending'),
+  ownMessage('local:r9', 'carol, can you review?', NOON - MIN, 'failed', { error: 'carol is not online' }),
+];
+
+export function bobView(extra: Partial<ConversationView> = {}): ConversationView {
+  return { id: 'peer:bob', title: 'bob', kind: 'peer', memberNames: ['bob'], messages: BOB_MESSAGES, hasOlder: false, ...extra };
+}
+
+export function init(extra: Partial<Extract<ToWebview, { type: 'init' }>> = {}): ToWebview {
+  return { type: 'init', self: SELF, connection: CONNECTED, conversations: CONVERSATIONS, selected: bobView(), ...extra };
+}
+
+/** Many short messages, to have something to scroll. */
+export function manyMessages(count: number, start = NOON - count * MIN): ConversationMessage[] {
+  return Array.from({ length: count }, (_, i) =>
+    i % 3 === 0 ? ownMessage(`s${i}`, `line ${i}`, start + i * 6 * MIN, 'delivered') : peerMessage(`s${i}`, `line ${i} from bob`, start + i * 6 * MIN),
+  );
+}

@@ -1,0 +1,40 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * What the webview script may and may not contain, checked on its sources and on the bundle:
+ * only type imports from the extension side (so no zod or Node code in the page), and no
+ * HTML parsing sinks (so peer text can only ever become text).
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+const SRC = path.join(ROOT, 'src', 'views', 'webview');
+const sources = fs
+  .readdirSync(SRC)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => ({ file: f, text: fs.readFileSync(path.join(SRC, f), 'utf8') }));
+
+describe('webview sources', () => {
+  it('import only types from outside src/views/webview', () => {
+    for (const { file, text } of sources) {
+      for (const m of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)) {
+        const from = m[2]!;
+        if (from.startsWith('./')) continue;
+        assert.ok(m[1], `${file}: \`${m[0]}\` must be \`import type\``);
+      }
+    }
+  });
+
+  it('use no HTML or code parsing sinks', () => {
+    const sinks = /\b(innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval|Function|setAttribute\(\s*'on)\b|\.srcdoc\s*=/;
+    for (const { file, text } of sources) {
+      const hit = text.split('\n').find((line) => sinks.test(line) && !line.trim().startsWith('*') && !line.trim().startsWith('//'));
+      assert.strictEqual(hit, undefined, `${file}: ${hit}`);
+    }
+  });
+
+  it('the bundle holds no zod and no Node built-ins', () => {
+    const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8');
+    assert.doesNotMatch(bundle, /zod|ZodType|require\(/);
+  });
+});
