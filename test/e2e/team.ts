@@ -1,0 +1,210 @@
+/**
+ * What the Team Messenger scenarios share: a relay of our own core, a second peer that is a headless
+ * TeamClient in the test process (so a scenario sees exactly what arrives on the other side), temp
+ * folders, and the few Team Messenger UI bits the scenarios drive (peers tree rows, the peer quick
+ * pick, notifications, the chat webview, the status bar).
+ *
+ * Everything here is stopped by the scenario's after()/afterEach(): `Cleanup` collects it.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { FrameLocator, Locator } from 'playwright-core';
+import { TeamClient } from '../../src/net/client';
+import { TeamMessengerError } from '../../src/net/errors';
+import { generateIdentity, Identity } from '../../src/net/identity';
+import type { ChatMessage } from '../../src/net/messages';
+import type { IncomingTransfer } from '../../src/net/transfer/incomingTransfer';
+import { Relay } from '../../src/server/relay';
+import type { VsCodeHarness } from './harness';
+
+// ---------------------------------------------------------------- cleanup
+
+/** Things to stop at the end of a scenario or a describe block, last in first out; never throws. */
+export class Cleanup {
+  private readonly tasks: { what: string; run: () => unknown }[] = [];
+
+  add(what: string, run: () => unknown): void {
+    this.tasks.push({ what, run });
+  }
+
+  async run(): Promise<void> {
+    for (const task of this.tasks.splice(0).reverse()) {
+      try {
+        await task.run();
+      } catch (err) {
+        console.log(`      [e2e] cleanup "${task.what}" failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+/** A fresh temp folder, removed by `cleanup`. */
+export function tempDir(cleanup: Cleanup, prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `tm-e2e-${prefix}-`));
+  cleanup.add(`remove ${dir}`, () => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+export function sha256(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** A port that was free a moment ago (for a setting that needs a fixed port before VS Code starts). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+// ---------------------------------------------------------------- relay and headless peer
+
+/** A relay of our own core on a free loopback port, without a team secret; stopped by `cleanup`. */
+export async function startRelay(cleanup: Cleanup): Promise<{ relay: Relay; port: number; server: string }> {
+  const relay = new Relay({ host: '127.0.0.1', port: 0, auth: { noAuth: true }, shutdownGraceMs: 500 });
+  const { port } = await relay.start();
+  cleanup.add('stop the relay', () => relay.stop('the test is over'));
+  return { relay, port, server: `127.0.0.1:${port}` };
+}
+
+/**
+ * The other person: a headless TeamClient that records what reaches it. Offers of files are kept
+ * in `offers` (answered by the scenario), or accepted into `autoAcceptDir` when that is set.
+ */
+export class HeadlessPeer {
+  readonly messages: ChatMessage[] = [];
+  readonly disconnects: TeamMessengerError[] = [];
+  readonly offers: IncomingTransfer[] = [];
+  autoAcceptDir: string | undefined;
+
+  private constructor(readonly client: TeamClient) {
+    client.on('message', (m) => this.messages.push(m));
+    client.on('disconnected', (e) => this.disconnects.push(e));
+    client.on('file-offer', (transfer) => {
+      this.offers.push(transfer);
+      if (this.autoAcceptDir) void transfer.accept({ dir: this.autoAcceptDir }).catch(() => undefined);
+    });
+  }
+
+  /** Connects (resolves at the relay's welcome); `cleanup` closes it. */
+  static async connect(
+    cleanup: Cleanup,
+    options: { port: number; name: string; identity?: Identity; secret?: string },
+  ): Promise<HeadlessPeer> {
+    const client = new TeamClient({
+      host: '127.0.0.1',
+      port: options.port,
+      name: options.name,
+      machine: 'e2e-headless',
+      identity: options.identity ?? generateIdentity(),
+      ...(options.secret ? { secret: options.secret } : {}),
+      reconnect: false,
+      retryFirstConnect: false,
+    });
+    const peer = new HeadlessPeer(client);
+    cleanup.add(`close ${options.name}`, () => client.close());
+    await client.connect();
+    return peer;
+  }
+
+  get clientId(): string {
+    return this.client.clientId;
+  }
+
+  /** The client id of the online peer called `name`, or undefined. */
+  peerId(name: string): string | undefined {
+    for (const p of this.client.peers.values()) if (p.name === name) return p.clientId;
+    return undefined;
+  }
+
+  /** Sends a direct message and waits for the relay's ack. */
+  async tell(to: string, text: string): Promise<void> {
+    await this.client.send([to], text);
+  }
+
+  quit(): Promise<void> {
+    return this.client.close();
+  }
+}
+
+// ---------------------------------------------------------------- the UI
+
+/** The Peers view's row for `name` in `state` (its aria-label is "name, state[, N unread]"). */
+export function peerRow(vscode: VsCodeHarness, name: string, state: 'online' | 'offline', unread = 0): Locator {
+  return vscode.listRow(`${name}, ${state}${unread ? `, ${unread} unread` : ''}`);
+}
+
+/**
+ * In the open peer quick pick (single or multiple choice), picks the peers by name and accepts:
+ * the extension labels them "$(account) name", so the row's text is the name.
+ */
+export async function pickPeers(vscode: VsCodeHarness, names: string[]): Promise<void> {
+  const widget = vscode.page.locator('.quick-input-widget');
+  await vscode.waitForVisible(widget, 'the peer picker');
+  const many = await widget.locator('.quick-input-check-all').isVisible();
+  for (const name of names) {
+    const row = widget
+      .locator('.quick-input-list .monaco-list-row')
+      .filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) })
+      .first();
+    await vscode.waitForVisible(row, `${name} in the peer picker`);
+    if (many) {
+      const box = row.locator('input[type="checkbox"], .monaco-checkbox, .quick-input-list-checkbox').first();
+      await box.click();
+    } else {
+      await row.click();
+    }
+  }
+  if (many) await widget.locator('.quick-input-action .monaco-button, .monaco-button').filter({ hasText: /^OK$/ }).first().click();
+  await vscode.waitForHidden(widget, 'the peer picker to close');
+}
+
+/** A notification toast whose message contains `text`. */
+export function notification(vscode: VsCodeHarness, text: string): Locator {
+  return vscode.page.locator('.notifications-toasts .notification-toast').filter({ hasText: text });
+}
+
+/** Clicks a button of the toast whose message contains `text`. */
+export async function clickNotificationButton(vscode: VsCodeHarness, text: string, button: string): Promise<void> {
+  const toast = notification(vscode, text);
+  await vscode.waitForVisible(toast, `the notification "${text}"`);
+  await toast.getByRole('button', { name: button, exact: true }).first().click();
+}
+
+/** The status bar item of the extension (its text is one of connectionText.ts's status bar texts). */
+export function statusItem(vscode: VsCodeHarness): Locator {
+  return vscode.page.locator('.part.statusbar .statusbar-item').filter({ hasText: /Team Messenger|Hosting on|online|Connecting|Reconnecting/ });
+}
+
+/** The chat panel's webview content (the only webview in these scenarios). */
+export function chat(vscode: VsCodeHarness): FrameLocator {
+  return vscode.webview(0);
+}
+
+/** Opens the chat (command palette) and selects the conversation titled `title`; waits until it is shown. */
+export async function openConversation(vscode: VsCodeHarness, title: string): Promise<FrameLocator> {
+  await vscode.runCommand('Team Messenger: Open Chat');
+  const frame = chat(vscode);
+  const row = frame.locator(`.conversation-row[title="${title}"]`);
+  await vscode.waitForVisible(row, `"${title}" in the chat's conversation list`);
+  await row.click();
+  await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: new RegExp(`^${title}$`) }), `the conversation "${title}" to be shown`);
+  await vscode.waitForVisible(frame.locator('#composer-input:enabled'), 'the composer to be enabled');
+  return frame;
+}
+
+/** The exact texts of the messages shown in the chat panel. */
+export async function shownMessageTexts(frame: FrameLocator): Promise<string[]> {
+  return frame.locator('#log .message-text').allTextContents();
+}
+
+/** Opens a workspace file by name through Quick Open ("Go to File..."). */
+export async function openFile(vscode: VsCodeHarness, name: string): Promise<void> {
+  await vscode.runCommand('Go to File...');
+  await vscode.pickQuickInputItem(name, undefined, name);
+  await vscode.waitForVisible(vscode.page.locator('.tabs-container .tab.active', { hasText: name }), `${name} to be the active editor`);
+}
