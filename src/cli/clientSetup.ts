@@ -1,4 +1,5 @@
-import { TeamClient } from '../net/client';
+import { ClientTlsOptions, TeamClient } from '../net/client';
+import { clientTls } from './tlsSetup';
 import { loadOrCreateIdentity } from '../net/identity';
 import { Logger } from '../net/logger';
 import { Limits } from '../net/messages';
@@ -7,6 +8,9 @@ import { parseServer, readSecret, UsageError } from './options';
 import { identityFile } from './paths';
 
 export interface ClientArgs {
+  plain?: boolean;
+  ca?: string;
+  fingerprint?: string;
   server?: string;
   name?: string;
   secret?: string;
@@ -20,6 +24,7 @@ export function createClient(
   env: NodeJS.ProcessEnv,
   logger: Logger,
   reconnect: boolean | 'after-first-connect',
+  connectTimeoutMs?: number,
 ): TeamClient {
   const { host, port } = parseServer(values.server, DEFAULT_PORT);
   const name = values.name?.trim();
@@ -34,11 +39,17 @@ export function createClient(
     name,
     identity,
     secret: readSecret(values, env),
+    ...withTls(clientTls(values, `${host}:${port}`, env, (line) => process.stderr.write(line + '\n'))),
     reconnect: reconnect !== false,
     retryFirstConnect: reconnect === true,
     logger,
     backoff: { initialMs: 250, maxMs: 15_000 },
+    ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
   });
+}
+
+function withTls(tls: ClientTlsOptions | undefined): { tls?: ClientTlsOptions } {
+  return tls ? { tls } : {};
 }
 
 /** Names for client ids, from what the client knows of the roster. */

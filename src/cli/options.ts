@@ -22,6 +22,8 @@ export function exitCodeFor(err: unknown): number {
       return EXIT.unreachable;
     case ErrorCode.AuthFailed:
     case ErrorCode.VersionMismatch:
+    case ErrorCode.TlsFingerprintMismatch:
+    case ErrorCode.TlsUntrusted:
       return EXIT.auth;
     case ErrorCode.NoSuchPeer:
     case ErrorCode.AmbiguousPeer:
@@ -97,4 +99,7 @@ export const clientOptions = {
   json: { type: 'boolean' },
   'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  plain: { type: 'boolean' },
+  ca: { type: 'string' },
+  fingerprint: { type: 'string' },
 } as const;

@@ -7,6 +7,7 @@ import { reachableAddresses } from '../server/lanAddresses';
 import { parseLogLevel } from './logLevel';
 import { parse, parsePort, parsePositiveInt, readSecret, UsageError } from './options';
 import { relaySecretFile } from './paths';
+import { relayTls } from './tlsSetup';
 
 /**
  * `team-messenger relay`: the headless relay for a team server. Runs until SIGINT/SIGTERM,
@@ -22,6 +23,12 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     'history-dir': { type: 'string' },
     'history-max': { type: 'string' },
     'log-level': { type: 'string' },
+    plain: { type: 'boolean' },
+    cert: { type: 'string' },
+    key: { type: 'string' },
+    'max-connections': { type: 'string' },
+    'max-per-address': { type: 'string' },
+    'throttle-bytes-per-second': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'info'));
@@ -30,16 +37,25 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const auth: RelayAuth = values['no-auth'] ? { noAuth: true } : { secret: secret ?? loadOrCreateRelaySecret(env, logger) };
   if (values['no-auth']) logger.warn('authentication is OFF: anyone who can reach this port can join');
 
+  const tls = relayTls(values, env, logger);
+  if (!tls) logger.warn('TLS is OFF (--plain): messages and files cross the network unencrypted');
   const relay = new Relay({
     host: values.host,
     port: parsePort(values.port, DEFAULT_PORT),
     auth,
     historyDir: values['history-dir'],
     historyMaxEntries: parsePositiveInt('history-max', values['history-max'], 10_000),
+    ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
+    admission: {
+      ...(values['max-connections'] ? { maxConnections: parsePositiveInt('max-connections', values['max-connections'], 0) } : {}),
+      ...(values['max-per-address'] ? { maxConnectionsPerAddress: parsePositiveInt('max-per-address', values['max-per-address'], 0) } : {}),
+    },
+    ...(values['throttle-bytes-per-second'] ? { throttleBytesPerSecond: parsePositiveInt('throttle-bytes-per-second', values['throttle-bytes-per-second'], 0) } : {}),
     logger,
   });
   const address = await relay.start();
   logger.info('teammates connect to', { addresses: reachableAddresses(values.host, address.port).join(' ') });
+  if (tls) logger.info('TLS certificate fingerprint (SHA-256); teammates compare it when they first connect', { fingerprint: tls.fingerprint });
 
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {

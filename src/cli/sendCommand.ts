@@ -27,7 +27,8 @@ export async function sendCommand(args: string[], env: NodeJS.ProcessEnv, stdin:
   const timeoutMs = parsePositiveInt('timeout', values.timeout, 15_000);
 
   const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'error'));
-  const client = createClient(values, env, logger, false);
+  // The connection's own time-out comes first: its error says more than "no acknowledgement".
+  const client = createClient(values, env, logger, false, Math.max(500, Math.min(10_000, timeoutMs - 500)));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TeamMessengerError(ErrorCode.Unreachable, `no acknowledgement from the relay within ${timeoutMs} ms`)), timeoutMs);

@@ -2,7 +2,9 @@ export const USAGE = `team-messenger: a team messenger relay and command-line cl
 
 Usage:
   team-messenger relay  [--host H] [--port P] [--secret S | --secret-file F | --no-auth]
-                        [--history-dir D] [--log-level debug|info|warn|error]
+                        [--cert F --key F | --plain] [--history-dir D]
+                        [--max-connections N] [--max-per-address N]
+                        [--throttle-bytes-per-second N] [--log-level debug|info|warn|error]
   team-messenger listen --server HOST:PORT --name NAME [--secret S] [--json]
                         [--accept-files DIR] [--max-file-size BYTES]
   team-messenger send   --server HOST:PORT --name NAME [--secret S]
@@ -13,6 +15,11 @@ Usage:
 Common options:
   --secret S        the team secret (or set TEAM_MESSENGER_SECRET, or --secret-file F)
   --identity FILE   the identity key to use (default: one per name, created on first use)
+  --fingerprint FP  require the relay's TLS certificate to have this SHA-256 fingerprint
+  --ca FILE         verify the relay's TLS certificate with this CA instead of pinning
+  --plain           plain TCP, no TLS (only with a relay started with --plain)
+TLS is on by default: the relay makes a certificate on first start and prints its
+fingerprint; clients pin it on first use (known-relays.json) and refuse a changed one.
   --timeout MS      how long send waits for the relay (default 15000)
 
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 relay unreachable or connection lost,
