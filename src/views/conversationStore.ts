@@ -660,17 +660,8 @@ const PERSISTED_VERSION = 1;
 const PERSISTED_MESSAGES = 200;
 const PERSISTED_CHARS = 2_000_000;
 
-export interface PersistedMessage {
-  id: string;
-  ref?: string;
-  from: string;
-  fromName: string;
-  text: string;
-  code?: CodeRef;
-  ts: number;
-  own: boolean;
-  state: DeliveryState;
-  error?: string;
+/** A stored message as saved, with the relay's sequence number when it has one. */
+export interface PersistedMessage extends ConversationMessage {
   seq?: number;
 }
 
