@@ -449,14 +449,22 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     }
     this.connection = connection;
     const timeout = this.options.connectTimeoutMs ?? 10_000;
-    this.connectTimer = setTimeout(() => {
+    this.restartConnectTimer = () => {
+      clearTimeout(this.connectTimer);
+      this.connectTimer = setTimeout(onConnectTimeout, timeout);
+    };
+    const onConnectTimeout = () => {
       if (connection === this.connection && this.currentState !== 'connected') {
         // A TLS relay waits for a TLS hello and says nothing to a plain client: say so.
         const hint = !secure && tcpConnected && socket.bytesRead === 0 ? '; it accepted the connection but sent nothing, as a TLS relay does to a plain client: connect with TLS' : '';
         this.drop(new TeamMessengerError(challenged ? ErrorCode.HandshakeTimeout : ErrorCode.Unreachable, `no answer from the relay at ${host}:${port} within ${timeout} ms${hint}`));
       }
-    }, timeout);
+    };
+    this.restartConnectTimer();
   }
+
+  /** (Re)starts the current attempt's connect time-out. */
+  private restartConnectTimer: (() => void) | undefined;
 
   /** The relay's certificate pinned for this client (configured, or trusted on first use). */
   private pinned: string | undefined;
@@ -481,11 +489,14 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       return false;
     }
     let trusted = false;
+    // A person is comparing fingerprints: that time is not the relay being slow.
+    clearTimeout(this.connectTimer);
     try {
       trusted = (await options.trustOnFirstUse?.(fingerprint)) === true;
     } catch {
       trusted = false;
     }
+    this.restartConnectTimer?.();
     if (!trusted) {
       this.drop(new TeamMessengerError(ErrorCode.TlsUntrusted, `the relay's certificate (${fingerprint}) was not trusted`));
       return false;

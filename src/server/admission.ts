@@ -86,7 +86,7 @@ export class Admission {
   }
 }
 
-/** Messages a connection may send: `ratePerSecond` sustained, `burst` at once. */
+/** What a connection may send: `ratePerSecond` sustained, `burst` at once (messages, or bytes). */
 export class MessageRate {
   private tokens: number;
   private last = Date.now();
@@ -98,12 +98,12 @@ export class MessageRate {
     this.tokens = burst;
   }
 
-  /** Takes one message; false when over the rate. */
-  take(now = Date.now()): boolean {
+  /** Takes `cost` (one message, or its size); false when over the rate. */
+  take(now = Date.now(), cost = 1): boolean {
     this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.ratePerSecond) / 1000);
     this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
     return true;
   }
 }

@@ -133,6 +133,12 @@ function altName(value: string): Buffer {
 }
 
 function ipv6Bytes(address: string): Buffer {
+  // A dotted IPv4 tail (::ffff:192.0.2.1) is the last two groups.
+  const quad = /:(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(address);
+  if (quad) {
+    const [a, b, c, d] = quad.slice(1).map(Number);
+    address = `${address.slice(0, quad.index)}:${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+  }
   const [head, tail] = address.split('::');
   const parts = (s: string | undefined) => (s ? s.split(':') : []);
   const groups = [...parts(head), ...Array(8 - parts(head).length - parts(tail).length).fill('0'), ...parts(tail)];

@@ -161,6 +161,8 @@ export class MessageHistory {
       (this.entries.length - this.head > this.maxEntries || this.bytes > this.maxBytes || this.entries[this.head].ts < oldest)
     ) {
       this.bytes -= entryBytes(this.entries[this.head]);
+      // Let the entry (and its text) go now: the dead prefix is only spliced off once large.
+      (this.entries as (HistoryEntry | undefined)[])[this.head] = undefined;
       this.head++;
     }
     // Drop the dead prefix in one splice once it is large, so a full history costs O(1) a message.

@@ -9,7 +9,7 @@ import { FramedConnection } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ChatMessage, ClientMessage, Hello, PROTOCOL_VERSION, RelayMessage, Send, Targets } from '../net/messages';
+import { Ack, ChatMessage, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets } from '../net/messages';
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { Session } from './session';
@@ -51,6 +51,9 @@ export interface RelayOptions {
   messagesPerSecond?: number;
   /** …and at once. */
   messageBurst?: number;
+  /** Chat text one connection may send per second (characters, sustained; 0: no limit). A count of
+   *  messages alone would let one sender fill everyone's queues with maximum-size messages. */
+  textBytesPerSecond?: number;
   logger?: Logger;
 }
 
@@ -68,6 +71,9 @@ export class Relay extends EventEmitter {
   /** Ready sessions by identity; an identity may be connected from several places. */
   private readonly byClient = new Map<string, Set<Session>>();
   private readonly recentRefs = new Map<string, Ack>();
+  /** recentRefs' keys in insertion order, a ring from refOrderHead once full. */
+  private readonly refOrder: string[] = [];
+  private refOrderHead = 0;
   private readonly scheduler: FlushScheduler;
   private readonly history: MessageHistory;
   private readonly directory: PeerDirectory;
@@ -300,6 +306,9 @@ export class Relay extends EventEmitter {
     session.ip = raw.remoteAddress ?? '?';
     const rate = this.options.messagesPerSecond ?? 1000;
     if (rate > 0) session.rate = new MessageRate(rate, this.options.messageBurst ?? rate * 5);
+    const textRate = this.options.textBytesPerSecond ?? 1024 * 1024;
+    // The burst always fits one maximum-size message.
+    if (textRate > 0) session.textRate = new MessageRate(textRate, Math.max(textRate * 2, Limits.textChars));
     this.sessions.set(id, session);
     connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
     this.logger.debug('connection accepted', { id, address });
@@ -309,7 +318,12 @@ export class Relay extends EventEmitter {
    * Over its message rate: a send is refused (the sender's promise rejects and it may retry),
    * and a connection that keeps flooding long after being told is closed.
    */
-  private overRate(session: Session, message: ClientMessage): void {
+  private overRate(session: Session, message: ClientMessage, now: number): void {
+    // Counted per 10 s window: a flood, not a long life's worth of occasional bursts.
+    if (now - session.overRateSince > 10_000) {
+      session.overRateSince = now;
+      session.overRate = 0;
+    }
     session.overRate++;
     if (session.overRate > 1000) {
       this.fail(session, new TeamMessengerError(ErrorCode.RateLimited, 'too many messages; slow down'));
@@ -356,9 +370,13 @@ export class Relay extends EventEmitter {
     const now = Date.now();
     session.lastReceived = now;
     // Liveness and leaving are never rate limited.
-    if (session.rate && message.t !== 'pong' && message.t !== 'bye' && !session.rate.take(now)) {
-      this.overRate(session, message);
-      return;
+    if (message.t !== 'pong' && message.t !== 'bye') {
+      const overCount = session.rate !== undefined && !session.rate.take(now);
+      const overBytes = !overCount && message.t === 'send' && session.textRate !== undefined && !session.textRate.take(now, message.text.length);
+      if (overCount || overBytes) {
+        this.overRate(session, message, now);
+        return;
+      }
     }
     if (session.state === 'handshake') {
       if (message.t !== 'hello') {
@@ -579,23 +597,27 @@ export class Relay extends EventEmitter {
 
   /** Queues a frame for one session, dropping the session if it cannot keep up. */
   private deliver(target: Session, frame: Buffer): void {
-    if (target.state !== 'ready') return;
+    if (target.state !== 'ready' || target.dropped) return;
     if (target.connection.writer.queuedBytes + frame.length > this.maxQueuedBytes) {
-      this.logger.warn('dropping slow consumer', { id: target.id, name: target.name, queuedBytes: target.connection.writer.queuedBytes });
-      target.closeReason = 'too slow to keep up';
-      target.connection.destroy();
+      this.dropSlow(target);
       return;
     }
     target.connection.sendEncoded(frame);
   }
 
+  /** Once: the socket closes on a later turn, and frames queued meanwhile must not log again. */
+  private dropSlow(target: Session): void {
+    target.dropped = true;
+    this.logger.warn('dropping slow consumer', { id: target.id, name: target.name, queuedBytes: target.connection.writer.queuedBytes });
+    target.closeReason = 'too slow to keep up';
+    target.connection.destroy();
+  }
+
   /** File data for a receiver: queued behind its chat, bounded like everything else it is sent. */
   private deliverData(target: Session, header: Buffer, payload: Buffer): void {
-    if (target.state !== 'ready') return;
+    if (target.state !== 'ready' || target.dropped) return;
     if (target.connection.writer.queuedBytes + payload.length > this.maxQueuedBytes) {
-      this.logger.warn('dropping slow consumer', { id: target.id, name: target.name, queuedBytes: target.connection.writer.queuedBytes });
-      target.closeReason = 'too slow to keep up';
-      target.connection.destroy();
+      this.dropSlow(target);
       return;
     }
     target.connection.writer.writeData(header, payload);
@@ -625,11 +647,18 @@ export class Relay extends EventEmitter {
   }
 
   private rememberRef(entry: HistoryEntry, ack: Ack): void {
-    this.recentRefs.set(refKey(entry.from, entry.ref), ack);
-    if (this.recentRefs.size > RECENT_REFS) {
-      const oldest = this.recentRefs.keys().next().value;
-      if (oldest !== undefined) this.recentRefs.delete(oldest);
+    const key = refKey(entry.from, entry.ref);
+    if (!this.recentRefs.has(key)) {
+      // Oldest out through a ring of keys: taking it from the Map's own iterator walks past
+      // every deleted slot V8 has not compacted yet, ~17 µs a message once the Map is full.
+      if (this.refOrder.length < RECENT_REFS) this.refOrder.push(key);
+      else {
+        this.recentRefs.delete(this.refOrder[this.refOrderHead]);
+        this.refOrder[this.refOrderHead] = key;
+        this.refOrderHead = (this.refOrderHead + 1) % RECENT_REFS;
+      }
     }
+    this.recentRefs.set(key, ack);
   }
 
   // ------------------------------------------------------------------ liveness

@@ -25,7 +25,12 @@ export class Session {
   ip = '';
   /** Message rate limit, when the relay has one. */
   rate: MessageRate | undefined;
+  /** Chat text budget (characters per second), when the relay has one. */
+  textRate: MessageRate | undefined;
   overRate = 0;
+  overRateSince = 0;
+  /** Dropped as a slow consumer; its socket is closing. */
+  dropped = false;
   paused = false;
   readonly handshakeTimer: NodeJS.Timeout | undefined;
 

@@ -699,7 +699,8 @@ describe('relay over loopback', function () {
     it('drops a consumer that stops reading before its queue grows past the limit; others keep chatting', async function () {
       this.timeout(30_000);
       const maxQueuedBytes = 256 * 1024;
-      const relay = await startRelay(cleanup, { maxQueuedBytes });
+      // No text budget: an honest heavy sender, so the queue bound is what stops the flood here.
+      const relay = await startRelay(cleanup, { maxQueuedBytes, textBytesPerSecond: 0 });
       const port = relay.address().port;
       const alice = await connectClient(cleanup, port, { name: 'alice' });
       const carol = await connectClient(cleanup, port, { name: 'carol' });

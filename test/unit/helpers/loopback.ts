@@ -445,6 +445,8 @@ export class TcpProxy {
   /** Bytes from the relay are read and dropped instead of forwarded. */
   swallowDownstream = false;
   port = 0;
+  /** Connections accepted so far (a client's connection attempts through the proxy). */
+  connections = 0;
   private readonly server: net.Server;
 
   constructor(readonly targetPort: number) {
@@ -494,6 +496,7 @@ export class TcpProxy {
   }
 
   private accept(client: net.Socket): void {
+    this.connections++;
     client.on('error', () => {});
     if (this.refusing) {
       client.destroy();
