@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+
+/** What /proc says about another process: CPU seconds used and memory. Linux only. */
+const TICKS_PER_SECOND = 100; // getconf CLK_TCK
+
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+function statusField(pid: number, field: string): number {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+export const rssBytes = (pid: number) => statusField(pid, 'VmRSS');
+export const peakRssBytes = (pid: number) => statusField(pid, 'VmHWM');
+
+/** Samples a process's RSS every `everyMs` and keeps the peak (and the series, coarsely). */
+export class RssSampler {
+  peak = 0;
+  readonly series: [number, number][] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly t0 = performance.now();
+
+  constructor(
+    private readonly pid: number,
+    everyMs = 100,
+  ) {
+    if (!pid) return;
+    this.sample();
+    this.timer = setInterval(() => this.sample(), everyMs);
+  }
+
+  sample(): number {
+    const rss = rssBytes(this.pid);
+    if (rss > this.peak) this.peak = rss;
+    this.series.push([Math.round(performance.now() - this.t0), rss]);
+    return rss;
+  }
+
+  /** Peak since `fromMs` (ms after the sampler started). */
+  peakSince(fromMs: number): number {
+    let peak = 0;
+    for (const [t, v] of this.series) if (t >= fromMs && v > peak) peak = v;
+    return peak;
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -1,0 +1,575 @@
+/**
+ * The load generator: one process that drives every system with the same code. It is forked
+ * by main.ts once per run, told which system to drive and where it listens, runs one workload,
+ * and reports its figures. CPU and memory of the system under test are read from /proc here,
+ * at the exact edges of the measurement window.
+ */
+import { Histogram } from 'hdr-histogram-js';
+import { LatencySummary, newHistogram, nowUs, readStamp, sleep, summarize } from './lib/common';
+import { flushAll } from './lib/outbox';
+import { cpuSeconds, RssSampler, rssBytes } from './lib/proc';
+import { DirectHub, DirectSystem, MqttSystem, OnMessage, Receiver, RelaySystem, Sender, System } from './lib/systems';
+
+export type SystemName = 'direct' | 'pipe' | 'relay' | 'mosquitto' | 'aedes';
+
+export type Spec =
+  | { w: 'throughput'; pairs: number; warmMs: number; measureMs: number; window: number }
+  | { w: 'latency'; pairs: number; rate: number; warmMs: number; measureMs: number }
+  | { w: 'fanout'; receivers: number; warmMs: number; measureMs: number; inflightDeliveries: number; latencyDeliveriesPerSec: number }
+  | { w: 'file'; bytes: number; chunk: number; chat?: { pairs: number; rate: number } }
+  | { w: 'scale'; clients: number; perSecond: number; maxWaitMs: number }
+  | { w: 'slow'; pairs: number; rate: number; slowBytesPerSec: number; baselineMs: number; slowMs: number };
+
+export interface RunRequest {
+  t: 'run';
+  spec: Spec;
+  system: SystemName;
+  /** Where the system under test listens (the hub itself for 'direct'). */
+  port: number;
+  /** The process to measure (0 for 'direct'). */
+  pid: number;
+}
+
+type Metrics = Record<string, unknown>;
+
+const hub = new DirectHub();
+let gcWaiter: (() => void) | undefined;
+
+/** Asks main to make the system under test collect garbage (Node systems started with --expose-gc). */
+function requestGc(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    gcWaiter = resolve;
+    process.send!({ t: 'gc' });
+    setTimeout(resolve, 3000);
+  });
+}
+
+function makeSystem(req: RunRequest): System {
+  switch (req.system) {
+    case 'relay':
+      return new RelaySystem(req.port);
+    case 'direct':
+    case 'pipe':
+      return new DirectSystem(req.system, hub, req.port);
+    case 'mosquitto':
+    case 'aedes':
+      return new MqttSystem(req.system, req.port);
+  }
+}
+
+/** Runs `make` for 0..n-1 with at most `limit` in flight, in order of index. */
+async function inBatches<T>(n: number, limit: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await make(i);
+      }
+    }),
+  );
+  return out;
+}
+
+interface Pair {
+  receiver: Receiver;
+  sender: Sender;
+  sent: number;
+}
+
+async function makePairs(sys: System, n: number, on: OnMessage): Promise<Pair[]> {
+  const receivers = await inBatches(n, 32, () => sys.receiver('pair', on));
+  const senders = await inBatches(n, 32, (i) => sys.sender(receivers[i].target));
+  return receivers.map((receiver, i) => ({ receiver, sender: senders[i], sent: 0 }));
+}
+
+/** Records (arrival − scheduled send time) for messages scheduled inside [fromUs, toUs). */
+class LatencyRecorder {
+  readonly hist: Histogram = newHistogram();
+  fromUs = Number.POSITIVE_INFINITY;
+  toUs = Number.NEGATIVE_INFINITY;
+  readonly on: OnMessage = (buf, start, end) => {
+    const stamp = readStamp(buf, start, end);
+    if (stamp < this.fromUs || stamp >= this.toUs) return;
+    this.hist.recordValue(Math.max(1, nowUs() - stamp));
+  };
+}
+
+interface Paced {
+  sender: Sender;
+  intervalUs: number;
+  next: number;
+  sent: number;
+}
+
+/** Open-loop schedules: pair i sends at start + (k + i/n)·interval, whatever happens to earlier messages. */
+function schedule(senders: Sender[], totalRate: number, startUs: number): Paced[] {
+  const intervalUs = (1e6 * senders.length) / totalRate;
+  return senders.map((sender, i) => ({ sender, intervalUs, next: startUs + (i / senders.length) * intervalUs, sent: 0 }));
+}
+
+/** Sends everything that is due, every turn of the event loop, until `untilUs` or `stop()`. */
+function pace(streams: Paced[], untilUs: number, extra?: (now: number) => void, stop?: () => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const loop = () => {
+      const now = nowUs();
+      for (const s of streams) {
+        while (s.next <= now && s.next < untilUs) {
+          s.sender.send(s.next);
+          s.sent++;
+          s.next += s.intervalUs;
+        }
+      }
+      extra?.(now);
+      flushAll();
+      if (now >= untilUs || stop?.()) resolve();
+      else setImmediate(loop);
+    };
+    loop();
+  });
+}
+
+/** Sent inside [fromUs, toUs) by a schedule (for counting what should have arrived). */
+function scheduledIn(streams: Paced[], fromUs: number, toUs: number): number {
+  let n = 0;
+  for (const s of streams) {
+    const first = s.next - s.sent * s.intervalUs;
+    const a = Math.max(0, Math.ceil((fromUs - first) / s.intervalUs));
+    const b = Math.max(0, Math.ceil((Math.min(toUs, s.next) - first) / s.intervalUs));
+    n += Math.max(0, b - a);
+  }
+  return n;
+}
+
+async function waitFor(cond: () => boolean, maxMs: number): Promise<boolean> {
+  const end = performance.now() + maxMs;
+  while (!cond()) {
+    if (performance.now() > end) return false;
+    await sleep(5);
+  }
+  return true;
+}
+
+/** CPU of the system under test and of this process over a window. */
+class CpuWindow {
+  private sut0 = 0;
+  private own0 = process.cpuUsage();
+  private t0 = 0;
+  sutSeconds = 0;
+  ownSeconds = 0;
+  seconds = 0;
+  constructor(private readonly pid: number) {}
+  start(): void {
+    this.sut0 = this.pid ? cpuSeconds(this.pid) : 0;
+    this.own0 = process.cpuUsage();
+    this.t0 = performance.now();
+  }
+  stop(): void {
+    this.seconds = (performance.now() - this.t0) / 1000;
+    this.sutSeconds = this.pid ? cpuSeconds(this.pid) - this.sut0 : NaN;
+    const own = process.cpuUsage(this.own0);
+    this.ownSeconds = (own.user + own.system) / 1e6;
+  }
+  get sutUtil(): number {
+    return this.sutSeconds / this.seconds;
+  }
+  get ownUtil(): number {
+    return this.ownSeconds / this.seconds;
+  }
+}
+
+// ------------------------------------------------------------------------------------ workloads
+
+/** W1: as many messages as the system delivers, each pair keeping at most `window` in flight. */
+async function throughput(sys: System, spec: Extract<Spec, { w: 'throughput' }>, pid: number): Promise<Metrics> {
+  const pairs = await makePairs(sys, spec.pairs, () => undefined);
+  const delivered = () => pairs.reduce((n, p) => n + p.receiver.received, 0);
+  const cpu = new CpuWindow(pid);
+  const t0 = nowUs();
+  const warmEnd = t0 + spec.warmMs * 1000;
+  const end = warmEnd + spec.measureMs * 1000;
+  let d0 = 0;
+  let d1 = 0;
+  let started = false;
+  await new Promise<void>((resolve) => {
+    const loop = () => {
+      const now = nowUs();
+      if (!started && now >= warmEnd) {
+        started = true;
+        d0 = delivered();
+        cpu.start();
+      }
+      if (now >= end) {
+        d1 = delivered();
+        cpu.stop();
+        resolve();
+        return;
+      }
+      for (const p of pairs) {
+        let n = Math.min(512, spec.window - (p.sent - p.receiver.received));
+        while (n-- > 0) {
+          p.sender.send(now);
+          p.sent++;
+        }
+      }
+      flushAll();
+      setImmediate(loop);
+    };
+    loop();
+  });
+  const msgs = d1 - d0;
+  return {
+    deliveredPerSec: msgs / cpu.seconds,
+    sutCpuSecondsPerMillion: (cpu.sutSeconds / msgs) * 1e6,
+    sutCpuUtil: cpu.sutUtil,
+    loadgenCpuUtil: cpu.ownUtil,
+    windowSeconds: cpu.seconds,
+    open: pairs.every((p) => p.receiver.isOpen() && p.sender.isOpen()),
+  };
+}
+
+/** W2: fixed total rate over `pairs`, open loop: latency from the scheduled send time. */
+async function latency(sys: System, spec: Extract<Spec, { w: 'latency' }>, pid: number): Promise<Metrics> {
+  const rec = new LatencyRecorder();
+  const pairs = await makePairs(sys, spec.pairs, rec.on);
+  const t0 = nowUs() + 20_000;
+  rec.fromUs = t0 + spec.warmMs * 1000;
+  rec.toUs = rec.fromUs + spec.measureMs * 1000;
+  const streams = schedule(
+    pairs.map((p) => p.sender),
+    spec.rate,
+    t0,
+  );
+  const cpu = new CpuWindow(pid);
+  let started = false;
+  await pace(streams, rec.toUs, (now) => {
+    if (!started && now >= rec.fromUs) {
+      started = true;
+      cpu.start();
+    }
+  });
+  cpu.stop();
+  const expected = scheduledIn(streams, rec.fromUs, rec.toUs);
+  await waitFor(() => rec.hist.totalCount >= expected, 3000);
+  return {
+    ...summarize(rec.hist),
+    expected,
+    lost: Math.max(0, expected - rec.hist.totalCount),
+    achievedPerSec: rec.hist.totalCount / (spec.measureMs / 1000),
+    sutCpuUtil: cpu.sutUtil,
+    loadgenCpuUtil: cpu.ownUtil,
+  };
+}
+
+/** W3: one sender, N receivers: peak deliveries/s (closed loop), then p99 at a fixed delivery rate. */
+async function fanout(sys: System, spec: Extract<Spec, { w: 'fanout' }>, pid: number): Promise<Metrics> {
+  const rec = new LatencyRecorder();
+  const receivers = await inBatches(spec.receivers, 32, () => sys.receiver('all', rec.on));
+  const sender = await sys.sender('all');
+  const n = receivers.length;
+  const delivered = () => receivers.reduce((s, r) => s + r.received, 0);
+  const window = Math.max(2, Math.floor(spec.inflightDeliveries / n));
+  // Phase 1: peak.
+  let sent = 0;
+  const cpu = new CpuWindow(pid);
+  const t0 = nowUs();
+  const warmEnd = t0 + spec.warmMs * 1000;
+  const end = warmEnd + spec.measureMs * 1000;
+  let d0 = 0;
+  let d1 = 0;
+  let started = false;
+  await new Promise<void>((resolve) => {
+    const loop = () => {
+      const now = nowUs();
+      if (!started && now >= warmEnd) {
+        started = true;
+        d0 = delivered();
+        cpu.start();
+      }
+      if (now >= end) {
+        d1 = delivered();
+        cpu.stop();
+        resolve();
+        return;
+      }
+      let k = Math.min(256, window - (sent - Math.floor(delivered() / n)));
+      while (k-- > 0) {
+        sender.send(now);
+        sent++;
+      }
+      flushAll();
+      setImmediate(loop);
+    };
+    loop();
+  });
+  const peak = (d1 - d0) / cpu.seconds;
+  await waitFor(() => delivered() >= sent * n, 5000);
+  // Phase 2: latency at a fixed delivery rate (the same for every system).
+  const msgRate = spec.latencyDeliveriesPerSec / n;
+  const s0 = nowUs() + 20_000;
+  rec.fromUs = s0 + spec.warmMs * 1000;
+  rec.toUs = rec.fromUs + spec.measureMs * 1000;
+  const streams = schedule([sender], msgRate, s0);
+  await pace(streams, rec.toUs);
+  const expected = scheduledIn(streams, rec.fromUs, rec.toUs) * n;
+  await waitFor(() => rec.hist.totalCount >= expected, 3000);
+  return {
+    receivers: n,
+    deliveriesPerSec: peak,
+    messagesPerSec: peak / n,
+    sutCpuUtil: cpu.sutUtil,
+    loadgenCpuUtil: cpu.ownUtil,
+    latencyAt: { deliveriesPerSec: spec.latencyDeliveriesPerSec, messagesPerSec: msgRate, ...summarize(rec.hist), expected, lost: expected - rec.hist.totalCount },
+  };
+}
+
+/** W4: one file through the system; optionally with W2's chat running, measuring chat during the transfer. */
+async function file(sys: System, spec: Extract<Spec, { w: 'file' }>, pid: number): Promise<Metrics> {
+  if (!sys.fileTransfer) throw new Error(`${sys.name} has no file transfer`);
+  const rss = new RssSampler(pid, 50);
+  const rssBefore = rss.sample();
+  let chat: { streams: Paced[]; rec: LatencyRecorder; done: boolean; paced: Promise<void> } | undefined;
+  if (spec.chat) {
+    const rec = new LatencyRecorder();
+    const pairs = await makePairs(sys, spec.chat.pairs, rec.on);
+    const streams = schedule(
+      pairs.map((p) => p.sender),
+      spec.chat.rate,
+      nowUs() + 20_000,
+    );
+    const state = { streams, rec, done: false, paced: Promise.resolve() };
+    state.paced = pace(streams, Number.POSITIVE_INFINITY, undefined, () => state.done);
+    chat = state;
+    await sleep(1000); // chat alone first, so the transfer starts into a loaded system
+  }
+  const cpu = new CpuWindow(pid);
+  cpu.start();
+  if (chat) chat.rec.fromUs = nowUs();
+  const transferP = sys.fileTransfer(spec.bytes, spec.chunk);
+  const run = await transferP;
+  cpu.stop();
+  let chatMetrics: Metrics | undefined;
+  if (chat) {
+    chat.rec.toUs = run.endUs;
+    chat.done = true;
+    await chat.paced;
+    const expected = scheduledIn(chat.streams, chat.rec.fromUs, chat.rec.toUs);
+    await waitFor(() => chat!.rec.hist.totalCount >= expected, 3000);
+    chatMetrics = { rate: spec.chat!.rate, ...summarize(chat.rec.hist), expected, lost: Math.max(0, expected - chat.rec.hist.totalCount) };
+  }
+  rss.stop();
+  const seconds = (run.endUs - run.startUs) / 1e6;
+  return {
+    bytes: run.bytes,
+    chunk: spec.chunk,
+    seconds,
+    mbPerSec: run.bytes / 1e6 / seconds,
+    sutRssBeforeBytes: rssBefore,
+    sutPeakRssBytes: rss.peak,
+    sutCpuUtil: cpu.sutUtil,
+    loadgenCpuUtil: cpu.ownUtil,
+    ...(chatMetrics ? { chat: chatMetrics } : {}),
+  };
+}
+
+/** W5: N idle clients ramped at a fixed rate; memory per connection; one broadcast to all of them. */
+async function scale(sys: System, spec: Extract<Spec, { w: 'scale' }>, pid: number): Promise<Metrics> {
+  const connectHist = newHistogram();
+  await requestGc();
+  await sleep(300);
+  const rssBefore = pid ? rssBytes(pid) : NaN;
+  const rss = new RssSampler(pid, 100);
+  let arrived = 0;
+  let lastArrivalUs = 0;
+  const on: OnMessage = () => {
+    arrived++;
+    lastArrivalUs = nowUs();
+  };
+  const receivers: Receiver[] = [];
+  const errors = new Map<string, number>();
+  let settled = 0;
+  const t0 = nowUs();
+  const intervalUs = 1e6 / spec.perSecond;
+  let started = 0;
+  await new Promise<void>((resolve) => {
+    const loop = () => {
+      const now = nowUs();
+      while (started < spec.clients && t0 + started * intervalUs <= now) {
+        const begin = t0 + started * intervalUs; // scheduled, like every other latency here
+        started++;
+        sys.receiver('all', on).then(
+          (r) => {
+            connectHist.recordValue(Math.max(1, nowUs() - begin));
+            receivers.push(r);
+            settled++;
+          },
+          (err: Error) => {
+            const key = err.message.slice(0, 80);
+            errors.set(key, (errors.get(key) ?? 0) + 1);
+            settled++;
+          },
+        );
+      }
+      if (started >= spec.clients) resolve();
+      else setTimeout(loop, 1);
+    };
+    loop();
+  });
+  const rampSeconds = (nowUs() - t0) / 1e6;
+  const allSettled = await waitFor(() => settled >= spec.clients, spec.maxWaitMs);
+  const settleSeconds = (nowUs() - t0) / 1e6;
+  await sleep(1000);
+  const rssRaw = pid ? rssBytes(pid) : NaN;
+  await requestGc();
+  await sleep(300);
+  const rssAfter = pid ? rssBytes(pid) : NaN;
+  const connected = receivers.filter((r) => r.isOpen()).length;
+  // One broadcast to everyone.
+  let broadcast: Metrics = { skipped: true };
+  try {
+    const sender = await sys.sender('all');
+    await sleep(500);
+    arrived = 0;
+    const sendUs = nowUs();
+    sender.send(sendUs);
+    flushAll();
+    const all = await waitFor(() => arrived >= connected, 30_000);
+    broadcast = { reached: arrived, of: connected, complete: all, timeToLastMs: (lastArrivalUs - sendUs) / 1000 };
+  } catch (err) {
+    broadcast = { error: (err as Error).message };
+  }
+  rss.stop();
+  return {
+    clients: spec.clients,
+    connected,
+    failed: [...errors.entries()].map(([message, count]) => ({ message, count })),
+    allSettled,
+    rampSeconds,
+    settleSeconds,
+    connect: summarize(connectHist),
+    sutRssBeforeBytes: rssBefore,
+    sutRssAfterBytes: rssRaw,
+    sutRssAfterGcBytes: rssAfter,
+    sutPeakRssBytes: rss.peak,
+    bytesPerConnection: (rssAfter - rssBefore) / Math.max(1, connected),
+    bytesPerConnectionBeforeGc: (rssRaw - rssBefore) / Math.max(1, connected),
+    broadcast,
+  };
+}
+
+/** W6: steady pairs, then one receiver reading at 1 MB/s while a sender pushes at it as fast as it can. */
+async function slow(sys: System, spec: Extract<Spec, { w: 'slow' }>, pid: number): Promise<Metrics> {
+  const base = new LatencyRecorder();
+  const during = new LatencyRecorder();
+  const on: OnMessage = (buf, s, e) => {
+    base.on(buf, s, e);
+    during.on(buf, s, e);
+  };
+  const pairs = await makePairs(sys, spec.pairs, on);
+  const rss = new RssSampler(pid, 50);
+  const t0 = nowUs() + 20_000;
+  base.fromUs = t0 + 1_000_000;
+  base.toUs = base.fromUs + spec.baselineMs * 1000;
+  const slowStart = base.toUs;
+  during.fromUs = slowStart + 500_000; // the slow pair's setup is not part of it
+  during.toUs = slowStart + spec.slowMs * 1000;
+  const streams = schedule(
+    pairs.map((p) => p.sender),
+    spec.rate,
+    t0,
+  );
+  let fast: { sender: Sender; receiver: Receiver; sent: number } | undefined;
+  let slowSetup: Promise<void> | undefined;
+  let closedAtMs: number | undefined;
+  let rssAtSlowStart = 0;
+  const cpuBase = new CpuWindow(pid);
+  const cpuSlow = new CpuWindow(pid);
+  let phase = 0;
+  await pace(streams, during.toUs, (now) => {
+    if (phase === 0 && now >= base.fromUs) {
+      phase = 1;
+      cpuBase.start();
+    }
+    if (phase === 1 && now >= slowStart) {
+      phase = 2;
+      cpuBase.stop();
+      cpuSlow.start();
+      rssAtSlowStart = rss.sample();
+      slowSetup = (async () => {
+        const receiver = await sys.receiver('pair', () => undefined);
+        receiver.throttle(spec.slowBytesPerSec);
+        const sender = await sys.sender(receiver.target);
+        fast = { sender, receiver, sent: 0 };
+      })();
+    }
+    if (fast) {
+      if (closedAtMs === undefined && !fast.receiver.isOpen()) closedAtMs = (now - slowStart) / 1e6; // seconds
+      let k = 0;
+      while (k++ < 2000 && fast.sender.isOpen() && fast.sender.backlog() < 256 * 1024) {
+        fast.sender.send(now);
+        fast.sent++;
+      }
+    }
+  });
+  cpuSlow.stop();
+  await slowSetup;
+  const expectedBase = scheduledIn(streams, base.fromUs, base.toUs);
+  const expectedDuring = scheduledIn(streams, during.fromUs, during.toUs);
+  await waitFor(() => during.hist.totalCount >= expectedDuring, 3000);
+  rss.stop();
+  const b = summarize(base.hist);
+  const d = summarize(during.hist);
+  return {
+    others: { pairs: spec.pairs, rate: spec.rate },
+    baseline: { ...b, expected: expectedBase, lost: Math.max(0, expectedBase - b.count), sutCpuUtil: cpuBase.sutUtil },
+    duringSlow: { ...d, expected: expectedDuring, lost: Math.max(0, expectedDuring - d.count), sutCpuUtil: cpuSlow.sutUtil },
+    p99Ratio: d.p99Ms / b.p99Ms,
+    fastSent: fast?.sent ?? 0,
+    slowReceived: fast?.receiver.received ?? 0,
+    slowReceiverClosedAfterSec: closedAtMs ?? null,
+    sutRssAtSlowStartBytes: rssAtSlowStart,
+    sutPeakRssDuringSlowBytes: rss.peak,
+    sutRssEndBytes: rss.sample(),
+    rssSeries: rss.series.filter((_, i) => i % 4 === 0),
+  };
+}
+
+async function run(req: RunRequest): Promise<Metrics> {
+  const sys = makeSystem(req);
+  try {
+    switch (req.spec.w) {
+      case 'throughput':
+        return await throughput(sys, req.spec, req.pid);
+      case 'latency':
+        return await latency(sys, req.spec, req.pid);
+      case 'fanout':
+        return await fanout(sys, req.spec, req.pid);
+      case 'file':
+        return await file(sys, req.spec, req.pid);
+      case 'scale':
+        return await scale(sys, req.spec, req.pid);
+      case 'slow':
+        return await slow(sys, req.spec, req.pid);
+    }
+  } finally {
+    sys.close();
+  }
+}
+
+export type { LatencySummary };
+
+process.on('message', (msg: RunRequest | { t: 'gc-done' } | { t: 'exit' }) => {
+  if (msg.t === 'exit') process.exit(0);
+  if (msg.t === 'gc-done') {
+    gcWaiter?.();
+    gcWaiter = undefined;
+    return;
+  }
+  run(msg).then(
+    (metrics) => process.send!({ t: 'result', metrics }),
+    (err: Error) => process.send!({ t: 'result', error: err.stack ?? String(err) }),
+  );
+});
+
+hub.listen().then((port) => process.send!({ t: 'ready', hubPort: port }));

@@ -1,0 +1,443 @@
+/**
+ * `npm run bench`: starts each system under test and a fresh load generator for every run,
+ * runs the workloads, and writes bench/results.json and bench/RESULTS.md.
+ *
+ * Options (after `npm run bench --`):
+ *   --only=w1,w3        run only these workloads (w1..w6)
+ *   --systems=relay,... run only these systems (direct, pipe, relay, mosquitto, aedes)
+ *   --profile           start the relay with --cpu-prof (profiles land in bench/tmp/prof)
+ *   --out=DIR           write results.json / RESULTS.md to DIR instead of bench/
+ *   --label=TEXT        run only the cases whose label contains TEXT
+ *   --relay-bundle=FILE run the relay from another build of bench/sut.ts (e.g. of an older commit)
+ *   --no-pin            do not pin processes to CPUs with taskset
+ *   --profile-loadgen   profile the load generator too
+ *   --render            only write RESULTS.md again from the results.json in the output folder
+ * Environment: BENCH_FILE_WINDOW overrides the relay file receiver's window (experiments only).
+ */
+import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { RunRequest, Spec, SystemName } from './loadgen';
+import { cpuSeconds } from './lib/proc';
+import { renderReport } from './report';
+
+const ROOT = path.resolve(__dirname, '..');
+const BENCH = path.join(ROOT, 'bench');
+const TMP = path.join(BENCH, 'tmp');
+const OUT_BENCH = __dirname;
+
+const args = new Map(
+  process.argv.slice(2).map((a) => {
+    const [k, v] = a.replace(/^--/, '').split('=');
+    return [k, v ?? 'true'] as const;
+  }),
+);
+const onlyWorkloads = args.get('only')?.split(',');
+const onlySystems = args.get('systems')?.split(',') as SystemName[] | undefined;
+const profile = args.has('profile');
+const outDir = path.resolve(args.get('out') ?? BENCH);
+
+export interface RunRecord {
+  workload: string;
+  label: string;
+  system: SystemName;
+  spec: Spec;
+  metrics?: Record<string, unknown>;
+  error?: string;
+  wallSeconds: number;
+  /** Machine CPU time during the run not accounted to the bench's own processes (other
+   *  programs, and kernel work outside process context), in cores. */
+  backgroundCores?: number;
+}
+
+export interface Results {
+  date: string;
+  machine: Record<string, unknown>;
+  missing: Record<string, string>;
+  totalSeconds: number;
+  runs: RunRecord[];
+}
+
+// ------------------------------------------------------------------------------------ machine load
+
+const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => fs.existsSync(p));
+/** The system under test gets CPU 1, the load generator CPU 0 (when taskset exists and there are 2+ cores). */
+const PIN = TASKSET && os.cpus().length >= 2 && !args.has('no-pin');
+const SUT_CPU = '1';
+const LOADGEN_CPU = '0';
+
+/** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
+function machineBusySeconds(): number {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  return (total - v[3] - (v[4] ?? 0)) / 100;
+}
+
+let quietBudgetMs = 90_000;
+/** Before a run: if other processes keep the machine busy, wait a little (bounded) for them. */
+async function waitForQuiet(): Promise<number> {
+  for (;;) {
+    const b0 = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 500));
+    const busy = (machineBusySeconds() - b0) / 0.5;
+    if (busy < 0.5 || quietBudgetMs <= 0) return busy;
+    quietBudgetMs -= 2000;
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+}
+
+// ------------------------------------------------------------------------------------ systems under test
+
+interface Sut {
+  port: number;
+  pid: number;
+  gc(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+function findMosquitto(): string | undefined {
+  const candidates = [process.env.MOSQUITTO, ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'mosquitto')), '/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto'];
+  return candidates.find((c): c is string => !!c && fs.existsSync(c));
+}
+
+function hasAedes(): boolean {
+  try {
+    require.resolve('aedes', { paths: [ROOT] });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitConnectable(port: number, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect({ host: '127.0.0.1', port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > end) throw new Error(`nothing listens on ${port} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function logFile(name: string): number {
+  fs.mkdirSync(path.join(TMP, 'logs'), { recursive: true });
+  return fs.openSync(path.join(TMP, 'logs', `${name}.log`), 'a');
+}
+
+async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], tag: string): Promise<Sut> {
+  const execArgv = ['--expose-gc', '--enable-source-maps'];
+  if (profile && kind === 'relay') execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=${tag}.cpuprofile`);
+  const log = logFile(`sut-${tag}`);
+  const bundle = kind === 'relay' && args.has('relay-bundle') ? path.resolve(args.get('relay-bundle')!) : path.join(OUT_BENCH, 'sut.js');
+  const child = fork(bundle, [kind, ...extra], { ...pinned(SUT_CPU, execArgv), stdio: ['ignore', log, log, 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { t: string; port: number }) => resolve(m.port));
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
+  });
+  return {
+    port,
+    pid: child.pid!,
+    gc: () =>
+      new Promise<void>((resolve) => {
+        const onMsg = (m: { t: string }) => {
+          if (m.t === 'gc-done') {
+            child.off('message', onMsg);
+            resolve();
+          }
+        };
+        child.on('message', onMsg);
+        child.send({ t: 'gc' });
+      }),
+    stop: () => stopChild(child, () => child.send({ t: 'stop' })),
+  };
+}
+
+/** fork() options that start node under `taskset -c cpu` when pinning. */
+function pinned(cpu: string, execArgv: string[]): { execPath?: string; execArgv: string[] } {
+  return PIN ? { execPath: TASKSET, execArgv: ['-c', cpu, process.execPath, ...execArgv] } : { execArgv };
+}
+
+function stopChild(child: ChildProcess, politely: () => void): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    try {
+      politely();
+    } catch {
+      child.kill('SIGKILL');
+    }
+    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+  });
+}
+
+async function startMosquitto(binary: string, tag: string): Promise<Sut> {
+  const port = await freePort();
+  fs.mkdirSync(TMP, { recursive: true });
+  const conf = path.join(TMP, `mosquitto-${port}.conf`);
+  fs.writeFileSync(
+    conf,
+    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_connections -1', 'set_tcp_nodelay true', ''].join('\n'),
+  );
+  const log = logFile(`sut-${tag}`);
+  const child = PIN ? spawn(TASKSET!, ['-c', SUT_CPU, binary, '-c', conf], { stdio: ['ignore', log, log] }) : spawn(binary, ['-c', conf], { stdio: ['ignore', log, log] });
+  await waitConnectable(port, 5000);
+  return {
+    port,
+    pid: child.pid!,
+    gc: async () => undefined,
+    stop: async () => {
+      await stopChild(child, () => child.kill('SIGTERM'));
+      fs.rmSync(conf, { force: true });
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------------ one run
+
+async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
+  const log = logFile(`loadgen-${tag}`);
+  const lg = fork(path.join(OUT_BENCH, 'loadgen.js'), [], {
+    ...pinned(LOADGEN_CPU, ['--max-old-space-size=8192', '--enable-source-maps', ...(args.has('profile-loadgen') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : [])]),
+    stdio: ['ignore', log, log, 'ipc'],
+  });
+  let sut: Sut | undefined;
+  try {
+    const hubPort = await new Promise<number>((resolve, reject) => {
+      lg.once('message', (m: { hubPort: number }) => resolve(m.hubPort));
+      lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+    });
+    if (system === 'relay' || system === 'aedes') sut = await startNodeSut(system, [], tag);
+    else if (system === 'pipe') sut = await startNodeSut('pipe', [String(hubPort)], tag);
+    else if (system === 'mosquitto') sut = await startMosquitto(findMosquitto()!, tag);
+    const req: RunRequest = { t: 'run', spec, system, port: sut?.port ?? hubPort, pid: sut?.pid ?? 0 };
+    return await new Promise<Record<string, unknown>>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no result within ${timeoutMs / 1000} s`)), timeoutMs);
+      lg.on('message', (m: { t: string; metrics?: Record<string, unknown>; error?: string }) => {
+        if (m.t === 'gc') {
+          void (sut ? sut.gc() : Promise.resolve()).then(() => lg.send({ t: 'gc-done' }));
+        } else if (m.t === 'result') {
+          clearTimeout(timer);
+          if (m.error) reject(new Error(m.error));
+          else resolve(m.metrics!);
+        }
+      });
+      lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+      lg.send(req);
+    });
+  } finally {
+    usage.ownCpuSeconds = (cpuSeconds(lg.pid!) || 0) + (sut ? cpuSeconds(sut.pid) || 0 : 0);
+    await stopChild(lg, () => lg.send({ t: 'exit' }));
+    await sut?.stop();
+  }
+}
+
+// ------------------------------------------------------------------------------------ the plan
+
+const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'];
+const MQTT: SystemName[] = ['relay', 'mosquitto', 'aedes'];
+
+interface Planned {
+  workload: string;
+  label: string;
+  systems: SystemName[];
+  spec: Spec | ((results: RunRecord[]) => Spec);
+  timeoutMs: number;
+}
+
+function plan(): Planned[] {
+  const p: Planned[] = [];
+  for (const pairs of [1, 64]) {
+    p.push({ workload: 'w1', label: `${pairs} pair${pairs > 1 ? 's' : ''}`, systems: ALL, spec: { w: 'throughput', pairs, warmMs: 1000, measureMs: 4000, window: Math.floor(4096 / pairs) }, timeoutMs: 60_000 });
+  }
+  for (const rate of [10_000, 50_000]) {
+    p.push({ workload: 'w2', label: `${rate / 1000}k msgs/s`, systems: ALL, spec: { w: 'latency', pairs: 100, rate, warmMs: 1000, measureMs: 4000 }, timeoutMs: 60_000 });
+  }
+  p.push({
+    workload: 'w2',
+    label: 'half of relay peak',
+    systems: ALL,
+    spec: (done) => {
+      const peak = done.find((r) => r.workload === 'w1' && r.system === 'relay' && r.spec.w === 'throughput' && r.spec.pairs === 64)?.metrics?.deliveredPerSec as number | undefined;
+      return { w: 'latency', pairs: 100, rate: Math.round((peak ?? 100_000) / 2 / 100) * 100, warmMs: 1000, measureMs: 4000 };
+    },
+    timeoutMs: 60_000,
+  });
+  for (const receivers of [10, 100, 1000]) {
+    p.push({
+      workload: 'w3',
+      label: `1 → ${receivers}`,
+      systems: ['direct', ...MQTT],
+      spec: { w: 'fanout', receivers, warmMs: 1000, measureMs: 3000, inflightDeliveries: 32_768, latencyDeliveriesPerSec: 100_000 },
+      timeoutMs: 120_000,
+    });
+  }
+  for (const chunk of [64 * 1024, 1024 * 1024]) {
+    p.push({ workload: 'w4', label: `${chunk / 1024} KiB chunks`, systems: ['direct', 'pipe', 'relay'], spec: { w: 'file', bytes: 1024 ** 3, chunk }, timeoutMs: 120_000 });
+  }
+  for (const chunk of [64 * 1024, 1024 * 1024]) {
+    p.push({
+      workload: 'w4',
+      label: `${chunk / 1024} KiB chunks + chat 10k msgs/s`,
+      systems: ['direct', 'pipe', 'relay'],
+      spec: { w: 'file', bytes: 1024 ** 3, chunk, chat: { pairs: 100, rate: 10_000 } },
+      timeoutMs: 120_000,
+    });
+  }
+  p.push({ workload: 'w5', label: '10,000 clients at 1,000/s', systems: MQTT, spec: { w: 'scale', clients: 10_000, perSecond: 1000, maxWaitMs: 25_000 }, timeoutMs: 180_000 });
+  p.push({
+    workload: 'w6',
+    label: '1 MB/s reader + flooding sender',
+    systems: ['pipe', ...MQTT],
+    spec: { w: 'slow', pairs: 20, rate: 5000, slowBytesPerSec: 1_000_000, baselineMs: 4000, slowMs: 8000 },
+    timeoutMs: 90_000,
+  });
+  return p;
+}
+
+function machine(mosquitto: string | undefined): Record<string, unknown> {
+  const cpus = os.cpus();
+  const version = (pkg: string) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
+    } catch {
+      return undefined;
+    }
+  };
+  let mosquittoVersion: string | undefined;
+  if (mosquitto) {
+    try {
+      execFileSync(mosquitto, ['-h'], { encoding: 'utf8' });
+    } catch (err) {
+      mosquittoVersion = /mosquitto version ([\w.]+)/.exec(String((err as { stdout?: string }).stdout ?? ''))?.[1];
+    }
+  }
+  let commit: string | undefined;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src/server', 'src/net'], { cwd: ROOT, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' + uncommitted changes in src/server, src/net';
+  } catch {
+    commit = undefined;
+  }
+  return {
+    cpu: cpus[0]?.model,
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    mosquitto: mosquittoVersion ?? (mosquitto ? 'unknown version' : undefined),
+    mqttClient: version('mqtt'),
+    aedes: version('aedes'),
+    hdrHistogram: version('hdr-histogram-js'),
+    commit,
+    pinning: PIN ? `system under test on CPU ${SUT_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)` : 'none',
+    fdLimit: (() => {
+      try {
+        return execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+      } catch {
+        return undefined;
+      }
+    })(),
+  };
+}
+
+/** `--render`: writes RESULTS.md again from the results.json already in the output folder. */
+function renderOnly(): void {
+  const final = JSON.parse(fs.readFileSync(path.join(outDir, 'results.json'), 'utf8')) as Results;
+  writeReport(final);
+}
+
+function writeReport(final: Results): void {
+  const before = path.join(BENCH, 'results-before.json');
+  const notes = path.join(BENCH, 'NOTES.md');
+  fs.writeFileSync(
+    path.join(outDir, 'RESULTS.md'),
+    renderReport(final, fs.existsSync(before) ? (JSON.parse(fs.readFileSync(before, 'utf8')) as Results) : undefined, fs.existsSync(notes) ? fs.readFileSync(notes, 'utf8') : undefined),
+  );
+}
+
+async function main(): Promise<void> {
+  if (args.has('render')) return renderOnly();
+  const started = Date.now();
+  fs.mkdirSync(TMP, { recursive: true });
+  fs.rmSync(path.join(TMP, 'logs'), { recursive: true, force: true });
+  const mosquitto = findMosquitto();
+  const missing: Record<string, string> = {};
+  if (!mosquitto) missing.mosquitto = 'the mosquitto binary was not found (Debian: apt-get install mosquitto); its runs are skipped';
+  if (!hasAedes()) missing.aedes = 'the aedes package is not installed (npm install); its runs are skipped';
+  for (const [name, why] of Object.entries(missing)) console.log(`! ${name}: ${why}`);
+  const runs: RunRecord[] = [];
+  const results = (): Results => ({ date: new Date(started).toISOString(), machine: machine(mosquitto), missing, totalSeconds: (Date.now() - started) / 1000, runs });
+  for (const item of plan()) {
+    if (onlyWorkloads && !onlyWorkloads.includes(item.workload)) continue;
+    if (args.has('label') && !item.label.includes(args.get('label')!)) continue;
+    for (const system of item.systems) {
+      if (onlySystems && !onlySystems.includes(system)) continue;
+      if (missing[system]) continue;
+      const spec = typeof item.spec === 'function' ? item.spec(runs) : item.spec;
+      const tag = `${item.workload}-${item.label.replace(/[^A-Za-z0-9]+/g, '_')}-${system}`;
+      await waitForQuiet();
+      const t0 = Date.now();
+      const busy0 = machineBusySeconds();
+      const usage = { ownCpuSeconds: 0 };
+      process.stdout.write(`${item.workload} ${item.label.padEnd(36)} ${system.padEnd(10)} `);
+      const record: RunRecord = { workload: item.workload, label: item.label, system, spec, wallSeconds: 0 };
+      try {
+        record.metrics = await runOne(system, spec, tag, item.timeoutMs, usage);
+      } catch (err) {
+        record.error = (err as Error).message.split('\n').slice(0, 3).join(' | ');
+      }
+      record.wallSeconds = (Date.now() - t0) / 1000;
+      record.backgroundCores = Math.max(0, (machineBusySeconds() - busy0 - usage.ownCpuSeconds) / record.wallSeconds);
+      runs.push(record);
+      console.log(record.error ? `ERROR ${record.error}` : `${headline(record)}  (${record.wallSeconds.toFixed(1)} s)`);
+    }
+  }
+  const final = results();
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(final, null, 2) + '\n');
+  writeReport(final);
+  console.log(`\nwrote ${path.relative(ROOT, path.join(outDir, 'results.json'))} and RESULTS.md in ${final.totalSeconds.toFixed(0)} s`);
+}
+
+function headline(r: RunRecord): string {
+  const m = r.metrics as Record<string, number & Record<string, number>>;
+  const f = (n: number) => (n == null || Number.isNaN(n) ? "n/a" : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+  switch (r.spec.w) {
+    case 'throughput':
+      return `${f(m.deliveredPerSec)} msgs/s, ${f(m.sutCpuSecondsPerMillion)} CPU s/M, loadgen ${f(m.loadgenCpuUtil * 100)}%`;
+    case 'latency':
+      return `p50 ${m.p50Ms} p99 ${m.p99Ms} p99.9 ${m.p999Ms} ms, lost ${m.lost}`;
+    case 'fanout':
+      return `${f(m.deliveriesPerSec)} deliveries/s, p99 ${m.latencyAt.p99Ms} ms`;
+    case 'file':
+      return `${f(m.mbPerSec)} MB/s, peak RSS ${f(m.sutPeakRssBytes / 1e6)} MB${m.chat ? `, chat p99 ${m.chat.p99Ms} ms` : ''}`;
+    case 'scale':
+      return `${m.connected} connected, ${f(m.bytesPerConnection)} B/conn, connect p99 ${m.connect.p99Ms} ms, broadcast ${JSON.stringify(m.broadcast)}`;
+    case 'slow':
+      return `p99 ${m.baseline.p99Ms} → ${m.duringSlow.p99Ms} ms, peak RSS ${f(m.sutPeakRssDuringSlowBytes / 1e6)} MB, slow closed ${m.slowReceiverClosedAfterSec}`;
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

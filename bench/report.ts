@@ -1,0 +1,317 @@
+/** Renders results.json as bench/RESULTS.md: every relay figure next to its peers, with ratios. */
+import type { Results, RunRecord } from './main';
+import type { SystemName } from './loadgen';
+
+type M = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const PEERS: SystemName[] = ['direct', 'pipe', 'mosquitto', 'aedes'];
+const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'];
+
+function num(n: unknown, digits = 0): string {
+  if (typeof n !== 'number' || !Number.isFinite(n)) return '–';
+  if (Math.abs(n) >= 1000 || digits === 0) return Math.round(n).toLocaleString('en-US');
+  return n.toFixed(digits);
+}
+const ms = (n: unknown) => (typeof n === 'number' ? (n < 1 ? n.toFixed(3) : n < 100 ? n.toFixed(2) : num(n)) : '–');
+const mb = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? (n / 1e6).toFixed(1) : '–');
+const ratio = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' && b !== 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '–');
+
+function find(r: Results, workload: string, label: string, system: SystemName): RunRecord | undefined {
+  return r.runs.find((x) => x.workload === workload && x.label === label && x.system === system);
+}
+function labels(r: Results, workload: string): string[] {
+  return [...new Set(r.runs.filter((x) => x.workload === workload).map((x) => x.label))];
+}
+function systemsIn(r: Results, workload: string): SystemName[] {
+  const present = new Set(r.runs.filter((x) => x.workload === workload).map((x) => x.system));
+  return ALL.filter((s) => present.has(s));
+}
+
+/** Rows = labels, columns = systems, then "relay ÷ peer" for each peer present. */
+function table(r: Results, workload: string, what: string, get: (m: M) => unknown, fmt: (v: unknown) => string, rowLabels?: string[]): string {
+  const systems = systemsIn(r, workload);
+  const peers = PEERS.filter((p) => systems.includes(p));
+  const rows = rowLabels ?? labels(r, workload);
+  const head = [what, ...systems, ...(systems.includes('relay') ? peers.map((p) => `relay ÷ ${p}`) : [])];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
+  for (const label of rows) {
+    const cell = (s: SystemName) => {
+      const run = find(r, workload, label, s);
+      if (!run) return undefined;
+      if (run.error) return `error`;
+      return run.metrics ? get(run.metrics) : undefined;
+    };
+    const values = systems.map((s) => cell(s));
+    const relay = cell('relay');
+    const cells = values.map((v) => (v === 'error' ? 'error' : fmt(v)));
+    const ratios = systems.includes('relay') ? peers.map((p) => ratio(relay, cell(p))) : [];
+    lines.push(`| ${[label, ...cells, ...ratios].join(' | ')} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface Target {
+  name: string;
+  measured: string;
+  against: string;
+  met: boolean | undefined;
+}
+
+function metric(r: Results, workload: string, label: string, system: SystemName, get: (m: M) => unknown): number | undefined {
+  const run = find(r, workload, label, system);
+  const v = run?.metrics ? get(run.metrics) : undefined;
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function targets(r: Results): Target[] {
+  const t: Target[] = [];
+  const check = (ok: boolean | undefined) => ok;
+  for (const label of labels(r, 'w1')) {
+    const relay = metric(r, 'w1', label, 'relay', (m) => m.deliveredPerSec);
+    const mosq = metric(r, 'w1', label, 'mosquitto', (m) => m.deliveredPerSec);
+    t.push({
+      name: `Direct messages, ${label}: relay ≥ Mosquitto`,
+      measured: `${num(relay)} msgs/s`,
+      against: `Mosquitto ${num(mosq)} msgs/s (${ratio(relay, mosq)})`,
+      met: relay !== undefined && mosq !== undefined ? check(relay >= mosq) : undefined,
+    });
+  }
+  const fan = metric(r, 'w3', '1 → 100', 'relay', (m) => m.deliveriesPerSec);
+  t.push({ name: 'Fan-out to 100 receivers ≥ 1,000,000 deliveries/s', measured: `${num(fan)} deliveries/s`, against: '1,000,000', met: fan !== undefined ? fan >= 1e6 : undefined });
+  for (const label of labels(r, 'w2').filter((l) => l !== 'half of relay peak')) {
+    const relay = metric(r, 'w2', label, 'relay', (m) => m.p50Ms);
+    const direct = metric(r, 'w2', label, 'direct', (m) => m.p50Ms);
+    t.push({
+      name: `Latency p50 at ${label}: relay ≤ 2.5× direct`,
+      measured: `${ms(relay)} ms`,
+      against: `direct ${ms(direct)} ms (${ratio(relay, direct)})`,
+      met: relay !== undefined && direct !== undefined ? relay <= 2.5 * direct : undefined,
+    });
+  }
+  {
+    const run = find(r, 'w2', 'half of relay peak', 'relay');
+    const p99 = metric(r, 'w2', 'half of relay peak', 'relay', (m) => m.p99Ms);
+    const rate = run && run.spec.w === 'latency' ? run.spec.rate : undefined;
+    t.push({ name: 'Latency p99 at half of peak load ≤ 1 ms', measured: `${ms(p99)} ms at ${num(rate)} msgs/s`, against: '1 ms', met: p99 !== undefined ? p99 <= 1 : undefined });
+  }
+  for (const label of labels(r, 'w4').filter((l) => !l.includes('chat'))) {
+    const relay = metric(r, 'w4', label, 'relay', (m) => m.mbPerSec);
+    const direct = metric(r, 'w4', label, 'direct', (m) => m.mbPerSec);
+    const pipe = metric(r, 'w4', label, 'pipe', (m) => m.mbPerSec);
+    t.push({
+      name: `File relay, ${label}: ≥ 0.5× direct and > pipe()`,
+      measured: `${num(relay)} MB/s`,
+      against: `direct ${num(direct)} (${ratio(relay, direct)}), pipe ${num(pipe)} (${ratio(relay, pipe)})`,
+      met: relay !== undefined && direct !== undefined && pipe !== undefined ? relay >= 0.5 * direct && relay > pipe : undefined,
+    });
+  }
+  for (const label of labels(r, 'w4').filter((l) => l.includes('chat'))) {
+    const p99 = metric(r, 'w4', label, 'relay', (m) => m.chat?.p99Ms);
+    t.push({ name: `Chat p99 during the 1 GiB transfer (${label.split(' +')[0]}) ≤ 5 ms`, measured: `${ms(p99)} ms`, against: '5 ms', met: p99 !== undefined ? p99 <= 5 : undefined });
+  }
+  for (const label of labels(r, 'w5')) {
+    const per = metric(r, 'w5', label, 'relay', (m) => m.bytesPerConnection);
+    const connected = metric(r, 'w5', label, 'relay', (m) => m.connected);
+    const clients = metric(r, 'w5', label, 'relay', (m) => m.clients);
+    t.push({ name: '≤ 10 KB relay memory per idle connection', measured: `${num(per)} B`, against: '10,000 B', met: per !== undefined ? per <= 10_000 : undefined });
+    t.push({ name: '10,000 connections held', measured: `${num(connected)} of ${num(clients)}`, against: '10,000', met: connected !== undefined ? connected >= 10_000 : undefined });
+  }
+  for (const label of labels(r, 'w6')) {
+    const growth = metric(r, 'w6', label, 'relay', (m) => m.sutPeakRssDuringSlowBytes - m.sutRssAtSlowStartBytes);
+    const base = metric(r, 'w6', label, 'relay', (m) => m.baseline.p99Ms);
+    const during = metric(r, 'w6', label, 'relay', (m) => m.duringSlow.p99Ms);
+    t.push({ name: 'Slow consumer: relay memory bounded (growth ≤ 64 MB, 4× the 16 MiB queue cap)', measured: `${mb(growth)} MB`, against: '64 MB', met: growth !== undefined ? growth <= 64e6 : undefined });
+    t.push({
+      name: "Slow consumer: other pairs' p99 does not move (≤ 1.5× baseline or ≤ +1 ms)",
+      measured: `${ms(base)} → ${ms(during)} ms`,
+      against: 'baseline',
+      met: base !== undefined && during !== undefined ? during <= Math.max(1.5 * base, base + 1) : undefined,
+    });
+  }
+  return t;
+}
+
+function beforeAfter(now: Results, before: Results): string {
+  const rows: [string, string, string, (m: M) => unknown, (v: unknown) => string][] = [];
+  for (const l of labels(now, 'w1')) {
+    rows.push([`W1 ${l}: msgs/s`, 'w1', l, (m) => m.deliveredPerSec, (v) => num(v)]);
+    rows.push([`W1 ${l}: relay CPU s per million`, 'w1', l, (m) => m.sutCpuSecondsPerMillion, (v) => num(v, 2)]);
+  }
+  for (const l of labels(now, 'w2')) {
+    rows.push([`W2 ${l}: p50 ms`, 'w2', l, (m) => m.p50Ms, ms]);
+    rows.push([`W2 ${l}: p99 ms`, 'w2', l, (m) => m.p99Ms, ms]);
+  }
+  for (const l of labels(now, 'w3')) rows.push([`W3 ${l}: deliveries/s`, 'w3', l, (m) => m.deliveriesPerSec, (v) => num(v)]);
+  for (const l of labels(now, 'w4')) {
+    rows.push([`W4 ${l}: MB/s`, 'w4', l, (m) => m.mbPerSec, (v) => num(v)]);
+    if (l.includes('chat')) rows.push([`W4 ${l}: chat p99 ms`, 'w4', l, (m) => m.chat?.p99Ms, ms]);
+  }
+  for (const l of labels(now, 'w5')) {
+    rows.push([`W5: connected`, 'w5', l, (m) => m.connected, (v) => num(v)]);
+    rows.push([`W5: bytes per connection`, 'w5', l, (m) => m.bytesPerConnection, (v) => num(v)]);
+    rows.push([`W5: connect p99 ms`, 'w5', l, (m) => m.connect?.p99Ms, ms]);
+  }
+  for (const l of labels(now, 'w6')) {
+    rows.push([`W6: others' p99 during ms`, 'w6', l, (m) => m.duringSlow?.p99Ms, ms]);
+    rows.push([`W6: peak RSS growth MB`, 'w6', l, (m) => m.sutPeakRssDuringSlowBytes - m.sutRssAtSlowStartBytes, mb]);
+  }
+  const lines = ['| relay figure | before | after | after ÷ before |', '| --- | ---: | ---: | ---: |'];
+  for (const [name, w, l, get, fmt] of rows) {
+    const b = metric(before, w, l, 'relay', get);
+    const a = metric(now, w, l, 'relay', get);
+    if (b === undefined && a === undefined) continue;
+    lines.push(`| ${name} | ${fmt(b)} | ${fmt(a)} | ${ratio(a, b)} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderReport(r: Results, before?: Results, notes?: string): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push('# Relay benchmark results\n');
+  out.push(`Produced by \`npm run bench\` on ${r.date} in ${Math.round(r.totalSeconds)} s. Raw figures: \`bench/results.json\`.\n`);
+  out.push('## Machine\n');
+  out.push('| | |\n| --- | --- |');
+  for (const [k, v] of Object.entries(m)) if (v !== undefined) out.push(`| ${k} | ${v} |`);
+  out.push('');
+  if (Object.keys(r.missing).length) {
+    out.push('**Missing peers:**\n');
+    for (const [k, v] of Object.entries(r.missing)) out.push(`- ${k}: ${v}`);
+    out.push('');
+  }
+  const bg = r.runs.map((x) => x.backgroundCores).filter((x): x is number => typeof x === 'number');
+  if (bg.length) {
+    const worst = Math.max(...bg);
+    out.push(
+      `CPU time not accounted to the bench's own processes (other programs on the machine, plus kernel network work done outside any process) averaged ${(bg.reduce((a, b) => a + b, 0) / bg.length).toFixed(2)} cores during the runs (worst run: ${worst.toFixed(2)} of ${m.cores}); see the last table. Latency tails are sensitive to that.\n`,
+    );
+  }
+  out.push('## Method\n');
+  out.push(
+    [
+      '- Every system runs in its own process, started and stopped by the bench: the relay (`src/server/relay.ts`, team secret on, history in memory; the per-client message and text rate limits and the per-address connection cap are switched off because one load generator on one address stands in for many people), a plain `pipe()` relay, Mosquitto (QoS 0, `persistence false`) and Aedes. Where `taskset` exists, the system under test is pinned to CPU 1 and the load generator to CPU 0.',
+      '- **direct** is the limit: the same sender and receiver code with a TCP connection straight from sender to receiver, no relay. **pipe** is the same connection through a process that does `client.pipe(upstream); upstream.pipe(client)`.',
+      '- One load generator process (`bench/loadgen.ts`) drives every system through a small adapter: for the relay a lean client speaking the real protocol (signed hello, team-secret proof, control frames from the project codec, credit-based file transfer) that skips roster bookkeeping; for MQTT the `mqtt` npm client; for direct and pipe the same `send` and data frames the relay is sent.',
+      '- Messages carry 100 bytes of text. Latency is open loop: every message is scheduled at a fixed interval and carries its scheduled time; latency = arrival − scheduled time, so a stalled sender or system counts in full. Histograms are HDR (hdr-histogram-js, 3 significant digits).',
+      '- Throughput runs are closed loop with a fixed number of messages in flight per pair (4,096 in total; 32,768 deliveries for fan-out), measured for 4 s (3 s fan-out) after 1 s of warm-up. CPU is from /proc at the edges of the window; RSS is sampled every 50–100 ms; memory per idle connection is (RSS after connecting − RSS before) ÷ connections, after a forced GC on Node systems.',
+      '- Fan-out p99 is measured at 100,000 deliveries/s for every receiver count. File transfers move 1 GiB from memory (no disk, no hashing) with 64 KiB or 1 MiB chunks; through the relay with the real offer/answer/credit flow and a 4 MiB receive window like the real client. Scale: 10,000 receivers ramped at 1,000/s; connect time runs from the scheduled start to the welcome (relay) or SUBACK (MQTT). Slow consumer: 20 pairs at 5,000 msgs/s total, then one receiver reading 1 MB/s while a sender pushes to it whenever its socket buffer has room.',
+    ].join('\n') + '\n',
+  );
+  out.push('## Targets\n');
+  out.push('| target | measured | against | met |\n| --- | --- | --- | --- |');
+  for (const t of targets(r)) out.push(`| ${t.name} | ${t.measured} | ${t.against} | ${t.met === undefined ? 'not run' : t.met ? 'met' : '**missed**'} |`);
+  out.push('');
+  const section = (title: string, body: string) => out.push(`## ${title}\n\n${body}`);
+  if (labels(r, 'w1').length) {
+    section(
+      'W1 Direct-message throughput',
+      table(r, 'w1', 'delivered msgs/s', (x) => x.deliveredPerSec, (v) => num(v)) +
+        '\n' +
+        table(r, 'w1', 'system CPU s per million msgs', (x) => x.sutCpuSecondsPerMillion, (v) => num(v, 2)) +
+        '\n' +
+        table(r, 'w1', 'system CPU use (cores)', (x) => x.sutCpuUtil, (v) => num(v, 2)) +
+        '\n' +
+        table(r, 'w1', 'load generator CPU use (cores)', (x) => x.loadgenCpuUtil, (v) => num(v, 2)) +
+        '\nA load generator near 1.00 core is itself the limit of that run: the system figure is then a lower bound.\n',
+    );
+  }
+  if (labels(r, 'w2').length) {
+    const rates = labels(r, 'w2').map((l) => {
+      const run = r.runs.find((x) => x.workload === 'w2' && x.label === l);
+      return run && run.spec.w === 'latency' ? `${l} = ${num(run.spec.rate)} msgs/s` : l;
+    });
+    section(
+      'W2 Latency under fixed load (100 pairs, open loop)',
+      `Rates: ${rates.join('; ')}.\n\n` +
+        table(r, 'w2', 'p50 ms', (x) => x.p50Ms, ms) +
+        '\n' +
+        table(r, 'w2', 'p99 ms', (x) => x.p99Ms, ms) +
+        '\n' +
+        table(r, 'w2', 'p99.9 ms', (x) => x.p999Ms, ms) +
+        '\n' +
+        table(r, 'w2', 'not delivered within 3 s', (x) => Math.max(0, x.lost), (v) => num(v)) +
+        '\n' +
+        table(r, 'w2', 'system CPU use (cores)', (x) => x.sutCpuUtil, (v) => num(v, 2)),
+    );
+  }
+  if (labels(r, 'w3').length) {
+    section(
+      'W3 Broadcast fan-out (1 sender)',
+      table(r, 'w3', 'deliveries/s', (x) => x.deliveriesPerSec, (v) => num(v)) +
+        '\n' +
+        table(r, 'w3', 'p99 ms at 100k deliveries/s', (x) => x.latencyAt?.p99Ms, ms) +
+        '\n' +
+        table(r, 'w3', 'p50 ms at 100k deliveries/s', (x) => x.latencyAt?.p50Ms, ms) +
+        '\n' +
+        table(r, 'w3', 'load generator CPU use (cores)', (x) => x.loadgenCpuUtil, (v) => num(v, 2)) +
+        '\nThe direct peer writes each message to every receiver socket from the one sender process: at 1,000 receivers that is the load generator\'s own limit, not a relay\'s.\n',
+    );
+  }
+  if (labels(r, 'w4').length) {
+    section(
+      'W4 File relay (1 GiB)',
+      table(r, 'w4', 'MB/s', (x) => x.mbPerSec, (v) => num(v)) +
+        '\n' +
+        table(r, 'w4', 'system peak RSS MB', (x) => x.sutPeakRssBytes, mb) +
+        '\n' +
+        table(r, 'w4', 'chat p99 ms during the transfer', (x) => x.chat?.p99Ms, ms, labels(r, 'w4').filter((l) => l.includes('chat'))) +
+        '\n' +
+        table(r, 'w4', 'chat p50 ms during the transfer', (x) => x.chat?.p50Ms, ms, labels(r, 'w4').filter((l) => l.includes('chat'))),
+    );
+  }
+  if (labels(r, 'w5').length) {
+    section(
+      'W5 Connection scale (10,000 idle clients at 1,000/s)',
+      table(r, 'w5', 'connected', (x) => x.connected, (v) => num(v)) +
+        '\n' +
+        table(r, 'w5', 'bytes per connection (after GC)', (x) => x.bytesPerConnection, (v) => num(v)) +
+        '\n' +
+        table(r, 'w5', 'bytes per connection (before GC)', (x) => x.bytesPerConnectionBeforeGc, (v) => num(v)) +
+        '\n' +
+        table(r, 'w5', 'connect p50 ms', (x) => x.connect?.p50Ms, ms) +
+        '\n' +
+        table(r, 'w5', 'connect p99 ms', (x) => x.connect?.p99Ms, ms) +
+        '\n' +
+        table(r, 'w5', 'all settled after s', (x) => x.settleSeconds, (v) => num(v, 1)) +
+        '\n' +
+        table(r, 'w5', 'one broadcast: ms to the last client', (x) => x.broadcast?.timeToLastMs, ms) +
+        '\n' +
+        table(r, 'w5', 'system peak RSS MB', (x) => x.sutPeakRssBytes, mb),
+    );
+  }
+  if (labels(r, 'w6').length) {
+    section(
+      'W6 Slow consumer (1 MB/s reader, flooding sender)',
+      table(r, 'w6', "others' p99 ms before", (x) => x.baseline?.p99Ms, ms) +
+        '\n' +
+        table(r, 'w6', "others' p99 ms during", (x) => x.duringSlow?.p99Ms, ms) +
+        '\n' +
+        table(r, 'w6', 'p99 during ÷ before', (x) => x.p99Ratio, (v) => num(v, 2)) +
+        '\n' +
+        table(r, 'w6', 'RSS at slow start MB', (x) => x.sutRssAtSlowStartBytes, mb) +
+        '\n' +
+        table(r, 'w6', 'peak RSS during MB', (x) => x.sutPeakRssDuringSlowBytes, mb) +
+        '\n' +
+        table(r, 'w6', 'slow receiver dropped after s', (x) => x.slowReceiverClosedAfterSec, (v) => (v === null ? 'kept' : num(v, 1))) +
+        '\n' +
+        table(r, 'w6', 'system CPU use during (cores)', (x) => x.duringSlow?.sutCpuUtil, (v) => num(v, 2)),
+    );
+  }
+  if (before) {
+    const halfRate = (x: Results) => {
+      const run = x.runs.find((y) => y.workload === 'w2' && y.label === 'half of relay peak' && y.system === 'relay');
+      return run && run.spec.w === 'latency' ? num(run.spec.rate) : '–';
+    };
+    section(
+      `Before and after the relay changes`,
+      `Before: run of ${before.date} (${before.machine.commit}), kept as \`bench/results-before.json\`; after: this run. ` +
+        `"Half of relay peak" is half of each build's own W1 64-pair figure, so those rows ran at different rates (before ${halfRate(before)}, after ${halfRate(r)} msgs/s).\n\n` +
+        beforeAfter(r, before),
+    );
+  }
+  if (notes) out.push(notes.trim() + '\n');
+  out.push('## Runs\n');
+  out.push('| workload | case | system | wall s | CPU not ours (cores) | error |\n| --- | --- | --- | ---: | ---: | --- |');
+  for (const x of r.runs) out.push(`| ${x.workload} | ${x.label} | ${x.system} | ${x.wallSeconds.toFixed(1)} | ${num(x.backgroundCores, 2)} | ${x.error ? x.error.slice(0, 200).replace(/\|/g, '/') : ''} |`);
+  out.push('');
+  return out.join('\n');
+}

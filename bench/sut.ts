@@ -1,0 +1,79 @@
+/**
+ * The Node systems under test, each in its own process so that its CPU time and memory are
+ * its own and it has an event loop (and a core) to itself:
+ *   sut relay            the project's relay (src/server/relay.ts), team secret on, history in memory,
+ *                        per-client message rate and per-address connection cap off (see below)
+ *   sut pipe <port>      a plain pipe() relay: every connection is piped to 127.0.0.1:<port>
+ *   sut aedes            the Aedes MQTT broker with its default in-memory persistence
+ * Each says {t:'listening', port} over IPC, runs global.gc() when asked (started with
+ * --expose-gc), and exits when told to stop or when its parent goes away.
+ */
+import * as net from 'node:net';
+import { createStreamLogger } from '../src/net/logger';
+import { Relay } from '../src/server/relay';
+import { BENCH_SECRET } from './lib/systems';
+
+const HOST = '127.0.0.1';
+
+async function start(kind: string): Promise<{ port: number; stop(): Promise<void> }> {
+  if (kind === 'relay') {
+    const relay = new Relay({
+      host: HOST,
+      port: 0,
+      auth: { secret: BENCH_SECRET },
+      // Everything at its default except the abuse limits that a load generator on one address
+      // trips by design: the per-client message and text rates (one bench client sends for many
+      // people) and the per-address connection cap (10,000 clients all come from 127.0.0.1).
+      messagesPerSecond: 0,
+      textBytesPerSecond: 0,
+      admission: { maxConnectionsPerAddress: 100_000 },
+      logger: createStreamLogger((line) => process.stderr.write(line), 'warn'),
+    });
+    const address = await relay.start();
+    return { port: address.port, stop: () => relay.stop() };
+  }
+  if (kind === 'pipe') {
+    const target = Number(process.argv[3]);
+    const server = net.createServer((client) => {
+      const upstream = net.connect({ host: HOST, port: target });
+      client.setNoDelay(true);
+      upstream.setNoDelay(true);
+      client.pipe(upstream);
+      upstream.pipe(client);
+      client.on('error', () => upstream.destroy());
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    return { port: (server.address() as net.AddressInfo).port, stop: async () => void server.close() };
+  }
+  if (kind === 'aedes') {
+    const { Aedes } = await import('aedes');
+    const broker = await Aedes.createBroker();
+    const server = net.createServer(broker.handle as (socket: net.Socket) => void);
+    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    return { port: (server.address() as net.AddressInfo).port, stop: async () => void server.close() };
+  }
+  throw new Error(`unknown system ${kind}`);
+}
+
+start(process.argv[2]).then(
+  (sut) => {
+    process.on('message', (msg: { t: string }) => {
+      if (msg.t === 'gc') {
+        (globalThis as { gc?: () => void }).gc?.();
+        process.send!({ t: 'gc-done' });
+      } else if (msg.t === 'stop') {
+        void sut.stop();
+        setTimeout(() => process.exit(0), 200).unref();
+      }
+    });
+    process.on('disconnect', () => process.exit(0));
+    process.send!({ t: 'listening', port: sut.port });
+  },
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
