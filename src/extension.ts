@@ -34,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const messenger = new Messenger(connections, context.globalState, logger);
   const relay = new LocalRelay(context.globalStorageUri, secrets, logger);
   const files = new FileTransfersUi(messenger, connections);
+  // A notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
+  messenger.reveal = (id) => ChatPanel.show(context.extensionUri, messenger, id, true);
   context.subscriptions.push(
     log,
     // Order matters on the way out: the client leaves before the relay it may be hosting stops.

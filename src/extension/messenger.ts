@@ -43,7 +43,7 @@ export class Messenger implements vscode.Disposable {
   readonly onTyping = this.typingChanged.event;
   /** The chat panel says which conversation the user is looking at (for unread and notifications). */
   visibleConversation: ConversationId | undefined;
-  /** Set by the chat panel: shows a conversation and focuses its composer. */
+  /** Set at activation (extension.ts): opens the chat panel on a conversation and focuses its composer. */
   reveal: ((conversationId: ConversationId) => void) | undefined;
 
   constructor(
@@ -72,10 +72,14 @@ export class Messenger implements vscode.Disposable {
   /** Display name for a client id, from the roster or history. */
   nameOf(clientId: string): string {
     const client = this.client;
-    if (!client) return clientId;
-    if (clientId === client.clientId) return client.name;
-    for (const p of client.peers.values()) if (p.clientId === clientId) return p.name;
-    return client.known.get(clientId)?.name ?? this.store.nameFromHistory?.(clientId) ?? clientId.slice(0, 8);
+    if (client) {
+      if (clientId === client.clientId) return client.name;
+      for (const p of client.peers.values()) if (p.clientId === clientId) return p.name;
+      const known = client.known.get(clientId)?.name;
+      if (known) return known;
+    }
+    // Disconnected (no roster): the names the stored history carries, as while connected.
+    return this.store.nameFromHistory?.(clientId) ?? clientId.slice(0, 8);
   }
 
   isOnline(clientId: string): boolean {

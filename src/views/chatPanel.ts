@@ -21,7 +21,10 @@ export class ChatPanel implements vscode.Disposable {
   private selected: ConversationId = EVERYONE;
   private readonly limits = new Map<ConversationId, number>();
   private readonly disposables: vscode.Disposable[] = [];
+  /** The webview's script is running and has said `ready` (false again once the panel is hidden). */
   private ready = false;
+  /** Focus the composer once the webview can take it (it may still be loading, or be re-created). */
+  private focusWanted = false;
   private listQueued = false;
 
   /** Opens the panel (or brings it forward) on `conversationId`. */
@@ -34,7 +37,7 @@ export class ChatPanel implements vscode.Disposable {
       panel.panel.reveal(undefined, false);
     }
     if (conversationId) panel.select(conversationId);
-    if (focusComposer) panel.post({ type: 'focus-composer' });
+    if (focusComposer) panel.focusComposer();
     return panel;
   }
 
@@ -76,10 +79,14 @@ export class ChatPanel implements vscode.Disposable {
       styleUri: asset('media', 'chat.css'),
       codiconsUri: asset('dist', 'codicons', 'codicon.css'),
     });
-    messenger.reveal = (id) => ChatPanel.show(extensionUri, messenger, id, true);
     this.disposables.push(
       webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
-      panel.onDidChangeViewState(() => this.updateActive()),
+      panel.onDidChangeViewState(() => {
+        // A hidden panel's webview is torn down (no retainContextWhenHidden): messages would be lost.
+        // Shown again, its page starts over and says `ready`, and `init` brings it up to date.
+        if (!panel.visible) this.ready = false;
+        this.updateActive();
+      }),
       panel.onDidDispose(() => this.dispose()),
       messenger.onStoreChanged((e) => {
         // One message changed: send just it. Anything broader (a reset, a new store): the whole view.
@@ -121,6 +128,7 @@ export class ChatPanel implements vscode.Disposable {
       case 'ready':
         this.ready = true;
         this.post(this.init());
+        if (this.focusWanted) this.focusComposer();
         return;
       case 'select':
         if (isConversationId(message.conversationId)) this.select(message.conversationId);
@@ -150,6 +158,12 @@ export class ChatPanel implements vscode.Disposable {
   }
 
   // ---------------------------------------------------------------- to the webview
+
+  /** Now if the webview is up, else right after its next `ready` (a new or re-shown panel is still loading). */
+  private focusComposer(): void {
+    this.focusWanted = !(this.ready && this.panel.visible);
+    if (!this.focusWanted) this.post({ type: 'focus-composer' });
+  }
 
   private post(message: ToWebview): void {
     if (this.ready) void this.panel.webview.postMessage(message);

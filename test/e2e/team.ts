@@ -16,7 +16,7 @@ import { TeamClient } from '../../src/net/client';
 import { TeamMessengerError } from '../../src/net/errors';
 import { generateIdentity, Identity } from '../../src/net/identity';
 import type { ChatMessage } from '../../src/net/messages';
-import type { IncomingTransfer } from '../../src/net/transfer/incomingTransfer';
+import type { IncomingTransfer, ReceivedFile } from '../../src/net/transfer/incomingTransfer';
 import { Relay } from '../../src/server/relay';
 import type { VsCodeHarness } from './harness';
 
@@ -79,6 +79,9 @@ export class HeadlessPeer {
   readonly messages: ChatMessage[] = [];
   readonly disconnects: TeamMessengerError[] = [];
   readonly offers: IncomingTransfer[] = [];
+  /** Files received through offers accepted by `autoAcceptDir`, verified by the core. */
+  readonly received: ReceivedFile[] = [];
+  /** Offers end here: accepted into this folder when set (else left for the scenario to answer). */
   autoAcceptDir: string | undefined;
 
   private constructor(readonly client: TeamClient) {
@@ -86,7 +89,9 @@ export class HeadlessPeer {
     client.on('disconnected', (e) => this.disconnects.push(e));
     client.on('file-offer', (transfer) => {
       this.offers.push(transfer);
-      if (this.autoAcceptDir) void transfer.accept({ dir: this.autoAcceptDir }).catch(() => undefined);
+      if (!this.autoAcceptDir) return;
+      transfer.done.then((files) => this.received.push(...files), () => undefined);
+      void transfer.accept({ dir: this.autoAcceptDir }).catch(() => undefined);
     });
   }
 
@@ -139,28 +144,44 @@ export function peerRow(vscode: VsCodeHarness, name: string, state: 'online' | '
 }
 
 /**
- * In the open peer quick pick (single or multiple choice), picks the peers by name and accepts:
- * the extension labels them "$(account) name", so the row's text is the name.
+ * In the extension's peer picker (src/views/peerPicker.ts) titled `title`, picks the peers by name
+ * and accepts. The extension labels them "$(account) name", so a row's text is the name. `many`:
+ * the picker was opened with canPickMany (Send to…, Share Selection with…, New Group Conversation):
+ * rows have checkboxes, the OK button accepts.
+ *
+ * Waits for the title first: right after a command palette entry runs, the widget on screen is
+ * still the palette's for a moment (same element), and a row clicked then is not the picker's.
  */
-export async function pickPeers(vscode: VsCodeHarness, names: string[]): Promise<void> {
+export async function pickPeers(vscode: VsCodeHarness, title: string, names: string[], many = true): Promise<void> {
   const widget = vscode.page.locator('.quick-input-widget');
-  await vscode.waitForVisible(widget, 'the peer picker');
-  const many = await widget.locator('.quick-input-check-all').isVisible();
+  await vscode.waitForVisible(widget.locator('.quick-input-title', { hasText: new RegExp(`^\\s*${escapeRegExp(title)}\\s*$`) }), `the peer picker "${title}"`);
+  if (many) await vscode.waitForVisible(vscode.page.locator('.quick-input-widget.show-checkboxes'), `the peer picker "${title}" to offer checkboxes`);
   for (const name of names) {
     const row = widget
       .locator('.quick-input-list .monaco-list-row')
-      .filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${name}\\s*$`) }) })
+      .filter({ has: vscode.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(name)}\\s*$`) }) })
       .first();
     await vscode.waitForVisible(row, `${name} in the peer picker`);
     if (many) {
-      const box = row.locator('input[type="checkbox"], .monaco-checkbox, .quick-input-list-checkbox').first();
-      await box.click();
+      await row.locator('.monaco-checkbox').click();
+      await vscode.waitUntil(`${name} to be ticked`, async () => (await row.getAttribute('aria-checked')) === 'true');
     } else {
       await row.click();
     }
   }
-  if (many) await widget.locator('.quick-input-action .monaco-button, .monaco-button').filter({ hasText: /^OK$/ }).first().click();
-  await vscode.waitForHidden(widget, 'the peer picker to close');
+  if (many) await widget.getByRole('button', { name: 'OK', exact: true }).click();
+  await vscode.waitForHidden(widget, `the peer picker "${title}" to close`);
+}
+
+/** Clicks an entry of the open context menu (VS Code draws its own menus in the browser). */
+export async function clickMenuItem(vscode: VsCodeHarness, label: string): Promise<void> {
+  const item = vscode.page.getByRole('menuitem', { name: new RegExp(`^${escapeRegExp(label)}`) });
+  await vscode.waitForVisible(item, `"${label}" in the context menu`);
+  // A click that arrives before the pointer is over the item can be taken for the end of the
+  // right-click that opened the menu: hover first.
+  await item.hover();
+  await item.click();
+  await vscode.waitForHidden(item, 'the context menu to close');
 }
 
 /** A notification toast whose message contains `text`. */
@@ -175,9 +196,18 @@ export async function clickNotificationButton(vscode: VsCodeHarness, text: strin
   await toast.getByRole('button', { name: button, exact: true }).first().click();
 }
 
-/** The status bar item of the extension (its text is one of connectionText.ts's status bar texts). */
+/** Closes every notification (a scenario's screenshots then show only its own). */
+export async function clearNotifications(vscode: VsCodeHarness): Promise<void> {
+  await vscode.runCommand('Notifications: Clear All Notifications');
+  await vscode.waitForHidden(vscode.page.locator('.notifications-toasts .notification-toast'), 'the notifications to close');
+}
+
+/**
+ * The extension's status bar item (statusBar.ts; its text is one of connectionText.ts's status bar
+ * texts). VS Code gives the element the id `<extension id>.<item id>`.
+ */
 export function statusItem(vscode: VsCodeHarness): Locator {
-  return vscode.page.locator('.part.statusbar .statusbar-item').filter({ hasText: /Team Messenger|Hosting on|online|Connecting|Reconnecting/ });
+  return vscode.page.locator(`.part.statusbar .statusbar-item[id="${vscode.extension.id}.teamMessenger.status"]`);
 }
 
 /** The chat panel's webview content (the only webview in these scenarios). */
@@ -192,7 +222,7 @@ export async function openConversation(vscode: VsCodeHarness, title: string): Pr
   const row = frame.locator(`.conversation-row[title="${title}"]`);
   await vscode.waitForVisible(row, `"${title}" in the chat's conversation list`);
   await row.click();
-  await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: new RegExp(`^${title}$`) }), `the conversation "${title}" to be shown`);
+  await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }), `the conversation "${title}" to be shown`);
   await vscode.waitForVisible(frame.locator('#composer-input:enabled'), 'the composer to be enabled');
   return frame;
 }
@@ -202,9 +232,27 @@ export async function shownMessageTexts(frame: FrameLocator): Promise<string[]> 
   return frame.locator('#log .message-text').allTextContents();
 }
 
+/**
+ * Returns once the extension host has handled everything the workbench told it so far (which editor
+ * is active, whether the chat panel is visible, ...): those events and a command travel to it in
+ * order on one channel, so when a command's answer (here Set Status's quick pick) is on screen, the
+ * earlier events are done. Needs the extension to be connected.
+ */
+export async function extensionHostCaughtUp(vscode: VsCodeHarness): Promise<void> {
+  await vscode.runCommand('Team Messenger: Set Status…');
+  const title = vscode.page.locator('.quick-input-widget .quick-input-title', { hasText: /^\s*Set Status\s*$/ });
+  await vscode.waitForVisible(title, 'the extension host to answer (Set Status)');
+  await vscode.page.keyboard.press('Escape');
+  await vscode.waitForHidden(vscode.page.locator('.quick-input-widget'), 'Set Status to close');
+}
+
 /** Opens a workspace file by name through Quick Open ("Go to File..."). */
 export async function openFile(vscode: VsCodeHarness, name: string): Promise<void> {
   await vscode.runCommand('Go to File...');
   await vscode.pickQuickInputItem(name, undefined, name);
   await vscode.waitForVisible(vscode.page.locator('.tabs-container .tab.active', { hasText: name }), `${name} to be the active editor`);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
