@@ -48,7 +48,8 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     ChatPanel.registerSerializer(context.extensionUri, messenger),
     ...registerCommands({ extensionUri: context.extensionUri, messenger, relay, secrets, files, log }),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if ((e.affectsConfiguration(`${SECTION}.server`) || e.affectsConfiguration(`${SECTION}.displayName`)) && connections.client) {
+      const keys = ['server', 'displayName', 'plainTcp', 'tlsCaFile'];
+      if (keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`)) && connections.client) {
         const server = readSettings().server;
         if (server && !relay.hosting) connections.connect(server).catch((err: Error) => logger.warn('reconnect after a settings change failed', { error: err.message }));
       }

@@ -35,10 +35,22 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
     });
 
-  const connectTo = async (server: string) => {
+  const connectTo = async (server: string, pin?: string) => {
     try {
-      await connections.connect(server);
+      await connections.connect(server, pin ? { pin } : {});
     } catch (err) {
+      if (err instanceof TeamMessengerError && err.code === ErrorCode.TlsFingerprintMismatch) {
+        const choice = await vscode.window.showErrorMessage(err.message, { modal: true }, 'Forget Pinned Certificate');
+        if (choice) {
+          await connections.trust.forget(server);
+          await connectTo(server);
+        }
+        return;
+      }
+      if (err instanceof TeamMessengerError && err.code === ErrorCode.TlsUntrusted) {
+        void vscode.window.showWarningMessage(`Not connected to ${server}: ${err.message}.`);
+        return;
+      }
       if (err instanceof TeamMessengerError && err.code === ErrorCode.AuthFailed) {
         const choice = await vscode.window.showErrorMessage(`The relay at ${server} refused to let you in: ${err.message}.`, 'Set Team Secret…');
         if (choice) await vscode.commands.executeCommand('teamMessenger.setTeamSecret');
@@ -75,13 +87,20 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     register('teamMessenger.startLocalRelay', async () => {
       const hosting = await relay.start();
-      await connectTo(`127.0.0.1:${hosting.port}`);
+      await connectTo(`127.0.0.1:${hosting.port}`, hosting.fingerprint);
       const where = hosting.addresses.join(', ');
       // Not awaited: the command is done once the relay runs; the notification may sit unanswered.
       void vscode.window
-        .showInformationMessage(`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret.`, 'Copy Address and Secret')
+        .showInformationMessage(
+          `Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}.`,
+          'Copy Address and Secret',
+        )
         .then((choice) => {
-          if (choice) void vscode.env.clipboard.writeText(`Team Messenger relay: ${hosting.addresses[0]}\nTeam secret: ${hosting.secret}`);
+          if (choice) {
+            void vscode.env.clipboard.writeText(
+              `Team Messenger relay: ${hosting.addresses[0]}\nTeam secret: ${hosting.secret}\nCertificate fingerprint (SHA-256): ${hosting.fingerprint}`,
+            );
+          }
         });
     }),
     register('teamMessenger.stopLocalRelay', async () => {

@@ -1,9 +1,11 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { parseHostPort } from '../net/address';
 import { Bookmark, ClientState, TeamClient } from '../net/client';
 import { TeamMessengerError } from '../net/errors';
 import { Logger } from '../net/logger';
 import { DEFAULT_PORT } from '../server/relay';
+import { RelayTrust } from './relayTrust';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
 
@@ -24,11 +26,15 @@ export class ConnectionManager implements vscode.Disposable {
   /** A connection attempt ended for good (wrong secret, bad address...). */
   readonly onDidFail = this.didFail.event;
 
+  readonly trust: RelayTrust;
+
   constructor(
     private readonly secrets: Secrets,
     private readonly state: vscode.Memento,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.trust = new RelayTrust(state);
+  }
 
   get client(): TeamClient | undefined {
     return this.current;
@@ -48,12 +54,16 @@ export class ConnectionManager implements vscode.Disposable {
    * reason when the relay refuses (wrong secret) or the address is wrong. Unreachable relays
    * are retried in the background.
    */
-  async connect(server?: string): Promise<void> {
+  async connect(server?: string, options: { pin?: string } = {}): Promise<void> {
     const settings = readSettings();
     const address = (server ?? settings.server).trim();
     if (!address) throw new Error('No relay address is set. Run "Team Messenger: Connect to Relay…" and enter host:port.');
     const { host, port } = parseHostPort(address, DEFAULT_PORT);
     await this.disconnect();
+    // This window's own relay: its certificate is known, no question to ask.
+    if (options.pin) await this.trust.pin(address, options.pin);
+    const tls = settings.plainTcp ? undefined : this.trust.tlsFor(address, readCa(settings.tlsCaFile));
+    if (!tls) this.logger.warn('connecting without TLS (teamMessenger.plainTcp is on)', { server: address });
     const identity = await this.secrets.identity();
     const client = new TeamClient({
       host,
@@ -63,6 +73,7 @@ export class ConnectionManager implements vscode.Disposable {
       secret: await this.secrets.teamSecret(),
       bookmark: this.loadBookmark(address, identity.clientId),
       logger: this.logger,
+      ...(tls ? { tls } : {}),
     });
     this.current = client;
     this.currentServer = address;
@@ -121,6 +132,15 @@ export class ConnectionManager implements vscode.Disposable {
     this.bookmarkTimer = undefined;
     this.pendingBookmark?.();
     this.pendingBookmark = undefined;
+  }
+}
+
+function readCa(file: string): string | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`Cannot read the CA certificate in teamMessenger.tlsCaFile (${file}): ${(err as Error).message}`);
   }
 }
 

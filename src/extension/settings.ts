@@ -14,6 +14,10 @@ export interface Settings {
   relayPort: number;
   historySize: number;
   maxFileSizeMB: number;
+  /** Plain TCP instead of TLS: only when chosen explicitly. */
+  plainTcp: boolean;
+  /** Verify relays against this CA certificate (PEM file) instead of pinning. */
+  tlsCaFile: string;
 }
 
 export const SECTION = 'teamMessenger';
@@ -30,6 +34,8 @@ export function readSettings(): Settings {
     relayPort: clampPort(c.get<number>('relay.port', DEFAULT_PORT)),
     historySize: Math.max(10, Math.min(100_000, c.get<number>('historySize', 1000))),
     maxFileSizeMB: Math.max(0, c.get<number>('maxFileSizeMB', 0)),
+    plainTcp: c.get<boolean>('plainTcp', false),
+    tlsCaFile: c.get<string>('tlsCaFile', '').trim(),
   };
 }
 

@@ -56,6 +56,8 @@ describe('e2e Team Messenger: files and shared code', function () {
         'teamMessenger.displayName': 'alice',
         'teamMessenger.autoConnect': true,
         'teamMessenger.downloadFolder': downloads,
+        // A plain relay, chosen explicitly (the TLS path is the peers-and-chat suite's).
+        'teamMessenger.plainTcp': true,
       },
     });
     suite.add('dispose VS Code', () => vscode.dispose());

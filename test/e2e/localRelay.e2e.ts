@@ -61,18 +61,20 @@ describe('e2e Team Messenger: hosting a local relay', function () {
     await vscode.runCommand('Team Messenger: Start Local Relay');
     const hosting = statusItem(vscode).filter({ hasText: `Hosting on :${port} · 0 online` });
     await vscode.waitForVisible(hosting, `the status bar to say it hosts on port ${port}`);
-    const announcement = notification(vscode, `Hosting a relay on port ${port}. Teammates connect to 127.0.0.1:${port} with the team secret.`);
+    const announcement = notification(vscode, `Hosting a relay on port ${port}. Teammates connect to 127.0.0.1:${port} with the team secret`);
     await vscode.waitForSteady(announcement, 'the "Hosting a relay" notification');
     assert.ok(await announcement.getByRole('button', { name: 'Copy Address and Secret' }).isVisible());
     await vscode.screenshot('1-hosting');
 
     // A wrong secret is refused; the one typed above lets bob in.
-    const intruder = await HeadlessPeer.connect(scenario, { port, name: 'mallory', secret: 'not-the-secret' }).then(
+    // The local relay speaks TLS; teammates trust its certificate on first use.
+    const tls = { trustOnFirstUse: () => true };
+    const intruder = await HeadlessPeer.connect(scenario, { port, name: 'mallory', secret: 'not-the-secret', tls }).then(
       () => undefined,
       (err: unknown) => err,
     );
     assert.ok(intruder instanceof TeamMessengerError && intruder.code === ErrorCode.AuthFailed, `a wrong secret must be refused, got ${String(intruder)}`);
-    const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', secret });
+    const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', secret, tls });
     const aliceId = await vscode.waitUntil('bob to see alice on the relay', () => bob.peerId('alice'));
     await vscode.waitForVisible(statusItem(vscode).filter({ hasText: `Hosting on :${port} · 1 online` }), 'the status bar to count bob');
     await vscode.waitForVisible(peerRow(vscode, 'bob', 'online'), 'bob in the Peers view');

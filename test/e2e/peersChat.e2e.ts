@@ -29,10 +29,13 @@ describe('e2e Team Messenger: peers view and chat', function () {
   const bobIdentity = generateIdentity();
   let vscode: VsCodeHarness;
   let port: number;
+  let fingerprint: string;
 
   before(async function () {
-    const relay = await startRelay(suite);
+    // TLS (the default): the first connection asks the user to trust the relay's certificate.
+    const relay = await startRelay(suite, { tls: true });
     port = relay.port;
+    fingerprint = relay.fingerprint!;
     vscode = await VsCodeHarness.launch({
       name: 'chat',
       workspaceFiles: { 'notes.md': '# Team notes\n' },
@@ -43,6 +46,11 @@ describe('e2e Team Messenger: peers view and chat', function () {
       },
     });
     suite.add('dispose VS Code', () => vscode.dispose());
+    const dialog = vscode.page.locator('.monaco-dialog-box').filter({ hasText: 'Trust its certificate?' });
+    await vscode.waitForVisible(dialog, 'the modal asking to trust the relay on first connection');
+    await vscode.waitForVisible(dialog.filter({ hasText: fingerprint }), 'the fingerprint to compare, in the modal');
+    await vscode.screenshot('chat-0-trust-relay-certificate');
+    await dialog.getByRole('button', { name: 'Trust', exact: true }).click();
     await vscode.waitForLog(/connected to relay/, { channel: 'Team Messenger', what: 'the extension to connect to the relay' });
   });
 
@@ -58,7 +66,7 @@ describe('e2e Team Messenger: peers view and chat', function () {
 
   /** bob online (closed after the scenario), once he sees alice; returns him and alice's client id. */
   async function connectBob(): Promise<{ bob: HeadlessPeer; aliceId: string }> {
-    const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', identity: bobIdentity });
+    const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', identity: bobIdentity, tls: { fingerprint } });
     const aliceId = await vscode.waitUntil('bob to see alice online', () => bob.peerId('alice'));
     return { bob, aliceId };
   }

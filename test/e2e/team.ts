@@ -12,11 +12,12 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { TeamClient } from '../../src/net/client';
+import { ClientTlsOptions, TeamClient } from '../../src/net/client';
 import { TeamMessengerError } from '../../src/net/errors';
 import { generateIdentity, Identity } from '../../src/net/identity';
 import type { ChatMessage } from '../../src/net/messages';
 import type { IncomingTransfer, ReceivedFile } from '../../src/net/transfer/incomingTransfer';
+import { createCertificate } from '../../src/server/certificate';
 import { Relay } from '../../src/server/relay';
 import type { VsCodeHarness } from './harness';
 
@@ -63,12 +64,25 @@ export async function freePort(): Promise<number> {
 
 // ---------------------------------------------------------------- relay and headless peer
 
-/** A relay of our own core on a free loopback port, without a team secret; stopped by `cleanup`. */
-export async function startRelay(cleanup: Cleanup): Promise<{ relay: Relay; port: number; server: string }> {
-  const relay = new Relay({ host: '127.0.0.1', port: 0, auth: { noAuth: true }, shutdownGraceMs: 500 });
+/**
+ * A relay of our own core on a free loopback port, without a team secret; stopped by `cleanup`.
+ * With `tls` it uses a fresh self-signed certificate (its fingerprint is returned), else plain TCP.
+ */
+export async function startRelay(
+  cleanup: Cleanup,
+  options: { tls?: boolean } = {},
+): Promise<{ relay: Relay; port: number; server: string; fingerprint?: string }> {
+  const certificate = options.tls ? createCertificate({ commonName: 'e2e relay', altNames: ['127.0.0.1'] }) : undefined;
+  const relay = new Relay({
+    host: '127.0.0.1',
+    port: 0,
+    auth: { noAuth: true },
+    shutdownGraceMs: 500,
+    ...(certificate ? { tls: { certPem: certificate.certPem, keyPem: certificate.keyPem } } : {}),
+  });
   const { port } = await relay.start();
   cleanup.add('stop the relay', () => relay.stop('the test is over'));
-  return { relay, port, server: `127.0.0.1:${port}` };
+  return { relay, port, server: `127.0.0.1:${port}`, ...(certificate ? { fingerprint: certificate.fingerprint256 } : {}) };
 }
 
 /**
@@ -98,7 +112,7 @@ export class HeadlessPeer {
   /** Connects (resolves at the relay's welcome); `cleanup` closes it. */
   static async connect(
     cleanup: Cleanup,
-    options: { port: number; name: string; identity?: Identity; secret?: string },
+    options: { port: number; name: string; identity?: Identity; secret?: string; tls?: ClientTlsOptions },
   ): Promise<HeadlessPeer> {
     const client = new TeamClient({
       host: '127.0.0.1',
@@ -107,6 +121,7 @@ export class HeadlessPeer {
       machine: 'e2e-headless',
       identity: options.identity ?? generateIdentity(),
       ...(options.secret ? { secret: options.secret } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
       reconnect: false,
       retryFirstConnect: false,
     });
