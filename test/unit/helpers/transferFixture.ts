@@ -21,6 +21,7 @@ import { silentLogger } from '../../../src/net/logger';
 import { ClientMessage, PROTOCOL_VERSION, RelayMessage, Welcome } from '../../../src/net/messages';
 import { Relay, RelayOptions } from '../../../src/server/relay';
 import { handshakeTranscript, newNonce } from '../../../src/net/auth';
+import { Cleanup } from './loopback';
 
 export const HOST = '127.0.0.1';
 export const MiB = 1024 * 1024;
@@ -189,31 +190,10 @@ export function isInside(root: string, child: string): boolean {
 
 // ------------------------------------------------------------------------------------ fixture
 
-type Task = { label: string; run: () => unknown };
-
-export class TransferFixture {
-  private tasks: Task[] = [];
-
-  add(label: string, run: () => unknown): void {
-    this.tasks.push({ label, run });
-  }
-
-  async cleanup(): Promise<void> {
-    const tasks = this.tasks.reverse();
-    this.tasks = [];
-    for (const task of tasks) {
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          Promise.resolve().then(task.run),
-          new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('took longer than 5 s')), 5000))),
-        ]);
-      } catch (err) {
-        process.stderr.write(`cleanup of ${task.label} failed: ${(err as Error).message}\n`);
-      } finally {
-        clearTimeout(timer);
-      }
-    }
+/** Transfer tests' set-up, torn down through loopback.ts's Cleanup stack. */
+export class TransferFixture extends Cleanup {
+  cleanup(): Promise<void> {
+    return this.run();
   }
 
   tempDir(prefix = 'tm-xfer-'): string {
