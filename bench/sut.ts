@@ -26,6 +26,8 @@ async function start(kind: string): Promise<{ port: number; stop(): Promise<void
       // people) and the per-address connection cap (10,000 clients all come from 127.0.0.1).
       messagesPerSecond: 0,
       textBytesPerSecond: 0,
+      // Plain TCP, like the MQTT brokers it is compared with.
+      tls: false,
       admission: { maxConnectionsPerAddress: 100_000 },
       logger: createStreamLogger((line) => process.stderr.write(line), 'warn'),
     });

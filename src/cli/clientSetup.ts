@@ -1,4 +1,4 @@
-import { ClientTlsOptions, TeamClient } from '../net/client';
+import { TeamClient } from '../net/client';
 import { clientTls } from './tlsSetup';
 import { loadOrCreateIdentity } from '../net/identity';
 import { Logger } from '../net/logger';
@@ -39,17 +39,13 @@ export function createClient(
     name,
     identity,
     secret: readSecret(values, env),
-    ...withTls(clientTls(values, `${host}:${port}`, env, (line) => process.stderr.write(line + '\n'))),
+    tls: clientTls(values, `${host}:${port}`, env, (line) => process.stderr.write(line + '\n')) ?? false,
     reconnect: reconnect !== false,
     retryFirstConnect: reconnect === true,
     logger,
     backoff: { initialMs: 250, maxMs: 15_000 },
     ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
   });
-}
-
-function withTls(tls: ClientTlsOptions | undefined): { tls?: ClientTlsOptions } {
-  return tls ? { tls } : {};
 }
 
 /** Names for client ids, from what the client knows of the roster. */

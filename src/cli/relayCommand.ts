@@ -45,7 +45,7 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     auth,
     historyDir: values['history-dir'],
     historyMaxEntries: parsePositiveInt('history-max', values['history-max'], 10_000),
-    ...(tls ? { tls: { certPem: tls.certPem, keyPem: tls.keyPem } } : {}),
+    tls: tls ? { certPem: tls.certPem, keyPem: tls.keyPem } : false,
     admission: {
       ...(values['max-connections'] ? { maxConnections: parsePositiveInt('max-connections', values['max-connections'], 0) } : {}),
       ...(values['max-per-address'] ? { maxConnectionsPerAddress: parsePositiveInt('max-per-address', values['max-per-address'], 0) } : {}),

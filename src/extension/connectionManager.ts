@@ -73,7 +73,7 @@ export class ConnectionManager implements vscode.Disposable {
       secret: await this.secrets.teamSecret(),
       bookmark: this.loadBookmark(address, identity.clientId),
       logger: this.logger,
-      ...(tls ? { tls } : {}),
+      tls: tls ?? false,
     });
     this.current = client;
     this.currentServer = address;

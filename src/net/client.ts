@@ -61,8 +61,8 @@ export interface ClientOptions {
   backoff?: BackoffOptions;
   /** Time allowed for TCP connect plus handshake. */
   connectTimeoutMs?: number;
-  /** TLS to the relay. Without it the client speaks plain TCP. */
-  tls?: ClientTlsOptions;
+  /** TLS to the relay, or `false` for plain TCP: always an explicit choice. */
+  tls: ClientTlsOptions | false;
   /** Where this client left off last time (persisted by the app), to receive what it missed. */
   bookmark?: Bookmark;
   /** Messages waiting for a connection; more are refused. */
@@ -436,7 +436,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     };
     socket.once('error', (err: NodeJS.ErrnoException) => {
       if (connection !== this.connection) return;
-      this.pendingCloseError ??= describeSocketError(err, challenged, host, port, secure !== undefined);
+      this.pendingCloseError ??= describeSocketError(err, challenged, host, port, secure !== false);
     });
     if (secure) {
       socket.once('secureConnect', () => {

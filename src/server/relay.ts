@@ -43,8 +43,8 @@ export interface RelayOptions {
   maxWindowBytes?: number;
   /** Limit on each connection's incoming file data, bytes per second (default: unlimited). */
   throttleBytesPerSecond?: number;
-  /** TLS with this certificate and key (PEM). Without it the relay speaks plain TCP. */
-  tls?: { certPem: string; keyPem: string };
+  /** TLS with this certificate and key (PEM), or `false` for plain TCP: always an explicit choice. */
+  tls: { certPem: string; keyPem: string } | false;
   /** Caps on connections and failed logins (see admission.ts for the defaults). */
   admission?: Partial<AdmissionLimits>;
   /** Control messages one connection may send per second, sustained (0: no limit). */

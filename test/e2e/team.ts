@@ -78,7 +78,7 @@ export async function startRelay(
     port: 0,
     auth: { noAuth: true },
     shutdownGraceMs: 500,
-    ...(certificate ? { tls: { certPem: certificate.certPem, keyPem: certificate.keyPem } } : {}),
+    tls: certificate ? { certPem: certificate.certPem, keyPem: certificate.keyPem } : false,
   });
   const { port } = await relay.start();
   cleanup.add('stop the relay', () => relay.stop('the test is over'));
@@ -121,7 +121,7 @@ export class HeadlessPeer {
       machine: 'e2e-headless',
       identity: options.identity ?? generateIdentity(),
       ...(options.secret ? { secret: options.secret } : {}),
-      ...(options.tls ? { tls: options.tls } : {}),
+      tls: options.tls ?? false,
       reconnect: false,
       retryFirstConnect: false,
     });

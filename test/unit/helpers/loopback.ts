@@ -162,6 +162,8 @@ export const TEST_RELAY_DEFAULTS = {
   idleTimeoutMs: 5000,
   handshakeTimeoutMs: 3000,
   shutdownGraceMs: 500,
+  // Plain TCP unless a test asks for TLS (tls.test.ts and abuse.test.ts do).
+  tls: false,
 } as const;
 
 /** Starts a relay on 127.0.0.1 (port 0 unless given), silent, with the test secret unless `auth` is given. */
@@ -173,6 +175,7 @@ export async function startRelay(cleanup: Cleanup, options: TestRelayOptions = {
     logger: silentLogger,
     ...TEST_RELAY_DEFAULTS,
     ...options,
+    tls: options.tls ?? false,
   });
   cleanup.add('relay', () => relay.stop('test cleanup'));
   await relay.start();
@@ -258,6 +261,7 @@ export function createClient(cleanup: Cleanup, port: number, options: TestClient
     connectTimeoutMs: 3000,
     logger: silentLogger,
     ...options,
+    tls: options.tls ?? false,
     secret: 'secret' in options ? options.secret : SECRET,
   });
   cleanup.add(`client ${options.name}`, () => client.close());

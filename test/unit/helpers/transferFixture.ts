@@ -203,7 +203,7 @@ export class TransferFixture extends Cleanup {
   }
 
   async relay(options: Partial<RelayOptions> = {}): Promise<{ relay: Relay; port: number }> {
-    const relay = new Relay({ host: HOST, port: 0, auth: { noAuth: true }, logger: silentLogger, shutdownGraceMs: 500, ...options });
+    const relay = new Relay({ host: HOST, port: 0, auth: { noAuth: true }, logger: silentLogger, shutdownGraceMs: 500, ...options, tls: options.tls ?? false });
     this.add('relay', () => relay.stop('test cleanup'));
     const address = await relay.start();
     return { relay, port: address.port };
@@ -220,6 +220,7 @@ export class TransferFixture extends Cleanup {
       connectTimeoutMs: 3000,
       logger: silentLogger,
       ...options,
+      tls: options.tls ?? false,
     });
     this.add(`client ${name}`, () => client.close());
     return client;

@@ -49,7 +49,15 @@ describe('Team Messenger in VS Code', () => {
     assert.equal(hosting.port, port);
     await until('the window to connect to its own relay', () => api.state === 'connected');
 
-    const bob = new TeamClient({ host: '127.0.0.1', port, name: 'bob', identity: generateIdentity(), secret: hosting.secret, reconnect: false });
+    const bob = new TeamClient({
+      host: '127.0.0.1',
+      port,
+      name: 'bob',
+      identity: generateIdentity(),
+      secret: hosting.secret,
+      tls: { fingerprint: hosting.fingerprint },
+      reconnect: false,
+    });
     try {
       const welcome = await bob.connect();
       assert.equal(welcome.peers.length, 1, 'bob sees the VS Code user');
