@@ -5,6 +5,7 @@ import { encodeControl } from '../../src/net/controlCodec';
 import { Frame, FrameFlag, FrameKind } from '../../src/net/frame';
 import { FrameDecoder } from '../../src/net/frameDecoder';
 import { generateIdentity } from '../../src/net/identity';
+import { DEFAULT_RECEIVE_WINDOW } from '../../src/net/transfer/incomingTransfer';
 import { makeText, nowUs } from './common';
 import { Outbox } from './outbox';
 import { SendTemplate, TmClient, TmHandlers } from './tmClient';
@@ -52,7 +53,7 @@ export interface System {
 
 const HOST = '127.0.0.1';
 export const BENCH_SECRET = 'bench-team-secret';
-const FILE_WINDOW = Number(process.env.BENCH_FILE_WINDOW ?? 4 * 1024 * 1024); // the real client's receive window
+const FILE_WINDOW = Number(process.env.BENCH_FILE_WINDOW ?? DEFAULT_RECEIVE_WINDOW); // the real client's receive window
 /** A file sender keeps up to this much queued ahead of the kernel, so 1 MiB chunks still pipeline. */
 const SEND_BACKLOG = 8 * 1024 * 1024;
 

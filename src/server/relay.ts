@@ -104,7 +104,8 @@ export class Relay extends EventEmitter {
     this.secret = 'secret' in options.auth ? options.auth.secret : undefined;
     this.logger = options.logger ?? silentLogger;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-    this.maxQueuedBytes = options.maxQueuedBytes ?? 16 * 1024 * 1024;
+    // Room for chat plus a few files' windows in flight (8 MiB each) before a reader counts as slow.
+    this.maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
     this.pingIntervalMs = options.pingIntervalMs ?? 15_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;

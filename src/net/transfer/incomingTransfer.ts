@@ -52,7 +52,12 @@ interface Slot {
   done: ReceivedFile | undefined;
 }
 
-const DEFAULT_WINDOW = 4 * 1024 * 1024;
+/**
+ * Credit granted per file: the most that may be in flight towards this receiver. It must cover
+ * the credit round trip at full speed, which with 1 MiB chunks behind chat is long: 4 MiB held
+ * throughput to about a third of what 8 MiB (the relay's own cap per stream) allows (bench W4).
+ */
+export const DEFAULT_RECEIVE_WINDOW = 8 * 1024 * 1024;
 /** Bytes of free space to leave on the disk beyond the files themselves. */
 const DISK_MARGIN = 64 * 1024 * 1024;
 
@@ -74,7 +79,7 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
   private currentState: IncomingState = 'offered';
   private slots: Slot[] = [];
   private readonly byStream = new Map<number, Slot>();
-  private windowBytes = DEFAULT_WINDOW;
+  private windowBytes = DEFAULT_RECEIVE_WINDOW;
   private meter: ProgressMeter;
   private settle!: { resolve(files: ReceivedFile[]): void; reject(err: TeamMessengerError): void };
   private resumeTimer: NodeJS.Timeout | undefined;
@@ -109,7 +114,7 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
   async accept(options: AcceptOptions): Promise<void> {
     if (this.currentState !== 'offered') throw new TeamMessengerError(ErrorCode.UnexpectedMessage, `cannot accept a transfer that is ${this.currentState}`);
     this.setState('accepting');
-    this.windowBytes = options.windowBytes ?? DEFAULT_WINDOW;
+    this.windowBytes = options.windowBytes ?? DEFAULT_RECEIVE_WINDOW;
     try {
       await this.checkLimits(options);
       const slots = await this.plan(options.dir);
