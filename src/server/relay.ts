@@ -18,6 +18,8 @@ import { Throttle } from './throttle';
 import { TransferRouter } from './transferRouter';
 
 export const DEFAULT_PORT = 9999;
+/** Room for chat plus a few files' windows in flight (8 MiB each) before a reader counts as slow. */
+export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 
 export type RelayAuth = { secret: string } | { noAuth: true };
 
@@ -104,8 +106,7 @@ export class Relay extends EventEmitter {
     this.secret = 'secret' in options.auth ? options.auth.secret : undefined;
     this.logger = options.logger ?? silentLogger;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-    // Room for chat plus a few files' windows in flight (8 MiB each) before a reader counts as slow.
-    this.maxQueuedBytes = options.maxQueuedBytes ?? 32 * 1024 * 1024;
+    this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.pingIntervalMs = options.pingIntervalMs ?? 15_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
