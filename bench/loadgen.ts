@@ -185,40 +185,15 @@ class CpuWindow {
 async function throughput(sys: System, spec: Extract<Spec, { w: 'throughput' }>, pid: number): Promise<Metrics> {
   const pairs = await makePairs(sys, spec.pairs, () => undefined);
   const delivered = () => pairs.reduce((n, p) => n + p.receiver.received, 0);
-  const cpu = new CpuWindow(pid);
-  const t0 = nowUs();
-  const warmEnd = t0 + spec.warmMs * 1000;
-  const end = warmEnd + spec.measureMs * 1000;
-  let d0 = 0;
-  let d1 = 0;
-  let started = false;
-  await new Promise<void>((resolve) => {
-    const loop = () => {
-      const now = nowUs();
-      if (!started && now >= warmEnd) {
-        started = true;
-        d0 = delivered();
-        cpu.start();
+  const { cpu, count: msgs } = await closedLoop(spec, pid, delivered, (now) => {
+    for (const p of pairs) {
+      let n = Math.min(512, spec.window - (p.sent - p.receiver.received));
+      while (n-- > 0) {
+        p.sender.send(now);
+        p.sent++;
       }
-      if (now >= end) {
-        d1 = delivered();
-        cpu.stop();
-        resolve();
-        return;
-      }
-      for (const p of pairs) {
-        let n = Math.min(512, spec.window - (p.sent - p.receiver.received));
-        while (n-- > 0) {
-          p.sender.send(now);
-          p.sent++;
-        }
-      }
-      flushAll();
-      setImmediate(loop);
-    };
-    loop();
+    }
   });
-  const msgs = d1 - d0;
   return {
     deliveredPerSec: msgs / cpu.seconds,
     sutCpuSecondsPerMillion: (cpu.sutSeconds / msgs) * 1e6,
@@ -227,6 +202,43 @@ async function throughput(sys: System, spec: Extract<Spec, { w: 'throughput' }>,
     windowSeconds: cpu.seconds,
     open: pairs.every((p) => p.receiver.isOpen() && p.sender.isOpen()),
   };
+}
+
+/**
+ * Closed-loop load: `pump` tops up the senders once per event-loop turn; after `warmMs` the
+ * deliveries and CPU are counted for `measureMs`. W1 and W3's peak phase both run on this.
+ */
+async function closedLoop(
+  spec: { warmMs: number; measureMs: number },
+  pid: number,
+  delivered: () => number,
+  pump: (now: number) => void,
+): Promise<{ cpu: CpuWindow; count: number }> {
+  const cpu = new CpuWindow(pid);
+  const warmEnd = nowUs() + spec.warmMs * 1000;
+  const end = warmEnd + spec.measureMs * 1000;
+  let d0 = 0;
+  let started = false;
+  return new Promise((resolve) => {
+    const loop = () => {
+      const now = nowUs();
+      if (!started && now >= warmEnd) {
+        started = true;
+        d0 = delivered();
+        cpu.start();
+      }
+      if (now >= end) {
+        const count = delivered() - d0;
+        cpu.stop();
+        resolve({ cpu, count });
+        return;
+      }
+      pump(now);
+      flushAll();
+      setImmediate(loop);
+    };
+    loop();
+  });
 }
 
 /** W2: fixed total rate over `pairs`, open loop: latency from the scheduled send time. */
@@ -272,38 +284,14 @@ async function fanout(sys: System, spec: Extract<Spec, { w: 'fanout' }>, pid: nu
   const window = Math.max(2, Math.floor(spec.inflightDeliveries / n));
   // Phase 1: peak.
   let sent = 0;
-  const cpu = new CpuWindow(pid);
-  const t0 = nowUs();
-  const warmEnd = t0 + spec.warmMs * 1000;
-  const end = warmEnd + spec.measureMs * 1000;
-  let d0 = 0;
-  let d1 = 0;
-  let started = false;
-  await new Promise<void>((resolve) => {
-    const loop = () => {
-      const now = nowUs();
-      if (!started && now >= warmEnd) {
-        started = true;
-        d0 = delivered();
-        cpu.start();
-      }
-      if (now >= end) {
-        d1 = delivered();
-        cpu.stop();
-        resolve();
-        return;
-      }
-      let k = Math.min(256, window - (sent - Math.floor(delivered() / n)));
-      while (k-- > 0) {
-        sender.send(now);
-        sent++;
-      }
-      flushAll();
-      setImmediate(loop);
-    };
-    loop();
+  const { cpu, count } = await closedLoop(spec, pid, delivered, (now) => {
+    let k = Math.min(256, window - (sent - Math.floor(delivered() / n)));
+    while (k-- > 0) {
+      sender.send(now);
+      sent++;
+    }
   });
-  const peak = (d1 - d0) / cpu.seconds;
+  const peak = count / cpu.seconds;
   await waitFor(() => delivered() >= sent * n, 5000);
   // Phase 2: latency at a fixed delivery rate (the same for every system).
   const msgRate = spec.latencyDeliveriesPerSec / n;

@@ -27,6 +27,29 @@ export const HOST = '127.0.0.1';
 /** How long any single wait may take before the test fails with a clear message. */
 export const WAIT_MS = 5000;
 
+// ------------------------------------------------------------------------------------ raw sockets
+
+/**
+ * A plain socket to the relay, wrapped by `wrap` (a hand-driven protocol peer), closed by
+ * `cleanup`; resolves once connected.
+ */
+export async function openRawSocket<T extends { closed: Promise<unknown> }>(cleanup: Cleanup, port: number, wrap: (socket: net.Socket) => T): Promise<T> {
+  const socket = net.connect({ host: HOST, port });
+  const peer = wrap(socket);
+  cleanup.add('raw socket', () => {
+    socket.destroy();
+    return peer.closed;
+  });
+  await withTimeout(
+    new Promise<void>((resolve, reject) => {
+      socket.once('connect', () => resolve());
+      socket.once('error', reject);
+    }),
+    'raw socket to connect',
+  );
+  return peer;
+}
+
 // ------------------------------------------------------------------------------------ cleanup
 
 type Task = { label: string; run: () => unknown };
@@ -343,21 +366,8 @@ export class RawClient {
   }
 
   /** Opens a raw connection to the relay and waits until it is established. */
-  static async connect(cleanup: Cleanup, port: number): Promise<RawClient> {
-    const socket = net.connect({ host: HOST, port });
-    const raw = new RawClient(socket);
-    cleanup.add('raw socket', () => {
-      socket.destroy();
-      return raw.closed;
-    });
-    await withTimeout(
-      new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('error', reject);
-      }),
-      'raw socket to connect',
-    );
-    return raw;
+  static connect(cleanup: Cleanup, port: number): Promise<RawClient> {
+    return openRawSocket(cleanup, port, (socket) => new RawClient(socket));
   }
 
   /** Sends a protocol message (encoded by the real codec). */

@@ -21,7 +21,7 @@ import { silentLogger } from '../../../src/net/logger';
 import { ClientMessage, PROTOCOL_VERSION, RelayMessage, Welcome } from '../../../src/net/messages';
 import { Relay, RelayOptions } from '../../../src/server/relay';
 import { handshakeTranscript, newNonce } from '../../../src/net/auth';
-import { Cleanup } from './loopback';
+import { Cleanup, openRawSocket } from './loopback';
 
 export const HOST = '127.0.0.1';
 export const MiB = 1024 * 1024;
@@ -232,21 +232,8 @@ export class TransferFixture extends Cleanup {
     return client;
   }
 
-  async raw(port: number): Promise<RawPeer> {
-    const socket = net.connect({ host: HOST, port });
-    const raw = new RawPeer(socket);
-    this.add('raw socket', () => {
-      socket.destroy();
-      return raw.closed;
-    });
-    await within(
-      new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve());
-        socket.once('error', reject);
-      }),
-      'raw socket to connect',
-    );
-    return raw;
+  raw(port: number): Promise<RawPeer> {
+    return openRawSocket(this, port, (socket) => new RawPeer(socket));
   }
 
   async proxy(targetPort: number, options: ProxyOptions = {}): Promise<Proxy> {
