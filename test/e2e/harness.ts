@@ -22,6 +22,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type Locator, type Page, type FrameLocator } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../browser/chromium';
 
 /** Where the project is: the nearest folder up from here with scripts/e2e/prepareHost.js. */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -31,17 +32,6 @@ const CACHE_DIR = path.resolve(process.env.E2E_CACHE_DIR || path.join(PROJECT_RO
 /** Default for each wait; E2E_TIMEOUT_MS overrides (e.g. on a slow machine). */
 export const DEFAULT_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_MS) || 30_000;
 const STARTUP_TIMEOUT_MS = Number(process.env.E2E_STARTUP_TIMEOUT_MS) || 120_000;
-
-/** Chromium flags checked on these machines (shared/real-vscode-host.md). */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** User settings for a quiet, deterministic workbench; a scenario's `settings` are merged over them. */
 const BASE_SETTINGS: Record<string, unknown> = {

@@ -4,6 +4,7 @@ import * as path from 'path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import type { FromWebview, ToWebview } from '../../src/views/chatProtocol';
 import type { Theme } from './themes';
+import { CHROMIUM_ARGS } from '../browser/chromium';
 
 /**
  * Drives the chat webview in a real Chromium: a stand-in `acquireVsCodeApi` (installed before
@@ -12,16 +13,6 @@ import type { Theme } from './themes';
  */
 
 export const CHROMIUM = process.env.CHAT_WEBVIEW_CHROMIUM || '/usr/bin/chromium';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** The page's globals these tests touch (the root tsconfig has no DOM types). */
 interface PageGlobals {
