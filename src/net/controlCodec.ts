@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCode, ProtocolError } from './errors';
 import { FrameKind, HEADER_BYTES, writeHeader } from './frame';
 import { ClientMessage, RelayMessage } from './messages';
+import { fastSend } from './sendFastPath';
 
 /**
  * Turns control-frame payloads into validated messages and back. The only place JSON from
@@ -10,7 +11,7 @@ import { ClientMessage, RelayMessage } from './messages';
 /** Strict: invalid UTF-8 is an error, never silently replaced with U+FFFD. */
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-function decodeWith<T>(schema: z.ZodType<T>, payload: Buffer): T {
+function decodeWith<T>(schema: z.ZodType<T>, payload: Buffer, fast?: (value: Record<string, unknown>) => T | undefined): T {
   let text: string;
   try {
     text = utf8.decode(payload);
@@ -26,6 +27,8 @@ function decodeWith<T>(schema: z.ZodType<T>, payload: Buffer): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new ProtocolError(ErrorCode.BadMessage, 'control frame is not a JSON object');
   }
+  const quick = fast?.(value as Record<string, unknown>);
+  if (quick !== undefined) return quick;
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -47,6 +50,11 @@ function describeIssue(error: z.ZodError, value: object): string {
 }
 
 export function decodeClientMessage(payload: Buffer): ClientMessage {
+  return decodeWith<ClientMessage>(ClientMessage, payload, fastSend);
+}
+
+/** The same without the `send` fast path: the reference the fast path is tested against. */
+export function decodeClientMessageBySchema(payload: Buffer): ClientMessage {
   return decodeWith(ClientMessage, payload);
 }
 
@@ -56,7 +64,11 @@ export function decodeRelayMessage(payload: Buffer): RelayMessage {
 
 /** Encodes a control message as one complete frame: header and JSON in one allocation. */
 export function encodeControl(message: ClientMessage | RelayMessage): Buffer {
-  const json = JSON.stringify(message);
+  return encodeControlJson(JSON.stringify(message));
+}
+
+/** Frames JSON text that is already a valid control message (built by hand on a hot path). */
+export function encodeControlJson(json: string): Buffer {
   const length = Buffer.byteLength(json, 'utf8');
   const out = Buffer.allocUnsafe(HEADER_BYTES + length);
   writeHeader(out, 0, FrameKind.Control, 0, 0, length);

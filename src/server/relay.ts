@@ -9,13 +9,14 @@ import { FramedConnection } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ChatMessage, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets } from '../net/messages';
+import { Ack, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets } from '../net/messages';
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { Session } from './session';
 import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';
 import { Throttle } from './throttle';
 import { TransferRouter } from './transferRouter';
+import { ackFrame, chatMessageFrame } from './hotFrames';
 
 export const DEFAULT_PORT = 9999;
 /** Room for chat plus a few files' windows in flight (8 MiB each) before a reader counts as slow. */
@@ -59,8 +60,9 @@ export interface RelayOptions {
   logger?: Logger;
 }
 
-/** How many recent (sender, ref) pairs are remembered so a resent message is delivered once. */
-const RECENT_REFS = 50_000;
+/** How many recent (sender, ref) pairs are remembered so a resent message is delivered once
+ *  (the ring below holds two strings per pair). */
+const RECENT_REFS = 2 * 50_000;
 
 /**
  * The relay: accepts clients, authenticates them, keeps the roster, routes messages by
@@ -72,8 +74,8 @@ export class Relay extends EventEmitter {
   private readonly sessions = new Map<number, Session>();
   /** Ready sessions by identity; an identity may be connected from several places. */
   private readonly byClient = new Map<string, Set<Session>>();
-  private readonly recentRefs = new Map<string, Ack>();
-  /** recentRefs' keys in insertion order, a ring from refOrderHead once full. */
+  private readonly recentRefs = new Map<string, Map<string, Buffer>>();
+  /** recentRefs' (identity, ref) pairs in insertion order, a ring from refOrderHead once full. */
   private readonly refOrder: string[] = [];
   private refOrderHead = 0;
   private readonly scheduler: FlushScheduler;
@@ -139,7 +141,8 @@ export class Relay extends EventEmitter {
       },
     );
     for (const entry of this.history.all()) {
-      this.rememberRef(entry, { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] });
+      const ack: Ack = { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] };
+      this.rememberRef(entry.from, entry.ref, ackFrame(ack));
     }
   }
 
@@ -516,7 +519,7 @@ export class Relay extends EventEmitter {
       idleTimeoutMs: this.idleTimeoutMs,
       maxPayload: this.maxPayload,
     });
-    for (const entry of missed) session.connection.send(toChatMessage(entry, true));
+    for (const entry of missed) session.connection.sendEncoded(chatMessageFrame(entry, true));
     if (missed.length > 0) this.directory.delivered(clientId, missed[missed.length - 1].seq);
 
     this.broadcast({ t: 'joined', peer: session.info() }, session);
@@ -525,18 +528,16 @@ export class Relay extends EventEmitter {
   }
 
   private onSend(session: Session, send: Send): void {
-    const known = this.recentRefs.get(refKey(session.clientId, send.ref));
+    const known = this.recentRefs.get(session.clientId)?.get(send.ref);
     if (known) {
       // A resend after a reconnect: it was delivered already, only the ack was lost.
-      session.connection.send(known);
+      session.connection.sendEncoded(known);
       return;
     }
-    if (send.to !== 'all') {
+    if (send.to !== 'all' && !send.to.every((id) => this.directory.has(id))) {
       const unknown = send.to.filter((id) => !this.directory.has(id));
-      if (unknown.length > 0) {
-        session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `unknown peer ${unknown.join(', ')}`.slice(0, 500), ref: send.ref, fatal: false });
-        return;
-      }
+      session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `unknown peer ${unknown.join(', ')}`.slice(0, 500), ref: send.ref, fatal: false });
+      return;
     }
     const seq = this.history.nextSeq();
     const entry: HistoryEntry = {
@@ -551,7 +552,7 @@ export class Relay extends EventEmitter {
       ref: send.ref,
     };
     this.history.append(entry);
-    const frame = encodeControl(toChatMessage(entry, false));
+    const frame = chatMessageFrame(entry, false);
     const ack: Ack = { t: 'ack', ref: send.ref, id: entry.id, seq, ts: entry.ts, reached: 0, online: [], offline: [] };
     if (send.to === 'all') {
       // Everyone connected gets it now; offline members get it from history when they return.
@@ -559,7 +560,7 @@ export class Relay extends EventEmitter {
         if (this.deliverToIdentity(clientId, targets, session, frame, seq) && clientId !== session.clientId) ack.reached++;
       }
     } else {
-      for (const clientId of new Set(send.to)) {
+      for (const clientId of send.to.length === 1 ? send.to : new Set(send.to)) {
         const targets = this.byClient.get(clientId);
         const wrote = targets !== undefined && this.deliverToIdentity(clientId, targets, session, frame, seq);
         if (clientId === session.clientId) continue;
@@ -571,9 +572,10 @@ export class Relay extends EventEmitter {
         }
       }
     }
-    this.rememberRef(entry, ack);
+    const encodedAck = ackFrame(ack);
+    this.rememberRef(session.clientId, send.ref, encodedAck);
     // Queued now, written after the scheduler's beforeFlush has put the entry on disk.
-    session.connection.send(ack);
+    session.connection.sendEncoded(encodedAck);
   }
 
   /** Ephemeral: forwarded to whoever of the targets is online now, never stored. */
@@ -648,19 +650,30 @@ export class Relay extends EventEmitter {
     }
   }
 
-  private rememberRef(entry: HistoryEntry, ack: Ack): void {
-    const key = refKey(entry.from, entry.ref);
-    if (!this.recentRefs.has(key)) {
-      // Oldest out through a ring of keys: taking it from the Map's own iterator walks past
-      // every deleted slot V8 has not compacted yet, ~17 µs a message once the Map is full.
-      if (this.refOrder.length < RECENT_REFS) this.refOrder.push(key);
-      else {
-        this.recentRefs.delete(this.refOrder[this.refOrderHead]);
-        this.refOrder[this.refOrderHead] = key;
-        this.refOrderHead = (this.refOrderHead + 1) % RECENT_REFS;
+  /**
+   * Keeps the encoded ack, not the object: 50,000 of them are one small Buffer each, not an
+   * object and two arrays each for the garbage collector to walk. Keyed by identity, then ref:
+   * one lookup of a long concatenated key per message cost more than the rest of the routing.
+   */
+  private rememberRef(clientId: string, ref: string, ack: Buffer): void {
+    let refs = this.recentRefs.get(clientId);
+    if (!refs) this.recentRefs.set(clientId, (refs = new Map()));
+    if (!refs.has(ref)) {
+      // Oldest out through a ring of its own: taking it from a Map's iterator walks past every
+      // deleted slot V8 has not compacted yet, ~17 µs a message once the Map is full.
+      if (this.refOrder.length < RECENT_REFS) {
+        this.refOrder.push(clientId, ref);
+      } else {
+        const oldClient = this.refOrder[this.refOrderHead];
+        const oldRefs = this.recentRefs.get(oldClient);
+        oldRefs?.delete(this.refOrder[this.refOrderHead + 1]);
+        if (oldRefs?.size === 0 && oldRefs !== refs) this.recentRefs.delete(oldClient);
+        this.refOrder[this.refOrderHead] = clientId;
+        this.refOrder[this.refOrderHead + 1] = ref;
+        this.refOrderHead = (this.refOrderHead + 2) % RECENT_REFS;
       }
     }
-    this.recentRefs.set(key, ack);
+    refs.set(ref, ack);
   }
 
   // ------------------------------------------------------------------ liveness
@@ -682,23 +695,4 @@ export class Relay extends EventEmitter {
       }
     }
   }
-}
-
-function refKey(clientId: string, ref: string): string {
-  return `${clientId}\n${ref}`;
-}
-
-function toChatMessage(entry: HistoryEntry, replay: boolean): ChatMessage {
-  return {
-    t: 'message',
-    id: entry.id,
-    seq: entry.seq,
-    ts: entry.ts,
-    from: entry.from,
-    fromName: entry.fromName,
-    to: entry.to,
-    text: entry.text,
-    ...(entry.code ? { code: entry.code } : {}),
-    ...(replay ? { replay: true } : {}),
-  };
 }
