@@ -20,6 +20,8 @@ export interface WritableSink {
 export class FlushScheduler {
   private readonly dirty = new Set<FrameWriter>();
   private scheduled = false;
+  private readonly lazy = new Set<FrameWriter>();
+  private lazyTimer: NodeJS.Timeout | undefined;
 
   /** `beforeFlush` runs first on every turn: the relay writes its history log there, so an
    *  acknowledgement never reaches a sender before the message is on disk. */
@@ -33,14 +35,42 @@ export class FlushScheduler {
     }
   }
 
+  /**
+   * A writer holding only frames that may wait (acknowledgements): flushed within
+   * LAZY_FLUSH_MS, or at once with the next frame that may not wait. Under load a sender gets
+   * its acks a few at a time instead of one write (and one read on its side) each.
+   */
+  markLazy(writer: FrameWriter): void {
+    this.lazy.add(writer);
+    if (!this.lazyTimer) {
+      this.lazyTimer = setTimeout(this.runLazy, LAZY_FLUSH_MS);
+      this.lazyTimer.unref();
+    }
+  }
+
   private readonly run = (): void => {
     this.scheduled = false;
     this.beforeFlush?.();
     const writers = [...this.dirty];
     this.dirty.clear();
+    for (const writer of writers) {
+      this.lazy.delete(writer);
+      writer.flush();
+    }
+  };
+
+  private readonly runLazy = (): void => {
+    this.lazyTimer = undefined;
+    if (this.lazy.size === 0) return;
+    this.beforeFlush?.();
+    const writers = [...this.lazy];
+    this.lazy.clear();
     for (const writer of writers) writer.flush();
   };
 }
+
+/** The longest an acknowledgement waits for company before it is written on its own. */
+export const LAZY_FLUSH_MS = 5;
 
 /** Payloads at least this big are written as they are instead of being copied into a batch. */
 const COPY_LIMIT = 16 * 1024;
@@ -80,6 +110,15 @@ export class FrameWriter {
     this.controlBytes += bytes.length;
     if (bytes.length >= COPY_LIMIT) this.controlHasLarge = true;
     this.scheduler.mark(this);
+  }
+
+  /** Queues a control frame that may wait up to LAZY_FLUSH_MS for others to share its write. */
+  writeLazy(bytes: Buffer): void {
+    if (this.sink.destroyed) return;
+    this.control.push(bytes);
+    this.controlBytes += bytes.length;
+    if (bytes.length >= COPY_LIMIT) this.controlHasLarge = true;
+    this.scheduler.markLazy(this);
   }
 
   /** Queues a data frame as its header and payload; the payload is not copied. */

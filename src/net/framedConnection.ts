@@ -66,6 +66,12 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     this.writer.write(bytes);
   }
 
+  /** Queues already-encoded bytes that may wait a few milliseconds to share a write (acks). */
+  sendEncodedLazy(bytes: Buffer): void {
+    if (this.closing || this.closed) return;
+    this.writer.writeLazy(bytes);
+  }
+
   /**
    * Ends the connection after flushing what is queued. `last` is written first when given
    * (an error or a shutdown notice). Stops reading at once: nothing more from this peer counts.

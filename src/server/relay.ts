@@ -35,6 +35,11 @@ export interface RelayOptions {
   maxPayload?: number;
   /** A connection whose unsent data grows past this is dropped as a slow consumer. */
   maxQueuedBytes?: number;
+  /** A receiver with more chat than this queued pauses the senders of direct messages to it
+   *  (default 4 MiB, at most half of maxQueuedBytes). */
+  backpressureBytes?: number;
+  /** A receiver that keeps its senders paused longer than this is dropped as a slow consumer. */
+  slowConsumerGraceMs?: number;
   pingIntervalMs?: number;
   idleTimeoutMs?: number;
   handshakeTimeoutMs?: number;
@@ -95,6 +100,8 @@ export class Relay extends EventEmitter {
 
   readonly maxPayload: number;
   readonly maxQueuedBytes: number;
+  readonly backpressureBytes: number;
+  readonly slowConsumerGraceMs: number;
   readonly pingIntervalMs: number;
   readonly idleTimeoutMs: number;
   readonly handshakeTimeoutMs: number;
@@ -109,6 +116,8 @@ export class Relay extends EventEmitter {
     this.logger = options.logger ?? silentLogger;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
+    this.backpressureBytes = Math.min(options.backpressureBytes ?? 4 * 1024 * 1024, Math.floor(this.maxQueuedBytes / 2));
+    this.slowConsumerGraceMs = options.slowConsumerGraceMs ?? 30_000;
     this.pingIntervalMs = options.pingIntervalMs ?? 15_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
@@ -188,7 +197,7 @@ export class Relay extends EventEmitter {
       });
     });
     server.on('error', (err) => this.logger.error('relay socket error', { error: err.message }));
-    this.keepaliveTimer = setInterval(() => this.keepalive(), Math.max(50, Math.min(this.pingIntervalMs, this.idleTimeoutMs) / 2));
+    this.keepaliveTimer = setInterval(() => this.keepalive(), Math.max(50, Math.min(this.pingIntervalMs, this.idleTimeoutMs, this.slowConsumerGraceMs) / 2));
     this.keepaliveTimer.unref();
     const address = this.address();
     this.logger.info('relay listening', {
@@ -354,6 +363,10 @@ export class Relay extends EventEmitter {
     clearTimeout(session.handshakeTimer);
     this.sessions.delete(session.id);
     if (!wasReady) return;
+    // Whoever waited for this reader goes on; whatever this sender waited for forgets it.
+    this.releaseSenders(session);
+    for (const target of session.blockedBy) target.waitingSenders?.delete(session);
+    session.blockedBy.clear();
     const set = this.byClient.get(session.clientId);
     set?.delete(session);
     if (set && set.size === 0) {
@@ -572,10 +585,18 @@ export class Relay extends EventEmitter {
         }
       }
     }
+    if (send.to !== 'all') {
+      for (const clientId of send.to) {
+        for (const target of this.byClient.get(clientId) ?? []) {
+          if (target !== session && this.chatBacklog(target) > this.backpressureBytes) this.holdSender(session, target);
+        }
+      }
+    }
     const encodedAck = ackFrame(ack);
     this.rememberRef(session.clientId, send.ref, encodedAck);
-    // Queued now, written after the scheduler's beforeFlush has put the entry on disk.
-    session.connection.sendEncoded(encodedAck);
+    // Queued now, written after the scheduler's beforeFlush has put the entry on disk; it may
+    // wait a few milliseconds for the sender's next acks so a busy sender gets them in one write.
+    session.connection.sendEncodedLazy(encodedAck);
   }
 
   /** Ephemeral: forwarded to whoever of the targets is online now, never stored. */
@@ -609,6 +630,44 @@ export class Relay extends EventEmitter {
     target.connection.sendEncoded(frame);
   }
 
+  /** What is queued for a session besides file data (which has its own credit flow). */
+  private chatBacklog(target: Session): number {
+    const writer = target.connection.writer;
+    return writer.queuedBytes - writer.queuedDataBytes;
+  }
+
+  /**
+   * A direct message's receiver reads slower than its sender writes: stop reading the sender
+   * until the receiver's queue has drained, so the sender goes at the receiver's pace and the
+   * relay holds about `backpressureBytes` for it instead of piling up the difference (and
+   * spending its one thread on a flood nobody can read). Broadcasts never pause anyone — one
+   * slow member must not stall the team; a consumer too slow for those is dropped at
+   * maxQueuedBytes. A receiver that keeps senders waiting past the grace is dropped as well.
+   */
+  private holdSender(sender: Session, target: Session): void {
+    if (sender.blockedBy.has(target)) return;
+    if (!target.waitingSenders) {
+      target.waitingSenders = new Set();
+      target.backpressureSince = Date.now();
+      // 'drain' comes once the socket has written everything queued: the writes that made the
+      // backlog returned false, so it is sure to come unless the socket closes (see onClose).
+      target.connection.socket.once('drain', () => this.releaseSenders(target));
+    }
+    target.waitingSenders.add(sender);
+    sender.blockedBy.add(target);
+    sender.pauseReading('backpressure');
+  }
+
+  private releaseSenders(target: Session): void {
+    const waiting = target.waitingSenders;
+    if (!waiting) return;
+    target.waitingSenders = undefined;
+    for (const sender of waiting) {
+      sender.blockedBy.delete(target);
+      if (sender.blockedBy.size === 0) sender.resumeReading('backpressure');
+    }
+  }
+
   /** Once: the socket closes on a later turn, and frames queued meanwhile must not log again. */
   private dropSlow(target: Session): void {
     target.dropped = true;
@@ -633,13 +692,9 @@ export class Relay extends EventEmitter {
     if (!rate) return;
     session.throttle ??= new Throttle(rate);
     const pauseMs = session.throttle.take(bytes);
-    if (pauseMs <= 0 || session.paused) return;
-    session.paused = true;
-    session.connection.socket.pause();
-    setTimeout(() => {
-      session.paused = false;
-      if (session.state !== 'closed') session.connection.socket.resume();
-    }, pauseMs).unref();
+    if (pauseMs <= 0 || session.isPausedFor('throttle')) return;
+    session.pauseReading('throttle');
+    setTimeout(() => session.resumeReading('throttle'), pauseMs).unref();
   }
 
   /** Encodes once and queues for every ready session (but `except`). */
@@ -683,6 +738,12 @@ export class Relay extends EventEmitter {
     const now = Date.now();
     for (const session of this.sessions.values()) {
       if (session.state !== 'ready') continue;
+      if (session.waitingSenders && now - session.backpressureSince > this.slowConsumerGraceMs) {
+        this.dropSlow(session);
+        continue;
+      }
+      // Paused by the relay, a sender cannot be heard; its silence is not its own.
+      if (session.isPausedFor('backpressure')) continue;
       const quiet = now - session.lastReceived;
       if (quiet > this.idleTimeoutMs) {
         this.fail(session, new TeamMessengerError(ErrorCode.IdleTimeout, `nothing received for ${quiet} ms`));

@@ -31,7 +31,15 @@ export class Session {
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;
-  paused = false;
+  /** Why reading from this connection is paused: its file data rate, or a receiver it outran.
+   *  Reading resumes only when no reason is left. */
+  private readonly pauses = new Set<'throttle' | 'backpressure'>();
+  /** Senders paused because this connection's queue is over the relay's backpressure mark,
+   *  and since when (for the slow-consumer grace). */
+  waitingSenders: Set<Session> | undefined;
+  backpressureSince = 0;
+  /** The receivers this connection is paused for. */
+  readonly blockedBy = new Set<Session>();
   readonly handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -42,6 +50,26 @@ export class Session {
     handshakeTimer: NodeJS.Timeout,
   ) {
     this.handshakeTimer = handshakeTimer;
+  }
+
+  get paused(): boolean {
+    return this.pauses.size > 0;
+  }
+
+  isPausedFor(reason: 'throttle' | 'backpressure'): boolean {
+    return this.pauses.has(reason);
+  }
+
+  pauseReading(reason: 'throttle' | 'backpressure'): void {
+    if (this.pauses.size === 0) this.connection.socket.pause();
+    this.pauses.add(reason);
+  }
+
+  resumeReading(reason: 'throttle' | 'backpressure'): void {
+    if (!this.pauses.delete(reason) || this.pauses.size > 0 || this.state === 'closed') return;
+    // Time spent paused by the relay is not the peer's silence.
+    this.lastReceived = Date.now();
+    this.connection.socket.resume();
   }
 
   info(): PeerInfo {

@@ -696,11 +696,60 @@ describe('relay over loopback', function () {
       }
     });
 
-    it('drops a consumer that stops reading before its queue grows past the limit; others keep chatting', async function () {
+    it('a direct sender that outruns its reader is paused, not the reader dropped: bounded queue, nothing lost, others unaffected', async function () {
+      this.timeout(60_000);
+      const maxQueuedBytes = 1024 * 1024;
+      const relay = await startRelay(cleanup, { maxQueuedBytes, textBytesPerSecond: 0, messagesPerSecond: 0, slowConsumerGraceMs: 60_000 });
+      const port = relay.address().port;
+      const alice = await connectClient(cleanup, port, { name: 'alice' });
+      const carol = await connectClient(cleanup, port, { name: 'carol' });
+      const dave = await connectClient(cleanup, port, { name: 'dave' });
+      const slow = await RawClient.connect(cleanup, port);
+      await slow.handshake({ name: 'slow' });
+      slow.answerPings = true;
+      await alice.waitFor('peer-joined', (p) => p.clientId === slow.identity.clientId);
+      slow.socket.pause();
+
+      const maxOf = (file: string, fallback: number) => {
+        try {
+          return Number(fs.readFileSync(file, 'utf8').trim().split(/\s+/).pop()) || fallback;
+        } catch {
+          return fallback;
+        }
+      };
+      const socketBuffers = maxOf('/proc/sys/net/ipv4/tcp_wmem', 8 << 20) + maxOf('/proc/sys/net/ipv4/tcp_rmem', 8 << 20);
+      const text = 'y'.repeat(32 * 1024);
+      const frameBytes = text.length + 512;
+      const count = Math.ceil((2 * socketBuffers + 4 * maxQueuedBytes) / text.length);
+      let acked = 0;
+      const sends = Array.from({ length: count }, (_, i) => alice.send([slow.identity.clientId], `${i} ${text}`).then(() => acked++));
+
+      // Others chat on while alice waits for the slow reader.
+      for (let i = 0; i < 20; i++) await sendAndAck(carol, [dave.clientId], `meanwhile ${i}`);
+      await barrier(carol, dave, 'dave');
+      await sleep(500);
+      const ackedWhilePaused = acked;
+      const bound = relay.backpressureBytes + socketBuffers + 2 * 64 * 1024 + frameBytes;
+      assert.ok(ackedWhilePaused * frameBytes <= bound, `the relay accepted ${ackedWhilePaused * frameBytes} bytes for a reader that stopped (bound ${bound})`);
+      assert.ok(ackedWhilePaused < count, 'alice was held back');
+      assert.equal(relay.clientCount, 4, 'nobody was dropped');
+
+      // The reader catches up: every message arrives, once and in order, and every send is acked.
+      slow.socket.resume();
+      await withTimeout(Promise.all(sends), 'acks of every send', 40_000);
+      const chats = () => slow.messages.filter((m) => m.t === 'message').length;
+      for (const end = Date.now() + 20_000; chats() < count && Date.now() < end; ) await sleep(20);
+      const got = slow.messages.flatMap((m) => (m.t === 'message' ? [Number(m.text.slice(0, m.text.indexOf(' ')))] : []));
+      assert.deepEqual(got, Array.from({ length: count }, (_, i) => i));
+      for (const c of [alice, carol, dave]) assert.equal(c.events.disconnected.length, 0, `${c.name} was not dropped`);
+      assert.equal(slow.isClosed, false);
+    });
+
+    it('drops a consumer that stopped reading once it has held its sender past the grace; others keep chatting', async function () {
       this.timeout(30_000);
       const maxQueuedBytes = 256 * 1024;
       // No text budget: an honest heavy sender, so the queue bound is what stops the flood here.
-      const relay = await startRelay(cleanup, { maxQueuedBytes, textBytesPerSecond: 0 });
+      const relay = await startRelay(cleanup, { maxQueuedBytes, textBytesPerSecond: 0, slowConsumerGraceMs: 1000 });
       const port = relay.address().port;
       const alice = await connectClient(cleanup, port, { name: 'alice' });
       const carol = await connectClient(cleanup, port, { name: 'carol' });
