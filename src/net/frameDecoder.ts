@@ -1,9 +1,12 @@
 import { ErrorCode, ProtocolError } from './errors';
-import { DEFAULT_MAX_PAYLOAD, Frame, HEADER_BYTES, KNOWN_FLAGS, isFrameKind } from './frame';
+import { DataFrameParts, DEFAULT_MAX_PAYLOAD, Frame, FrameKind, HEADER_BYTES, KNOWN_FLAGS, isFrameKind } from './frame';
 
 export interface FrameDecoderOptions {
   /** Largest payload accepted. Checked from the header, before anything is allocated for it. */
   maxPayload?: number;
+  /** When given, complete data frames come here as the views they arrived in, never copied
+   *  (the relay forwards them as they are); control frames still go to `onFrame`. */
+  onDataParts?: (frame: DataFrameParts) => void;
 }
 
 /**
@@ -19,6 +22,7 @@ export interface FrameDecoderOptions {
  */
 export class FrameDecoder {
   private readonly maxPayload: number;
+  private readonly onDataParts: ((frame: DataFrameParts) => void) | undefined;
   /** Unconsumed chunks are chunks[head..]; a head index keeps consuming O(1) per chunk. */
   private chunks: Buffer[] = [];
   private head = 0;
@@ -30,6 +34,7 @@ export class FrameDecoder {
     options: FrameDecoderOptions = {},
   ) {
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
+    this.onDataParts = options.onDataParts;
   }
 
   /** Bytes received but not yet part of a complete frame. */
@@ -73,6 +78,10 @@ export class FrameDecoder {
       }
       if (this.buffered < HEADER_BYTES + length) return;
       this.consume(HEADER_BYTES);
+      if (kind === FrameKind.Data && this.onDataParts) {
+        this.onDataParts({ flags, stream, length, parts: this.takeParts(length) });
+        continue;
+      }
       const payload = this.take(length);
       this.onFrame({ kind, flags, stream, payload });
     }
@@ -110,6 +119,19 @@ export class FrameDecoder {
       this.chunks = this.chunks.slice(this.head);
       this.head = 0;
     }
+  }
+
+  /** The next `length` bytes as views of the chunks they lie in. */
+  private takeParts(length: number): Buffer[] {
+    const parts: Buffer[] = [];
+    while (length > 0) {
+      const first = this.chunks[this.head];
+      const view = first.length <= length ? first : first.subarray(0, length);
+      parts.push(view);
+      length -= view.length;
+      this.consume(view.length);
+    }
+    return parts;
   }
 
   private take(length: number): Buffer {

@@ -83,7 +83,8 @@ export class FrameWriter {
   private control: Buffer[] = [];
   private controlBytes = 0;
   private controlHasLarge = false;
-  private readonly data: Buffer[] = [];
+  /** Data frames, each its header and payload pieces, in order. */
+  private readonly data: Buffer[][] = [];
   private dataBytes = 0;
   private waitingForDrain = false;
   private roomWaiters: (() => void)[] = [];
@@ -121,11 +122,18 @@ export class FrameWriter {
     this.scheduler.markLazy(this);
   }
 
-  /** Queues a data frame as its header and payload; the payload is not copied. */
-  writeData(header: Buffer, payload: Buffer): void {
+  /** Queues a data frame as its header and payload (one buffer or its pieces); nothing is copied. */
+  writeData(header: Buffer, payload: Buffer | readonly Buffer[]): void {
     if (this.sink.destroyed) return;
-    this.data.push(header, payload);
-    this.dataBytes += header.length + payload.length;
+    let bytes = header.length;
+    if (Buffer.isBuffer(payload)) {
+      this.data.push([header, payload]);
+      bytes += payload.length;
+    } else {
+      this.data.push([header, ...payload]);
+      for (const part of payload) bytes += part.length;
+    }
+    this.dataBytes += bytes;
     if (!this.waitingForDrain) this.scheduler.mark(this);
   }
 
@@ -170,14 +178,14 @@ export class FrameWriter {
     let taken = 0;
     let bytes = 0;
     while (taken < this.data.length && this.sink.writableLength + bytes < SOCKET_DATA_HIGH_WATER) {
-      bytes += this.data[taken].length + this.data[taken + 1].length;
-      taken += 2;
+      for (const piece of this.data[taken]) bytes += piece.length;
+      taken++;
     }
     if (taken > 0) {
-      const chunks = this.data.splice(0, taken);
+      const frames = this.data.splice(0, taken);
       this.dataBytes -= bytes;
       this.sink.cork();
-      for (const chunk of chunks) this.sink.write(chunk);
+      for (const frame of frames) for (const piece of frame) this.sink.write(piece);
       this.sink.uncork();
     }
     if (this.data.length > 0) {

@@ -1,14 +1,17 @@
 import type * as net from 'node:net';
 import { encodeControl } from './controlCodec';
 import { ErrorCode, ProtocolError, TeamMessengerError } from './errors';
-import { Frame, FrameKind } from './frame';
+import { DataFrameParts, Frame, FrameKind } from './frame';
 import { FrameDecoder } from './frameDecoder';
 import { FlushScheduler, FrameWriter } from './frameWriter';
 import { ClientMessage, RelayMessage } from './messages';
 
 export interface FramedConnectionHandlers<In> {
   onMessage(message: In): void;
-  onData(frame: Frame): void;
+  /** A data frame, its payload in one buffer (joined if it arrived split)… */
+  onData?(frame: Frame): void;
+  /** …or, when this is given instead, in the pieces it arrived in (the relay forwards them). */
+  onDataParts?(frame: DataFrameParts): void;
   /** The peer broke the protocol, or a handler threw: the connection is being closed. */
   onFailure(error: TeamMessengerError): void;
   onClose(): void;
@@ -39,7 +42,11 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     private readonly handlers: FramedConnectionHandlers<In>,
   ) {
     this.writer = new FrameWriter(socket, options.scheduler);
-    this.decoder = new FrameDecoder(this.onFrame, { maxPayload: options.maxPayload });
+    const onDataParts = handlers.onDataParts;
+    this.decoder = new FrameDecoder(this.onFrame, {
+      maxPayload: options.maxPayload,
+      ...(onDataParts ? { onDataParts: (frame: DataFrameParts) => this.closing || onDataParts(frame) } : {}),
+    });
     socket.setNoDelay(true);
     socket.on('data', this.onChunk);
     socket.on('error', () => {
@@ -110,8 +117,10 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
         throw new ProtocolError(ErrorCode.BadFrameFlags, 'control frames use stream 0 and no flags');
       }
       this.handlers.onMessage(this.options.decode(frame.payload));
-    } else {
+    } else if (this.handlers.onData) {
       this.handlers.onData(frame);
+    } else {
+      throw new ProtocolError(ErrorCode.UnexpectedMessage, 'data frames are not expected here');
     }
   };
 

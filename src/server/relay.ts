@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
 import { decodeClientMessage, encodeControl } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
-import { DEFAULT_MAX_PAYLOAD } from '../net/frame';
+import { DataFrameParts, DEFAULT_MAX_PAYLOAD } from '../net/frame';
 import { FramedConnection } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
@@ -134,7 +134,7 @@ export class Relay extends EventEmitter {
     this.transfers = new TransferRouter(
       {
         send: (session, message) => session.state === 'ready' && session.connection.send(message),
-        sendData: (session, header, payload) => this.deliverData(session, header, payload),
+        sendData: (session, header, frame) => this.deliverData(session, header, frame),
         fail: (session, error) => this.fail(session, error),
         receiverFor: (clientId) => {
           let newest: Session | undefined;
@@ -296,14 +296,14 @@ export class Relay extends EventEmitter {
       { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler },
       {
         onMessage: (message) => session && this.onMessage(session, message),
-        onData: (frame) => {
+        onDataParts: (frame) => {
           if (!session) return;
           if (session.state !== 'ready') {
             this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data before the handshake'));
             return;
           }
           session.lastReceived = Date.now();
-          this.throttle(session, frame.payload.length);
+          this.throttle(session, frame.length);
           this.transfers.data(session, frame);
         },
         onFailure: (error) => session && this.fail(session, error),
@@ -677,13 +677,13 @@ export class Relay extends EventEmitter {
   }
 
   /** File data for a receiver: queued behind its chat, bounded like everything else it is sent. */
-  private deliverData(target: Session, header: Buffer, payload: Buffer): void {
+  private deliverData(target: Session, header: Buffer, frame: DataFrameParts): void {
     if (target.state !== 'ready' || target.dropped) return;
-    if (target.connection.writer.queuedBytes + payload.length > this.maxQueuedBytes) {
+    if (target.connection.writer.queuedBytes + frame.length > this.maxQueuedBytes) {
       this.dropSlow(target);
       return;
     }
-    target.connection.writer.writeData(header, payload);
+    target.connection.writer.writeData(header, frame.parts);
   }
 
   /** Pauses reading a sender that is over its configured data rate. */

@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
-import { encodeHeader, Frame, FrameFlag, FrameKind } from '../net/frame';
+import { DataFrameParts, encodeHeader, FrameFlag, FrameKind } from '../net/frame';
 import { Logger } from '../net/logger';
 import { Answer, Cancel, Credit, FileResult, OfferedFile, OfferOut, RelayMessage } from '../net/messages';
 import { Session } from './session';
@@ -12,8 +12,8 @@ import { Session } from './session';
  */
 export interface TransferRouterHost {
   send(session: Session, message: RelayMessage): void;
-  /** Queues a data frame (header + payload, uncopied) for a session. */
-  sendData(session: Session, header: Buffer, payload: Buffer): void;
+  /** Queues a data frame (a new header, the payload's pieces uncopied) for a session. */
+  sendData(session: Session, header: Buffer, frame: DataFrameParts): void;
   /** Closes a session that broke the transfer rules. */
   fail(session: Session, error: TeamMessengerError): void;
   /** The connection an identity receives offers on (its newest), if online. */
@@ -141,7 +141,7 @@ export class TransferRouter {
     this.host.send(stream.transfer.sender, { t: 'credit', stream: stream.id, bytes: granted });
   }
 
-  data(session: Session, frame: Frame): void {
+  data(session: Session, frame: DataFrameParts): void {
     const stream = this.streams.get(frame.stream);
     if (!stream || stream.transfer.sender !== session) {
       if (!this.everOpened(frame.stream)) {
@@ -155,19 +155,19 @@ export class TransferRouter {
       return;
     }
     if (frame.flags & FrameFlag.End) {
-      if (frame.payload.length !== DIGEST_BYTES) {
+      if (frame.length !== DIGEST_BYTES) {
         this.host.fail(session, new TeamMessengerError(ErrorCode.BadMessage, 'the last frame of a file must carry its 32-byte SHA-256'));
         return;
       }
       stream.ended = true;
-    } else if (frame.payload.length > stream.credit) {
-      this.host.fail(session, new TeamMessengerError(ErrorCode.TooLarge, `sent ${frame.payload.length} bytes on stream ${frame.stream} with ${stream.credit} bytes of credit`));
+    } else if (frame.length > stream.credit) {
+      this.host.fail(session, new TeamMessengerError(ErrorCode.TooLarge, `sent ${frame.length} bytes on stream ${frame.stream} with ${stream.credit} bytes of credit`));
       return;
     } else {
-      stream.credit -= frame.payload.length;
+      stream.credit -= frame.length;
       if (stream.held > 0 && stream.credit <= this.limits.maxWindowBytes / 2) this.release(stream);
     }
-    this.host.sendData(stream.transfer.receiver, encodeHeader(FrameKind.Data, frame.payload.length, frame.stream, frame.flags), frame.payload);
+    this.host.sendData(stream.transfer.receiver, encodeHeader(FrameKind.Data, frame.length, frame.stream, frame.flags), frame);
   }
 
   fileResult(session: Session, result: FileResult): void {

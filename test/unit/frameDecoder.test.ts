@@ -353,6 +353,59 @@ describe('FrameDecoder: chunking', () => {
   });
 });
 
+describe('FrameDecoder: data frames in parts (the relay forwards them unjoined)', () => {
+  /** Decodes with onDataParts; data frames come back as Specs with their parts joined here. */
+  function runParts(chunks: readonly Buffer[]): { frames: Frame[]; parts: Buffer[][]; decoder: FrameDecoder } {
+    const frames: Frame[] = [];
+    const parts: Buffer[][] = [];
+    const decoder = new FrameDecoder((frame) => frames.push(frame), {
+      onDataParts: (frame) => {
+        assert.equal(frame.length, frame.parts.reduce((n, p) => n + p.length, 0), 'length is the parts\' sum');
+        assert.ok(frame.parts.every((p) => p.length > 0), 'no empty parts');
+        parts.push(frame.parts);
+        frames.push({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: Buffer.concat(frame.parts) });
+      },
+    });
+    for (const chunk of chunks) decoder.push(chunk);
+    return { frames, parts, decoder };
+  }
+
+  it('gives the same frames, in order, at every pair of split points', () => {
+    const n = SAMPLE_BYTES.length;
+    for (let i = 0; i <= n; i++) {
+      for (let j = i; j <= n; j++) {
+        const result = runParts([SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i, j), SAMPLE_BYTES.subarray(j)]);
+        assertFrames(result.frames, SAMPLE, `split at ${i} and ${j}`);
+        if (result.decoder.bufferedBytes !== 0) assert.fail(`split at ${i} and ${j}: bytes left`);
+      }
+    }
+  });
+
+  it('gives the same frames under seeded random chunkings, one byte at a time included', () => {
+    for (let seed = 1; seed <= 1000; seed++) {
+      const rng = new Prng(seed);
+      const chunks = rng.chunk(SAMPLE_BYTES, rng.pick([1, 2, 3, 7, 11, 64, SAMPLE_BYTES.length]));
+      assertFrames(runParts(chunks).frames, SAMPLE, `seed ${seed}`);
+    }
+  });
+
+  it('never copies: every part is a view of a pushed chunk, and a split payload comes as one part per chunk', () => {
+    const payload = pattern(1000, 4);
+    const bytes = ownMemory(rawFrame({ kind: FrameKind.Data, flags: 0, stream: 5, payload }));
+    const chunks = [bytes.subarray(0, 300), bytes.subarray(300, 700), bytes.subarray(700)].map(ownMemory);
+    const { parts } = runParts(chunks);
+    assert.equal(parts.length, 1);
+    assert.equal(parts[0].length, 3);
+    parts[0].forEach((part, i) => assert.equal(part.buffer, chunks[i].buffer, `part ${i} shares its chunk's memory`));
+    assert.ok(Buffer.concat(parts[0]).equals(payload));
+  });
+
+  it('still refuses an oversized length from the header alone', () => {
+    const decoder = new FrameDecoder(() => undefined, { maxPayload: 100, onDataParts: () => assert.fail('no frame') });
+    assert.throws(() => decoder.push(rawHeader(101, FrameKind.Data, 0, 1)), (err: unknown) => err instanceof ProtocolError && err.code === ErrorCode.FrameTooLarge);
+  });
+});
+
 describe('FrameDecoder: zero copy and payload lifetime', () => {
   it('hands out payloads that lie inside one chunk as views of that chunk', () => {
     const chunk = ownMemory(SAMPLE_BYTES);
