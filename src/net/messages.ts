@@ -39,7 +39,10 @@ const machine = z.string().max(Limits.machineChars).regex(/^[^\p{Cc}]*$/u, 'cont
 export const DisplayName = displayName;
 export const MachineName = machine;
 const reason = z.string().max(Limits.reasonChars);
-const counter = z.number().int().nonnegative();
+/** JSON's "-0" parses as negative zero, which passes `>= 0` but re-encodes as "0": refused, so
+ *  whatever is accepted survives a round trip unchanged. */
+const notNegativeZero = (n: number) => !Object.is(n, -0);
+const counter = z.number().int().nonnegative().refine(notNegativeZero, 'negative zero');
 
 export const PeerStatus = z.enum(['online', 'away', 'busy']);
 export type PeerStatus = z.infer<typeof PeerStatus>;
@@ -69,7 +72,7 @@ export const PeerInfo = z.object({
   /** When this connection was established (ms since epoch). */
   since: counter,
   /** Round trip between the relay and this peer, in ms, once measured. */
-  rtt: z.number().nonnegative().optional(),
+  rtt: z.number().nonnegative().refine(notNegativeZero, 'negative zero').optional(),
 });
 export type PeerInfo = z.infer<typeof PeerInfo>;
 
@@ -140,7 +143,7 @@ const transferKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 export const OfferedFile = z.object({
   /** Relative path as the sender names it ('/'-separated); the receiver makes it safe. */
   name: z.string().min(1).max(Limits.pathChars),
-  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).refine(notNegativeZero, 'negative zero'),
 });
 export type OfferedFile = z.infer<typeof OfferedFile>;
 

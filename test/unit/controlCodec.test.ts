@@ -442,6 +442,8 @@ describe('controlCodec: malformed input', () => {
     { name: 'n an array', payload: withField(ping, 'n', [1]), code: ErrorCode.BadMessage },
     { name: 'negative counter', payload: withField(ping, 'n', -1), code: ErrorCode.BadMessage },
     { name: 'fractional counter', payload: withField(ping, 'n', 1.5), code: ErrorCode.BadMessage },
+    { name: 'counter -0 (would re-encode as 0)', payload: '{"t":"ping","n":-0}', code: ErrorCode.BadMessage },
+    { name: 'file size -0', payload: '{"t":"offer","ref":"o","to":"' + BOB + '","key":"' + TRANSFER_KEY + '","files":[{"name":"f","size":-0}]}', code: ErrorCode.BadMessage },
     { name: 'counter 1e400 (Infinity)', payload: '{"t":"ping","n":1e400}', code: ErrorCode.BadMessage },
     { name: 'counter above 2^53', payload: '{"t":"pong","n":9007199254740993}', code: ErrorCode.BadMessage },
     { name: 'negative hello version', payload: helloWith('v', -1), code: ErrorCode.BadMessage },
