@@ -87,6 +87,8 @@ export class Relay extends EventEmitter {
   private readonly logger: Logger;
   private readonly secret: string | undefined;
   private nextSessionId = 1;
+  /** Sessions in state 'ready', counted as they change so clientCount is O(1). */
+  private readyCount = 0;
   private nextPing = 1;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
@@ -116,7 +118,11 @@ export class Relay extends EventEmitter {
       maxAgeMs: options.historyMaxAgeMs,
       logger: this.logger,
     });
-    this.scheduler = new FlushScheduler(() => this.history.flush());
+    // Before any frame leaves: messages and new members reach the disk before acks about them.
+    this.scheduler = new FlushScheduler(() => {
+      this.history.flush();
+      this.directory.flush();
+    });
     this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission });
     this.secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }) : undefined;
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
@@ -149,9 +155,7 @@ export class Relay extends EventEmitter {
 
   /** Connected clients that finished the handshake. */
   get clientCount(): number {
-    let n = 0;
-    for (const s of this.sessions.values()) if (s.state === 'ready') n++;
-    return n;
+    return this.readyCount;
   }
 
   get connectionCount(): number {
@@ -351,6 +355,7 @@ export class Relay extends EventEmitter {
     clearTimeout(session.handshakeTimer);
     this.sessions.delete(session.id);
     if (!wasReady) return;
+    this.readyCount--;
     const set = this.byClient.get(session.clientId);
     set?.delete(session);
     if (set && set.size === 0) {
@@ -491,6 +496,7 @@ export class Relay extends EventEmitter {
     const deliveredBefore = this.directory.get(clientId)?.deliveredSeq ?? this.history.seq;
     this.directory.seen(clientId, hello.name, hello.machine, now, this.history.seq);
     session.state = 'ready';
+    this.readyCount++;
     let set = this.byClient.get(clientId);
     if (!set) this.byClient.set(clientId, (set = new Set()));
     set.add(session);
@@ -511,7 +517,7 @@ export class Relay extends EventEmitter {
       seq: from,
       ...(this.secret !== undefined ? { proof: proveSecret(this.secret, 'relay', transcript) } : {}),
       peers,
-      known: this.directory.offline((id) => this.byClient.has(id)),
+      known: this.directory.recentOffline(Number.MAX_SAFE_INTEGER),
       pingIntervalMs: this.pingIntervalMs,
       idleTimeoutMs: this.idleTimeoutMs,
       maxPayload: this.maxPayload,
