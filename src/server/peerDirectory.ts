@@ -116,6 +116,25 @@ export class PeerDirectory {
     return out;
   }
 
+  /** Those of `ids` that are known and offline now. */
+  offlineAmong(ids: Iterable<string>): KnownPeer[] {
+    const out: KnownPeer[] = [];
+    for (const id of new Set(ids)) {
+      const known = this.offlinePeer(id);
+      if (known) out.push(known);
+    }
+    return out;
+  }
+
+  /** The `limit` most recently seen offline identities, plus those of `ids` offline. */
+  recentOfflineAnd(limit: number, ids: ReadonlySet<string>): KnownPeer[] {
+    const known = this.recentOffline(limit);
+    if (ids.size === 0) return known;
+    const listed = new Set(known.map((k) => k.clientId));
+    for (const k of this.offlineAmong(ids)) if (!listed.has(k.clientId)) known.push(k);
+    return known;
+  }
+
   /** Offline identities, most recently seen first (for searches; stop early when done). */
   *offlineNewestFirst(): IterableIterator<KnownPeer> {
     for (const clientId of this.offlineOrder.newest()) yield toKnown(this.peers.get(clientId)!);

@@ -2,9 +2,10 @@ import type { FramedConnection } from '../net/framedConnection';
 import type { MessageRate } from './admission';
 import type { Throttle } from './throttle';
 import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
+import type { PresenceSession } from './presence';
 
 /** One client connection as the relay sees it, from accept to close. */
-export class Session {
+export class Session implements PresenceSession {
   /** 'handshake' until a valid hello, 'ready' while it may chat, 'closed' after. */
   state: 'handshake' | 'ready' | 'closed' = 'handshake';
   clientId = '';
@@ -31,6 +32,8 @@ export class Session {
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;
+  /** The client understands presence frames (it sent a watch set); see presence.ts. */
+  presenceAware = false;
   paused = false;
   readonly handshakeTimer: NodeJS.Timeout | undefined;
 

@@ -64,6 +64,21 @@ describe('PeerDirectory', function () {
     );
   });
 
+  it("a welcome's known list: the most recent offline identities, plus the watched offline ones, no more", function () {
+    const d = open(undefined);
+    for (let i = 0; i < 250; i++) {
+      d.seen(id(i), `p${i}`, 'm', i, 0);
+      d.left(id(i), 1000 + i);
+    }
+    d.seen(id(0), 'p0', 'm', 5000, 0); // the oldest-but-one comes back online
+    const known = d.recentOfflineAnd(200, new Set([id(1), id(0), id(249), id(999)]));
+    assert.equal(known.length, 201, '200 recent and one watched that is older; the online and the unknown are left out');
+    assert.equal(known[0].clientId, id(249));
+    assert.equal(known[199].clientId, id(50));
+    assert.equal(known[200].clientId, id(1));
+    assert.deepEqual(d.offlineAmong([id(0), id(1), id(1), id(999)]).map((k) => k.clientId), [id(1)]);
+  });
+
   it('over its cap evicts the identity offline the longest, never an online one', function () {
     const d = open(undefined, 'e', 3);
     d.seen(id(1), 'one', '', 1, 0);
