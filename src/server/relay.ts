@@ -12,7 +12,7 @@ import { Logger, silentLogger } from '../net/logger';
 import { Ack, ChatMessage, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets, Who } from '../net/messages';
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
-import { searchPeers } from './peerSearch';
+import { searchPeers } from '../net/peerSearch';
 import { Presence } from './presence';
 import { Session } from './session';
 import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';

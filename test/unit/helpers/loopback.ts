@@ -222,7 +222,7 @@ export async function freePort(): Promise<number> {
 /** Recorded events. 'file-offer' is left out: listening to it changes behaviour (offers are declined without a listener). */
 type EventName = Exclude<keyof ClientEvents, 'file-offer'>;
 type EventArg<K extends EventName> = ClientEvents[K][0];
-const EVENT_NAMES: EventName[] = ['state', 'welcome', 'peer-joined', 'peer-left', 'peer-updated', 'message', 'pending', 'relay-error', 'disconnected', 'typing'];
+const EVENT_NAMES: EventName[] = ['state', 'welcome', 'peer-joined', 'peer-left', 'peer-updated', 'presence', 'watching', 'message', 'pending', 'relay-error', 'disconnected', 'typing'];
 
 /** A TeamClient that records every event it emits from the moment it is constructed. */
 export class TestClient extends TeamClient {
