@@ -183,8 +183,12 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   /** The relay understands watch and who (its welcome named a presence mode). */
   private relayHasPresence = false;
   private readonly whoRequests = new Map<number, { resolve(answer: WhoAnswer): void; reject(err: TeamMessengerError): void; timer: NodeJS.Timeout }>();
-  /** watch() calls waiting for the relay's answer, in order (it answers in order). */
+  /** watch() calls waiting until the relay has the latest set. */
   private watchWaiters: { resolve(): void; reject(err: TeamMessengerError): void }[] = [];
+  /** `watch` messages sent on this connection and not answered yet. */
+  private watchInFlight = 0;
+  /** The watch set the current connection's hello carried. */
+  private helloWatch: string[] = [];
 
   /** Online peers by connection id (this client excluded). In watched presence, only the
    *  watched identities. */
@@ -373,7 +377,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     if (connected && !this.relayHasPresence) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.watchWaiters.push({ resolve, reject });
-      if (connected) this.connection!.send({ t: 'watch', ids: checked });
+      if (connected) this.sendWatch();
     });
   }
 
@@ -538,7 +542,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
               status: this.statusValue,
               ...(this.bookmark ? { resume: this.bookmark } : {}),
               // Always sent, even empty: it also tells the relay this client understands presence.
-              watch: [...this.roster.watched],
+              watch: (this.helloWatch = [...this.roster.watched]),
             });
             return;
           }
@@ -642,9 +646,11 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.bookmark = { epoch: welcome.epoch, seq: welcome.seq };
     this.relayHasPresence = welcome.presence !== undefined;
     this.roster.welcome(welcome);
-    // The hello carried the watch set: the welcome answered every watch() still waiting.
-    for (const waiter of this.watchWaiters.splice(0)) waiter.resolve();
+    this.watchInFlight = 0;
     this.setState('connected');
+    // The hello carried the watch set, unless watch() changed it while the hello was on its way.
+    if (this.relayHasPresence && !sameMembers(this.helloWatch, this.roster.watched)) this.sendWatch();
+    else for (const waiter of this.watchWaiters.splice(0)) waiter.resolve();
     this.startLiveness();
     this.logger.info('connected to relay', { host: this.options.host, port: this.options.port, peers: welcome.peers.length });
     this.emit('welcome', welcome);
@@ -703,7 +709,9 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       }
       case 'watching':
         this.roster.watching(message);
-        this.watchWaiters.shift()?.resolve();
+        // Answers come in order: after the last one, the relay has the latest set.
+        this.watchInFlight = Math.max(0, this.watchInFlight - 1);
+        if (this.watchInFlight === 0) for (const waiter of this.watchWaiters.splice(0)) waiter.resolve();
         this.emit('watching', message);
         this.transfers.onReachable();
         return;
@@ -868,6 +876,11 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.livenessTimer = undefined;
   }
 
+  private sendWatch(): void {
+    this.watchInFlight++;
+    this.connection?.send({ t: 'watch', ids: [...this.roster.watched] });
+  }
+
   /** Searches wait for an answer on this connection only. */
   private failSearches(error: TeamMessengerError): void {
     for (const [n, search] of this.whoRequests) {
@@ -894,6 +907,10 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.currentState = state;
     this.emit('state', state);
   }
+}
+
+function sameMembers(list: readonly string[], set: ReadonlySet<string>): boolean {
+  return list.length === set.size && list.every((id) => set.has(id));
 }
 
 function describeSocketError(err: NodeJS.ErrnoException, challenged: boolean, host: string, port: number, secure: boolean): TeamMessengerError {

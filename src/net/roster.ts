@@ -47,6 +47,8 @@ export class Roster {
     this.known.clear();
     for (const peer of welcome.known) this.known.set(peer.clientId, peer);
     this.announced = welcome.online ?? this.online;
+    // Someone un-watched while the hello was on its way would never be reported gone.
+    if (this.modeValue === 'watched') for (const [id, peer] of this.peers) if (!this.watched.has(peer.clientId)) this.peers.delete(id);
   }
 
   /** False when it is about this very connection. */

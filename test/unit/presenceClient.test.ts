@@ -143,6 +143,23 @@ describe('TeamClient on a big relay (watched presence)', function () {
     assert.equal(alice.known.get(carolId.clientId)?.name, 'carol');
   });
 
+  it('watch() while disconnected goes with the next hello, and resolves at that welcome', async function () {
+    const { port } = await relayWith({ fullPresenceLimit: 1 });
+    const proxy = await TcpProxy.start(cleanup, port);
+    const alice = await connectClient(cleanup, proxy.port, { name: 'alice' });
+    await connectClient(cleanup, port, { name: 'filler' });
+    await waitUntil(() => alice.presenceMode === 'watched', alice, ['presence'], 'the switch');
+    proxy.refusing = true;
+    proxy.cutAll();
+    await alice.waitFor('state', (s) => s === 'reconnecting');
+    const bobId = generateIdentity();
+    const watched = alice.watch([bobId.clientId]);
+    await connectClient(cleanup, port, { name: 'bob', identity: bobId });
+    proxy.refusing = false;
+    await withTimeout(watched, 'the watch to be settled by the next welcome');
+    assert.deepEqual([...alice.peers.values()].map((p) => p.name), ['bob'], "the welcome listed bob: the hello carried him");
+  });
+
   it('who() answers from the relay, refuses bad queries, and times out with a typed error', async function () {
     const { port } = await relayWith({ fullPresenceLimit: 1 });
     const proxy = await TcpProxy.start(cleanup, port);
