@@ -43,8 +43,26 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
 
   client.on('welcome', (welcome) => {
     out(
-      { type: 'connected', server: values.server, name: client.name, clientId: client.clientId, peers: welcome.peers.map((p) => p.name) },
-      `connected to ${values.server} as ${client.name}; online: ${welcome.peers.map((p) => p.name).join(', ') || 'nobody else'}`,
+      {
+        type: 'connected',
+        server: values.server,
+        name: client.name,
+        clientId: client.clientId,
+        peers: welcome.peers.map((p) => p.name),
+        presence: client.presenceMode,
+        online: client.onlineCount,
+      },
+      client.presenceMode === 'watched'
+        ? `connected to ${values.server} as ${client.name}; ${client.onlineCount} online (a big relay: only watched peers are listed)`
+        : `connected to ${values.server} as ${client.name}; online: ${welcome.peers.map((p) => p.name).join(', ') || 'nobody else'}`,
+    );
+  });
+  // Only the switches: in watched presence the count itself changes every few seconds.
+  client.on('presence', (p) => {
+    if (!p.switched) return;
+    out(
+      { type: 'presence', mode: p.mode, online: p.online },
+      p.mode === 'watched' ? `${p.online} online: from now on only watched peers' joins and leaves are shown` : `${p.online} online: every join and leave is shown again`,
     );
   });
   client.on('peer-joined', (peer) =>

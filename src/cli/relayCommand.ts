@@ -29,6 +29,7 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     'max-connections': { type: 'string' },
     'max-per-address': { type: 'string' },
     'throttle-bytes-per-second': { type: 'string' },
+    'full-presence-limit': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'info'));
@@ -51,6 +52,7 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
       ...(values['max-per-address'] ? { maxConnectionsPerAddress: parsePositiveInt('max-per-address', values['max-per-address'], 0) } : {}),
     },
     ...(values['throttle-bytes-per-second'] ? { throttleBytesPerSecond: parsePositiveInt('throttle-bytes-per-second', values['throttle-bytes-per-second'], 0) } : {}),
+    ...(values['full-presence-limit'] ? { fullPresenceLimit: parsePositiveInt('full-presence-limit', values['full-presence-limit'], 0) } : {}),
     logger,
   });
   const address = await relay.start();

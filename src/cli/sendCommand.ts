@@ -37,7 +37,7 @@ export async function sendCommand(args: string[], env: NodeJS.ProcessEnv, stdin:
     const ack = await Promise.race([
       (async () => {
         await client.connect();
-        const to: Targets = values.all ? 'all' : recipients.map((r) => client.resolvePeer(r));
+        const to: Targets = values.all ? 'all' : await Promise.all(recipients.map((r) => client.resolvePeer(r)));
         return client.send(to, text);
       })(),
       timeout,

@@ -33,7 +33,7 @@ export async function sendFileCommand(args: string[], env: NodeJS.ProcessEnv): P
   };
   try {
     await client.connect();
-    const to = client.resolvePeer(values.to);
+    const to = await client.resolvePeer(values.to);
     const transfer = client.transfers.send(to, files, { chunkBytes });
     say(
       { type: 'offered', to: values.to, files: transfer.files.map((f) => ({ name: f.name, size: f.size })), size: transfer.total },

@@ -4,7 +4,8 @@ Usage:
   team-messenger relay  [--host H] [--port P] [--secret S | --secret-file F | --no-auth]
                         [--cert F --key F | --plain] [--history-dir D]
                         [--max-connections N] [--max-per-address N]
-                        [--throttle-bytes-per-second N] [--log-level debug|info|warn|error]
+                        [--throttle-bytes-per-second N] [--full-presence-limit N]
+                        [--log-level debug|info|warn|error]
   team-messenger listen --server HOST:PORT --name NAME [--secret S] [--json]
                         [--accept-files DIR] [--max-file-size BYTES]
   team-messenger send   --server HOST:PORT --name NAME [--secret S]
@@ -21,6 +22,8 @@ Common options:
 TLS is on by default: the relay makes a certificate on first start and prints its
 fingerprint; clients pin it on first use (known-relays.json) and refuse a changed one.
   --timeout MS      how long send waits for the relay (default 15000)
+  --full-presence-limit N  relay: above N people online, clients hear only about
+                    the people they watch, plus a count (default 1000)
 
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 relay unreachable or connection lost,
             4 authentication failed, 5 unknown or ambiguous peer,

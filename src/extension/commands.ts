@@ -5,6 +5,7 @@ import { ChatPanel } from '../views/chatPanel';
 import { conversationIdForMembers, isConversationId } from '../views/conversationStore';
 import { FileTransfersUi } from '../views/fileTransfers';
 import { pickPeers } from '../views/peerPicker';
+import { pickFromSearch } from '../views/peerSearchPick';
 import { PeerNode } from '../views/peersModel';
 import { openSharedCode, shareSelection } from '../views/sharedCode';
 import { LocalRelay } from './localRelay';
@@ -134,6 +135,13 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       if (!peers) return;
       const id = conversationIdForMembers(peers.map((p) => p.clientId), messenger.client?.clientId ?? '');
       ChatPanel.show(c.extensionUri, messenger, id, true);
+    }),
+    register('teamMessenger.findPeer', async () => {
+      const picked = await pickFromSearch(messenger, { title: 'Find Peer', canPickMany: false, initial: messenger.watchedOnline() });
+      if (!picked) return;
+      // Watched from now on: listed in the Peers view, and told when they come and go.
+      await messenger.addFound(picked.map((p) => p.clientId));
+      ChatPanel.show(c.extensionUri, messenger, `peer:${picked[0].clientId}`, true);
     }),
     register('teamMessenger.setStatus', async () => {
       const statuses: { label: string; status: PeerStatus }[] = [

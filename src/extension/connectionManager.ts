@@ -27,6 +27,8 @@ export class ConnectionManager implements vscode.Disposable {
   readonly onDidFail = this.didFail.event;
 
   readonly trust: RelayTrust;
+  /** Whom a new client of this identity watches from its first hello (set by the Messenger). */
+  watchFor: ((selfId: string) => string[]) | undefined;
 
   constructor(
     private readonly secrets: Secrets,
@@ -65,6 +67,7 @@ export class ConnectionManager implements vscode.Disposable {
     const tls = settings.plainTcp ? undefined : this.trust.tlsFor(address, readCa(settings.tlsCaFile));
     if (!tls) this.logger.warn('connecting without TLS (teamMessenger.plainTcp is on)', { server: address });
     const identity = await this.secrets.identity();
+    const watch = this.watchFor?.(identity.clientId);
     const client = new TeamClient({
       host,
       port,
@@ -74,6 +77,7 @@ export class ConnectionManager implements vscode.Disposable {
       bookmark: this.loadBookmark(address, identity.clientId),
       logger: this.logger,
       tls: tls ?? false,
+      ...(watch ? { watch } : {}),
     });
     this.current = client;
     this.currentServer = address;

@@ -6,6 +6,8 @@ import { Logger } from '../net/logger';
 import { ChatMessage, CodeRef, TypingIn } from '../net/messages';
 import { ConversationStore, conversationIdFor, targetsFor } from '../views/conversationStore';
 import { ConversationId, ConversationMessage } from '../views/conversationTypes';
+import { FoundPeer } from '../views/foundPeers';
+import { rememberFound, sameWatch, watchListFor } from '../views/watchSet';
 import { ConnectionManager } from './connectionManager';
 import { readSettings } from './settings';
 
@@ -31,6 +33,10 @@ export class Messenger implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly clientListeners: (() => void)[] = [];
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Peers the user found or picked on a big relay, newest first (watched with the
+   *  conversations' members). */
+  private found: string[] = [];
+  private watchTimer: NodeJS.Timeout | undefined;
   private readonly typists = new Map<ConversationId, Map<string, { name: string; until: number }>>();
   private readonly typingTimers = new Map<ConversationId, NodeJS.Timeout>();
   readonly rtt = new Map<string, number>();
@@ -52,6 +58,11 @@ export class Messenger implements vscode.Disposable {
     private readonly logger: Logger,
   ) {
     this.logger.debug('messenger ready');
+    // A new client's hello already carries whom to watch: its identity's conversations.
+    connections.watchFor = (selfId) => {
+      this.useStoreFor(selfId);
+      return this.watchList();
+    };
     this.disposables.push(connections.onDidCreateClient((client) => this.attach(client)));
   }
 
@@ -85,6 +96,40 @@ export class Messenger implements vscode.Disposable {
   isOnline(clientId: string): boolean {
     for (const p of this.client?.peers.values() ?? []) if (p.clientId === clientId) return true;
     return false;
+  }
+
+  /** People online besides the user: the roster's identities in full presence (as always), the
+   *  relay's count on a big relay. */
+  othersOnline(): number {
+    const client = this.client;
+    if (!client) return 0;
+    if (client.presenceMode === 'watched') return Math.max(0, client.onlineCount - 1);
+    const ids = new Set<string>();
+    for (const p of client.peers.values()) ids.add(p.clientId);
+    return ids.size;
+  }
+
+  /** The watched people online now, by name (what a peer search starts from). */
+  watchedOnline(): FoundPeer[] {
+    const client = this.client;
+    const rows = new Map<string, FoundPeer>();
+    for (const p of client?.peers.values() ?? []) {
+      if (p.clientId === client?.clientId || rows.has(p.clientId)) continue;
+      rows.set(p.clientId, { clientId: p.clientId, name: p.name, description: p.machine, online: true });
+    }
+    return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Whom to watch: the members of this identity's conversations, then the peers found. */
+  watchList(): string[] {
+    return watchListFor(this.store.membersByActivity(), this.found, this.storeOwner);
+  }
+
+  /** Watches these peers from now on (found or picked); resolves once the roster holds them. */
+  async addFound(ids: string[]): Promise<void> {
+    this.found = rememberFound(this.found, ids);
+    if (this.storeOwner) void this.state.update(foundKey(this.storeOwner), this.found);
+    await this.syncWatch();
   }
 
   /** Sends text (optionally shared code) to a conversation; the store shows it pending at once. */
@@ -131,6 +176,7 @@ export class Messenger implements vscode.Disposable {
     this.flushSave();
     for (const off of this.clientListeners.splice(0)) off();
     for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    clearTimeout(this.watchTimer);
     for (const d of this.disposables) d.dispose();
     this.storeChanged.dispose();
     this.rosterChanged.dispose();
@@ -163,6 +209,8 @@ export class Messenger implements vscode.Disposable {
     this.listen(client, 'peer-joined', roster);
     this.listen(client, 'peer-left', roster);
     this.listen(client, 'peer-updated', roster);
+    this.listen(client, 'presence', roster);
+    this.listen(client, 'watching', roster);
     this.listen(client, 'state', roster);
     this.listen(client, 'message', (message) => this.onMessage(client, message));
     this.listen(client, 'typing', (typing) => this.onTypingSignal(client, typing));
@@ -181,8 +229,34 @@ export class Messenger implements vscode.Disposable {
     const options = { selfId, maxMessagesPerConversation: readSettings().historySize };
     this.storeValue = ConversationStore.fromJSON(this.state.get<unknown>(storeKey(selfId)), options);
     this.storeOwner = selfId;
-    this.storeValue.onDidChange((e) => this.storeChanged.fire({ conversationId: e.conversationId, message: e.message }));
+    const found = this.state.get<unknown>(foundKey(selfId));
+    this.found = Array.isArray(found) ? rememberFound([], found.filter((id): id is string => typeof id === 'string')) : [];
+    this.storeValue.onDidChange((e) => {
+      this.storeChanged.fire({ conversationId: e.conversationId, message: e.message });
+      // A new conversation may bring people to watch.
+      if (e.kind === 'message' || e.kind === 'reset') this.syncWatchSoon();
+    });
     this.storeChanged.fire({});
+  }
+
+  private syncWatchSoon(): void {
+    this.watchTimer ??= setTimeout(() => {
+      this.watchTimer = undefined;
+      void this.syncWatch();
+    }, 200);
+  }
+
+  /** Tells the client whom to watch when that changed (cheap when it did not). */
+  private async syncWatch(): Promise<void> {
+    const client = this.client;
+    if (!client || client.state === 'closed' || client.clientId !== this.storeOwner) return;
+    const list = this.watchList();
+    if (sameWatch(list, client.watched)) return;
+    try {
+      await client.watch(list);
+    } catch (err) {
+      this.logger.warn('cannot update whom to watch', { error: (err as Error).message });
+    }
   }
 
   /** Messages still pending from before a reload go out again, with their original refs. */
@@ -251,4 +325,8 @@ export class Messenger implements vscode.Disposable {
 
 function storeKey(selfId: string): string {
   return `teamMessenger.conversations.${selfId}`;
+}
+
+function foundKey(selfId: string): string {
+  return `teamMessenger.foundPeers.${selfId}`;
 }

@@ -22,15 +22,19 @@ import {
   PROTOCOL_VERSION,
   PeerInfo,
   PeerStatus,
+  PresenceMode,
   RelayMessage,
   DisplayName,
   MachineName,
   Send,
   Targets,
   TypingIn,
+  Watching,
   Welcome,
   isClientId,
 } from './messages';
+import { searchPeers } from './peerSearch';
+import { checkWatchIds, newestPerIdentity, Roster } from './roster';
 import { IncomingTransfer } from './transfer/incomingTransfer';
 import { collectFiles } from './transfer/localFiles';
 import { OutgoingOptions, OutgoingTransfer } from './transfer/outgoingTransfer';
@@ -67,6 +71,9 @@ export interface ClientOptions {
   bookmark?: Bookmark;
   /** Messages waiting for a connection; more are refused. */
   maxPending?: number;
+  /** Identities to hear about on a relay too big to tell everyone everything (watched
+   *  presence): the people this user talks to. Sent in every hello; change it with watch(). */
+  watch?: string[];
   logger?: Logger;
 }
 
@@ -110,12 +117,33 @@ export interface PeerLeft {
   reason: string;
 }
 
+/** The relay's presence mode and online count (identities, this client included). */
+export interface PresenceState {
+  mode: PresenceMode;
+  online: number;
+  /** The mode just changed (the roster was pruned or replaced). */
+  switched: boolean;
+}
+
+/** A peer search's answer: identities, online ones first. */
+export interface WhoAnswer {
+  /** The newest connection of each online identity found. */
+  peers: PeerInfo[];
+  known: KnownPeer[];
+  /** More identities matched than the limit let through. */
+  more: boolean;
+}
+
 export interface ClientEvents {
   state: [ClientState];
   welcome: [Welcome];
   'peer-joined': [PeerInfo];
   'peer-left': [PeerLeft];
   'peer-updated': [PeerInfo];
+  /** The presence mode or the online count changed. */
+  presence: [PresenceState];
+  /** The relay answered a watch(): its online and offline peers are now in the roster. */
+  watching: [Watching];
   message: [ChatMessage];
   pending: [PendingMessage[]];
   /** An error the relay reported that did not close the connection. */
@@ -151,11 +179,23 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   private firstConnect: { resolve(w: Welcome): void; reject(e: TeamMessengerError): void } | undefined;
   private statusValue: PeerStatus;
   private currentState: ClientState = 'idle';
+  private readonly roster = new Roster();
+  /** The relay understands watch and who (its welcome named a presence mode). */
+  private relayHasPresence = false;
+  private readonly whoRequests = new Map<number, { resolve(answer: WhoAnswer): void; reject(err: TeamMessengerError): void; timer: NodeJS.Timeout }>();
+  /** watch() calls waiting until the relay has the latest set. */
+  private watchWaiters: { resolve(): void; reject(err: TeamMessengerError): void }[] = [];
+  /** `watch` messages sent on this connection and not answered yet. */
+  private watchInFlight = 0;
+  /** The watch set the current connection's hello carried. */
+  private helloWatch: string[] = [];
 
-  /** Online peers by connection id (this client excluded). */
-  readonly peers = new Map<number, PeerInfo>();
-  /** Identities the relay knows that are offline. */
-  readonly known = new Map<string, KnownPeer>();
+  /** Online peers by connection id (this client excluded). In watched presence, only the
+   *  watched identities. */
+  readonly peers: Map<number, PeerInfo> = this.roster.peers;
+  /** Identities the relay knows that are offline (in watched presence, the watched ones and
+   *  those the welcome listed as recently seen). */
+  readonly known: Map<string, KnownPeer> = this.roster.known;
   bookmark: Bookmark | undefined;
   self: { id: number; clientId: string } | undefined;
   /** Round trip to the relay in ms, measured by keepalive pings. */
@@ -176,6 +216,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.backoff = new Backoff(options.backoff);
     this.bookmark = options.bookmark;
     this.statusValue = options.status ?? 'online';
+    if (options.watch) this.roster.watch(checkWatchIds(options.watch));
     this.transfers = new TransferManager(this.transferPort, (transfer) => {
       if (this.listenerCount('file-offer') === 0) return false;
       this.emit('file-offer', transfer);
@@ -191,10 +232,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     },
     waitForDataRoom: () => this.connection?.writer.waitForDataRoom() ?? Promise.resolve(),
     maxPayload: () => this.relayMaxPayload,
-    isOnline: (clientId) => {
-      for (const peer of this.peers.values()) if (peer.clientId === clientId) return true;
-      return false;
-    },
+    isOnline: (clientId) => this.roster.isOnline(clientId),
   };
 
   get state(): ClientState {
@@ -215,6 +253,21 @@ export class TeamClient extends EventEmitter<ClientEvents> {
 
   get pending(): PendingMessage[] {
     return this.outbox.map(toPending);
+  }
+
+  /** 'full' while the relay tells everyone everything; 'watched' on a big relay. */
+  get presenceMode(): PresenceMode {
+    return this.roster.mode;
+  }
+
+  /** Identities online on the relay, this one included. */
+  get onlineCount(): number {
+    return this.roster.online;
+  }
+
+  /** The identities this client watches. */
+  get watched(): ReadonlySet<string> {
+    return this.roster.watched;
   }
 
   /**
@@ -306,18 +359,89 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   }
 
   /**
-   * Finds the identity a person means: a client id, a name, or `name@machine`, among online
-   * and known peers. Throws NO_SUCH_PEER or AMBIGUOUS_PEER with the candidates.
+   * Replaces the set of identities to hear about (see ClientOptions.watch). Resolves when the
+   * relay has answered and the roster holds who of them is online and offline; while
+   * disconnected, at the next welcome (every hello carries the set).
    */
-  resolvePeer(query: string): string {
+  watch(ids: readonly string[]): Promise<void> {
+    if (this.currentState === 'closed') return Promise.reject(new TeamMessengerError(ErrorCode.Closed, 'the client is closed'));
+    let checked: string[];
+    try {
+      checked = checkWatchIds(ids);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    this.roster.watch(checked);
+    const connected = this.currentState === 'connected' && this.connection !== undefined;
+    // A relay from before presence modes would drop the connection on a message it does not know.
+    if (connected && !this.relayHasPresence) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.watchWaiters.push({ resolve, reject });
+      if (connected) this.sendWatch();
+    });
+  }
+
+  /**
+   * Searches the relay's online and known peers: a case-insensitive part of a name or machine,
+   * or the start of a client id (plain text, never a pattern). Online identities come first.
+   */
+  who(query: string, limit = 50, timeoutMs = 5000): Promise<WhoAnswer> {
+    if (query.length < 1 || query.length > Limits.whoQueryChars) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.BadMessage, `a search is 1 to ${Limits.whoQueryChars} characters`));
+    }
+    if (!Number.isInteger(limit) || limit < 1 || limit > Limits.whoResults) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.BadMessage, `a search lists 1 to ${Limits.whoResults} peers`));
+    }
+    if (this.currentState !== 'connected' || !this.connection) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.ConnectionLost, 'not connected'));
+    }
+    if (!this.relayHasPresence) {
+      // An older relay cannot search, but it tells everyone everything: search the roster.
+      const found = searchPeers(query, limit, newestPerIdentity(this.peers.values(), this.clientId), this.known.values());
+      return Promise.resolve({ peers: found.online, known: found.offline, more: found.more });
+    }
+    const n = this.nextPingNumber++;
+    return new Promise<WhoAnswer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.whoRequests.delete(n);
+        reject(new TeamMessengerError(ErrorCode.IdleTimeout, `no answer to a peer search within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.whoRequests.set(n, { resolve, reject, timer });
+      this.connection!.send({ t: 'who', n, query, limit });
+    });
+  }
+
+  /**
+   * Finds the identity a person means: a client id, a name, or `name@machine`, among online
+   * and known peers. On a big relay (watched presence), where the roster holds only the watched
+   * identities, it asks the relay, and then watches the identity found so that its comings and
+   * goings (and file transfers to it) work like a watched peer's. Rejects with NO_SUCH_PEER or
+   * AMBIGUOUS_PEER with the candidates.
+   */
+  async resolvePeer(query: string): Promise<string> {
     const candidates = new Map<string, string>();
-    const consider = (clientId: string, name: string, machine: string) => {
-      if (clientId === query || name === query || `${name}@${machine}` === query) candidates.set(clientId, `${name}@${machine}`);
+    const consider = (p: { clientId: string; name: string; machine: string }) => {
+      if (p.clientId === query || p.name === query || `${p.name}@${p.machine}` === query) candidates.set(p.clientId, `${p.name}@${p.machine}`);
     };
-    for (const p of this.peers.values()) consider(p.clientId, p.name, p.machine);
-    if (candidates.size === 0) for (const p of this.known.values()) consider(p.clientId, p.name, p.machine);
-    if (candidates.size === 1) return candidates.keys().next().value!;
-    if (candidates.size === 0) throw new TeamMessengerError(ErrorCode.NoSuchPeer, `no peer called "${query}" is known to the relay`);
+    for (const p of this.peers.values()) consider(p);
+    if (candidates.size === 0) for (const p of this.known.values()) consider(p);
+    let asked: WhoAnswer | undefined;
+    if (candidates.size === 0 && this.presenceMode === 'watched' && query.length > 0) {
+      // The relay matches parts of names or machines: for name@machine ask for the name part,
+      // and keep only exact matches.
+      const at = query.lastIndexOf('@');
+      asked = await this.who((at > 0 ? query.slice(0, at) : query).slice(0, Limits.whoQueryChars), Limits.whoResults);
+      for (const p of [...asked.peers, ...asked.known]) consider(p);
+    }
+    const [only] = candidates.keys();
+    if (candidates.size === 1) {
+      if (asked && !this.watched.has(only) && this.watched.size < Limits.watchIds) await this.watch([...this.watched, only]);
+      return only;
+    }
+    if (candidates.size === 0) {
+      const hint = asked?.more ? ` (more than ${Limits.whoResults} peers partly match it: use the client id)` : '';
+      throw new TeamMessengerError(ErrorCode.NoSuchPeer, `no peer called "${query}" is known to the relay${hint}`);
+    }
     throw new TeamMessengerError(ErrorCode.AmbiguousPeer, `"${query}" could be ${[...candidates.values()].join(', ')}; say name@machine`);
   }
 
@@ -330,6 +454,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.stopTimers();
     const error = new TeamMessengerError(ErrorCode.Closed, 'the client was closed');
     this.failPending(error);
+    this.failRequests(error);
     this.firstConnect?.reject(error);
     this.firstConnect = undefined;
     if (connection && connection.isOpen) {
@@ -416,6 +541,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
               instance: this.instance,
               status: this.statusValue,
               ...(this.bookmark ? { resume: this.bookmark } : {}),
+              // Always sent, even empty: it also tells the relay this client understands presence.
+              watch: (this.helloWatch = [...this.roster.watched]),
             });
             return;
           }
@@ -517,11 +644,13 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.relayMaxPayload = welcome.maxPayload;
     // The relay says where this connection continues; what it replays and sends comes after.
     this.bookmark = { epoch: welcome.epoch, seq: welcome.seq };
-    this.peers.clear();
-    for (const peer of welcome.peers) this.peers.set(peer.id, peer);
-    this.known.clear();
-    for (const peer of welcome.known) this.known.set(peer.clientId, peer);
+    this.relayHasPresence = welcome.presence !== undefined;
+    this.roster.welcome(welcome);
+    this.watchInFlight = 0;
     this.setState('connected');
+    // The hello carried the watch set, unless watch() changed it while the hello was on its way.
+    if (this.relayHasPresence && !sameMembers(this.helloWatch, this.roster.watched)) this.sendWatch();
+    else for (const waiter of this.watchWaiters.splice(0)) waiter.resolve();
     this.startLiveness();
     this.logger.info('connected to relay', { host: this.options.host, port: this.options.port, peers: welcome.peers.length });
     this.emit('welcome', welcome);
@@ -560,25 +689,40 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         this.onRelayError(message.code, message.message, message.ref, message.fatal);
         return;
       case 'joined':
-        if (message.peer.id === this.self?.id) return;
-        this.peers.set(message.peer.id, message.peer);
-        this.known.delete(message.peer.clientId);
+        if (!this.roster.joined(message.peer)) return;
         this.emit('peer-joined', message.peer);
         this.transfers.onReachable();
         return;
-      case 'left': {
-        const peer = this.peers.get(message.id);
-        this.peers.delete(message.id);
-        const stillOnline = [...this.peers.values()].some((p) => p.clientId === message.clientId);
-        if (peer && !stillOnline) this.known.set(peer.clientId, { clientId: peer.clientId, name: peer.name, machine: peer.machine, lastSeen: Date.now() });
+      case 'left':
+        this.roster.left(message.id, message.clientId);
         this.emit('peer-left', { id: message.id, clientId: message.clientId, name: message.name, reason: message.reason });
         return;
-      }
       case 'peer':
-        if (message.peer.id === this.self?.id) return;
-        this.peers.set(message.peer.id, message.peer);
+        if (!this.roster.updated(message.peer)) return;
         this.emit('peer-updated', message.peer);
         return;
+      case 'presence': {
+        const switched = this.roster.presence(message);
+        this.emit('presence', { mode: message.mode, online: this.roster.online, switched });
+        if (switched) this.transfers.onReachable();
+        return;
+      }
+      case 'watching':
+        this.roster.watching(message);
+        // Answers come in order: after the last one, the relay has the latest set.
+        this.watchInFlight = Math.max(0, this.watchInFlight - 1);
+        if (this.watchInFlight === 0) for (const waiter of this.watchWaiters.splice(0)) waiter.resolve();
+        this.emit('watching', message);
+        this.transfers.onReachable();
+        return;
+      case 'who-result': {
+        const waiting = this.whoRequests.get(message.n);
+        if (!waiting) return;
+        this.whoRequests.delete(message.n);
+        clearTimeout(waiting.timer);
+        waiting.resolve({ peers: message.peers, known: message.known, more: message.more });
+        return;
+      }
       case 'ping':
         this.connection?.send({ t: 'pong', n: message.n });
         return;
@@ -628,6 +772,14 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         return;
       }
       if (this.transfers.onRelayError(ref, error)) return;
+      const who = /^who-(\d+)$/.exec(ref);
+      const search = who ? this.whoRequests.get(Number(who[1])) : undefined;
+      if (search) {
+        this.whoRequests.delete(Number(who![1]));
+        clearTimeout(search.timer);
+        search.reject(error);
+        return;
+      }
       const ping = /^peer-ping-(\d+)$/.exec(ref);
       const waiting = ping ? this.peerPings.get(Number(ping[1])) : undefined;
       if (waiting) {
@@ -665,13 +817,14 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       ping.reject(new TeamMessengerError(ErrorCode.ConnectionLost, 'connection lost'));
       this.peerPings.delete(n);
     }
+    this.failSearches(new TeamMessengerError(ErrorCode.ConnectionLost, 'connection lost'));
     this.transfers.onDisconnected();
     if (this.currentState === 'closed') return;
     const wasConnected = this.currentState === 'connected';
     // Written but not acknowledged: will go again after reconnecting.
     for (const entry of this.outbox) entry.state = 'queued';
     if (wasConnected) {
-      this.peers.clear();
+      this.roster.disconnected();
       if (this.outbox.length) this.emit('pending', this.pending);
     }
     this.logger.warn('disconnected from relay', { code: error.code, reason: error.message });
@@ -683,6 +836,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     if (fatal || firstFailed || this.options.reconnect === false) {
       this.setState('closed');
       this.failPending(error);
+      this.failRequests(error);
       this.firstConnect?.reject(error);
       this.firstConnect = undefined;
       return;
@@ -722,6 +876,26 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.livenessTimer = undefined;
   }
 
+  private sendWatch(): void {
+    this.watchInFlight++;
+    this.connection?.send({ t: 'watch', ids: [...this.roster.watched] });
+  }
+
+  /** Searches wait for an answer on this connection only. */
+  private failSearches(error: TeamMessengerError): void {
+    for (const [n, search] of this.whoRequests) {
+      clearTimeout(search.timer);
+      search.reject(error);
+      this.whoRequests.delete(n);
+    }
+  }
+
+  /** The client is closed for good: nothing it waits for will come. */
+  private failRequests(error: TeamMessengerError): void {
+    this.failSearches(error);
+    for (const waiter of this.watchWaiters.splice(0)) waiter.reject(error);
+  }
+
   private failPending(error: TeamMessengerError): void {
     const entries = this.outbox.splice(0);
     for (const entry of entries) entry.reject(error);
@@ -733,6 +907,10 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.currentState = state;
     this.emit('state', state);
   }
+}
+
+function sameMembers(list: readonly string[], set: ReadonlySet<string>): boolean {
+  return list.length === set.size && list.every((id) => set.has(id));
 }
 
 function describeSocketError(err: NodeJS.ErrnoException, challenged: boolean, host: string, port: number, secure: boolean): TeamMessengerError {

@@ -17,6 +17,13 @@ export const Limits = {
   reasonChars: 512,
   filesPerOffer: 10_000,
   pathChars: 4096,
+  /** Identities one connection may watch for presence (hello's `watch`, a `watch` message). */
+  watchIds: 1000,
+  /** A peer search: query length, and most identities one answer lists. */
+  whoQueryChars: 100,
+  whoResults: 100,
+  /** Roster entries (connections) in one message; well above any relay's connection cap. */
+  rosterEntries: 100_000,
 } as const;
 
 const CLIENT_ID = /^[A-Za-z0-9_-]{16,64}$/;
@@ -39,7 +46,10 @@ const machine = z.string().max(Limits.machineChars).regex(/^[^\p{Cc}]*$/u, 'cont
 export const DisplayName = displayName;
 export const MachineName = machine;
 const reason = z.string().max(Limits.reasonChars);
-const counter = z.number().int().nonnegative();
+/** JSON's "-0" parses as negative zero, which passes `>= 0` but re-encodes as "0": refused, so
+ *  whatever is accepted survives a round trip unchanged. */
+const notNegativeZero = (n: number) => !Object.is(n, -0);
+const counter = z.number().int().nonnegative().refine(notNegativeZero, 'negative zero');
 
 export const PeerStatus = z.enum(['online', 'away', 'busy']);
 export type PeerStatus = z.infer<typeof PeerStatus>;
@@ -69,7 +79,7 @@ export const PeerInfo = z.object({
   /** When this connection was established (ms since epoch). */
   since: counter,
   /** Round trip between the relay and this peer, in ms, once measured. */
-  rtt: z.number().nonnegative().optional(),
+  rtt: z.number().nonnegative().refine(notNegativeZero, 'negative zero').optional(),
 });
 export type PeerInfo = z.infer<typeof PeerInfo>;
 
@@ -101,6 +111,12 @@ export const Hello = z.object({
   status: PeerStatus.optional(),
   /** The last relay epoch and sequence number this client saw, to receive what it missed. */
   resume: z.object({ epoch: z.string().max(64), seq: counter }).optional(),
+  /**
+   * Identities whose comings and goings this client wants to hear about when the relay is too
+   * big to tell everyone everything. Sending it at all (even empty) also says the client
+   * understands `presence` frames; a relay never sends those to a client that did not.
+   */
+  watch: z.array(clientId).max(Limits.watchIds).optional(),
 });
 export type Hello = z.infer<typeof Hello>;
 
@@ -126,6 +142,20 @@ export const Bye = z.object({ t: z.literal('bye') });
 /** End-to-end ping through the relay to one peer; the peer's client answers by itself. */
 export const PeerPingOut = z.object({ t: z.literal('peer-ping'), to: clientId, n: counter });
 export const PeerPongOut = z.object({ t: z.literal('peer-pong'), to: clientId, n: counter });
+/** Replaces this connection's watch set; the relay answers with `watching`. */
+export const Watch = z.object({ t: z.literal('watch'), ids: z.array(clientId).max(Limits.watchIds) });
+export type Watch = z.infer<typeof Watch>;
+/**
+ * A peer search: case-insensitive substring of a name or machine, or a client id prefix. The
+ * query is plain text (never a pattern); `n` is echoed in the answer.
+ */
+export const Who = z.object({
+  t: z.literal('who'),
+  n: counter,
+  query: z.string().min(1).max(Limits.whoQueryChars),
+  limit: z.number().int().min(1).max(Limits.whoResults).optional(),
+});
+export type Who = z.infer<typeof Who>;
 
 // ---------------------------------------------------------------- file transfer (both directions)
 // A sender offers files to one peer; the relay gives the offer a transfer id. On accept the relay
@@ -140,7 +170,7 @@ const transferKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
 export const OfferedFile = z.object({
   /** Relative path as the sender names it ('/'-separated); the receiver makes it safe. */
   name: z.string().min(1).max(Limits.pathChars),
-  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER),
+  size: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).refine(notNegativeZero, 'negative zero'),
 });
 export type OfferedFile = z.infer<typeof OfferedFile>;
 
@@ -203,6 +233,8 @@ export const ClientMessage = z.discriminatedUnion('t', [
   FileResult,
   Cancel,
   TypingOut,
+  Watch,
+  Who,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -216,6 +248,9 @@ export const Challenge = z.object({
   auth: z.boolean(),
 });
 export type Challenge = z.infer<typeof Challenge>;
+
+export const PresenceMode = z.enum(['full', 'watched']);
+export type PresenceMode = z.infer<typeof PresenceMode>;
 
 export const Welcome = z.object({
   t: z.literal('welcome'),
@@ -231,6 +266,12 @@ export const Welcome = z.object({
   pingIntervalMs: counter,
   idleTimeoutMs: counter,
   maxPayload: counter,
+  /** 'full': `peers` is everyone online and every join and leave is announced. 'watched': the
+   *  relay is big; `peers` and the announcements cover only the watched identities. Absent
+   *  from relays that predate presence modes (always full). */
+  presence: PresenceMode.optional(),
+  /** Identities online now (this client included). */
+  online: counter.optional(),
 });
 export type Welcome = z.infer<typeof Welcome>;
 
@@ -308,6 +349,39 @@ export const Answered = z.object({
 });
 export type Answered = z.infer<typeof Answered>;
 
+/**
+ * The relay's presence mode and online count. 'watched' is sent when the relay switches to it
+ * and then whenever the count changes (at most every couple of seconds); 'full' is sent when it
+ * switches back, with everyone online (the receiver's own connections included).
+ */
+export const Presence = z.object({
+  t: z.literal('presence'),
+  mode: PresenceMode,
+  online: counter,
+  peers: z.array(PeerInfo).max(Limits.rosterEntries).optional(),
+});
+export type Presence = z.infer<typeof Presence>;
+
+/** The answer to `watch`: the watched identities that are online (each connection), and the
+ *  offline ones the relay knows. */
+export const Watching = z.object({
+  t: z.literal('watching'),
+  peers: z.array(PeerInfo).max(Limits.rosterEntries),
+  known: z.array(KnownPeer).max(Limits.watchIds),
+});
+export type Watching = z.infer<typeof Watching>;
+
+/** The answer to `who`: at most `limit` identities, online ones first (their newest connection);
+ *  `more` when further identities matched. */
+export const WhoResult = z.object({
+  t: z.literal('who-result'),
+  n: counter,
+  peers: z.array(PeerInfo).max(Limits.whoResults),
+  known: z.array(KnownPeer).max(Limits.whoResults),
+  more: z.boolean(),
+});
+export type WhoResult = z.infer<typeof WhoResult>;
+
 export const RelayMessage = z.discriminatedUnion('t', [
   Challenge,
   Welcome,
@@ -329,5 +403,8 @@ export const RelayMessage = z.discriminatedUnion('t', [
   FileResult,
   Cancel,
   TypingIn,
+  Presence,
+  Watching,
+  WhoResult,
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;

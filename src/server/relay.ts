@@ -9,9 +9,11 @@ import { FramedConnection } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets } from '../net/messages';
+import { Ack, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets, Who } from '../net/messages';
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
+import { searchPeers } from '../net/peerSearch';
+import { Presence } from './presence';
 import { Session } from './session';
 import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';
 import { Throttle } from './throttle';
@@ -62,8 +64,16 @@ export interface RelayOptions {
   /** Chat text one connection may send per second (characters, sustained; 0: no limit). A count of
    *  messages alone would let one sender fill everyone's queues with maximum-size messages. */
   textBytesPerSecond?: number;
+  /** Everyone hears about every join while at most this many identities are online (default
+   *  1000); above it clients hear only about the identities they watch (see presence.ts). */
+  fullPresenceLimit?: number;
+  /** How often the online count goes out in watched mode, when it changed (default 2000 ms). */
+  presenceIntervalMs?: number;
   logger?: Logger;
 }
+
+/** Offline identities a welcome lists besides the watched ones: the most recently seen. */
+const WELCOME_RECENT_KNOWN = 200;
 
 /** How many recent (sender, ref) pairs are remembered so a resent message is delivered once
  *  (the ring below holds two strings per pair). */
@@ -88,12 +98,15 @@ export class Relay extends EventEmitter {
   private readonly directory: PeerDirectory;
   private readonly transfers: TransferRouter;
   private readonly admission: Admission;
+  private readonly presence: Presence<Session>;
   private readonly secureContext: tls.SecureContext | undefined;
   /** Accepted sockets still in their TLS handshake (not sessions yet). */
   private readonly handshaking = new Set<net.Socket>();
   private readonly logger: Logger;
   private readonly secret: string | undefined;
   private nextSessionId = 1;
+  /** Sessions in state 'ready', counted as they change so clientCount is O(1). */
+  private readyCount = 0;
   private nextPing = 1;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
@@ -127,7 +140,11 @@ export class Relay extends EventEmitter {
       maxAgeMs: options.historyMaxAgeMs,
       logger: this.logger,
     });
-    this.scheduler = new FlushScheduler(() => this.history.flush());
+    // Before any frame leaves: messages and new members reach the disk before acks about them.
+    this.scheduler = new FlushScheduler(() => {
+      this.history.flush();
+      this.directory.flush();
+    });
     this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission });
     this.secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }) : undefined;
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
@@ -149,6 +166,18 @@ export class Relay extends EventEmitter {
         maxTransfersPerSession: 64,
       },
     );
+    const relay = this;
+    this.presence = new Presence<Session>(
+      {
+        onlineIdentities: () => this.byClient.size,
+        *sessions() {
+          for (const s of relay.sessions.values()) if (s.state === 'ready') yield s;
+        },
+        sessionsOf: (clientId) => this.byClient.get(clientId),
+        deliver: (session, frame) => this.deliver(session, frame),
+      },
+      { fullLimit: options.fullPresenceLimit ?? 1000, tickMs: options.presenceIntervalMs ?? 2000 },
+    );
     for (const entry of this.history.all()) {
       const ack: Ack = { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] };
       this.rememberRef(entry.from, entry.ref, ackFrame(ack));
@@ -161,9 +190,7 @@ export class Relay extends EventEmitter {
 
   /** Connected clients that finished the handshake. */
   get clientCount(): number {
-    let n = 0;
-    for (const s of this.sessions.values()) if (s.state === 'ready') n++;
-    return n;
+    return this.readyCount;
   }
 
   get connectionCount(): number {
@@ -199,6 +226,7 @@ export class Relay extends EventEmitter {
     server.on('error', (err) => this.logger.error('relay socket error', { error: err.message }));
     this.keepaliveTimer = setInterval(() => this.keepalive(), Math.max(50, Math.min(this.pingIntervalMs, this.idleTimeoutMs, this.slowConsumerGraceMs) / 2));
     this.keepaliveTimer.unref();
+    this.presence.start();
     const address = this.address();
     this.logger.info('relay listening', {
       host: address.address,
@@ -221,6 +249,7 @@ export class Relay extends EventEmitter {
 
   private async shutdown(reason: string): Promise<void> {
     if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
+    this.presence.stop();
     this.transfers.stop();
     const server = this.server;
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
@@ -345,6 +374,9 @@ export class Relay extends EventEmitter {
     }
     if (message.t === 'send') {
       session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this one was not sent', ref: message.ref, fatal: false });
+    } else if (message.t === 'who') {
+      // A search waits for its answer: say at once that none is coming.
+      session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this search was not run', ref: `who-${message.n}`, fatal: false });
     }
   }
 
@@ -367,16 +399,20 @@ export class Relay extends EventEmitter {
     this.releaseSenders(session);
     for (const target of session.blockedBy) target.waitingSenders?.delete(session);
     session.blockedBy.clear();
+    this.readyCount--;
+    this.presence.forget(session);
     const set = this.byClient.get(session.clientId);
     set?.delete(session);
-    if (set && set.size === 0) {
+    const wentOffline = set !== undefined && set.size === 0;
+    if (wentOffline) {
       this.byClient.delete(session.clientId);
       this.directory.left(session.clientId, Date.now());
     }
     const reason = session.closeReason ?? 'connection closed';
     // The leave goes out before the transfers' cancels: a sender told "resumable" must already
     // know the receiver is gone, or it would offer again at once and be refused.
-    this.broadcast({ t: 'left', id: session.id, clientId: session.clientId, name: session.name, reason: reason.slice(0, 500) });
+    this.presence.announce(session.clientId, { t: 'left', id: session.id, clientId: session.clientId, name: session.name, reason: reason.slice(0, 500) });
+    if (wentOffline) this.presence.countChanged();
     this.transfers.sessionClosed(session);
     this.logger.info('peer left', { id: session.id, name: session.name, reason });
     this.emit('peer-left', session.info());
@@ -423,8 +459,16 @@ export class Relay extends EventEmitter {
       case 'status':
         if (session.status !== message.status) {
           session.status = message.status;
-          this.broadcast({ t: 'peer', peer: session.info() }, session);
+          this.presence.announce(session.clientId, { t: 'peer', peer: session.info() }, session);
         }
+        return;
+      case 'watch':
+        session.presenceAware = true;
+        this.presence.setWatch(session, message.ids);
+        session.connection.send({ t: 'watching', peers: this.presence.onlinePeersOf(this.presence.watchOf(session), session), known: this.directory.offlineAmong(message.ids) });
+        return;
+      case 'who':
+        this.onWho(session, message);
         return;
       case 'bye':
         session.closeReason = 'left';
@@ -507,17 +551,21 @@ export class Relay extends EventEmitter {
     const deliveredBefore = this.directory.get(clientId)?.deliveredSeq ?? this.history.seq;
     this.directory.seen(clientId, hello.name, hello.machine, now, this.history.seq);
     session.state = 'ready';
+    this.readyCount++;
+    session.presenceAware = hello.watch !== undefined;
+    this.presence.setWatch(session, hello.watch ?? []);
     let set = this.byClient.get(clientId);
+    const cameOnline = !set;
     if (!set) this.byClient.set(clientId, (set = new Set()));
     set.add(session);
+    // May switch to watched presence; the newcomer learns the mode from its welcome.
+    if (cameOnline) this.presence.countChanged(session);
 
     // What this client missed: from its own bookmark when it brings one for this history,
     // otherwise from where the relay last delivered to this identity.
     const from = hello.resume && hello.resume.epoch === this.history.epoch ? Math.min(hello.resume.seq, this.history.seq) : wasKnown ? deliveredBefore : this.history.seq;
     const missed = this.history.since(from, (e) => e.from !== clientId && (e.to === 'all' || e.to.includes(clientId)));
 
-    const peers = [];
-    for (const other of this.sessions.values()) if (other.state === 'ready' && other !== session) peers.push(other.info());
     session.connection.send({
       t: 'welcome',
       id: session.id,
@@ -526,18 +574,37 @@ export class Relay extends EventEmitter {
       // Where this connection continues from: the replay below and live messages come after it.
       seq: from,
       ...(this.secret !== undefined ? { proof: proveSecret(this.secret, 'relay', transcript) } : {}),
-      peers,
-      known: this.directory.offline((id) => this.byClient.has(id)),
+      peers: this.presence.rosterFor(session),
+      // Bounded, not every identity ever seen: the most recent ones and the watched ones.
+      known: this.directory.recentOfflineAnd(WELCOME_RECENT_KNOWN, this.presence.watchOf(session)),
       pingIntervalMs: this.pingIntervalMs,
       idleTimeoutMs: this.idleTimeoutMs,
       maxPayload: this.maxPayload,
+      presence: this.presence.mode,
+      online: this.byClient.size,
     });
     for (const entry of missed) session.connection.sendEncoded(chatMessageFrame(entry, true));
     if (missed.length > 0) this.directory.delivered(clientId, missed[missed.length - 1].seq);
 
-    this.broadcast({ t: 'joined', peer: session.info() }, session);
+    this.presence.announce(clientId, { t: 'joined', peer: session.info() }, session);
     this.logger.info('peer joined', { id: session.id, name: hello.name, machine: hello.machine, address: session.address, clientId, replayed: missed.length });
     this.emit('peer-joined', session.info());
+  }
+
+  /** A peer search over who is online (each identity's newest connection) and who was here;
+   *  never the one asking. */
+  private onWho(session: Session, who: Who): void {
+    const byClient = this.byClient;
+    function* newestOfEach() {
+      for (const [clientId, set] of byClient) {
+        if (clientId === session.clientId) continue;
+        let newest: Session | undefined;
+        for (const s of set) if (!newest || s.id > newest.id) newest = s;
+        if (newest) yield newest;
+      }
+    }
+    const found = searchPeers(who.query, who.limit ?? 50, newestOfEach(), this.directory.offlineNewestFirst());
+    session.connection.send({ t: 'who-result', n: who.n, peers: found.online.map((s) => s.info()), known: found.offline, more: found.more });
   }
 
   private onSend(session: Session, send: Send): void {
@@ -695,14 +762,6 @@ export class Relay extends EventEmitter {
     if (pauseMs <= 0 || session.isPausedFor('throttle')) return;
     session.pauseReading('throttle');
     setTimeout(() => session.resumeReading('throttle'), pauseMs).unref();
-  }
-
-  /** Encodes once and queues for every ready session (but `except`). */
-  private broadcast(message: RelayMessage, except?: Session): void {
-    const frame = encodeControl(message);
-    for (const session of this.sessions.values()) {
-      if (session !== except && session.state === 'ready') this.deliver(session, frame);
-    }
   }
 
   /**

@@ -2,9 +2,10 @@ import type { FramedConnection } from '../net/framedConnection';
 import type { MessageRate } from './admission';
 import type { Throttle } from './throttle';
 import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
+import type { PresenceSession } from './presence';
 
 /** One client connection as the relay sees it, from accept to close. */
-export class Session {
+export class Session implements PresenceSession {
   /** 'handshake' until a valid hello, 'ready' while it may chat, 'closed' after. */
   state: 'handshake' | 'ready' | 'closed' = 'handshake';
   clientId = '';
@@ -40,6 +41,8 @@ export class Session {
   backpressureSince = 0;
   /** The receivers this connection is paused for. */
   readonly blockedBy = new Set<Session>();
+  /** The client understands presence frames (it sent a watch set); see presence.ts. */
+  presenceAware = false;
   readonly handshakeTimer: NodeJS.Timeout | undefined;
 
   constructor(

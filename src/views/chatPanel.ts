@@ -244,8 +244,7 @@ export class ChatPanel implements vscode.Disposable {
 
   private connectionView() {
     const client = this.messenger.client;
-    const online = new Set([...(client?.peers.values() ?? [])].map((p) => p.clientId)).size;
-    return describeConnection(client?.state ?? 'idle', { server: this.messenger.connections.server, online }).view;
+    return describeConnection(client?.state ?? 'idle', { server: this.messenger.connections.server, online: this.messenger.othersOnline() }).view;
   }
 
   /** Unread stays at zero for the conversation on screen; notifications skip it. */

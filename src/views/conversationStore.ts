@@ -388,6 +388,12 @@ export class ConversationStore {
     return [...this.store.values()].sort(byActivity).map(snapshot);
   }
 
+  /** Each conversation's members, most recently active first; cheap (no message copies), for
+   *  deciding whom to watch on a big relay. */
+  membersByActivity(): string[][] {
+    return [...this.store.values()].sort(byActivity).map((c) => [...c.members]);
+  }
+
   /** The name a client id last sent a message under, if any message from it is held. */
   nameFromHistory(clientId: string): string | undefined {
     return this.names.get(clientId)?.name;

@@ -1,17 +1,25 @@
 import * as vscode from 'vscode';
 import { Messenger } from '../extension/messenger';
+import { PickedPeer, pickFromSearch } from './peerSearchPick';
 
-export interface PickedPeer {
-  clientId: string;
-  name: string;
-}
+export type { PickedPeer };
 
-/** A quick pick of online peers (several may be picked). Undefined when cancelled or nobody is online. */
+/**
+ * A quick pick of online peers (several may be picked). Undefined when cancelled or nobody is
+ * online. On a big relay (watched presence) it searches the relay as the user types, starting
+ * from the watched people online, and the people picked are watched from then on.
+ */
 export async function pickPeers(messenger: Messenger, title: string, options: { canPickMany: boolean; preselect?: string[] }): Promise<PickedPeer[] | undefined> {
   const client = messenger.client;
   if (!client || client.state !== 'connected') {
     void vscode.window.showWarningMessage('Team Messenger is not connected to a relay.');
     return undefined;
+  }
+  if (client.presenceMode === 'watched') {
+    const picked = await pickFromSearch(messenger, { title, canPickMany: options.canPickMany, initial: messenger.watchedOnline() });
+    // Watched before anything is sent: transfers and the roster need them online in it.
+    if (picked) await messenger.addFound(picked.map((p) => p.clientId));
+    return picked;
   }
   const byId = new Map<string, { name: string; machines: string[] }>();
   for (const peer of client.peers.values()) {

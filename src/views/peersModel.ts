@@ -1,4 +1,4 @@
-import type { KnownPeer, PeerInfo, PeerStatus } from '../net/messages';
+import type { KnownPeer, PeerInfo, PeerStatus, PresenceMode } from '../net/messages';
 import type { ConversationId } from './conversationTypes';
 
 /**
@@ -182,6 +182,59 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
   };
 
   return [everyone, ...onlineNodes, ...offlineNodes];
+}
+
+/** On a big relay, the row standing for everyone not listed: how many, and a way to search. */
+export interface FindPeerNode {
+  kind: 'find';
+  label: string;
+  tooltip: string;
+  /** People online besides the user. */
+  online: number;
+}
+
+export type PeersViewNode = PeerNode | FindPeerNode;
+
+export interface PeersViewInput extends PeerNodesInput {
+  /** The relay's presence mode and online count (this user included); absent: full. */
+  presence?: { mode: PresenceMode; online: number };
+  /** Whom the user watches: its conversations' members and the peers it found. */
+  watched?: ReadonlySet<string>;
+}
+
+/**
+ * The whole Peers view. With full presence (a small team) exactly buildPeerNodes. On a big
+ * relay (watched presence) only the watched people are listed, after Everyone and one row
+ * with the online count that opens Find Peer: a list of thousands helps nobody.
+ */
+export function buildPeersView(input: PeersViewInput): PeersViewNode[] {
+  if (input.presence?.mode !== 'watched') return buildPeerNodes(input);
+  const watched = input.watched ?? new Set<string>();
+  const [everyone, ...people] = buildPeerNodes({
+    ...input,
+    online: [...input.online].filter((p) => watched.has(p.clientId)),
+    known: [...input.known].filter((p) => watched.has(p.clientId)),
+  });
+  const others = Math.max(0, input.presence.online - 1);
+  const find: FindPeerNode = {
+    kind: 'find',
+    label: `${others} online — Find Peer…`,
+    tooltip: lines([
+      `${others} people online besides you`,
+      'A big team: only the people you talk to are listed here. Find anyone else by name, machine or client id.',
+    ]),
+    online: others,
+  };
+  return [
+    {
+      ...everyone,
+      description: `${others} online`,
+      tooltip: lines(['Everyone', `${others} online`, 'Messages here go to everyone connected to the relay; people who are offline receive them when they come back.']),
+      sessions: others,
+    },
+    find,
+    ...people,
+  ];
 }
 
 /**

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Messenger } from '../extension/messenger';
-import { badgeFor, buildPeerNodes, PeerNode } from './peersModel';
+import { badgeFor, buildPeersView, PeerNode, PeersViewNode } from './peersModel';
 
 const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> = {
   online: { icon: 'account', color: 'charts.green' },
@@ -10,13 +10,14 @@ const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> 
 };
 
 /**
- * The Peers view: Everyone, then who is online, then who was here before (greyed). A thin
- * adapter over peersModel.ts; clicking a row opens that conversation in the chat panel.
+ * The Peers view: Everyone, then who is online, then who was here before (greyed); on a big
+ * relay, the watched people and a row to find anyone else. A thin adapter over peersModel.ts;
+ * clicking a row opens that conversation in the chat panel.
  */
-export class PeersTree implements vscode.TreeDataProvider<PeerNode>, vscode.Disposable {
+export class PeersTree implements vscode.TreeDataProvider<PeersViewNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly view: vscode.TreeView<PeerNode>;
+  private readonly view: vscode.TreeView<PeersViewNode>;
   private readonly disposables: vscode.Disposable[] = [];
   private refreshQueued = false;
 
@@ -30,7 +31,20 @@ export class PeersTree implements vscode.TreeDataProvider<PeerNode>, vscode.Disp
     );
   }
 
-  getTreeItem(node: PeerNode): vscode.TreeItem {
+  getTreeItem(node: PeersViewNode): vscode.TreeItem {
+    if (node.kind === 'find') {
+      const find = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      find.id = 'findPeer';
+      find.tooltip = node.tooltip;
+      find.iconPath = new vscode.ThemeIcon('search');
+      find.contextValue = 'findPeer';
+      find.command = { command: 'teamMessenger.findPeer', title: 'Find Peer…' };
+      return find;
+    }
+    return this.peerItem(node);
+  }
+
+  private peerItem(node: PeerNode): vscode.TreeItem {
     const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
     item.id = node.conversationId;
     item.description = node.unread > 0 ? `${node.description} · ${node.unread} unread` : node.description;
@@ -48,17 +62,19 @@ export class PeersTree implements vscode.TreeDataProvider<PeerNode>, vscode.Disp
     return item;
   }
 
-  getChildren(node?: PeerNode): PeerNode[] {
+  getChildren(node?: PeersViewNode): PeersViewNode[] {
     if (node) return [];
     const client = this.messenger.client;
     if (!client || client.state === 'closed') return [];
     const store = this.messenger.store;
-    return buildPeerNodes({
+    return buildPeersView({
       online: client.peers.values(),
       known: client.known.values(),
       selfId: client.clientId,
       unreadByConversation: (id) => store.unreadOf(id),
       rttByClient: this.messenger.rtt,
+      presence: { mode: client.presenceMode, online: client.onlineCount },
+      watched: client.watched,
     });
   }
 

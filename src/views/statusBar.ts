@@ -44,6 +44,7 @@ export class StatusBar implements vscode.Disposable {
     const state = this.messenger.client?.state;
     void vscode.commands.executeCommand('setContext', 'teamMessenger.state', state ?? 'idle');
     void vscode.commands.executeCommand('setContext', 'teamMessenger.hosting', this.relay.hosting !== undefined);
+    void vscode.commands.executeCommand('setContext', 'teamMessenger.presence', this.messenger.client?.presenceMode ?? 'full');
     if (state === 'connected') this.lastError = undefined;
   }
 
@@ -53,9 +54,7 @@ export class StatusBar implements vscode.Disposable {
   }
 
   private onlineCount(): number {
-    const ids = new Set<string>();
-    for (const p of this.messenger.client?.peers.values() ?? []) ids.add(p.clientId);
-    return ids.size;
+    return this.messenger.othersOnline();
   }
 
   dispose(): void {

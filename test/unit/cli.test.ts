@@ -67,6 +67,27 @@ describe('CLI: relay, listen and send as child processes', function () {
     assert.equal(dave.events.filter((e) => e.type === 'message').length, 0);
   });
 
+  it('send --to NAME reaches a peer on a big relay (watched presence) that is in nobody\'s roster, by asking the relay', async () => {
+    const { env, common } = await teamOf(['--full-presence-limit', '1']);
+    const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
+    await bob.waitForEvent('connected');
+    const carol = fx.start(['listen', ...common, '--name', 'carol', '--json'], env);
+    const connected = await carol.waitForEvent('connected');
+    assert.equal(connected.presence, 'watched');
+    assert.equal(connected.online, 2);
+    assert.deepEqual(connected.peers, [], 'carol watches nobody: bob is not in her roster');
+    await bob.waitForEvent('presence', (e) => e.mode === 'watched' && e.online === 2);
+
+    const sent = await runCli(['send', ...common, '--name', 'ci-bot', '--to', 'bob', '--json', 'found on a big relay'], env);
+    assert.equal(sent.code, 0, sent.stderr);
+    assert.deepEqual(JSON.parse(sent.stdout).online, ['bob'], 'the ack names bob');
+    const message = await bob.waitForEvent('message');
+    assert.equal(message.text, 'found on a big relay');
+    const unknown = await runCli(['send', ...common, '--name', 'ci-bot', '--to', 'nobody', 'hello?'], env);
+    assert.equal(unknown.code, 5);
+    assert.match(unknown.stderr, /no peer called "nobody"/);
+  });
+
   it('fails with exit 5 and a clear message for an unknown peer', async () => {
     const { env, common } = await teamOf();
     const result = await runCli(['send', ...common, '--name', 'ci', '--to', 'nobody', 'hello?'], env);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { KnownPeer, PeerInfo } from '../../src/net/messages';
-import { PeerNodesInput, badgeFor, buildPeerNodes, describeLastSeen } from '../../src/views/peersModel';
+import { PeerNodesInput, PeersViewInput, badgeFor, buildPeerNodes, buildPeersView, describeLastSeen } from '../../src/views/peersModel';
 
 const SELF = 'S'.repeat(22);
 const ALICE = 'A'.repeat(22);
@@ -202,6 +202,64 @@ describe('peersModel', function () {
         unread: 0,
         sessions: 0,
       });
+    });
+  });
+
+  describe('buildPeersView', function () {
+    function view(fields: Partial<PeersViewInput>) {
+      return buildPeersView({ online: [], known: [], selfId: SELF, unreadByConversation: () => 0, now: NOW, ...fields });
+    }
+
+    it('with full presence (a small team) is exactly the nodes of before', function () {
+      const input = {
+        online: [peer({ clientId: ALICE, name: 'alice' }), peer({ clientId: BOB, name: 'bob' })],
+        known: [known({ clientId: CAROL, name: 'carol' })],
+      };
+      assert.deepEqual(view(input), build(input));
+      assert.deepEqual(view({ ...input, presence: { mode: 'full', online: 3 }, watched: new Set([ALICE]) }), build(input), 'the watch set changes nothing');
+    });
+
+    it('with watched presence lists Everyone, the count with Find Peer, then only the watched people', function () {
+      const nodes = view({
+        presence: { mode: 'watched', online: 10_234 },
+        watched: new Set([ALICE, CAROL, DAVE]),
+        // The roster may still hold others (the welcome's recently seen): they are not listed.
+        online: [peer({ clientId: ALICE, name: 'alice' }), peer({ clientId: BOB, name: 'bob' })],
+        known: [known({ clientId: CAROL, name: 'carol' }), known({ clientId: ERIN, name: 'erin' })],
+      });
+      assert.deepEqual(
+        nodes.map((n) => [n.kind, n.label]),
+        [
+          ['everyone', 'Everyone'],
+          ['find', '10233 online — Find Peer…'],
+          ['peer', 'alice'],
+          ['peer', 'carol'],
+        ],
+      );
+      const [everyone, find] = nodes;
+      assert.ok(everyone.kind === 'everyone' && find.kind === 'find');
+      assert.equal(everyone.description, '10233 online', "the relay's count, not the roster's");
+      assert.equal(everyone.sessions, 10_233);
+      assert.match(everyone.tooltip, /^10233 online$/m);
+      assert.equal(find.online, 10_233);
+      assert.match(find.tooltip, /Find anyone else/);
+      assert.ok(nodes[3].kind === 'peer' && nodes[3].status === 'offline', 'a watched offline person is listed greyed');
+    });
+
+    it('with watched presence and nobody watched shows just Everyone and Find Peer, and never a negative count', function () {
+      const nodes = view({ presence: { mode: 'watched', online: 0 }, online: [peer({ clientId: ALICE, name: 'alice' })] });
+      assert.deepEqual(nodes.map((n) => n.kind), ['everyone', 'find']);
+      assert.equal(nodes[1].label, '0 online — Find Peer…');
+    });
+
+    it('keeps unread counts of watched conversations', function () {
+      const nodes = view({
+        presence: { mode: 'watched', online: 2000 },
+        watched: new Set([ALICE]),
+        online: [peer({ clientId: ALICE, name: 'alice' })],
+        unreadByConversation: (id) => (id === `peer:${ALICE}` ? 3 : id === 'all' ? 1 : 0),
+      });
+      assert.deepEqual(nodes.map((n) => (n.kind === 'find' ? 'find' : n.unread)), [1, 'find', 3]);
     });
   });
 

@@ -222,7 +222,7 @@ export async function freePort(): Promise<number> {
 /** Recorded events. 'file-offer' is left out: listening to it changes behaviour (offers are declined without a listener). */
 type EventName = Exclude<keyof ClientEvents, 'file-offer'>;
 type EventArg<K extends EventName> = ClientEvents[K][0];
-const EVENT_NAMES: EventName[] = ['state', 'welcome', 'peer-joined', 'peer-left', 'peer-updated', 'message', 'pending', 'relay-error', 'disconnected', 'typing'];
+const EVENT_NAMES: EventName[] = ['state', 'welcome', 'peer-joined', 'peer-left', 'peer-updated', 'presence', 'watching', 'message', 'pending', 'relay-error', 'disconnected', 'typing'];
 
 /** A TeamClient that records every event it emits from the moment it is constructed. */
 export class TestClient extends TeamClient {
@@ -315,6 +315,8 @@ export interface RawHelloOptions {
   v?: number;
   status?: PeerStatus;
   resume?: { epoch: string; seq: number };
+  /** A watch set (sending one, even empty, says the client understands presence frames). */
+  watch?: string[];
   /** Signs the transcript with this identity instead of `identity` (an impostor). */
   signWith?: Identity;
   /** Replaces the transcript that is signed (a bad signature). */
@@ -421,6 +423,7 @@ export class RawClient {
       instance: options.instance ?? 'raw-instance-' + Math.random().toString(36).slice(2, 10),
       ...(options.status ? { status: options.status } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
+      ...(options.watch ? { watch: options.watch } : {}),
     });
     return { transcript, challenge };
   }

@@ -1,0 +1,173 @@
+import { encodeControl } from '../net/controlCodec';
+import { PeerInfo, PresenceMode, RelayMessage } from '../net/messages';
+
+/** What presence needs to know about a connection. */
+export interface PresenceSession {
+  readonly clientId: string;
+  /** The client sent a watch set in its hello (or a `watch` since): it understands `presence`
+   *  frames. Older clients would drop the connection on a message type they do not know. */
+  presenceAware: boolean;
+  info(): PeerInfo;
+}
+
+/** What presence needs from the relay. */
+export interface PresencePort<S> {
+  /** Identities with at least one ready connection. */
+  onlineIdentities(): number;
+  /** Every ready connection. */
+  sessions(): Iterable<S>;
+  /** The ready connections of one identity. */
+  sessionsOf(clientId: string): Iterable<S> | undefined;
+  /** Queues an encoded frame for one connection (the relay's slow-consumer rules apply). */
+  deliver(session: S, frame: Buffer): void;
+}
+
+export interface PresenceOptions {
+  /** Full presence while at most this many identities are online. */
+  fullLimit: number;
+  /** How often the online count is announced in watched mode, when it changed. */
+  tickMs: number;
+}
+
+const NOBODY: ReadonlySet<string> = new Set();
+
+/**
+ * Who hears about whom. Telling every client about every join costs N² frames as a relay
+ * grows (10,000 people joining is 50 million roster entries), so past `fullLimit` online
+ * identities the relay switches to *watched* presence: each client names the identities it
+ * cares about (its conversations' members) and hears only about those, plus a periodic online
+ * count. It switches back only at half the limit, so a team hovering at the limit cannot make
+ * the relay pay the full roster over and over.
+ */
+export class Presence<S extends PresenceSession> {
+  private current: PresenceMode = 'full';
+  /** Each connection's watch set, and the reverse: identity -> connections watching it. */
+  private readonly watches = new Map<S, ReadonlySet<string>>();
+  private readonly watchers = new Map<string, Set<S>>();
+  private lastAnnounced = -1;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly port: PresencePort<S>,
+    private readonly options: PresenceOptions,
+  ) {}
+
+  get mode(): PresenceMode {
+    return this.current;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.tick(), this.options.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Replaces a connection's watch set. */
+  setWatch(session: S, ids: readonly string[]): void {
+    const next: ReadonlySet<string> = ids.length === 0 ? NOBODY : new Set(ids);
+    const previous = this.watches.get(session) ?? NOBODY;
+    for (const id of previous) if (!next.has(id)) this.unindex(id, session);
+    for (const id of next) {
+      if (previous.has(id)) continue;
+      let set = this.watchers.get(id);
+      if (!set) this.watchers.set(id, (set = new Set()));
+      set.add(session);
+    }
+    if (next === NOBODY) this.watches.delete(session);
+    else this.watches.set(session, next);
+  }
+
+  watchOf(session: S): ReadonlySet<string> {
+    return this.watches.get(session) ?? NOBODY;
+  }
+
+  /** A connection closed: it watches nobody any more. */
+  forget(session: S): void {
+    for (const id of this.watches.get(session) ?? NOBODY) this.unindex(id, session);
+    this.watches.delete(session);
+  }
+
+  /**
+   * Tells those who should know about a change to `clientId` (joined, left, status): everyone
+   * in full mode, its watchers in watched mode. Encoded once for all of them.
+   */
+  announce(clientId: string, message: RelayMessage, except?: S): void {
+    const recipients = this.current === 'full' ? this.port.sessions() : this.watchers.get(clientId);
+    if (!recipients) return;
+    let frame: Buffer | undefined;
+    for (const session of recipients) {
+      if (session === except) continue;
+      frame ??= encodeControl(message);
+      this.port.deliver(session, frame);
+    }
+  }
+
+  /**
+   * The online roster a newcomer's welcome carries: everyone in full mode, the identities it
+   * watches in watched mode. Never the newcomer's own connection.
+   */
+  rosterFor(session: S): PeerInfo[] {
+    if (this.current === 'full') {
+      const peers: PeerInfo[] = [];
+      for (const other of this.port.sessions()) if (other !== session) peers.push(other.info());
+      return peers;
+    }
+    return this.onlinePeersOf(this.watchOf(session), session);
+  }
+
+  /** Every online connection of these identities (but `except`). */
+  onlinePeersOf(ids: Iterable<string>, except?: S): PeerInfo[] {
+    const peers: PeerInfo[] = [];
+    for (const id of ids) {
+      for (const other of this.port.sessionsOf(id) ?? []) if (other !== except) peers.push(other.info());
+    }
+    return peers;
+  }
+
+  /**
+   * Called when the number of online identities changed. Switches mode when it crosses the
+   * limit (up) or half of it (down), telling every presence-aware connection but `except`
+   * (a newcomer whose welcome is still to be sent and will say the mode itself).
+   */
+  countChanged(except?: S): void {
+    const online = this.port.onlineIdentities();
+    if (this.current === 'full' && online > this.options.fullLimit) {
+      this.current = 'watched';
+      this.lastAnnounced = online;
+      this.toAware(encodeControl({ t: 'presence', mode: 'watched', online }), except);
+    } else if (this.current === 'watched' && online <= Math.floor(this.options.fullLimit / 2)) {
+      this.current = 'full';
+      // One roster for everyone (each client skips its own connections): at most half the
+      // limit, and rare thanks to the gap between the two thresholds.
+      const peers: PeerInfo[] = [];
+      for (const session of this.port.sessions()) peers.push(session.info());
+      this.toAware(encodeControl({ t: 'presence', mode: 'full', online, peers }), except);
+    }
+  }
+
+  /** In watched mode clients cannot count joins themselves: the count, when it changed. */
+  private tick(): void {
+    if (this.current !== 'watched') return;
+    const online = this.port.onlineIdentities();
+    if (online === this.lastAnnounced) return;
+    this.lastAnnounced = online;
+    this.toAware(encodeControl({ t: 'presence', mode: 'watched', online }));
+  }
+
+  private toAware(frame: Buffer, except?: S): void {
+    for (const session of this.port.sessions()) {
+      if (session !== except && session.presenceAware) this.port.deliver(session, frame);
+    }
+  }
+
+  private unindex(id: string, session: S): void {
+    const set = this.watchers.get(id);
+    if (!set) return;
+    set.delete(session);
+    if (set.size === 0) this.watchers.delete(id);
+  }
+}
