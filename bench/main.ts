@@ -145,6 +145,7 @@ function logFile(name: string): number {
 async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], tag: string): Promise<Sut> {
   const execArgv = ['--expose-gc', '--enable-source-maps'];
   if (profile && kind === 'relay') execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=${tag}.cpuprofile`);
+  if (process.env.BENCH_SUT_FLAGS && kind === 'relay') execArgv.push(...process.env.BENCH_SUT_FLAGS.split(' '));
   const log = logFile(`sut-${tag}`);
   const bundle = kind === 'relay' && args.has('relay-bundle') ? path.resolve(args.get('relay-bundle')!) : path.join(OUT_BENCH, 'sut.js');
   const child = fork(bundle, [kind, ...extra], { ...pinned(SUT_CPU, execArgv), stdio: ['ignore', log, log, 'ipc'] });

@@ -14,7 +14,7 @@ import { Outbox } from './outbox';
  * team-secret proof handshake, control frames encoded by the project's own codec, file
  * transfers with offers, answers, credit and data frames. What it leaves out is what a load
  * generator does not need: it does not validate every incoming frame with zod, does not keep
- * a roster (joined/left/peer frames are skipped by their first bytes), and does not check the
+ * a roster (joined/left/peer/presence frames are skipped by their first bytes), and does not check the
  * relay's proof. Outgoing chat frames are stamped copies of one encoded template.
  */
 export interface TmHandlers {
@@ -27,6 +27,7 @@ export interface TmHandlers {
 }
 
 const B = (s: string) => s.charCodeAt(0);
+const C_R = B('r');
 const C_M = B('m'), C_A = B('a'), C_C = B('c'), C_J = B('j'), C_L = B('l'), C_P = B('p'), C_E = B('e'), C_W = B('w');
 
 export interface TmConnectOptions {
@@ -134,6 +135,7 @@ export class TmClient {
     }
     if (c6 === C_J || c6 === C_L) return; // joined / left
     if (c6 === C_P && p[7] === C_E && p[10] === 0x22) return; // "peer"
+    if (c6 === C_P && p[7] === C_R) return; // "presence": the online count of a big relay
     const message = JSON.parse(p.toString('utf8')) as { t: string; n?: number };
     if (message.t === 'ping') {
       this.send({ t: 'pong', n: message.n ?? 0 });
@@ -166,6 +168,8 @@ export class TmClient {
       clientNonce,
       proof: proveSecret(this.options.secret, 'client', transcript),
       instance: crypto.randomBytes(9).toString('base64url'),
+      // Like the real client: presence-aware, watching nobody (a big relay then sends only counts).
+      watch: [],
     });
     this.outbox.flush();
   }

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
-import { decodeClientMessage, encodeControl } from '../net/controlCodec';
+import { decodeClientMessage, encodeControl, encodeControlJson } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
 import { DataFrameParts, DEFAULT_MAX_PAYLOAD } from '../net/frame';
 import { FramedConnection } from '../net/framedConnection';
@@ -18,7 +18,7 @@ import { Session } from './session';
 import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';
 import { Throttle } from './throttle';
 import { TransferRouter } from './transferRouter';
-import { ackFrame, chatMessageFrame } from './hotFrames';
+import { ackJson, chatMessageFrame } from './hotFrames';
 
 export const DEFAULT_PORT = 9999;
 /** Room for chat plus a few files' windows in flight (8 MiB each) before a reader counts as slow. */
@@ -89,7 +89,7 @@ export class Relay extends EventEmitter {
   private readonly sessions = new Map<number, Session>();
   /** Ready sessions by identity; an identity may be connected from several places. */
   private readonly byClient = new Map<string, Set<Session>>();
-  private readonly recentRefs = new Map<string, Map<string, Buffer>>();
+  private readonly recentRefs = new Map<string, Map<string, string>>();
   /** recentRefs' (identity, ref) pairs in insertion order, a ring from refOrderHead once full. */
   private readonly refOrder: string[] = [];
   private refOrderHead = 0;
@@ -180,7 +180,7 @@ export class Relay extends EventEmitter {
     );
     for (const entry of this.history.all()) {
       const ack: Ack = { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] };
-      this.rememberRef(entry.from, entry.ref, ackFrame(ack));
+      this.rememberRef(entry.from, entry.ref, ackJson(ack));
     }
   }
 
@@ -397,8 +397,8 @@ export class Relay extends EventEmitter {
     if (!wasReady) return;
     // Whoever waited for this reader goes on; whatever this sender waited for forgets it.
     this.releaseSenders(session);
-    for (const target of session.blockedBy) target.waitingSenders?.delete(session);
-    session.blockedBy.clear();
+    for (const target of session.blockedBy ?? []) target.waitingSenders?.delete(session);
+    session.blockedBy = undefined;
     this.readyCount--;
     this.presence.forget(session);
     const set = this.byClient.get(session.clientId);
@@ -611,7 +611,7 @@ export class Relay extends EventEmitter {
     const known = this.recentRefs.get(session.clientId)?.get(send.ref);
     if (known) {
       // A resend after a reconnect: it was delivered already, only the ack was lost.
-      session.connection.sendEncoded(known);
+      session.connection.sendEncoded(encodeControlJson(known));
       return;
     }
     if (send.to !== 'all' && !send.to.every((id) => this.directory.has(id))) {
@@ -659,11 +659,11 @@ export class Relay extends EventEmitter {
         }
       }
     }
-    const encodedAck = ackFrame(ack);
-    this.rememberRef(session.clientId, send.ref, encodedAck);
+    const json = ackJson(ack);
+    this.rememberRef(session.clientId, send.ref, json);
     // Queued now, written after the scheduler's beforeFlush has put the entry on disk; it may
     // wait a few milliseconds for the sender's next acks so a busy sender gets them in one write.
-    session.connection.sendEncodedLazy(encodedAck);
+    session.connection.sendEncodedLazy(encodeControlJson(json));
   }
 
   /** Ephemeral: forwarded to whoever of the targets is online now, never stored. */
@@ -712,7 +712,7 @@ export class Relay extends EventEmitter {
    * maxQueuedBytes. A receiver that keeps senders waiting past the grace is dropped as well.
    */
   private holdSender(sender: Session, target: Session): void {
-    if (sender.blockedBy.has(target)) return;
+    if (sender.blockedBy?.has(target)) return;
     if (!target.waitingSenders) {
       target.waitingSenders = new Set();
       target.backpressureSince = Date.now();
@@ -721,7 +721,7 @@ export class Relay extends EventEmitter {
       target.connection.socket.once('drain', () => this.releaseSenders(target));
     }
     target.waitingSenders.add(sender);
-    sender.blockedBy.add(target);
+    (sender.blockedBy ??= new Set()).add(target);
     sender.pauseReading('backpressure');
   }
 
@@ -730,8 +730,8 @@ export class Relay extends EventEmitter {
     if (!waiting) return;
     target.waitingSenders = undefined;
     for (const sender of waiting) {
-      sender.blockedBy.delete(target);
-      if (sender.blockedBy.size === 0) sender.resumeReading('backpressure');
+      sender.blockedBy?.delete(target);
+      if (!sender.blockedBy?.size) sender.resumeReading('backpressure');
     }
   }
 
@@ -765,11 +765,12 @@ export class Relay extends EventEmitter {
   }
 
   /**
-   * Keeps the encoded ack, not the object: 50,000 of them are one small Buffer each, not an
-   * object and two arrays each for the garbage collector to walk. Keyed by identity, then ref:
-   * one lookup of a long concatenated key per message cost more than the rest of the routing.
+   * Keeps the ack's JSON text, not the object: 50,000 of them are one string each, not an
+   * object and two arrays (or a Buffer holding on to a shared pool slab) for the garbage
+   * collector. Keyed by identity, then ref: one lookup of a long concatenated key per message
+   * cost more than the rest of the routing.
    */
-  private rememberRef(clientId: string, ref: string, ack: Buffer): void {
+  private rememberRef(clientId: string, ref: string, ack: string): void {
     let refs = this.recentRefs.get(clientId);
     if (!refs) this.recentRefs.set(clientId, (refs = new Map()));
     if (!refs.has(ref)) {

@@ -4,6 +4,9 @@ import type { Throttle } from './throttle';
 import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
 import type { PresenceSession } from './presence';
 
+export type PauseReason = 'throttle' | 'backpressure';
+const PAUSE_BITS: Record<PauseReason, number> = { throttle: 1, backpressure: 2 };
+
 /** One client connection as the relay sees it, from accept to close. */
 export class Session implements PresenceSession {
   /** 'handshake' until a valid hello, 'ready' while it may chat, 'closed' after. */
@@ -34,13 +37,14 @@ export class Session implements PresenceSession {
   dropped = false;
   /** Why reading from this connection is paused: its file data rate, or a receiver it outran.
    *  Reading resumes only when no reason is left. */
-  private readonly pauses = new Set<'throttle' | 'backpressure'>();
+  private pauses = 0;
   /** Senders paused because this connection's queue is over the relay's backpressure mark,
    *  and since when (for the slow-consumer grace). */
   waitingSenders: Set<Session> | undefined;
   backpressureSince = 0;
-  /** The receivers this connection is paused for. */
-  readonly blockedBy = new Set<Session>();
+  /** The receivers this connection is paused for (made when first needed: 10,000 idle
+   *  connections should not carry 10,000 empty sets). */
+  blockedBy: Set<Session> | undefined;
   /** The client understands presence frames (it sent a watch set); see presence.ts. */
   presenceAware = false;
   readonly handshakeTimer: NodeJS.Timeout | undefined;
@@ -56,20 +60,22 @@ export class Session implements PresenceSession {
   }
 
   get paused(): boolean {
-    return this.pauses.size > 0;
+    return this.pauses !== 0;
   }
 
-  isPausedFor(reason: 'throttle' | 'backpressure'): boolean {
-    return this.pauses.has(reason);
+  isPausedFor(reason: PauseReason): boolean {
+    return (this.pauses & PAUSE_BITS[reason]) !== 0;
   }
 
-  pauseReading(reason: 'throttle' | 'backpressure'): void {
-    if (this.pauses.size === 0) this.connection.socket.pause();
-    this.pauses.add(reason);
+  pauseReading(reason: PauseReason): void {
+    if (this.pauses === 0) this.connection.socket.pause();
+    this.pauses |= PAUSE_BITS[reason];
   }
 
-  resumeReading(reason: 'throttle' | 'backpressure'): void {
-    if (!this.pauses.delete(reason) || this.pauses.size > 0 || this.state === 'closed') return;
+  resumeReading(reason: PauseReason): void {
+    if (!this.isPausedFor(reason)) return;
+    this.pauses &= ~PAUSE_BITS[reason];
+    if (this.pauses !== 0 || this.state === 'closed') return;
     // Time spent paused by the relay is not the peer's silence.
     this.lastReceived = Date.now();
     this.connection.socket.resume();
