@@ -333,7 +333,13 @@ async function file(sys: System, spec: Extract<Spec, { w: 'file' }>, pid: number
   }
   const cpu = new CpuWindow(pid);
   cpu.start();
-  if (chat) chat.rec.fromUs = nowUs();
+  if (chat) {
+    // The window is open while the transfer runs and closed at its end. (Until it is closed its
+    // end must be +∞: a window still ending at −∞ dropped every message that arrived during the
+    // transfer, and the first published figures came from the few that arrived after it.)
+    chat.rec.fromUs = nowUs();
+    chat.rec.toUs = Number.POSITIVE_INFINITY;
+  }
   const transferP = sys.fileTransfer(spec.bytes, spec.chunk);
   const run = await transferP;
   cpu.stop();

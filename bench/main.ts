@@ -12,7 +12,10 @@
  *   --no-pin            do not pin processes to CPUs with taskset
  *   --profile-loadgen   profile the load generator too
  *   --render            only write RESULTS.md again from the results.json in the output folder
- * Environment: BENCH_FILE_WINDOW overrides the relay file receiver's window (experiments only).
+ * Environment (experiments only, never for a recorded run):
+ *   BENCH_FILE_WINDOW    overrides the relay file receiver's window
+ *   BENCH_SUT_FLAGS      extra Node/V8 flags for the relay under test (e.g. "--trace-gc")
+ *   BENCH_RELAY_OPTIONS  JSON merged into the relay's options (e.g. '{"historyMaxEntries":100}')
  */
 import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import * as fs from 'node:fs';

@@ -30,6 +30,8 @@ async function start(kind: string): Promise<{ port: number; stop(): Promise<void
       tls: false,
       admission: { maxConnectionsPerAddress: 100_000 },
       logger: createStreamLogger((line) => process.stderr.write(line), 'warn'),
+      // Experiments only (never in a recorded run): e.g. BENCH_RELAY_OPTIONS='{"historyMaxEntries":100}'.
+      ...(process.env.BENCH_RELAY_OPTIONS ? JSON.parse(process.env.BENCH_RELAY_OPTIONS) : {}),
     });
     const address = await relay.start();
     return { port: address.port, stop: () => relay.stop() };
