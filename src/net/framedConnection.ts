@@ -21,6 +21,8 @@ export interface FramedConnectionOptions<In> {
   decode(payload: Buffer): In;
   maxPayload: number;
   scheduler: FlushScheduler;
+  /** Called after each received chunk has been decoded and handled, with its size. */
+  afterChunk?(bytes: number): void;
 }
 
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
@@ -107,7 +109,9 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
       this.decoder.push(chunk);
     } catch (err) {
       this.fail(err);
+      return;
     }
+    this.options.afterChunk?.(chunk.length);
   };
 
   private readonly onFrame = (frame: Frame): void => {

@@ -72,6 +72,12 @@ export interface RelayOptions {
   logger?: Logger;
 }
 
+/** A read at least this big suggests the peer has more waiting: Node reads up to 64 KiB at a
+ *  time from TCP, and TLS hands over at most one 16 KiB record per chunk. */
+const FULL_READ_BYTES = 16 * 1024;
+/** …and this many control messages in it, a flood rather than a file. */
+const BUSY_READ_MESSAGES = 32;
+
 /** Offline identities a welcome lists besides the watched ones: the most recently seen. */
 const WELCOME_RECENT_KNOWN = 200;
 
@@ -322,7 +328,12 @@ export class Relay extends EventEmitter {
     let session: Session | undefined;
     const connection = new FramedConnection<ClientMessage, RelayMessage>(
       socket,
-      { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler },
+      {
+        decode: decodeClientMessage,
+        maxPayload: this.maxPayload,
+        scheduler: this.scheduler,
+        afterChunk: (bytes) => session && this.endTurn(session, bytes),
+      },
       {
         onMessage: (message) => session && this.onMessage(session, message),
         onDataParts: (frame) => {
@@ -421,6 +432,7 @@ export class Relay extends EventEmitter {
   // ------------------------------------------------------------------ messages
 
   private onMessage(session: Session, message: ClientMessage): void {
+    session.messagesThisRead++;
     const now = Date.now();
     session.lastReceived = now;
     // Liveness and leaving are never rate limited.
@@ -751,6 +763,21 @@ export class Relay extends EventEmitter {
       return;
     }
     target.connection.writer.writeData(header, frame.parts);
+  }
+
+  /**
+   * A connection with a backlog of messages (a full read of many) gets one read per turn of the
+   * event loop: Node reads a ready socket up to 32 times in a row, so one peer flooding the relay
+   * could otherwise have 2 MiB of its messages handled before anyone else's next one. Short
+   * reads — a person chatting — are never paused.
+   */
+  private endTurn(session: Session, bytes: number): void {
+    const messages = session.messagesThisRead;
+    session.messagesThisRead = 0;
+    // File data is left alone: its pace is set by credit, and a frame costs little per byte.
+    if (bytes < FULL_READ_BYTES || messages < BUSY_READ_MESSAGES || session.isPausedFor('turn') || session.state === 'closed') return;
+    session.pauseReading('turn');
+    setImmediate(() => session.resumeReading('turn'));
   }
 
   /** Pauses reading a sender that is over its configured data rate. */

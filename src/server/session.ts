@@ -4,8 +4,8 @@ import type { Throttle } from './throttle';
 import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
 import type { PresenceSession } from './presence';
 
-export type PauseReason = 'throttle' | 'backpressure';
-const PAUSE_BITS: Record<PauseReason, number> = { throttle: 1, backpressure: 2 };
+export type PauseReason = 'throttle' | 'backpressure' | 'turn';
+const PAUSE_BITS: Record<PauseReason, number> = { throttle: 1, backpressure: 2, turn: 4 };
 
 /** One client connection as the relay sees it, from accept to close. */
 export class Session implements PresenceSession {
@@ -32,6 +32,8 @@ export class Session implements PresenceSession {
   /** Chat text budget (characters per second), when the relay has one. */
   textRate: MessageRate | undefined;
   overRate = 0;
+  /** Control messages handled from the current read (see Relay.endTurn). */
+  messagesThisRead = 0;
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;

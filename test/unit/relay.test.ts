@@ -696,6 +696,46 @@ describe('relay over loopback', function () {
       }
     });
 
+    it('a flood arriving in full reads is handled a read per turn: another sender\'s message is not queued behind megabytes of it', async function () {
+      this.timeout(60_000);
+      const relay = await startRelay(cleanup, { textBytesPerSecond: 0, messagesPerSecond: 0 });
+      const port = relay.address().port;
+      const flooder = await RawClient.connect(cleanup, port);
+      const floodWelcome = await flooder.handshake({ name: 'flooder' });
+      const reader = await RawClient.connect(cleanup, port);
+      await reader.handshake({ name: 'reader' });
+      const carol = await connectClient(cleanup, port, { name: 'carol' });
+      const dave = await connectClient(cleanup, port, { name: 'dave' });
+      assert.ok(floodWelcome);
+
+      // 40,000 messages written at once: far more than the relay would take in one go (Node reads
+      // a ready socket up to 32 × 64 KiB before looking at any other).
+      const count = 40_000;
+      const frames: Buffer[] = [];
+      for (let i = 0; i < count; i++) {
+        frames.push(encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'send', ref: `f${i}`, to: [reader.identity.clientId], text: `flood ${i}` }))));
+      }
+      const flood = Buffer.concat(frames);
+      const firstArrived = reader.waitForType('message', 20_000);
+      flooder.sendBytes(flood);
+      const first = await firstArrived;
+      // The relay is now working through the flood; carol's message must get a turn soon.
+      const ack = await sendAndAck(carol, [dave.clientId], 'a word in between', 30_000);
+      const floodBefore = ack.seq - first.seq;
+      assert.ok(
+        floodBefore < 4000,
+        `${floodBefore} flood messages were handled between the flood's first and carol's message (${flood.length} bytes in flight)`,
+      );
+      // (Polled: waitFor would scan all 40,000 messages on every arrival.)
+      const texts = () => reader.messages.flatMap((m) => (m.t === 'message' ? [m.text] : []));
+      for (const end = Date.now() + 40_000; texts().length < count && Date.now() < end; ) await sleep(50);
+      assert.deepEqual(
+        texts(),
+        Array.from({ length: count }, (_, i) => `flood ${i}`),
+        'the whole flood arrives, in order',
+      );
+    });
+
     it('a direct sender that outruns its reader is paused, not the reader dropped: bounded queue, nothing lost, others unaffected', async function () {
       this.timeout(60_000);
       const maxQueuedBytes = 1024 * 1024;
