@@ -67,10 +67,12 @@ export async function freePort(): Promise<number> {
 /**
  * A relay of our own core on a free loopback port, without a team secret; stopped by `cleanup`.
  * With `tls` it uses a fresh self-signed certificate (its fingerprint is returned), else plain TCP.
+ * `fullPresenceLimit` (the relay's default otherwise, 1000): above this many online identities the
+ * relay switches to watched presence (a big team), so a scenario can get there with a few peers.
  */
 export async function startRelay(
   cleanup: Cleanup,
-  options: { tls?: boolean } = {},
+  options: { tls?: boolean; fullPresenceLimit?: number } = {},
 ): Promise<{ relay: Relay; port: number; server: string; fingerprint?: string }> {
   const certificate = options.tls ? createCertificate({ commonName: 'e2e relay', altNames: ['127.0.0.1'] }) : undefined;
   const relay = new Relay({
@@ -79,6 +81,7 @@ export async function startRelay(
     auth: { noAuth: true },
     shutdownGraceMs: 500,
     tls: certificate ? { certPem: certificate.certPem, keyPem: certificate.keyPem } : false,
+    ...(options.fullPresenceLimit !== undefined ? { fullPresenceLimit: options.fullPresenceLimit } : {}),
   });
   const { port } = await relay.start();
   cleanup.add('stop the relay', () => relay.stop('the test is over'));
@@ -109,16 +112,16 @@ export class HeadlessPeer {
     });
   }
 
-  /** Connects (resolves at the relay's welcome); `cleanup` closes it. */
+  /** Connects (resolves at the relay's welcome); `cleanup` closes it. `machine` defaults to 'e2e-headless'. */
   static async connect(
     cleanup: Cleanup,
-    options: { port: number; name: string; identity?: Identity; secret?: string; tls?: ClientTlsOptions },
+    options: { port: number; name: string; machine?: string; identity?: Identity; secret?: string; tls?: ClientTlsOptions },
   ): Promise<HeadlessPeer> {
     const client = new TeamClient({
       host: '127.0.0.1',
       port: options.port,
       name: options.name,
-      machine: 'e2e-headless',
+      machine: options.machine ?? 'e2e-headless',
       identity: options.identity ?? generateIdentity(),
       ...(options.secret ? { secret: options.secret } : {}),
       tls: options.tls ?? false,
