@@ -15,14 +15,14 @@ export interface FramedConnectionHandlers<In> {
   /** The peer broke the protocol, or a handler threw: the connection is being closed. */
   onFailure(error: TeamMessengerError): void;
   onClose(): void;
+  /** Called after each received chunk has been decoded and handled, with its size. */
+  afterChunk?(bytes: number): void;
 }
 
 export interface FramedConnectionOptions<In> {
   decode(payload: Buffer): In;
   maxPayload: number;
   scheduler: FlushScheduler;
-  /** Called after each received chunk has been decoded and handled, with its size. */
-  afterChunk?(bytes: number): void;
 }
 
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
@@ -44,10 +44,11 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     private readonly handlers: FramedConnectionHandlers<In>,
   ) {
     this.writer = new FrameWriter(socket, options.scheduler);
-    const onDataParts = handlers.onDataParts;
+    // Called on the handlers object: its methods may use `this` (the relay's sessions do).
+    const wantsParts = handlers.onDataParts !== undefined;
     this.decoder = new FrameDecoder(this.onFrame, {
       maxPayload: options.maxPayload,
-      ...(onDataParts ? { onDataParts: (frame: DataFrameParts) => this.closing || onDataParts(frame) } : {}),
+      ...(wantsParts ? { onDataParts: (frame: DataFrameParts) => this.closing || this.handlers.onDataParts?.(frame) } : {}),
     });
     socket.setNoDelay(true);
     socket.on('data', this.onChunk);
@@ -111,7 +112,7 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
       this.fail(err);
       return;
     }
-    this.options.afterChunk?.(chunk.length);
+    this.handlers.afterChunk?.(chunk.length);
   };
 
   private readonly onFrame = (frame: Frame): void => {

@@ -5,7 +5,7 @@ import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/a
 import { decodeClientMessage, encodeControl, encodeControlJson } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
 import { DataFrameParts, DEFAULT_MAX_PAYLOAD } from '../net/frame';
-import { FramedConnection } from '../net/framedConnection';
+import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
@@ -14,7 +14,7 @@ import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { searchPeers } from '../net/peerSearch';
 import { Presence } from './presence';
-import { Session } from './session';
+import { Session, SessionEvents } from './session';
 import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';
 import { Throttle } from './throttle';
 import { TransferRouter } from './transferRouter';
@@ -100,6 +100,23 @@ export class Relay extends EventEmitter {
   private readonly refOrder: string[] = [];
   private refOrderHead = 0;
   private readonly scheduler: FlushScheduler;
+  /** Shared by every connection (nothing in them is per connection). */
+  private readonly connectionOptions: FramedConnectionOptions<ClientMessage>;
+  private readonly sessionEvents: SessionEvents = {
+    message: (session, message) => this.onMessage(session, message),
+    data: (session, frame) => {
+      if (session.state !== 'ready') {
+        this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data before the handshake'));
+        return;
+      }
+      session.lastReceived = Date.now();
+      this.throttle(session, frame.length);
+      this.transfers.data(session, frame);
+    },
+    failure: (session, error) => this.fail(session, error),
+    close: (session) => this.onClose(session),
+    afterChunk: (session, bytes) => this.endTurn(session, bytes),
+  };
   private readonly history: MessageHistory;
   private readonly directory: PeerDirectory;
   private readonly transfers: TransferRouter;
@@ -151,6 +168,7 @@ export class Relay extends EventEmitter {
       this.history.flush();
       this.directory.flush();
     });
+    this.connectionOptions = { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler };
     this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission });
     this.secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }) : undefined;
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
@@ -325,38 +343,15 @@ export class Relay extends EventEmitter {
     const id = this.nextSessionId++;
     const address = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? 0}`;
     const nonce = newNonce();
-    let session: Session | undefined;
-    const connection = new FramedConnection<ClientMessage, RelayMessage>(
-      socket,
-      {
-        decode: decodeClientMessage,
-        maxPayload: this.maxPayload,
-        scheduler: this.scheduler,
-        afterChunk: (bytes) => session && this.endTurn(session, bytes),
-      },
-      {
-        onMessage: (message) => session && this.onMessage(session, message),
-        onDataParts: (frame) => {
-          if (!session) return;
-          if (session.state !== 'ready') {
-            this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data before the handshake'));
-            return;
-          }
-          session.lastReceived = Date.now();
-          this.throttle(session, frame.length);
-          this.transfers.data(session, frame);
-        },
-        onFailure: (error) => session && this.fail(session, error),
-        onClose: () => session && this.onClose(session),
-      },
-    );
+    const session = new Session(id, address, nonce, this.sessionEvents);
+    session.connection = new FramedConnection<ClientMessage, RelayMessage>(socket, this.connectionOptions, session);
     const timer = setTimeout(() => {
-      if (session?.state === 'handshake') {
+      if (session.state === 'handshake') {
         this.fail(session, new TeamMessengerError(ErrorCode.HandshakeTimeout, `no valid hello within ${this.handshakeTimeoutMs} ms`));
       }
     }, this.handshakeTimeoutMs);
     timer.unref();
-    session = new Session(id, connection, address, nonce, timer);
+    session.handshakeTimer = timer;
     session.ip = raw.remoteAddress ?? '?';
     const rate = this.options.messagesPerSecond ?? 1000;
     if (rate > 0) session.rate = new MessageRate(rate, this.options.messageBurst ?? rate * 5);
@@ -364,7 +359,7 @@ export class Relay extends EventEmitter {
     // The burst always fits one maximum-size message.
     if (textRate > 0) session.textRate = new MessageRate(textRate, Math.max(textRate * 2, Limits.textChars));
     this.sessions.set(id, session);
-    connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
+    session.connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
     this.logger.debug('connection accepted', { id, address });
   }
 
@@ -541,7 +536,7 @@ export class Relay extends EventEmitter {
       this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
       return;
     }
-    clearTimeout(session.handshakeTimer);
+    session.handshakeDone();
     const clientId = clientIdFromPublicKey(hello.publicKey);
     session.clientId = clientId;
     session.instance = hello.instance;
