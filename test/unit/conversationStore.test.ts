@@ -663,9 +663,7 @@ describe('ConversationStore', function () {
       for (let i = messages.length - 50; i < messages.length; i++) messages[i] = { ...one, id: `m${i}`, seq: i };
       const conversations: unknown[] = new Array(1_000_000).fill({ id: 'garbage', unread: 0, lastActivity: 0, messages: [] });
       conversations[0] = { id: `peer:${ALICE}`, unread: 0, lastActivity: T0, messages };
-      const started = Date.now();
       const store = ConversationStore.fromJSON({ version: 1, selfId: SELF, conversations }, { selfId: SELF, maxMessagesPerConversation: 50, maxConversations: 10 });
-      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
       const alice = store.get(`peer:${ALICE}`)!;
       assert.equal(touched, 0);
       assert.equal(alice.messages.length, 50);

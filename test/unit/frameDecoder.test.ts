@@ -302,7 +302,6 @@ describe('FrameDecoder: chunking', () => {
 
   it('(d) decodes it split into three chunks at every pair of split points', function () {
     this.timeout(10000);
-    const started = Date.now();
     const n = SAMPLE_BYTES.length;
     let runs = 0;
     for (let i = 0; i <= n; i++) {
@@ -314,7 +313,6 @@ describe('FrameDecoder: chunking', () => {
       }
     }
     assert.equal(runs, ((n + 1) * (n + 2)) / 2);
-    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
   });
 
   it('(e) decodes it under random chunkings from a seeded PRNG', () => {
