@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
 import { decodeClientMessage, encodeControl, encodeControlJson } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
-import { DataFrameParts, DEFAULT_MAX_PAYLOAD } from '../net/frame';
+import { DEFAULT_MAX_PAYLOAD } from '../net/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
@@ -16,8 +16,8 @@ import { searchPeers } from '../net/peerSearch';
 import { Presence } from './presence';
 import { Session, SessionEvents } from './session';
 import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';
-import { Throttle } from './throttle';
 import { TransferRouter } from './transferRouter';
+import { FlowControl } from './flowControl';
 import { ackJson, chatMessageFrame } from './hotFrames';
 
 export const DEFAULT_PORT = 9999;
@@ -72,12 +72,6 @@ export interface RelayOptions {
   logger?: Logger;
 }
 
-/** A read at least this big suggests the peer has more waiting: Node reads up to 64 KiB at a
- *  time from TCP, and TLS hands over at most one 16 KiB record per chunk. */
-const FULL_READ_BYTES = 16 * 1024;
-/** …and this many control messages in it, a flood rather than a file. */
-const BUSY_READ_MESSAGES = 32;
-
 /** Offline identities a welcome lists besides the watched ones: the most recently seen. */
 const WELCOME_RECENT_KNOWN = 200;
 
@@ -100,6 +94,8 @@ export class Relay extends EventEmitter {
   private readonly refOrder: string[] = [];
   private refOrderHead = 0;
   private readonly scheduler: FlushScheduler;
+  /** Who waits for whom: queue bounds, backpressure, fair reads, throttling. */
+  private readonly flow: FlowControl;
   /** Shared by every connection (nothing in them is per connection). */
   private readonly connectionOptions: FramedConnectionOptions<ClientMessage>;
   private readonly sessionEvents: SessionEvents = {
@@ -110,12 +106,12 @@ export class Relay extends EventEmitter {
         return;
       }
       session.lastReceived = Date.now();
-      this.throttle(session, frame.length);
+      this.flow.throttle(session, frame.length);
       this.transfers.data(session, frame);
     },
     failure: (session, error) => this.fail(session, error),
     close: (session) => this.onClose(session),
-    afterChunk: (session, bytes) => this.endTurn(session, bytes),
+    afterChunk: (session, bytes) => this.flow.endTurn(session, bytes),
   };
   private readonly history: MessageHistory;
   private readonly directory: PeerDirectory;
@@ -154,6 +150,15 @@ export class Relay extends EventEmitter {
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.backpressureBytes = Math.min(options.backpressureBytes ?? 4 * 1024 * 1024, Math.floor(this.maxQueuedBytes / 2));
     this.slowConsumerGraceMs = options.slowConsumerGraceMs ?? 30_000;
+    this.flow = new FlowControl(
+      {
+        maxQueuedBytes: this.maxQueuedBytes,
+        backpressureBytes: this.backpressureBytes,
+        slowConsumerGraceMs: this.slowConsumerGraceMs,
+        throttleBytesPerSecond: options.throttleBytesPerSecond,
+      },
+      this.logger,
+    );
     this.pingIntervalMs = options.pingIntervalMs ?? 15_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
@@ -175,7 +180,7 @@ export class Relay extends EventEmitter {
     this.transfers = new TransferRouter(
       {
         send: (session, message) => session.state === 'ready' && session.connection.send(message),
-        sendData: (session, header, frame) => this.deliverData(session, header, frame),
+        sendData: (session, header, frame) => this.flow.deliverData(session, header, frame),
         fail: (session, error) => this.fail(session, error),
         receiverFor: (clientId) => {
           let newest: Session | undefined;
@@ -198,7 +203,7 @@ export class Relay extends EventEmitter {
           for (const s of relay.sessions.values()) if (s.state === 'ready') yield s;
         },
         sessionsOf: (clientId) => this.byClient.get(clientId),
-        deliver: (session, frame) => this.deliver(session, frame),
+        deliver: (session, frame) => this.flow.deliver(session, frame),
       },
       { fullLimit: options.fullPresenceLimit ?? 1000, tickMs: options.presenceIntervalMs ?? 2000 },
     );
@@ -402,9 +407,7 @@ export class Relay extends EventEmitter {
     this.sessions.delete(session.id);
     if (!wasReady) return;
     // Whoever waited for this reader goes on; whatever this sender waited for forgets it.
-    this.releaseSenders(session);
-    for (const target of session.blockedBy ?? []) target.waitingSenders?.delete(session);
-    session.blockedBy = undefined;
+    this.flow.sessionClosed(session);
     this.readyCount--;
     this.presence.forget(session);
     const set = this.byClient.get(session.clientId);
@@ -509,7 +512,7 @@ export class Relay extends EventEmitter {
         const forward = encodeControl(
           message.t === 'peer-ping' ? { t: 'peer-ping', from: session.clientId, n: message.n } : { t: 'peer-pong', from: session.clientId, n: message.n },
         );
-        for (const target of targets) this.deliver(target, forward);
+        for (const target of targets) this.flow.deliver(target, forward);
         return;
       }
     }
@@ -662,7 +665,7 @@ export class Relay extends EventEmitter {
     if (send.to !== 'all') {
       for (const clientId of send.to) {
         for (const target of this.byClient.get(clientId) ?? []) {
-          if (target !== session && this.chatBacklog(target) > this.backpressureBytes) this.holdSender(session, target);
+          if (target !== session) this.flow.afterDirectMessage(session, target);
         }
       }
     }
@@ -678,7 +681,7 @@ export class Relay extends EventEmitter {
     const frame = encodeControl({ t: 'typing', from: session.clientId, fromName: session.name, to });
     const ids = to === 'all' ? [...this.byClient.keys()] : to;
     for (const clientId of new Set(ids)) {
-      for (const target of this.byClient.get(clientId) ?? []) if (target !== session) this.deliver(target, frame);
+      for (const target of this.byClient.get(clientId) ?? []) if (target !== session) this.flow.deliver(target, frame);
     }
   }
 
@@ -687,103 +690,11 @@ export class Relay extends EventEmitter {
     let wrote = false;
     for (const target of targets) {
       if (target === sender) continue;
-      this.deliver(target, frame);
+      this.flow.deliver(target, frame);
       wrote = true;
     }
     if (wrote) this.directory.delivered(clientId, seq);
     return wrote;
-  }
-
-  /** Queues a frame for one session, dropping the session if it cannot keep up. */
-  private deliver(target: Session, frame: Buffer): void {
-    if (target.state !== 'ready' || target.dropped) return;
-    if (target.connection.writer.queuedBytes + frame.length > this.maxQueuedBytes) {
-      this.dropSlow(target);
-      return;
-    }
-    target.connection.sendEncoded(frame);
-  }
-
-  /** What is queued for a session besides file data (which has its own credit flow). */
-  private chatBacklog(target: Session): number {
-    const writer = target.connection.writer;
-    return writer.queuedBytes - writer.queuedDataBytes;
-  }
-
-  /**
-   * A direct message's receiver reads slower than its sender writes: stop reading the sender
-   * until the receiver's queue has drained, so the sender goes at the receiver's pace and the
-   * relay holds about `backpressureBytes` for it instead of piling up the difference (and
-   * spending its one thread on a flood nobody can read). Broadcasts never pause anyone — one
-   * slow member must not stall the team; a consumer too slow for those is dropped at
-   * maxQueuedBytes. A receiver that keeps senders waiting past the grace is dropped as well.
-   */
-  private holdSender(sender: Session, target: Session): void {
-    if (sender.blockedBy?.has(target)) return;
-    if (!target.waitingSenders) {
-      target.waitingSenders = new Set();
-      target.backpressureSince = Date.now();
-      // 'drain' comes once the socket has written everything queued: the writes that made the
-      // backlog returned false, so it is sure to come unless the socket closes (see onClose).
-      target.connection.socket.once('drain', () => this.releaseSenders(target));
-    }
-    target.waitingSenders.add(sender);
-    (sender.blockedBy ??= new Set()).add(target);
-    sender.pauseReading('backpressure');
-  }
-
-  private releaseSenders(target: Session): void {
-    const waiting = target.waitingSenders;
-    if (!waiting) return;
-    target.waitingSenders = undefined;
-    for (const sender of waiting) {
-      sender.blockedBy?.delete(target);
-      if (!sender.blockedBy?.size) sender.resumeReading('backpressure');
-    }
-  }
-
-  /** Once: the socket closes on a later turn, and frames queued meanwhile must not log again. */
-  private dropSlow(target: Session): void {
-    target.dropped = true;
-    this.logger.warn('dropping slow consumer', { id: target.id, name: target.name, queuedBytes: target.connection.writer.queuedBytes });
-    target.closeReason = 'too slow to keep up';
-    target.connection.destroy();
-  }
-
-  /** File data for a receiver: queued behind its chat, bounded like everything else it is sent. */
-  private deliverData(target: Session, header: Buffer, frame: DataFrameParts): void {
-    if (target.state !== 'ready' || target.dropped) return;
-    if (target.connection.writer.queuedBytes + frame.length > this.maxQueuedBytes) {
-      this.dropSlow(target);
-      return;
-    }
-    target.connection.writer.writeData(header, frame.parts);
-  }
-
-  /**
-   * A connection with a backlog of messages (a full read of many) gets one read per turn of the
-   * event loop: Node reads a ready socket up to 32 times in a row, so one peer flooding the relay
-   * could otherwise have 2 MiB of its messages handled before anyone else's next one. Short
-   * reads — a person chatting — are never paused.
-   */
-  private endTurn(session: Session, bytes: number): void {
-    const messages = session.messagesThisRead;
-    session.messagesThisRead = 0;
-    // File data is left alone: its pace is set by credit, and a frame costs little per byte.
-    if (bytes < FULL_READ_BYTES || messages < BUSY_READ_MESSAGES || session.isPausedFor('turn') || session.state === 'closed') return;
-    session.pauseReading('turn');
-    setImmediate(() => session.resumeReading('turn'));
-  }
-
-  /** Pauses reading a sender that is over its configured data rate. */
-  private throttle(session: Session, bytes: number): void {
-    const rate = this.options.throttleBytesPerSecond;
-    if (!rate) return;
-    session.throttle ??= new Throttle(rate);
-    const pauseMs = session.throttle.take(bytes);
-    if (pauseMs <= 0 || session.isPausedFor('throttle')) return;
-    session.pauseReading('throttle');
-    setTimeout(() => session.resumeReading('throttle'), pauseMs).unref();
   }
 
   /**
@@ -820,8 +731,8 @@ export class Relay extends EventEmitter {
     const now = Date.now();
     for (const session of this.sessions.values()) {
       if (session.state !== 'ready') continue;
-      if (session.waitingSenders && now - session.backpressureSince > this.slowConsumerGraceMs) {
-        this.dropSlow(session);
+      if (this.flow.overGrace(session, now)) {
+        this.flow.dropSlow(session);
         continue;
       }
       // Paused by the relay, a sender cannot be heard; its silence is not its own.

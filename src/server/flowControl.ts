@@ -1,0 +1,143 @@
+import { DataFrameParts } from '../net/frame';
+import { Logger } from '../net/logger';
+import { Session } from './session';
+import { Throttle } from './throttle';
+
+export interface FlowLimits {
+  /** A connection whose unsent data grows past this is dropped as a slow consumer. */
+  maxQueuedBytes: number;
+  /** A reader with more chat than this queued pauses the senders of direct messages to it. */
+  backpressureBytes: number;
+  /** A reader that keeps senders paused longer than this is dropped. */
+  slowConsumerGraceMs: number;
+  /** File data a connection may send per second (undefined or 0: unlimited). */
+  throttleBytesPerSecond?: number;
+}
+
+/** A read at least this big suggests the peer has more waiting: Node reads up to 64 KiB at a
+ *  time from TCP, and TLS hands over at most one 16 KiB record per chunk. */
+const FULL_READ_BYTES = 16 * 1024;
+/** …and this many control messages in it, a flood rather than a file. */
+const BUSY_READ_MESSAGES = 32;
+
+/**
+ * Who waits for whom in the relay. Every frame for a client is queued through here, bounded by
+ * `maxQueuedBytes`; a direct message's sender waits for a slow reader (backpressure) instead of
+ * the relay holding the difference; a connection whose read was a flood of messages gets one
+ * read per turn of the event loop; a file sender over its configured rate is paused.
+ */
+export class FlowControl {
+  constructor(
+    private readonly limits: FlowLimits,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Queues a frame for one session, dropping the session if it cannot keep up. */
+  deliver(target: Session, frame: Buffer): void {
+    if (target.state !== 'ready' || target.dropped) return;
+    if (target.connection.writer.queuedBytes + frame.length > this.limits.maxQueuedBytes) {
+      this.dropSlow(target);
+      return;
+    }
+    target.connection.sendEncoded(frame);
+  }
+
+  /** What is queued for a session besides file data (which has its own credit flow). */
+  private chatBacklog(target: Session): number {
+    const writer = target.connection.writer;
+    return writer.queuedBytes - writer.queuedDataBytes;
+  }
+
+  /**
+   * A direct message's receiver reads slower than its sender writes: stop reading the sender
+   * until the receiver's queue has drained, so the sender goes at the receiver's pace and the
+   * relay holds about `backpressureBytes` for it instead of piling up the difference (and
+   * spending its one thread on a flood nobody can read). Broadcasts never pause anyone — one
+   * slow member must not stall the team; a consumer too slow for those is dropped at
+   * maxQueuedBytes. A receiver that keeps senders waiting past the grace is dropped as well.
+   */
+  private holdSender(sender: Session, target: Session): void {
+    if (sender.blockedBy?.has(target)) return;
+    if (!target.waitingSenders) {
+      target.waitingSenders = new Set();
+      target.backpressureSince = Date.now();
+      // 'drain' comes once the socket has written everything queued: the writes that made the
+      // backlog returned false, so it is sure to come unless the socket closes (see onClose).
+      target.connection.socket.once('drain', () => this.releaseSenders(target));
+    }
+    target.waitingSenders.add(sender);
+    (sender.blockedBy ??= new Set()).add(target);
+    sender.pauseReading('backpressure');
+  }
+
+  private releaseSenders(target: Session): void {
+    const waiting = target.waitingSenders;
+    if (!waiting) return;
+    target.waitingSenders = undefined;
+    for (const sender of waiting) {
+      sender.blockedBy?.delete(target);
+      if (!sender.blockedBy?.size) sender.resumeReading('backpressure');
+    }
+  }
+
+  /** Once: the socket closes on a later turn, and frames queued meanwhile must not log again. */
+  dropSlow(target: Session): void {
+    target.dropped = true;
+    this.logger.warn('dropping slow consumer', { id: target.id, name: target.name, queuedBytes: target.connection.writer.queuedBytes });
+    target.closeReason = 'too slow to keep up';
+    target.connection.destroy();
+  }
+
+  /** File data for a receiver: queued behind its chat, bounded like everything else it is sent. */
+  deliverData(target: Session, header: Buffer, frame: DataFrameParts): void {
+    if (target.state !== 'ready' || target.dropped) return;
+    if (target.connection.writer.queuedBytes + frame.length > this.limits.maxQueuedBytes) {
+      this.dropSlow(target);
+      return;
+    }
+    target.connection.writer.writeData(header, frame.parts);
+  }
+
+  /**
+   * A connection with a backlog of messages (a full read of many) gets one read per turn of the
+   * event loop: Node reads a ready socket up to 32 times in a row, so one peer flooding the relay
+   * could otherwise have 2 MiB of its messages handled before anyone else's next one. Short
+   * reads — a person chatting — are never paused.
+   */
+  endTurn(session: Session, bytes: number): void {
+    const messages = session.messagesThisRead;
+    session.messagesThisRead = 0;
+    // File data is left alone: its pace is set by credit, and a frame costs little per byte.
+    if (bytes < FULL_READ_BYTES || messages < BUSY_READ_MESSAGES || session.isPausedFor('turn') || session.state === 'closed') return;
+    session.pauseReading('turn');
+    setImmediate(() => session.resumeReading('turn'));
+  }
+
+  /** Pauses reading a sender that is over its configured data rate. */
+  throttle(session: Session, bytes: number): void {
+    const rate = this.limits.throttleBytesPerSecond;
+    if (!rate) return;
+    session.throttle ??= new Throttle(rate);
+    const pauseMs = session.throttle.take(bytes);
+    if (pauseMs <= 0 || session.isPausedFor('throttle')) return;
+    session.pauseReading('throttle');
+    setTimeout(() => session.resumeReading('throttle'), pauseMs).unref();
+  }
+
+  /** A direct message was just queued for `target`: hold its sender if the reader is behind. */
+  afterDirectMessage(sender: Session, target: Session): void {
+    if (this.chatBacklog(target) > this.limits.backpressureBytes) this.holdSender(sender, target);
+  }
+
+  /** Has this reader kept its senders waiting longer than the grace? */
+  overGrace(session: Session, now: number): boolean {
+    return session.waitingSenders !== undefined && now - session.backpressureSince > this.limits.slowConsumerGraceMs;
+  }
+
+  /** Whoever waited for this reader goes on; whatever this sender waited for forgets it. */
+  sessionClosed(session: Session): void {
+    this.releaseSenders(session);
+    for (const target of session.blockedBy ?? []) target.waitingSenders?.delete(session);
+    session.blockedBy = undefined;
+  }
+}
