@@ -24,6 +24,18 @@ import {
   withTimeout,
 } from './helpers/loopback';
 
+/** What the kernel can hold between the relay and a paused reader, at most (send + receive buffers). */
+function kernelSocketBuffers(): number {
+  const maxOf = (file: string, fallback: number) => {
+    try {
+      return Number(fs.readFileSync(file, 'utf8').trim().split(/\s+/).pop()) || fallback;
+    } catch {
+      return fallback;
+    }
+  };
+  return maxOf('/proc/sys/net/ipv4/tcp_wmem', 8 << 20) + maxOf('/proc/sys/net/ipv4/tcp_rmem', 8 << 20);
+}
+
 /** Peers in `client`'s roster with this identity. */
 function rosterEntries(client: TestClient, clientId: string): PeerInfo[] {
   return [...client.peers.values()].filter((p) => p.clientId === clientId);
@@ -750,14 +762,7 @@ describe('relay over loopback', function () {
       await alice.waitFor('peer-joined', (p) => p.clientId === slow.identity.clientId);
       slow.socket.pause();
 
-      const maxOf = (file: string, fallback: number) => {
-        try {
-          return Number(fs.readFileSync(file, 'utf8').trim().split(/\s+/).pop()) || fallback;
-        } catch {
-          return fallback;
-        }
-      };
-      const socketBuffers = maxOf('/proc/sys/net/ipv4/tcp_wmem', 8 << 20) + maxOf('/proc/sys/net/ipv4/tcp_rmem', 8 << 20);
+      const socketBuffers = kernelSocketBuffers();
       const text = 'y'.repeat(32 * 1024);
       const frameBytes = text.length + 512;
       const count = Math.ceil((2 * socketBuffers + 4 * maxQueuedBytes) / text.length);
@@ -800,15 +805,7 @@ describe('relay over loopback', function () {
       assert.equal(relay.clientCount, 4);
       slow.socket.pause(); // never reads again
 
-      // What the kernel can hold between the relay and the paused reader, at most.
-      const maxOf = (file: string, fallback: number) => {
-        try {
-          return Number(fs.readFileSync(file, 'utf8').trim().split(/\s+/).pop()) || fallback;
-        } catch {
-          return fallback;
-        }
-      };
-      const socketBuffers = maxOf('/proc/sys/net/ipv4/tcp_wmem', 8 << 20) + maxOf('/proc/sys/net/ipv4/tcp_rmem', 8 << 20);
+      const socketBuffers = kernelSocketBuffers();
       const text = 'x'.repeat(32 * 1024);
       const frameBytes = text.length + 512;
       const bound = maxQueuedBytes + socketBuffers + 1024 * 1024;
