@@ -11,6 +11,7 @@ import {
   SECRET,
   TcpProxy,
   TestClient,
+  TestRelayOptions,
   connectClient,
   createClient,
   decodeRelayStream,
@@ -748,18 +749,25 @@ describe('relay over loopback', function () {
       );
     });
 
-    it('a direct sender that outruns its reader is paused, not the reader dropped: bounded queue, nothing lost, others unaffected', async function () {
-      this.timeout(60_000);
-      const maxQueuedBytes = 1024 * 1024;
-      const relay = await startRelay(cleanup, { maxQueuedBytes, textBytesPerSecond: 0, messagesPerSecond: 0, slowConsumerGraceMs: 60_000 });
+    /** Alice, carol and dave on a relay, and a raw client "slow" everyone has seen join. No text
+     *  budget: an honest heavy sender, so the relay's queue bounds are what the tests exercise. */
+    async function slowReaderTeam(options: TestRelayOptions) {
+      const relay = await startRelay(cleanup, { textBytesPerSecond: 0, ...options });
       const port = relay.address().port;
       const alice = await connectClient(cleanup, port, { name: 'alice' });
       const carol = await connectClient(cleanup, port, { name: 'carol' });
       const dave = await connectClient(cleanup, port, { name: 'dave' });
       const slow = await RawClient.connect(cleanup, port);
       await slow.handshake({ name: 'slow' });
-      slow.answerPings = true;
       await alice.waitFor('peer-joined', (p) => p.clientId === slow.identity.clientId);
+      return { relay, alice, carol, dave, slow };
+    }
+
+    it('a direct sender that outruns its reader is paused, not the reader dropped: bounded queue, nothing lost, others unaffected', async function () {
+      this.timeout(60_000);
+      const maxQueuedBytes = 1024 * 1024;
+      const { relay, alice, carol, dave, slow } = await slowReaderTeam({ maxQueuedBytes, messagesPerSecond: 0, slowConsumerGraceMs: 60_000 });
+      slow.answerPings = true;
       slow.socket.pause();
 
       const socketBuffers = kernelSocketBuffers();
@@ -793,15 +801,7 @@ describe('relay over loopback', function () {
     it('drops a consumer that stopped reading once it has held its sender past the grace; others keep chatting', async function () {
       this.timeout(30_000);
       const maxQueuedBytes = 256 * 1024;
-      // No text budget: an honest heavy sender, so the queue bound is what stops the flood here.
-      const relay = await startRelay(cleanup, { maxQueuedBytes, textBytesPerSecond: 0, slowConsumerGraceMs: 1000 });
-      const port = relay.address().port;
-      const alice = await connectClient(cleanup, port, { name: 'alice' });
-      const carol = await connectClient(cleanup, port, { name: 'carol' });
-      const dave = await connectClient(cleanup, port, { name: 'dave' });
-      const slow = await RawClient.connect(cleanup, port);
-      await slow.handshake({ name: 'slow' });
-      await alice.waitFor('peer-joined', (p) => p.clientId === slow.identity.clientId);
+      const { relay, alice, carol, dave, slow } = await slowReaderTeam({ maxQueuedBytes, slowConsumerGraceMs: 1000 });
       assert.equal(relay.clientCount, 4);
       slow.socket.pause(); // never reads again
 
