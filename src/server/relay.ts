@@ -64,6 +64,10 @@ export interface RelayOptions {
   /** Chat text one connection may send per second (characters, sustained; 0: no limit). A count of
    *  messages alone would let one sender fill everyone's queues with maximum-size messages. */
   textBytesPerSecond?: number;
+  /** Peer searches (`who`) one connection may run per second, sustained (default 10, burst 20;
+   *  0: no limit of their own). A search that matches nothing scans every identity the relay
+   *  knows, so the general message rate alone would let one client keep the relay busy. */
+  searchesPerSecond?: number;
   /** Everyone hears about every join while at most this many identities are online (default
    *  1000); above it clients hear only about the identities they watch (see presence.ts). */
   fullPresenceLimit?: number;
@@ -437,7 +441,8 @@ export class Relay extends EventEmitter {
     if (message.t !== 'pong' && message.t !== 'bye') {
       const overCount = session.rate !== undefined && !session.rate.take(now);
       const overBytes = !overCount && message.t === 'send' && session.textRate !== undefined && !session.textRate.take(now, message.text.length);
-      if (overCount || overBytes) {
+      const overSearches = !overCount && message.t === 'who' && !this.searchAllowed(session, now);
+      if (overCount || overBytes || overSearches) {
         this.overRate(session, message, now);
         return;
       }
@@ -603,6 +608,15 @@ export class Relay extends EventEmitter {
 
   /** A peer search over who is online (each identity's newest connection) and who was here;
    *  never the one asking. */
+  /** Made on a connection's first search: most never search, and 10,000 idle connections should
+   *  not each carry a budget they never use. */
+  private searchAllowed(session: Session, now: number): boolean {
+    const rate = this.options.searchesPerSecond ?? 10;
+    if (rate <= 0) return true;
+    session.searchRate ??= new MessageRate(rate, rate * 2);
+    return session.searchRate.take(now);
+  }
+
   private onWho(session: Session, who: Who): void {
     const byClient = this.byClient;
     function* newestOfEach() {

@@ -42,6 +42,8 @@ export class Session implements PresenceSession {
   rate: MessageRate | undefined;
   /** Chat text budget (characters per second), when the relay has one. */
   textRate: MessageRate | undefined;
+  /** Peer search budget, from the first search on. */
+  searchRate: MessageRate | undefined;
   overRate = 0;
   /** Control messages handled from the current read (see Relay.endTurn). */
   messagesThisRead = 0;

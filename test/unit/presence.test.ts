@@ -258,6 +258,30 @@ describe('relay presence: full and watched', function () {
     );
   });
 
+  it('has a search budget of its own, far below the message rate: extra searches are refused at once, not run', async function () {
+    const { relay, port } = await relayWith({ searchesPerSecond: 2 });
+    const a = await join(port, 'alice');
+    const b = await join(port, 'bob');
+    // The burst is twice the rate: 4 searches run, the next ones in the same instant do not.
+    for (let n = 1; n <= 8; n++) a.raw.send({ t: 'who', n, query: 'nobody matches this' });
+    await settled(a.raw);
+    assert.deepEqual(
+      ofType(a.raw, 'who-result').map((r) => r.n),
+      [1, 2, 3, 4],
+    );
+    const refused = ofType(a.raw, 'error');
+    assert.deepEqual(
+      refused.map((e) => e.ref),
+      ['who-5', 'who-6', 'who-7', 'who-8'],
+    );
+    assert.ok(refused.every((e) => e.code === ErrorCode.RateLimited && !e.fatal));
+    // Chatting is not affected, and bob's searches have their own budget.
+    b.raw.send({ t: 'who', n: 1, query: 'ali' });
+    const found = await b.raw.waitFor<Of<'who-result'>>((m) => m.t === 'who-result', 'bob\'s search');
+    assert.equal(found.peers[0]?.name, 'alice');
+    assert.equal(relay.clientCount, 2);
+  });
+
   it('in watched mode sends the online count every interval, only when it changed', async function () {
     const { relay, port } = await relayWith({ fullPresenceLimit: 1, presenceIntervalMs: 50 });
     const a = await join(port, 'alice');
