@@ -829,9 +829,9 @@ describe('file transfer over real sockets', function () {
     async function rawPair(relayOptions: Parameters<typeof fx.relay>[0], size: number) {
       const { port } = await fx.relay(relayOptions);
       const rx = await fx.raw(port);
-      await rx.handshake('rx');
+      await rx.handshake({ name: 'rx' });
       const tx = await fx.raw(port);
-      await tx.handshake('tx');
+      await tx.handshake({ name: 'tx' });
       tx.send({ t: 'offer', ref: 'offer-1', to: rx.clientId, key: 'key-0123456789abcdef', files: [{ name: 'f.bin', size }] });
       const offer = await rx.waitForType('offer');
       rx.send({ t: 'answer', transfer: offer.transfer, accept: true });
@@ -879,7 +879,7 @@ describe('file transfer over real sockets', function () {
     it('a real sender never sends beyond the credit it got, and its last frame carries the SHA-256', async () => {
       const { port } = await fx.relay();
       const rx = await fx.raw(port);
-      await rx.handshake('rx');
+      await rx.handshake({ name: 'rx' });
       const alice = await fx.connect(port, 'alice');
       await when(ee(alice), ['peer-joined'], () => [...alice.peers.values()].some((p) => p.clientId === rx.clientId) || undefined, 'alice to see rx');
       const root = fx.tempDir();

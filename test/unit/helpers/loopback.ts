@@ -15,7 +15,7 @@ import { handshakeTranscript, newNonce, proveSecret } from '../../../src/net/aut
 import { ClientEvents, ClientOptions, TeamClient } from '../../../src/net/client';
 import { decodeRelayMessage, encodeControl } from '../../../src/net/controlCodec';
 import { TeamMessengerError } from '../../../src/net/errors';
-import { FrameKind, encodeFrame } from '../../../src/net/frame';
+import { Frame, FrameFlag, FrameKind, encodeFrame, encodeHeader } from '../../../src/net/frame';
 import { FrameDecoder } from '../../../src/net/frameDecoder';
 import { Identity, generateIdentity } from '../../../src/net/identity';
 import { silentLogger } from '../../../src/net/logger';
@@ -325,26 +325,40 @@ export interface RawHelloOptions {
 
 /**
  * A hand-driven client on a plain socket: sends whatever bytes a test wants and decodes what
- * the relay sends with the real codec. Never answers pings unless told to.
+ * the relay sends with the real codec; records file data frames too. Never answers pings unless
+ * told to.
  */
 export class RawClient {
   readonly messages: RelayMessage[] = [];
+  /** Data frames received (payloads copied), and their file bytes (the digest frames excluded). */
+  readonly data: Frame[] = [];
+  dataBytes = 0;
   /** Decoding problems with what the relay sent (there should be none). */
   readonly decodeErrors: Error[] = [];
   readonly identity: Identity;
   readonly closed: Promise<void>;
   isClosed = false;
+  /** Answer keepalive pings and peer pings by itself. */
   answerPings = false;
+  /** How long the wait helpers wait when not told. */
+  waitMs = WAIT_MS;
   private readonly events = new EventEmitter();
   private readonly decoder: FrameDecoder;
 
   constructor(readonly socket: net.Socket) {
     this.identity = generateIdentity();
     this.decoder = new FrameDecoder((frame) => {
+      if (frame.kind === FrameKind.Data) {
+        this.data.push({ ...frame, payload: Buffer.from(frame.payload) });
+        if ((frame.flags & FrameFlag.End) === 0) this.dataBytes += frame.payload.length;
+        this.events.emit('data');
+        return;
+      }
       try {
         const message = decodeRelayMessage(frame.payload);
         this.messages.push(message);
         if (this.answerPings && message.t === 'ping') this.send({ t: 'pong', n: message.n });
+        if (this.answerPings && message.t === 'peer-ping') this.send({ t: 'peer-pong', to: message.from, n: message.n });
         this.events.emit('message', message);
       } catch (err) {
         this.decodeErrors.push(err as Error);
@@ -372,9 +386,18 @@ export class RawClient {
     return openRawSocket(cleanup, port, (socket) => new RawClient(socket));
   }
 
+  get clientId(): string {
+    return this.identity.clientId;
+  }
+
   /** Sends a protocol message (encoded by the real codec). */
   send(message: ClientMessage): void {
     this.socket.write(encodeControl(message));
+  }
+
+  /** Sends a data frame for a file stream (`end`: the last one, carrying the digest). */
+  sendData(stream: number, payload: Buffer, end = false): void {
+    this.socket.write(Buffer.concat([encodeHeader(FrameKind.Data, payload.length, stream, end ? FrameFlag.End : 0), payload]));
   }
 
   /** Sends any JSON value in a control frame (lets a test break the schema). */
@@ -387,21 +410,35 @@ export class RawClient {
   }
 
   /** The first recorded or future message that passes `accept`. */
-  waitFor<T extends RelayMessage = RelayMessage>(accept: (m: RelayMessage) => boolean, label: string, ms = WAIT_MS): Promise<T> {
+  waitFor<T extends RelayMessage = RelayMessage>(accept: (m: RelayMessage) => boolean, label: string, ms = this.waitMs): Promise<T> {
     return waitUntil(() => this.messages.find(accept) as T | undefined, this.events, ['message'], `raw client: ${label}`, ms);
   }
 
-  waitForType<K extends RelayMessage['t']>(t: K, ms = WAIT_MS): Promise<Extract<RelayMessage, { t: K }>> {
+  waitForType<K extends RelayMessage['t']>(t: K, ms = this.waitMs): Promise<Extract<RelayMessage, { t: K }>> {
     return this.waitFor<Extract<RelayMessage, { t: K }>>((m) => m.t === t, `a "${t}" message`, ms);
   }
 
   /** The error frame the relay sent (waits for it). */
-  waitForError(ms = WAIT_MS): Promise<Extract<RelayMessage, { t: 'error' }>> {
+  waitForError(ms = this.waitMs): Promise<Extract<RelayMessage, { t: 'error' }>> {
     return this.waitForType('error', ms);
   }
 
-  waitClosed(ms = WAIT_MS): Promise<void> {
+  waitForDataBytes(n: number, ms = this.waitMs): Promise<true> {
+    return waitUntil(() => this.dataBytes >= n || undefined, this.events, ['data'], `raw client: ${n} data bytes (have ${this.dataBytes})`, ms);
+  }
+
+  waitForData(accept: (f: Frame) => boolean, label: string, ms = this.waitMs): Promise<Frame> {
+    return waitUntil(() => this.data.find(accept), this.events, ['data'], `raw client: ${label}`, ms);
+  }
+
+  waitClosed(ms = this.waitMs): Promise<void> {
     return withTimeout(this.closed, 'the relay to close the raw connection', ms);
+  }
+
+  /** A ping to the relay answered: everything this client sent before it has been processed. */
+  async roundTrip(n: number): Promise<void> {
+    this.send({ t: 'ping', n });
+    await this.waitFor((m) => m.t === 'pong' && m.n === n, `pong ${n}`);
   }
 
   /** Answers the challenge with a hello built from `options`; does not wait for the welcome. */

@@ -12,16 +12,13 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClientOptions, TeamClient } from '../../../src/net/client';
-import { decodeRelayMessage, encodeControl } from '../../../src/net/controlCodec';
 import { TeamMessengerError } from '../../../src/net/errors';
-import { encodeHeader, Frame, FrameFlag, FrameKind } from '../../../src/net/frame';
+import { encodeHeader, Frame } from '../../../src/net/frame';
 import { FrameDecoder } from '../../../src/net/frameDecoder';
-import { generateIdentity, Identity } from '../../../src/net/identity';
+import { generateIdentity } from '../../../src/net/identity';
 import { silentLogger } from '../../../src/net/logger';
-import { ClientMessage, PROTOCOL_VERSION, RelayMessage, Welcome } from '../../../src/net/messages';
 import { Relay, RelayOptions } from '../../../src/server/relay';
-import { handshakeTranscript, newNonce } from '../../../src/net/auth';
-import { Cleanup, openRawSocket } from './loopback';
+import { Cleanup, RawClient } from './loopback';
 
 export const HOST = '127.0.0.1';
 export const MiB = 1024 * 1024;
@@ -232,8 +229,12 @@ export class TransferFixture extends Cleanup {
     return client;
   }
 
-  raw(port: number): Promise<RawPeer> {
-    return openRawSocket(this, port, (socket) => new RawPeer(socket));
+  /** A raw protocol client that answers pings by itself and waits up to 10 s by default. */
+  async raw(port: number): Promise<RawClient> {
+    const raw = await RawClient.connect(this, port);
+    raw.answerPings = true;
+    raw.waitMs = 10_000;
+    return raw;
   }
 
   async proxy(targetPort: number, options: ProxyOptions = {}): Promise<Proxy> {
@@ -258,105 +259,6 @@ export function useTransferFixture(): TransferFixture {
 export function seesPeers(client: TeamClient, peers: TeamClient[]): Promise<true> {
   const all = () => peers.every((p) => [...client.peers.values()].some((info) => info.clientId === p.clientId)) || undefined;
   return when(client as unknown as EventEmitter, ['peer-joined', 'welcome'], all, `${client.name} to see ${peers.map((p) => p.name).join(', ')}`);
-}
-
-// ------------------------------------------------------------------------------------ raw peers
-
-/** A hand-driven protocol peer: sends exactly what a test says, records everything it gets. */
-export class RawPeer {
-  readonly identity: Identity = generateIdentity();
-  readonly messages: RelayMessage[] = [];
-  readonly data: Frame[] = [];
-  dataBytes = 0;
-  readonly closed: Promise<void>;
-  isClosed = false;
-  /** Answer keepalive pings and peer pings by itself. */
-  autoPong = true;
-  private readonly events = new EventEmitter();
-  private readonly decoder: FrameDecoder;
-
-  constructor(readonly socket: net.Socket) {
-    this.decoder = new FrameDecoder((frame) => {
-      if (frame.kind === FrameKind.Data) {
-        this.data.push({ ...frame, payload: Buffer.from(frame.payload) });
-        if ((frame.flags & FrameFlag.End) === 0) this.dataBytes += frame.payload.length;
-        this.events.emit('data');
-        return;
-      }
-      const message = decodeRelayMessage(frame.payload);
-      this.messages.push(message);
-      if (this.autoPong && message.t === 'ping') this.send({ t: 'pong', n: message.n });
-      if (this.autoPong && message.t === 'peer-ping') this.send({ t: 'peer-pong', to: message.from, n: message.n });
-      this.events.emit('message', message);
-    });
-    socket.on('data', (chunk: Buffer) => this.decoder.push(chunk));
-    socket.on('error', () => {});
-    this.closed = new Promise((resolve) =>
-      socket.once('close', () => {
-        this.isClosed = true;
-        this.events.emit('close');
-        resolve();
-      }),
-    );
-  }
-
-  get clientId(): string {
-    return this.identity.clientId;
-  }
-
-  send(message: ClientMessage): void {
-    this.socket.write(encodeControl(message));
-  }
-
-  sendData(stream: number, payload: Buffer, end = false): void {
-    this.socket.write(Buffer.concat([encodeHeader(FrameKind.Data, payload.length, stream, end ? FrameFlag.End : 0), payload]));
-  }
-
-  waitFor<T extends RelayMessage = RelayMessage>(accept: (m: RelayMessage) => boolean, label: string, ms = 10_000): Promise<T> {
-    return when(this.events, ['message'], () => this.messages.find(accept) as T | undefined, `raw peer: ${label}`, ms);
-  }
-
-  waitForType<K extends RelayMessage['t']>(t: K, ms = 10_000): Promise<Extract<RelayMessage, { t: K }>> {
-    return this.waitFor<Extract<RelayMessage, { t: K }>>((m) => m.t === t, `a "${t}" message`, ms);
-  }
-
-  waitForDataBytes(n: number, ms = 10_000): Promise<true> {
-    return when(this.events, ['data'], () => this.dataBytes >= n || undefined, `raw peer: ${n} data bytes (have ${this.dataBytes})`, ms);
-  }
-
-  waitForData(accept: (f: Frame) => boolean, label: string, ms = 10_000): Promise<Frame> {
-    return when(this.events, ['data'], () => this.data.find(accept), `raw peer: ${label}`, ms);
-  }
-
-  waitClosed(ms = 10_000): Promise<void> {
-    return within(this.closed, 'the relay to close the raw connection', ms);
-  }
-
-  /** A ping to the relay answered: everything this peer sent before it has been processed. */
-  async roundTrip(n: number): Promise<void> {
-    this.send({ t: 'ping', n });
-    await this.waitFor((m) => m.t === 'pong' && m.n === n, `pong ${n}`);
-  }
-
-  /** Handshake with a relay that runs without a secret. */
-  async handshake(name: string): Promise<Welcome> {
-    const challenge = await this.waitForType('challenge');
-    const clientNonce = newNonce();
-    const transcript = handshakeTranscript(challenge.nonce, clientNonce, this.identity.publicKey);
-    this.send({
-      t: 'hello',
-      v: PROTOCOL_VERSION,
-      name,
-      machine: 'raw-machine',
-      publicKey: this.identity.publicKey,
-      signature: this.identity.sign(transcript),
-      clientNonce,
-      instance: 'raw-' + crypto.randomBytes(6).toString('hex'),
-    });
-    const reply = await this.waitFor((m) => m.t === 'welcome' || m.t === 'error', 'welcome');
-    if (reply.t !== 'welcome') throw new Error(`raw handshake refused: ${JSON.stringify(reply)}`);
-    return reply;
-  }
 }
 
 // ------------------------------------------------------------------------------------ TCP proxy
