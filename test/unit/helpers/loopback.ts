@@ -485,14 +485,27 @@ interface ProxyPair {
   down: Buffer[];
 }
 
+export interface TcpProxyOptions {
+  /** Keep every byte both ways (default). Off for big transfers: then only the counts are kept. */
+  record?: boolean;
+  /**
+   * Rewrites client→relay traffic frame by frame (one instance per connection). Returns the
+   * payload to forward (same length) — lets a test corrupt a file chunk on the wire.
+   */
+  rewriteUp?: () => (frame: Frame) => Buffer;
+}
+
 /**
- * A TCP proxy in front of the relay that records every byte both ways and can misbehave on
- * demand: refuse connections, swallow what the relay sends, or cut connections (both sides,
+ * A TCP proxy in front of the relay that records (or counts) every byte both ways and can
+ * misbehave on demand: refuse connections, stop listening and listen again on the same port,
+ * swallow what the relay sends, rewrite what the client sends, or cut connections (both sides,
  * or only the client side so the relay keeps a half-dead session).
  */
 export class TcpProxy {
   readonly up: Buffer[] = [];
   readonly down: Buffer[] = [];
+  upBytes = 0;
+  downBytes = 0;
   readonly pairs = new Set<ProxyPair>();
   /** Accepted connections are closed at once (the relay looks unreachable). */
   refusing = false;
@@ -501,21 +514,37 @@ export class TcpProxy {
   port = 0;
   /** Connections accepted so far (a client's connection attempts through the proxy). */
   connections = 0;
-  private readonly server: net.Server;
+  private server: net.Server | undefined;
 
-  constructor(readonly targetPort: number) {
-    this.server = net.createServer((client) => this.accept(client));
+  constructor(
+    readonly targetPort: number,
+    private readonly options: TcpProxyOptions = {},
+  ) {}
+
+  static async start(cleanup: Cleanup, targetPort: number, options: TcpProxyOptions = {}): Promise<TcpProxy> {
+    const proxy = new TcpProxy(targetPort, options);
+    cleanup.add('proxy', () => proxy.close());
+    await proxy.listen();
+    return proxy;
   }
 
-  static async start(cleanup: Cleanup, targetPort: number): Promise<TcpProxy> {
-    const proxy = new TcpProxy(targetPort);
-    cleanup.add('proxy', () => proxy.close());
+  /** Listens (again, after stopListening(), on the same port). */
+  async listen(): Promise<void> {
+    const server = net.createServer((client) => this.accept(client));
+    this.server = server;
     await new Promise<void>((resolve, reject) => {
-      proxy.server.once('error', reject);
-      proxy.server.listen(0, HOST, () => resolve());
+      server.once('error', reject);
+      server.listen(this.port, HOST, () => resolve());
     });
-    proxy.port = (proxy.server.address() as net.AddressInfo).port;
-    return proxy;
+    this.port = (server.address() as net.AddressInfo).port;
+  }
+
+  /** Stops listening (connection attempts are refused by the OS) and cuts everything: an outage. */
+  async stopListening(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    this.cutAll();
+    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
   /** Everything recorded, both directions. */
@@ -545,8 +574,7 @@ export class TcpProxy {
   }
 
   async close(): Promise<void> {
-    this.cutAll();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await this.stopListening();
   }
 
   private accept(client: net.Socket): void {
@@ -560,13 +588,26 @@ export class TcpProxy {
     upstream.on('error', () => {});
     const pair: ProxyPair = { client, upstream, severed: false, down: [] };
     this.pairs.add(pair);
+    const record = this.options.record ?? true;
+    const rewrite = this.options.rewriteUp?.();
+    const decoder = rewrite
+      ? new FrameDecoder((frame) => {
+          const payload = rewrite(frame);
+          upstream.write(Buffer.concat([encodeHeader(frame.kind, payload.length, frame.stream, frame.flags), payload]));
+        })
+      : undefined;
     client.on('data', (chunk: Buffer) => {
-      this.up.push(chunk);
-      upstream.write(chunk);
+      this.upBytes += chunk.length;
+      if (record) this.up.push(chunk);
+      if (decoder) decoder.push(chunk);
+      else upstream.write(chunk);
     });
     upstream.on('data', (chunk: Buffer) => {
-      this.down.push(chunk);
-      pair.down.push(chunk);
+      this.downBytes += chunk.length;
+      if (record) {
+        this.down.push(chunk);
+        pair.down.push(chunk);
+      }
       if (!this.swallowDownstream && !pair.severed) client.write(chunk);
     });
     client.on('close', () => {

@@ -8,17 +8,14 @@
 import * as crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ClientOptions, TeamClient } from '../../../src/net/client';
 import { TeamMessengerError } from '../../../src/net/errors';
-import { encodeHeader, Frame } from '../../../src/net/frame';
-import { FrameDecoder } from '../../../src/net/frameDecoder';
 import { generateIdentity } from '../../../src/net/identity';
 import { silentLogger } from '../../../src/net/logger';
 import { Relay, RelayOptions } from '../../../src/server/relay';
-import { Cleanup, RawClient } from './loopback';
+import { Cleanup, RawClient, TcpProxy, TcpProxyOptions } from './loopback';
 
 export const HOST = '127.0.0.1';
 export const MiB = 1024 * 1024;
@@ -237,11 +234,9 @@ export class TransferFixture extends Cleanup {
     return raw;
   }
 
-  async proxy(targetPort: number, options: ProxyOptions = {}): Promise<Proxy> {
-    const proxy = new Proxy(targetPort, options);
-    this.add('proxy', () => proxy.close());
-    await proxy.listen();
-    return proxy;
+  /** A proxy that counts bytes but keeps none (transfers here are hundreds of MiB). */
+  proxy(targetPort: number, options: Omit<TcpProxyOptions, 'record'> = {}): Promise<TcpProxy> {
+    return TcpProxy.start(this, targetPort, { ...options, record: false });
   }
 }
 
@@ -261,95 +256,3 @@ export function seesPeers(client: TeamClient, peers: TeamClient[]): Promise<true
   return when(client as unknown as EventEmitter, ['peer-joined', 'welcome'], all, `${client.name} to see ${peers.map((p) => p.name).join(', ')}`);
 }
 
-// ------------------------------------------------------------------------------------ TCP proxy
-
-export interface ProxyOptions {
-  /**
-   * Rewrites client→relay traffic frame by frame (one instance per connection). Returns the
-   * payload to forward (same length) — lets a test corrupt a file chunk on the wire.
-   */
-  rewriteUp?: () => (frame: Frame) => Buffer;
-}
-
-/**
- * A TCP proxy in front of the relay: counts bytes per direction, can cut every connection,
- * stop listening and listen again on the same port (a network outage), and can rewrite what
- * the client sends.
- */
-export class Proxy {
-  port = 0;
-  upBytes = 0;
-  downBytes = 0;
-  accepted = 0;
-  private server: net.Server | undefined;
-  private readonly pairs = new Set<{ client: net.Socket; upstream: net.Socket }>();
-
-  constructor(
-    readonly targetPort: number,
-    private readonly options: ProxyOptions = {},
-  ) {}
-
-  async listen(): Promise<void> {
-    const server = net.createServer((client) => this.accept(client));
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, HOST, () => resolve());
-    });
-    this.port = (server.address() as net.AddressInfo).port;
-  }
-
-  /** Cuts every connection, both sides, at once. */
-  cutAll(): void {
-    for (const pair of this.pairs) {
-      pair.client.destroy();
-      pair.upstream.destroy();
-    }
-    this.pairs.clear();
-  }
-
-  /** Stops listening (connection attempts are refused) and cuts everything. */
-  async down(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    this.cutAll();
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  async close(): Promise<void> {
-    await this.down();
-  }
-
-  private accept(client: net.Socket): void {
-    this.accepted++;
-    client.on('error', () => {});
-    const upstream = net.connect({ host: HOST, port: this.targetPort });
-    upstream.on('error', () => {});
-    const pair = { client, upstream };
-    this.pairs.add(pair);
-    const rewrite = this.options.rewriteUp?.();
-    const decoder = rewrite
-      ? new FrameDecoder((frame) => {
-          const payload = rewrite(frame);
-          upstream.write(Buffer.concat([encodeHeader(frame.kind, payload.length, frame.stream, frame.flags), payload]));
-        })
-      : undefined;
-    client.on('data', (chunk: Buffer) => {
-      this.upBytes += chunk.length;
-      if (decoder) decoder.push(chunk);
-      else upstream.write(chunk);
-    });
-    upstream.on('data', (chunk: Buffer) => {
-      this.downBytes += chunk.length;
-      client.write(chunk);
-    });
-    client.on('close', () => {
-      upstream.destroy();
-      this.pairs.delete(pair);
-    });
-    upstream.on('close', () => {
-      client.destroy();
-      this.pairs.delete(pair);
-    });
-  }
-}
