@@ -4,6 +4,8 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { Logger } from '../net/logger';
 import { CodeRef, Targets } from '../net/messages';
+import { chatMessageJson, MESSAGE_JSON_START, replayFrame } from './hotFrames';
+import { RecordRing } from './recordRing';
 
 /**
  * The relay's bounded memory of recent messages, so a client that was away receives what it
@@ -38,7 +40,7 @@ export interface HistoryOptions {
   maxEntries?: number;
   /** Entries older than this are dropped (ms). */
   maxAgeMs?: number;
-  /** Bound on the text held in memory (approximate bytes). */
+  /** Bound on the bytes held in memory (each message's ref and JSON); 32 MiB unless set. */
   maxBytes?: number;
   logger: Logger;
 }
@@ -46,29 +48,42 @@ export interface HistoryOptions {
 const LOG_FILE = 'history.jsonl';
 const STATE_FILE = 'relay-state.json';
 
-function entryBytes(entry: HistoryEntry): number {
-  // Close enough for a memory bound: JS strings cost ~2 bytes a char, plus the fixed fields.
-  return 2 * entry.text.length + 256;
-}
+/** `to` in the index: everyone, or a list (read from the record), else one identity's number. */
+const TO_ALL = -1;
+const TO_LISTED = -2;
 
+/**
+ * Held in a RecordRing, off the JS heap (see there for why): each record is the sender's ref
+ * (UTF-16) followed by the message's JSON exactly as it went out live, so a replay is that JSON with
+ * `"replay":true` added, never parsed or encoded again. What a replay filters on (seq, time,
+ * sender, receiver) sits in typed arrays beside it, identities as small numbers.
+ */
 export class MessageHistory {
   readonly epoch: string;
-  /** Live entries are entries[head..]; the prefix is dropped lazily. */
-  private entries: HistoryEntry[] = [];
-  private head = 0;
-  private bytes = 0;
   private lastSeq = 0;
   private fd: number | undefined;
   private linesOnDisk = 0;
   private pendingLines: string[] = [];
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
-  private readonly maxBytes: number;
+  private readonly ring: RecordRing;
+  private readonly seqs: Float64Array;
+  private readonly times: Float64Array;
+  private readonly senders: Int32Array;
+  private readonly receivers: Int32Array;
+  private readonly refLengths: Uint32Array;
+  /** Identities as numbers for the index; as many as there are identities that sent or were sent to. */
+  private readonly identities = new Map<string, number>();
 
   constructor(private readonly options: HistoryOptions) {
     this.maxEntries = options.maxEntries ?? 10_000;
     this.maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3600 * 1000;
-    this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
+    this.ring = new RecordRing(this.maxEntries, options.maxBytes ?? 32 * 1024 * 1024);
+    this.seqs = new Float64Array(this.maxEntries);
+    this.times = new Float64Array(this.maxEntries);
+    this.senders = new Int32Array(this.maxEntries);
+    this.receivers = new Int32Array(this.maxEntries);
+    this.refLengths = new Uint32Array(this.maxEntries);
     if (!options.dir) {
       this.epoch = crypto.randomBytes(9).toString('base64url');
       return;
@@ -88,32 +103,47 @@ export class MessageHistory {
   }
 
   get size(): number {
-    return this.entries.length - this.head;
+    return this.ring.size;
   }
 
   nextSeq(): number {
     return ++this.lastSeq;
   }
 
-  append(entry: HistoryEntry): void {
-    this.entries.push(entry);
-    this.bytes += entryBytes(entry);
+  /**
+   * Keeps `entry`. `messageJson` is its live message frame's JSON when the caller has it
+   * (the relay has just built it to deliver); otherwise it is built here.
+   */
+  append(entry: HistoryEntry, messageJson?: Buffer): void {
+    this.hold(entry, messageJson ?? Buffer.from(chatMessageJson(entry), 'utf8'));
     if (this.fd !== undefined) this.pendingLines.push(JSON.stringify(entry) + '\n');
     this.trim(entry.ts);
   }
 
-  /** Entries with seq > `afterSeq` that `accept` admits, oldest first. */
-  since(afterSeq: number, accept: (entry: HistoryEntry) => boolean): HistoryEntry[] {
-    const out: HistoryEntry[] = [];
-    for (let i = this.firstIndexAfter(afterSeq); i < this.entries.length; i++) {
-      const entry = this.entries[i];
-      if (accept(entry)) out.push(entry);
+  /** The replay frames of what `clientId` missed after `afterSeq` (sent to it or to all, not by
+   *  it), oldest first, and the seq of the last of them. */
+  replayFor(clientId: string, afterSeq: number): { frames: Buffer[]; lastSeq: number } {
+    const me = this.identities.get(clientId);
+    const frames: Buffer[] = [];
+    let lastSeq = afterSeq;
+    for (let n = this.firstAfter(afterSeq); n < this.ring.end; n++) {
+      const slot = this.ring.slotOf(n);
+      if (this.senders[slot] === me) continue;
+      const to = this.receivers[slot];
+      const json = this.ring.view(n).subarray(this.refLengths[slot]);
+      if (to === TO_ALL || to === me || (to === TO_LISTED && (JSON.parse(json.toString('utf8')) as { to: string[] }).to.includes(clientId))) {
+        frames.push(replayFrame(json));
+        lastSeq = this.seqs[slot];
+      }
     }
-    return out;
+    return { frames, lastSeq };
   }
 
+  /** Every entry held, oldest first, decoded (for start-up and tests; the relay's paths use the bytes). */
   all(): HistoryEntry[] {
-    return this.entries.slice(this.head);
+    const out: HistoryEntry[] = [];
+    for (let n = this.ring.first; n < this.ring.end; n++) out.push(this.decode(n));
+    return out;
   }
 
   /**
@@ -143,12 +173,51 @@ export class MessageHistory {
     }
   }
 
-  private firstIndexAfter(seq: number): number {
-    let lo = this.head;
-    let hi = this.entries.length;
+  private hold(entry: HistoryEntry, messageJson: Buffer): void {
+    // UTF-16 for the ref: exact for any JS string, a lone surrogate included (UTF-8 is not).
+    const refBytes = 2 * entry.ref.length;
+    const n = this.ring.push(refBytes + messageJson.length);
+    if (n < 0) return; // one message larger than the whole history: kept on disk only
+    const record = this.ring.view(n);
+    record.write(entry.ref, 0, refBytes, 'utf16le');
+    messageJson.copy(record, refBytes);
+    const slot = this.ring.slotOf(n);
+    this.seqs[slot] = entry.seq;
+    this.times[slot] = entry.ts;
+    this.senders[slot] = this.identity(entry.from);
+    this.receivers[slot] = entry.to === 'all' ? TO_ALL : entry.to.length === 1 ? this.identity(entry.to[0]) : TO_LISTED;
+    this.refLengths[slot] = refBytes;
+  }
+
+  private identity(clientId: string): number {
+    let n = this.identities.get(clientId);
+    if (n === undefined) this.identities.set(clientId, (n = this.identities.size));
+    return n;
+  }
+
+  private decode(n: number): HistoryEntry {
+    const record = this.ring.view(n);
+    const refBytes = this.refLengths[this.ring.slotOf(n)];
+    const m = JSON.parse(record.toString('utf8', refBytes)) as HistoryEntry;
+    return { id: m.id, seq: m.seq, ts: m.ts, from: m.from, fromName: m.fromName, to: m.to, text: m.text, ...(m.code ? { code: m.code } : {}), ref: record.toString('utf16le', 0, refBytes) };
+  }
+
+  /** The log line of record `n`: its message JSON with the ref in place of `"t":"message"`
+   *  (the JSON is always chatMessageJson's, which starts so), without decoding the rest. */
+  private logLine(n: number): string {
+    const record = this.ring.view(n);
+    const refBytes = this.refLengths[this.ring.slotOf(n)];
+    const json = record.toString('utf8', refBytes);
+    return '{"ref":' + JSON.stringify(record.toString('utf16le', 0, refBytes)) + ',' + json.slice(MESSAGE_JSON_START.length) + '\n';
+  }
+
+  /** The first record with a seq above `seq` (seqs rise with record numbers). */
+  private firstAfter(seq: number): number {
+    let lo = this.ring.first;
+    let hi = this.ring.end;
     while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.entries[mid].seq <= seq) lo = mid + 1;
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.seqs[this.ring.slotOf(mid)] <= seq) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -156,20 +225,7 @@ export class MessageHistory {
 
   private trim(now: number): void {
     const oldest = now - this.maxAgeMs;
-    while (
-      this.head < this.entries.length &&
-      (this.entries.length - this.head > this.maxEntries || this.bytes > this.maxBytes || this.entries[this.head].ts < oldest)
-    ) {
-      this.bytes -= entryBytes(this.entries[this.head]);
-      // Let the entry (and its text) go now: the dead prefix is only spliced off once large.
-      (this.entries as (HistoryEntry | undefined)[])[this.head] = undefined;
-      this.head++;
-    }
-    // Drop the dead prefix in one splice once it is large, so a full history costs O(1) a message.
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries.splice(0, this.head);
-      this.head = 0;
-    }
+    while (this.ring.size > 0 && this.times[this.ring.slotOf(this.ring.first)] < oldest) this.ring.shift();
   }
 
   private loadOrCreateState(dir: string): z.infer<typeof StateFile> {
@@ -201,6 +257,7 @@ export class MessageHistory {
       throw err;
     }
     let bad = 0;
+    let newest = 0;
     for (const line of text.split('\n')) {
       if (line.length === 0) continue;
       let parsed;
@@ -209,16 +266,16 @@ export class MessageHistory {
       } catch {
         parsed = undefined;
       }
-      if (!parsed?.success || parsed.data.seq <= (this.entries.at(-1)?.seq ?? 0)) {
+      if (!parsed?.success || parsed.data.seq <= newest) {
         bad++;
         continue;
       }
-      this.entries.push(parsed.data);
-      this.bytes += entryBytes(parsed.data);
-      this.lastSeq = Math.max(this.lastSeq, parsed.data.seq);
+      this.hold(parsed.data, Buffer.from(chatMessageJson(parsed.data), 'utf8'));
+      newest = parsed.data.seq;
+      this.lastSeq = Math.max(this.lastSeq, newest);
     }
     if (bad > 0) this.options.logger.warn('skipped unreadable history lines', { file, lines: bad });
-    this.options.logger.info('history loaded', { entries: this.entries.length, seq: this.lastSeq });
+    this.options.logger.info('history loaded', { entries: this.ring.size, seq: this.lastSeq });
   }
 
   /** Rewrites the log with just the retained entries (temp file + rename, so a crash loses nothing). */
@@ -229,7 +286,9 @@ export class MessageHistory {
     // The state first: once entries leave the log, it is what remembers the highest seq.
     this.saveState(dir);
     const file = path.join(dir, LOG_FILE);
-    writeFileAtomic(file, this.all().map((e) => JSON.stringify(e) + '\n').join(''));
+    const lines: string[] = [];
+    for (let n = this.ring.first; n < this.ring.end; n++) lines.push(this.logLine(n));
+    writeFileAtomic(file, lines.join(''));
     this.fd = fs.openSync(file, 'a', 0o600);
     this.linesOnDisk = this.size;
   }

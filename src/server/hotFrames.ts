@@ -1,6 +1,7 @@
 import { encodeControlJson } from '../net/controlCodec';
 import { Ack, Targets } from '../net/messages';
-import { HistoryEntry } from './history';
+import { FrameKind, HEADER_BYTES, writeHeader } from '../net/frame';
+import type { HistoryEntry } from './history';
 
 /**
  * The two frames the relay writes for every chat message — the message for its receivers and
@@ -11,24 +12,46 @@ import { HistoryEntry } from './history';
  * cost of a relayed message). Strings always go through JSON.stringify, so escaping is V8's own.
  */
 export function chatMessageFrame(entry: HistoryEntry, replay: boolean): Buffer {
-  return encodeControlJson(
-    '{"t":"message","id":' +
-      JSON.stringify(entry.id) +
-      ',"seq":' +
-      entry.seq +
-      ',"ts":' +
-      entry.ts +
-      ',"from":' +
-      JSON.stringify(entry.from) +
-      ',"fromName":' +
-      JSON.stringify(entry.fromName) +
-      ',"to":' +
-      targetsJson(entry.to) +
-      ',"text":' +
-      JSON.stringify(entry.text) +
-      (entry.code ? ',"code":' + JSON.stringify(entry.code) : '') +
-      (replay ? ',"replay":true}' : '}'),
+  const json = chatMessageJson(entry);
+  return encodeControlJson(replay ? json.slice(0, -1) + REPLAY_END : json);
+}
+
+/** How every chat message's JSON starts: the history's log lines rely on it. */
+export const MESSAGE_JSON_START = '{"t":"message",';
+const REPLAY_END = ',"replay":true}';
+
+/** The JSON text of a live chat message frame. */
+export function chatMessageJson(entry: HistoryEntry): string {
+  return (
+    MESSAGE_JSON_START +
+    '"id":' +
+    JSON.stringify(entry.id) +
+    ',"seq":' +
+    entry.seq +
+    ',"ts":' +
+    entry.ts +
+    ',"from":' +
+    JSON.stringify(entry.from) +
+    ',"fromName":' +
+    JSON.stringify(entry.fromName) +
+    ',"to":' +
+    targetsJson(entry.to) +
+    ',"text":' +
+    JSON.stringify(entry.text) +
+    (entry.code ? ',"code":' + JSON.stringify(entry.code) : '') +
+    '}'
   );
+}
+
+/** A replay frame from a live message's JSON bytes (as the history keeps them): the same
+ *  object with `"replay":true` last, copied once, never parsed. */
+export function replayFrame(messageJson: Buffer): Buffer {
+  const length = messageJson.length - 1 + REPLAY_END.length;
+  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
+  writeHeader(out, 0, FrameKind.Control, 0, 0, length);
+  messageJson.copy(out, HEADER_BYTES, 0, messageJson.length - 1);
+  out.write(REPLAY_END, HEADER_BYTES + messageJson.length - 1, 'latin1');
+  return out;
 }
 
 export function ackFrame(ack: Ack): Buffer {

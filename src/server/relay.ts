@@ -4,7 +4,7 @@ import * as tls from 'node:tls';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
 import { decodeClientMessage, encodeControl, encodeControlJson } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
-import { DEFAULT_MAX_PAYLOAD } from '../net/frame';
+import { DEFAULT_MAX_PAYLOAD, encodeFrame, FrameKind, HEADER_BYTES } from '../net/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
@@ -19,6 +19,7 @@ import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './ad
 import { TransferRouter } from './transferRouter';
 import { FlowControl } from './flowControl';
 import { ackJson, chatMessageFrame } from './hotFrames';
+import { RecentRefs } from './recentRefs';
 
 export const DEFAULT_PORT = 9999;
 /** Room for chat plus a few files' windows in flight (8 MiB each) before a reader counts as slow. */
@@ -79,9 +80,8 @@ export interface RelayOptions {
 /** Offline identities a welcome lists besides the watched ones: the most recently seen. */
 const WELCOME_RECENT_KNOWN = 200;
 
-/** How many recent (sender, ref) pairs are remembered so a resent message is delivered once
- *  (the ring below holds two strings per pair). */
-const RECENT_REFS = 2 * 50_000;
+/** How many recent (sender, ref) pairs are remembered so a resent message is delivered once. */
+const RECENT_REFS = 50_000;
 
 /**
  * The relay: accepts clients, authenticates them, keeps the roster, routes messages by
@@ -93,10 +93,7 @@ export class Relay extends EventEmitter {
   private readonly sessions = new Map<number, Session>();
   /** Ready sessions by identity; an identity may be connected from several places. */
   private readonly byClient = new Map<string, Set<Session>>();
-  private readonly recentRefs = new Map<string, Map<string, string>>();
-  /** recentRefs' (identity, ref) pairs in insertion order, a ring from refOrderHead once full. */
-  private readonly refOrder: string[] = [];
-  private refOrderHead = 0;
+  private readonly recentRefs = new RecentRefs(RECENT_REFS);
   private readonly scheduler: FlushScheduler;
   /** Who waits for whom: queue bounds, backpressure, fair reads, throttling. */
   private readonly flow: FlowControl;
@@ -213,7 +210,7 @@ export class Relay extends EventEmitter {
     );
     for (const entry of this.history.all()) {
       const ack: Ack = { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] };
-      this.rememberRef(entry.from, entry.ref, ackJson(ack));
+      this.recentRefs.remember(entry.from, entry.ref, Buffer.from(ackJson(ack), 'utf8'));
     }
   }
 
@@ -579,7 +576,7 @@ export class Relay extends EventEmitter {
     // What this client missed: from its own bookmark when it brings one for this history,
     // otherwise from where the relay last delivered to this identity.
     const from = hello.resume && hello.resume.epoch === this.history.epoch ? Math.min(hello.resume.seq, this.history.seq) : wasKnown ? deliveredBefore : this.history.seq;
-    const missed = this.history.since(from, (e) => e.from !== clientId && (e.to === 'all' || e.to.includes(clientId)));
+    const missed = this.history.replayFor(clientId, from);
 
     session.connection.send({
       t: 'welcome',
@@ -598,11 +595,11 @@ export class Relay extends EventEmitter {
       presence: this.presence.mode,
       online: this.byClient.size,
     });
-    for (const entry of missed) session.connection.sendEncoded(chatMessageFrame(entry, true));
-    if (missed.length > 0) this.directory.delivered(clientId, missed[missed.length - 1].seq);
+    for (const frame of missed.frames) session.connection.sendEncoded(frame);
+    if (missed.frames.length > 0) this.directory.delivered(clientId, missed.lastSeq);
 
     this.presence.announce(clientId, { t: 'joined', peer: session.info() }, session);
-    this.logger.info('peer joined', { id: session.id, name: hello.name, machine: hello.machine, address: session.address, clientId, replayed: missed.length });
+    this.logger.info('peer joined', { id: session.id, name: hello.name, machine: hello.machine, address: session.address, clientId, replayed: missed.frames.length });
     this.emit('peer-joined', session.info());
   }
 
@@ -632,10 +629,10 @@ export class Relay extends EventEmitter {
   }
 
   private onSend(session: Session, send: Send): void {
-    const known = this.recentRefs.get(session.clientId)?.get(send.ref);
+    const known = this.recentRefs.get(session.clientId, send.ref);
     if (known) {
       // A resend after a reconnect: it was delivered already, only the ack was lost.
-      session.connection.sendEncoded(encodeControlJson(known));
+      session.connection.sendEncoded(encodeFrame(FrameKind.Control, known));
       return;
     }
     if (send.to !== 'all' && !send.to.every((id) => this.directory.has(id))) {
@@ -655,8 +652,8 @@ export class Relay extends EventEmitter {
       ...(send.code ? { code: send.code } : {}),
       ref: send.ref,
     };
-    this.history.append(entry);
     const frame = chatMessageFrame(entry, false);
+    this.history.append(entry, frame.subarray(HEADER_BYTES));
     const ack: Ack = { t: 'ack', ref: send.ref, id: entry.id, seq, ts: entry.ts, reached: 0, online: [], offline: [] };
     if (send.to === 'all') {
       // Everyone connected gets it now; offline members get it from history when they return.
@@ -683,11 +680,11 @@ export class Relay extends EventEmitter {
         }
       }
     }
-    const json = ackJson(ack);
-    this.rememberRef(session.clientId, send.ref, json);
+    const ackBytes = encodeControlJson(ackJson(ack));
+    this.recentRefs.remember(session.clientId, send.ref, ackBytes.subarray(HEADER_BYTES));
     // Queued now, written after the scheduler's beforeFlush has put the entry on disk; it may
     // wait a few milliseconds for the sender's next acks so a busy sender gets them in one write.
-    session.connection.sendEncodedLazy(encodeControlJson(json));
+    session.connection.sendEncodedLazy(ackBytes);
   }
 
   /** Ephemeral: forwarded to whoever of the targets is online now, never stored. */
@@ -709,33 +706,6 @@ export class Relay extends EventEmitter {
     }
     if (wrote) this.directory.delivered(clientId, seq);
     return wrote;
-  }
-
-  /**
-   * Keeps the ack's JSON text, not the object: 50,000 of them are one string each, not an
-   * object and two arrays (or a Buffer holding on to a shared pool slab) for the garbage
-   * collector. Keyed by identity, then ref: one lookup of a long concatenated key per message
-   * cost more than the rest of the routing.
-   */
-  private rememberRef(clientId: string, ref: string, ack: string): void {
-    let refs = this.recentRefs.get(clientId);
-    if (!refs) this.recentRefs.set(clientId, (refs = new Map()));
-    if (!refs.has(ref)) {
-      // Oldest out through a ring of its own: taking it from a Map's iterator walks past every
-      // deleted slot V8 has not compacted yet, ~17 µs a message once the Map is full.
-      if (this.refOrder.length < RECENT_REFS) {
-        this.refOrder.push(clientId, ref);
-      } else {
-        const oldClient = this.refOrder[this.refOrderHead];
-        const oldRefs = this.recentRefs.get(oldClient);
-        oldRefs?.delete(this.refOrder[this.refOrderHead + 1]);
-        if (oldRefs?.size === 0 && oldRefs !== refs) this.recentRefs.delete(oldClient);
-        this.refOrder[this.refOrderHead] = clientId;
-        this.refOrder[this.refOrderHead + 1] = ref;
-        this.refOrderHead = (this.refOrderHead + 2) % RECENT_REFS;
-      }
-    }
-    refs.set(ref, ack);
   }
 
   // ------------------------------------------------------------------ liveness

@@ -445,8 +445,7 @@ describe('abuse: the relay under attack while two honest clients keep chatting',
     const sender = await rawFrom(cleanup, t.port);
     const welcome = await sender.handshake({ name: 'hoarder' });
     // 300 messages of 256 Ki one-byte characters (75 MiB), within the burst, addressed to itself so
-    // nobody has to receive them: only the history keeps them. Its bound is 64 MiB counted at
-    // 2 bytes a character, so it may keep 32 MiB of these.
+    // nobody has to receive them: only the history keeps them, and it holds at most 32 MiB.
     const count = 300;
     const text = 'z'.repeat(Limits.textChars);
     for (let i = 0; i < count; i++) sender.send({ t: 'send', ref: `big${i}`, to: [welcome.clientId], text });
@@ -456,7 +455,7 @@ describe('abuse: the relay under attack while two honest clients keep chatting',
     sender.socket.destroy();
     await t.alice.waitFor('peer-left', (l) => l.clientId === welcome.clientId);
 
-    const historyBound = (64 * MiB) / 2;
+    const historyBound = 32 * MiB;
     const after = await settledMemory();
     assert.ok(
       after <= t.baseline + historyBound + MEMORY_SLACK,

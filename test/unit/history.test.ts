@@ -2,7 +2,10 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { silentLogger } from '../../src/net/logger';
+import { HEADER_BYTES } from '../../src/net/frame';
 import { HistoryEntry, HistoryOptions, MessageHistory } from '../../src/server/history';
+import { chatMessageFrame, chatMessageJson } from '../../src/server/hotFrames';
+import { Prng } from './helpers/prng';
 import { tempDir, useCleanup } from './helpers/loopback';
 
 const ALICE = 'A'.repeat(22);
@@ -42,6 +45,23 @@ describe('MessageHistory', function () {
     return entry;
   }
 
+  /** The seqs of the replay frames `clientId` gets after `after`, checking each frame's bytes
+   *  against the entry it came from. */
+  function replayed(h: MessageHistory, clientId: string, after: number, entries: HistoryEntry[]): number[] {
+    const { frames, lastSeq } = h.replayFor(clientId, after);
+    const seqs = frames.map((frame) => {
+      const seq = (JSON.parse(frame.subarray(HEADER_BYTES).toString('utf8')) as { seq: number }).seq;
+      const entry = entries.find((e) => e.seq === seq)!;
+      assert.ok(frame.equals(chatMessageFrame(entry, true)), `replay of ${seq} is the entry's replay frame`);
+      return seq;
+    });
+    assert.equal(lastSeq, seqs.at(-1) ?? after);
+    return seqs;
+  }
+
+  /** What a record of `entry` costs against maxBytes: its ref and its message JSON. */
+  const recordBytes = (entry: HistoryEntry) => 2 * entry.ref.length + Buffer.byteLength(chatMessageJson(entry));
+
   function lines(dir: string): string[] {
     return fs.readFileSync(path.join(dir, LOG), 'utf8').split('\n').filter(Boolean);
   }
@@ -60,20 +80,55 @@ describe('MessageHistory', function () {
       assert.notEqual(history().epoch, h.epoch);
     });
 
-    it('since() returns the entries after a seq that the filter accepts, oldest first', function () {
+    it('replays what a client missed after a seq: sent to it or to all, not by it, oldest first', function () {
       const h = history();
-      const e1 = add(h, { to: [BOB] });
-      const e2 = add(h, { to: [CAROL] });
-      const e3 = add(h, { to: 'all' });
-      const e4 = add(h, { to: [BOB, CAROL], from: CAROL });
-      const forBob = (e: HistoryEntry) => e.from !== BOB && (e.to === 'all' || e.to.includes(BOB));
-      assert.deepEqual(h.since(0, forBob), [e1, e3, e4]);
-      assert.deepEqual(h.since(1, forBob), [e3, e4]);
-      assert.deepEqual(h.since(3, forBob), [e4]);
-      assert.deepEqual(h.since(4, forBob), []);
-      assert.deepEqual(h.since(99, () => true), []);
-      assert.deepEqual(h.since(1, () => true), [e2, e3, e4]);
-      assert.deepEqual(h.since(0, (e) => e.from === CAROL), [e4]);
+      const all = [add(h, { to: [BOB] }), add(h, { to: [CAROL] }), add(h, { to: 'all' }), add(h, { to: [BOB, CAROL], from: CAROL }), add(h, { to: 'all', from: BOB }), add(h, { to: [BOB], from: BOB })];
+      assert.deepEqual(replayed(h, BOB, 0, all), [1, 3, 4]);
+      assert.deepEqual(replayed(h, BOB, 1, all), [3, 4]);
+      assert.deepEqual(replayed(h, BOB, 3, all), [4]);
+      assert.deepEqual(replayed(h, BOB, 4, all), []);
+      assert.deepEqual(replayed(h, BOB, 99, all), []);
+      assert.deepEqual(replayed(h, CAROL, 0, all), [2, 3, 5]);
+      assert.deepEqual(replayed(h, ALICE, 0, all), [5], 'her own messages are not replayed to her');
+      assert.deepEqual(replayed(h, 'D'.repeat(22), 0, all), [3, 5], 'a stranger to the history gets what went to all');
+    });
+
+    it('keeps hostile text exactly (quotes, control characters, lone surrogates, line separators)', function () {
+      const h = history();
+      const text = '"\\\n\u0000\u2028\u2029\ud800😀</script>{"t":"ack"}';
+      const e = add(h, { text, ref: '\udfff"é', fromName: 'a"b\n', to: [BOB, CAROL], code: { path: '../../etc/passwd', startLine: 1, endLine: 2, language: '"' } });
+      assert.deepEqual(h.all(), [e]);
+      assert.deepEqual(replayed(h, CAROL, 0, [e]), [1]);
+    });
+
+    it('matches a plain list over 3,000 seeded messages (retention by count, bytes and age)', function () {
+      const rng = new Prng(2611);
+      const ids = [ALICE, BOB, CAROL, 'D'.repeat(22)];
+      const maxEntries = 50;
+      const maxBytes = 6000;
+      const maxAgeMs = 10_000;
+      const h = history({ maxEntries, maxBytes, maxAgeMs });
+      const kept: HistoryEntry[] = [];
+      let ts = Date.now();
+      for (let i = 0; i < 3000; i++) {
+        ts += rng.chance(0.01) ? 20_000 : rng.int(0, 50);
+        const to: HistoryEntry['to'] = rng.chance(0.3) ? 'all' : Array.from({ length: rng.int(1, 3) }, () => rng.pick(ids));
+        const e = add(h, { ts, from: rng.pick(ids), to, text: 'x'.repeat(rng.chance(0.02) ? 7000 : rng.int(0, 300)) });
+        if (recordBytes(e) <= maxBytes) kept.push(e);
+        // The ring may drop a little more than the byte bound needs (a record never wraps),
+        // so the model follows what it kept and checks that against every bound.
+        while (kept.length > h.size) kept.shift();
+        assert.deepEqual(h.all(), kept, `message ${i}`);
+        assert.ok(kept.length <= maxEntries && kept.reduce((n, k) => n + recordBytes(k), 0) <= maxBytes);
+        assert.ok(kept.every((k) => k.ts >= ts - maxAgeMs), `message ${i}: nothing older than maxAgeMs`);
+        if (i % 100 === 0) {
+          const after = rng.int(0, e.seq);
+          for (const id of ids) {
+            const expected = kept.filter((k) => k.seq > after && k.from !== id && (k.to === 'all' || k.to.includes(id))).map((k) => k.seq);
+            assert.deepEqual(replayed(h, id, after, kept), expected, `message ${i}, ${id[0]} after ${after}`);
+          }
+        }
+      }
     });
   });
 
@@ -83,8 +138,8 @@ describe('MessageHistory', function () {
       const entries = Array.from({ length: 7 }, () => add(h));
       assert.equal(h.size, 3);
       assert.deepEqual(h.all(), entries.slice(4));
-      assert.deepEqual(h.since(0, () => true), entries.slice(4), 'since() does not return dropped entries');
-      assert.deepEqual(h.since(5, () => true), entries.slice(5));
+      assert.deepEqual(replayed(h, BOB, 0, entries), [5, 6, 7], 'no replay of dropped entries');
+      assert.deepEqual(replayed(h, BOB, 5, entries), [6, 7]);
       assert.equal(h.seq, 7, 'seq keeps counting');
     });
 
@@ -97,8 +152,8 @@ describe('MessageHistory', function () {
         h.all().map((e) => e.seq),
         Array.from({ length: 10 }, (_, i) => 4991 + i),
       );
-      assert.deepEqual(h.since(4998, () => true).map((e) => e.seq), [4999, 5000]);
-      assert.equal(h.all()[9], last);
+      assert.deepEqual(replayed(h, BOB, 4998, h.all()), [4999, 5000]);
+      assert.deepEqual(h.all()[9], last);
     });
 
     it('drops entries older than maxAgeMs', function () {
@@ -112,16 +167,29 @@ describe('MessageHistory', function () {
       assert.deepEqual(h.all(), [d]);
     });
 
-    it('drops the oldest entries when the text held exceeds maxBytes', function () {
-      // Each entry counts 2 bytes a character plus 256.
-      const h = history({ maxBytes: 5000 });
-      const text = 'x'.repeat(1000); // 2256 each: two fit, three do not
+    it('drops the oldest entries when the bytes held would exceed maxBytes', function () {
+      const text = 'x'.repeat(1000);
+      const probe = history();
+      const size = recordBytes(add(probe, { text }));
+      const h = history({ maxBytes: 2 * size + 200 }); // two fit, three do not
       add(h, { text });
       const b = add(h, { text });
       const c = add(h, { text });
       assert.deepEqual(h.all(), [b, c]);
-      const small = add(h, { text: 'hi' }); // 260 more still fits
-      assert.deepEqual(h.all(), [b, c, small]);
+      // A record never wraps round the end of the memory it is kept in, so the bound may cost
+      // one more old entry than the bytes alone would: what is kept is the newest, within it.
+      const small = add(h, { text: 'hi' });
+      const kept = h.all();
+      assert.deepEqual(kept, [b, c, small].slice(3 - kept.length));
+      assert.ok(kept.length >= 2 && kept.reduce((n, e) => n + recordBytes(e), 0) <= 2 * size + 200);
+    });
+
+    it('does not hold one message larger than maxBytes, and counts its seq', function () {
+      const h = history({ maxBytes: 500 });
+      const a = add(h);
+      add(h, { text: 'x'.repeat(600) });
+      assert.deepEqual(h.all(), [a]);
+      assert.equal(h.seq, 2);
     });
   });
 
@@ -129,7 +197,11 @@ describe('MessageHistory', function () {
     it('round trips: same epoch, same entries, seq continues after reopening', function () {
       const dir = tempDir(cleanup);
       const h1 = history({ dir });
-      const written = [add(h1), add(h1, { to: 'all', code: { path: 'src/a.ts', startLine: 1, endLine: 3, language: 'typescript' } }), add(h1)];
+      const written = [
+        add(h1),
+        add(h1, { to: 'all', code: { path: 'src/a.ts', startLine: 1, endLine: 3, language: 'typescript' } }),
+        add(h1, { ref: '\ud800"\n', text: '\u2028"\\\u0000😀', to: [BOB, CAROL] }),
+      ];
       closeHistory(h1);
       const h2 = history({ dir });
       assert.equal(h2.epoch, h1.epoch);

@@ -6,7 +6,7 @@ import { HEADER_BYTES } from '../../src/net/frame';
 import { Ack, ChatMessage, ClientMessage, Limits } from '../../src/net/messages';
 import { fastSend } from '../../src/net/sendFastPath';
 import { HistoryEntry } from '../../src/server/history';
-import { ackFrame, chatMessageFrame } from '../../src/server/hotFrames';
+import { ackFrame, chatMessageFrame, replayFrame } from '../../src/server/hotFrames';
 import { Prng } from './helpers/prng';
 
 /**
@@ -72,6 +72,15 @@ describe('relay hot path', () => {
       const fast = chatMessageFrame(entry, replay);
       const slow = encodeControl(chatObject(entry, replay));
       assert.ok(fast.equals(slow), `case ${i}: ${slow.subarray(HEADER_BYTES).toString()} vs ${fast.subarray(HEADER_BYTES).toString()}`);
+    }
+  });
+
+  it('makes a replay frame from the live frame JSON byte for byte like encodeControl', () => {
+    const rng = new Prng(112126);
+    for (let i = 0; i < 2000; i++) {
+      const entry = randomEntry(rng);
+      const live = chatMessageFrame(entry, false).subarray(HEADER_BYTES);
+      assert.ok(replayFrame(live).equals(encodeControl(chatObject(entry, true))), `case ${i}`);
     }
   });
 

@@ -1,0 +1,95 @@
+import { strict as assert } from 'node:assert';
+import { RecordRing } from '../../src/server/recordRing';
+import { Prng } from './helpers/prng';
+
+/**
+ * The ring is checked against the simplest model of what it promises: a list of the records
+ * pushed, oldest dropped first, never more than maxRecords of them nor more than maxBytes of
+ * bytes in all; every record held reads back exactly as written.
+ */
+describe('RecordRing', () => {
+  function fill(ring: RecordRing, length: number, byte: number): number {
+    const n = ring.push(length);
+    if (n >= 0) ring.view(n).fill(byte);
+    return n;
+  }
+
+  it('numbers records from 0, reads them back, and drops the oldest past maxRecords', () => {
+    const ring = new RecordRing(3, 1024);
+    assert.deepEqual([fill(ring, 5, 1), fill(ring, 6, 2), fill(ring, 7, 3)], [0, 1, 2]);
+    assert.equal(ring.size, 3);
+    assert.equal(ring.bytes, 18);
+    assert.equal(fill(ring, 8, 4), 3);
+    assert.equal(ring.first, 1);
+    assert.equal(ring.has(0), false);
+    assert.throws(() => ring.view(0), /record 0 is not held/);
+    assert.deepEqual([...ring.view(3)], Array(8).fill(4));
+    assert.equal(ring.bytes, 21);
+  });
+
+  it('grows from a small buffer to maxBytes, then drops the oldest to make room', () => {
+    const ring = new RecordRing(1000, 4096, 256);
+    assert.equal(ring.capacity, 256);
+    for (let i = 0; i < 40; i++) fill(ring, 100, i);
+    assert.equal(ring.capacity, 4096, 'grew by doubling up to maxBytes');
+    assert.ok(ring.bytes <= 4096);
+    assert.equal(ring.size, 40, 'all 4,000 bytes still fit');
+    fill(ring, 100, 99);
+    assert.ok(ring.size < 41 && ring.bytes <= 4096, 'the oldest made room');
+    for (let n = ring.first; n < ring.end; n++) assert.equal(ring.view(n)[0], n === 40 ? 99 : n, `record ${n}`);
+  });
+
+  it('refuses one record larger than maxBytes and keeps what it holds', () => {
+    const ring = new RecordRing(10, 100);
+    fill(ring, 50, 1);
+    assert.equal(ring.push(101), -1);
+    assert.equal(ring.size, 1);
+    assert.equal(fill(ring, 100, 2), 1, 'exactly maxBytes fits, once the rest is dropped');
+    assert.equal(ring.size, 1);
+    assert.throws(() => ring.push(0), /at least one byte/);
+  });
+
+  it('matches a plain list over 20,000 seeded pushes and age drops (wrapping, growing, refusing)', () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const rng = new Prng(seed);
+      const maxRecords = rng.int(1, 60);
+      const maxBytes = rng.int(64, 3000);
+      const ring = new RecordRing(maxRecords, maxBytes, rng.int(1, 128));
+      const model: { n: number; bytes: Buffer }[] = [];
+      let next = 0;
+      for (let step = 0; step < 5000; step++) {
+        if (rng.chance(0.1)) {
+          ring.shift();
+          model.shift();
+        } else {
+          const length = rng.chance(0.05) ? rng.int(maxBytes - 5, maxBytes + 5) : rng.int(1, 200);
+          const bytes = Buffer.from(Array.from({ length }, () => rng.int(0, 255)));
+          const n = ring.push(length);
+          if (length > maxBytes) {
+            assert.equal(n, -1, `seed ${seed} step ${step}: a record over maxBytes is refused`);
+            continue;
+          }
+          assert.equal(n, next++, `seed ${seed} step ${step}: numbered in order`);
+          bytes.copy(ring.view(n));
+          model.push({ n, bytes });
+          // The ring may drop more than the model's bounds require (a record never wraps), but
+          // only the oldest, and never one the bounds allow when there is room after growing.
+          while (model.length > 0 && model[0].n < ring.first) model.shift();
+        }
+        assert.ok(ring.size <= maxRecords && ring.bytes <= maxBytes, `seed ${seed} step ${step}: within bounds`);
+        assert.equal(ring.size, model.length, `seed ${seed} step ${step}: size`);
+        assert.equal(ring.bytes, model.reduce((sum, r) => sum + r.bytes.length, 0));
+        if (model.length > 0) assert.equal(ring.first, model[0].n);
+        for (const r of model) assert.ok(ring.view(r.n).equals(r.bytes), `seed ${seed} step ${step}: record ${r.n} reads back`);
+      }
+    }
+  });
+
+  it('drops only what it must: below both bounds nothing is lost', () => {
+    const ring = new RecordRing(100, 100_000, 16);
+    const rng = new Prng(9);
+    for (let i = 0; i < 100; i++) fill(ring, rng.int(1, 900), i % 256);
+    assert.equal(ring.size, 100, 'grew instead of dropping');
+    for (let n = 0; n < 100; n++) assert.equal(ring.view(n)[0], n % 256);
+  });
+});
