@@ -112,6 +112,7 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
       // Reported through `done` above.
     });
   });
+  client.on('relay-error', (error) => out({ type: 'relay-error', code: error.code, reason: error.message }, `relay: ${error.message}`));
   client.on('disconnected', (error) => out({ type: 'disconnected', code: error.code, reason: error.message }, `disconnected: ${error.message}`));
 
   let exitCode = 0;

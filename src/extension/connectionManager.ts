@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { parseHostPort } from '../net/address';
 import { Bookmark, ClientState, TeamClient } from '../net/client';
-import { TeamMessengerError } from '../net/errors';
+import { ErrorCode, TeamMessengerError } from '../net/errors';
 import { Logger } from '../net/logger';
 import { DEFAULT_PORT } from '../server/relay';
 import { RelayTrust } from './relayTrust';
@@ -17,6 +17,7 @@ import { readSettings } from './settings';
 export class ConnectionManager implements vscode.Disposable {
   private current: TeamClient | undefined;
   private currentServer = '';
+  private toldWatchLimit = false;
   private readonly didCreate = new vscode.EventEmitter<TeamClient>();
   private readonly didChangeState = new vscode.EventEmitter<ClientState>();
   private readonly didFail = new vscode.EventEmitter<TeamMessengerError>();
@@ -86,6 +87,15 @@ export class ConnectionManager implements vscode.Disposable {
     });
     client.on('message', () => this.saveBookmarkSoon(address, client));
     client.on('welcome', () => this.saveBookmarkSoon(address, client));
+    // Notices that answer nothing the user is waiting on (a cut watch set, say): logged; the one
+    // that changes what the Peers view can show is said once a window (it recurs on every reconnect).
+    client.on('relay-error', (error) => {
+      this.logger.warn('the relay reported a problem', { code: error.code, message: error.message });
+      if (error.code === ErrorCode.WatchLimit && this.current === client && !this.toldWatchLimit) {
+        this.toldWatchLimit = true;
+        void vscode.window.showWarningMessage(`Team Messenger: ${error.message}.`);
+      }
+    });
     this.didCreate.fire(client);
     try {
       await client.connect();

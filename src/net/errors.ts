@@ -20,6 +20,8 @@ export const ErrorCode = {
   IdleTimeout: 'IDLE_TIMEOUT',
   SlowConsumer: 'SLOW_CONSUMER',
   RateLimited: 'RATE_LIMITED',
+  // The relay holds as many watch-set entries as it may; some of a watch were not taken.
+  WatchLimit: 'WATCH_LIMIT',
   // TLS: the relay's certificate is not the one pinned, or not trusted.
   TlsFingerprintMismatch: 'TLS_FINGERPRINT_MISMATCH',
   TlsUntrusted: 'TLS_UNTRUSTED',

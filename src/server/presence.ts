@@ -27,6 +27,9 @@ export interface PresenceOptions {
   fullLimit: number;
   /** How often the online count is announced in watched mode, when it changed. */
   tickMs: number;
+  /** Watch-set entries held for all connections together: each costs memory, and every
+   *  member may watch up to Limits.watchIds, so many connections could otherwise make it huge. */
+  maxWatchEntries: number;
 }
 
 const NOBODY: ReadonlySet<string> = new Set();
@@ -44,6 +47,7 @@ export class Presence<S extends PresenceSession> {
   /** Each connection's watch set, and the reverse: identity -> connections watching it. */
   private readonly watches = new Map<S, ReadonlySet<string>>();
   private readonly watchers = new Map<string, Set<S>>();
+  private watchEntries = 0;
   private lastAnnounced = -1;
   private timer: NodeJS.Timeout | undefined;
 
@@ -66,19 +70,39 @@ export class Presence<S extends PresenceSession> {
     this.timer = undefined;
   }
 
-  /** Replaces a connection's watch set. */
-  setWatch(session: S, ids: readonly string[]): void {
-    const next: ReadonlySet<string> = ids.length === 0 ? NOBODY : new Set(ids);
+  /**
+   * Replaces a connection's watch set. Returns how many of `ids` were not taken because the
+   * relay holds maxWatchEntries already (those kept from the previous set come first).
+   */
+  setWatch(session: S, ids: readonly string[]): number {
+    const wanted = new Set(ids);
     const previous = this.watches.get(session) ?? NOBODY;
-    for (const id of previous) if (!next.has(id)) this.unindex(id, session);
-    for (const id of next) {
+    for (const id of previous) if (!wanted.has(id)) this.unindex(id, session);
+    const next = new Set<string>();
+    let refused = 0;
+    for (const id of wanted) {
+      if (previous.has(id)) next.add(id);
+    }
+    for (const id of wanted) {
       if (previous.has(id)) continue;
+      if (this.watchEntries >= this.options.maxWatchEntries) {
+        refused++;
+        continue;
+      }
       let set = this.watchers.get(id);
       if (!set) this.watchers.set(id, (set = new Set()));
       set.add(session);
+      this.watchEntries++;
+      next.add(id);
     }
-    if (next === NOBODY) this.watches.delete(session);
+    if (next.size === 0) this.watches.delete(session);
     else this.watches.set(session, next);
+    return refused;
+  }
+
+  /** Watch-set entries held for all connections. */
+  get watchEntryCount(): number {
+    return this.watchEntries;
   }
 
   watchOf(session: S): ReadonlySet<string> {
@@ -166,8 +190,8 @@ export class Presence<S extends PresenceSession> {
 
   private unindex(id: string, session: S): void {
     const set = this.watchers.get(id);
-    if (!set) return;
-    set.delete(session);
+    if (!set?.delete(session)) return;
+    this.watchEntries--;
     if (set.size === 0) this.watchers.delete(id);
   }
 }

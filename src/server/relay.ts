@@ -72,6 +72,9 @@ export interface RelayOptions {
   /** Everyone hears about every join while at most this many identities are online (default
    *  1000); above it clients hear only about the identities they watch (see presence.ts). */
   fullPresenceLimit?: number;
+  /** Watch-set entries held for all connections together (500,000 unless set; about 100 bytes
+   *  each). A watch beyond it is cut, and its sender told so with WATCH_LIMIT. */
+  maxWatchEntries?: number;
   /** How often the online count goes out in watched mode, when it changed (default 2000 ms). */
   presenceIntervalMs?: number;
   logger?: Logger;
@@ -206,7 +209,7 @@ export class Relay extends EventEmitter {
         sessionsOf: (clientId) => this.byClient.get(clientId),
         deliver: (session, frame) => this.flow.deliver(session, frame),
       },
-      { fullLimit: options.fullPresenceLimit ?? 1000, tickMs: options.presenceIntervalMs ?? 2000 },
+      { fullLimit: options.fullPresenceLimit ?? 1000, tickMs: options.presenceIntervalMs ?? 2000, maxWatchEntries: options.maxWatchEntries ?? 500_000 },
     );
     for (const entry of this.history.all()) {
       const ack: Ack = { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] };
@@ -216,6 +219,11 @@ export class Relay extends EventEmitter {
 
   get epoch(): string {
     return this.history.epoch;
+  }
+
+  /** Watch-set entries held for all connections (bounded by maxWatchEntries). */
+  get watchEntryCount(): number {
+    return this.presence.watchEntryCount;
   }
 
   /** Connected clients that finished the handshake. */
@@ -476,7 +484,7 @@ export class Relay extends EventEmitter {
         return;
       case 'watch':
         session.presenceAware = true;
-        this.presence.setWatch(session, message.ids);
+        this.tellWatchCut(session, message.ids.length, this.presence.setWatch(session, message.ids));
         session.connection.send({ t: 'watching', peers: this.presence.onlinePeersOf(this.presence.watchOf(session), session), known: this.directory.offlineAmong(message.ids) });
         return;
       case 'who':
@@ -565,7 +573,7 @@ export class Relay extends EventEmitter {
     session.state = 'ready';
     this.readyCount++;
     session.presenceAware = hello.watch !== undefined;
-    this.presence.setWatch(session, hello.watch ?? []);
+    const watchRefused = this.presence.setWatch(session, hello.watch ?? []);
     let set = this.byClient.get(clientId);
     const cameOnline = !set;
     if (!set) this.byClient.set(clientId, (set = new Set()));
@@ -595,12 +603,26 @@ export class Relay extends EventEmitter {
       presence: this.presence.mode,
       online: this.byClient.size,
     });
+    this.tellWatchCut(session, hello.watch?.length ?? 0, watchRefused);
     for (const frame of missed.frames) session.connection.sendEncoded(frame);
     if (missed.frames.length > 0) this.directory.delivered(clientId, missed.lastSeq);
 
     this.presence.announce(clientId, { t: 'joined', peer: session.info() }, session);
     this.logger.info('peer joined', { id: session.id, name: hello.name, machine: hello.machine, address: session.address, clientId, replayed: missed.frames.length });
     this.emit('peer-joined', session.info());
+  }
+
+  /** Tells a connection that the relay-wide bound left some of its watch set out: it still
+   *  has the online count and peer search for those. */
+  private tellWatchCut(session: Session, asked: number, refused: number): void {
+    if (refused === 0) return;
+    session.connection.send({
+      t: 'error',
+      code: ErrorCode.WatchLimit,
+      message: `the relay is watching as many identities as it may for everyone; ${refused} of the ${asked} you asked for are not watched (search to find them)`,
+      fatal: false,
+    });
+    this.logger.warn('watch set cut by the relay-wide bound', { id: session.id, clientId: session.clientId, asked, refused });
   }
 
   /** A peer search over who is online (each identity's newest connection) and who was here;

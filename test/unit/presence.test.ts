@@ -192,6 +192,35 @@ describe('relay presence: full and watched', function () {
     assert.equal(ofType(a.raw, 'joined').length, 0, 'after watching nobody, alice hears of no one');
   });
 
+  it('bounds watch-set entries relay-wide: a watch past the bound is cut and its sender told WATCH_LIMIT', async function () {
+    const { relay, port } = await relayWith({ fullPresenceLimit: 1, maxWatchEntries: 3 });
+    const [x, y, z] = [generateIdentity(), generateIdentity(), generateIdentity()];
+    const a = await join(port, 'alice', { watch: [x.clientId, y.clientId] });
+    const b = await join(port, 'bob', { watch: [x.clientId, y.clientId, z.clientId] });
+    const cut = await b.raw.waitForType('error');
+    assert.equal(cut.code, ErrorCode.WatchLimit);
+    assert.equal(cut.fatal, false);
+    assert.match(cut.message, /2 of the 3 you asked for are not watched/);
+    assert.equal(ofType(a.raw, 'error').length, 0, 'alice, within the bound, was told nothing');
+
+    // Bob's one entry (x) works: he hears of x, not of z.
+    await join(port, 'zed', { identity: z });
+    const xc = await join(port, 'xavier', { identity: x });
+    await b.raw.waitFor((m) => m.t === 'joined' && m.peer.clientId === x.clientId, 'bob told xavier joined');
+    await settled(b.raw);
+    assert.deepEqual(ofType(b.raw, 'joined').map((j) => j.peer.name), ['xavier']);
+    await leave(relay, xc.raw);
+
+    // Alice leaving frees her two: bob's next watch is taken whole.
+    await leave(relay, a.raw);
+    b.raw.send({ t: 'watch', ids: [x.clientId, y.clientId, z.clientId] });
+    const answer = await b.raw.waitForType('watching');
+    assert.deepEqual(answer.peers.map((p) => p.name), ['zed']);
+    await settled(b.raw);
+    assert.equal(ofType(b.raw, 'error').length, 1, 'no second WATCH_LIMIT');
+    assert.equal(relay.watchEntryCount, 3);
+  });
+
   it('who finds peers by name, machine or client id prefix, online first, with limit and more; a hostile query is just text', async function () {
     const { relay, port } = await relayWith({});
     const bobId = generateIdentity();
