@@ -72,7 +72,7 @@ export interface RelayOptions {
   /** Everyone hears about every join while at most this many identities are online (default
    *  1000); above it clients hear only about the identities they watch (see presence.ts). */
   fullPresenceLimit?: number;
-  /** Watch-set entries held for all connections together (500,000 unless set; about 100 bytes
+  /** Watch-set entries held for all connections together (500,000 unless set; about 60 bytes
    *  each). A watch beyond it is cut, and its sender told so with WATCH_LIMIT. */
   maxWatchEntries?: number;
   /** How often the online count goes out in watched mode, when it changed (default 2000 ms). */
