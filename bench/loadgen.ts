@@ -3,9 +3,13 @@
  * by main.ts once per run, told which system to drive and where it listens, runs one workload,
  * and reports its figures. CPU and memory of the system under test are read from /proc here,
  * at the exact edges of the measurement window.
+ *
+ * W4 "+ chat" runs take two: one moves the file (`file`), a second one forked the same way runs
+ * the chat pairs and measures them (`chat`) and moves no file; main.ts passes the `chat-*`
+ * messages between the two.
  */
 import { Histogram } from 'hdr-histogram-js';
-import { LatencySummary, newHistogram, nowUs, readStamp, sleep, summarize } from './lib/common';
+import { fromEpochUs, LatencySummary, newHistogram, nowUs, readStamp, sleep, summarize, toEpochUs } from './lib/common';
 import { flushAll } from './lib/outbox';
 import { cpuSeconds, RssSampler, rssBytes } from './lib/proc';
 import { DirectHub, DirectSystem, MqttSystem, OnMessage, Receiver, RelaySystem, Sender, System } from './lib/systems';
@@ -17,6 +21,8 @@ export type Spec =
   | { w: 'latency'; pairs: number; rate: number; warmMs: number; measureMs: number }
   | { w: 'fanout'; receivers: number; warmMs: number; measureMs: number; inflightDeliveries: number; latencyDeliveriesPerSec: number }
   | { w: 'file'; bytes: number; chunk: number; chat?: { pairs: number; rate: number } }
+  /** The chat of a W4 "+ chat" run, in a load generator of its own (main.ts derives it from the file spec). */
+  | { w: 'chat'; pairs: number; rate: number; warmMs: number; nap: boolean }
   | { w: 'scale'; clients: number; perSecond: number; maxWaitMs: number }
   | { w: 'slow'; pairs: number; rate: number; slowBytesPerSec: number; baselineMs: number; slowMs: number };
 
@@ -34,6 +40,33 @@ type Metrics = Record<string, unknown>;
 
 const hub = new DirectHub();
 let gcWaiter: (() => void) | undefined;
+
+/** Messages between the file and the chat load generator of a W4 "+ chat" run (main.ts passes them on). */
+export type ChatMessage =
+  | { t: 'chat-ready' } // chat → file: the pairs have run alone for warmMs
+  | { t: 'chat-open' } // file → chat: the transfer is about to start: open the window
+  | { t: 'chat-opened' } // chat → file: it is open
+  | { t: 'chat-close'; endEpochUs: number }; // file → chat: the transfer ended then: close the window there
+
+const arrived = new Map<string, ChatMessage>();
+const waiting = new Map<string, (m: ChatMessage) => void>();
+
+/** The next message of type `t` (whether it came before or after this call). */
+function next<T extends ChatMessage['t']>(t: T): Promise<Extract<ChatMessage, { t: T }>> {
+  return new Promise((resolve) => {
+    const m = arrived.get(t);
+    arrived.delete(t);
+    if (m) resolve(m as Extract<ChatMessage, { t: T }>);
+    else waiting.set(t, resolve as (m: ChatMessage) => void);
+  });
+}
+
+function deliver(m: ChatMessage): void {
+  const w = waiting.get(m.t);
+  waiting.delete(m.t);
+  if (w) w(m);
+  else arrived.set(m.t, m);
+}
 
 /** Asks main to make the system under test collect garbage (Node systems started with --expose-gc). */
 function requestGc(): Promise<void> {
@@ -84,16 +117,28 @@ async function makePairs(sys: System, n: number, on: OnMessage): Promise<Pair[]>
   return receivers.map((receiver, i) => ({ receiver, sender: senders[i], sent: 0 }));
 }
 
-/** Records (arrival − scheduled send time) for messages scheduled inside [fromUs, toUs). */
+/**
+ * Records (arrival − scheduled send time) for messages scheduled inside [fromUs, toUs). A window
+ * whose end is not known yet has toUs = +∞ and is closed with `closeAt`: until then its records
+ * are kept with their stamps, so that those scheduled at or after the end can be left out.
+ */
 class LatencyRecorder {
   readonly hist: Histogram = newHistogram();
   fromUs = Number.POSITIVE_INFINITY;
   toUs = Number.NEGATIVE_INFINITY;
+  private held: number[] = []; // stamp, latency, stamp, latency, ...
   readonly on: OnMessage = (buf, start, end) => {
     const stamp = readStamp(buf, start, end);
     if (stamp < this.fromUs || stamp >= this.toUs) return;
-    this.hist.recordValue(Math.max(1, nowUs() - stamp));
+    const latency = Math.max(1, nowUs() - stamp);
+    if (this.toUs === Number.POSITIVE_INFINITY) this.held.push(stamp, latency);
+    else this.hist.recordValue(latency);
   };
+  closeAt(toUs: number): void {
+    this.toUs = toUs;
+    for (let i = 0; i < this.held.length; i += 2) if (this.held[i] < toUs) this.hist.recordValue(this.held[i + 1]);
+    this.held = [];
+  }
 }
 
 interface Paced {
@@ -109,8 +154,15 @@ function schedule(senders: Sender[], totalRate: number, startUs: number): Paced[
   return senders.map((sender, i) => ({ sender, intervalUs, next: startUs + (i / senders.length) * intervalUs, sent: 0 }));
 }
 
-/** Sends everything that is due, every turn of the event loop, until `untilUs` or `stop()`. */
-function pace(streams: Paced[], untilUs: number, extra?: (now: number) => void, stop?: () => boolean): Promise<void> {
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Sends everything that is due, every turn of the event loop, until `untilUs` or `stop()`.
+ * The loop spins (a full core); with `nap` it blocks between turns until the next send is due
+ * (at most 1 ms), so the process sleeps when it has nothing to do. What arrives during a nap is
+ * read after it: at 10k msgs/s over 100 pairs a send is due every 100 µs, which bounds the nap.
+ */
+function pace(streams: Paced[], untilUs: number, extra?: (now: number) => void, stop?: () => boolean, nap = false): Promise<void> {
   return new Promise((resolve) => {
     const loop = () => {
       const now = nowUs();
@@ -123,8 +175,14 @@ function pace(streams: Paced[], untilUs: number, extra?: (now: number) => void, 
       }
       extra?.(now);
       flushAll();
-      if (now >= untilUs || stop?.()) resolve();
-      else setImmediate(loop);
+      if (now >= untilUs || stop?.()) return resolve();
+      if (nap) {
+        let due = untilUs;
+        for (const s of streams) if (s.next < due) due = s.next;
+        const waitUs = Math.min(1000, due - nowUs());
+        if (waitUs > 0) Atomics.wait(napCell, 0, 0, waitUs / 1000);
+      }
+      setImmediate(loop);
     };
     loop();
   });
@@ -312,46 +370,24 @@ async function fanout(sys: System, spec: Extract<Spec, { w: 'fanout' }>, pid: nu
   };
 }
 
-/** W4: one file through the system; optionally with W2's chat running, measuring chat during the transfer. */
+/**
+ * W4: one file through the system. With `spec.chat`, W2's chat runs meanwhile in another load
+ * generator process (`chat` below): this one only tells it when the transfer starts and ends.
+ */
 async function file(sys: System, spec: Extract<Spec, { w: 'file' }>, pid: number): Promise<Metrics> {
   if (!sys.fileTransfer) throw new Error(`${sys.name} has no file transfer`);
   const rss = new RssSampler(pid, 50);
   const rssBefore = rss.sample();
-  let chat: { streams: Paced[]; rec: LatencyRecorder; done: boolean; paced: Promise<void> } | undefined;
   if (spec.chat) {
-    const rec = new LatencyRecorder();
-    const pairs = await makePairs(sys, spec.chat.pairs, rec.on);
-    const streams = schedule(
-      pairs.map((p) => p.sender),
-      spec.chat.rate,
-      nowUs() + 20_000,
-    );
-    const state = { streams, rec, done: false, paced: Promise.resolve() };
-    state.paced = pace(streams, Number.POSITIVE_INFINITY, undefined, () => state.done);
-    chat = state;
-    await sleep(1000); // chat alone first, so the transfer starts into a loaded system
+    const opened = next('chat-opened');
+    process.send!({ t: 'chat-open' });
+    await opened;
   }
   const cpu = new CpuWindow(pid);
   cpu.start();
-  if (chat) {
-    // The window is open while the transfer runs and closed at its end. (Until it is closed its
-    // end must be +∞: a window still ending at −∞ dropped every message that arrived during the
-    // transfer, and the first published figures came from the few that arrived after it.)
-    chat.rec.fromUs = nowUs();
-    chat.rec.toUs = Number.POSITIVE_INFINITY;
-  }
-  const transferP = sys.fileTransfer(spec.bytes, spec.chunk);
-  const run = await transferP;
+  const run = await sys.fileTransfer(spec.bytes, spec.chunk);
   cpu.stop();
-  let chatMetrics: Metrics | undefined;
-  if (chat) {
-    chat.rec.toUs = run.endUs;
-    chat.done = true;
-    await chat.paced;
-    const expected = scheduledIn(chat.streams, chat.rec.fromUs, chat.rec.toUs);
-    await waitFor(() => chat!.rec.hist.totalCount >= expected, 3000);
-    chatMetrics = { rate: spec.chat!.rate, ...summarize(chat.rec.hist), expected, lost: Math.max(0, expected - chat.rec.hist.totalCount) };
-  }
+  if (spec.chat) process.send!({ t: 'chat-close', endEpochUs: toEpochUs(run.endUs) });
   rss.stop();
   const seconds = (run.endUs - run.startUs) / 1e6;
   return {
@@ -363,7 +399,52 @@ async function file(sys: System, spec: Extract<Spec, { w: 'file' }>, pid: number
     sutPeakRssBytes: rss.peak,
     sutCpuUtil: cpu.sutUtil,
     loadgenCpuUtil: cpu.ownUtil,
-    ...(chatMetrics ? { chat: chatMetrics } : {}),
+  };
+}
+
+/**
+ * W4's chat, in a load generator that moves no file: W2's open-loop pairs run alone for `warmMs`
+ * (so the transfer starts into a loaded system), then the window is open from the file load
+ * generator's 'chat-open' (sent just before it starts the transfer) to the transfer's end, which
+ * it sends as an epoch time. Messages are counted by their scheduled time, as everywhere.
+ */
+async function chat(sys: System, spec: Extract<Spec, { w: 'chat' }>, pid: number): Promise<Metrics> {
+  const rec = new LatencyRecorder();
+  const pairs = await makePairs(sys, spec.pairs, rec.on);
+  const streams = schedule(
+    pairs.map((p) => p.sender),
+    spec.rate,
+    nowUs() + 20_000,
+  );
+  let done = false;
+  const paced = pace(streams, Number.POSITIVE_INFINITY, undefined, () => done, spec.nap);
+  const open = next('chat-open');
+  const close = next('chat-close');
+  await sleep(spec.warmMs);
+  process.send!({ t: 'chat-ready' });
+  await open;
+  const cpu = new CpuWindow(pid);
+  cpu.start();
+  rec.fromUs = nowUs();
+  rec.toUs = Number.POSITIVE_INFINITY; // until the transfer's end is known
+  process.send!({ t: 'chat-opened' });
+  const { endEpochUs } = await close;
+  cpu.stop();
+  rec.closeAt(fromEpochUs(endEpochUs));
+  const closeLagMs = (nowUs() - rec.toUs) / 1000;
+  done = true;
+  await paced;
+  const expected = scheduledIn(streams, rec.fromUs, rec.toUs);
+  await waitFor(() => rec.hist.totalCount >= expected, 3000);
+  return {
+    rate: spec.rate,
+    ...summarize(rec.hist),
+    expected,
+    lost: Math.max(0, expected - rec.hist.totalCount),
+    /** This process's CPU use while the window was open, in cores. */
+    loadgenCpuUtil: cpu.ownUtil,
+    /** How long after the transfer's end (by the other process's clock) this one heard of it: ≥ 0 when the two clocks agree. */
+    closeLagMs,
   };
 }
 
@@ -541,6 +622,8 @@ async function run(req: RunRequest): Promise<Metrics> {
         return await fanout(sys, req.spec, req.pid);
       case 'file':
         return await file(sys, req.spec, req.pid);
+      case 'chat':
+        return await chat(sys, req.spec, req.pid);
       case 'scale':
         return await scale(sys, req.spec, req.pid);
       case 'slow':
@@ -553,13 +636,14 @@ async function run(req: RunRequest): Promise<Metrics> {
 
 export type { LatencySummary };
 
-process.on('message', (msg: RunRequest | { t: 'gc-done' } | { t: 'exit' }) => {
+process.on('message', (msg: RunRequest | ChatMessage | { t: 'gc-done' } | { t: 'exit' }) => {
   if (msg.t === 'exit') process.exit(0);
   if (msg.t === 'gc-done') {
     gcWaiter?.();
     gcWaiter = undefined;
     return;
   }
+  if (msg.t !== 'run') return deliver(msg);
   run(msg).then(
     (metrics) => process.send!({ t: 'result', metrics }),
     (err: Error) => process.send!({ t: 'result', error: err.stack ?? String(err) }),

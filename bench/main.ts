@@ -11,18 +11,21 @@
  *   --relay-bundle=FILE run the relay from another build of bench/sut.ts (e.g. of an older commit)
  *   --no-pin            do not pin processes to CPUs with taskset
  *   --profile-loadgen   profile the load generator too
+ *   --chat-priority=P   W4's chat load generator at nice:N (e.g. nice:-10) or fifo:N (SCHED_FIFO);
+ *                       default CHAT_PRIORITY below (see NOTES.md)
+ *   --chat-pace=spin|nap how W4's chat load generator waits for its next send (default CHAT_PACE below)
  *   --render            only write RESULTS.md again from the results.json in the output folder
  * Environment (experiments only, never for a recorded run):
  *   BENCH_FILE_WINDOW    overrides the relay file receiver's window
  *   BENCH_SUT_FLAGS      extra Node/V8 flags for the relay under test (e.g. "--trace-gc")
  *   BENCH_RELAY_OPTIONS  JSON merged into the relay's options (e.g. '{"historyMaxEntries":100}')
  */
-import { ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunRequest, Spec, SystemName } from './loadgen';
+import type { ChatMessage, RunRequest, Spec, SystemName } from './loadgen';
 import { cpuSeconds } from './lib/proc';
 import { renderReport } from './report';
 
@@ -70,6 +73,22 @@ const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => fs.existsSync(p
 const PIN = TASKSET && os.cpus().length >= 2 && !args.has('no-pin');
 const SUT_CPU = '1';
 const LOADGEN_CPU = '0';
+const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => fs.existsSync(p));
+const CHRT = ['/usr/bin/chrt', '/bin/chrt'].find((p) => fs.existsSync(p));
+/**
+ * W4 "+ chat" measures the chat in a second load generator process that moves no file. It shares
+ * CPU 0 with the file's load generator (CPU 1 is the system's), the same for every system: it
+ * sleeps until its next send is due and runs as SCHED_FIFO, so that it runs as soon as it wakes
+ * and not when the file's load generator's time slice ends. NOTES.md has the options that were
+ * measured ("Chat during a transfer: a load generator of its own") and why this one.
+ */
+const CHAT_PACE = (args.get('chat-pace') ?? 'nap') as 'spin' | 'nap';
+const CHAT_PRIORITY = ((): string => {
+  const asked = args.get('chat-priority') ?? 'fifo:1';
+  if (!asked.startsWith('fifo:') || (CHRT && spawnSync(CHRT, ['-f', asked.slice(5), 'true']).status === 0)) return asked;
+  console.log(`! the chat load generator cannot run as SCHED_FIFO here (needs root or CAP_SYS_NICE): it runs at normal priority, and W4's chat figures include more of its own wake-up delay (see the direct column)`);
+  return 'nice:0';
+})();
 
 /** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
 function machineBusySeconds(): number {
@@ -96,6 +115,8 @@ async function waitForQuiet(): Promise<number> {
 
 interface Sut {
   port: number;
+  /** Every port it listens on (a pipe() relay for two load generators listens twice). */
+  ports: number[];
   pid: number;
   gc(): Promise<void>;
   stop(): Promise<void>;
@@ -152,12 +173,13 @@ async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], t
   const log = logFile(`sut-${tag}`);
   const bundle = kind === 'relay' && args.has('relay-bundle') ? path.resolve(args.get('relay-bundle')!) : path.join(OUT_BENCH, 'sut.js');
   const child = fork(bundle, [kind, ...extra], { ...pinned(SUT_CPU, execArgv), stdio: ['ignore', log, log, 'ipc'] });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (m: { t: string; port: number }) => resolve(m.port));
+  const ports = await new Promise<number[]>((resolve, reject) => {
+    child.once('message', (m: { t: string; ports: number[] }) => resolve(m.ports));
     child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
   });
   return {
-    port,
+    port: ports[0],
+    ports,
     pid: child.pid!,
     gc: () =>
       new Promise<void>((resolve) => {
@@ -174,9 +196,18 @@ async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], t
   };
 }
 
-/** fork() options that start node under `taskset -c cpu` when pinning. */
-function pinned(cpu: string, execArgv: string[]): { execPath?: string; execArgv: string[] } {
-  return PIN ? { execPath: TASKSET, execArgv: ['-c', cpu, process.execPath, ...execArgv] } : { execArgv };
+/** The command that starts a process at `priority` ('nice:N' or 'fifo:N'), or none at the default. */
+function prioritized(priority: string): string[] {
+  const [kind, n] = priority.split(':');
+  if (kind === 'nice' && Number(n) !== 0 && NICE) return [NICE, '-n', n];
+  if (kind === 'fifo' && CHRT) return [CHRT, '-f', n];
+  return [];
+}
+
+/** fork() options that start node under `taskset -c cpu` when pinning, and at `priority` (see prioritized). */
+function pinned(cpu: string, execArgv: string[], priority = 'nice:0'): { execPath?: string; execArgv: string[] } {
+  const wrap = [...prioritized(priority), ...(PIN ? [TASKSET!, '-c', cpu] : [])];
+  return wrap.length ? { execPath: wrap[0], execArgv: [...wrap.slice(1), process.execPath, ...execArgv] } : { execArgv };
 }
 
 function stopChild(child: ChildProcess, politely: () => void): Promise<void> {
@@ -205,6 +236,7 @@ async function startMosquitto(binary: string, tag: string): Promise<Sut> {
   await waitConnectable(port, 5000);
   return {
     port,
+    ports: [port],
     pid: child.pid!,
     gc: async () => undefined,
     stop: async () => {
@@ -216,39 +248,90 @@ async function startMosquitto(binary: string, tag: string): Promise<Sut> {
 
 // ------------------------------------------------------------------------------------ one run
 
-async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
+/** A process's scheduling policy, real-time priority and niceness as the kernel has them (/proc/PID/stat). */
+function schedulingOf(pid: number): { policy: string; rtPriority: number; nice: number } {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  // Fields after the name, from 3 (state): nice is field 19, rt_priority 40, policy 41.
+  const policy = ['other', 'fifo', 'rr', 'batch', '', 'idle', 'deadline'][Number(f[41 - 3])] ?? f[41 - 3];
+  return { policy, rtPriority: Number(f[40 - 3]), nice: Number(f[19 - 3]) };
+}
+
+/** Forks a load generator (pinned to `cpu`, at `priority`) and waits for its direct hub's port. */
+async function forkLoadgen(tag: string, cpu: string, priority?: string): Promise<{ lg: ChildProcess; hubPort: number }> {
   const log = logFile(`loadgen-${tag}`);
   const lg = fork(path.join(OUT_BENCH, 'loadgen.js'), [], {
-    ...pinned(LOADGEN_CPU, ['--max-old-space-size=8192', '--enable-source-maps', ...(args.has('profile-loadgen') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : [])]),
+    ...pinned(
+      cpu,
+      ['--max-old-space-size=8192', '--enable-source-maps', ...(args.has('profile-loadgen') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : [])],
+      priority,
+    ),
     stdio: ['ignore', log, log, 'ipc'],
   });
+  const hubPort = await new Promise<number>((resolve, reject) => {
+    lg.once('message', (m: { hubPort: number }) => resolve(m.hubPort));
+    lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+  });
+  return { lg, hubPort };
+}
+
+type LgMessage = { t: 'gc' } | { t: 'result'; metrics?: Record<string, unknown>; error?: string } | ChatMessage;
+
+/** Sends `req` and resolves with the result; `on` sees every other message. */
+function request(lg: ChildProcess, req: RunRequest, on: (m: LgMessage) => void): Promise<Record<string, unknown>> {
+  return new Promise<Record<string, unknown>>((resolve, reject) => {
+    lg.on('message', (m: LgMessage) => {
+      if (m.t !== 'result') on(m);
+      else if (m.error) reject(new Error(m.error));
+      else resolve(m.metrics!);
+    });
+    lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
+    lg.send(req);
+  });
+}
+
+async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
+  const chatSpec = spec.w === 'file' && spec.chat ? spec.chat : undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no result within ${timeoutMs / 1000} s`)), timeoutMs)));
+  timeout.catch(() => undefined); // it is raced below; no unhandled rejection while a process starts
+  let lg: ChildProcess | undefined;
+  let chatLg: ChildProcess | undefined;
   let sut: Sut | undefined;
   try {
-    const hubPort = await new Promise<number>((resolve, reject) => {
-      lg.once('message', (m: { hubPort: number }) => resolve(m.hubPort));
-      lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-    });
+    const main = await forkLoadgen(tag, LOADGEN_CPU);
+    lg = main.lg;
+    const chat = chatSpec ? await forkLoadgen(`${tag}-chat`, LOADGEN_CPU, CHAT_PRIORITY) : undefined;
+    chatLg = chat?.lg;
+    const hubPorts = [main.hubPort, ...(chat ? [chat.hubPort] : [])];
     if (system === 'relay' || system === 'aedes') sut = await startNodeSut(system, [], tag);
-    else if (system === 'pipe') sut = await startNodeSut('pipe', [String(hubPort)], tag);
+    else if (system === 'pipe') sut = await startNodeSut('pipe', hubPorts.map(String), tag);
     else if (system === 'mosquitto') sut = await startMosquitto(findMosquitto()!, tag);
-    const req: RunRequest = { t: 'run', spec, system, port: sut?.port ?? hubPort, pid: sut?.pid ?? 0 };
-    return await new Promise<Record<string, unknown>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no result within ${timeoutMs / 1000} s`)), timeoutMs);
-      lg.on('message', (m: { t: string; metrics?: Record<string, unknown>; error?: string }) => {
-        if (m.t === 'gc') {
-          void (sut ? sut.gc() : Promise.resolve()).then(() => lg.send({ t: 'gc-done' }));
-        } else if (m.t === 'result') {
-          clearTimeout(timer);
-          if (m.error) reject(new Error(m.error));
-          else resolve(m.metrics!);
-        }
-      });
-      lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-      lg.send(req);
+    // Where each load generator's clients connect: the system, or for 'direct' that process's own hub.
+    const portFor = (i: number) => (system === 'direct' ? hubPorts[i] : (sut!.ports[i] ?? sut!.port));
+    const pid = sut?.pid ?? 0;
+    const gcThenAnswer = () => void (sut ? sut.gc() : Promise.resolve()).then(() => lg!.send({ t: 'gc-done' }));
+    if (!chat || !chatSpec) {
+      return await Promise.race([timeout, request(lg, { t: 'run', spec, system, port: portFor(0), pid }, (m) => m.t === 'gc' && gcThenAnswer())]);
+    }
+    // W4 "+ chat": the chat load generator starts first and runs alone for a second; then the
+    // file's; the chat-* messages between them go through here.
+    let ready!: () => void;
+    const chatReady = new Promise<void>((resolve) => (ready = resolve));
+    const chatRun = request(chat.lg, { t: 'run', spec: { w: 'chat', ...chatSpec, warmMs: 1000, nap: CHAT_PACE === 'nap' }, system, port: portFor(1), pid }, (m) => {
+      if (m.t === 'chat-ready') ready();
+      else if (m.t.startsWith('chat-')) lg!.send(m);
     });
+    await Promise.race([timeout, chatRun, chatReady]);
+    const fileRun = request(lg, { t: 'run', spec, system, port: portFor(0), pid }, (m) => {
+      if (m.t === 'gc') gcThenAnswer();
+      else if (m.t.startsWith('chat-')) chat.lg.send(m);
+    });
+    const [fileMetrics, chatMetrics] = await Promise.race([timeout, Promise.all([fileRun, chatRun])]);
+    return { ...fileMetrics, chat: { ...chatMetrics, placement: { cpu: PIN ? Number(LOADGEN_CPU) : null, ...schedulingOf(chat.lg.pid!), pace: CHAT_PACE } } };
   } finally {
-    usage.ownCpuSeconds = (cpuSeconds(lg.pid!) || 0) + (sut ? cpuSeconds(sut.pid) || 0 : 0);
-    await stopChild(lg, () => lg.send({ t: 'exit' }));
+    clearTimeout(timer);
+    usage.ownCpuSeconds = [lg, chatLg].reduce((n, p) => n + (p?.pid ? cpuSeconds(p.pid) || 0 : 0), 0) + (sut ? cpuSeconds(sut.pid) || 0 : 0);
+    for (const p of [lg, chatLg]) if (p) await stopChild(p, () => p.send({ t: 'exit' }));
     await sut?.stop();
   }
 }
@@ -353,6 +436,7 @@ function machine(mosquitto: string | undefined): Record<string, unknown> {
     hdrHistogram: version('hdr-histogram-js'),
     commit,
     pinning: PIN ? `system under test on CPU ${SUT_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)` : 'none',
+    chatLoadgen: `W4 chat: a second load generator${PIN ? ` on CPU ${LOADGEN_CPU}` : ''}, ${CHAT_PRIORITY.startsWith('fifo:') ? `SCHED_FIFO ${CHAT_PRIORITY.slice(5)}` : CHAT_PRIORITY === 'nice:0' ? 'normal priority' : CHAT_PRIORITY.replace(':', ' ')}, ${CHAT_PACE === 'nap' ? 'sleeping until its next send' : 'spinning'}`,
     fdLimit: (() => {
       try {
         return execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
@@ -433,7 +517,9 @@ function headline(r: RunRecord): string {
     case 'fanout':
       return `${f(m.deliveriesPerSec)} deliveries/s, p99 ${m.latencyAt.p99Ms} ms`;
     case 'file':
-      return `${f(m.mbPerSec)} MB/s, peak RSS ${f(m.sutPeakRssBytes / 1e6)} MB${m.chat ? `, chat p99 ${m.chat.p99Ms} ms` : ''}`;
+      return `${f(m.mbPerSec)} MB/s, peak RSS ${f(m.sutPeakRssBytes / 1e6)} MB${m.chat ? `, chat p50 ${m.chat.p50Ms} p99 ${m.chat.p99Ms} ms, lost ${m.chat.lost}, chat loadgen ${f(m.chat.loadgenCpuUtil)} cores` : ''}`;
+    case 'chat': // only ever part of a 'file' run
+      return '';
     case 'scale':
       return `${m.connected} connected, ${f(m.bytesPerConnection)} B/conn, connect p99 ${m.connect.p99Ms} ms, broadcast ${JSON.stringify(m.broadcast)}`;
     case 'slow':

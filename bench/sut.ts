@@ -3,9 +3,11 @@
  * its own and it has an event loop (and a core) to itself:
  *   sut relay            the project's relay (src/server/relay.ts), team secret on, history in memory,
  *                        per-client message rate and per-address connection cap off (see below)
- *   sut pipe <port>      a plain pipe() relay: every connection is piped to 127.0.0.1:<port>
+ *   sut pipe <port>...   a plain pipe() relay: every connection is piped to 127.0.0.1:<port>; with
+ *                        several ports it listens once per port (W4 "+ chat": the file and the chat
+ *                        go to two load generator processes)
  *   sut aedes            the Aedes MQTT broker with its default in-memory persistence
- * Each says {t:'listening', port} over IPC, runs global.gc() when asked (started with
+ * Each says {t:'listening', port, ports} over IPC, runs global.gc() when asked (started with
  * --expose-gc), and exits when told to stop or when its parent goes away.
  */
 import * as net from 'node:net';
@@ -15,7 +17,7 @@ import { BENCH_SECRET } from './lib/systems';
 
 const HOST = '127.0.0.1';
 
-async function start(kind: string): Promise<{ port: number; stop(): Promise<void> }> {
+async function start(kind: string): Promise<{ ports: number[]; stop(): Promise<void> }> {
   if (kind === 'relay') {
     const relay = new Relay({
       host: HOST,
@@ -34,30 +36,32 @@ async function start(kind: string): Promise<{ port: number; stop(): Promise<void
       ...(process.env.BENCH_RELAY_OPTIONS ? JSON.parse(process.env.BENCH_RELAY_OPTIONS) : {}),
     });
     const address = await relay.start();
-    return { port: address.port, stop: () => relay.stop() };
+    return { ports: [address.port], stop: () => relay.stop() };
   }
   if (kind === 'pipe') {
-    const target = Number(process.argv[3]);
-    const server = net.createServer((client) => {
-      const upstream = net.connect({ host: HOST, port: target });
-      client.setNoDelay(true);
-      upstream.setNoDelay(true);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
+    const servers = process.argv.slice(3).map((arg) => {
+      const target = Number(arg);
+      return net.createServer((client) => {
+        const upstream = net.connect({ host: HOST, port: target });
+        client.setNoDelay(true);
+        upstream.setNoDelay(true);
+        client.pipe(upstream);
+        upstream.pipe(client);
+        client.on('error', () => upstream.destroy());
+        upstream.on('error', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+        upstream.on('close', () => client.destroy());
+      });
     });
-    await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-    return { port: (server.address() as net.AddressInfo).port, stop: async () => void server.close() };
+    for (const server of servers) await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+    return { ports: servers.map((server) => (server.address() as net.AddressInfo).port), stop: async () => servers.forEach((server) => server.close()) };
   }
   if (kind === 'aedes') {
     const { Aedes } = await import('aedes');
     const broker = await Aedes.createBroker();
     const server = net.createServer(broker.handle as (socket: net.Socket) => void);
     await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
-    return { port: (server.address() as net.AddressInfo).port, stop: async () => void server.close() };
+    return { ports: [(server.address() as net.AddressInfo).port], stop: async () => void server.close() };
   }
   throw new Error(`unknown system ${kind}`);
 }
@@ -74,7 +78,7 @@ start(process.argv[2]).then(
       }
     });
     process.on('disconnect', () => process.exit(0));
-    process.send!({ t: 'listening', port: sut.port });
+    process.send!({ t: 'listening', port: sut.ports[0], ports: sut.ports });
   },
   (err: Error) => {
     console.error(err);

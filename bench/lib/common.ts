@@ -5,6 +5,15 @@ export function nowUs(): number {
   return Math.round(performance.now() * 1000);
 }
 
+/** A nowUs() value as µs since the Unix epoch, and back: how two processes compare times. */
+export function toEpochUs(us: number): number {
+  return us + performance.timeOrigin * 1000;
+}
+
+export function fromEpochUs(us: number): number {
+  return us - performance.timeOrigin * 1000;
+}
+
 /**
  * The 100-byte message text every system carries. It holds the time the message was
  * *scheduled* to be sent (open loop), in microseconds, as 16 decimal digits after a marker
