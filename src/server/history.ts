@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { Logger } from '../net/logger';
 import { CodeRef, Targets } from '../net/messages';
 import { chatMessageJson, MESSAGE_JSON_START, replayFrame } from './hotFrames';
+import { parseJsonLines } from './jsonLines';
 import { RecordRing } from './recordRing';
 
 /**
@@ -256,22 +257,16 @@ export class MessageHistory {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw err;
     }
-    let bad = 0;
+    const lines = parseJsonLines(text, HistoryEntry);
+    let bad = lines.bad;
     let newest = 0;
-    for (const line of text.split('\n')) {
-      if (line.length === 0) continue;
-      let parsed;
-      try {
-        parsed = HistoryEntry.safeParse(JSON.parse(line));
-      } catch {
-        parsed = undefined;
-      }
-      if (!parsed?.success || parsed.data.seq <= newest) {
+    for (const entry of lines.values) {
+      if (entry.seq <= newest) {
         bad++;
         continue;
       }
-      this.hold(parsed.data, Buffer.from(chatMessageJson(parsed.data), 'utf8'));
-      newest = parsed.data.seq;
+      this.hold(entry, Buffer.from(chatMessageJson(entry), 'utf8'));
+      newest = entry.seq;
       this.lastSeq = Math.max(this.lastSeq, newest);
     }
     if (bad > 0) this.options.logger.warn('skipped unreadable history lines', { file, lines: bad });

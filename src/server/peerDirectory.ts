@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Logger } from '../net/logger';
 import { KnownPeer } from '../net/messages';
 import { writeFileAtomic } from './history';
+import { parseJsonLines } from './jsonLines';
 import { RecencyList } from './recencyList';
 
 /**
@@ -241,16 +242,9 @@ export class PeerDirectory {
       return;
     }
     let added = 0;
-    for (const line of text.split('\n')) {
-      if (line.length === 0) continue;
-      let parsed;
-      try {
-        parsed = JournalLine.safeParse(JSON.parse(line));
-      } catch {
-        continue;
-      }
-      if (!parsed.success || parsed.data.epoch !== this.epoch || this.peers.has(parsed.data.peer.clientId)) continue;
-      this.peers.set(parsed.data.peer.clientId, parsed.data.peer);
+    for (const line of parseJsonLines(text, JournalLine).values) {
+      if (line.epoch !== this.epoch || this.peers.has(line.peer.clientId)) continue;
+      this.peers.set(line.peer.clientId, line.peer);
       added++;
     }
     // Folded into the snapshot at the next save, which also empties the journal.
