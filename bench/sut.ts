@@ -66,6 +66,36 @@ async function start(kind: string): Promise<{ ports: number[]; stop(): Promise<v
   throw new Error(`unknown system ${kind}`);
 }
 
+/**
+ * Experiments only: BENCH_LOOP_TRACE=1 times every event-loop turn (a setImmediate chain, so the
+ * loop never sleeps in poll) and prints how many turns were long when the bench stops the relay.
+ */
+function traceLoopTurns(): () => void {
+  const bounds = [1, 2, 5, 10, 20, 50];
+  const counts = new Array<number>(bounds.length + 1).fill(0);
+  let last = process.hrtime.bigint();
+  let max = 0;
+  let turns = 0;
+  const tick = (): void => {
+    const now = process.hrtime.bigint();
+    const ms = Number(now - last) / 1e6;
+    last = now;
+    turns++;
+    if (ms > max) max = ms;
+    let i = 0;
+    while (i < bounds.length && ms >= bounds[i]) i++;
+    counts[i]++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  return () => {
+    const parts = counts.map((n, i) => `${i === 0 ? '<1' : '>=' + bounds[i - 1]}ms:${n}`);
+    process.stderr.write(`loop turns ${turns} ${parts.join(' ')} max ${max.toFixed(2)}ms\n`);
+  };
+}
+
+const reportLoop = process.env.BENCH_LOOP_TRACE ? traceLoopTurns() : undefined;
+
 start(process.argv[2]).then(
   (sut) => {
     process.on('message', (msg: { t: string }) => {
@@ -73,6 +103,7 @@ start(process.argv[2]).then(
         (globalThis as { gc?: () => void }).gc?.();
         process.send!({ t: 'gc-done' });
       } else if (msg.t === 'stop') {
+        reportLoop?.();
         void sut.stop();
         setTimeout(() => process.exit(0), 200).unref();
       }
