@@ -10,7 +10,10 @@
  * Each says {t:'listening', port, ports} over IPC, runs global.gc() when asked (started with
  * --expose-gc), and exits when told to stop or when its parent goes away.
  */
+import * as fs from 'node:fs';
+import * as inspector from 'node:inspector';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import { createStreamLogger } from '../src/net/logger';
 import { Relay } from '../src/server/relay';
 import { BENCH_SECRET } from './lib/systems';
@@ -96,6 +99,49 @@ function traceLoopTurns(): () => void {
 
 const reportLoop = process.env.BENCH_LOOP_TRACE ? traceLoopTurns() : undefined;
 
+/**
+ * Experiments only: BENCH_HEAP_SAMPLE=FILE samples allocations (V8's sampling heap profiler)
+ * from start to stop, counting objects a mark-compact collected but not those that died young:
+ * what lived long enough to be promoted and then died — what old-generation collections are
+ * made of. Written to FILE as a .heapprofile (Chrome DevTools opens it).
+ */
+function sampleHeap(file: string): () => Promise<void> {
+  const session = new inspector.Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+  const started = post('HeapProfiler.startSampling', { samplingInterval: 512, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: false });
+  return async () => {
+    await started;
+    const result = (await post('HeapProfiler.stopSampling')) as { profile: unknown };
+    fs.writeFileSync(file, JSON.stringify(result.profile));
+    session.disconnect();
+  };
+}
+
+/**
+ * Experiments only: BENCH_HELPER_NICE=N runs every thread but the event loop's (V8's helpers,
+ * libuv's pool) at nice N, looking again each second for new ones (Linux: a thread id given to
+ * setpriority changes that thread alone). NOTES.md has what it did and why the relay does not.
+ */
+if (process.env.BENCH_HELPER_NICE) {
+  const nice = Number(process.env.BENCH_HELPER_NICE);
+  const lower = (): void => {
+    for (const tid of fs.readdirSync('/proc/self/task').map(Number)) {
+      if (tid === process.pid) continue;
+      try {
+        os.setPriority(tid, nice);
+      } catch {
+        // gone already
+      }
+    }
+  };
+  lower();
+  setInterval(lower, 1000).unref();
+}
+
+const stopHeapSampling = process.env.BENCH_HEAP_SAMPLE ? sampleHeap(process.env.BENCH_HEAP_SAMPLE) : undefined;
+
 start(process.argv[2]).then(
   (sut) => {
     process.on('message', (msg: { t: string }) => {
@@ -105,7 +151,7 @@ start(process.argv[2]).then(
       } else if (msg.t === 'stop') {
         reportLoop?.();
         void sut.stop();
-        setTimeout(() => process.exit(0), 200).unref();
+        void (stopHeapSampling?.() ?? Promise.resolve()).finally(() => setTimeout(() => process.exit(0), 200).unref());
       }
     });
     process.on('disconnect', () => process.exit(0));
