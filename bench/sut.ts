@@ -101,9 +101,10 @@ const reportLoop = process.env.BENCH_LOOP_TRACE ? traceLoopTurns() : undefined;
 
 /**
  * Experiments only: BENCH_HEAP_SAMPLE=FILE samples allocations (V8's sampling heap profiler)
- * from start to stop, counting objects a mark-compact collected but not those that died young:
- * what lived long enough to be promoted and then died — what old-generation collections are
- * made of. Written to FILE as a .heapprofile (Chrome DevTools opens it).
+ * from start to stop, asking V8 to keep the objects a mark-compact collected and drop those that
+ * died young — what was promoted and then died, what old-generation collections are made of. A
+ * V8 without those two options ignores them and reports what is alive at the end. Written to
+ * FILE as a .heapprofile (Chrome DevTools opens it).
  */
 function sampleHeap(file: string): () => Promise<void> {
   const session = new inspector.Session();
