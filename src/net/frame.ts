@@ -31,14 +31,15 @@ export interface Frame {
   kind: FrameKind;
   flags: number;
   stream: number;
-  /** A view into the received bytes; valid until the caller lets it go (never reused by the decoder). */
+  /** A view into the received bytes; valid until the caller lets it go, or only during the
+   *  call when the decoder was given transient chunks (see FrameDecoderOptions). */
   payload: Buffer;
 }
 
 /**
- * A data frame as the relay forwards it: the payload in the pieces it arrived in, never joined.
- * A 64 KiB chunk almost never lines up with the socket's 64 KiB reads, so joining meant copying
- * (and allocating) nearly every byte of a file once more on its way through.
+ * A data frame as the relay forwards it: the payload in pieces, never joined. A 64 KiB chunk
+ * almost never lines up with the socket's 64 KiB reads, so joining meant copying (and
+ * allocating) nearly every byte of a file once more on its way through.
  */
 export interface DataFrameParts {
   flags: number;
@@ -46,6 +47,12 @@ export interface DataFrameParts {
   /** Payload bytes: the sum of the parts' lengths. */
   length: number;
   parts: Buffer[];
+  /**
+   * Present when the parts are pooled slabs (the decoder copied them out of a reused read
+   * buffer): call it once nothing will read the parts again, and they are reused. Not calling
+   * it only costs an allocation later.
+   */
+  release?: () => void;
 }
 
 export function isFrameKind(value: number): value is FrameKind {

@@ -1,5 +1,6 @@
 import { ErrorCode, ProtocolError } from './errors';
 import { DataFrameParts, DEFAULT_MAX_PAYLOAD, Frame, FrameKind, HEADER_BYTES, KNOWN_FLAGS, isFrameKind } from './frame';
+import { PooledPayload, SlabPool } from './slabPool';
 
 export interface FrameDecoderOptions {
   /** Largest payload accepted. Checked from the header, before anything is allocated for it. */
@@ -7,6 +8,20 @@ export interface FrameDecoderOptions {
   /** When given, complete data frames come here as the views they arrived in, never copied
    *  (the relay forwards them as they are); control frames still go to `onFrame`. */
   onDataParts?: (frame: DataFrameParts) => void;
+  /**
+   * The chunks given to `push` are only valid during the call (the socket reads into one reused
+   * buffer). Whatever is kept past it is copied: data payloads (with `onDataParts`) into slabs
+   * of this pool, as they arrive, handed out with a `release`; an unfinished frame's bytes into
+   * a buffer of their own. A control frame's payload is then only valid during `onFrame`.
+   */
+  transientChunks?: SlabPool;
+}
+
+/** A data frame whose payload is still arriving, copied into pooled slabs as it does. */
+interface Assembly {
+  flags: number;
+  stream: number;
+  payload: PooledPayload;
 }
 
 /**
@@ -17,6 +32,8 @@ export interface FrameDecoderOptions {
  *   Only a payload split across chunks is copied, once, into a buffer of exactly its size.
  * - The length is checked against `maxPayload` as soon as the header is complete, so a
  *   hostile 4 GB length costs nothing.
+ * - With `transientChunks` (a socket reading into one reused buffer) nothing is kept as a view:
+ *   data payloads go into pooled slabs as they arrive, an unfinished frame's bytes are copied.
  * - A broken stream throws a `ProtocolError`; after that the decoder stays failed and
  *   rethrows the same error, because there is no way to find the next frame boundary.
  */
@@ -28,6 +45,8 @@ export class FrameDecoder {
   private head = 0;
   private buffered = 0;
   private failure: ProtocolError | undefined;
+  private readonly pool: SlabPool | undefined;
+  private assembly: Assembly | undefined;
 
   constructor(
     private readonly onFrame: (frame: Frame) => void,
@@ -35,29 +54,53 @@ export class FrameDecoder {
   ) {
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.onDataParts = options.onDataParts;
+    this.pool = options.transientChunks;
   }
 
   /** Bytes received but not yet part of a complete frame. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.buffered + (this.assembly?.payload.received ?? 0);
   }
 
   push(chunk: Buffer): void {
     if (this.failure) throw this.failure;
     if (chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
     try {
+      let start = 0;
+      if (this.assembly) {
+        start = this.assembly.payload.fill(chunk, 0, chunk.length);
+        if (!this.assembly.payload.complete) return;
+        this.finishAssembly();
+        if (start === chunk.length) return;
+      }
+      const rest = start === 0 ? chunk : chunk.subarray(start);
+      this.chunks.push(rest);
+      this.buffered += rest.length;
       this.drain();
+      // What is left is the unfinished start of a frame, and its end lies in the chunk just
+      // pushed (older chunks were copied when they were pushed): copy it before the read buffer
+      // is reused.
+      if (this.pool && this.buffered > 0) {
+        const last = this.chunks.length - 1;
+        this.chunks[last] = Buffer.from(this.chunks[last]);
+      }
     } catch (err) {
       if (err instanceof ProtocolError) {
         this.failure = err;
         this.chunks = [];
         this.head = 0;
         this.buffered = 0;
+        this.assembly?.payload.release();
+        this.assembly = undefined;
       }
       throw err;
     }
+  }
+
+  private finishAssembly(): void {
+    const { flags, stream, payload } = this.assembly!;
+    this.assembly = undefined;
+    this.onDataParts!({ flags, stream, length: payload.length, parts: payload.parts, release: () => payload.release() });
   }
 
   private drain(): void {
@@ -75,6 +118,18 @@ export class FrameDecoder {
       }
       if ((flags & ~KNOWN_FLAGS) !== 0) {
         throw new ProtocolError(ErrorCode.BadFrameFlags, `unknown frame flags 0x${flags.toString(16)}`);
+      }
+      if (kind === FrameKind.Data && this.onDataParts && this.pool) {
+        // Copied out as it arrives, whether or not the rest is here yet.
+        this.consume(HEADER_BYTES);
+        this.assembly = { flags, stream, payload: new PooledPayload(length, this.pool) };
+        while (!this.assembly.payload.complete && this.buffered > 0) {
+          const first = this.chunks[this.head];
+          this.consume(this.assembly.payload.fill(first, 0, first.length));
+        }
+        if (!this.assembly.payload.complete) return;
+        this.finishAssembly();
+        continue;
       }
       if (this.buffered < HEADER_BYTES + length) return;
       this.consume(HEADER_BYTES);

@@ -79,12 +79,18 @@ const SOCKET_DATA_HIGH_WATER = 256 * 1024;
 /** A sender should stop reading file data while this much data waits in the writer. */
 export const DATA_QUEUE_LIMIT = 1024 * 1024;
 
+interface QueuedData {
+  pieces: Buffer[];
+  /** Called once the socket has written the pieces (or will never write them). */
+  written: (() => void) | undefined;
+}
+
 export class FrameWriter {
   private control: Buffer[] = [];
   private controlBytes = 0;
   private controlHasLarge = false;
   /** Data frames, each its header and payload pieces, in order. */
-  private readonly data: Buffer[][] = [];
+  private readonly data: QueuedData[] = [];
   private dataBytes = 0;
   private waitingForDrain = false;
   private roomWaiters: (() => void)[] = [];
@@ -122,15 +128,22 @@ export class FrameWriter {
     this.scheduler.markLazy(this);
   }
 
-  /** Queues a data frame as its header and payload (one buffer or its pieces); nothing is copied. */
-  writeData(header: Buffer, payload: Buffer | readonly Buffer[]): void {
-    if (this.sink.destroyed) return;
+  /**
+   * Queues a data frame as its header and payload (one buffer or its pieces); nothing is copied.
+   * `written` is called once the socket no longer needs the payload: written to the kernel, or
+   * dropped with the connection (pooled slabs go back to their pool then).
+   */
+  writeData(header: Buffer, payload: Buffer | readonly Buffer[], written?: () => void): void {
+    if (this.sink.destroyed) {
+      written?.();
+      return;
+    }
     let bytes = header.length;
     if (Buffer.isBuffer(payload)) {
-      this.data.push([header, payload]);
+      this.data.push({ pieces: [header, payload], written });
       bytes += payload.length;
     } else {
-      this.data.push([header, ...payload]);
+      this.data.push({ pieces: [header, ...payload], written });
       for (const part of payload) bytes += part.length;
     }
     this.dataBytes += bytes;
@@ -178,14 +191,19 @@ export class FrameWriter {
     let taken = 0;
     let bytes = 0;
     while (taken < this.data.length && this.sink.writableLength + bytes < SOCKET_DATA_HIGH_WATER) {
-      for (const piece of this.data[taken]) bytes += piece.length;
+      for (const piece of this.data[taken].pieces) bytes += piece.length;
       taken++;
     }
     if (taken > 0) {
       const frames = this.data.splice(0, taken);
       this.dataBytes -= bytes;
       this.sink.cork();
-      for (const frame of frames) for (const piece of frame) this.sink.write(piece);
+      for (const { pieces, written } of frames) {
+        const last = pieces.length - 1;
+        for (let i = 0; i < last; i++) this.sink.write(pieces[i]);
+        // The stream calls back in order, after the pieces before this one.
+        this.sink.write(pieces[last], written);
+      }
       this.sink.uncork();
     }
     if (this.data.length > 0) {
@@ -201,7 +219,7 @@ export class FrameWriter {
   private drop(): void {
     this.control = [];
     this.controlBytes = 0;
-    this.data.length = 0;
+    for (const { written } of this.data.splice(0)) written?.();
     this.dataBytes = 0;
     const waiters = this.roomWaiters;
     this.roomWaiters = [];

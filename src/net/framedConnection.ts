@@ -5,6 +5,7 @@ import { DataFrameParts, Frame, FrameKind } from './frame';
 import { FrameDecoder } from './frameDecoder';
 import { FlushScheduler, FrameWriter } from './frameWriter';
 import { ClientMessage, RelayMessage } from './messages';
+import type { SlabPool } from './slabPool';
 
 export interface FramedConnectionHandlers<In> {
   onMessage(message: In): void;
@@ -23,6 +24,18 @@ export interface FramedConnectionOptions<In> {
   decode(payload: Buffer): In;
   maxPayload: number;
   scheduler: FlushScheduler;
+  /** The socket reads into a reused buffer and hands its reads here instead of emitting 'data'. */
+  transientReads?: TransientReads;
+}
+
+/**
+ * Reads that are only valid while they are being handled (one buffer reused for every read):
+ * the decoder copies what it keeps, data payloads into slabs of `pool`.
+ */
+export interface TransientReads {
+  readonly pool: SlabPool;
+  /** Where reads go from now on; undefined drops them (like a socket with no 'data' listener). */
+  setReader(reader: ((chunk: Buffer) => void) | undefined): void;
 }
 
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
@@ -48,10 +61,11 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     const wantsParts = handlers.onDataParts !== undefined;
     this.decoder = new FrameDecoder(this.onFrame, {
       maxPayload: options.maxPayload,
-      ...(wantsParts ? { onDataParts: (frame: DataFrameParts) => this.closing || this.handlers.onDataParts?.(frame) } : {}),
+      ...(wantsParts ? { onDataParts: this.onDataParts } : {}),
+      ...(options.transientReads ? { transientChunks: options.transientReads.pool } : {}),
     });
     socket.setNoDelay(true);
-    socket.on('data', this.onChunk);
+    this.startReading();
     socket.on('error', () => {
       // 'close' follows and reports it; the reason is already known or is a reset.
     });
@@ -90,7 +104,7 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     if (this.closing || this.closed) return;
     if (last) this.writer.write(encodeControl(last));
     this.closing = true;
-    this.socket.off('data', this.onChunk);
+    this.stopReading();
     this.writer.flush();
     this.socket.end();
     const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
@@ -101,9 +115,24 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
   /** Drops the connection now, queued data and all (a consumer too slow to be worth waiting for). */
   destroy(): void {
     this.closing = true;
-    this.socket.off('data', this.onChunk);
+    this.stopReading();
     this.socket.destroy();
   }
+
+  private startReading(): void {
+    if (this.options.transientReads) this.options.transientReads.setReader(this.onChunk);
+    else this.socket.on('data', this.onChunk);
+  }
+
+  private stopReading(): void {
+    if (this.options.transientReads) this.options.transientReads.setReader(undefined);
+    else this.socket.off('data', this.onChunk);
+  }
+
+  private readonly onDataParts = (frame: DataFrameParts): void => {
+    if (this.closing) frame.release?.();
+    else this.handlers.onDataParts?.(frame);
+  };
 
   private readonly onChunk = (chunk: Buffer): void => {
     try {

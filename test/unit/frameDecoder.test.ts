@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { ErrorCode, ProtocolError } from '../../src/net/errors';
 import { DEFAULT_MAX_PAYLOAD, Frame, FrameFlag, FrameKind, HEADER_BYTES, encodeFrame, encodeHeader } from '../../src/net/frame';
 import { FrameDecoder, FrameDecoderOptions } from '../../src/net/frameDecoder';
+import { SlabPool } from '../../src/net/slabPool';
 import { Prng } from './helpers/prng';
 
 // ---------------------------------------------------------------------------------------------
@@ -534,6 +535,144 @@ describe('FrameDecoder: bufferedBytes', () => {
       ],
       'bufferedBytes',
     );
+  });
+});
+
+describe('FrameDecoder: transient chunks (a socket reading into one reused buffer)', () => {
+  /**
+   * Pushes every chunk through one read buffer that is scribbled over after each push, as the
+   * next read would. Control payloads are checked inside onFrame (only valid there); data parts
+   * are kept and checked after the run, so anything still pointing at the read buffer fails.
+   * `release` decides, for each data frame in order, whether its slabs go back at once.
+   */
+  function runTransient(
+    chunks: readonly Buffer[],
+    pool: SlabPool,
+    release: (index: number) => boolean = () => false,
+  ): { frames: Frame[]; held: { parts: Buffer[]; copy: Buffer }[]; decoder: FrameDecoder } {
+    const frames: Frame[] = [];
+    const held: { parts: Buffer[]; copy: Buffer }[] = [];
+    let dataIndex = 0;
+    const decoder = new FrameDecoder((frame) => frames.push({ ...frame, payload: ownMemory(frame.payload) }), {
+      transientChunks: pool,
+      onDataParts: (frame) => {
+        assert.equal(frame.length, frame.parts.reduce((n, p) => n + p.length, 0), "length is the parts' sum");
+        assert.ok(frame.release, 'pooled parts come with a release');
+        const copy = Buffer.concat(frame.parts);
+        frames.push({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: copy });
+        if (release(dataIndex++)) frame.release();
+        else held.push({ parts: frame.parts, copy: ownMemory(copy) });
+      },
+    });
+    const readBuffer = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
+    for (const chunk of chunks) {
+      chunk.copy(readBuffer);
+      decoder.push(readBuffer.subarray(0, chunk.length));
+      readBuffer.fill(0xee);
+    }
+    return { frames, held, decoder };
+  }
+
+  function assertHeldIntact(held: { parts: Buffer[]; copy: Buffer }[], context: string): void {
+    held.forEach(({ parts, copy }, i) => {
+      if (!Buffer.concat(parts).equals(copy)) assert.fail(`${context}: data frame ${i} changed after it was handed out`);
+    });
+  }
+
+  it('gives the same frames at every pair of split points, nothing pointing into the read buffer', () => {
+    const n = SAMPLE_BYTES.length;
+    for (let i = 0; i <= n; i++) {
+      for (let j = i; j <= n; j++) {
+        // 64-byte slabs: the 37- and 200-byte payloads are pooled (across slabs), the rest are not.
+        const result = runTransient([SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i, j), SAMPLE_BYTES.subarray(j)], new SlabPool(64));
+        assertFrames(result.frames, SAMPLE, `split at ${i} and ${j}`);
+        assertHeldIntact(result.held, `split at ${i} and ${j}`);
+        if (result.decoder.bufferedBytes !== 0) assert.fail(`split at ${i} and ${j}: bytes left`);
+      }
+    }
+  });
+
+  it('gives the same frames one byte at a time and under seeded random chunkings', () => {
+    const oneByOne = Array.from(SAMPLE_BYTES, (_, i) => SAMPLE_BYTES.subarray(i, i + 1));
+    const slow = runTransient(oneByOne, new SlabPool(64));
+    assertFrames(slow.frames, SAMPLE, 'byte by byte');
+    assertHeldIntact(slow.held, 'byte by byte');
+    for (let seed = 1; seed <= 1000; seed++) {
+      const rng = new Prng(seed);
+      const result = runTransient(rng.chunk(SAMPLE_BYTES, rng.pick([1, 2, 3, 7, 11, 64, SAMPLE_BYTES.length])), new SlabPool(rng.pick([16, 64, 4096])));
+      assertFrames(result.frames, SAMPLE, `seed ${seed}`);
+      assertHeldIntact(result.held, `seed ${seed}`);
+    }
+  });
+
+  it('reuses a slab only after its frame was released: held frames stay intact (seeded, big frames)', () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const rng = new Prng(seed * 7919);
+      const specs: Spec[] = [];
+      for (let i = 0; i < 40; i++) {
+        specs.push(
+          rng.chance(0.3)
+            ? { kind: FrameKind.Control, flags: 0, stream: 0, payload: rng.bytes(rng.int(0, 300)) }
+            : { kind: FrameKind.Data, flags: rng.chance(0.1) ? FrameFlag.End : 0, stream: rng.int(1, 5), payload: rng.bytes(rng.int(0, 1000)) },
+        );
+      }
+      const pool = new SlabPool(128, 4);
+      const result = runTransient(rng.chunk(rawStream(specs), rng.pick([1, 50, 300, 5000])), pool, () => rng.chance(0.5));
+      assertFrames(result.frames, specs, `seed ${seed}`);
+      assertHeldIntact(result.held, `seed ${seed}`);
+      assert.ok(pool.freeCount <= 4, 'the pool keeps no more than it was told');
+    }
+  });
+
+  it('takes slabs from the pool and gives them back on release, once', () => {
+    const pool = new SlabPool(64);
+    const payload = pattern(150, 9); // three slabs: 64 + 64 + 22
+    const decoder = new FrameDecoder(() => assert.fail('no control frames'), {
+      transientChunks: pool,
+      onDataParts: (frame) => {
+        assert.deepEqual(frame.parts.map((p) => p.length), [64, 64, 22]);
+        assert.ok(Buffer.concat(frame.parts).equals(payload));
+        frame.release!();
+        frame.release!();
+      },
+    });
+    decoder.push(rawFrame({ kind: FrameKind.Data, flags: 0, stream: 3, payload }));
+    assert.equal(pool.freeCount, 3, 'given back once, not twice');
+    const before = pool.freeCount;
+    decoder.push(rawFrame({ kind: FrameKind.Data, flags: 0, stream: 3, payload }));
+    assert.equal(pool.freeCount, before, 'the second frame reused the same slabs');
+  });
+
+  it('counts a data payload still arriving in bufferedBytes', () => {
+    const decoder = new FrameDecoder(() => undefined, { transientChunks: new SlabPool(64), onDataParts: () => undefined });
+    const bytes = rawFrame({ kind: FrameKind.Data, flags: 0, stream: 1, payload: pattern(100) });
+    decoder.push(bytes.subarray(0, 4));
+    assert.equal(decoder.bufferedBytes, 4);
+    decoder.push(bytes.subarray(4, 60));
+    assert.equal(decoder.bufferedBytes, 50, 'the payload bytes copied so far');
+    decoder.push(bytes.subarray(60));
+    assert.equal(decoder.bufferedBytes, 0);
+  });
+
+  it('refuses bad headers exactly as it does without a pool, and stays failed', () => {
+    const bad = [rawHeader(101, FrameKind.Data, 0, 1), rawHeader(5, 9, 0, 1), rawHeader(5, FrameKind.Data, 0x80, 1)];
+    const codes = [ErrorCode.FrameTooLarge, ErrorCode.BadFrameKind, ErrorCode.BadFrameFlags];
+    bad.forEach((header, i) => {
+      const good = rawFrame({ kind: FrameKind.Data, flags: 0, stream: 1, payload: pattern(80) });
+      const bytes = Buffer.concat([good, header, pattern(40)]);
+      for (let split = 0; split <= bytes.length; split++) {
+        const decoder = new FrameDecoder(() => undefined, { maxPayload: 100, transientChunks: new SlabPool(64), onDataParts: () => undefined });
+        let error: unknown;
+        try {
+          decoder.push(bytes.subarray(0, split));
+          decoder.push(bytes.subarray(split));
+        } catch (err) {
+          error = err;
+        }
+        assert.ok(error instanceof ProtocolError && error.code === codes[i], `case ${i} split ${split}: ${String(error)}`);
+        assert.throws(() => decoder.push(Buffer.from([1])), (err: unknown) => err === error);
+      }
+    });
   });
 });
 

@@ -1,0 +1,170 @@
+import { strict as assert } from 'node:assert';
+import { once } from 'node:events';
+import * as net from 'node:net';
+import { FrameWriter, FlushScheduler, WritableSink } from '../../src/net/frameWriter';
+import { SharedReadBuffer } from '../../src/server/sharedReadBuffer';
+import { HOST, useCleanup } from './helpers/loopback';
+import { Prng } from './helpers/prng';
+
+describe('SharedReadBuffer: accepted sockets reading into one reused buffer (real loopback)', function () {
+  this.timeout(10_000);
+  const cleanup = useCleanup();
+
+  /** A server whose accepted sockets are adopted; resolves with its port and the adopted sockets. */
+  async function server(shared: SharedReadBuffer) {
+    const adopted: { socket: net.Socket; chunks: Buffer[]; buffers: Set<ArrayBufferLike>; setReader: (r: ((c: Buffer) => void) | undefined) => void }[] = [];
+    const arrived = new EventTarget();
+    const srv = net.createServer((accepted) => {
+      const result = shared.adopt(accepted);
+      assert.ok(result, 'Node has the handle this relies on');
+      const entry = { socket: result.socket, chunks: [] as Buffer[], buffers: new Set<ArrayBufferLike>(), setReader: result.reads.setReader };
+      result.reads.setReader((chunk) => {
+        entry.buffers.add(chunk.buffer);
+        entry.chunks.push(Buffer.from(chunk));
+        arrived.dispatchEvent(new Event('data'));
+      });
+      result.socket.on('error', () => undefined);
+      adopted.push(entry);
+      arrived.dispatchEvent(new Event('socket'));
+    });
+    srv.listen(0, HOST);
+    await once(srv, 'listening');
+    cleanup.add('server', () => {
+      for (const a of adopted) a.socket.destroy();
+      srv.close();
+    });
+    const waitFor = (check: () => boolean) =>
+      new Promise<void>((resolve) => {
+        if (check()) return resolve();
+        const listener = () => {
+          if (!check()) return;
+          arrived.removeEventListener('data', listener);
+          arrived.removeEventListener('socket', listener);
+          resolve();
+        };
+        arrived.addEventListener('data', listener);
+        arrived.addEventListener('socket', listener);
+      });
+    return { srv, port: (srv.address() as net.AddressInfo).port, adopted, waitFor };
+  }
+
+  function connect(port: number): Promise<net.Socket> {
+    const socket = net.connect({ host: HOST, port });
+    cleanup.add('client', () => socket.destroy());
+    return once(socket, 'connect').then(() => socket);
+  }
+
+  it('delivers every byte, in order, from one buffer shared by all its sockets; writes go out as usual', async () => {
+    const shared = new SharedReadBuffer();
+    const { port, adopted, waitFor } = await server(shared);
+    const data = [new Prng(1).bytes(3 * 1024 * 1024 + 17), new Prng(2).bytes(777_777)];
+    const clients = await Promise.all(data.map(() => connect(port)));
+    await waitFor(() => adopted.length === 2);
+    clients.forEach((client, i) => client.write(data[i]));
+    const total = (i: number) => adopted[i].chunks.reduce((n, c) => n + c.length, 0);
+    await waitFor(() => total(0) + total(1) === data[0].length + data[1].length);
+    const received = adopted.map((a) => Buffer.concat(a.chunks));
+    assert.ok(
+      (received[0].equals(data[0]) && received[1].equals(data[1])) || (received[0].equals(data[1]) && received[1].equals(data[0])),
+      'each socket got exactly its own bytes',
+    );
+    const all = new Set([...adopted[0].buffers, ...adopted[1].buffers]);
+    assert.equal(all.size, 1, 'every read of every socket landed in the same buffer');
+    // Writing back works, and the end of the stream comes through as 'end' and 'close'.
+    const replies = clients.map((client) => once(client, 'data'));
+    for (const a of adopted) a.socket.write('ok');
+    assert.deepEqual((await Promise.all(replies)).map(([chunk]) => String(chunk)), ['ok', 'ok']);
+    for (const client of clients) client.end();
+    await Promise.all(adopted.map((a) => once(a.socket, 'close')));
+  });
+
+  it('pause() stops the reads and resume() continues them, nothing lost', async () => {
+    const { port, adopted, waitFor } = await server(new SharedReadBuffer());
+    const client = await connect(port);
+    await waitFor(() => adopted.length === 1);
+    const entry = adopted[0];
+    let paused = false;
+    let readsWhilePaused = 0;
+    entry.setReader((chunk) => {
+      if (paused) readsWhilePaused++;
+      entry.chunks.push(Buffer.from(chunk));
+      if (entry.chunks.length === 1) {
+        paused = true;
+        entry.socket.pause();
+      }
+    });
+    const data = new Prng(3).bytes(2 * 1024 * 1024);
+    client.write(data);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(readsWhilePaused, 0, 'no read while paused');
+    assert.ok(entry.chunks.length === 1);
+    paused = false;
+    const got = () => entry.chunks.reduce((n, c) => n + c.length, 0);
+    entry.setReader((chunk) => {
+      entry.chunks.push(Buffer.from(chunk));
+      if (got() === data.length) entry.socket.emit('all-in');
+    });
+    const allIn = once(entry.socket, 'all-in');
+    entry.socket.resume();
+    await allIn;
+    assert.ok(Buffer.concat(entry.chunks).equals(data));
+  });
+
+  it("settles the server's count of connections, so close() does not wait for adopted sockets", async () => {
+    const { srv, port, adopted, waitFor } = await server(new SharedReadBuffer());
+    await connect(port);
+    await waitFor(() => adopted.length === 1);
+    const count = await new Promise<number>((resolve, reject) => srv.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    assert.equal(count, 0);
+  });
+
+  it('leaves a socket without a handle as it is', () => {
+    const socket = new net.Socket();
+    assert.equal(new SharedReadBuffer().adopt(socket), undefined);
+    socket.destroy();
+  });
+});
+
+describe('FrameWriter: the data written callback', () => {
+  /** A sink that records writes and holds their callbacks until told to complete them. */
+  class Sink implements WritableSink {
+    writes: { chunk: Buffer; cb?: (err?: Error | null) => void }[] = [];
+    writableLength = 0;
+    destroyed = false;
+    write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean {
+      this.writes.push({ chunk, cb });
+      return true;
+    }
+    cork(): void {}
+    uncork(): void {}
+    once(): unknown {
+      return this;
+    }
+  }
+
+  it('is called by the write of the frame’s last piece, not before', async () => {
+    const sink = new Sink();
+    const writer = new FrameWriter(sink, new FlushScheduler());
+    let written = 0;
+    writer.writeData(Buffer.from('h'), [Buffer.from('a'), Buffer.from('b')], () => written++);
+    writer.flush();
+    assert.deepEqual(sink.writes.map((w) => String(w.chunk)), ['h', 'a', 'b']);
+    assert.deepEqual(sink.writes.map((w) => w.cb !== undefined), [false, false, true]);
+    assert.equal(written, 0, 'not before the socket calls back');
+    sink.writes[2].cb!();
+    assert.equal(written, 1);
+  });
+
+  it('is called for frames dropped unwritten (connection gone), and at once on a destroyed socket', () => {
+    const sink = new Sink();
+    const writer = new FrameWriter(sink, new FlushScheduler());
+    let written = 0;
+    writer.writeData(Buffer.from('h'), Buffer.from('x'), () => written++);
+    sink.destroyed = true;
+    writer.flush();
+    assert.equal(written, 1, 'queued frame dropped with the connection');
+    writer.writeData(Buffer.from('h'), Buffer.from('y'), () => written++);
+    assert.equal(written, 2, 'nothing is queued on a destroyed socket');
+    assert.equal(sink.writes.length, 0);
+  });
+});
