@@ -24,19 +24,26 @@ export interface FramedConnectionOptions<In> {
   decode(payload: Buffer): In;
   maxPayload: number;
   scheduler: FlushScheduler;
-  /** The socket reads into a reused buffer and hands its reads here instead of emitting 'data'. */
-  transientReads?: TransientReads;
+  /** Where the socket may read into a reused buffer instead of a new buffer per read. */
+  sharedReads?: SharedReads;
 }
 
 /**
- * Reads that are only valid while they are being handled (one buffer reused for every read):
- * the decoder copies what it keeps, data payloads into slabs of `pool`.
+ * A reused read buffer some sockets can read into (the relay's plain TCP connections). A read
+ * is then only valid while it is handled: the decoder copies what it keeps, data payloads into
+ * slabs of `pool`.
  */
-export interface TransientReads {
+export interface SharedReads {
   readonly pool: SlabPool;
-  /** Where reads go from now on; undefined drops them (like a socket with no 'data' listener). */
-  setReader(reader: ((chunk: Buffer) => void) | undefined): void;
+  /** Makes `socket` hand each read to `onRead` (valid during the call only) instead of emitting
+   *  'data'; false when it cannot, and the socket emits 'data' as before. Before any read. */
+  adopt(socket: net.Socket, onRead: ReadCallback): boolean;
+  /** Where an adopted socket's reads go from now on; undefined drops them. */
+  redirect(socket: net.Socket, onRead: ReadCallback | undefined): void;
 }
+
+/** One read: its first `bytes` bytes of `buffer`. */
+export type ReadCallback = (bytes: number, buffer: Buffer) => void;
 
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -50,6 +57,8 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
   private readonly decoder: FrameDecoder;
   private closing = false;
   private closed = false;
+  /** Set when the socket reads into the shared buffer rather than emitting 'data'. */
+  private readonly onRead: ReadCallback | undefined;
 
   constructor(
     readonly socket: net.Socket,
@@ -57,15 +66,17 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     private readonly handlers: FramedConnectionHandlers<In>,
   ) {
     this.writer = new FrameWriter(socket, options.scheduler);
+    const onRead: ReadCallback | undefined = options.sharedReads ? (bytes, buffer) => this.onChunk(buffer.subarray(0, bytes)) : undefined;
+    this.onRead = onRead && options.sharedReads!.adopt(socket, onRead) ? onRead : undefined;
+    if (!this.onRead) socket.on('data', this.onChunk);
     // Called on the handlers object: its methods may use `this` (the relay's sessions do).
     const wantsParts = handlers.onDataParts !== undefined;
     this.decoder = new FrameDecoder(this.onFrame, {
       maxPayload: options.maxPayload,
       ...(wantsParts ? { onDataParts: this.onDataParts } : {}),
-      ...(options.transientReads ? { transientChunks: options.transientReads.pool } : {}),
+      ...(this.onRead ? { transientChunks: options.sharedReads!.pool } : {}),
     });
     socket.setNoDelay(true);
-    this.startReading();
     socket.on('error', () => {
       // 'close' follows and reports it; the reason is already known or is a reset.
     });
@@ -119,13 +130,8 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     this.socket.destroy();
   }
 
-  private startReading(): void {
-    if (this.options.transientReads) this.options.transientReads.setReader(this.onChunk);
-    else this.socket.on('data', this.onChunk);
-  }
-
   private stopReading(): void {
-    if (this.options.transientReads) this.options.transientReads.setReader(undefined);
+    if (this.onRead) this.options.sharedReads!.redirect(this.socket, undefined);
     else this.socket.off('data', this.onChunk);
   }
 

@@ -5,7 +5,7 @@ import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/a
 import { decodeClientMessage, encodeControl, encodeControlJson } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
 import { DEFAULT_MAX_PAYLOAD, encodeFrame, FrameKind, HEADER_BYTES } from '../net/frame';
-import { FramedConnection, FramedConnectionOptions, TransientReads } from '../net/framedConnection';
+import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
@@ -127,7 +127,6 @@ export class Relay extends EventEmitter {
   private readonly admission: Admission;
   private readonly presence: Presence<Session>;
   private readonly secureContext: tls.SecureContext | undefined;
-  private readonly readBuffer: SharedReadBuffer | undefined;
   /** Accepted sockets still in their TLS handshake (not sessions yet). */
   private readonly handshaking = new Set<net.Socket>();
   private readonly logger: Logger;
@@ -182,11 +181,12 @@ export class Relay extends EventEmitter {
       this.history.flush();
       this.directory.flush();
     });
-    this.connectionOptions = { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler };
+
     this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission });
     this.secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }) : undefined;
     // With TLS, reads are decrypted into buffers of Node's own first: there is nothing to reuse.
-    this.readBuffer = !this.secureContext && options.reuseReadBuffer !== false ? new SharedReadBuffer() : undefined;
+    const sharedReads = !this.secureContext && options.reuseReadBuffer !== false ? new SharedReadBuffer() : undefined;
+    this.connectionOptions = { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler, ...(sharedReads ? { sharedReads } : {}) };
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
     this.transfers = new TransferRouter(
       {
@@ -317,13 +317,11 @@ export class Relay extends EventEmitter {
 
   // ------------------------------------------------------------------ connections
 
-  private accept(accepted: net.Socket): void {
+  private accept(raw: net.Socket): void {
     if (this.stopping) {
-      accepted.destroy();
+      raw.destroy();
       return;
     }
-    const adopted = this.readBuffer?.adopt(accepted);
-    const raw = adopted?.socket ?? accepted;
     const ip = raw.remoteAddress ?? '?';
     const refusal = this.admission.admit(ip);
     if (refusal) {
@@ -334,7 +332,7 @@ export class Relay extends EventEmitter {
     raw.once('close', () => this.admission.release(ip));
     raw.on('error', () => undefined); // reported by whoever owns the socket next; never fatal here
     if (!this.secureContext) {
-      this.startSession(raw, raw, adopted?.reads);
+      this.startSession(raw, raw);
       return;
     }
     // TLS first; the protocol's own handshake (and its timer) starts once the channel is secure.
@@ -362,13 +360,12 @@ export class Relay extends EventEmitter {
   }
 
   /** The protocol on an accepted (and, with TLS, secured) socket: challenge, then the session. */
-  private startSession(socket: net.Socket, raw: net.Socket, transientReads?: TransientReads): void {
+  private startSession(socket: net.Socket, raw: net.Socket): void {
     const id = this.nextSessionId++;
     const address = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? 0}`;
     const nonce = newNonce();
     const session = new Session(id, address, nonce, this.sessionEvents);
-    const options = transientReads ? { ...this.connectionOptions, transientReads } : this.connectionOptions;
-    session.connection = new FramedConnection<ClientMessage, RelayMessage>(socket, options, session);
+    session.connection = new FramedConnection<ClientMessage, RelayMessage>(socket, this.connectionOptions, session);
     const timer = setTimeout(() => {
       if (session.state === 'handshake') {
         this.fail(session, new TeamMessengerError(ErrorCode.HandshakeTimeout, `no valid hello within ${this.handshakeTimeoutMs} ms`));

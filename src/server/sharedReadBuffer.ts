@@ -1,13 +1,20 @@
-import * as net from 'node:net';
-import type { TransientReads } from '../net/framedConnection';
+import type * as net from 'node:net';
+import type { ReadCallback, SharedReads } from '../net/framedConnection';
 import { SlabPool } from '../net/slabPool';
 
 /** As big as the buffer Node allocates for each read of its own. */
 const READ_BYTES = 64 * 1024;
 
-interface SocketInternals {
-  _handle?: { useUserBuffer?: unknown } | null;
+/** The three private Socket fields `onread` sets, found by their names on the first socket. */
+interface ReadFields {
+  buffer: symbol;
+  callback: symbol;
+  generator: symbol;
 }
+
+type SocketFields = Record<symbol, unknown> & { _handle?: { useUserBuffer?: (buffer: Buffer) => void } | null };
+
+const dropRead: ReadCallback = () => undefined;
 
 /**
  * Accepted sockets that read into one buffer the relay reuses, instead of a new buffer per read.
@@ -18,39 +25,44 @@ interface SocketInternals {
  * With one reused buffer, file data is copied once into slabs that are reused as well
  * (FrameDecoder's `transientChunks`), and a read allocates nothing.
  *
- * How: Node offers reads into a buffer of one's own (`onread`) for sockets it connects, not for
- * sockets a server accepts. The same is had by moving the accepted socket's handle into a new
- * Socket built with `onread` — in the 'connection' listener, before any read can have happened.
- * That uses one private field (`_handle`), looked for first: where it is not there (another
- * runtime, a future Node), the socket is left as it is and reads as before.
+ * How: Node offers this (`onread`) for sockets it connects, not for sockets a server accepts,
+ * though both are the same Socket inside: `onread` only sets three of its fields and tells the
+ * handle to read into the buffer. This does the same to an accepted socket, before any read can
+ * have happened. The fields are private, so they are looked for first; where one is missing
+ * (another runtime, a future Node) the socket is left as it is and reads as before. Moving the
+ * handle into a new Socket built with `onread` works too, but the discarded socket cost about
+ * 3 KB of memory per connection; this costs one closure.
  *
  * One buffer serves every socket: a read's callback runs to its end before the next read.
  */
-export class SharedReadBuffer {
+export class SharedReadBuffer implements SharedReads {
   readonly pool = new SlabPool();
   private readonly buffer = Buffer.allocUnsafeSlow(READ_BYTES);
+  private fields: ReadFields | null | undefined;
 
-  /** The socket to use from now on, and where its reads go; undefined: use `accepted` as it is. */
-  adopt(accepted: net.Socket): { socket: net.Socket; reads: TransientReads } | undefined {
-    const internals = accepted as unknown as SocketInternals;
-    const handle = internals._handle;
-    if (!handle || typeof handle.useUserBuffer !== 'function') return undefined;
-    let reader: ((chunk: Buffer) => void) | undefined;
-    internals._handle = null;
-    const socket = new net.Socket({
-      handle,
-      onread: { buffer: this.buffer, callback: (bytes: number, buffer: Uint8Array) => void reader?.((buffer as Buffer).subarray(0, bytes)) },
-    } as net.SocketConstructorOpts);
-    // The handle lives on in `socket`; this only settles the server's count of its connections.
-    accepted.destroy();
-    return {
-      socket,
-      reads: {
-        pool: this.pool,
-        setReader: (next) => {
-          reader = next;
-        },
-      },
-    };
+  adopt(socket: net.Socket, onRead: ReadCallback): boolean {
+    const target = socket as unknown as SocketFields;
+    const fields = this.readFields(socket);
+    const handle = target._handle;
+    if (!fields || !handle || typeof handle.useUserBuffer !== 'function') return false;
+    if (target[fields.buffer] !== null || target[fields.generator] !== null) return false; // reads elsewhere already
+    target[fields.buffer] = this.buffer;
+    target[fields.callback] = onRead;
+    handle.useUserBuffer(this.buffer);
+    return true;
+  }
+
+  redirect(socket: net.Socket, onRead: ReadCallback | undefined): void {
+    if (this.fields) (socket as unknown as SocketFields)[this.fields.callback] = onRead ?? dropRead;
+  }
+
+  private readFields(socket: net.Socket): ReadFields | null {
+    if (this.fields === undefined) {
+      const own = Object.getOwnPropertySymbols(socket);
+      const find = (name: string) => own.find((symbol) => symbol.description === name);
+      const [buffer, callback, generator] = [find('kBuffer'), find('kBufferCb'), find('kBufferGen')];
+      this.fields = buffer && callback && generator ? { buffer, callback, generator } : null;
+    }
+    return this.fields;
   }
 }

@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { once } from 'node:events';
+import { EventEmitter, once } from 'node:events';
 import * as net from 'node:net';
+import { FrameKind, encodeFrame } from '../../src/net/frame';
+import { FramedConnection } from '../../src/net/framedConnection';
 import { FrameWriter, FlushScheduler, WritableSink } from '../../src/net/frameWriter';
+import { ClientMessage, RelayMessage } from '../../src/net/messages';
 import { SharedReadBuffer } from '../../src/server/sharedReadBuffer';
 import { HOST, useCleanup } from './helpers/loopback';
 import { Prng } from './helpers/prng';
@@ -14,16 +17,23 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
   async function server(shared: SharedReadBuffer) {
     const adopted: { socket: net.Socket; chunks: Buffer[]; buffers: Set<ArrayBufferLike>; setReader: (r: ((c: Buffer) => void) | undefined) => void }[] = [];
     const arrived = new EventTarget();
-    const srv = net.createServer((accepted) => {
-      const result = shared.adopt(accepted);
-      assert.ok(result, 'Node has the handle this relies on');
-      const entry = { socket: result.socket, chunks: [] as Buffer[], buffers: new Set<ArrayBufferLike>(), setReader: result.reads.setReader };
-      result.reads.setReader((chunk) => {
+    const srv = net.createServer((socket) => {
+      const entry = {
+        socket,
+        chunks: [] as Buffer[],
+        buffers: new Set<ArrayBufferLike>(),
+        setReader: (reader: ((chunk: Buffer) => void) | undefined) => shared.redirect(socket, reader && ((bytes, buffer) => reader(buffer.subarray(0, bytes)))),
+      };
+      const first = (bytes: number, buffer: Buffer) => {
+        const chunk = buffer.subarray(0, bytes);
         entry.buffers.add(chunk.buffer);
         entry.chunks.push(Buffer.from(chunk));
         arrived.dispatchEvent(new Event('data'));
-      });
-      result.socket.on('error', () => undefined);
+      };
+      assert.ok(shared.adopt(socket, first), 'Node has the fields this relies on');
+      assert.equal(shared.adopt(socket, first), false, 'a socket is adopted once');
+      socket.on('data', () => assert.fail("no 'data' events: reads go to the callback"));
+      socket.on('error', () => undefined);
       adopted.push(entry);
       arrived.dispatchEvent(new Event('socket'));
     });
@@ -110,18 +120,68 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     assert.ok(Buffer.concat(entry.chunks).equals(data));
   });
 
-  it("settles the server's count of connections, so close() does not wait for adopted sockets", async () => {
+  it("the server still counts an adopted socket, and stops counting it when it closes", async () => {
     const { srv, port, adopted, waitFor } = await server(new SharedReadBuffer());
-    await connect(port);
+    const client = await connect(port);
     await waitFor(() => adopted.length === 1);
-    const count = await new Promise<number>((resolve, reject) => srv.getConnections((err, n) => (err ? reject(err) : resolve(n))));
-    assert.equal(count, 0);
+    const count = () => new Promise<number>((resolve, reject) => srv.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+    assert.equal(await count(), 1);
+    const closed = once(adopted[0].socket, 'close');
+    client.end();
+    await closed;
+    assert.equal(await count(), 0);
   });
 
   it('leaves a socket without a handle as it is', () => {
     const socket = new net.Socket();
-    assert.equal(new SharedReadBuffer().adopt(socket), undefined);
+    assert.equal(new SharedReadBuffer().adopt(socket, () => assert.fail('never read')), false);
     socket.destroy();
+    // A runtime whose sockets lack the fields: not adopted either.
+    assert.equal(new SharedReadBuffer().adopt(new EventEmitter() as net.Socket, () => undefined), false);
+  });
+
+  it('a FramedConnection on an accepted socket reads through it: frames intact, slabs reused, no data events', async () => {
+    const shared = new SharedReadBuffer();
+    const messages: unknown[] = [];
+    const payloads: Buffer[] = [];
+    let connection: FramedConnection<ClientMessage, RelayMessage> | undefined;
+    const done = new EventEmitter();
+    const srv = net.createServer((socket) => {
+      connection = new FramedConnection<ClientMessage, RelayMessage>(
+        socket,
+        { decode: (payload) => JSON.parse(payload.toString()) as ClientMessage, maxPayload: 1024 * 1024, scheduler: new FlushScheduler(), sharedReads: shared },
+        {
+          onMessage: (message) => {
+            messages.push(message);
+            if (messages.length === 2) done.emit('done');
+          },
+          onDataParts: (frame) => {
+            payloads.push(Buffer.concat(frame.parts));
+            frame.release?.();
+          },
+          onFailure: (error) => assert.fail(error.message),
+          onClose: () => undefined,
+        },
+      );
+    });
+    srv.listen(0, HOST);
+    await once(srv, 'listening');
+    cleanup.add('server', () => {
+      connection?.destroy();
+      srv.close();
+    });
+    const client = await connect((srv.address() as net.AddressInfo).port);
+    const files = [new Prng(5).bytes(200_000), new Prng(6).bytes(65_536), new Prng(7).bytes(10)];
+    const finished = once(done, 'done');
+    client.write(encodeFrame(FrameKind.Control, Buffer.from('{"t":"ping","n":1}')));
+    for (const file of files) client.write(encodeFrame(FrameKind.Data, file, 3));
+    client.write(encodeFrame(FrameKind.Control, Buffer.from('{"t":"ping","n":2}')));
+    await finished;
+    assert.deepEqual(messages, [{ t: 'ping', n: 1 }, { t: 'ping', n: 2 }]);
+    assert.equal(payloads.length, 3);
+    payloads.forEach((payload, i) => assert.ok(payload.equals(files[i]), `file ${i}`));
+    assert.equal(connection!.socket.listenerCount('data'), 0, 'the socket was adopted: no data listener');
+    assert.ok(shared.pool.freeCount > 0, 'released slabs are back in the pool');
   });
 });
 
