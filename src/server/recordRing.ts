@@ -128,22 +128,33 @@ export class RecordRing {
     return length <= oldestStart ? 0 : -1;
   }
 
-  /** A bigger buffer, with the held records copied to its start in order. */
+  /**
+   * A bigger buffer, with the held records copied to its start in order. The held records lie
+   * in at most two runs (the newest wrapped round to the buffer's start), so that is one or two
+   * copies however many records there are: a record-by-record copy of the 40,000 records of a
+   * busy relay held its event loop for 15 ms.
+   */
   private grow(length: number): void {
     let capacity = this.buffer.length * 2;
     while (capacity < this.liveBytes + length) capacity *= 2;
     const next = Buffer.allocUnsafe(Math.min(this.maxBytes, capacity));
-    let at = 0;
-    for (let n = this.firstRecord; n < this.nextRecord; n++) {
-      const slot = n % this.maxRecords;
-      const start = this.starts[slot];
-      const len = this.lengths[slot];
-      this.buffer.copy(next, at, start, start + len);
-      this.starts[slot] = at;
-      at += len;
+    const first = this.firstRecord;
+    const oldestStart = this.size > 0 ? this.starts[first % this.maxRecords] : 0;
+    // Records before `split` are in the first run, the rest (if wrapped) start at 0.
+    let split = this.nextRecord;
+    if (this.wrapped) {
+      split = first + 1;
+      while (this.starts[split % this.maxRecords] !== 0) split++;
     }
+    const lastOfRun = (split - 1) % this.maxRecords;
+    const runEnd = this.size > 0 ? this.starts[lastOfRun] + this.lengths[lastOfRun] : 0;
+    const runBytes = runEnd - oldestStart;
+    this.buffer.copy(next, 0, oldestStart, runEnd);
+    if (this.wrapped) this.buffer.copy(next, runBytes, 0, this.writeAt);
+    for (let n = first; n < split; n++) this.starts[n % this.maxRecords] -= oldestStart;
+    for (let n = split; n < this.nextRecord; n++) this.starts[n % this.maxRecords] += runBytes;
+    this.writeAt = runBytes + (this.wrapped ? this.writeAt : 0);
     this.buffer = next;
-    this.writeAt = at;
     this.wrapped = false;
   }
 }

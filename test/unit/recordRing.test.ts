@@ -49,12 +49,15 @@ describe('RecordRing', () => {
     assert.throws(() => ring.push(0), /at least one byte/);
   });
 
-  it('matches a plain list over 20,000 seeded pushes and age drops (wrapping, growing, refusing)', () => {
-    for (const seed of [1, 2, 3, 4]) {
+  it('matches a plain list over 40,000 seeded pushes and age drops (wrapping, growing, refusing)', () => {
+    // Seeds 5..8: few records, a large bound and records that get longer, so the ring keeps
+    // growing after it has wrapped (the held records then lie in two runs).
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
       const rng = new Prng(seed);
-      const maxRecords = rng.int(1, 60);
-      const maxBytes = rng.int(64, 3000);
-      const ring = new RecordRing(maxRecords, maxBytes, rng.int(1, 128));
+      const growing = seed > 4;
+      const maxRecords = growing ? rng.int(2, 8) : rng.int(1, 60);
+      const maxBytes = growing ? 1 << 20 : rng.int(64, 3000);
+      const ring = new RecordRing(maxRecords, maxBytes, growing ? 16 : rng.int(1, 128));
       const model: { n: number; bytes: Buffer }[] = [];
       let next = 0;
       for (let step = 0; step < 5000; step++) {
@@ -62,7 +65,7 @@ describe('RecordRing', () => {
           ring.shift();
           model.shift();
         } else {
-          const length = rng.chance(0.05) ? rng.int(maxBytes - 5, maxBytes + 5) : rng.int(1, 200);
+          const length = growing ? rng.int(1, 8 + (step >> 2)) : rng.chance(0.05) ? rng.int(maxBytes - 5, maxBytes + 5) : rng.int(1, 200);
           const bytes = Buffer.from(Array.from({ length }, () => rng.int(0, 255)));
           const n = ring.push(length);
           if (length > maxBytes) {
@@ -83,6 +86,18 @@ describe('RecordRing', () => {
         for (const r of model) assert.ok(ring.view(r.n).equals(r.bytes), `seed ${seed} step ${step}: record ${r.n} reads back`);
       }
     }
+  });
+
+  it('grows while wrapped: the two runs of records are copied in order', () => {
+    const ring = new RecordRing(3, 1 << 20, 64);
+    [20, 20, 20, 20].forEach((length, i) => fill(ring, length, i + 1)); // the fourth wraps to 0
+    assert.equal(ring.capacity, 64);
+    fill(ring, 30, 5); // does not fit before the oldest: grows
+    assert.equal(ring.capacity, 128);
+    assert.deepEqual([ring.first, ring.end], [2, 5]);
+    for (let n = 2; n < 5; n++) assert.deepEqual([...ring.view(n)], Array(ring.lengthOf(n)).fill(n + 1), `record ${n}`);
+    fill(ring, 60, 6);
+    for (let n = ring.first; n < ring.end; n++) assert.ok(ring.view(n).every((b) => b === n + 1), `record ${n} after more pushes`);
   });
 
   it('drops only what it must: below both bounds nothing is lost', () => {
