@@ -33,6 +33,7 @@ import type { ChatMessage, RunRequest, Spec, SystemName } from './loadgen';
 import { cpuSeconds } from './lib/proc';
 import { renderReport } from './report';
 import { median, medianOfRounds } from './lib/rounds';
+import { relayNodeFlags } from '../src/server/runtimeFlags';
 
 const ROOT = path.resolve(__dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -182,6 +183,8 @@ function logFile(name: string): number {
 
 async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], tag: string): Promise<Sut> {
   const execArgv = ['--expose-gc', '--enable-source-maps'];
+  // The flags the relay command starts with on the CPUs it is given (src/server/runtimeFlags.ts).
+  if (kind === 'relay') execArgv.push(...RELAY_FLAGS);
   if (profile && kind === 'relay') execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=${tag}.cpuprofile`);
   if (process.env.BENCH_SUT_FLAGS && kind === 'relay') execArgv.push(...process.env.BENCH_SUT_FLAGS.split(' '));
   const log = logFile(`sut-${tag}`);
@@ -219,6 +222,8 @@ function prioritized(priority: string): string[] {
 }
 
 /** fork() options that start node under `taskset -c cpu` when pinning, and at `priority` (see prioritized). */
+const RELAY_FLAGS = relayNodeFlags(PIN ? 1 : os.availableParallelism());
+
 function pinned(cpu: string, execArgv: string[], priority = 'nice:0'): { execPath?: string; execArgv: string[] } {
   const wrap = [...prioritized(priority), ...(PIN ? [TASKSET!, '-c', cpu] : [])];
   return wrap.length ? { execPath: wrap[0], execArgv: [...wrap.slice(1), process.execPath, ...execArgv] } : { execArgv };
@@ -457,6 +462,7 @@ function machine(mosquitto: string | undefined): Record<string, unknown> {
     hdrHistogram: version('hdr-histogram-js'),
     commit,
     pinning: PIN ? `system under test on CPU ${SUT_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)` : 'none',
+    relayFlags: RELAY_FLAGS.length ? `${RELAY_FLAGS.join(' ')} (what the relay command starts with on one CPU)` : 'none',
     chatLoadgen: `W4 chat: a second load generator${PIN ? ` on CPU ${LOADGEN_CPU}` : ''}, ${CHAT_PRIORITY.startsWith('fifo:') ? `SCHED_FIFO ${CHAT_PRIORITY.slice(5)}` : CHAT_PRIORITY === 'nice:0' ? 'normal priority' : CHAT_PRIORITY.replace(':', ' ')}, ${CHAT_PACE === 'nap' ? 'sleeping until its next send' : 'spinning'}`,
     fdLimit: (() => {
       try {

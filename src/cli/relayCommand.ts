@@ -1,9 +1,12 @@
+import { spawn } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { createStreamLogger, Logger } from '../net/logger';
 import { DEFAULT_PORT, Relay, RelayAuth } from '../server/relay';
 import { reachableAddresses } from '../server/lanAddresses';
+import { relayNodeFlags } from '../server/runtimeFlags';
 import { parseLogLevel } from './logLevel';
 import { parse, parsePort, parsePositiveInt, readSecret, UsageError } from './options';
 import { relaySecretFile } from './paths';
@@ -14,6 +17,8 @@ import { relayTls } from './tlsSetup';
  * then shuts down gracefully (clients are told, queues flushed).
  */
 export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const missing = relayNodeFlags(os.availableParallelism()).filter((flag) => !process.execArgv.includes(flag));
+  if (missing.length > 0 && env[RESTARTED] !== '1') return restartWithFlags(missing, env);
   const { values, positionals } = parse(args, {
     host: { type: 'string' },
     port: { type: 'string' },
@@ -56,6 +61,7 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     logger,
   });
   const address = await relay.start();
+  if (process.execArgv.includes('--single-threaded-gc')) logger.info('garbage collection runs on the event loop thread (one CPU to run on)');
   logger.info('teammates connect to', { addresses: reachableAddresses(values.host, address.port).join(' ') });
   if (tls) logger.info('TLS certificate fingerprint (SHA-256); teammates compare it when they first connect', { fingerprint: tls.fingerprint });
 
@@ -70,8 +76,46 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     const onTerm = () => stop('SIGTERM');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    if (env[RESTARTED] === '1' && process.channel) {
+      // Started again with its flags by the `relay` command: stop when that process is gone.
+      process.channel.unref();
+      process.once('disconnect', () => stop('the starting process exited'));
+    }
   });
   return 0;
+}
+
+/** Set in the environment of a relay started again with its flags, so it never loops. */
+const RESTARTED = 'TEAM_MESSENGER_RELAY_RESTARTED';
+
+/**
+ * Runs this same command again in a Node started with `flags` (relayNodeFlags), passing the
+ * terminal, SIGINT/SIGTERM/SIGHUP and the exit code through: to whoever started it, it is the
+ * relay.
+ */
+function restartWithFlags(flags: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const child = spawn(process.execPath, [...process.execArgv, ...flags, ...process.argv.slice(1)], {
+    // The IPC channel is how the relay learns that this process is gone, even by SIGKILL.
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    // Its own process group: a Ctrl-C reaches it once, forwarded from here, not twice (a
+    // second SIGINT is the relay's "stop now, without the graceful part").
+    detached: process.platform !== 'win32',
+    env: { ...env, [RESTARTED]: '1' },
+  });
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of signals) process.on(signal, forward);
+  return new Promise((resolve) => {
+    const done = (code: number) => {
+      for (const signal of signals) process.off(signal, forward);
+      resolve(code);
+    };
+    child.once('error', (err) => {
+      process.stderr.write(`cannot start the relay: ${err.message}\n`);
+      done(1);
+    });
+    child.once('exit', (code, signal) => done(code ?? (signal ? 128 + (os.constants.signals[signal] ?? 0) : 1)));
+  });
 }
 
 /**

@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import * as path from 'node:path';
+import { relayNodeFlags } from '../../src/server/runtimeFlags';
 import { CliFixture, runCli } from './helpers/cliProcess';
 
 /** The `team-messenger` command as people and build bots use it: real child processes, real sockets. */
@@ -16,6 +19,60 @@ describe('CLI: relay, listen and send as child processes', function () {
     const common = ['--server', server, '--secret', 'team-secret'];
     return { env, relay, server, common };
   }
+
+  describe('on one CPU the relay starts itself again with its collector on the event loop thread', () => {
+    const hasTaskset = (() => {
+      try {
+        execFileSync('taskset', ['-c', '0', 'true']);
+        return true;
+      } catch {
+        return false;
+      }
+    })();
+    const GC_LINE = 'garbage collection runs on the event loop thread (one CPU to run on)';
+    const refused = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const socket = net.connect({ host: '127.0.0.1', port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve(false);
+        });
+        socket.once('error', () => resolve(true));
+      });
+
+    it('asks for --single-threaded-gc with one CPU and for nothing with more', () => {
+      assert.deepEqual(relayNodeFlags(1), ['--single-threaded-gc']);
+      assert.deepEqual(relayNodeFlags(2), []);
+      assert.deepEqual(relayNodeFlags(64), []);
+    });
+
+    it('relays messages, and SIGTERM stops it gracefully with exit 0', async function () {
+      if (!hasTaskset) this.skip();
+      const env = fx.env();
+      const relay = await fx.relay(['--port', '0', '--secret', 'team-secret'], env, ['taskset', '-c', '0']);
+      assert.ok(relay.process.stderr.includes(GC_LINE), relay.process.stderr);
+      const common = ['--server', `127.0.0.1:${relay.port}`, '--secret', 'team-secret'];
+      const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
+      await bob.waitForEvent('connected');
+      const sent = await runCli(['send', ...common, '--name', 'ci-bot', '--to', 'bob', 'on one CPU'], env);
+      assert.equal(sent.code, 0, sent.stderr);
+      assert.equal((await bob.waitForEvent('message')).text, 'on one CPU');
+      assert.equal(await relay.process.stop('SIGTERM'), 0);
+      assert.match(relay.process.stderr, /relay stopped/);
+      assert.ok(await refused(relay.port), 'nothing listens any more');
+    });
+
+    it('stops by itself when the process that started it is killed', async function () {
+      if (!hasTaskset) this.skip();
+      const relay = await fx.relay(['--port', '0', '--secret', 'team-secret'], fx.env(), ['taskset', '-c', '0']);
+      await relay.process.stop('SIGKILL');
+      const deadline = Date.now() + 10_000;
+      while (!(await refused(relay.port))) {
+        assert.ok(Date.now() < deadline, 'the relay is still listening 10 s after its parent was killed');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+  });
 
   it('delivers a direct message from send to listen and exits 0 after the ack', async () => {
     const { env, common } = await teamOf();

@@ -13,8 +13,10 @@ export class CliProcess {
   readonly exited: Promise<number | null>;
   private waiters: (() => void)[] = [];
 
-  constructor(args: string[], env: NodeJS.ProcessEnv, input?: string) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  /** `launcher` runs the CLI through another command (e.g. `taskset -c 0`). */
+  constructor(args: string[], env: NodeJS.ProcessEnv, input?: string, launcher: string[] = []) {
+    const [command, ...rest] = [...launcher, process.execPath, CLI, ...args];
+    this.child = spawn(command, rest, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => {
       this.stdout += d;
       this.wake();
@@ -95,15 +97,15 @@ export class CliFixture {
     return { ...base, TEAM_MESSENGER_HOME: this.tempDir(), ...extra };
   }
 
-  start(args: string[], env: NodeJS.ProcessEnv): CliProcess {
-    const p = new CliProcess(args, env);
+  start(args: string[], env: NodeJS.ProcessEnv, launcher?: string[]): CliProcess {
+    const p = new CliProcess(args, env, undefined, launcher);
     this.processes.push(p);
     return p;
   }
 
   /** Starts `team-messenger relay` on a free port and resolves once it listens. */
-  async relay(args: string[], env: NodeJS.ProcessEnv): Promise<{ process: CliProcess; port: number }> {
-    const process = this.start(['relay', '--host', '127.0.0.1', ...args], env);
+  async relay(args: string[], env: NodeJS.ProcessEnv, launcher?: string[]): Promise<{ process: CliProcess; port: number }> {
+    const process = this.start(['relay', '--host', '127.0.0.1', ...args], env, launcher);
     const port = await process.waitFor('the relay to listen', () => {
       const m = /relay listening .*port=(\d+)/.exec(process.stderr);
       return m ? Number(m[1]) : undefined;
