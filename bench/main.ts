@@ -360,7 +360,7 @@ async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: nu
 const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'];
 const MQTT: SystemName[] = ['relay', 'mosquitto', 'aedes'];
 /** Rounds for the workloads whose ratios a slow patch of a shared machine can turn around
- *  (W1, W2, W4; NOTES.md, "This round", has the spread that made this necessary). */
+ *  (W1, W2, W4; NOTES.md, "rounds against a noisy machine", has the spread that made this necessary). */
 const ROUNDS = Math.max(1, Number(args.get('rounds') ?? 3) || 1);
 
 interface Planned {
