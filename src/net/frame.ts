@@ -49,8 +49,10 @@ export interface DataFrameParts {
   parts: Buffer[];
   /**
    * Present when the parts are pooled slabs (the decoder copied them out of a reused read
-   * buffer): call it once nothing will read the parts again, and they are reused. Not calling
-   * it only costs an allocation later.
+   * buffer): call it once nothing will read the parts again, and they are reused. The relay's
+   * frame writer calls it when the socket has written them; a frame dropped on the way (a
+   * protocol error, a closing connection) is simply not given back, which only costs an
+   * allocation later.
    */
   release?: () => void;
 }

@@ -73,7 +73,7 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     const wantsParts = handlers.onDataParts !== undefined;
     this.decoder = new FrameDecoder(this.onFrame, {
       maxPayload: options.maxPayload,
-      ...(wantsParts ? { onDataParts: this.onDataParts } : {}),
+      ...(wantsParts ? { onDataParts: (frame: DataFrameParts) => this.closing || this.handlers.onDataParts?.(frame) } : {}),
       ...(this.onRead ? { transientChunks: options.sharedReads!.pool } : {}),
     });
     socket.setNoDelay(true);
@@ -134,11 +134,6 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     if (this.onRead) this.options.sharedReads!.redirect(this.socket, undefined);
     else this.socket.off('data', this.onChunk);
   }
-
-  private readonly onDataParts = (frame: DataFrameParts): void => {
-    if (this.closing) frame.release?.();
-    else this.handlers.onDataParts?.(frame);
-  };
 
   private readonly onChunk = (chunk: Buffer): void => {
     try {

@@ -90,15 +90,12 @@ export class FlowControl {
 
   /** File data for a receiver: queued behind its chat, bounded like everything else it is sent. */
   deliverData(target: Session, header: Buffer, frame: DataFrameParts): void {
-    if (target.state !== 'ready' || target.dropped) {
-      frame.release?.();
-      return;
-    }
+    if (target.state !== 'ready' || target.dropped) return;
     if (target.connection.writer.queuedBytes + frame.length > this.limits.maxQueuedBytes) {
-      frame.release?.();
       this.dropSlow(target);
       return;
     }
+    // Pooled slabs go back once written; a frame dropped above is left to the collector.
     target.connection.writer.writeData(header, frame.parts, frame.release);
   }
 

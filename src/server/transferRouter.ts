@@ -142,38 +142,32 @@ export class TransferRouter {
   }
 
   data(session: Session, frame: DataFrameParts): void {
-    if (!this.forward(session, frame)) frame.release?.();
-  }
-
-  /** Checks a data frame and hands it to its receiver; false when it is not forwarded. */
-  private forward(session: Session, frame: DataFrameParts): boolean {
     const stream = this.streams.get(frame.stream);
     if (!stream || stream.transfer.sender !== session) {
       if (!this.everOpened(frame.stream)) {
         this.host.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `data on stream ${frame.stream}, which was never opened`));
       }
       // Otherwise: data still in flight when its transfer ended. Dropped; it costs nothing.
-      return false;
+      return;
     }
     if (stream.ended) {
       this.host.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `data after the end of stream ${frame.stream}`));
-      return false;
+      return;
     }
     if (frame.flags & FrameFlag.End) {
       if (frame.length !== DIGEST_BYTES) {
         this.host.fail(session, new TeamMessengerError(ErrorCode.BadMessage, 'the last frame of a file must carry its 32-byte SHA-256'));
-        return false;
+        return;
       }
       stream.ended = true;
     } else if (frame.length > stream.credit) {
       this.host.fail(session, new TeamMessengerError(ErrorCode.TooLarge, `sent ${frame.length} bytes on stream ${frame.stream} with ${stream.credit} bytes of credit`));
-      return false;
+      return;
     } else {
       stream.credit -= frame.length;
       if (stream.held > 0 && stream.credit <= this.limits.maxWindowBytes / 2) this.release(stream);
     }
     this.host.sendData(stream.transfer.receiver, encodeHeader(FrameKind.Data, frame.length, frame.stream, frame.flags), frame);
-    return true;
   }
 
   fileResult(session: Session, result: FileResult): void {
