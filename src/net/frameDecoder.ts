@@ -33,7 +33,10 @@ interface Assembly {
  * - The length is checked against `maxPayload` as soon as the header is complete, so a
  *   hostile 4 GB length costs nothing.
  * - With `transientChunks` (a socket reading into one reused buffer) nothing is kept as a view:
- *   data payloads go into pooled slabs as they arrive, an unfinished frame's bytes are copied.
+ *   data payloads go into pooled slabs as they arrive, whatever is left of a chunk is copied.
+ * - `pause()` from inside a frame handler stops after that frame; the rest of the chunk waits
+ *   for `resume()`. A relay uses it to give other connections a turn in the middle of a long
+ *   read, and to hold a sender the moment its receiver falls behind.
  * - A broken stream throws a `ProtocolError`; after that the decoder stays failed and
  *   rethrows the same error, because there is no way to find the next frame boundary.
  */
@@ -47,6 +50,9 @@ export class FrameDecoder {
   private failure: ProtocolError | undefined;
   private readonly pool: SlabPool | undefined;
   private assembly: Assembly | undefined;
+  private held = false;
+  /** Slabs holding the rest of a transient chunk (see keepLeftover); given back once consumed. */
+  private spills: Buffer[] = [];
 
   constructor(
     private readonly onFrame: (frame: Frame) => void,
@@ -57,17 +63,39 @@ export class FrameDecoder {
     this.pool = options.transientChunks;
   }
 
-  /** Bytes received but not yet part of a complete frame. */
+  /** Bytes received but not yet handed out: incomplete frames, and complete ones held by a pause. */
   get bufferedBytes(): number {
     return this.buffered + (this.assembly?.payload.received ?? 0);
+  }
+
+  /** True between `pause()` and `resume()`. */
+  get paused(): boolean {
+    return this.held;
+  }
+
+  /** Hands out no more frames (after the one being handled, when called from its handler)
+   *  until `resume()`. Chunks pushed meanwhile are kept. */
+  pause(): void {
+    this.held = true;
+  }
+
+  /** Hands out the frames held since `pause()`, until they run out or a handler pauses again. */
+  resume(): void {
+    if (!this.held) return;
+    this.held = false;
+    if (this.failure) return;
+    this.guarded(() => {
+      this.drain();
+      this.releaseSpills();
+    });
   }
 
   push(chunk: Buffer): void {
     if (this.failure) throw this.failure;
     if (chunk.length === 0) return;
-    try {
+    this.guarded(() => {
       let start = 0;
-      if (this.assembly) {
+      if (this.assembly && this.buffered === 0 && !this.held) {
         start = this.assembly.payload.fill(chunk, 0, chunk.length);
         if (!this.assembly.payload.complete) return;
         this.finishAssembly();
@@ -77,13 +105,15 @@ export class FrameDecoder {
       this.chunks.push(rest);
       this.buffered += rest.length;
       this.drain();
-      // What is left is the unfinished start of a frame, and its end lies in the chunk just
-      // pushed (older chunks were copied when they were pushed): copy it before the read buffer
-      // is reused.
-      if (this.pool && this.buffered > 0) {
-        const last = this.chunks.length - 1;
-        this.chunks[last] = Buffer.from(this.chunks[last]);
-      }
+      this.releaseSpills();
+      this.keepLeftover();
+    });
+  }
+
+  /** Runs `work`; a ProtocolError leaves the decoder failed and empty. */
+  private guarded(work: () => void): void {
+    try {
+      work();
     } catch (err) {
       if (err instanceof ProtocolError) {
         this.failure = err;
@@ -92,9 +122,43 @@ export class FrameDecoder {
         this.buffered = 0;
         this.assembly?.payload.release();
         this.assembly = undefined;
+        for (const slab of this.spills) this.pool!.give(slab);
+        this.spills = [];
       }
       throw err;
     }
+  }
+
+  /**
+   * With transient chunks, what is left (an unfinished frame, or frames held by a pause) ends in
+   * the chunk just pushed (older chunks were copied when they were pushed): copy it before the
+   * read buffer is reused. A small rest (the usual unfinished frame) into a buffer of its own; a
+   * big one (a paused read) into a slab, so a flood paused many times a second does not allocate.
+   */
+  private keepLeftover(): void {
+    if (!this.pool || this.buffered === 0) return;
+    const last = this.chunks.length - 1;
+    const rest = this.chunks[last];
+    const slabBytes = this.pool.slabBytes;
+    if (rest.length * 16 < slabBytes || rest.length > slabBytes) {
+      this.chunks[last] = Buffer.from(rest);
+      return;
+    }
+    const slab = this.pool.take();
+    rest.copy(slab);
+    this.spills.push(slab);
+    this.chunks[last] = slab.subarray(0, rest.length);
+  }
+
+  /** Gives back the slabs no unconsumed chunk lies in. Never during a handler: a control frame's
+   *  payload may be a view of one. */
+  private releaseSpills(): void {
+    if (this.spills.length === 0) return;
+    this.spills = this.spills.filter((slab) => {
+      for (let i = this.head; i < this.chunks.length; i++) if (this.chunks[i].buffer === slab.buffer) return true;
+      this.pool!.give(slab);
+      return false;
+    });
   }
 
   private finishAssembly(): void {
@@ -104,7 +168,17 @@ export class FrameDecoder {
   }
 
   private drain(): void {
-    while (this.buffered >= HEADER_BYTES) {
+    while (!this.held) {
+      if (this.assembly) {
+        while (!this.assembly.payload.complete && this.buffered > 0) {
+          const first = this.chunks[this.head];
+          this.consume(this.assembly.payload.fill(first, 0, first.length));
+        }
+        if (!this.assembly.payload.complete) return;
+        this.finishAssembly();
+        continue;
+      }
+      if (this.buffered < HEADER_BYTES) return;
       const header = this.peekHeader();
       const length = header.readUInt32BE(0);
       const kind = header[4];
@@ -123,12 +197,6 @@ export class FrameDecoder {
         // Copied out as it arrives, whether or not the rest is here yet.
         this.consume(HEADER_BYTES);
         this.assembly = { flags, stream, payload: new PooledPayload(length, this.pool) };
-        while (!this.assembly.payload.complete && this.buffered > 0) {
-          const first = this.chunks[this.head];
-          this.consume(this.assembly.payload.fill(first, 0, first.length));
-        }
-        if (!this.assembly.payload.complete) return;
-        this.finishAssembly();
         continue;
       }
       if (this.buffered < HEADER_BYTES + length) return;
@@ -141,7 +209,6 @@ export class FrameDecoder {
       this.onFrame({ kind, flags, stream, payload });
     }
   }
-
   /** The 10 header bytes, copied only when the header itself is split across chunks. */
   private peekHeader(): Buffer {
     const first = this.chunks[this.head];

@@ -676,6 +676,182 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
   });
 });
 
+describe('FrameDecoder: pause and resume (a turn for others in the middle of a read)', () => {
+  /** A pool that counts the slabs out, so a slab never given back (or given back twice) shows. */
+  class CountingPool extends SlabPool {
+    out = 0;
+    override take(): Buffer {
+      this.out++;
+      return super.take();
+    }
+    override give(slab: Buffer): void {
+      this.out--;
+      super.give(slab);
+    }
+  }
+
+  interface PausedRun {
+    frames: Frame[];
+    /** Frames handed out by each push and each resume, in order. */
+    steps: number[];
+    decoder: FrameDecoder;
+  }
+
+  /**
+   * Pushes `chunks` (through one read buffer scribbled after every push when `pool` is given),
+   * pausing from inside the handler of every frame for which `pauseAt` says so. After each push,
+   * `resumeNow` decides whether to resume at once (maybe more than once, as the handler pauses
+   * again) or push the next chunk while still paused. At the end it resumes until nothing is held.
+   * Data frames are released at once; payloads are checked (copied) inside the handler.
+   */
+  function runPaused(chunks: readonly Buffer[], pool: SlabPool | undefined, pauseAt: (index: number) => boolean, resumeNow: () => boolean): PausedRun {
+    const frames: Frame[] = [];
+    const steps: number[] = [];
+    let decoder: FrameDecoder;
+    const handed = (frame: Frame) => {
+      frames.push(frame);
+      if (pauseAt(frames.length - 1)) decoder.pause();
+    };
+    decoder = new FrameDecoder((frame) => handed({ ...frame, payload: ownMemory(frame.payload) }), {
+      ...(pool ? { transientChunks: pool } : {}),
+      onDataParts: (frame) => {
+        handed({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: ownMemory(Buffer.concat(frame.parts)) });
+        frame.release?.();
+      },
+    });
+    const readBuffer = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
+    const step = (work: () => void) => {
+      const before = frames.length;
+      work();
+      steps.push(frames.length - before);
+    };
+    for (const chunk of chunks) {
+      if (pool) {
+        chunk.copy(readBuffer);
+        step(() => decoder.push(readBuffer.subarray(0, chunk.length)));
+        readBuffer.fill(0xee);
+      } else {
+        step(() => decoder.push(chunk));
+      }
+      while (decoder.paused && resumeNow()) step(() => decoder.resume());
+    }
+    for (let guard = 0; decoder.paused; guard++) {
+      assert.ok(guard <= SAMPLE.length * 4, 'resume makes progress');
+      step(() => decoder.resume());
+    }
+    return { frames, steps, decoder };
+  }
+
+  it('stops right after the frame whose handler paused, and resume hands out the rest in order: every pair of split points (and every frame at every single split), with and without a reused read buffer', () => {
+    const n = SAMPLE_BYTES.length;
+    const check = (chunks: Buffer[], k: number, transient: boolean, context: string) => {
+      const pool = transient ? new CountingPool(64) : undefined;
+      // Never resumed until every chunk is in: the frames after k wait, whatever arrives.
+      const result = runPaused(chunks, pool, (index) => index === k, () => false);
+      assertFrames(result.frames, SAMPLE, context);
+      const beforeResume = result.steps.slice(0, chunks.length).reduce((a, b) => a + b, 0);
+      if (beforeResume !== k + 1) assert.fail(`${context}: ${beforeResume} frames before the resume, expected ${k + 1}`);
+      if (result.decoder.bufferedBytes !== 0) assert.fail(`${context}: bytes left`);
+      if (pool && pool.out !== 0) assert.fail(`${context}: ${pool.out} slabs not given back`);
+    };
+    for (const transient of [false, true]) {
+      const mode = transient ? 'transient' : 'own chunks';
+      for (let k = 0; k < SAMPLE.length; k++) {
+        for (let i = 0; i <= n; i++) check([SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i)], k, transient, `${mode}, pause at frame ${k}, split at ${i}`);
+      }
+      for (let i = 0; i <= n; i++) {
+        for (let j = i; j <= n; j++) {
+          // The frame paused at moves through all of them as the split points do.
+          const k = (i + j) % SAMPLE.length;
+          check([SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i, j), SAMPLE_BYTES.subarray(j)], k, transient, `${mode}, pause at frame ${k}, split at ${i} and ${j}`);
+        }
+      }
+    }
+  });
+
+  it('gives the same frames under seeded pauses, resumes and chunkings, one byte at a time included; every slab comes back', () => {
+    for (let seed = 1; seed <= 800; seed++) {
+      const rng = new Prng(seed * 104_729);
+      const specs: Spec[] =
+        seed % 2 === 0
+          ? [...SAMPLE]
+          : Array.from({ length: 30 }, (): Spec =>
+              rng.chance(0.6)
+                ? { kind: FrameKind.Control, flags: 0, stream: 0, payload: rng.bytes(rng.int(0, 120)) }
+                : { kind: FrameKind.Data, flags: rng.chance(0.2) ? FrameFlag.End : 0, stream: rng.int(1, 4), payload: rng.bytes(rng.int(0, 700)) },
+            );
+      const bytes = rawStream(specs);
+      const pool = rng.chance(0.7) ? new CountingPool(rng.pick([16, 64, 256, 4096])) : undefined;
+      const pauseChance = rng.pick([0.05, 0.3, 1]);
+      const result = runPaused(rng.chunk(bytes, rng.pick([1, 3, 17, 64, 500, bytes.length])), pool, () => rng.chance(pauseChance), () => rng.chance(0.5));
+      assertFrames(result.frames, specs, `seed ${seed}`);
+      assert.equal(result.decoder.bufferedBytes, 0, `seed ${seed}: bytes left`);
+      if (pool) assert.equal(pool.out, 0, `seed ${seed}: slabs not given back`);
+    }
+  });
+
+  it('keeps a paused read in a slab, not in a new buffer, and gives the slab back once consumed', () => {
+    const pool = new CountingPool(4096);
+    const specs = Array.from({ length: 40 }, (_, i): Spec => ({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(60, i) }));
+    const bytes = rawStream(specs); // 2,800 bytes: one read
+    const payloads: Buffer[] = [];
+    const decoder = new FrameDecoder((frame) => {
+      payloads.push(frame.payload);
+      assert.ok(frame.payload.equals(specs[payloads.length - 1].payload), `frame ${payloads.length - 1} as sent`);
+      decoder.pause();
+    }, { transientChunks: pool });
+    const read = Buffer.from(bytes);
+    decoder.push(read);
+    read.fill(0xee);
+    assert.equal(payloads.length, 1);
+    assert.equal(pool.out, 1, 'the rest of the read went into one slab');
+    assert.equal(decoder.bufferedBytes, bytes.length - 70, 'held frames count as buffered');
+    for (let i = 1; i < 40; i++) decoder.resume();
+    assert.equal(payloads.length, 40);
+    assert.equal(decoder.bufferedBytes, 0);
+    assert.equal(pool.out, 0, 'the slab came back after its last frame');
+  });
+
+  it('a pause from outside any handler holds what arrives; frames after a half-received data frame wait for the resume', () => {
+    const pool = new CountingPool(64);
+    const got: string[] = [];
+    const decoder = new FrameDecoder((frame) => got.push(`c${frame.payload.length}`), {
+      transientChunks: pool,
+      onDataParts: (frame) => {
+        got.push(`d${frame.length}`);
+        frame.release?.();
+      },
+    });
+    const data = rawFrame({ kind: FrameKind.Data, flags: 0, stream: 1, payload: pattern(150) });
+    const control = rawFrame({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(5) });
+    decoder.push(data.subarray(0, 60)); // the data frame is being copied in
+    decoder.pause();
+    decoder.push(Buffer.concat([data.subarray(60), control]));
+    assert.deepEqual(got, [], 'nothing is handed out while paused');
+    decoder.resume();
+    assert.deepEqual(got, ['d150', 'c5']);
+    assert.equal(pool.out, 0);
+  });
+
+  it('a bad header found on resume throws there, and the decoder stays failed with its slabs given back', () => {
+    const pool = new CountingPool(256);
+    const good = rawFrame({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(30) });
+    const bytes = Buffer.concat([good, good, good, good, good, rawHeader(5, 9, 0, 0), pattern(60)]);
+    const decoder = new FrameDecoder(() => decoder.pause(), { transientChunks: pool });
+    decoder.push(Buffer.from(bytes));
+    assert.equal(pool.out, 1);
+    let error: unknown;
+    try {
+      for (let i = 0; i < 10; i++) decoder.resume();
+    } catch (err) {
+      error = err;
+    }
+    assert.ok(error instanceof ProtocolError && error.code === ErrorCode.BadFrameKind, String(error));
+    assert.equal(pool.out, 0, 'the slab was given back');
+    assert.throws(() => decoder.push(Buffer.from([1])), (err: unknown) => err === error);
+  });
+});
+
 describe('FrameDecoder: malformed input', () => {
   interface BadCase {
     name: string;
