@@ -16,7 +16,8 @@ export interface FramedConnectionHandlers<In> {
   /** The peer broke the protocol, or a handler threw: the connection is being closed. */
   onFailure(error: TeamMessengerError): void;
   onClose(): void;
-  /** Called after each received chunk has been decoded and handled, with its size. */
+  /** Called after each received chunk has been decoded and handled, with its size, and after
+   *  frames held by a pause were handed out on resume, with 0. */
   afterChunk?(bytes: number): void;
 }
 
@@ -121,6 +122,30 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     const timer = setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
     timer.unref();
     this.socket.once('close', () => clearTimeout(timer));
+  }
+
+  /**
+   * Stops reading, and stops handing out frames after the one being handled: the rest of the
+   * read waits, in order, for `resumeReading`. A relay pauses a sender this way the moment its
+   * receiver falls behind, or to give other connections a turn in the middle of a long read.
+   */
+  pauseReading(): void {
+    this.socket.pause();
+    this.decoder.pause();
+  }
+
+  /** Hands out the frames held since `pauseReading`, then reads again, unless a handler paused
+   *  it once more meanwhile. */
+  resumeReading(): void {
+    try {
+      this.decoder.resume();
+    } catch (err) {
+      this.fail(err);
+      return;
+    }
+    this.handlers.afterChunk?.(0);
+    if (this.decoder.paused || this.closing || this.closed) return;
+    this.socket.resume();
   }
 
   /** Drops the connection now, queued data and all (a consumer too slow to be worth waiting for). */

@@ -12,6 +12,10 @@ export interface FlowLimits {
   slowConsumerGraceMs: number;
   /** File data a connection may send per second (undefined or 0: unlimited). */
   throttleBytesPerSecond?: number;
+  /** How long one connection's frames may hold the event loop before the others get a turn, ms. */
+  turnBudgetMs: number;
+  /** What turns are timed by, in ms (default `performance.now`; tests bring their own). */
+  clock?: () => number;
 }
 
 /** A read at least this big suggests the peer has more waiting: Node reads up to 64 KiB at a
@@ -23,14 +27,19 @@ const BUSY_READ_MESSAGES = 32;
 /**
  * Who waits for whom in the relay. Every frame for a client is queued through here, bounded by
  * `maxQueuedBytes`; a direct message's sender waits for a slow reader (backpressure) instead of
- * the relay holding the difference; a connection whose read was a flood of messages gets one
- * read per turn of the event loop; a file sender over its configured rate is paused.
+ * the relay holding the difference; no connection holds the event loop longer than the turn
+ * budget, and one whose read was a flood of messages gets one read per turn; a file sender
+ * over its configured rate is paused.
  */
 export class FlowControl {
+  private readonly clock: () => number;
+
   constructor(
     private readonly limits: FlowLimits,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.clock = limits.clock ?? (() => performance.now());
+  }
 
   /** Queues a frame for one session, dropping the session if it cannot keep up. */
   deliver(target: Session, frame: Buffer): void {
@@ -99,17 +108,42 @@ export class FlowControl {
     target.connection.writer.writeData(header, frame.parts, frame.release);
   }
 
+  /** A frame from `session` is about to be handled: its turn starts now, unless it has begun. */
+  frameStarting(session: Session): void {
+    if (session.turnStartedAt === 0) session.turnStartedAt = this.clock();
+  }
+
   /**
-   * A connection with a backlog of messages (a full read of many) gets one read per turn of the
-   * event loop: Node reads a ready socket up to 32 times in a row, so one peer flooding the relay
-   * could otherwise have 2 MiB of its messages handled before anyone else's next one. Short
-   * reads — a person chatting — are never paused.
+   * A frame was handled. Once one connection's frames have held the event loop for the turn
+   * budget, the rest of its read waits (the decoder holds it) until every other connection
+   * has had its turn: one 64 KiB read of a flooding sender is ~600 messages, 2 ms of routing
+   * that every message arriving from anyone else would otherwise wait behind.
+   */
+  frameHandled(session: Session): void {
+    if (this.clock() - session.turnStartedAt >= this.limits.turnBudgetMs) this.yieldTurn(session);
+  }
+
+  /**
+   * After each read. A connection with a backlog of messages (a full read of many) gets one read
+   * per turn of the event loop: Node reads a ready socket up to 32 times in a row, so one peer
+   * flooding the relay could otherwise have 2 MiB of its messages handled before anyone else's
+   * next one. Short reads — a person chatting — are never paused.
    */
   endTurn(session: Session, bytes: number): void {
     const messages = session.messagesThisRead;
     session.messagesThisRead = 0;
-    // File data is left alone: its pace is set by credit, and a frame costs little per byte.
-    if (bytes < FULL_READ_BYTES || messages < BUSY_READ_MESSAGES || session.isPausedFor('turn') || session.state === 'closed') return;
+    // A short read (or held frames handed out on resume) ends this connection's turn: Node reads
+    // it again only on a later one. After a full read it may read again at once, on the same clock.
+    if (bytes < FULL_READ_BYTES) session.turnStartedAt = 0;
+    // File data is left alone here: its pace is set by credit, and a frame costs little per byte.
+    if (bytes < FULL_READ_BYTES || messages < BUSY_READ_MESSAGES) return;
+    this.yieldTurn(session);
+  }
+
+  /** The rest of this connection's read waits for the next turn of the event loop. */
+  private yieldTurn(session: Session): void {
+    session.turnStartedAt = 0;
+    if (session.isPausedFor('turn') || session.state === 'closed') return;
     session.pauseReading('turn');
     setImmediate(() => session.resumeReading('turn'));
   }

@@ -78,11 +78,18 @@ export interface RelayOptions {
   maxWatchEntries?: number;
   /** How often the online count goes out in watched mode, when it changed (default 2000 ms). */
   presenceIntervalMs?: number;
+  /** How long one connection's messages may hold the relay's event loop before everyone else's
+   *  get a turn (ms, default 0.5; 0: one message per turn). The rest of its read waits in order. */
+  turnBudgetMs?: number;
   /** Plain TCP connections read into one reused buffer (default true; see sharedReadBuffer.ts).
    *  False reads the way Node does by default, a new buffer per read: for comparisons. */
   reuseReadBuffer?: boolean;
   logger?: Logger;
 }
+
+/** A few hundred chat messages: long enough that a busy sender's turns cost little, short enough
+ *  that a message from anyone else waits behind at most this much of it. */
+export const DEFAULT_TURN_BUDGET_MS = 0.5;
 
 /** Offline identities a welcome lists besides the watched ones: the most recently seen. */
 const WELCOME_RECENT_KNOWN = 200;
@@ -107,15 +114,21 @@ export class Relay extends EventEmitter {
   /** Shared by every connection (nothing in them is per connection). */
   private readonly connectionOptions: FramedConnectionOptions<ClientMessage>;
   private readonly sessionEvents: SessionEvents = {
-    message: (session, message) => this.onMessage(session, message),
+    message: (session, message) => {
+      this.flow.frameStarting(session);
+      this.onMessage(session, message);
+      this.flow.frameHandled(session);
+    },
     data: (session, frame) => {
       if (session.state !== 'ready') {
         this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data before the handshake'));
         return;
       }
+      this.flow.frameStarting(session);
       session.lastReceived = Date.now();
       this.flow.throttle(session, frame.length);
       this.transfers.data(session, frame);
+      this.flow.frameHandled(session);
     },
     failure: (session, error) => this.fail(session, error),
     close: (session) => this.onClose(session),
@@ -164,6 +177,7 @@ export class Relay extends EventEmitter {
         backpressureBytes: this.backpressureBytes,
         slowConsumerGraceMs: this.slowConsumerGraceMs,
         throttleBytesPerSecond: options.throttleBytesPerSecond,
+        turnBudgetMs: options.turnBudgetMs ?? DEFAULT_TURN_BUDGET_MS,
       },
       this.logger,
     );

@@ -45,8 +45,10 @@ export class Session implements PresenceSession {
   /** Peer search budget, from the first search on. */
   searchRate: MessageRate | undefined;
   overRate = 0;
-  /** Control messages handled from the current read (see Relay.endTurn). */
+  /** Control messages handled from the current read (see FlowControl.endTurn). */
   messagesThisRead = 0;
+  /** When this connection's current turn began (FlowControl's clock; 0 between turns). */
+  turnStartedAt = 0;
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;
@@ -115,7 +117,7 @@ export class Session implements PresenceSession {
   }
 
   pauseReading(reason: PauseReason): void {
-    if (this.pauses === 0) this.connection.socket.pause();
+    if (this.pauses === 0) this.connection.pauseReading();
     this.pauses |= PAUSE_BITS[reason];
   }
 
@@ -125,7 +127,7 @@ export class Session implements PresenceSession {
     if (this.pauses !== 0 || this.state === 'closed') return;
     // Time spent paused by the relay is not the peer's silence.
     this.lastReceived = Date.now();
-    this.connection.socket.resume();
+    this.connection.resumeReading();
   }
 
   info(): PeerInfo {

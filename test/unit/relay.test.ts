@@ -749,6 +749,43 @@ describe('relay over loopback', function () {
       );
     });
 
+    it('a flood is handled a turn budget at a time: with no budget, another sender\'s message comes after a few of the flood\'s, not after the rest of its read', async function () {
+      this.timeout(60_000);
+      // turnBudgetMs 0: every message of the flood is a turn of its own, so how many come between
+      // does not depend on this machine's speed. Without turns inside a read it is the rest of
+      // the 64 KiB read the flood's first message came in (about 600 of these).
+      const relay = await startRelay(cleanup, { textBytesPerSecond: 0, messagesPerSecond: 0, turnBudgetMs: 0 });
+      const port = relay.address().port;
+      const flooder = await RawClient.connect(cleanup, port);
+      await flooder.handshake({ name: 'flooder' });
+      const reader = await RawClient.connect(cleanup, port);
+      await reader.handshake({ name: 'reader' });
+      const carol = await connectClient(cleanup, port, { name: 'carol' });
+      const dave = await connectClient(cleanup, port, { name: 'dave' });
+
+      const count = 5000;
+      const frames: Buffer[] = [];
+      for (let i = 0; i < count; i++) {
+        frames.push(encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'send', ref: `f${i}`, to: [reader.identity.clientId], text: `flood ${i}` }))));
+      }
+      const firstArrived = reader.waitForType('message', 20_000);
+      flooder.sendBytes(Buffer.concat(frames));
+      const first = await firstArrived;
+      const ack = await sendAndAck(carol, [dave.clientId], 'a word in between', 30_000);
+      const floodBefore = ack.seq - first.seq;
+      assert.ok(floodBefore < 100, `${floodBefore} flood messages were handled between the flood's first and carol's message`);
+      const texts = () => reader.messages.flatMap((m) => (m.t === 'message' ? [m.text] : []));
+      for (const end = Date.now() + 40_000; texts().length < count && Date.now() < end; ) await sleep(20);
+      assert.deepEqual(
+        texts(),
+        Array.from({ length: count }, (_, i) => `flood ${i}`),
+        'the whole flood arrives, in order',
+      );
+      const acks = flooder.messages.filter((m) => m.t === 'ack').length;
+      for (const end = Date.now() + 10_000; flooder.messages.filter((m) => m.t === 'ack').length < count && Date.now() < end; ) await sleep(20);
+      assert.equal(flooder.messages.filter((m) => m.t === 'ack').length, count, `every flood message acked (${acks} when the last arrived)`);
+    });
+
     /** Alice, carol and dave on a relay, and a raw client "slow" everyone has seen join. No text
      *  budget: an honest heavy sender, so the relay's queue bounds are what the tests exercise. */
     async function slowReaderTeam(options: TestRelayOptions) {

@@ -183,6 +183,62 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     assert.equal(connection!.socket.listenerCount('data'), 0, 'the socket was adopted: no data listener');
     assert.ok(shared.pool.freeCount > 0, 'released slabs are back in the pool');
   });
+
+  for (const adopted of [true, false]) {
+    it(`pauseReading from a handler holds the rest of the read until resumeReading: nothing meanwhile, all in order (${adopted ? 'the shared read buffer' : "Node's own reads"})`, async () => {
+      const shared = adopted ? new SharedReadBuffer() : undefined;
+      const total = 3000;
+      const got: number[] = [];
+      let paused = false;
+      let pauses = 0;
+      let duringPause = 0;
+      let connection: FramedConnection<ClientMessage, RelayMessage> | undefined;
+      const done = new EventEmitter();
+      const srv = net.createServer((socket) => {
+        connection = new FramedConnection<ClientMessage, RelayMessage>(
+          socket,
+          { decode: (payload) => JSON.parse(payload.toString()) as ClientMessage, maxPayload: 1024 * 1024, scheduler: new FlushScheduler(), ...(shared ? { sharedReads: shared } : {}) },
+          {
+            onMessage: (message) => {
+              if (paused) duringPause++;
+              const n = (message as { n: number }).n;
+              got.push(n);
+              if (n % 250 === 249) {
+                // Long enough for the rest of the writes to arrive, were the socket still read.
+                paused = true;
+                pauses++;
+                connection!.pauseReading();
+                setTimeout(() => {
+                  paused = false;
+                  connection!.resumeReading();
+                }, 5);
+              }
+              if (got.length === total) done.emit('done');
+            },
+            onFailure: (error) => assert.fail(error.message),
+            onClose: () => undefined,
+          },
+        );
+      });
+      srv.listen(0, HOST);
+      await once(srv, 'listening');
+      cleanup.add('server', () => {
+        connection?.destroy();
+        srv.close();
+      });
+      const client = await connect((srv.address() as net.AddressInfo).port);
+      const frames = Array.from({ length: total }, (_, n) => encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'ping', n }))));
+      const finished = once(done, 'done');
+      client.write(Buffer.concat(frames.slice(0, total / 2)));
+      await new Promise((resolve) => setTimeout(resolve, 2));
+      client.write(Buffer.concat(frames.slice(total / 2)));
+      await finished;
+      assert.deepEqual(got, Array.from({ length: total }, (_, n) => n), 'every message, in order');
+      assert.equal(duringPause, 0, 'nothing was handed out while paused');
+      assert.equal(pauses, total / 250);
+      if (shared) assert.ok(shared.pool.freeCount >= 1, 'the slab holding a paused read came back');
+    });
+  }
 });
 
 describe('FrameWriter: the data written callback', () => {
