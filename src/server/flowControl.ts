@@ -12,7 +12,7 @@ export interface FlowLimits {
   slowConsumerGraceMs: number;
   /** File data a connection may send per second (undefined or 0: unlimited). */
   throttleBytesPerSecond?: number;
-  /** How long one connection's frames may hold the event loop before the others get a turn, ms. */
+  /** How long one connection's messages may hold the event loop before the others get a turn, ms. */
   turnBudgetMs: number;
   /** What turns are timed by, in ms (default `performance.now`; tests bring their own). */
   clock?: () => number;
@@ -108,18 +108,21 @@ export class FlowControl {
     target.connection.writer.writeData(header, frame.parts, frame.release);
   }
 
-  /** A frame from `session` is about to be handled: its turn starts now, unless it has begun. */
-  frameStarting(session: Session): void {
+  /** A control message from `session` is about to be handled: its turn starts now, unless it
+   *  has begun. */
+  messageStarting(session: Session): void {
     if (session.turnStartedAt === 0) session.turnStartedAt = this.clock();
   }
 
   /**
-   * A frame was handled. Once one connection's frames have held the event loop for the turn
-   * budget, the rest of its read waits (the decoder holds it) until every other connection
-   * has had its turn: one 64 KiB read of a flooding sender is ~600 messages, 2 ms of routing
-   * that every message arriving from anyone else would otherwise wait behind.
+   * A control message was handled. Once one connection's messages have held the event loop for
+   * the turn budget, the rest of its read waits (the decoder holds it) until every other
+   * connection has had its turn: one 64 KiB read of a flooding sender is ~600 messages, 2 ms of
+   * routing that every message arriving from anyone else would otherwise wait behind. File data
+   * is not timed: its pace is set by credit, a frame costs little per byte, and timing it too
+   * did not help chat during a transfer (bench/NOTES.md).
    */
-  frameHandled(session: Session): void {
+  messageHandled(session: Session): void {
     if (this.clock() - session.turnStartedAt >= this.limits.turnBudgetMs) this.yieldTurn(session);
   }
 

@@ -115,20 +115,18 @@ export class Relay extends EventEmitter {
   private readonly connectionOptions: FramedConnectionOptions<ClientMessage>;
   private readonly sessionEvents: SessionEvents = {
     message: (session, message) => {
-      this.flow.frameStarting(session);
+      this.flow.messageStarting(session);
       this.onMessage(session, message);
-      this.flow.frameHandled(session);
+      this.flow.messageHandled(session);
     },
     data: (session, frame) => {
       if (session.state !== 'ready') {
         this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data before the handshake'));
         return;
       }
-      this.flow.frameStarting(session);
       session.lastReceived = Date.now();
       this.flow.throttle(session, frame.length);
       this.transfers.data(session, frame);
-      this.flow.frameHandled(session);
     },
     failure: (session, error) => this.fail(session, error),
     close: (session) => this.onClose(session),
