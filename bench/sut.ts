@@ -100,6 +100,22 @@ function traceLoopTurns(): () => void {
 const reportLoop = process.env.BENCH_LOOP_TRACE ? traceLoopTurns() : undefined;
 
 /**
+ * Experiments only: BENCH_STALL_LOG=1 has a 1 ms timer report every time it fires more than 4 ms
+ * late, with the time since the process started (as `--trace-gc` prints it), so that stalls can
+ * be set beside collections. Unlike BENCH_LOOP_TRACE the loop still sleeps when it has nothing to do.
+ */
+function logStalls(): void {
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 4) process.stderr.write(`stall at ${now.toFixed(1)} ms: ${(now - last - 1).toFixed(2)} ms late\n`);
+    last = now;
+  }, 1).unref();
+}
+
+if (process.env.BENCH_STALL_LOG) logStalls();
+
+/**
  * Experiments only: BENCH_HEAP_SAMPLE=FILE samples allocations (V8's sampling heap profiler)
  * from start to stop, asking V8 to keep the objects a mark-compact collected and drop those that
  * died young — what was promoted and then died, what old-generation collections are made of. A
