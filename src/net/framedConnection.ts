@@ -16,6 +16,8 @@ export interface FramedConnectionHandlers<In> {
   /** The peer broke the protocol, or a handler threw: the connection is being closed. */
   onFailure(error: TeamMessengerError): void;
   onClose(): void;
+  /** Called with each received chunk's size before it is decoded. */
+  beforeChunk?(bytes: number): void;
   /** Called after each received chunk has been decoded and handled, with its size, and after
    *  frames held by a pause were handed out on resume, with 0. */
   afterChunk?(bytes: number): void;
@@ -161,6 +163,7 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
   }
 
   private readonly onChunk = (chunk: Buffer): void => {
+    this.handlers.beforeChunk?.(chunk.length);
     try {
       this.decoder.push(chunk);
     } catch (err) {

@@ -23,6 +23,8 @@ export interface FlowLimits {
 const FULL_READ_BYTES = 16 * 1024;
 /** …and this many control messages in it, a flood rather than a file. */
 const BUSY_READ_MESSAGES = 32;
+/** Another connection read this recently: someone else is talking, and a flood gives up turns. */
+const OTHERS_ACTIVE_MS = 20;
 
 /**
  * Who waits for whom in the relay. Every frame for a client is queued through here, bounded by
@@ -33,6 +35,10 @@ const BUSY_READ_MESSAGES = 32;
  */
 export class FlowControl {
   private readonly clock: () => number;
+  /** The connection that read last and when (FlowControl's clock), and when any other did. */
+  private lastReader: Session | undefined;
+  private lastReadAt = -Infinity;
+  private othersLastReadAt = -Infinity;
 
   constructor(
     private readonly limits: FlowLimits,
@@ -108,6 +114,22 @@ export class FlowControl {
     target.connection.writer.writeData(header, frame.parts, frame.release);
   }
 
+  /** A read of `bytes` from `session` is about to be decoded. */
+  readStarting(session: Session, bytes: number): void {
+    session.readBytes = bytes;
+    const now = this.clock();
+    if (session !== this.lastReader) {
+      this.othersLastReadAt = this.lastReadAt;
+      this.lastReader = session;
+    }
+    this.lastReadAt = now;
+  }
+
+  /** When a connection other than `session` last read. */
+  private lastReadBesides(session: Session): number {
+    return session === this.lastReader ? this.othersLastReadAt : this.lastReadAt;
+  }
+
   /** A control message from `session` is about to be handled: its turn starts now, unless it
    *  has begun. */
   messageStarting(session: Session): void {
@@ -115,15 +137,31 @@ export class FlowControl {
   }
 
   /**
-   * A control message was handled. Once one connection's messages have held the event loop for
-   * the turn budget, the rest of its read waits (the decoder holds it) until every other
-   * connection has had its turn: one 64 KiB read of a flooding sender is ~600 messages, 2 ms of
-   * routing that every message arriving from anyone else would otherwise wait behind. File data
-   * is not timed: its pace is set by credit, a frame costs little per byte, and timing it too
-   * did not help chat during a transfer (bench/NOTES.md).
+   * A control message was handled. Once one connection's messages from a full read have held
+   * the event loop for the turn budget, the rest of the read waits (the decoder holds it) until
+   * every other connection has had its turn: one 64 KiB read of a flooding sender is ~600
+   * messages, 2 ms of routing that every message arriving from anyone else would otherwise wait
+   * behind.
+   *
+   * A turn given up costs a write to every socket the connection's messages reached so far (the
+   * writes of a turn go out together), so it is given up only when it can help: never for a
+   * short read (everything the peer had sent), and only while someone else is talking (another
+   * connection read within OTHERS_ACTIVE_MS). A broadcast to 100 members cut into turns nobody
+   * used went at half its speed; a quiet member's first message waits for at most the rest of
+   * one read, as it did before turns were cut.
+   *
+   * File data is not timed: its pace is set by credit, a frame costs little per byte, and timing
+   * it too did not help chat during a transfer (bench/NOTES.md).
    */
   messageHandled(session: Session): void {
-    if (this.clock() - session.turnStartedAt >= this.limits.turnBudgetMs) this.yieldTurn(session);
+    if (session.readBytes < FULL_READ_BYTES) return;
+    const now = this.clock();
+    if (now - session.turnStartedAt < this.limits.turnBudgetMs) return;
+    if (now - this.lastReadBesides(session) > OTHERS_ACTIVE_MS) {
+      session.turnStartedAt = now; // nobody else is talking: go on, and look again after a budget
+      return;
+    }
+    this.yieldTurn(session);
   }
 
   /**

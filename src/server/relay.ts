@@ -78,8 +78,9 @@ export interface RelayOptions {
   maxWatchEntries?: number;
   /** How often the online count goes out in watched mode, when it changed (default 2000 ms). */
   presenceIntervalMs?: number;
-  /** How long one connection's messages may hold the relay's event loop before everyone else's
-   *  get a turn (ms, default 0.5; 0: one message per turn). The rest of its read waits in order. */
+  /** How long one connection's messages from a full read may hold the relay's event loop before
+   *  everyone else's get a turn (ms, default 0.5; 0: one message per turn). The rest of its read
+   *  waits, in order; a short read is handled whole. */
   turnBudgetMs?: number;
   /** Plain TCP connections read into one reused buffer (default true; see sharedReadBuffer.ts).
    *  False reads the way Node does by default, a new buffer per read: for comparisons. */
@@ -130,6 +131,7 @@ export class Relay extends EventEmitter {
     },
     failure: (session, error) => this.fail(session, error),
     close: (session) => this.onClose(session),
+    beforeChunk: (session, bytes) => this.flow.readStarting(session, bytes),
     afterChunk: (session, bytes) => this.flow.endTurn(session, bytes),
   };
   private readonly history: MessageHistory;

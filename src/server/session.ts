@@ -12,6 +12,7 @@ export interface SessionEvents {
   data(session: Session, frame: DataFrameParts): void;
   failure(session: Session, error: TeamMessengerError): void;
   close(session: Session): void;
+  beforeChunk(session: Session, bytes: number): void;
   afterChunk(session: Session, bytes: number): void;
 }
 
@@ -49,6 +50,9 @@ export class Session implements PresenceSession {
   messagesThisRead = 0;
   /** When this connection's current turn began (FlowControl's clock; 0 between turns). */
   turnStartedAt = 0;
+  /** The size of the read being handled (frames held by a pause belong to the last one). */
+  readBytes = 0;
+
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;
@@ -95,6 +99,10 @@ export class Session implements PresenceSession {
 
   onClose(): void {
     this.events.close(this);
+  }
+
+  beforeChunk(bytes: number): void {
+    this.events.beforeChunk(this, bytes);
   }
 
   afterChunk(bytes: number): void {
