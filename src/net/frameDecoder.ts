@@ -209,6 +209,7 @@ export class FrameDecoder {
       this.onFrame({ kind, flags, stream, payload });
     }
   }
+
   /** The 10 header bytes, copied only when the header itself is split across chunks. */
   private peekHeader(): Buffer {
     const first = this.chunks[this.head];

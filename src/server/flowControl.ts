@@ -12,7 +12,8 @@ export interface FlowLimits {
   slowConsumerGraceMs: number;
   /** File data a connection may send per second (undefined or 0: unlimited). */
   throttleBytesPerSecond?: number;
-  /** How long one connection's messages may hold the event loop before the others get a turn, ms. */
+  /** How long one connection's messages from a full read may hold the event loop while others
+   *  are talking, before theirs get a turn (ms). */
   turnBudgetMs: number;
   /** What turns are timed by, in ms (default `performance.now`; tests bring their own). */
   clock?: () => number;
@@ -29,9 +30,9 @@ const OTHERS_ACTIVE_MS = 20;
 /**
  * Who waits for whom in the relay. Every frame for a client is queued through here, bounded by
  * `maxQueuedBytes`; a direct message's sender waits for a slow reader (backpressure) instead of
- * the relay holding the difference; no connection holds the event loop longer than the turn
- * budget, and one whose read was a flood of messages gets one read per turn; a file sender
- * over its configured rate is paused.
+ * the relay holding the difference; a connection's long read gives others a turn once it has
+ * held the event loop for the turn budget while they talk, and one whose read was a flood of
+ * messages gets one read per turn; a file sender over its configured rate is paused.
  */
 export class FlowControl {
   private readonly clock: () => number;

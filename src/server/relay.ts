@@ -78,9 +78,9 @@ export interface RelayOptions {
   maxWatchEntries?: number;
   /** How often the online count goes out in watched mode, when it changed (default 2000 ms). */
   presenceIntervalMs?: number;
-  /** How long one connection's messages from a full read may hold the relay's event loop before
-   *  everyone else's get a turn (ms, default 0.5; 0: one message per turn). The rest of its read
-   *  waits, in order; a short read is handled whole. */
+  /** How long one connection's messages from a full read may hold the relay's event loop while
+   *  others are talking before their messages get a turn (ms, default 0.5; 0: one message per
+   *  turn). The rest of its read waits, in order; a short read is handled whole. */
   turnBudgetMs?: number;
   /** Plain TCP connections read into one reused buffer (default true; see sharedReadBuffer.ts).
    *  False reads the way Node does by default, a new buffer per read: for comparisons. */
@@ -88,8 +88,8 @@ export interface RelayOptions {
   logger?: Logger;
 }
 
-/** A few hundred chat messages: long enough that a busy sender's turns cost little, short enough
- *  that a message from anyone else waits behind at most this much of it. */
+/** About a hundred chat messages: long enough that a busy sender's turns cost little, short
+ *  enough that a message from anyone else waits behind at most this much of it. */
 export const DEFAULT_TURN_BUDGET_MS = 0.5;
 
 /** Offline identities a welcome lists besides the watched ones: the most recently seen. */

@@ -52,7 +52,6 @@ export class Session implements PresenceSession {
   turnStartedAt = 0;
   /** The size of the read being handled (frames held by a pause belong to the last one). */
   readBytes = 0;
-
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;
