@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { EventEmitter, once } from 'node:events';
 import * as net from 'node:net';
 import { FrameKind, encodeFrame } from '../../src/net/frame';
-import { FramedConnection } from '../../src/net/framedConnection';
+import { FramedConnection, FramedConnectionHandlers } from '../../src/net/framedConnection';
 import { FrameWriter, FlushScheduler, WritableSink } from '../../src/net/frameWriter';
 import { ClientMessage, RelayMessage } from '../../src/net/messages';
 import { SharedReadBuffer } from '../../src/server/sharedReadBuffer';
@@ -63,6 +63,27 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     cleanup.add('client', () => socket.destroy());
     return once(socket, 'connect').then(() => socket);
   }
+  /** A server whose accepted socket speaks the frame protocol to `handlers` (through `shared`
+   *  when given); resolves with a client socket connected to it and the server's connection. */
+  async function framedServer(shared: SharedReadBuffer | undefined, handlers: FramedConnectionHandlers<ClientMessage>) {
+    let connection: FramedConnection<ClientMessage, RelayMessage> | undefined;
+    const srv = net.createServer((socket) => {
+      connection = new FramedConnection<ClientMessage, RelayMessage>(
+        socket,
+        { decode: (payload) => JSON.parse(payload.toString()) as ClientMessage, maxPayload: 1024 * 1024, scheduler: new FlushScheduler(), ...(shared ? { sharedReads: shared } : {}) },
+        handlers,
+      );
+    });
+    srv.listen(0, HOST);
+    await once(srv, 'listening');
+    cleanup.add('server', () => {
+      connection?.destroy();
+      srv.close();
+    });
+    const client = await connect((srv.address() as net.AddressInfo).port);
+    return { client, connection: () => connection! };
+  }
+
 
   it('delivers every byte, in order, from one buffer shared by all its sockets; writes go out as usual', async () => {
     const shared = new SharedReadBuffer();
@@ -144,33 +165,19 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     const shared = new SharedReadBuffer();
     const messages: unknown[] = [];
     const payloads: Buffer[] = [];
-    let connection: FramedConnection<ClientMessage, RelayMessage> | undefined;
     const done = new EventEmitter();
-    const srv = net.createServer((socket) => {
-      connection = new FramedConnection<ClientMessage, RelayMessage>(
-        socket,
-        { decode: (payload) => JSON.parse(payload.toString()) as ClientMessage, maxPayload: 1024 * 1024, scheduler: new FlushScheduler(), sharedReads: shared },
-        {
-          onMessage: (message) => {
-            messages.push(message);
-            if (messages.length === 2) done.emit('done');
-          },
-          onDataParts: (frame) => {
-            payloads.push(Buffer.concat(frame.parts));
-            frame.release?.();
-          },
-          onFailure: (error) => assert.fail(error.message),
-          onClose: () => undefined,
-        },
-      );
+    const { client, connection } = await framedServer(shared, {
+      onMessage: (message) => {
+        messages.push(message);
+        if (messages.length === 2) done.emit('done');
+      },
+      onDataParts: (frame) => {
+        payloads.push(Buffer.concat(frame.parts));
+        frame.release?.();
+      },
+      onFailure: (error) => assert.fail(error.message),
+      onClose: () => undefined,
     });
-    srv.listen(0, HOST);
-    await once(srv, 'listening');
-    cleanup.add('server', () => {
-      connection?.destroy();
-      srv.close();
-    });
-    const client = await connect((srv.address() as net.AddressInfo).port);
     const files = [new Prng(5).bytes(200_000), new Prng(6).bytes(65_536), new Prng(7).bytes(10)];
     const finished = once(done, 'done');
     client.write(encodeFrame(FrameKind.Control, Buffer.from('{"t":"ping","n":1}')));
@@ -180,7 +187,7 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     assert.deepEqual(messages, [{ t: 'ping', n: 1 }, { t: 'ping', n: 2 }]);
     assert.equal(payloads.length, 3);
     payloads.forEach((payload, i) => assert.ok(payload.equals(files[i]), `file ${i}`));
-    assert.equal(connection!.socket.listenerCount('data'), 0, 'the socket was adopted: no data listener');
+    assert.equal(connection().socket.listenerCount('data'), 0, 'the socket was adopted: no data listener');
     assert.ok(shared.pool.freeCount > 0, 'released slabs are back in the pool');
   });
 
@@ -192,41 +199,28 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
       let paused = false;
       let pauses = 0;
       let duringPause = 0;
-      let connection: FramedConnection<ClientMessage, RelayMessage> | undefined;
       const done = new EventEmitter();
-      const srv = net.createServer((socket) => {
-        connection = new FramedConnection<ClientMessage, RelayMessage>(
-          socket,
-          { decode: (payload) => JSON.parse(payload.toString()) as ClientMessage, maxPayload: 1024 * 1024, scheduler: new FlushScheduler(), ...(shared ? { sharedReads: shared } : {}) },
-          {
-            onMessage: (message) => {
-              if (paused) duringPause++;
-              const n = (message as { n: number }).n;
-              got.push(n);
-              if (n % 250 === 249) {
-                // Long enough for the rest of the writes to arrive, were the socket still read.
-                paused = true;
-                pauses++;
-                connection!.pauseReading();
-                setTimeout(() => {
-                  paused = false;
-                  connection!.resumeReading();
-                }, 5);
-              }
-              if (got.length === total) done.emit('done');
-            },
-            onFailure: (error) => assert.fail(error.message),
-            onClose: () => undefined,
-          },
-        );
+      const server = await framedServer(shared, {
+        onMessage: (message) => {
+          if (paused) duringPause++;
+          const n = (message as { n: number }).n;
+          got.push(n);
+          if (n % 250 === 249) {
+            // Long enough for the rest of the writes to arrive, were the socket still read.
+            paused = true;
+            pauses++;
+            server.connection().pauseReading();
+            setTimeout(() => {
+              paused = false;
+              server.connection().resumeReading();
+            }, 5);
+          }
+          if (got.length === total) done.emit('done');
+        },
+        onFailure: (error) => assert.fail(error.message),
+        onClose: () => undefined,
       });
-      srv.listen(0, HOST);
-      await once(srv, 'listening');
-      cleanup.add('server', () => {
-        connection?.destroy();
-        srv.close();
-      });
-      const client = await connect((srv.address() as net.AddressInfo).port);
+      const { client } = server;
       const frames = Array.from({ length: total }, (_, n) => encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'ping', n }))));
       const finished = once(done, 'done');
       client.write(Buffer.concat(frames.slice(0, total / 2)));
