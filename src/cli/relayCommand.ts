@@ -43,6 +43,8 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   const auth: RelayAuth = values['no-auth'] ? { noAuth: true } : { secret: secret ?? loadOrCreateRelaySecret(env, logger) };
   if (values['no-auth']) logger.warn('authentication is OFF: anyone who can reach this port can join');
 
+  // Said before the relay listens: whoever waits for "relay listening" has read this too.
+  if (process.execArgv.includes('--single-threaded-gc')) logger.info('garbage collection runs on the event loop thread (one CPU to run on)');
   const tls = relayTls(values, env, logger);
   if (!tls) logger.warn('TLS is OFF (--plain): messages and files cross the network unencrypted');
   const relay = new Relay({
@@ -61,7 +63,6 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     logger,
   });
   const address = await relay.start();
-  if (process.execArgv.includes('--single-threaded-gc')) logger.info('garbage collection runs on the event loop thread (one CPU to run on)');
   logger.info('teammates connect to', { addresses: reachableAddresses(values.host, address.port).join(' ') });
   if (tls) logger.info('TLS certificate fingerprint (SHA-256); teammates compare it when they first connect', { fingerprint: tls.fingerprint });
 
