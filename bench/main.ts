@@ -222,9 +222,10 @@ function prioritized(priority: string): string[] {
   return [];
 }
 
-/** fork() options that start node under `taskset -c cpu` when pinning, and at `priority` (see prioritized). */
+/** The flags the relay command would start with on the CPUs the relay is given here. */
 const RELAY_FLAGS = relayNodeFlags(PIN ? 1 : os.availableParallelism());
 
+/** fork() options that start node under `taskset -c cpu` when pinning, and at `priority` (see prioritized). */
 function pinned(cpu: string, execArgv: string[], priority = 'nice:0'): { execPath?: string; execArgv: string[] } {
   const wrap = [...prioritized(priority), ...(PIN ? [TASKSET!, '-c', cpu] : [])];
   return wrap.length ? { execPath: wrap[0], execArgv: [...wrap.slice(1), process.execPath, ...execArgv] } : { execArgv };
