@@ -26,13 +26,17 @@ const FULL_READ_BYTES = 16 * 1024;
 const BUSY_READ_MESSAGES = 32;
 /** Another connection read this recently: someone else is talking, and a flood gives up turns. */
 const OTHERS_ACTIVE_MS = 20;
+/** What one connection may read in a row (full reads) while someone else talks, before the others
+ *  get a turn: one of Node's reads, or four TLS records. */
+const TURN_BYTES = 64 * 1024;
 
 /**
  * Who waits for whom in the relay. Every frame for a client is queued through here, bounded by
  * `maxQueuedBytes`; a direct message's sender waits for a slow reader (backpressure) instead of
  * the relay holding the difference; a connection's long read gives others a turn once it has
- * held the event loop for the turn budget while they talk, and one whose read was a flood of
- * messages gets one read per turn; a file sender over its configured rate is paused.
+ * held the event loop for the turn budget while they talk, one whose read was a flood of
+ * messages gets one read per turn, and a file sender gets 64 KiB per turn while others talk; a
+ * file sender over its configured rate is paused.
  */
 export class FlowControl {
   private readonly clock: () => number;
@@ -126,9 +130,10 @@ export class FlowControl {
     this.lastReadAt = now;
   }
 
-  /** When a connection other than `session` last read. */
-  private lastReadBesides(session: Session): number {
-    return session === this.lastReader ? this.othersLastReadAt : this.lastReadAt;
+  /** Has a connection other than `session` read within OTHERS_ACTIVE_MS? */
+  private othersTalking(session: Session, now: number): boolean {
+    const othersReadAt = session === this.lastReader ? this.othersLastReadAt : this.lastReadAt;
+    return now - othersReadAt <= OTHERS_ACTIVE_MS;
   }
 
   /** A control message from `session` is about to be handled: its turn starts now, unless it
@@ -151,14 +156,14 @@ export class FlowControl {
    * used went at half its speed; a quiet member's first message waits for at most the rest of
    * one read, as it did before turns were cut.
    *
-   * File data is not timed: its pace is set by credit, a frame costs little per byte, and timing
-   * it too did not help chat during a transfer (bench/NOTES.md).
+   * File data is not timed but counted (endTurn): a frame costs little per byte, and timing it
+   * too did not help chat during a transfer (bench/NOTES.md).
    */
   messageHandled(session: Session): void {
     if (session.readBytes < FULL_READ_BYTES) return;
     const now = this.clock();
     if (now - session.turnStartedAt < this.limits.turnBudgetMs) return;
-    if (now - this.lastReadBesides(session) > OTHERS_ACTIVE_MS) {
+    if (!this.othersTalking(session, now)) {
       session.turnStartedAt = now; // nobody else is talking: go on, and look again after a budget
       return;
     }
@@ -166,25 +171,35 @@ export class FlowControl {
   }
 
   /**
-   * After each read. A connection with a backlog of messages (a full read of many) gets one read
-   * per turn of the event loop: Node reads a ready socket up to 32 times in a row, so one peer
-   * flooding the relay could otherwise have 2 MiB of its messages handled before anyone else's
-   * next one. Short reads — a person chatting — are never paused.
+   * After each read. Node reads a ready socket up to 32 times in a row (2 MiB), so one peer with
+   * a backlog could have all of that handled before anyone else's next message:
+   * - a full read of many messages (a flood) ends the connection's turn at once;
+   * - full reads of anything else — file data, mostly — end it every TURN_BYTES while someone
+   *   else is talking. A chat message that arrives during a transfer then waits for one read of
+   *   file data, not 32 (same-hour A/B in bench/NOTES.md: chat p50 and p99 during a transfer
+   *   down, the transfer as fast). With nobody else talking, file data goes at Node's pace.
+   * Short reads — a person chatting, the end of what a peer had sent — are never paused.
    */
   endTurn(session: Session, bytes: number): void {
     const messages = session.messagesThisRead;
     session.messagesThisRead = 0;
     // A short read (or held frames handed out on resume) ends this connection's turn: Node reads
     // it again only on a later one. After a full read it may read again at once, on the same clock.
-    if (bytes < FULL_READ_BYTES) session.turnStartedAt = 0;
-    // File data is left alone here: its pace is set by credit, and a frame costs little per byte.
-    if (bytes < FULL_READ_BYTES || messages < BUSY_READ_MESSAGES) return;
-    this.yieldTurn(session);
+    if (bytes < FULL_READ_BYTES) {
+      session.turnStartedAt = 0;
+      session.bytesThisTurn = 0;
+      return;
+    }
+    session.bytesThisTurn += bytes;
+    if (messages >= BUSY_READ_MESSAGES || (session.bytesThisTurn >= TURN_BYTES && this.othersTalking(session, this.clock()))) {
+      this.yieldTurn(session);
+    }
   }
 
   /** The rest of this connection's read waits for the next turn of the event loop. */
   private yieldTurn(session: Session): void {
     session.turnStartedAt = 0;
+    session.bytesThisTurn = 0;
     if (session.isPausedFor('turn') || session.state === 'closed') return;
     session.pauseReading('turn');
     setImmediate(() => session.resumeReading('turn'));

@@ -52,6 +52,8 @@ export class Session implements PresenceSession {
   turnStartedAt = 0;
   /** The size of the read being handled (frames held by a pause belong to the last one). */
   readBytes = 0;
+  /** Bytes of full reads since this connection's turn began (FlowControl.endTurn). */
+  bytesThisTurn = 0;
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;

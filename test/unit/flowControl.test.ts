@@ -7,6 +7,7 @@ import type { PauseReason, Session } from '../../src/server/session';
 class FakeSession {
   state: 'handshake' | 'ready' | 'closed' = 'ready';
   readBytes = 0;
+  bytesThisTurn = 0;
   turnStartedAt = 0;
   messagesThisRead = 0;
   readonly pauses = new Set<PauseReason>();
@@ -113,19 +114,49 @@ describe('FlowControl: turns inside a read', () => {
     assert.deepEqual(flooder.log, [], 'no second pause, no second resume scheduled');
   });
 
-  it('a full read of many messages ends the turn (one read per turn), a short one or a file never does', async () => {
+  it('a full read of many messages ends the turn (one read per turn) whoever else talks; a short one never does', async () => {
     const flooder = new FakeSession();
     flooder.messagesThisRead = 40;
+    flow.readStarting(session(flooder), 64 * 1024);
     flow.endTurn(session(flooder), 64 * 1024);
     assert.deepEqual(flooder.log, ['pause turn']);
     await nextTurn();
     assert.deepEqual(flooder.log, ['pause turn', 'resume turn']);
-    const file = new FakeSession();
-    file.messagesThisRead = 2;
-    flow.endTurn(session(file), 64 * 1024);
     const chatter = new FakeSession();
     chatter.messagesThisRead = 40;
+    flow.readStarting(session(chatter), 4 * 1024);
     flow.endTurn(session(chatter), 4 * 1024);
-    assert.deepEqual([...file.log, ...chatter.log], []);
+    assert.deepEqual(chatter.log, []);
+  });
+
+  /** A read of file data (no control message in it) from `s`; true if it ended the turn. */
+  function fileRead(s: FakeSession, bytes: number): boolean {
+    flow.readStarting(session(s), bytes);
+    flow.endTurn(session(s), bytes);
+    const paused = s.isPausedFor('turn');
+    s.pauses.delete('turn'); // the next turn of the event loop, without waiting for it
+    return paused;
+  }
+
+  it('file data ends its turn every 64 KiB of full reads while someone else talks, and gives nothing up while nobody does', () => {
+    const sender = new FakeSession();
+    const chatter = new FakeSession();
+    for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), false, `read ${i}: nobody else has read`);
+    flow.readStarting(session(chatter), 150);
+    for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), true, `read ${i}: the chatter read ${i} reads ago`);
+    now += 21; // the chatter's read is older than OTHERS_ACTIVE_MS
+    assert.equal(fileRead(sender, 64 * 1024), false, 'nobody has talked for a while');
+  });
+
+  it('counts file data across reads: four 16 KiB TLS records make a turn, a short read starts the count again', () => {
+    const sender = new FakeSession();
+    const chatter = new FakeSession();
+    flow.readStarting(session(chatter), 150);
+    const turns = Array.from({ length: 8 }, () => fileRead(sender, 16 * 1024));
+    assert.deepEqual(turns, [false, false, false, true, false, false, false, true]);
+    assert.equal(fileRead(sender, 32 * 1024), false);
+    assert.equal(fileRead(sender, 16 * 1024 - 1), false, 'a short read: the peer had sent no more');
+    assert.equal(fileRead(sender, 32 * 1024), false, 'a new count');
+    assert.equal(fileRead(sender, 32 * 1024), true);
   });
 });

@@ -10,6 +10,7 @@ import { AcceptOptions, IncomingTransfer, ReceivedFile } from '../../src/net/tra
 import { LocalFile } from '../../src/net/transfer/localFiles';
 import { OutgoingTransfer } from '../../src/net/transfer/outgoingTransfer';
 import { TransferProgress } from '../../src/net/transfer/progress';
+import { PauseReason, Session } from '../../src/server/session';
 import {
   entriesOf,
   eventually,
@@ -912,6 +913,45 @@ describe('file transfer over real sockets', function () {
       assert.ok(rx.data.every((f) => f.stream === stream && f.payload.length <= 16 * 1024));
       rx.send({ t: 'file-result', stream, ok: true });
       await within(t.done, 'alice: confirmed by the raw receiver');
+    });
+
+    it('file data gives others a turn every 64 KiB while they talk: a transfer with someone chatting throughout arrives whole, and so does every message', async () => {
+      const { port, alice, bob, src, dl } = await team();
+      const carol = await fx.connect(port, 'carol');
+      await seesPeers(carol, [bob]);
+      const file = path.join(src, 'f.bin');
+      const hash = writeSeededFile(file, 32 * MiB, 11);
+      const heard: string[] = [];
+      bob.on('message', (m) => {
+        if (m.text.startsWith('during ')) heard.push(m.text);
+      });
+      // Turns given up by any session (short reads, which is all carol's are, never give one up).
+      const original = Session.prototype.pauseReading;
+      let turns = 0;
+      Session.prototype.pauseReading = function (this: Session, reason: PauseReason) {
+        if (reason === 'turn') turns++;
+        original.call(this, reason);
+      };
+      try {
+        const accepted = acceptNext(bob, { dir: dl });
+        const t = await alice.sendFiles(bob.clientId, [file]);
+        const incoming = await accepted;
+        let done = false;
+        const finished = Promise.all([incoming.done, t.done]).finally(() => (done = true));
+        const acks: Promise<unknown>[] = [];
+        while (!done) {
+          acks.push(carol.send([bob.clientId], `during ${acks.length}`));
+          await new Promise((resolve) => setTimeout(resolve, 1));
+        }
+        const [[got]] = await within(finished, 'the transfer with carol chatting');
+        await within(Promise.all(acks), "carol's messages acked");
+        assert.equal(got.sha256, hash);
+        await eventually(() => heard.length >= acks.length, "all of carol's messages at bob");
+        assert.deepEqual(heard, acks.map((_, i) => `during ${i}`), 'every message, once, in order');
+        assert.ok(turns > 0, 'the sender gave up turns while carol talked');
+      } finally {
+        Session.prototype.pauseReading = original;
+      }
     });
 
     it('a relay with a small maxWindowBytes (1 MiB) still completes a transfer with the default receive window', async () => {
