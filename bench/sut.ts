@@ -105,11 +105,26 @@ const reportLoop = process.env.BENCH_LOOP_TRACE ? traceLoopTurns() : undefined;
  * be set beside collections. Unlike BENCH_LOOP_TRACE the loop still sleeps when it has nothing to do.
  */
 function logStalls(): void {
+  // The event-loop thread's schedstat: time on a CPU and time runnable but waiting for one (ns).
+  const schedstat = `/proc/self/task/${process.pid}/schedstat`;
+  const readSched = (): number[] => {
+    try {
+      return fs.readFileSync(schedstat, 'latin1').split(' ').slice(0, 2).map(Number);
+    } catch {
+      return [0, 0];
+    }
+  };
   let last = performance.now();
+  let lastSched = readSched();
   setInterval(() => {
     const now = performance.now();
-    if (now - last > 4) process.stderr.write(`stall at ${now.toFixed(1)} ms: ${(now - last - 1).toFixed(2)} ms late\n`);
+    const sched = readSched();
+    if (now - last > 4) {
+      const [ran, waited] = [(sched[0] - lastSched[0]) / 1e6, (sched[1] - lastSched[1]) / 1e6];
+      process.stderr.write(`stall at ${now.toFixed(1)} ms: ${(now - last - 1).toFixed(2)} ms late, ran ${ran.toFixed(2)} waited ${waited.toFixed(2)} ms\n`);
+    }
     last = now;
+    lastSched = sched;
   }, 1).unref();
 }
 
