@@ -116,7 +116,7 @@ export class Relay extends EventEmitter {
   private readonly connectionOptions: FramedConnectionOptions<ClientMessage>;
   private readonly sessionEvents: SessionEvents = {
     message: (session, message) => {
-      this.flow.messageStarting(session);
+      this.flow.messageStarting(session, message.t !== 'credit');
       this.onMessage(session, message);
       this.flow.messageHandled(session);
     },

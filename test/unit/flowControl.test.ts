@@ -41,9 +41,15 @@ describe('FlowControl: turns inside a read', () => {
     );
   });
 
+  /** A read from `s` with a message in it: someone talking. */
+  function talk(s: FakeSession, bytes: number): void {
+    flow.readStarting(session(s), bytes);
+    flow.messageStarting(session(s), true);
+  }
+
   /** One control message from `s` that takes `ms` to handle; true if it gave up its turn. */
   function message(s: FakeSession, ms: number): boolean {
-    flow.messageStarting(session(s));
+    flow.messageStarting(session(s), true);
     now += ms;
     s.messagesThisRead++;
     const before = s.isPausedFor('turn');
@@ -54,7 +60,7 @@ describe('FlowControl: turns inside a read', () => {
   it('a full read gives up its turn once its messages took the budget while someone else talks, and goes on at the next turn of the event loop', async () => {
     const flooder = new FakeSession();
     const other = new FakeSession();
-    flow.readStarting(session(other), 200);
+    talk(other, 200);
     flow.readStarting(session(flooder), 64 * 1024);
     assert.equal(message(flooder, 0.2), false, 'within the budget');
     assert.equal(message(flooder, 0.2), false, 'still within it (0.4 ms)');
@@ -69,7 +75,7 @@ describe('FlowControl: turns inside a read', () => {
   it('a short read is handled whole, however long its messages take', () => {
     const chatter = new FakeSession();
     const other = new FakeSession();
-    flow.readStarting(session(other), 200);
+    talk(other, 200);
     flow.readStarting(session(chatter), 16 * 1024 - 1);
     for (let i = 0; i < 20; i++) assert.equal(message(chatter, 1), false, `message ${i}`);
     assert.deepEqual(chatter.log, []);
@@ -78,11 +84,11 @@ describe('FlowControl: turns inside a read', () => {
   it('gives up no turn while nobody else has read for a while; does so once someone reads again', () => {
     const broadcaster = new FakeSession();
     const member = new FakeSession();
-    flow.readStarting(session(member), 100);
+    talk(member, 100);
     now += 21; // the member's read is older than OTHERS_ACTIVE_MS
     flow.readStarting(session(broadcaster), 40 * 1024);
     for (let i = 0; i < 10; i++) assert.equal(message(broadcaster, 0.4), false, `message ${i}: nobody is waiting`);
-    flow.readStarting(session(member), 100);
+    talk(member, 100);
     flow.readStarting(session(broadcaster), 40 * 1024);
     assert.equal(message(broadcaster, 0.1), false, 'a fresh budget');
     assert.equal(message(broadcaster, 0.5), true, 'someone else is talking now');
@@ -102,13 +108,13 @@ describe('FlowControl: turns inside a read', () => {
   it('a closed connection or one already paused for its turn is left as it is', () => {
     const flooder = new FakeSession();
     const other = new FakeSession();
-    flow.readStarting(session(other), 100);
+    talk(other, 100);
     flow.readStarting(session(flooder), 64 * 1024);
     flooder.state = 'closed';
     assert.equal(message(flooder, 1), false);
     flooder.state = 'ready';
     flooder.pauses.add('turn');
-    flow.messageStarting(session(flooder));
+    flow.messageStarting(session(flooder), true);
     now += 1;
     flow.messageHandled(session(flooder));
     assert.deepEqual(flooder.log, [], 'no second pause, no second resume scheduled');
@@ -142,16 +148,28 @@ describe('FlowControl: turns inside a read', () => {
     const sender = new FakeSession();
     const chatter = new FakeSession();
     for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), false, `read ${i}: nobody else has read`);
-    flow.readStarting(session(chatter), 150);
+    talk(chatter, 150);
     for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), true, `read ${i}: the chatter read ${i} reads ago`);
     now += 21; // the chatter's read is older than OTHERS_ACTIVE_MS
     assert.equal(fileRead(sender, 64 * 1024), false, 'nobody has talked for a while');
   });
 
+  it("a receiver's credit is not someone talking: a transfer alone goes at Node's pace", () => {
+    const sender = new FakeSession();
+    const receiver = new FakeSession();
+    for (let i = 0; i < 8; i++) {
+      flow.readStarting(session(receiver), 60);
+      flow.messageStarting(session(receiver), false);
+      assert.equal(fileRead(sender, 64 * 1024), false, `read ${i}`);
+    }
+    talk(receiver, 150);
+    assert.equal(fileRead(sender, 64 * 1024), true, 'a message of any other kind is');
+  });
+
   it('counts file data across reads: four 16 KiB TLS records make a turn, a short read starts the count again', () => {
     const sender = new FakeSession();
     const chatter = new FakeSession();
-    flow.readStarting(session(chatter), 150);
+    talk(chatter, 150);
     const turns = Array.from({ length: 8 }, () => fileRead(sender, 16 * 1024));
     assert.deepEqual(turns, [false, false, false, true, false, false, false, true]);
     assert.equal(fileRead(sender, 32 * 1024), false);
