@@ -161,9 +161,9 @@ export class FlowControl {
    * A turn given up costs a write to every socket the connection's messages reached so far (the
    * writes of a turn go out together), so it is given up only when it can help: never for a
    * short read (everything the peer had sent), and only while someone else is talking (another
-   * connection sent a message within OTHERS_ACTIVE_MS). A broadcast to 100 members cut into turns nobody
-   * used went at half its speed; a quiet member's first message waits for at most the rest of
-   * one read, as it did before turns were cut.
+   * connection sent a message within OTHERS_ACTIVE_MS). A broadcast to 100 members cut into turns
+   * nobody used went at half its speed; a quiet member's first message waits for at most the rest
+   * of one read, as it did before turns were cut.
    *
    * File data is not timed but counted (endTurn): a frame costs little per byte, and timing it
    * too did not help chat during a transfer (bench/NOTES.md).
@@ -185,8 +185,9 @@ export class FlowControl {
    * - a full read of many messages (a flood) ends the connection's turn at once;
    * - full reads of anything else — file data, mostly — end it every TURN_BYTES while someone
    *   else is talking. A chat message that arrives during a transfer then waits for one read of
-   *   file data, not 32 (same-hour A/B in bench/NOTES.md: chat p50 and p99 during a transfer
-   *   down, the transfer as fast). With nobody else talking, file data goes at Node's pace.
+   *   file data, not 32 (interleaved A/B in bench/NOTES.md: chat p50 during a transfer a quarter
+   *   to a third lower, its p99 and the transfer's pace the same). With nobody else talking, file
+   *   data goes at Node's pace.
    * Short reads — a person chatting, the end of what a peer had sent — are never paused.
    */
   endTurn(session: Session, bytes: number): void {
