@@ -21,7 +21,8 @@
  *   BENCH_SUT_FLAGS      extra Node/V8 flags for the relay under test (e.g. "--trace-gc")
  *   BENCH_RELAY_OPTIONS  JSON merged into the relay's options (e.g. '{"historyMaxEntries":100}')
  *   BENCH_LOOP_TRACE     the system under test (relay, pipe) logs how long its event-loop turns were
- *   BENCH_STALL_LOG      …or logs each time its 1 ms timer fires more than 4 ms late, and when
+ *   BENCH_STALL_LOG      …or logs each time its 1 ms timer fires more than 4 ms late, when, and how
+ *                        long its event-loop thread ran and waited for its CPU meanwhile
  *   BENCH_HEAP_SAMPLE    FILE: the system under test writes a sampled heap profile there (sut.ts)
  *   BENCH_HELPER_NICE    N: the system under test runs its helper threads at nice N (NOTES.md)
  */
