@@ -81,11 +81,11 @@ describe('FlowControl: turns inside a read', () => {
     assert.deepEqual(chatter.log, []);
   });
 
-  it('gives up no turn while nobody else has read for a while; does so once someone reads again', () => {
+  it('gives up no turn while nobody else has talked for a while; does so once someone talks again', () => {
     const broadcaster = new FakeSession();
     const member = new FakeSession();
     talk(member, 100);
-    now += 21; // the member's read is older than OTHERS_ACTIVE_MS
+    now += 21; // the member's message is older than OTHERS_ACTIVE_MS
     flow.readStarting(session(broadcaster), 40 * 1024);
     for (let i = 0; i < 10; i++) assert.equal(message(broadcaster, 0.4), false, `message ${i}: nobody is waiting`);
     talk(member, 100);
@@ -94,7 +94,7 @@ describe('FlowControl: turns inside a read', () => {
     assert.equal(message(broadcaster, 0.5), true, 'someone else is talking now');
   });
 
-  it('its own reads do not count as someone else talking', () => {
+  it('its own messages do not count as someone else talking', () => {
     const flooder = new FakeSession();
     for (let read = 0; read < 5; read++) {
       flow.readStarting(session(flooder), 64 * 1024);
@@ -147,10 +147,10 @@ describe('FlowControl: turns inside a read', () => {
   it('file data ends its turn every 64 KiB of full reads while someone else talks, and gives nothing up while nobody does', () => {
     const sender = new FakeSession();
     const chatter = new FakeSession();
-    for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), false, `read ${i}: nobody else has read`);
+    for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), false, `read ${i}: nobody else has talked`);
     talk(chatter, 150);
-    for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), true, `read ${i}: the chatter read ${i} reads ago`);
-    now += 21; // the chatter's read is older than OTHERS_ACTIVE_MS
+    for (let i = 0; i < 5; i++) assert.equal(fileRead(sender, 64 * 1024), true, `read ${i}: the chatter talked ${i} reads ago`);
+    now += 21; // the chatter's message is older than OTHERS_ACTIVE_MS
     assert.equal(fileRead(sender, 64 * 1024), false, 'nobody has talked for a while');
   });
 
