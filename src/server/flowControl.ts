@@ -201,7 +201,8 @@ export class FlowControl {
       return;
     }
     session.bytesThisTurn += bytes;
-    if (messages >= BUSY_READ_MESSAGES || (session.bytesThisTurn >= TURN_BYTES && this.othersTalking(session, this.clock()))) {
+    // Talk is timed by when reads began, so the read just handled is "now" here.
+    if (messages >= BUSY_READ_MESSAGES || (session.bytesThisTurn >= TURN_BYTES && this.othersTalking(session, this.readAt))) {
       this.yieldTurn(session);
     }
   }
