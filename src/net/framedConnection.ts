@@ -48,6 +48,10 @@ export interface SharedReads {
 /** One read: its first `bytes` bytes of `buffer`. */
 export type ReadCallback = (bytes: number, buffer: Buffer) => void;
 
+/** 'close' follows a socket error and reports it; the reason is already known or is a reset.
+ *  One function for every socket rather than one each. */
+function ignoreSocketError(): void {}
+
 /** How long a closing connection may take to flush its last frames before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
 
@@ -80,9 +84,7 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
       ...(this.onRead ? { transientChunks: options.sharedReads!.pool } : {}),
     });
     socket.setNoDelay(true);
-    socket.on('error', () => {
-      // 'close' follows and reports it; the reason is already known or is a reset.
-    });
+    socket.on('error', ignoreSocketError);
     socket.on('close', () => {
       this.closed = true;
       this.handlers.onClose();

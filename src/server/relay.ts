@@ -343,12 +343,15 @@ export class Relay extends EventEmitter {
       raw.destroy();
       return;
     }
-    raw.once('close', () => this.admission.release(ip));
-    raw.on('error', () => undefined); // reported by whoever owns the socket next; never fatal here
     if (!this.secureContext) {
+      // The session owns the socket from here: its close releases the address (onClose) and its
+      // connection ignores socket errors. No listener or closure of the relay's own per plain
+      // connection: 10,000 idle ones are held.
       this.startSession(raw, raw);
       return;
     }
+    raw.once('close', () => this.admission.release(ip));
+    raw.on('error', () => undefined); // reported by whoever owns the socket next; never fatal here
     // TLS first; the protocol's own handshake (and its timer) starts once the channel is secure.
     const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: this.secureContext });
     this.handshaking.add(raw);
@@ -376,9 +379,8 @@ export class Relay extends EventEmitter {
   /** The protocol on an accepted (and, with TLS, secured) socket: challenge, then the session. */
   private startSession(socket: net.Socket, raw: net.Socket): void {
     const id = this.nextSessionId++;
-    const address = `${raw.remoteAddress ?? '?'}:${raw.remotePort ?? 0}`;
     const nonce = newNonce();
-    const session = new Session(id, address, nonce, this.sessionEvents);
+    const session = new Session(id, raw.remoteAddress ?? '?', raw.remotePort ?? 0, nonce, this.sessionEvents);
     session.connection = new FramedConnection<ClientMessage, RelayMessage>(socket, this.connectionOptions, session);
     const timer = setTimeout(() => {
       if (session.state === 'handshake') {
@@ -387,7 +389,6 @@ export class Relay extends EventEmitter {
     }, this.handshakeTimeoutMs);
     timer.unref();
     session.handshakeTimer = timer;
-    session.ip = raw.remoteAddress ?? '?';
     const rate = this.options.messagesPerSecond ?? 1000;
     if (rate > 0) session.rate = new MessageRate(rate, this.options.messageBurst ?? rate * 5);
     const textRate = this.options.textBytesPerSecond ?? 1024 * 1024;
@@ -395,7 +396,7 @@ export class Relay extends EventEmitter {
     if (textRate > 0) session.textRate = new MessageRate(textRate, Math.max(textRate * 2, Limits.textChars));
     this.sessions.set(id, session);
     session.connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
-    this.logger.debug('connection accepted', { id, address });
+    this.logger.debug('connection accepted', { id, address: session.address });
   }
 
   /**
@@ -435,6 +436,8 @@ export class Relay extends EventEmitter {
     session.state = 'closed';
     clearTimeout(session.handshakeTimer);
     this.sessions.delete(session.id);
+    // With TLS the raw socket's own close releases it (accept): a handshake may fail before any session.
+    if (!this.secureContext) this.admission.release(session.ip);
     if (!wasReady) return;
     // Whoever waited for this reader goes on; whatever this sender waited for forgets it.
     this.flow.sessionClosed(session);

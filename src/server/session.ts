@@ -37,8 +37,6 @@ export class Session implements PresenceSession {
   pingOut: { n: number; at: number } | undefined;
   /** Set when the relay limits this connection's file data rate. */
   throttle: Throttle | undefined;
-  /** The peer's IP address (without port): what connection caps and lock-outs count by. */
-  ip = '';
   /** Message rate limit, when the relay has one. */
   rate: MessageRate | undefined;
   /** Chat text budget (characters per second), when the relay has one. */
@@ -77,11 +75,18 @@ export class Session implements PresenceSession {
 
   constructor(
     readonly id: number,
-    readonly address: string,
+    /** The peer's IP address (without port): what connection caps and lock-outs count by. */
+    readonly ip: string,
+    readonly port: number,
     serverNonce: string,
     private readonly events: SessionEvents,
   ) {
     this.serverNonce = serverNonce;
+  }
+
+  /** "ip:port", as logs and peer lists show it; made when asked rather than kept per connection. */
+  get address(): string {
+    return `${this.ip}:${this.port}`;
   }
 
   // The connection's handlers are this session's own methods, passing it to the relay's one
