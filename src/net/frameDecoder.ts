@@ -51,8 +51,9 @@ export class FrameDecoder {
   private readonly pool: SlabPool | undefined;
   private assembly: Assembly | undefined;
   private held = false;
-  /** Slabs holding the rest of a transient chunk (see keepLeftover); given back once consumed. */
-  private spills: Buffer[] = [];
+  /** Slabs holding the rest of a transient chunk (see keepLeftover); given back once consumed.
+   *  Made when first needed: an idle connection has none. */
+  private spills: Buffer[] | undefined;
 
   constructor(
     private readonly onFrame: (frame: Frame) => void,
@@ -122,8 +123,8 @@ export class FrameDecoder {
         this.buffered = 0;
         this.assembly?.payload.release();
         this.assembly = undefined;
-        for (const slab of this.spills) this.pool!.give(slab);
-        this.spills = [];
+        for (const slab of this.spills ?? []) this.pool!.give(slab);
+        this.spills = undefined;
       }
       throw err;
     }
@@ -146,19 +147,20 @@ export class FrameDecoder {
     }
     const slab = this.pool.take();
     rest.copy(slab);
-    this.spills.push(slab);
+    (this.spills ??= []).push(slab);
     this.chunks[last] = slab.subarray(0, rest.length);
   }
 
   /** Gives back the slabs no unconsumed chunk lies in. Never during a handler: a control frame's
    *  payload may be a view of one. */
   private releaseSpills(): void {
-    if (this.spills.length === 0) return;
-    this.spills = this.spills.filter((slab) => {
+    if (!this.spills) return;
+    const kept = this.spills.filter((slab) => {
       for (let i = this.head; i < this.chunks.length; i++) if (this.chunks[i].buffer === slab.buffer) return true;
       this.pool!.give(slab);
       return false;
     });
+    this.spills = kept.length > 0 ? kept : undefined;
   }
 
   private finishAssembly(): void {

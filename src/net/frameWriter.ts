@@ -93,7 +93,8 @@ export class FrameWriter {
   private readonly data: QueuedData[] = [];
   private dataBytes = 0;
   private waitingForDrain = false;
-  private roomWaiters: (() => void)[] = [];
+  /** Who waits for room in the data queue; made when first needed (most connections never). */
+  private roomWaiters: (() => void)[] | undefined;
 
   constructor(
     private readonly sink: WritableSink,
@@ -153,7 +154,7 @@ export class FrameWriter {
   /** Resolves once the data queue is below DATA_QUEUE_LIMIT (at once if it already is). */
   waitForDataRoom(): Promise<void> {
     if (this.dataBytes < DATA_QUEUE_LIMIT || this.sink.destroyed) return Promise.resolve();
-    return new Promise((resolve) => this.roomWaiters.push(resolve));
+    return new Promise((resolve) => (this.roomWaiters ??= []).push(resolve));
   }
 
   /** Writes control now and as much data as the socket should hold. */
@@ -164,11 +165,7 @@ export class FrameWriter {
     }
     if (this.control.length > 0) this.flushControl();
     if (this.data.length > 0 && !this.waitingForDrain) this.flushData();
-    if (this.roomWaiters.length > 0 && this.dataBytes < DATA_QUEUE_LIMIT) {
-      const waiters = this.roomWaiters;
-      this.roomWaiters = [];
-      for (const resolve of waiters) resolve();
-    }
+    if (this.roomWaiters && this.dataBytes < DATA_QUEUE_LIMIT) this.wakeRoomWaiters();
   }
 
   private flushControl(): void {
@@ -221,8 +218,12 @@ export class FrameWriter {
     this.controlBytes = 0;
     for (const { written } of this.data.splice(0)) written?.();
     this.dataBytes = 0;
+    this.wakeRoomWaiters();
+  }
+
+  private wakeRoomWaiters(): void {
     const waiters = this.roomWaiters;
-    this.roomWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.roomWaiters = undefined;
+    for (const resolve of waiters ?? []) resolve();
   }
 }

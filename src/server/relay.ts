@@ -106,8 +106,9 @@ const RECENT_REFS = 50_000;
 export class Relay extends EventEmitter {
   private server: net.Server | undefined;
   private readonly sessions = new Map<number, Session>();
-  /** Ready sessions by identity; an identity may be connected from several places. */
-  private readonly byClient = new Map<string, Set<Session>>();
+  /** Ready sessions by identity; an identity may be connected from several places, most from one.
+   *  An array rather than a Set: one entry is ~30 bytes instead of ~150, per idle connection. */
+  private readonly byClient = new Map<string, Session[]>();
   private readonly recentRefs = new RecentRefs(RECENT_REFS);
   private readonly scheduler: FlushScheduler;
   /** Who waits for whom: queue bounds, backpressure, fair reads, throttling. */
@@ -443,9 +444,10 @@ export class Relay extends EventEmitter {
     this.flow.sessionClosed(session);
     this.readyCount--;
     this.presence.forget(session);
-    const set = this.byClient.get(session.clientId);
-    set?.delete(session);
-    const wentOffline = set !== undefined && set.size === 0;
+    const same = this.byClient.get(session.clientId);
+    const at = same ? same.indexOf(session) : -1;
+    if (at >= 0) same!.splice(at, 1);
+    const wentOffline = same !== undefined && same.length === 0;
     if (wentOffline) {
       this.byClient.delete(session.clientId);
       this.directory.left(session.clientId, Date.now());
@@ -581,8 +583,9 @@ export class Relay extends EventEmitter {
     session.machine = hello.machine;
     session.status = hello.status ?? 'online';
 
-    // The same client process reconnecting: its old connection is stale, drop it quietly first.
-    for (const old of this.byClient.get(clientId) ?? []) {
+    // The same client process reconnecting: its old connection is stale, drop it quietly first
+    // (from a copy: onClose takes it out of the list).
+    for (const old of [...(this.byClient.get(clientId) ?? [])]) {
       if (old.instance === hello.instance) {
         old.closeReason = 'replaced by a new connection from the same client';
         this.fail(old, new TeamMessengerError(ErrorCode.Replaced, old.closeReason));
@@ -598,10 +601,10 @@ export class Relay extends EventEmitter {
     this.readyCount++;
     session.presenceAware = hello.watch !== undefined;
     const watchRefused = this.presence.setWatch(session, hello.watch ?? []);
-    let set = this.byClient.get(clientId);
-    const cameOnline = !set;
-    if (!set) this.byClient.set(clientId, (set = new Set()));
-    set.add(session);
+    const same = this.byClient.get(clientId);
+    const cameOnline = !same;
+    if (same) same.push(session);
+    else this.byClient.set(clientId, [session]);
     // May switch to watched presence; the newcomer learns the mode from its welcome.
     if (cameOnline) this.presence.countChanged(session);
 
@@ -663,10 +666,10 @@ export class Relay extends EventEmitter {
   private onWho(session: Session, who: Who): void {
     const byClient = this.byClient;
     function* newestOfEach() {
-      for (const [clientId, set] of byClient) {
+      for (const [clientId, same] of byClient) {
         if (clientId === session.clientId) continue;
         let newest: Session | undefined;
-        for (const s of set) if (!newest || s.id > newest.id) newest = s;
+        for (const s of same) if (!newest || s.id > newest.id) newest = s;
         if (newest) yield newest;
       }
     }
@@ -743,7 +746,7 @@ export class Relay extends EventEmitter {
   }
 
   /** Queues a frame for every connection of one identity except the sender's. */
-  private deliverToIdentity(clientId: string, targets: Set<Session>, sender: Session, frame: Buffer, seq: number): boolean {
+  private deliverToIdentity(clientId: string, targets: readonly Session[], sender: Session, frame: Buffer, seq: number): boolean {
     let wrote = false;
     for (const target of targets) {
       if (target === sender) continue;

@@ -531,6 +531,28 @@ describe('relay over loopback', function () {
       assert.equal(laptop.state, 'connected');
     });
 
+    it('an identity in three places: when the middle one leaves, the first and the last still receive', async function () {
+      const relay = await startRelay(cleanup);
+      const port = relay.address().port;
+      const identity = generateIdentity();
+      const places = [];
+      for (const machine of ['desk', 'laptop', 'tablet']) places.push(await connectClient(cleanup, port, { name: 'alice', identity, machine }));
+      const bob = await connectClient(cleanup, port, { name: 'bob' });
+      const middle = places[1];
+      await middle.close();
+      await bob.waitFor('peer-left', (l) => l.id === middle.self?.id);
+      assert.deepEqual(
+        rosterEntries(bob, identity.clientId)
+          .map((p) => p.machine)
+          .sort(),
+        ['desk', 'tablet'],
+      );
+      const ack = await sendAndAck(bob, [identity.clientId], 'still there?');
+      assert.deepEqual(ack.online, [identity.clientId]);
+      for (const place of [places[0], places[2]]) await place.waitForText('still there?');
+      assert.equal(middle.received('still there?').length, 0);
+    });
+
     it('replaces a stale session when the same client reconnects while the relay still sees the old one', async function () {
       const relay = await startRelay(cleanup);
       const port = relay.address().port;
