@@ -2,12 +2,20 @@ import { ErrorCode, ProtocolError } from './errors';
 import { DataFrameParts, DEFAULT_MAX_PAYLOAD, Frame, FrameKind, HEADER_BYTES, KNOWN_FLAGS, isFrameKind } from './frame';
 import { PooledPayload, SlabPool } from './slabPool';
 
+/**
+ * Where a decoder hands out complete frames, in order. Its methods are called on it, so an
+ * object that owns a decoder (a connection) can be its sink without a closure per decoder.
+ */
+export interface FrameSink {
+  onFrame(frame: Frame): void;
+  /** When present, complete data frames come here as the views they arrived in, never copied
+   *  (the relay forwards them as they are); control frames still go to `onFrame`. */
+  onDataParts?(frame: DataFrameParts): void;
+}
+
 export interface FrameDecoderOptions {
   /** Largest payload accepted. Checked from the header, before anything is allocated for it. */
   maxPayload?: number;
-  /** When given, complete data frames come here as the views they arrived in, never copied
-   *  (the relay forwards them as they are); control frames still go to `onFrame`. */
-  onDataParts?: (frame: DataFrameParts) => void;
   /**
    * The chunks given to `push` are only valid during the call (the socket reads into one reused
    * buffer). Whatever is kept past it is copied: data payloads (with `onDataParts`) into slabs
@@ -25,8 +33,8 @@ interface Assembly {
 }
 
 /**
- * Incremental frame parser: feed it socket chunks of any size and it calls `onFrame` for each
- * complete frame, in order.
+ * Incremental frame parser: feed it socket chunks of any size and it calls its sink's `onFrame`
+ * for each complete frame, in order.
  *
  * - A payload that lies inside one chunk is handed out as a view of that chunk (no copy).
  *   Only a payload split across chunks is copied, once, into a buffer of exactly its size.
@@ -41,8 +49,10 @@ interface Assembly {
  *   rethrows the same error, because there is no way to find the next frame boundary.
  */
 export class FrameDecoder {
+  private readonly sink: FrameSink;
+  /** The sink takes data frames as parts (`onDataParts`). */
+  private readonly parts: boolean;
   private readonly maxPayload: number;
-  private readonly onDataParts: ((frame: DataFrameParts) => void) | undefined;
   /** Unconsumed chunks are chunks[head..]; a head index keeps consuming O(1) per chunk. */
   private chunks: Buffer[] = [];
   private head = 0;
@@ -55,12 +65,11 @@ export class FrameDecoder {
    *  Made when first needed: an idle connection has none. */
   private spills: Buffer[] | undefined;
 
-  constructor(
-    private readonly onFrame: (frame: Frame) => void,
-    options: FrameDecoderOptions = {},
-  ) {
+  /** `sink` may be just the `onFrame` function. */
+  constructor(sink: FrameSink | ((frame: Frame) => void), options: FrameDecoderOptions = {}) {
+    this.sink = typeof sink === 'function' ? { onFrame: sink } : sink;
+    this.parts = this.sink.onDataParts !== undefined;
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
-    this.onDataParts = options.onDataParts;
     this.pool = options.transientChunks;
   }
 
@@ -166,7 +175,7 @@ export class FrameDecoder {
   private finishAssembly(): void {
     const { flags, stream, payload } = this.assembly!;
     this.assembly = undefined;
-    this.onDataParts!({ flags, stream, length: payload.length, parts: payload.parts, release: () => payload.release() });
+    this.sink.onDataParts!({ flags, stream, length: payload.length, parts: payload.parts, release: () => payload.release() });
   }
 
   private drain(): void {
@@ -195,7 +204,7 @@ export class FrameDecoder {
       if ((flags & ~KNOWN_FLAGS) !== 0) {
         throw new ProtocolError(ErrorCode.BadFrameFlags, `unknown frame flags 0x${flags.toString(16)}`);
       }
-      if (kind === FrameKind.Data && this.onDataParts && this.pool) {
+      if (kind === FrameKind.Data && this.parts && this.pool) {
         // Copied out as it arrives, whether or not the rest is here yet.
         this.consume(HEADER_BYTES);
         this.assembly = { flags, stream, payload: new PooledPayload(length, this.pool) };
@@ -203,12 +212,12 @@ export class FrameDecoder {
       }
       if (this.buffered < HEADER_BYTES + length) return;
       this.consume(HEADER_BYTES);
-      if (kind === FrameKind.Data && this.onDataParts) {
-        this.onDataParts({ flags, stream, length, parts: this.takeParts(length) });
+      if (kind === FrameKind.Data && this.parts) {
+        this.sink.onDataParts!({ flags, stream, length, parts: this.takeParts(length) });
         continue;
       }
       const payload = this.take(length);
-      this.onFrame({ kind, flags, stream, payload });
+      this.sink.onFrame({ kind, flags, stream, payload });
     }
   }
 

@@ -2,7 +2,7 @@ import type * as net from 'node:net';
 import { encodeControl } from './controlCodec';
 import { ErrorCode, ProtocolError, TeamMessengerError } from './errors';
 import { DataFrameParts, Frame, FrameKind } from './frame';
-import { FrameDecoder } from './frameDecoder';
+import { FrameDecoder, FrameSink } from './frameDecoder';
 import { FlushScheduler, FrameWriter } from './frameWriter';
 import { ClientMessage, RelayMessage } from './messages';
 import type { SlabPool } from './slabPool';
@@ -58,14 +58,19 @@ const CLOSE_GRACE_MS = 1000;
 /**
  * One socket speaking the frame protocol: decodes what arrives, batches what leaves. The relay
  * and the client both use it, each with the schema for what the other side sends.
+ *
+ * A relay holds one per connection (10,000 idle ones), so it keeps its closures to the two the
+ * socket needs: one for reads and one for 'close'. Its decoder calls it as a FrameSink.
  */
-export class FramedConnection<In extends ClientMessage | RelayMessage, Out extends ClientMessage | RelayMessage> {
+export class FramedConnection<In extends ClientMessage | RelayMessage, Out extends ClientMessage | RelayMessage> implements FrameSink {
   readonly writer: FrameWriter;
   private readonly decoder: FrameDecoder;
   private closing = false;
   private closed = false;
-  /** Set when the socket reads into the shared buffer rather than emitting 'data'. */
+  /** Set when the socket reads into the shared buffer rather than emitting 'data'… */
   private readonly onRead: ReadCallback | undefined;
+  /** …and otherwise its 'data' listener. */
+  private readonly onData: ((chunk: Buffer) => void) | undefined;
 
   constructor(
     readonly socket: net.Socket,
@@ -73,14 +78,14 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     private readonly handlers: FramedConnectionHandlers<In>,
   ) {
     this.writer = new FrameWriter(socket, options.scheduler);
-    const onRead: ReadCallback | undefined = options.sharedReads ? (bytes, buffer) => this.onChunk(buffer.subarray(0, bytes)) : undefined;
+    const onRead: ReadCallback | undefined = options.sharedReads ? (bytes, buffer) => this.receive(buffer.subarray(0, bytes)) : undefined;
     this.onRead = onRead && options.sharedReads!.adopt(socket, onRead) ? onRead : undefined;
-    if (!this.onRead) socket.on('data', this.onChunk);
-    // Called on the handlers object: its methods may use `this` (the relay's sessions do).
-    const wantsParts = handlers.onDataParts !== undefined;
-    this.decoder = new FrameDecoder(this.onFrame, {
+    if (!this.onRead) socket.on('data', (this.onData = (chunk: Buffer) => this.receive(chunk)));
+    // This connection is the decoder's sink; without an onDataParts handler (a client), one that
+    // has no onDataParts either, so data frames come joined to onFrame.
+    const sink: FrameSink = handlers.onDataParts ? this : { onFrame: (frame) => this.onFrame(frame) };
+    this.decoder = new FrameDecoder(sink, {
       maxPayload: options.maxPayload,
-      ...(wantsParts ? { onDataParts: (frame: DataFrameParts) => this.closing || this.handlers.onDataParts?.(frame) } : {}),
       ...(this.onRead ? { transientChunks: options.sharedReads!.pool } : {}),
     });
     socket.setNoDelay(true);
@@ -161,10 +166,10 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
 
   private stopReading(): void {
     if (this.onRead) this.options.sharedReads!.redirect(this.socket, undefined);
-    else this.socket.off('data', this.onChunk);
+    else this.socket.off('data', this.onData!);
   }
 
-  private readonly onChunk = (chunk: Buffer): void => {
+  private receive(chunk: Buffer): void {
     this.handlers.beforeChunk?.(chunk.length);
     try {
       this.decoder.push(chunk);
@@ -173,9 +178,10 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
       return;
     }
     this.handlers.afterChunk?.(chunk.length);
-  };
+  }
 
-  private readonly onFrame = (frame: Frame): void => {
+  /** FrameSink: a complete frame from the decoder. */
+  onFrame(frame: Frame): void {
     if (this.closing) return;
     if (frame.kind === FrameKind.Control) {
       if (frame.stream !== 0 || frame.flags !== 0) {
@@ -187,7 +193,12 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     } else {
       throw new ProtocolError(ErrorCode.UnexpectedMessage, 'data frames are not expected here');
     }
-  };
+  }
+
+  /** FrameSink: a data frame in the pieces it arrived in (only when the handlers take parts). */
+  onDataParts(frame: DataFrameParts): void {
+    if (!this.closing) this.handlers.onDataParts!(frame);
+  }
 
   private fail(err: unknown): void {
     const error =

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { ErrorCode, ProtocolError } from '../../src/net/errors';
-import { DEFAULT_MAX_PAYLOAD, Frame, FrameFlag, FrameKind, HEADER_BYTES, encodeFrame, encodeHeader } from '../../src/net/frame';
+import { DataFrameParts, DEFAULT_MAX_PAYLOAD, Frame, FrameFlag, FrameKind, HEADER_BYTES, encodeFrame, encodeHeader } from '../../src/net/frame';
 import { FrameDecoder, FrameDecoderOptions } from '../../src/net/frameDecoder';
 import { SlabPool } from '../../src/net/slabPool';
 import { Prng } from './helpers/prng';
@@ -357,7 +357,8 @@ describe('FrameDecoder: data frames in parts (the relay forwards them unjoined)'
   function runParts(chunks: readonly Buffer[]): { frames: Frame[]; parts: Buffer[][]; decoder: FrameDecoder } {
     const frames: Frame[] = [];
     const parts: Buffer[][] = [];
-    const decoder = new FrameDecoder((frame) => frames.push(frame), {
+    const decoder = new FrameDecoder({
+      onFrame: (frame) => frames.push(frame),
       onDataParts: (frame) => {
         assert.equal(frame.length, frame.parts.reduce((n, p) => n + p.length, 0), 'length is the parts\' sum');
         assert.ok(frame.parts.every((p) => p.length > 0), 'no empty parts');
@@ -399,8 +400,24 @@ describe('FrameDecoder: data frames in parts (the relay forwards them unjoined)'
     assert.ok(Buffer.concat(parts[0]).equals(payload));
   });
 
+  it('calls a sink object\'s methods on it (a connection is its decoder\'s sink, with no closures)', () => {
+    class Sink {
+      readonly got: string[] = [];
+      onFrame(frame: Frame): void {
+        this.got.push(`control ${frame.payload.length}`);
+      }
+      onDataParts(frame: DataFrameParts): void {
+        this.got.push(`data ${frame.length} on stream ${frame.stream}`);
+      }
+    }
+    const sink = new Sink();
+    const decoder = new FrameDecoder(sink);
+    decoder.push(Buffer.concat([rawFrame({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(3) }), rawFrame({ kind: FrameKind.Data, flags: 0, stream: 7, payload: pattern(20) })]));
+    assert.deepEqual(sink.got, ['control 3', 'data 20 on stream 7']);
+  });
+
   it('still refuses an oversized length from the header alone', () => {
-    const decoder = new FrameDecoder(() => undefined, { maxPayload: 100, onDataParts: () => assert.fail('no frame') });
+    const decoder = new FrameDecoder({ onFrame: () => undefined, onDataParts: () => assert.fail('no frame') }, { maxPayload: 100 });
     assert.throws(() => decoder.push(rawHeader(101, FrameKind.Data, 0, 1)), (err: unknown) => err instanceof ProtocolError && err.code === ErrorCode.FrameTooLarge);
   });
 });
@@ -553,17 +570,20 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
     const frames: Frame[] = [];
     const held: { parts: Buffer[]; copy: Buffer }[] = [];
     let dataIndex = 0;
-    const decoder = new FrameDecoder((frame) => frames.push({ ...frame, payload: ownMemory(frame.payload) }), {
-      transientChunks: pool,
-      onDataParts: (frame) => {
-        assert.equal(frame.length, frame.parts.reduce((n, p) => n + p.length, 0), "length is the parts' sum");
-        assert.ok(frame.release, 'pooled parts come with a release');
-        const copy = Buffer.concat(frame.parts);
-        frames.push({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: copy });
-        if (release(dataIndex++)) frame.release();
-        else held.push({ parts: frame.parts, copy: ownMemory(copy) });
+    const decoder = new FrameDecoder(
+      {
+        onFrame: (frame) => frames.push({ ...frame, payload: ownMemory(frame.payload) }),
+        onDataParts: (frame) => {
+          assert.equal(frame.length, frame.parts.reduce((n, p) => n + p.length, 0), "length is the parts' sum");
+          assert.ok(frame.release, 'pooled parts come with a release');
+          const copy = Buffer.concat(frame.parts);
+          frames.push({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: copy });
+          if (release(dataIndex++)) frame.release();
+          else held.push({ parts: frame.parts, copy: ownMemory(copy) });
+        },
       },
-    });
+      { transientChunks: pool },
+    );
     const readBuffer = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
     for (const chunk of chunks) {
       chunk.copy(readBuffer);
@@ -627,15 +647,18 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
   it('takes slabs from the pool and gives them back on release, once', () => {
     const pool = new SlabPool(64);
     const payload = pattern(150, 9); // three slabs: 64 + 64 + 22
-    const decoder = new FrameDecoder(() => assert.fail('no control frames'), {
-      transientChunks: pool,
-      onDataParts: (frame) => {
-        assert.deepEqual(frame.parts.map((p) => p.length), [64, 64, 22]);
-        assert.ok(Buffer.concat(frame.parts).equals(payload));
-        frame.release!();
-        frame.release!();
+    const decoder = new FrameDecoder(
+      {
+        onFrame: () => assert.fail('no control frames'),
+        onDataParts: (frame) => {
+          assert.deepEqual(frame.parts.map((p) => p.length), [64, 64, 22]);
+          assert.ok(Buffer.concat(frame.parts).equals(payload));
+          frame.release!();
+          frame.release!();
+        },
       },
-    });
+      { transientChunks: pool },
+    );
     decoder.push(rawFrame({ kind: FrameKind.Data, flags: 0, stream: 3, payload }));
     assert.equal(pool.freeCount, 3, 'given back once, not twice');
     const before = pool.freeCount;
@@ -644,7 +667,7 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
   });
 
   it('counts a data payload still arriving in bufferedBytes', () => {
-    const decoder = new FrameDecoder(() => undefined, { transientChunks: new SlabPool(64), onDataParts: () => undefined });
+    const decoder = new FrameDecoder({ onFrame: () => undefined, onDataParts: () => undefined }, { transientChunks: new SlabPool(64) });
     const bytes = rawFrame({ kind: FrameKind.Data, flags: 0, stream: 1, payload: pattern(100) });
     decoder.push(bytes.subarray(0, 4));
     assert.equal(decoder.bufferedBytes, 4);
@@ -661,7 +684,7 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
       const good = rawFrame({ kind: FrameKind.Data, flags: 0, stream: 1, payload: pattern(80) });
       const bytes = Buffer.concat([good, header, pattern(40)]);
       for (let split = 0; split <= bytes.length; split++) {
-        const decoder = new FrameDecoder(() => undefined, { maxPayload: 100, transientChunks: new SlabPool(64), onDataParts: () => undefined });
+        const decoder = new FrameDecoder({ onFrame: () => undefined, onDataParts: () => undefined }, { maxPayload: 100, transientChunks: new SlabPool(64) });
         let error: unknown;
         try {
           decoder.push(bytes.subarray(0, split));
@@ -712,13 +735,16 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
       frames.push(frame);
       if (pauseAt(frames.length - 1)) decoder.pause();
     };
-    decoder = new FrameDecoder((frame) => handed({ ...frame, payload: ownMemory(frame.payload) }), {
-      ...(pool ? { transientChunks: pool } : {}),
-      onDataParts: (frame) => {
-        handed({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: ownMemory(Buffer.concat(frame.parts)) });
-        frame.release?.();
+    decoder = new FrameDecoder(
+      {
+        onFrame: (frame) => handed({ ...frame, payload: ownMemory(frame.payload) }),
+        onDataParts: (frame) => {
+          handed({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: ownMemory(Buffer.concat(frame.parts)) });
+          frame.release?.();
+        },
       },
-    });
+      pool ? { transientChunks: pool } : {},
+    );
     const readBuffer = Buffer.alloc(Math.max(1, ...chunks.map((c) => c.length)));
     const step = (work: () => void) => {
       const before = frames.length;
@@ -815,13 +841,16 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
   it('a pause from outside any handler holds what arrives; frames after a half-received data frame wait for the resume', () => {
     const pool = new CountingPool(64);
     const got: string[] = [];
-    const decoder = new FrameDecoder((frame) => got.push(`c${frame.payload.length}`), {
-      transientChunks: pool,
-      onDataParts: (frame) => {
-        got.push(`d${frame.length}`);
-        frame.release?.();
+    const decoder = new FrameDecoder(
+      {
+        onFrame: (frame) => got.push(`c${frame.payload.length}`),
+        onDataParts: (frame) => {
+          got.push(`d${frame.length}`);
+          frame.release?.();
+        },
       },
-    });
+      { transientChunks: pool },
+    );
     const data = rawFrame({ kind: FrameKind.Data, flags: 0, stream: 1, payload: pattern(150) });
     const control = rawFrame({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(5) });
     decoder.push(data.subarray(0, 60)); // the data frame is being copied in
