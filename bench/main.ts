@@ -8,7 +8,7 @@
  *   --profile           start the relay with --cpu-prof (profiles land in bench/tmp/prof)
  *   --out=DIR           write results.json / RESULTS.md to DIR instead of bench/
  *   --label=TEXT        run only the cases whose label contains TEXT
- *   --rounds=N          rounds for W1, W2, W4 and W6 (default 3; each figure is the median of its rounds)
+ *   --rounds=N          rounds for W1, W2, W4, W5 and W6 (default 3; each figure is the median of its rounds)
  *   --relay-bundle=FILE run the relay from another build of bench/sut.ts (e.g. of an older commit)
  *   --no-pin            do not pin processes to CPUs with taskset
  *   --profile-loadgen   profile the load generator too
@@ -363,8 +363,9 @@ async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: nu
 const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'];
 const MQTT: SystemName[] = ['relay', 'mosquitto', 'aedes'];
 /** Rounds for the workloads whose ratios a slow patch of a shared machine can turn around
- *  (W1, W2, W4, W6; NOTES.md, "rounds against a noisy machine", has the spread that made this
- *  necessary; W6's tails moved as much: the same build's baseline p99 1.8–2.7 ms in one hour). */
+ *  (W1, W2, W4, W5, W6; NOTES.md, "rounds against a noisy machine", has the spread that made this
+ *  necessary; W6's tails moved as much: the same build's baseline p99 1.8–2.7 ms in one hour; and
+ *  W5's memory per connection 7.6–11.9 KB over eight runs of one build in one hour). */
 const ROUNDS = Math.max(1, Number(args.get('rounds') ?? 3) || 1);
 
 interface Planned {
@@ -418,7 +419,7 @@ function plan(): Planned[] {
       rounds: ROUNDS,
     });
   }
-  p.push({ workload: 'w5', label: '10,000 clients at 1,000/s', systems: MQTT, spec: { w: 'scale', clients: 10_000, perSecond: 1000, maxWaitMs: 25_000 }, timeoutMs: 180_000 });
+  p.push({ workload: 'w5', label: '10,000 clients at 1,000/s', systems: MQTT, spec: { w: 'scale', clients: 10_000, perSecond: 1000, maxWaitMs: 25_000 }, timeoutMs: 180_000, rounds: ROUNDS });
   p.push({
     workload: 'w6',
     label: '1 MB/s reader + flooding sender',

@@ -184,6 +184,10 @@ const ROUND_FIGURES: Record<string, [string, (m: M) => unknown, (v: unknown) => 
     ['MB/s', (m) => m.mbPerSec, (v) => num(v)],
     ['chat p99 ms', (m) => m.chat?.p99Ms, ms],
   ],
+  w5: [
+    ['bytes per connection', (m) => m.bytesPerConnection, (v) => num(v)],
+    ['connect p99 ms', (m) => m.connect?.p99Ms, ms],
+  ],
   w6: [
     ["others' p99 ms before", (m) => m.baseline?.p99Ms, ms],
     ["others' p99 ms during", (m) => m.duringSlow?.p99Ms, ms],
@@ -240,7 +244,7 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
       '- One load generator process (`bench/loadgen.ts`) drives every system through a small adapter: for the relay a lean client speaking the real protocol (signed hello, team-secret proof, control frames from the project codec, credit-based file transfer) that skips roster bookkeeping; for MQTT the `mqtt` npm client; for direct and pipe the same `send` and data frames the relay is sent.',
       '- Messages carry 100 bytes of text. Latency is open loop: every message is scheduled at a fixed interval and carries its scheduled time; latency = arrival − scheduled time, so a stalled sender or system counts in full. Histograms are HDR (hdr-histogram-js, 3 significant digits).',
       '- Throughput runs are closed loop with a fixed number of messages in flight per pair (4,096 in total; 32,768 deliveries for fan-out), measured for 4 s (3 s fan-out) after 1 s of warm-up. CPU is from /proc at the edges of the window; RSS is sampled every 50–100 ms; memory per idle connection is (RSS after connecting − RSS before) ÷ connections, after a forced GC on Node systems.',
-      '- W1, W2, W4 and W6 run in rounds (3 unless `--rounds` says otherwise), every system once per round, one after the other, so that a slow patch of a shared machine lands on one round of each system rather than on all rounds of one. Each figure in their tables is the median of that figure over the rounds (a p99 is the median of the rounds\' p99s); the "Rounds" section lists every round. W3 and W5 run once.',
+      '- W1, W2, W4, W5 and W6 run in rounds (3 unless `--rounds` says otherwise), every system once per round, one after the other, so that a slow patch of a shared machine lands on one round of each system rather than on all rounds of one. Each figure in their tables is the median of that figure over the rounds (a p99 is the median of the rounds\' p99s); the "Rounds" section lists every round. W3 runs once.',
       '- Fan-out p99 is measured at 100,000 deliveries/s for every receiver count. File transfers move 1 GiB from memory (no disk, no hashing) with 64 KiB or 1 MiB chunks; through the relay with the real offer/answer/credit flow and the real client\'s receive window (8 MiB). Chat during a transfer is measured at 10,000 msgs/s over 100 pairs by a second load generator process that moves no file (W2\'s open-loop code): the chat runs alone for 1 s, then the window is open from the start of the transfer to its end, which the file\'s load generator sends it as a time (messages are counted by scheduled time). It shares CPU 0 with the file\'s load generator, the same for every system, sleeping until its next send and running as SCHED_FIFO (machine table, `chatLoadgen`), so that its own wake-up delay is not part of the figure: the direct column is this instrument\'s floor. Before, one process sent the file and the chat, and its own turn time put every system, direct included, at 14–45 ms. Scale: 10,000 receivers ramped at 1,000/s; connect time runs from the scheduled start to the welcome (relay) or SUBACK (MQTT). Slow consumer: 20 pairs at 5,000 msgs/s total, then one receiver reading 1 MB/s while a sender pushes to it whenever its socket buffer has room.',
     ].join('\n') + '\n',
   );
