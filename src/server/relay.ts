@@ -131,7 +131,13 @@ export class Relay extends EventEmitter {
       this.transfers.data(session, frame);
     },
     failure: (session, error) => this.fail(session, error),
-    close: (session) => this.onClose(session),
+    close: (session) => {
+      // The socket has closed (once per socket; onClose may have run already for a replaced
+      // session). A plain connection's address is released here; with TLS, by the raw socket's
+      // own close (accept), as a TLS handshake may fail before there is any session.
+      if (!this.secureContext) this.admission.release(session.ip);
+      this.onClose(session);
+    },
     beforeChunk: (session, bytes) => this.flow.readStarting(session, bytes),
     afterChunk: (session, bytes) => this.flow.endTurn(session, bytes),
   };
@@ -345,8 +351,8 @@ export class Relay extends EventEmitter {
       return;
     }
     if (!this.secureContext) {
-      // The session owns the socket from here: its close releases the address (onClose) and its
-      // connection ignores socket errors. No listener or closure of the relay's own per plain
+      // The session owns the socket from here: its close releases the address (sessionEvents) and
+      // its connection ignores socket errors. No listener or closure of the relay's own per plain
       // connection: 10,000 idle ones are held.
       this.startSession(raw, raw);
       return;
@@ -437,8 +443,6 @@ export class Relay extends EventEmitter {
     session.state = 'closed';
     clearTimeout(session.handshakeTimer);
     this.sessions.delete(session.id);
-    // With TLS the raw socket's own close releases it (accept): a handshake may fail before any session.
-    if (!this.secureContext) this.admission.release(session.ip);
     if (!wasReady) return;
     // Whoever waited for this reader goes on; whatever this sender waited for forgets it.
     this.flow.sessionClosed(session);

@@ -24,6 +24,7 @@ import {
   waitUntil,
   withTimeout,
 } from './helpers/loopback';
+import { holdings, until } from './helpers/security';
 
 /** What the kernel can hold between the relay and a paused reader, at most (send + receive buffers). */
 function kernelSocketBuffers(): number {
@@ -598,6 +599,10 @@ describe('relay over loopback', function () {
       assert.equal(alice.received('are you back?').length, 1);
       assert.equal(alice.state, 'connected');
       assert.equal(alice.events.disconnected.length, 1, 'the replacement did not disconnect the new connection');
+      // The stale connection was counted against its address once and is released once, when
+      // its socket closed: bob's and alice's new connection are what is left.
+      await until(() => holdings(relay).admitted < 3, 'the relay to let go of the stale socket');
+      assert.equal(holdings(relay).admitted, 2);
     });
   });
 
