@@ -81,8 +81,8 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     const onRead: ReadCallback | undefined = options.sharedReads ? (bytes, buffer) => this.receive(buffer.subarray(0, bytes)) : undefined;
     this.onRead = onRead && options.sharedReads!.adopt(socket, onRead) ? onRead : undefined;
     if (!this.onRead) socket.on('data', (this.onData = (chunk: Buffer) => this.receive(chunk)));
-    // This connection is the decoder's sink; without an onDataParts handler (a client), one that
-    // has no onDataParts either, so data frames come joined to onFrame.
+    // The decoder calls this connection as its sink. When the handlers take no parts (a client),
+    // it gets a sink without onDataParts instead, and data frames come joined, to onFrame.
     const sink: FrameSink = handlers.onDataParts ? this : { onFrame: (frame) => this.onFrame(frame) };
     this.decoder = new FrameDecoder(sink, {
       maxPayload: options.maxPayload,
