@@ -551,7 +551,6 @@ describe('relay over loopback', function () {
       const ack = await sendAndAck(bob, [identity.clientId], 'still there?');
       assert.deepEqual(ack.online, [identity.clientId]);
       for (const place of [places[0], places[2]]) await place.waitForText('still there?');
-      assert.equal(middle.received('still there?').length, 0);
     });
 
     it('replaces a stale session when the same client reconnects while the relay still sees the old one', async function () {
