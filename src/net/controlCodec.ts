@@ -75,3 +75,25 @@ export function encodeControlJson(json: string): Buffer {
   out.write(json, HEADER_BYTES, 'utf8');
   return out;
 }
+
+const LIST_TAIL = Buffer.from(']}', 'utf8');
+
+/**
+ * Encodes a control message whose one list is already JSON text in pieces (entries separated by
+ * commas across the pieces, no brackets): the frame's header and the message's own JSON come
+ * first, then the pieces as they are, then the closing brackets. The list goes last, under
+ * `key`; the bytes are those `encodeControl` makes of the message with the list in that place.
+ * A list shared by many frames (the relay's roster in every welcome) is then never copied.
+ */
+export function encodeControlWithList<M extends ClientMessage | RelayMessage, K extends keyof M & string>(message: Omit<M, K>, key: K, pieces: readonly Buffer[]): Buffer[] {
+  const json = JSON.stringify(message);
+  // An object's JSON always ends with its closing brace, and has at least `t` before it.
+  const head = `${json.slice(0, -1)},${JSON.stringify(key)}:[`;
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  let length = headBytes + LIST_TAIL.length;
+  for (const piece of pieces) length += piece.length;
+  const first = Buffer.allocUnsafe(HEADER_BYTES + headBytes);
+  writeHeader(first, 0, FrameKind.Control, 0, 0, length);
+  first.write(head, HEADER_BYTES, 'utf8');
+  return [first, ...pieces, LIST_TAIL];
+}

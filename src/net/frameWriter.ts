@@ -120,6 +120,22 @@ export class FrameWriter {
     this.scheduler.mark(this);
   }
 
+  /**
+   * Queues one control frame given as pieces (the last ones shared with other frames): a big
+   * frame's pieces are handed to the socket as they are, in one corked write, never joined.
+   */
+  writeParts(parts: readonly Buffer[]): void {
+    if (this.sink.destroyed) return;
+    let bytes = 0;
+    for (const part of parts) {
+      this.control.push(part);
+      bytes += part.length;
+    }
+    this.controlBytes += bytes;
+    if (bytes >= COPY_LIMIT) this.controlHasLarge = true;
+    this.scheduler.mark(this);
+  }
+
   /** Queues a control frame that may wait up to LAZY_FLUSH_MS for others to share its write. */
   writeLazy(bytes: Buffer): void {
     if (this.sink.destroyed) return;

@@ -111,6 +111,12 @@ export class FramedConnection<In extends ClientMessage | RelayMessage, Out exten
     this.writer.write(bytes);
   }
 
+  /** Queues one frame already encoded in pieces (see encodeControlWithList). */
+  sendEncodedParts(parts: readonly Buffer[]): void {
+    if (this.closing || this.closed) return;
+    this.writer.writeParts(parts);
+  }
+
   /** Queues already-encoded bytes that may wait a few milliseconds to share a write (acks). */
   sendEncodedLazy(bytes: Buffer): void {
     if (this.closing || this.closed) return;

@@ -1,13 +1,13 @@
 import { encodeControl } from '../net/controlCodec';
 import { PeerInfo, PresenceMode, RelayMessage } from '../net/messages';
+import { EncodedRoster, RosterMember } from './encodedRoster';
 
 /** What presence needs to know about a connection. */
-export interface PresenceSession {
+export interface PresenceSession extends RosterMember {
   readonly clientId: string;
   /** The client sent a watch set in its hello (or a `watch` since): it understands `presence`
    *  frames. Older clients would drop the connection on a message type they do not know. */
   presenceAware: boolean;
-  info(): PeerInfo;
 }
 
 /** What presence needs from the relay. */
@@ -50,6 +50,8 @@ export class Presence<S extends PresenceSession> {
   private watchEntries = 0;
   private lastAnnounced = -1;
   private timer: NodeJS.Timeout | undefined;
+  /** Everyone online, encoded for welcomes; kept in full mode only. */
+  private readonly roster = new EncodedRoster<S>();
 
   constructor(
     private readonly port: PresencePort<S>,
@@ -109,8 +111,14 @@ export class Presence<S extends PresenceSession> {
     return this.watches.get(session) ?? NOBODY;
   }
 
-  /** A connection closed: it watches nobody any more. */
+  /** A connection is ready and its welcome is queued: later welcomes list it. */
+  joined(session: S): void {
+    if (this.current === 'full') this.roster.add(session);
+  }
+
+  /** A connection closed: it watches nobody any more, and no welcome lists it. */
   forget(session: S): void {
+    this.roster.remove(session);
     for (const id of this.watches.get(session) ?? NOBODY) this.unindex(id, session);
     this.watches.delete(session);
   }
@@ -131,16 +139,15 @@ export class Presence<S extends PresenceSession> {
   }
 
   /**
-   * The online roster a newcomer's welcome carries: everyone in full mode, the identities it
-   * watches in watched mode. Never the newcomer's own connection.
+   * The online roster a newcomer's welcome carries, as JSON text in pieces for
+   * `encodeControlWithList`: everyone in full mode (shared by every welcome until it changes),
+   * the identities it watches in watched mode. Asked before `joined`, so never the newcomer's
+   * own connection.
    */
-  rosterFor(session: S): PeerInfo[] {
-    if (this.current === 'full') {
-      const peers: PeerInfo[] = [];
-      for (const other of this.port.sessions()) if (other !== session) peers.push(other.info());
-      return peers;
-    }
-    return this.onlinePeersOf(this.watchOf(session), session);
+  rosterFor(session: S): Buffer[] {
+    if (this.current === 'full') return this.roster.pieces();
+    const peers = this.onlinePeersOf(this.watchOf(session), session);
+    return peers.length === 0 ? [] : [Buffer.from(peers.map((peer) => JSON.stringify(peer)).join(','), 'utf8')];
   }
 
   /** Every online connection of these identities (but `except`). */
@@ -161,10 +168,12 @@ export class Presence<S extends PresenceSession> {
     const online = this.port.onlineIdentities();
     if (this.current === 'full' && online > this.options.fullLimit) {
       this.current = 'watched';
+      this.roster.clear();
       this.lastAnnounced = online;
       this.toAware(encodeControl({ t: 'presence', mode: 'watched', online }), except);
     } else if (this.current === 'watched' && online <= Math.floor(this.options.fullLimit / 2)) {
       this.current = 'full';
+      this.roster.reset(this.port.sessions());
       // One roster for everyone (each client skips its own connections): at most half the
       // limit, and rare thanks to the gap between the two thresholds.
       const peers: PeerInfo[] = [];

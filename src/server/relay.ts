@@ -2,14 +2,14 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
-import { decodeClientMessage, encodeControl, encodeControlJson } from '../net/controlCodec';
+import { decodeClientMessage, encodeControl, encodeControlJson, encodeControlWithList } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
 import { DEFAULT_MAX_PAYLOAD, encodeFrame, FrameKind, HEADER_BYTES } from '../net/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
 import { FlushScheduler } from '../net/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets, Who } from '../net/messages';
+import { Ack, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets, Welcome, Who } from '../net/messages';
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { searchPeers } from '../net/peerSearch';
@@ -617,7 +617,7 @@ export class Relay extends EventEmitter {
     const from = hello.resume && hello.resume.epoch === this.history.epoch ? Math.min(hello.resume.seq, this.history.seq) : wasKnown ? deliveredBefore : this.history.seq;
     const missed = this.history.replayFor(clientId, from);
 
-    session.connection.send({
+    const welcome: Omit<Welcome, 'peers'> = {
       t: 'welcome',
       id: session.id,
       clientId,
@@ -625,7 +625,6 @@ export class Relay extends EventEmitter {
       // Where this connection continues from: the replay below and live messages come after it.
       seq: from,
       ...(this.secret !== undefined ? { proof: proveSecret(this.secret, 'relay', transcript) } : {}),
-      peers: this.presence.rosterFor(session),
       // Bounded, not every identity ever seen: the most recent ones and the watched ones.
       known: this.directory.recentOfflineAnd(WELCOME_RECENT_KNOWN, this.presence.watchOf(session)),
       pingIntervalMs: this.pingIntervalMs,
@@ -633,7 +632,9 @@ export class Relay extends EventEmitter {
       maxPayload: this.maxPayload,
       presence: this.presence.mode,
       online: this.byClient.size,
-    });
+    };
+    session.connection.sendEncodedParts(encodeControlWithList<Welcome, 'peers'>(welcome, 'peers', this.presence.rosterFor(session)));
+    this.presence.joined(session);
     this.tellWatchCut(session, hello.watch?.length ?? 0, watchRefused);
     for (const frame of missed.frames) session.connection.sendEncoded(frame);
     if (missed.frames.length > 0) this.directory.delivered(clientId, missed.lastSeq);

@@ -62,6 +62,49 @@ describe('relay presence: full and watched', function () {
     await a.raw.waitFor((m) => m.t === 'peer' && m.peer.status === 'busy', 'alice told bob is busy');
   });
 
+  it('a full-presence welcome lists everyone else as they are now, in the order they came: a status changed since, a leave gone, a second connection of one identity', async function () {
+    // More people than fit in one of the roster's chunks (32), so welcomes share some and not others.
+    const { relay, port } = await relayWith({ fullPresenceLimit: 100 });
+    const clients: { name: string; raw: RawClient; welcome: Welcome }[] = [];
+    for (let i = 0; i < 40; i++) clients.push({ name: `p${i}`, ...(await join(port, `p${i}`)) });
+    const seen = await join(port, 'early');
+    assert.deepEqual(seen.welcome.peers.map((p) => p.name), clients.map((c) => c.name));
+
+    clients[5].raw.send({ t: 'status', status: 'busy' });
+    clients[38].raw.send({ t: 'status', status: 'away' });
+    await seen.raw.waitFor((m) => m.t === 'peer' && m.peer.name === 'p5' && m.peer.status === 'busy', 'p5 is busy');
+    await seen.raw.waitFor((m) => m.t === 'peer' && m.peer.name === 'p38' && m.peer.status === 'away', 'p38 is away');
+    // Nobody joined or left since the last welcome: only the changed statuses tell this one apart.
+    const mid = await join(port, 'mid');
+    assert.deepEqual(
+      mid.welcome.peers.filter((p) => p.status !== 'online').map((p) => [p.name, p.status]),
+      [
+        ['p5', 'busy'],
+        ['p38', 'away'],
+      ],
+    );
+    await leave(relay, mid.raw);
+    await leave(relay, clients[17].raw);
+    await leave(relay, seen.raw);
+    const identity = generateIdentity();
+    const laptop = await join(port, 'twin', { identity, machine: 'laptop' });
+    const desktop = await join(port, 'twin', { identity, machine: 'desktop' });
+    assert.deepEqual(desktop.welcome.peers.filter((p) => p.name === 'twin').map((p) => p.machine), ['laptop'], 'its own other connection, not itself');
+
+    const zed = await join(port, 'zed');
+    const expected = [...clients.filter((c) => c.name !== 'p17').map((c) => c.name), 'twin', 'twin'];
+    assert.deepEqual(zed.welcome.peers.map((p) => p.name), expected);
+    const status = new Map(zed.welcome.peers.map((p) => [p.name, p.status]));
+    assert.equal(status.get('p5'), 'busy');
+    assert.equal(status.get('p38'), 'away');
+    assert.equal(status.get('p6'), 'online');
+    assert.deepEqual(zed.welcome.peers.slice(-2).map((p) => [p.id, p.machine]), [
+      [laptop.welcome.id, 'laptop'],
+      [desktop.welcome.id, 'desktop'],
+    ]);
+    assert.equal(zed.welcome.online, 41, '39 of the first, twin, zed');
+  });
+
   it('switches to watched above the limit, and back to full only at half of it (hysteresis)', async function () {
     const { relay, port } = await relayWith({ fullPresenceLimit: 4 });
     const first = [];

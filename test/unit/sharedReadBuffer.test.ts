@@ -3,7 +3,7 @@ import { EventEmitter, once } from 'node:events';
 import * as net from 'node:net';
 import { FrameKind, encodeFrame } from '../../src/net/frame';
 import { FramedConnection, FramedConnectionHandlers } from '../../src/net/framedConnection';
-import { FrameWriter, FlushScheduler, WritableSink } from '../../src/net/frameWriter';
+import { FlushScheduler } from '../../src/net/frameWriter';
 import { ClientMessage, RelayMessage } from '../../src/net/messages';
 import { SharedReadBuffer } from '../../src/server/sharedReadBuffer';
 import { HOST, useCleanup } from './helpers/loopback';
@@ -233,48 +233,4 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
       if (shared) assert.ok(shared.pool.freeCount >= 1, 'the slab holding a paused read came back');
     });
   }
-});
-
-describe('FrameWriter: the data written callback', () => {
-  /** A sink that records writes and holds their callbacks until told to complete them. */
-  class Sink implements WritableSink {
-    writes: { chunk: Buffer; cb?: (err?: Error | null) => void }[] = [];
-    writableLength = 0;
-    destroyed = false;
-    write(chunk: Buffer, cb?: (err?: Error | null) => void): boolean {
-      this.writes.push({ chunk, cb });
-      return true;
-    }
-    cork(): void {}
-    uncork(): void {}
-    once(): unknown {
-      return this;
-    }
-  }
-
-  it('is called by the write of the frame’s last piece, not before', async () => {
-    const sink = new Sink();
-    const writer = new FrameWriter(sink, new FlushScheduler());
-    let written = 0;
-    writer.writeData(Buffer.from('h'), [Buffer.from('a'), Buffer.from('b')], () => written++);
-    writer.flush();
-    assert.deepEqual(sink.writes.map((w) => String(w.chunk)), ['h', 'a', 'b']);
-    assert.deepEqual(sink.writes.map((w) => w.cb !== undefined), [false, false, true]);
-    assert.equal(written, 0, 'not before the socket calls back');
-    sink.writes[2].cb!();
-    assert.equal(written, 1);
-  });
-
-  it('is called for frames dropped unwritten (connection gone), and at once on a destroyed socket', () => {
-    const sink = new Sink();
-    const writer = new FrameWriter(sink, new FlushScheduler());
-    let written = 0;
-    writer.writeData(Buffer.from('h'), Buffer.from('x'), () => written++);
-    sink.destroyed = true;
-    writer.flush();
-    assert.equal(written, 1, 'queued frame dropped with the connection');
-    writer.writeData(Buffer.from('h'), Buffer.from('y'), () => written++);
-    assert.equal(written, 2, 'nothing is queued on a destroyed socket');
-    assert.equal(sink.writes.length, 0);
-  });
 });
