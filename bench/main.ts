@@ -32,7 +32,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChatMessage, RunRequest, Spec, SystemName } from './loadgen';
-import { cpuSeconds } from './lib/proc';
+import { cpuSeconds, describeProcess } from './lib/proc';
 import { renderReport } from './report';
 import { median, medianOfRounds } from './lib/rounds';
 import { relayNodeFlags } from '../src/server/runtimeFlags';
@@ -314,11 +314,15 @@ function request(lg: ChildProcess, req: RunRequest, on: (m: LgMessage) => void):
 async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
   const chatSpec = spec.w === 'file' && spec.chat ? spec.chat : undefined;
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no result within ${timeoutMs / 1000} s`)), timeoutMs)));
-  timeout.catch(() => undefined); // it is raced below; no unhandled rejection while a process starts
   let lg: ChildProcess | undefined;
   let chatLg: ChildProcess | undefined;
   let sut: Sut | undefined;
+  // A run that never answers says, before its processes are stopped, what each was doing.
+  const stuck = () =>
+    `no result within ${timeoutMs / 1000} s (load generator: ${lg?.pid ? describeProcess(lg.pid) : 'not started'}` +
+    `${chatLg?.pid ? `; chat load generator: ${describeProcess(chatLg.pid)}` : ''}; system: ${sut ? describeProcess(sut.pid) : 'not started'})`;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(stuck())), timeoutMs)));
+  timeout.catch(() => undefined); // it is raced below; no unhandled rejection while a process starts
   try {
     const main = await forkLoadgen(tag, LOADGEN_CPU);
     lg = main.lg;

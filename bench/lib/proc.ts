@@ -13,6 +13,22 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * A process's scheduling state, CPU time so far and where in the kernel it waits, for a run that
+ * never answered: spinning (R, its CPU time growing as fast as the clock) reads differently from
+ * waiting on its event loop (S in ep_poll) or stuck in a system call (S or D elsewhere).
+ */
+export function describeProcess(pid: number): string {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    const wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8').trim();
+    return `state ${state}, ${cpuSeconds(pid).toFixed(1)} CPU s${wchan && wchan !== '0' ? `, waiting in ${wchan}` : ''}`;
+  } catch {
+    return 'gone';
+  }
+}
+
 function statusField(pid: number, field: string): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
