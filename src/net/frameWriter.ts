@@ -121,8 +121,9 @@ export class FrameWriter {
   }
 
   /**
-   * Queues one control frame given as pieces (the last ones shared with other frames): a big
-   * frame's pieces are handed to the socket as they are, in one corked write, never joined.
+   * Queues one control frame given as pieces, some of them shared with other frames (see
+   * encodeControlWithList): a big frame's pieces go to the socket as they are, in one corked
+   * write, never joined into a copy; a small one is joined with the other small frames as usual.
    */
   writeParts(parts: readonly Buffer[]): void {
     if (this.sink.destroyed) return;
