@@ -32,7 +32,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ChatMessage, RunRequest, Spec, SystemName } from './loadgen';
-import { cpuSeconds, describeProcess } from './lib/proc';
+import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
 import { renderReport } from './report';
 import { median, medianOfRounds } from './lib/rounds';
 import { relayNodeFlags } from '../src/server/runtimeFlags';
@@ -317,10 +317,17 @@ async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: nu
   let lg: ChildProcess | undefined;
   let chatLg: ChildProcess | undefined;
   let sut: Sut | undefined;
-  // A run that never answers says, before its processes are stopped, what each was doing.
-  const stuck = () =>
-    `no result within ${timeoutMs / 1000} s (load generator: ${lg?.pid ? describeProcess(lg.pid) : 'not started'}` +
-    `${chatLg?.pid ? `; chat load generator: ${describeProcess(chatLg.pid)}` : ''}; system: ${sut ? describeProcess(sut.pid) : 'not started'})`;
+  // A run that never answers says, before its processes are stopped, what each was doing; its
+  // threads go to bench/tmp/stuck/.
+  const stuck = () => {
+    const described = Object.entries({ 'load generator': lg?.pid, 'chat load generator': chatLg?.pid, system: sut?.pid }).flatMap(([role, pid]) => {
+      if (!pid) return [];
+      const state = describeProcess(pid);
+      dumpThreads(pid, path.join(TMP, 'stuck', `${tag}-${role.replace(/ /g, '-')}.txt`));
+      return [`${role}: ${state}`];
+    });
+    return `no result within ${timeoutMs / 1000} s (${described.join('; ')}; threads in bench/tmp/stuck/)`;
+  };
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(stuck())), timeoutMs)));
   timeout.catch(() => undefined); // it is raced below; no unhandled rejection while a process starts
   try {

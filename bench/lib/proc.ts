@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 /** What /proc says about another process: CPU seconds used and memory. Linux only. */
 const TICKS_PER_SECOND = 100; // getconf CLK_TCK
@@ -27,6 +29,29 @@ export function describeProcess(pid: number): string {
   } catch {
     return 'gone';
   }
+}
+
+/**
+ * Writes every thread's state and kernel wait to `file`, and their native stacks when gdb is on
+ * the machine: which thread a stuck process waits for, and in what.
+ */
+export function dumpThreads(pid: number, file: string): void {
+  const lines: string[] = [];
+  try {
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+      const wchan = fs.readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8').trim();
+      lines.push(`thread ${tid} ${name}: state ${state}${wchan && wchan !== '0' ? `, waiting in ${wchan}` : ''}`);
+    }
+  } catch {
+    lines.push('gone');
+  }
+  const gdb = spawnSync('gdb', ['-p', String(pid), '-batch', '-ex', 'thread apply all bt'], { encoding: 'utf8', timeout: 30_000 });
+  if (!gdb.error) lines.push('', gdb.stdout, gdb.stderr);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, lines.join('\n'));
 }
 
 function statusField(pid: number, field: string): number {
