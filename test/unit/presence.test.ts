@@ -74,7 +74,7 @@ describe('relay presence: full and watched', function () {
     clients[38].raw.send({ t: 'status', status: 'away' });
     await seen.raw.waitFor((m) => m.t === 'peer' && m.peer.name === 'p5' && m.peer.status === 'busy', 'p5 is busy');
     await seen.raw.waitFor((m) => m.t === 'peer' && m.peer.name === 'p38' && m.peer.status === 'away', 'p38 is away');
-    // Nobody joined or left since the last welcome: only the changed statuses tell this one apart.
+    // p5's chunk (the first 32) is as it was for the last welcome: only its changed status tells.
     const mid = await join(port, 'mid');
     assert.deepEqual(
       mid.welcome.peers.filter((p) => p.status !== 'online').map((p) => [p.name, p.status]),
