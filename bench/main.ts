@@ -2,20 +2,7 @@
  * `npm run bench`: starts each system under test and a fresh load generator for every run,
  * runs the workloads, and writes bench/results.json and bench/RESULTS.md.
  *
- * Options (after `npm run bench --`):
- *   --only=w1,w3        run only these workloads (w1..w6)
- *   --systems=relay,... run only these systems (direct, pipe, relay, mosquitto, aedes)
- *   --profile           start the relay with --cpu-prof (profiles land in bench/tmp/prof)
- *   --out=DIR           write results.json / RESULTS.md to DIR instead of bench/
- *   --label=TEXT        run only the cases whose label contains TEXT
- *   --rounds=N          rounds for W1, W2, W4, W5 and W6 (default 3; each figure is the median of its rounds)
- *   --relay-bundle=FILE run the relay from another build of bench/sut.ts (e.g. of an older commit)
- *   --no-pin            do not pin processes to CPUs with taskset
- *   --profile-loadgen   profile the load generator too
- *   --chat-priority=P   W4's chat load generator at nice:N (e.g. nice:-10) or fifo:N (SCHED_FIFO);
- *                       default CHAT_PRIORITY below (see NOTES.md)
- *   --chat-pace=spin|nap how W4's chat load generator waits for its next send (default CHAT_PACE below)
- *   --render            only write RESULTS.md again from the results.json in the output folder
+ * Options: `npm run bench -- --help` (bench/lib/options.ts).
  * Environment (experiments only, never for a recorded run):
  *   BENCH_FILE_WINDOW    overrides the relay file receiver's window
  *   BENCH_SUT_FLAGS      extra Node/V8 flags for the relay under test (e.g. "--trace-gc")
@@ -36,22 +23,34 @@ import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
 import { renderReport } from './report';
 import { median, medianOfRounds } from './lib/rounds';
 import { relayNodeFlags } from '../src/server/runtimeFlags';
+import { BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from './lib/options';
 
 const ROOT = path.resolve(__dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
 const TMP = path.join(BENCH, 'tmp');
 const OUT_BENCH = __dirname;
 
-const args = new Map(
-  process.argv.slice(2).map((a) => {
-    const [k, v] = a.replace(/^--/, '').split('=');
-    return [k, v ?? 'true'] as const;
-  }),
-);
-const onlyWorkloads = args.get('only')?.split(',');
-const onlySystems = args.get('systems')?.split(',') as SystemName[] | undefined;
-const profile = args.has('profile');
-const outDir = path.resolve(args.get('out') ?? BENCH);
+const options = ((): BenchOptions => {
+  try {
+    return parseBenchArgs(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof BenchUsageError)) throw err;
+    process.stderr.write(`bench: ${err.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (options.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (options.relayBundle && !fs.existsSync(options.relayBundle)) {
+  process.stderr.write(`bench: --relay-bundle: no such file: ${options.relayBundle}\n`);
+  process.exit(2);
+}
+const onlyWorkloads = options.only;
+const onlySystems = options.systems as SystemName[] | undefined;
+const profile = options.profile;
+const outDir = path.resolve(options.out ?? BENCH);
 
 export interface RunRecord {
   workload: string;
@@ -87,7 +86,7 @@ export interface Results {
 
 const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => fs.existsSync(p));
 /** The system under test gets CPU 1, the load generator CPU 0 (when taskset exists and there are 2+ cores). */
-const PIN = TASKSET && os.cpus().length >= 2 && !args.has('no-pin');
+const PIN = TASKSET && os.cpus().length >= 2 && options.pin;
 const SUT_CPU = '1';
 const LOADGEN_CPU = '0';
 const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => fs.existsSync(p));
@@ -99,9 +98,9 @@ const CHRT = ['/usr/bin/chrt', '/bin/chrt'].find((p) => fs.existsSync(p));
  * and not when the file's load generator's time slice ends. NOTES.md has the options that were
  * measured ("Chat during a transfer: a load generator of its own") and why this one.
  */
-const CHAT_PACE = (args.get('chat-pace') ?? 'nap') as 'spin' | 'nap';
+const CHAT_PACE = options.chatPace;
 const CHAT_PRIORITY = ((): string => {
-  const asked = args.get('chat-priority') ?? 'fifo:1';
+  const asked = options.chatPriority;
   if (!asked.startsWith('fifo:') || (CHRT && spawnSync(CHRT, ['-f', asked.slice(5), 'true']).status === 0)) return asked;
   console.log(`! the chat load generator cannot run as SCHED_FIFO here (needs root or CAP_SYS_NICE): it runs at normal priority, and W4's chat figures include more of its own wake-up delay (see the direct column)`);
   return 'nice:0';
@@ -190,7 +189,7 @@ async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], t
   if (profile && kind === 'relay') execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=${tag}.cpuprofile`);
   if (process.env.BENCH_SUT_FLAGS && kind === 'relay') execArgv.push(...process.env.BENCH_SUT_FLAGS.split(' '));
   const log = logFile(`sut-${tag}`);
-  const bundle = kind === 'relay' && args.has('relay-bundle') ? path.resolve(args.get('relay-bundle')!) : path.join(OUT_BENCH, 'sut.js');
+  const bundle = kind === 'relay' && options.relayBundle ? path.resolve(options.relayBundle) : path.join(OUT_BENCH, 'sut.js');
   const child = fork(bundle, [kind, ...extra], { ...pinned(SUT_CPU, execArgv), stdio: ['ignore', log, log, 'ipc'] });
   const ports = await new Promise<number[]>((resolve, reject) => {
     child.once('message', (m: { t: string; ports: number[] }) => resolve(m.ports));
@@ -284,7 +283,7 @@ async function forkLoadgen(tag: string, cpu: string, priority?: string): Promise
   const lg = fork(path.join(OUT_BENCH, 'loadgen.js'), [], {
     ...pinned(
       cpu,
-      ['--max-old-space-size=8192', '--enable-source-maps', ...(args.has('profile-loadgen') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : [])],
+      ['--max-old-space-size=8192', '--enable-source-maps', ...(options.profileLoadgen ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : [])],
       priority,
     ),
     stdio: ['ignore', log, log, 'ipc'],
@@ -377,7 +376,7 @@ const MQTT: SystemName[] = ['relay', 'mosquitto', 'aedes'];
  *  (W1, W2, W4, W5, W6; NOTES.md, "rounds against a noisy machine", has the spread that made this
  *  necessary; W6's tails moved as much: the same build's baseline p99 1.8–2.7 ms in one hour; and
  *  W5's memory per connection 7.6–11.9 KB over eight runs of one build in one hour). */
-const ROUNDS = Math.max(1, Number(args.get('rounds') ?? 3) || 1);
+const ROUNDS = options.rounds;
 
 interface Planned {
   workload: string;
@@ -507,7 +506,7 @@ function writeReport(final: Results): void {
 }
 
 async function main(): Promise<void> {
-  if (args.has('render')) return renderOnly();
+  if (options.render) return renderOnly();
   const started = Date.now();
   fs.mkdirSync(TMP, { recursive: true });
   fs.rmSync(path.join(TMP, 'logs'), { recursive: true, force: true });
@@ -520,7 +519,7 @@ async function main(): Promise<void> {
   const results = (): Results => ({ date: new Date(started).toISOString(), machine: machine(mosquitto), missing, totalSeconds: (Date.now() - started) / 1000, runs });
   for (const item of plan()) {
     if (onlyWorkloads && !onlyWorkloads.includes(item.workload)) continue;
-    if (args.has('label') && !item.label.includes(args.get('label')!)) continue;
+    if (options.label !== undefined && !item.label.includes(options.label)) continue;
     const systems = item.systems.filter((system) => !(onlySystems && !onlySystems.includes(system)) && !missing[system]);
     const rounds = item.rounds ?? 1;
     const done = new Map<SystemName, { spec: Spec; rounds: RoundRecord[] }>();
