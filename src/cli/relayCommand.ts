@@ -44,7 +44,9 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
   if (values['no-auth']) logger.warn('authentication is OFF: anyone who can reach this port can join');
 
   // Said before the relay listens: whoever waits for "relay listening" has read this too.
-  if (process.execArgv.includes('--single-threaded-gc')) logger.info('garbage collection runs on the event loop thread (one CPU to run on)');
+  if (relayNodeFlags(1).every((flag) => process.execArgv.includes(flag))) {
+    logger.info('one CPU to run on: garbage collection runs on the event loop thread, and V8 keeps one helper thread');
+  }
   const tls = relayTls(values, env, logger);
   if (!tls) logger.warn('TLS is OFF (--plain): messages and files cross the network unencrypted');
   const relay = new Relay({

@@ -20,7 +20,7 @@ describe('CLI: relay, listen and send as child processes', function () {
     return { env, relay, server, common };
   }
 
-  describe('on one CPU the relay starts itself again with its collector on the event loop thread', () => {
+  describe('on one CPU the relay starts itself again with its collector on the event loop thread and one V8 helper', () => {
     const hasTaskset = (() => {
       try {
         execFileSync('taskset', ['-c', '0', 'true']);
@@ -29,7 +29,13 @@ describe('CLI: relay, listen and send as child processes', function () {
         return false;
       }
     })();
-    const GC_LINE = 'garbage collection runs on the event loop thread (one CPU to run on)';
+    const GC_LINE = 'one CPU to run on: garbage collection runs on the event loop thread, and V8 keeps one helper thread';
+    /** The command line of the relay the command started again (its one child). */
+    const restartedCommandLine = (parentPid: number): string[] => {
+      const children = fs.readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim().split(/\s+/);
+      assert.equal(children.length, 1, `children of the relay command: ${children.join(' ')}`);
+      return fs.readFileSync(`/proc/${children[0]}/cmdline`, 'utf8').split('\0');
+    };
     const refused = (port: number) =>
       new Promise<boolean>((resolve) => {
         const socket = net.connect({ host: '127.0.0.1', port });
@@ -40,8 +46,8 @@ describe('CLI: relay, listen and send as child processes', function () {
         socket.once('error', () => resolve(true));
       });
 
-    it('asks for --single-threaded-gc with one CPU and for nothing with more', () => {
-      assert.deepEqual(relayNodeFlags(1), ['--single-threaded-gc']);
+    it('asks for the collector on the loop and one V8 helper with one CPU, and for nothing with more', () => {
+      assert.deepEqual(relayNodeFlags(1), ['--single-threaded-gc', '--v8-pool-size=1']);
       assert.deepEqual(relayNodeFlags(2), []);
       assert.deepEqual(relayNodeFlags(64), []);
     });
@@ -51,6 +57,8 @@ describe('CLI: relay, listen and send as child processes', function () {
       const env = fx.env();
       const relay = await fx.relay(['--port', '0', '--secret', 'team-secret'], env, ['taskset', '-c', '0']);
       assert.ok(relay.process.stderr.includes(GC_LINE), relay.process.stderr);
+      const args = restartedCommandLine(relay.process.child.pid!);
+      for (const flag of relayNodeFlags(1)) assert.ok(args.includes(flag), `${flag} missing from ${args.join(' ')}`);
       const common = ['--server', `127.0.0.1:${relay.port}`, '--secret', 'team-secret'];
       const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
       await bob.waitForEvent('connected');
