@@ -13,8 +13,10 @@ import { fromEpochUs, LatencySummary, newHistogram, nowUs, readStamp, sleep, sum
 import { flushAll } from './lib/outbox';
 import { cpuSeconds, RssSampler, rssBytes } from './lib/proc';
 import { DirectHub, DirectSystem, MqttSystem, OnMessage, Receiver, RelaySystem, Sender, System } from './lib/systems';
+import type { BenchSystem } from './lib/options';
 
-export type SystemName = 'direct' | 'pipe' | 'relay' | 'mosquitto' | 'aedes';
+/** Every system the bench can drive (the list itself: `SYSTEMS` in lib/options.ts). */
+export type SystemName = BenchSystem;
 
 export type Spec =
   | { w: 'throughput'; pairs: number; warmMs: number; measureMs: number; window: number }

@@ -23,7 +23,7 @@ import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
 import { renderReport } from './report';
 import { median, medianOfRounds } from './lib/rounds';
 import { relayNodeFlags } from '../src/server/runtimeFlags';
-import { BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from './lib/options';
+import { BenchOptions, BenchUsageError, parseBenchArgs, SYSTEMS, USAGE } from './lib/options';
 
 const ROOT = path.resolve(__dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -48,7 +48,7 @@ if (options.relayBundle && !fs.existsSync(options.relayBundle)) {
   process.exit(2);
 }
 const onlyWorkloads = options.only;
-const onlySystems = options.systems as SystemName[] | undefined;
+const onlySystems = options.systems;
 const profile = options.profile;
 const outDir = path.resolve(options.out ?? BENCH);
 
@@ -370,7 +370,7 @@ async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: nu
 
 // ------------------------------------------------------------------------------------ the plan
 
-const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'];
+const ALL: SystemName[] = [...SYSTEMS];
 const MQTT: SystemName[] = ['relay', 'mosquitto', 'aedes'];
 /** Rounds for the workloads whose ratios a slow patch of a shared machine can turn around
  *  (W1, W2, W4, W5, W6; NOTES.md, "rounds against a noisy machine", has the spread that made this
