@@ -13,9 +13,9 @@
  *   take the CPU from the loop at once (a new transfer's code being optimized kept them at 10-25 %
  *   of the CPU for a second); one helper gets the same work done, and leaves the loop at least
  *   half of the CPU meanwhile. Chat p99 during a 64 KiB-chunk transfer 14.1 → 10.1 ms (median of
- *   14 interleaved runs); loads up to saturation within their spread. (The helpers at a lower priority did
- *   better on an idle CPU but starved on a full one, leaving hot code unoptimized: p99 at half of
- *   peak 20 ms → over a second.)
+ *   14 interleaved runs); loads up to saturation stayed within their spread. (The helpers at a
+ *   lower priority did better on an idle CPU but starved on a full one, leaving hot code
+ *   unoptimized: p99 at half of peak 20 ms → over a second.)
  *
  * With two or more CPUs the helpers run beside the loop, which is what they are for, so nothing
  * is changed. These are start-up flags: V8 refuses (aborts, in fact) to switch its collector once
