@@ -47,9 +47,6 @@ if (options.relayBundle && !fs.existsSync(options.relayBundle)) {
   process.stderr.write(`bench: --relay-bundle: no such file: ${options.relayBundle}\n`);
   process.exit(2);
 }
-const onlyWorkloads = options.only;
-const onlySystems = options.systems;
-const profile = options.profile;
 const outDir = path.resolve(options.out ?? BENCH);
 
 export interface RunRecord {
@@ -186,7 +183,7 @@ async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], t
   const execArgv = ['--expose-gc', '--enable-source-maps'];
   // The flags the relay command starts with on the CPUs it is given (src/server/runtimeFlags.ts).
   if (kind === 'relay') execArgv.push(...RELAY_FLAGS);
-  if (profile && kind === 'relay') execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=${tag}.cpuprofile`);
+  if (options.profile && kind === 'relay') execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=${tag}.cpuprofile`);
   if (process.env.BENCH_SUT_FLAGS && kind === 'relay') execArgv.push(...process.env.BENCH_SUT_FLAGS.split(' '));
   const log = logFile(`sut-${tag}`);
   const bundle = kind === 'relay' && options.relayBundle ? path.resolve(options.relayBundle) : path.join(OUT_BENCH, 'sut.js');
@@ -518,9 +515,9 @@ async function main(): Promise<void> {
   const runs: RunRecord[] = [];
   const results = (): Results => ({ date: new Date(started).toISOString(), machine: machine(mosquitto), missing, totalSeconds: (Date.now() - started) / 1000, runs });
   for (const item of plan()) {
-    if (onlyWorkloads && !onlyWorkloads.includes(item.workload)) continue;
+    if (options.only && !options.only.includes(item.workload)) continue;
     if (options.label !== undefined && !item.label.includes(options.label)) continue;
-    const systems = item.systems.filter((system) => !(onlySystems && !onlySystems.includes(system)) && !missing[system]);
+    const systems = item.systems.filter((system) => !(options.systems && !options.systems.includes(system)) && !missing[system]);
     const rounds = item.rounds ?? 1;
     const done = new Map<SystemName, { spec: Spec; rounds: RoundRecord[] }>();
     // Round by round, every system once per round: a slow patch of the machine then lands on

@@ -15,6 +15,17 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** One thread's (or a process's main thread's) name, scheduling state and kernel wait, from /proc. */
+function taskState(dir: string): { name: string; state: string; waiting: string } {
+  const stat = fs.readFileSync(`${dir}/stat`, 'utf8');
+  const wchan = fs.readFileSync(`${dir}/wchan`, 'utf8').trim();
+  return {
+    name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+    state: stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0],
+    waiting: wchan && wchan !== '0' ? `, waiting in ${wchan}` : '',
+  };
+}
+
 /**
  * A process's scheduling state, CPU time so far and where in the kernel it waits, for a run that
  * never answered: spinning (R, its CPU time growing as fast as the clock) reads differently from
@@ -22,10 +33,8 @@ export function cpuSeconds(pid: number): number {
  */
 export function describeProcess(pid: number): string {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-    const wchan = fs.readFileSync(`/proc/${pid}/wchan`, 'utf8').trim();
-    return `state ${state}, ${cpuSeconds(pid).toFixed(1)} CPU s${wchan && wchan !== '0' ? `, waiting in ${wchan}` : ''}`;
+    const { state, waiting } = taskState(`/proc/${pid}`);
+    return `state ${state}, ${cpuSeconds(pid).toFixed(1)} CPU s${waiting}`;
   } catch {
     return 'gone';
   }
@@ -39,11 +48,8 @@ export function dumpThreads(pid: number, file: string): void {
   const lines: string[] = [];
   try {
     for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
-      const wchan = fs.readFileSync(`/proc/${pid}/task/${tid}/wchan`, 'utf8').trim();
-      lines.push(`thread ${tid} ${name}: state ${state}${wchan && wchan !== '0' ? `, waiting in ${wchan}` : ''}`);
+      const { name, state, waiting } = taskState(`/proc/${pid}/task/${tid}`);
+      lines.push(`thread ${tid} ${name}: state ${state}${waiting}`);
     }
   } catch {
     lines.push('gone');
