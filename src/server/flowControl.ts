@@ -15,6 +15,9 @@ export interface FlowLimits {
   /** How long one connection's messages from a full read may hold the event loop while others
    *  are talking, before theirs get a turn (ms). */
   turnBudgetMs: number;
+  /** How recently another connection must have sent a message to count as talking (ms, default
+   *  OTHERS_ACTIVE_MS). */
+  othersActiveMs?: number;
   /** What turns are timed by, in ms (default `performance.now`; tests bring their own). */
   clock?: () => number;
 }
@@ -128,10 +131,10 @@ export class FlowControl {
     this.readAt = this.clock();
   }
 
-  /** Has a connection other than `session` talked within OTHERS_ACTIVE_MS? */
+  /** Has a connection other than `session` talked within `othersActiveMs`? */
   private othersTalking(session: Session, now: number): boolean {
     const othersTalkAt = session === this.lastTalker ? this.othersLastTalkAt : this.lastTalkAt;
-    return now - othersTalkAt <= OTHERS_ACTIVE_MS;
+    return now - othersTalkAt <= (this.limits.othersActiveMs ?? OTHERS_ACTIVE_MS);
   }
 
   /**

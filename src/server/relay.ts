@@ -82,6 +82,10 @@ export interface RelayOptions {
    *  others are talking before their messages get a turn (ms, default 0.5; 0: one message per
    *  turn). The rest of its read waits, in order; a short read is handled whole. */
   turnBudgetMs?: number;
+  /** How recently another connection must have sent a message for a long read to give it turns
+   *  (ms, default 20). Tests on a loaded machine widen it, so that a scheduler's pause between two
+   *  of their messages does not read as nobody talking. */
+  othersActiveMs?: number;
   /** Plain TCP connections read into one reused buffer (default true; see sharedReadBuffer.ts).
    *  False reads the way Node does by default, a new buffer per read: for comparisons. */
   reuseReadBuffer?: boolean;
@@ -185,6 +189,7 @@ export class Relay extends EventEmitter {
         slowConsumerGraceMs: this.slowConsumerGraceMs,
         throttleBytesPerSecond: options.throttleBytesPerSecond,
         turnBudgetMs: options.turnBudgetMs ?? DEFAULT_TURN_BUDGET_MS,
+        othersActiveMs: options.othersActiveMs,
       },
       this.logger,
     );
