@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
-import { decodeClientMessage, encodeControl, encodeControlJson, encodeControlWithList } from '../net/controlCodec';
+import { decodeClientMessage, encodeControl, encodeControlWithList } from '../net/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
 import { DEFAULT_MAX_PAYLOAD, encodeFrame, FrameKind, HEADER_BYTES } from '../net/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
@@ -19,7 +19,7 @@ import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './ad
 import { TransferRouter } from './transferRouter';
 import { FlowControl } from './flowControl';
 import { SharedReadBuffer } from './sharedReadBuffer';
-import { ackJson, chatMessageFrame } from './hotFrames';
+import { ackFrame, ackJson, chatMessageFrame } from './hotFrames';
 import { RecentRefs } from './recentRefs';
 
 export const DEFAULT_PORT = 9999;
@@ -739,7 +739,7 @@ export class Relay extends EventEmitter {
         }
       }
     }
-    const ackBytes = encodeControlJson(ackJson(ack));
+    const ackBytes = ackFrame(ack);
     this.recentRefs.remember(session.clientId, send.ref, ackBytes.subarray(HEADER_BYTES));
     // Queued now, written after the scheduler's beforeFlush has put the entry on disk; it may
     // wait a few milliseconds for the sender's next acks so a busy sender gets them in one write.
