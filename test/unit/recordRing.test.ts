@@ -39,6 +39,19 @@ describe('RecordRing', () => {
     for (let n = ring.first; n < ring.end; n++) assert.equal(ring.view(n)[0], n === 40 ? 99 : n, `record ${n}`);
   });
 
+  it('starts with room for maxRecords typical records, so filling it never replaces its buffer', () => {
+    // A message frame or an ack with its ref and identity: 250–400 bytes.
+    const rng = new Prng(512);
+    const ring = new RecordRing(2000, 64 * 1024 * 1024);
+    const start = ring.capacity;
+    assert.ok(start >= 2000 * 400 && start < 64 * 1024 * 1024, `starts at ${start} bytes`);
+    for (let i = 0; i < 5000; i++) fill(ring, rng.int(250, 400), i & 0xff);
+    assert.equal(ring.capacity, start, 'the first buffer held them all');
+    assert.equal(ring.size, 2000);
+    for (let n = ring.first; n < ring.end; n++) assert.equal(ring.view(n)[0], n & 0xff, `record ${n}`);
+    assert.equal(new RecordRing(2000, 4096).capacity, 4096, 'never more than maxBytes');
+  });
+
   it('refuses one record larger than maxBytes and keeps what it holds', () => {
     const ring = new RecordRing(10, 100);
     fill(ring, 50, 1);
