@@ -1,4 +1,15 @@
 /**
+ * What the buffer is first sized for, per record: a chat message's frame or an ack with its ref
+ * and identity is 250–400 bytes. Starting small and doubling, a busy relay copied its rings
+ * (up to 8 MiB at a time) on the event loop while they filled, and every buffer left behind was
+ * old-generation garbage outside the heap: V8 answered with two mark-compacts within 200 ms,
+ * 5–8 ms pauses each, in every 10k msgs/s bench run of a fresh relay. Memory that was never
+ * written costs address space, not RAM (`allocUnsafe` does not fill it), so the rings' resident
+ * memory still grows only with what they hold.
+ */
+const TYPICAL_RECORD_BYTES = 512;
+
+/**
  * A first-in, first-out store of variable-length byte records kept in one Buffer, with their
  * offsets in typed arrays: tens of thousands of records and not one JS object among them.
  *
@@ -12,20 +23,9 @@
  * and `end` the number the next one gets. The owner keeps whatever else it knows of a record in
  * its own typed arrays at `slotOf(n)`. A record never wraps: one that does not fit before the
  * end of the buffer goes to its start. The buffer starts with room for `maxRecords` typical
- * records (below) and doubles when they are bigger, up to `maxBytes`; past that (or past
- * `maxRecords`) the oldest records are dropped to make room.
+ * records (`TYPICAL_RECORD_BYTES`, above) and doubles when they are bigger, up to `maxBytes`;
+ * past that (or past `maxRecords`) the oldest records are dropped to make room.
  */
-/**
- * What the buffer is first sized for, per record: a chat message's frame or an ack with its ref
- * and identity is 250–400 bytes. Starting small and doubling, a busy relay copied its rings
- * (up to 8 MiB at a time) on the event loop while they filled, and every buffer left behind was
- * old-generation garbage outside the heap: V8 answered with two mark-compacts within 200 ms,
- * 5–8 ms pauses each, in every 10k msgs/s bench run of a fresh relay. Memory that was never
- * written costs address space, not RAM (`allocUnsafe` does not fill it), so the rings' resident
- * memory still grows only with what they hold.
- */
-const TYPICAL_RECORD_BYTES = 512;
-
 export class RecordRing {
   private buffer: Buffer;
   private readonly starts: Uint32Array;
