@@ -1,13 +1,16 @@
 /**
- * What the buffer is first sized for, per record: a chat message's frame or an ack with its ref
- * and identity is 250–400 bytes. Starting small and doubling, a busy relay copied its rings
- * (up to 8 MiB at a time) on the event loop while they filled, and every buffer left behind was
- * old-generation garbage outside the heap: V8 answered with two mark-compacts within 200 ms,
- * 5–8 ms pauses each, in every 10k msgs/s bench run of a fresh relay. Memory that was never
- * written costs address space, not RAM (`allocUnsafe` does not fill it), so the rings' resident
- * memory still grows only with what they hold.
+ * What the buffer is reserved for, per record: a chat message's frame or an ack with its ref and
+ * identity is 250–400 bytes. A buffer that started small and was replaced by one twice its size
+ * whenever it filled had a busy relay copy its rings (up to 8 MiB at a time) on the event loop,
+ * and every buffer left behind was old-generation garbage outside the heap: V8 answered with two
+ * mark-compacts within 200 ms, 5–8 ms pauses each, in every 10k msgs/s bench run of a fresh
+ * relay. Now the ring uses the reserved buffer from its start, a limit that doubles the same
+ * way, so it writes no more of it than before; memory never written costs address space, not
+ * RAM (`allocUnsafe` does not fill it).
  */
 const TYPICAL_RECORD_BYTES = 512;
+/** Where the limit starts: a ring that only ever holds a few records writes only that much. */
+const FIRST_LIMIT = 64 * 1024;
 
 /**
  * A first-in, first-out store of variable-length byte records kept in one Buffer, with their
@@ -22,12 +25,15 @@ const TYPICAL_RECORD_BYTES = 512;
  * Records are numbered from 0 in the order they were pushed; `first` is the oldest still held
  * and `end` the number the next one gets. The owner keeps whatever else it knows of a record in
  * its own typed arrays at `slotOf(n)`. A record never wraps: one that does not fit before the
- * end of the buffer goes to its start. The buffer starts with room for `maxRecords` typical
- * records (`TYPICAL_RECORD_BYTES`, above) and doubles when they are bigger, up to `maxBytes`;
- * past that (or past `maxRecords`) the oldest records are dropped to make room.
+ * end of the ring goes to its start. The ring's end is a limit that starts at 64 KiB and
+ * doubles as it fills, up to `maxBytes`, inside a buffer reserved for `maxRecords` typical records
+ * (`TYPICAL_RECORD_BYTES`, above); only records bigger than that make it move to a bigger buffer.
+ * Past `maxBytes` (or past `maxRecords`) the oldest records are dropped to make room.
  */
 export class RecordRing {
   private buffer: Buffer;
+  /** Where the ring ends within the buffer: records are written below it. */
+  private limit: number;
   private readonly starts: Uint32Array;
   private readonly lengths: Uint32Array;
   private firstRecord = 0;
@@ -41,10 +47,12 @@ export class RecordRing {
   constructor(
     readonly maxRecords: number,
     readonly maxBytes: number,
-    initialBytes = maxRecords * TYPICAL_RECORD_BYTES,
+    reservedBytes = maxRecords * TYPICAL_RECORD_BYTES,
+    firstLimit = FIRST_LIMIT,
   ) {
     if (!(maxRecords >= 1) || !(maxBytes >= 1)) throw new RangeError('a record ring holds at least one record of one byte');
-    this.buffer = Buffer.allocUnsafe(Math.min(maxBytes, initialBytes));
+    this.buffer = Buffer.allocUnsafe(Math.min(maxBytes, reservedBytes));
+    this.limit = Math.min(this.buffer.length, Math.max(1, firstLimit));
     this.starts = new Uint32Array(maxRecords);
     this.lengths = new Uint32Array(maxRecords);
   }
@@ -68,7 +76,13 @@ export class RecordRing {
     return this.liveBytes;
   }
 
+  /** How many bytes the ring may use now (it doubles as the ring fills, up to `maxBytes`). */
   get capacity(): number {
+    return this.limit;
+  }
+
+  /** The bytes reserved for the ring: it moves to a bigger buffer only past these. */
+  get reserved(): number {
     return this.buffer.length;
   }
 
@@ -91,7 +105,7 @@ export class RecordRing {
     if (this.size === this.maxRecords) this.shift();
     let at = this.placeFor(length);
     while (at < 0) {
-      if (this.buffer.length < this.maxBytes) this.grow(length);
+      if (this.limit < this.maxBytes) this.grow(length);
       else this.shift();
       at = this.placeFor(length);
     }
@@ -133,23 +147,26 @@ export class RecordRing {
 
   /** Where a record of `length` bytes can go without touching a held one, or -1. */
   private placeFor(length: number): number {
-    if (this.size === 0) return length <= this.buffer.length ? 0 : -1;
+    if (this.size === 0) return length <= this.limit ? 0 : -1;
     const oldestStart = this.starts[this.firstRecord % this.maxRecords];
     if (this.wrapped) return this.writeAt + length <= oldestStart ? this.writeAt : -1;
-    if (this.writeAt + length <= this.buffer.length) return this.writeAt;
+    if (this.writeAt + length <= this.limit) return this.writeAt;
     return length <= oldestStart ? 0 : -1;
   }
 
   /**
-   * A bigger buffer, with the held records copied to its start in order. The held records lie
-   * in at most two runs (the newest wrapped round to the buffer's start), so that is one or two
-   * copies however many records there are: a record-by-record copy of the 40,000 records of a
-   * busy relay held its event loop for 15 ms.
+   * Raises the limit. The held records lie in at most two runs (the newest wrapped round to the
+   * buffer's start). Within the reserved buffer nothing moves while they are one run; wrapped,
+   * the newer run moves to just after the older one. Past the reserved buffer, a bigger one with
+   * both runs copied to its start. One or two copies however many records there are: a
+   * record-by-record copy of the 40,000 records of a busy relay held its event loop for 15 ms.
    */
   private grow(length: number): void {
-    let capacity = this.buffer.length * 2;
+    let capacity = this.limit * 2;
     while (capacity < this.liveBytes + length) capacity *= 2;
-    const next = Buffer.allocUnsafe(Math.min(this.maxBytes, capacity));
+    capacity = Math.min(this.maxBytes, capacity);
+    // The last step within the reserved buffer may be short of a doubling: all of it, then.
+    if (capacity > this.buffer.length && this.buffer.length > this.limit && this.liveBytes + length <= this.buffer.length) capacity = this.buffer.length;
     const first = this.firstRecord;
     const oldestStart = this.size > 0 ? this.starts[first % this.maxRecords] : 0;
     // Records before `split` are in the first run, the rest (if wrapped) start at 0.
@@ -160,13 +177,23 @@ export class RecordRing {
     }
     const lastOfRun = (split - 1) % this.maxRecords;
     const runEnd = this.size > 0 ? this.starts[lastOfRun] + this.lengths[lastOfRun] : 0;
-    const runBytes = runEnd - oldestStart;
-    this.buffer.copy(next, 0, oldestStart, runEnd);
-    if (this.wrapped) this.buffer.copy(next, runBytes, 0, this.writeAt);
-    for (let n = first; n < split; n++) this.starts[n % this.maxRecords] -= oldestStart;
-    for (let n = split; n < this.nextRecord; n++) this.starts[n % this.maxRecords] += runBytes;
-    this.writeAt = runBytes + (this.wrapped ? this.writeAt : 0);
-    this.buffer = next;
+    const newerBytes = this.wrapped ? this.writeAt : 0;
+    if (capacity <= this.buffer.length && runEnd + newerBytes <= capacity) {
+      // The newer run ends below the older one's start, so the two ranges never overlap.
+      if (newerBytes > 0) this.buffer.copy(this.buffer, runEnd, 0, newerBytes);
+      for (let n = split; n < this.nextRecord; n++) this.starts[n % this.maxRecords] += runEnd;
+      if (this.wrapped) this.writeAt = runEnd + newerBytes;
+    } else {
+      const next = Buffer.allocUnsafe(Math.max(capacity, this.buffer.length));
+      const runBytes = runEnd - oldestStart;
+      this.buffer.copy(next, 0, oldestStart, runEnd);
+      if (newerBytes > 0) this.buffer.copy(next, runBytes, 0, newerBytes);
+      for (let n = first; n < split; n++) this.starts[n % this.maxRecords] -= oldestStart;
+      for (let n = split; n < this.nextRecord; n++) this.starts[n % this.maxRecords] += runBytes;
+      this.writeAt = runBytes + newerBytes;
+      this.buffer = next;
+    }
+    this.limit = capacity;
     this.wrapped = false;
   }
 }

@@ -39,17 +39,32 @@ describe('RecordRing', () => {
     for (let n = ring.first; n < ring.end; n++) assert.equal(ring.view(n)[0], n === 40 ? 99 : n, `record ${n}`);
   });
 
-  it('starts with room for maxRecords typical records, so filling it never replaces its buffer', () => {
+  it('fills a buffer reserved for maxRecords typical records without replacing it, writing no further than a doubling limit', () => {
     // A message frame or an ack with its ref and identity: 250–400 bytes.
     const rng = new Prng(512);
     const ring = new RecordRing(2000, 64 * 1024 * 1024);
-    const start = ring.capacity;
-    assert.ok(start >= 2000 * 400 && start < 64 * 1024 * 1024, `starts at ${start} bytes`);
-    for (let i = 0; i < 5000; i++) fill(ring, rng.int(250, 400), i & 0xff);
-    assert.equal(ring.capacity, start, 'the first buffer held them all');
+    const reserved = ring.reserved;
+    assert.ok(reserved >= 2000 * 400 && reserved < 64 * 1024 * 1024, `reserves ${reserved} bytes`);
+    assert.equal(ring.capacity, 64 * 1024, 'uses 64 KiB of it at first');
+    let furthest = 0;
+    let base = -1;
+    let memory: ArrayBufferLike | undefined;
+    for (let i = 0; i < 5000; i++) {
+      const view = ring.view(fill(ring, rng.int(250, 400), i & 0xff));
+      if (base < 0) {
+        base = view.byteOffset; // the first record goes to the buffer's start
+        memory = view.buffer;
+      }
+      furthest = Math.max(furthest, view.byteOffset - base + view.length);
+      assert.ok(furthest <= ring.capacity, `record ${i} ends at ${furthest}, past the limit ${ring.capacity}`);
+    }
+    assert.equal(ring.reserved, reserved);
+    assert.equal(ring.view(ring.first).buffer, memory, 'the reserved buffer held them all');
+    assert.ok(ring.capacity <= 2 * ring.bytes, `limit ${ring.capacity} for ${ring.bytes} bytes held: written memory stays near what is held`);
     assert.equal(ring.size, 2000);
     for (let n = ring.first; n < ring.end; n++) assert.equal(ring.view(n)[0], n & 0xff, `record ${n}`);
-    assert.equal(new RecordRing(2000, 4096).capacity, 4096, 'never more than maxBytes');
+    const small = new RecordRing(2000, 4096);
+    assert.deepEqual([small.reserved, small.capacity], [4096, 4096], 'never more than maxBytes');
   });
 
   it('refuses one record larger than maxBytes and keeps what it holds', () => {
@@ -63,14 +78,16 @@ describe('RecordRing', () => {
   });
 
   it('matches a plain list over 40,000 seeded pushes and age drops (wrapping, growing, refusing)', () => {
-    // Seeds 5..8: few records, a large bound and records that get longer, so the ring keeps
-    // growing after it has wrapped (the held records then lie in two runs).
-    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+    // Seeds 5..12: few records, a large bound and records that get longer, so the ring keeps
+    // growing after it has wrapped (the held records then lie in two runs); seeds 9..12 grow
+    // within a reserved buffer, then past it.
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]) {
       const rng = new Prng(seed);
       const growing = seed > 4;
+      const reserving = seed > 8;
       const maxRecords = growing ? rng.int(2, 8) : rng.int(1, 60);
       const maxBytes = growing ? 1 << 20 : rng.int(64, 3000);
-      const ring = new RecordRing(maxRecords, maxBytes, growing ? 16 : rng.int(1, 128));
+      const ring = reserving ? new RecordRing(maxRecords, maxBytes, rng.int(200, 3000), 16) : new RecordRing(maxRecords, maxBytes, growing ? 16 : rng.int(1, 128));
       const model: { n: number; bytes: Buffer }[] = [];
       let next = 0;
       for (let step = 0; step < 5000; step++) {
@@ -111,6 +128,22 @@ describe('RecordRing', () => {
     for (let n = 2; n < 5; n++) assert.deepEqual([...ring.view(n)], Array(ring.lengthOf(n)).fill(n + 1), `record ${n}`);
     fill(ring, 60, 6);
     for (let n = ring.first; n < ring.end; n++) assert.ok(ring.view(n).every((b) => b === n + 1), `record ${n} after more pushes`);
+  });
+
+  it('grows while wrapped within its reserved buffer: the newer run moves after the older one', () => {
+    // 8 KiB: bigger than what Buffer.allocUnsafe takes from its shared pool, so a buffer of its own.
+    const ring = new RecordRing(3, 1 << 20, 8192, 64);
+    [20, 20, 20, 20].forEach((length, i) => fill(ring, length, i + 1)); // the fourth wraps to 0
+    assert.deepEqual([ring.capacity, ring.reserved], [64, 8192]);
+    const memory = ring.view(1).buffer;
+    const before = ring.view(3);
+    assert.equal(before.byteOffset - ring.view(1).byteOffset, -20, 'the newest sits at the start');
+    fill(ring, 30, 5); // does not fit before the oldest: the limit doubles
+    assert.equal(ring.capacity, 128);
+    assert.equal(ring.view(2).buffer, memory, 'the same buffer');
+    assert.deepEqual([ring.first, ring.end], [2, 5]);
+    for (let n = 2; n < 5; n++) assert.deepEqual([...ring.view(n)], Array(ring.lengthOf(n)).fill(n + 1), `record ${n}`);
+    assert.ok(ring.view(3).byteOffset > ring.view(2).byteOffset, 'one run again, oldest first');
   });
 
   it('drops only what it must: below both bounds nothing is lost', () => {
