@@ -90,48 +90,46 @@ describe('FlushScheduler', () => {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
   const text = (sink: Sink) => sink.writes.map((w) => String(w.chunk));
+  /** Writers on their own sinks sharing one scheduler, and how many times it ran `beforeFlush`. */
+  function writersOn(count: number) {
+    const runs = { before: 0 };
+    const scheduler = new FlushScheduler(() => runs.before++);
+    const sinks = Array.from({ length: count }, () => new Sink());
+    return { runs, sinks, writers: sinks.map((sink) => new FrameWriter(sink, scheduler)) };
+  }
 
   it('flushes every marked writer once a turn, in the order first marked, with one beforeFlush', async () => {
-    let before = 0;
-    const scheduler = new FlushScheduler(() => before++);
-    const [a, b] = [new Sink(), new Sink()];
-    const [wa, wb] = [new FrameWriter(a, scheduler), new FrameWriter(b, scheduler)];
+    const { runs, sinks: [a, b], writers: [wa, wb] } = writersOn(2);
     wb.write(Buffer.from('b1'));
     wa.write(Buffer.from('a1'));
     wb.write(Buffer.from('b2'));
     await turn();
-    assert.deepEqual([text(a), text(b), before], [['a1'], ['b1b2'], 1], 'one write each: marked twice, flushed once');
+    assert.deepEqual([text(a), text(b), runs.before], [['a1'], ['b1b2'], 1], 'one write each: marked twice, flushed once');
     wa.write(Buffer.from('a2'));
     await turn();
-    assert.deepEqual([text(a), text(b), before], [['a1', 'a2'], ['b1b2'], 2], 'marked again in a later turn');
+    assert.deepEqual([text(a), text(b), runs.before], [['a1', 'a2'], ['b1b2'], 2], 'marked again in a later turn');
   });
 
   it('writes lazy frames within the lazy delay, or at once with a frame that cannot wait, never twice', async () => {
-    let before = 0;
-    const scheduler = new FlushScheduler(() => before++);
-    const [a, b] = [new Sink(), new Sink()];
-    const [wa, wb] = [new FrameWriter(a, scheduler), new FrameWriter(b, scheduler)];
+    const { runs, sinks: [a, b], writers: [wa, wb] } = writersOn(2);
     wa.writeLazy(Buffer.from('ack1'));
     wb.writeLazy(Buffer.from('ack2'));
     wa.write(Buffer.from('msg')); // takes a's ack along in this turn
     await turn();
-    assert.deepEqual([text(a), text(b), before], [['ack1msg'], [], 1]);
+    assert.deepEqual([text(a), text(b), runs.before], [['ack1msg'], [], 1]);
     wa.writeLazy(Buffer.from('ack3')); // lazy again after its flush: listed twice, written once
     await sleep(LAZY_FLUSH_MS + 20);
-    assert.deepEqual([text(a), text(b), before], [['ack1msg', 'ack3'], ['ack2'], 2]);
+    assert.deepEqual([text(a), text(b), runs.before], [['ack1msg', 'ack3'], ['ack2'], 2]);
     await sleep(LAZY_FLUSH_MS + 20);
-    assert.equal(before, 2, 'no lazy turn left with nothing to write');
+    assert.equal(runs.before, 2, 'no lazy turn left with nothing to write');
   });
 
   it('has no lazy turn for a writer whose lazy frames went out with a turn', async () => {
-    let before = 0;
-    const scheduler = new FlushScheduler(() => before++);
-    const a = new Sink();
-    const wa = new FrameWriter(a, scheduler);
+    const { runs, sinks: [a], writers: [wa] } = writersOn(1);
     wa.writeLazy(Buffer.from('ack'));
     wa.write(Buffer.from('msg'));
     await turn();
     await sleep(LAZY_FLUSH_MS + 20);
-    assert.deepEqual([text(a), before], [['ackmsg'], 1]);
+    assert.deepEqual([text(a), runs.before], [['ackmsg'], 1]);
   });
 });
