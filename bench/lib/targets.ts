@@ -1,0 +1,221 @@
+/**
+ * The issue's targets as rules. Each rule is put to the relay and, the same way, to every other
+ * system measured in the same case: a target that the plain `pipe()` relay (a process that only
+ * copies bytes) or the direct connection also misses in the same run is below what this machine
+ * gives any relay, and the report says so beside the relay's own verdict.
+ */
+
+type Metrics = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** What the rules read of a run: results.json's run records (bench/main.ts) satisfy it. */
+export interface TargetRun {
+  workload: string;
+  label: string;
+  system: string;
+  spec?: { w?: string; rate?: number };
+  metrics?: Metrics;
+  error?: string;
+}
+
+export interface TargetVerdict {
+  name: string;
+  /** The relay's figure. */
+  measured: string;
+  /** What the relay's figure is held against. */
+  against: string;
+  /** undefined when the relay or a reference system was not measured. */
+  met: boolean | undefined;
+  /** The same rule put to each other system of the case, e.g. "pipe 0.063 ms missed". */
+  others: string[];
+}
+
+interface Rule {
+  name: string;
+  workload: string;
+  label: string;
+  figure: (m: Metrics) => unknown;
+  show: (v: number, run: TargetRun) => string;
+  /** What the relay's figure is held against, in words (reference figures and ratios included). */
+  against: (relay: number | undefined) => string;
+  /** undefined when a reference figure is missing. */
+  meets: ((v: number) => boolean) | undefined;
+  /** Systems the rule measures against: they are not listed among the others. */
+  references: string[];
+}
+
+const SYSTEM_NAMES: Record<string, string> = { direct: 'direct', pipe: 'pipe', mosquitto: 'Mosquitto', aedes: 'Aedes' };
+const OTHERS_ORDER = ['direct', 'pipe', 'mosquitto', 'aedes'];
+
+export function count(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+export function millis(n: number): string {
+  return n < 1 ? n.toFixed(3) : n < 100 ? n.toFixed(2) : count(n);
+}
+export function times(a: number | undefined, b: number | undefined): string {
+  return a !== undefined && b !== undefined && b !== 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '–';
+}
+const megabytes = (n: number) => (n / 1e6).toFixed(1);
+const orDash = (v: number | undefined, f: (n: number) => string) => (v === undefined ? '–' : f(v));
+
+function finite(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Every target of the issue over `runs`, in the report's order. `queueCapBytes` is the relay's
+ * per-connection queue cap, which bounds the slow-consumer target.
+ */
+export function targetVerdicts(runs: readonly TargetRun[], queueCapBytes: number): TargetVerdict[] {
+  const find = (workload: string, label: string, system: string) =>
+    runs.find((x) => x.workload === workload && x.label === label && x.system === system);
+  const figure = (workload: string, label: string, system: string, get: (m: Metrics) => unknown) => {
+    const run = find(workload, label, system);
+    return run?.metrics && !run.error ? finite(get(run.metrics)) : undefined;
+  };
+  const labels = (workload: string) => [...new Set(runs.filter((x) => x.workload === workload).map((x) => x.label))];
+
+  const rules: Rule[] = [];
+  for (const label of labels('w1')) {
+    const mosquitto = figure('w1', label, 'mosquitto', (m) => m.deliveredPerSec);
+    rules.push({
+      name: `Direct messages, ${label}: relay ≥ Mosquitto`,
+      workload: 'w1',
+      label,
+      figure: (m) => m.deliveredPerSec,
+      show: (v) => `${count(v)} msgs/s`,
+      against: (relay) => `Mosquitto ${orDash(mosquitto, count)} msgs/s (${times(relay, mosquitto)})`,
+      meets: mosquitto === undefined ? undefined : (v) => v >= mosquitto,
+      references: ['mosquitto'],
+    });
+  }
+  if (labels('w3').includes('1 → 100')) {
+    rules.push({
+      name: 'Fan-out to 100 receivers ≥ 1,000,000 deliveries/s',
+      workload: 'w3',
+      label: '1 → 100',
+      figure: (m) => m.deliveriesPerSec,
+      show: (v) => `${count(v)} deliveries/s`,
+      against: () => '1,000,000',
+      meets: (v) => v >= 1e6,
+      references: [],
+    });
+  }
+  for (const label of labels('w2').filter((l) => l !== 'half of relay peak')) {
+    const direct = figure('w2', label, 'direct', (m) => m.p50Ms);
+    rules.push({
+      name: `Latency p50 at ${label}: relay ≤ 2.5× direct`,
+      workload: 'w2',
+      label,
+      figure: (m) => m.p50Ms,
+      show: (v) => `${millis(v)} ms`,
+      against: (relay) => `direct ${orDash(direct, millis)} ms (${times(relay, direct)})`,
+      meets: direct === undefined ? undefined : (v) => v <= 2.5 * direct,
+      references: ['direct'],
+    });
+  }
+  if (labels('w2').includes('half of relay peak')) {
+    rules.push({
+      name: 'Latency p99 at half of peak load ≤ 1 ms',
+      workload: 'w2',
+      label: 'half of relay peak',
+      figure: (m) => m.p99Ms,
+      show: (v, run) => (run.system === 'relay' && run.spec?.rate !== undefined ? `${millis(v)} ms at ${count(run.spec.rate)} msgs/s` : `${millis(v)} ms`),
+      against: () => '1 ms',
+      meets: (v) => v <= 1,
+      references: [],
+    });
+  }
+  for (const label of labels('w4').filter((l) => !l.includes('chat'))) {
+    const direct = figure('w4', label, 'direct', (m) => m.mbPerSec);
+    const pipe = figure('w4', label, 'pipe', (m) => m.mbPerSec);
+    rules.push({
+      name: `File relay, ${label}: ≥ 0.5× direct and > pipe()`,
+      workload: 'w4',
+      label,
+      figure: (m) => m.mbPerSec,
+      show: (v) => `${count(v)} MB/s`,
+      against: (relay) => `direct ${orDash(direct, count)} (${times(relay, direct)}), pipe ${orDash(pipe, count)} (${times(relay, pipe)})`,
+      meets: direct === undefined || pipe === undefined ? undefined : (v) => v >= 0.5 * direct && v > pipe,
+      references: ['direct', 'pipe'],
+    });
+  }
+  for (const label of labels('w4').filter((l) => l.includes('chat'))) {
+    rules.push({
+      name: `Chat p99 during the 1 GiB transfer (${label.split(' +')[0]}) ≤ 5 ms`,
+      workload: 'w4',
+      label,
+      figure: (m) => m.chat?.p99Ms,
+      show: (v) => `${millis(v)} ms`,
+      against: () => '5 ms',
+      meets: (v) => v <= 5,
+      references: [],
+    });
+  }
+  for (const label of labels('w5')) {
+    rules.push({
+      name: '≤ 10 KB relay memory per idle connection',
+      workload: 'w5',
+      label,
+      figure: (m) => m.bytesPerConnection,
+      show: (v) => `${count(v)} B`,
+      against: () => '10,000 B',
+      meets: (v) => v <= 10_000,
+      references: [],
+    });
+    rules.push({
+      name: '10,000 connections held',
+      workload: 'w5',
+      label,
+      figure: (m) => m.connected,
+      show: (v, run) => `${count(v)} of ${orDash(finite(run.metrics?.clients), count)}`,
+      against: () => '10,000',
+      meets: (v) => v >= 10_000,
+      references: [],
+    });
+  }
+  for (const label of labels('w6')) {
+    const bound = 4 * queueCapBytes;
+    rules.push({
+      name: `Slow consumer: relay memory bounded (growth ≤ ${megabytes(bound)} MB, 4× the ${queueCapBytes / 1024 / 1024} MiB queue cap)`,
+      workload: 'w6',
+      label,
+      figure: (m) => m.sutPeakRssDuringSlowBytes - m.sutRssAtSlowStartBytes,
+      show: (v) => `${megabytes(v)} MB`,
+      against: () => `${megabytes(bound)} MB`,
+      meets: (v) => v <= bound,
+      references: [],
+    });
+    // "Does not move": within half again its own baseline, or a millisecond, whichever is more.
+    rules.push({
+      name: "Slow consumer: other pairs' p99 does not move (≤ 1.5× baseline or ≤ +1 ms)",
+      workload: 'w6',
+      label,
+      figure: (m) => {
+        const base = finite(m.baseline?.p99Ms);
+        const during = finite(m.duringSlow?.p99Ms);
+        return base === undefined || during === undefined ? undefined : during - Math.max(1.5 * base, base + 1);
+      },
+      show: (_excess, run) => `${orDash(finite(run.metrics?.baseline?.p99Ms), millis)} → ${orDash(finite(run.metrics?.duringSlow?.p99Ms), millis)} ms`,
+      against: () => 'baseline',
+      meets: (excess) => excess <= 0,
+      references: [],
+    });
+  }
+
+  return rules.map((rule) => {
+    const verdictOf = (system: string): { shown: string; met: boolean | undefined } | undefined => {
+      const run = find(rule.workload, rule.label, system);
+      if (!run) return undefined;
+      const v = run.metrics && !run.error ? finite(rule.figure(run.metrics)) : undefined;
+      if (v === undefined) return { shown: run.error ? 'error' : '–', met: undefined };
+      return { shown: rule.show(v, run), met: rule.meets?.(v) };
+    };
+    const relay = verdictOf('relay');
+    const others = OTHERS_ORDER.filter((s) => s !== 'relay' && !rule.references.includes(s))
+      .map((s) => ({ s, verdict: verdictOf(s) }))
+      .filter((x) => x.verdict !== undefined)
+      .map(({ s, verdict }) => `${SYSTEM_NAMES[s]} ${verdict!.shown} ${verdict!.met === undefined ? '' : verdict!.met ? 'met' : 'missed'}`.trim());
+    return { name: rule.name, measured: relay?.shown ?? '–', against: rule.against(figure(rule.workload, rule.label, 'relay', rule.figure)), met: relay?.met, others };
+  });
+}
