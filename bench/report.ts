@@ -2,7 +2,7 @@
 import type { Results, RunRecord } from './main';
 import type { SystemName } from './loadgen';
 import { DEFAULT_MAX_QUEUED_BYTES } from '../src/server/relay';
-import { targetVerdicts } from './lib/targets';
+import { millis, targetVerdicts, times } from './lib/targets';
 
 
 type M = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -14,9 +14,9 @@ function num(n: unknown, digits = 0): string {
   if (Math.abs(n) >= 1000 || digits === 0) return Math.round(n).toLocaleString('en-US');
   return n.toFixed(digits);
 }
-const ms = (n: unknown) => (typeof n === 'number' ? (n < 1 ? n.toFixed(3) : n < 100 ? n.toFixed(2) : num(n)) : '–');
+const ms = (n: unknown) => (typeof n === 'number' ? millis(n) : '–');
 const mb = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? (n / 1e6).toFixed(1) : '–');
-const ratio = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' && b !== 0 && Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : '–');
+const ratio = (a: unknown, b: unknown) => times(typeof a === 'number' ? a : undefined, typeof b === 'number' ? b : undefined);
 
 function find(r: Results, workload: string, label: string, system: SystemName): RunRecord | undefined {
   return r.runs.find((x) => x.workload === workload && x.label === label && x.system === system);

@@ -46,6 +46,7 @@ interface Rule {
 const SYSTEM_NAMES: Record<string, string> = { direct: 'direct', pipe: 'pipe', mosquitto: 'Mosquitto', aedes: 'Aedes' };
 const OTHERS_ORDER = ['direct', 'pipe', 'mosquitto', 'aedes'];
 
+/** Figures as the report prints them: whole counts with separators, milliseconds with three decimals below 1 ms and two below 100, ratios as "1.64×". */
 export function count(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
