@@ -2,7 +2,7 @@
 import type { Results, RunRecord } from './main';
 import type { SystemName } from './loadgen';
 import { DEFAULT_MAX_QUEUED_BYTES } from '../src/server/relay';
-import { millis, targetVerdicts, times } from './lib/targets';
+import { findRun, labelsOf, millis, targetVerdicts, times } from './lib/targets';
 
 
 type M = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -19,10 +19,10 @@ const mb = (n: unknown) => (typeof n === 'number' && Number.isFinite(n) ? (n / 1
 const ratio = (a: unknown, b: unknown) => times(typeof a === 'number' ? a : undefined, typeof b === 'number' ? b : undefined);
 
 function find(r: Results, workload: string, label: string, system: SystemName): RunRecord | undefined {
-  return r.runs.find((x) => x.workload === workload && x.label === label && x.system === system);
+  return findRun(r.runs, workload, label, system);
 }
 function labels(r: Results, workload: string): string[] {
-  return [...new Set(r.runs.filter((x) => x.workload === workload).map((x) => x.label))];
+  return labelsOf(r.runs, workload);
 }
 function systemsIn(r: Results, workload: string): SystemName[] {
   const present = new Set(r.runs.filter((x) => x.workload === workload).map((x) => x.system));

@@ -43,8 +43,8 @@ interface Rule {
   references: string[];
 }
 
+/** The systems besides the relay, in the order the report lists them, with the names it gives them. */
 const SYSTEM_NAMES: Record<string, string> = { direct: 'direct', pipe: 'pipe', mosquitto: 'Mosquitto', aedes: 'Aedes' };
-const OTHERS_ORDER = ['direct', 'pipe', 'mosquitto', 'aedes'];
 
 /** Figures as the report prints them: whole counts with separators, milliseconds with three decimals below 1 ms and two below 100, ratios as "1.64×". */
 export function count(n: number): string {
@@ -59,6 +59,16 @@ export function times(a: number | undefined, b: number | undefined): string {
 const megabytes = (n: number) => (n / 1e6).toFixed(1);
 const orDash = (v: number | undefined, f: (n: number) => string) => (v === undefined ? '–' : f(v));
 
+/** The run of `system` in one case (workload and label), if it ran. */
+export function findRun<R extends TargetRun>(runs: readonly R[], workload: string, label: string, system: string): R | undefined {
+  return runs.find((x) => x.workload === workload && x.label === label && x.system === system);
+}
+
+/** The cases of a workload, in the order they ran. */
+export function labelsOf(runs: readonly TargetRun[], workload: string): string[] {
+  return [...new Set(runs.filter((x) => x.workload === workload).map((x) => x.label))];
+}
+
 function finite(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
@@ -68,13 +78,12 @@ function finite(v: unknown): number | undefined {
  * per-connection queue cap, which bounds the slow-consumer target.
  */
 export function targetVerdicts(runs: readonly TargetRun[], queueCapBytes: number): TargetVerdict[] {
-  const find = (workload: string, label: string, system: string) =>
-    runs.find((x) => x.workload === workload && x.label === label && x.system === system);
+  const find = (workload: string, label: string, system: string) => findRun(runs, workload, label, system);
   const figure = (workload: string, label: string, system: string, get: (m: Metrics) => unknown) => {
     const run = find(workload, label, system);
     return run?.metrics && !run.error ? finite(get(run.metrics)) : undefined;
   };
-  const labels = (workload: string) => [...new Set(runs.filter((x) => x.workload === workload).map((x) => x.label))];
+  const labels = (workload: string) => labelsOf(runs, workload);
 
   const rules: Rule[] = [];
   for (const label of labels('w1')) {
@@ -213,7 +222,8 @@ export function targetVerdicts(runs: readonly TargetRun[], queueCapBytes: number
       return { shown: rule.show(v, run), met: rule.meets?.(v) };
     };
     const relay = verdictOf('relay');
-    const others = OTHERS_ORDER.filter((s) => s !== 'relay' && !rule.references.includes(s))
+    const others = Object.keys(SYSTEM_NAMES)
+      .filter((s) => !rule.references.includes(s))
       .map((s) => ({ s, verdict: verdictOf(s) }))
       .filter((x) => x.verdict !== undefined)
       .map(({ s, verdict }) => `${SYSTEM_NAMES[s]} ${verdict!.shown} ${verdict!.met === undefined ? '' : verdict!.met ? 'met' : 'missed'}`.trim());
