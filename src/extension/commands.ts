@@ -4,9 +4,18 @@ import { CodeRef, PeerStatus } from '../net/messages';
 import { ChatPanel } from '../views/chatPanel';
 import { conversationIdForMembers, isConversationId } from '../views/conversationStore';
 import { FileTransfersUi } from '../views/fileTransfers';
+import { inert, InertText } from '../views/inertText';
 import { pickPeers } from '../views/peerPicker';
 import { pickFromSearch } from '../views/peerSearchPick';
 import { PeerNode } from '../views/peersModel';
+import {
+  SafeQuickPickItem,
+  showErrorMessage,
+  showInformationMessage,
+  showInputBox,
+  showQuickPick,
+  showWarningMessage,
+} from '../views/safeWindow';
 import { openSharedCode, shareSelection } from '../views/sharedCode';
 import { LocalRelay } from './localRelay';
 import { Messenger } from './messenger';
@@ -32,7 +41,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         await run(...args);
       } catch (err) {
         c.log.error(`${id} failed: ${(err as Error).message}`);
-        void vscode.window.showErrorMessage((err as Error).message);
+        void showErrorMessage(inert((err as Error).message));
       }
     });
 
@@ -41,7 +50,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       await connections.connect(server, pin ? { pin } : {});
     } catch (err) {
       if (err instanceof TeamMessengerError && err.code === ErrorCode.TlsFingerprintMismatch) {
-        const choice = await vscode.window.showErrorMessage(err.message, { modal: true }, 'Forget Pinned Certificate');
+        const choice = await showErrorMessage(inert(err.message), { modal: true }, 'Forget Pinned Certificate');
         if (choice) {
           await connections.trust.forget(server);
           await connectTo(server);
@@ -49,11 +58,11 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         return;
       }
       if (err instanceof TeamMessengerError && err.code === ErrorCode.TlsUntrusted) {
-        void vscode.window.showWarningMessage(`Not connected to ${server}: ${err.message}.`);
+        void showWarningMessage(inert`Not connected to ${server}: ${err.message}.`);
         return;
       }
       if (err instanceof TeamMessengerError && err.code === ErrorCode.AuthFailed) {
-        const choice = await vscode.window.showErrorMessage(`The relay at ${server} refused to let you in: ${err.message}.`, 'Set Team Secret…');
+        const choice = await showErrorMessage(inert`The relay at ${server} refused to let you in: ${err.message}.`, 'Set Team Secret…');
         if (choice) await vscode.commands.executeCommand('teamMessenger.setTeamSecret');
         return;
       }
@@ -64,18 +73,18 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
   return [
     register('teamMessenger.connect', async () => {
       const settings = readSettings();
-      const server = await vscode.window.showInputBox({
-        title: 'Connect to Relay',
-        prompt: 'The relay your team uses, as host:port',
+      const server = await showInputBox({
+        title: inert`Connect to Relay`,
+        prompt: inert`The relay your team uses, as host:port`,
         value: settings.server,
-        placeHolder: 'chat.example.com:9999',
+        placeHolder: inert`chat.example.com:9999`,
         ignoreFocusOut: true,
-        validateInput: (v) => (/^(\[[^\]]+\]|[^:\s/]+)(:\d{1,5})?$/.test(v.trim()) ? undefined : 'Enter host:port, for example 192.168.1.20:9999'),
+        validateInput: (v) => (/^(\[[^\]]+\]|[^:\s/]+)(:\d{1,5})?$/.test(v.trim()) ? undefined : inert`Enter host:port, for example 192.168.1.20:9999`),
       });
       if (!server) return;
       await updateSetting('server', server.trim());
       if (!(await secrets.teamSecret())) {
-        const secret = await askSecret('The team secret for this relay (ask whoever runs it). Leave empty if it has none.');
+        const secret = await askSecret(inert`The team secret for this relay (ask whoever runs it). Leave empty if it has none.`);
         if (secret === undefined) return;
         if (secret) await secrets.setTeamSecret(secret);
       }
@@ -91,18 +100,16 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       await connectTo(`127.0.0.1:${hosting.port}`, hosting.fingerprint);
       const where = hosting.addresses.join(', ');
       // Not awaited: the command is done once the relay runs; the notification may sit unanswered.
-      void vscode.window
-        .showInformationMessage(
-          `Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}.`,
-          'Copy Address and Secret',
-        )
-        .then((choice) => {
-          if (choice) {
-            void vscode.env.clipboard.writeText(
-              `Team Messenger relay: ${hosting.addresses[0]}\nTeam secret: ${hosting.secret}\nCertificate fingerprint (SHA-256): ${hosting.fingerprint}`,
-            );
-          }
-        });
+      void showInformationMessage(
+        inert`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}.`,
+        'Copy Address and Secret',
+      ).then((choice) => {
+        if (choice) {
+          void vscode.env.clipboard.writeText(
+            `Team Messenger relay: ${hosting.addresses[0]}\nTeam secret: ${hosting.secret}\nCertificate fingerprint (SHA-256): ${hosting.fingerprint}`,
+          );
+        }
+      });
     }),
     register('teamMessenger.stopLocalRelay', async () => {
       const wasConnectedHere = connections.server.startsWith('127.0.0.1:') && relay.hosting && connections.server.endsWith(`:${relay.hosting.port}`);
@@ -110,7 +117,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       if (wasConnectedHere) await connections.disconnect();
     }),
     register('teamMessenger.setTeamSecret', async () => {
-      const secret = await askSecret('The team secret (kept in your OS keychain, never in settings). Leave empty to remove it.');
+      const secret = await askSecret(inert`The team secret (kept in your OS keychain, never in settings). Leave empty to remove it.`);
       if (secret === undefined) return;
       await secrets.setTeamSecret(secret || undefined);
       if (connections.server) await connectTo(connections.server);
@@ -125,31 +132,31 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     }),
     register('teamMessenger.sendFileToThisPeer', async (node?: PeerNode) => {
       if (!node?.clientId) return;
-      const uris = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: true, openLabel: `Send to ${node.label}` });
+      const uris = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: true, openLabel: inert`Send to ${node.label}` });
       if (uris?.length) await c.files.send(uris, node.clientId);
     }),
     register('teamMessenger.shareSelection', () => shareSelection(messenger, vscode.window.activeTextEditor)),
     register('teamMessenger.openSharedCode', (code: CodeRef, text: string) => openSharedCode(code, text)),
     register('teamMessenger.newGroupConversation', async () => {
-      const peers = await pickPeers(messenger, 'New Group Conversation', { canPickMany: true });
+      const peers = await pickPeers(messenger, inert`New Group Conversation`, { canPickMany: true });
       if (!peers) return;
       const id = conversationIdForMembers(peers.map((p) => p.clientId), messenger.client?.clientId ?? '');
       ChatPanel.show(c.extensionUri, messenger, id, true);
     }),
     register('teamMessenger.findPeer', async () => {
-      const picked = await pickFromSearch(messenger, { title: 'Find Peer', canPickMany: false, initial: messenger.watchedOnline() });
+      const picked = await pickFromSearch(messenger, { title: inert`Find Peer`, canPickMany: false, initial: messenger.watchedOnline() });
       if (!picked) return;
       // Watched from now on: listed in the Peers view, and told when they come and go.
       await messenger.addFound(picked.map((p) => p.clientId));
       ChatPanel.show(c.extensionUri, messenger, `peer:${picked[0].clientId}`, true);
     }),
     register('teamMessenger.setStatus', async () => {
-      const statuses: { label: string; status: PeerStatus }[] = [
-        { label: '$(circle-filled) Online', status: 'online' },
-        { label: '$(clock) Away', status: 'away' },
-        { label: '$(circle-slash) Busy', status: 'busy' },
+      const statuses: (SafeQuickPickItem & { status: PeerStatus })[] = [
+        { label: inert`$(circle-filled) Online`, status: 'online' },
+        { label: inert`$(clock) Away`, status: 'away' },
+        { label: inert`$(circle-slash) Busy`, status: 'busy' },
       ];
-      const picked = await vscode.window.showQuickPick(statuses, { title: 'Set Status' });
+      const picked = await showQuickPick(statuses, { title: inert`Set Status` });
       if (picked) messenger.client?.setStatus(picked.status);
     }),
     register('teamMessenger.pingPeer', async (node?: PeerNode) => {
@@ -158,30 +165,30 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const rtt = await client.pingPeer(node.clientId);
       messenger.rtt.set(node.clientId, rtt);
       messenger.refreshRoster();
-      void vscode.window.showInformationMessage(`Round trip to ${node.label}: ${rtt.toFixed(1)} ms`);
+      void showInformationMessage(inert`Round trip to ${node.label}: ${rtt.toFixed(1)} ms`);
     }),
     register('teamMessenger.showLog', () => c.log.show()),
     register('teamMessenger.showActions', async () => {
       const state = messenger.client?.state;
-      const actions: (vscode.QuickPickItem & { command: string })[] = [
-        { label: '$(comment-discussion) Open Chat', command: 'teamMessenger.openChat' },
+      const actions: (SafeQuickPickItem & { command: string })[] = [
+        { label: inert`$(comment-discussion) Open Chat`, command: 'teamMessenger.openChat' },
         state === 'connected' || state === 'reconnecting' || state === 'connecting'
-          ? { label: '$(debug-disconnect) Disconnect', description: connections.server, command: 'teamMessenger.disconnect' }
-          : { label: '$(plug) Connect to Relay…', command: 'teamMessenger.connect' },
+          ? { label: inert`$(debug-disconnect) Disconnect`, description: inert(connections.server), command: 'teamMessenger.disconnect' }
+          : { label: inert`$(plug) Connect to Relay…`, command: 'teamMessenger.connect' },
         relay.hosting
-          ? { label: '$(circle-slash) Stop Local Relay', description: relay.hosting.addresses.join(', '), command: 'teamMessenger.stopLocalRelay' }
-          : { label: '$(broadcast) Start Local Relay', command: 'teamMessenger.startLocalRelay' },
-        { label: '$(person) Set Status…', command: 'teamMessenger.setStatus' },
-        { label: '$(key) Set Team Secret…', command: 'teamMessenger.setTeamSecret' },
-        { label: '$(output) Show Log', command: 'teamMessenger.showLog' },
+          ? { label: inert`$(circle-slash) Stop Local Relay`, description: inert(relay.hosting.addresses.join(', ')), command: 'teamMessenger.stopLocalRelay' }
+          : { label: inert`$(broadcast) Start Local Relay`, command: 'teamMessenger.startLocalRelay' },
+        { label: inert`$(person) Set Status…`, command: 'teamMessenger.setStatus' },
+        { label: inert`$(key) Set Team Secret…`, command: 'teamMessenger.setTeamSecret' },
+        { label: inert`$(output) Show Log`, command: 'teamMessenger.showLog' },
       ];
-      const picked = await vscode.window.showQuickPick(actions, { title: 'Team Messenger' });
+      const picked = await showQuickPick(actions, { title: inert`Team Messenger` });
       if (picked) await vscode.commands.executeCommand(picked.command);
     }),
   ];
 }
 
-async function askSecret(prompt: string): Promise<string | undefined> {
-  return vscode.window.showInputBox({ title: 'Team Secret', prompt, password: true, ignoreFocusOut: true });
+async function askSecret(prompt: InertText): Promise<string | undefined> {
+  return showInputBox({ title: inert`Team Secret`, prompt, password: true, ignoreFocusOut: true });
 }
 

@@ -5,6 +5,8 @@ import { Bookmark, ClientState, TeamClient } from '../net/client';
 import { ErrorCode, TeamMessengerError } from '../net/errors';
 import { Logger } from '../net/logger';
 import { DEFAULT_PORT } from '../server/relay';
+import { inert } from '../views/inertText';
+import { showWarningMessage } from '../views/safeWindow';
 import { RelayTrust } from './relayTrust';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
@@ -93,7 +95,7 @@ export class ConnectionManager implements vscode.Disposable {
       this.logger.warn('the relay reported a problem', { code: error.code, message: error.message });
       if (error.code === ErrorCode.WatchLimit && this.current === client && !this.toldWatchLimit) {
         this.toldWatchLimit = true;
-        void vscode.window.showWarningMessage(`Team Messenger: ${error.message}.`);
+        void showWarningMessage(inert`Team Messenger: ${error.message}.`);
       }
     });
     this.didCreate.fire(client);

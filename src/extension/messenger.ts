@@ -7,6 +7,8 @@ import { ChatMessage, CodeRef, TypingIn } from '../net/messages';
 import { ConversationStore, conversationIdFor, targetsFor } from '../views/conversationStore';
 import { ConversationId, ConversationMessage } from '../views/conversationTypes';
 import { FoundPeer } from '../views/foundPeers';
+import { inert } from '../views/inertText';
+import { showInformationMessage, showWarningMessage } from '../views/safeWindow';
 import { rememberFound, sameWatch, watchListFor } from '../views/watchSet';
 import { ConnectionManager } from './connectionManager';
 import { readSettings } from './settings';
@@ -136,7 +138,7 @@ export class Messenger implements vscode.Disposable {
   send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined {
     const client = this.client;
     if (!client) {
-      void vscode.window.showWarningMessage('Team Messenger is not connected to a relay.', 'Connect…').then((choice) => {
+      void showWarningMessage('Team Messenger is not connected to a relay.', 'Connect…').then((choice) => {
         if (choice) void vscode.commands.executeCommand('teamMessenger.connect');
       });
       return undefined;
@@ -281,8 +283,9 @@ export class Messenger implements vscode.Disposable {
   }
 
   private notify(conversationId: ConversationId, message: ChatMessage): void {
-    const preview = message.code ? `shared ${message.code.path}:${message.code.startLine}` : message.text.replace(/\s+/g, ' ').slice(0, 140);
-    void vscode.window.showInformationMessage(`${message.fromName}: ${preview}`, 'Reply').then((choice) => {
+    // Peer text, in a notification that renders links: through `inert`, whole and on one line.
+    const preview = message.code ? inert`shared ${message.code.path}:${message.code.startLine}` : inert(message.text, { maxChars: 140 });
+    void showInformationMessage(inert`${message.fromName}: ${preview}`, 'Reply').then((choice) => {
       if (choice === 'Reply') this.reveal?.(conversationId);
     });
   }

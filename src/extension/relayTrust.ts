@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import { ClientTlsOptions } from '../net/client';
+import { inert } from '../views/inertText';
+import { showWarningMessage } from '../views/safeWindow';
 
 const PIN_PREFIX = 'teamMessenger.pinnedCertificate.';
 
@@ -30,14 +32,16 @@ export class RelayTrust {
     return {
       ...(pinned ? { fingerprint: pinned } : {}),
       trustOnFirstUse: async (fingerprint) => {
-        const choice = await vscode.window.showWarningMessage(
-          `First connection to the relay at ${server}. Trust its certificate?`,
+        const choice = await showWarningMessage(
+          inert`First connection to the relay at ${server}. Trust its certificate?`,
           {
             modal: true,
-            detail:
+            detail: inert(
               `SHA-256 fingerprint:\n${fingerprint}\n\n` +
-              'Compare it with the fingerprint the relay printed when it started (ask whoever runs it). ' +
-              'Trust it only if they match: from now on, a different certificate will be refused.',
+                'Compare it with the fingerprint the relay printed when it started (ask whoever runs it). ' +
+                'Trust it only if they match: from now on, a different certificate will be refused.',
+              { multiline: true, maxChars: 1000 },
+            ),
           },
           'Trust',
         );

@@ -5,6 +5,7 @@ import { chatHtml, makeNonce } from './chatHtml';
 import { describeConnection } from './connectionText';
 import { conversationKind, EVERYONE, isConversationId, membersOf } from './conversationStore';
 import { ConversationId } from './conversationTypes';
+import { createWebviewPanel } from './safeWindow';
 
 const VIEW_TYPE = 'teamMessenger.chat';
 /** Messages sent to the webview per conversation at first; "Load older" adds this many more. */
@@ -31,7 +32,7 @@ export class ChatPanel implements vscode.Disposable {
   static show(extensionUri: vscode.Uri, messenger: Messenger, conversationId?: ConversationId, focusComposer = false): ChatPanel {
     let panel = ChatPanel.current;
     if (!panel) {
-      const webviewPanel = vscode.window.createWebviewPanel(VIEW_TYPE, 'Team Messenger', vscode.ViewColumn.Active, ChatPanel.options(extensionUri));
+      const webviewPanel = createWebviewPanel(VIEW_TYPE, 'Team Messenger', vscode.ViewColumn.Active, ChatPanel.options(extensionUri));
       panel = new ChatPanel(webviewPanel, extensionUri, messenger, conversationId);
     } else {
       panel.panel.reveal(undefined, false);

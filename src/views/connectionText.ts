@@ -1,5 +1,6 @@
 import type { ClientState } from '../net/client';
 import type { ConnectionView } from './chatProtocol';
+import { inert, InertText, joinInert } from './inertText';
 
 /**
  * The words for the connection, in one place: the chat panel's ConnectionView and the status
@@ -35,8 +36,8 @@ export interface ConnectionDetails {
 export interface ConnectionTexts {
   /** For the chat panel (ConnectionView of chatProtocol.ts). */
   view: ConnectionView;
-  /** For the status bar item: `text` may contain codicons ($(name)); `tooltip` is plain text. */
-  statusBar: { text: string; tooltip: string };
+  /** For the status bar item: `text` holds our codicons ($(name)), the server and error inert. */
+  statusBar: { text: InertText; tooltip: InertText };
 }
 
 const MAX_ERROR_CHARS = 200;
@@ -52,7 +53,7 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
   const hostingPort = hosting ? String(hosting.port) : '';
 
   let viewState: ConnectionView['state'];
-  let icon: string;
+  let icon: InertText;
   let barMain: string;
   let viewText: string;
   const tip: string[] = [];
@@ -60,14 +61,14 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
   switch (state) {
     case 'connecting':
       viewState = 'connecting';
-      icon = '$(sync~spin)';
+      icon = inert`$(sync~spin)`;
       barMain = `Connecting to ${server || 'the relay'}…`;
       viewText = barMain;
       tip.push(`Team Messenger: connecting to ${server || 'the relay'}`);
       break;
     case 'reconnecting':
       viewState = 'reconnecting';
-      icon = '$(sync~spin)';
+      icon = inert`$(sync~spin)`;
       barMain = `Reconnecting to ${server || 'the relay'}…`;
       viewText = error ? `${barMain} (${error})` : barMain;
       tip.push(`Team Messenger: connection lost, reconnecting to ${server || 'the relay'}`);
@@ -76,12 +77,12 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
     case 'hosting':
       viewState = 'connected';
       if (state === 'hosting' || hosting) {
-        icon = '$(broadcast)';
+        icon = inert`$(broadcast)`;
         barMain = `Hosting on :${hostingPort || portOf(server)} · ${online} online`;
         viewText = `Hosting on port ${hostingPort || portOf(server)} · ${online} online`;
         tip.push(`Team Messenger: hosting the relay on port ${hostingPort || portOf(server)}`);
       } else {
-        icon = '$(comment-discussion)';
+        icon = inert`$(comment-discussion)`;
         barMain = `${server || 'relay'} · ${online} online`;
         viewText = `Connected to ${server || 'the relay'} · ${online} online`;
         tip.push(`Team Messenger: connected to ${server || 'the relay'}`);
@@ -93,12 +94,12 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
     default:
       viewState = 'disconnected';
       if (hosting) {
-        icon = '$(broadcast)';
+        icon = inert`$(broadcast)`;
         barMain = `Hosting on :${hostingPort} · not connected`;
         viewText = `Hosting on port ${hostingPort}, not connected`;
         tip.push(`Team Messenger: hosting the relay on port ${hostingPort}, this window is not connected to it`);
       } else {
-        icon = '$(debug-disconnect)';
+        icon = inert`$(debug-disconnect)`;
         barMain = 'Team Messenger: offline';
         viewText = server ? `Not connected (relay ${server})` : 'Not connected: no relay is set';
         tip.push(server ? `Team Messenger: not connected to ${server}` : 'Team Messenger: no relay is set');
@@ -117,19 +118,12 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
   if (unread > 0) tip.push(unread === 1 ? '1 unread message' : `${unread} unread messages`);
   tip.push(viewState === 'disconnected' ? 'Click to connect.' : 'Click to open the chat.');
 
-  let barText = `${icon} ${escapeIcons(barMain)}`;
-  if (unread > 0) barText += ` · ${unread} unread`;
-  if (pending > 0) barText += ` · ${pending} waiting`;
-
-  return { view: { state: viewState, text: viewText }, statusBar: { text: barText, tooltip: tip.join('\n') } };
-}
-
-/**
- * Escapes `$(…)` so text from settings or the network shows as typed, not as an icon (the same
- * escape VS Code's own escapeIcons uses: a backslash before the `$`).
- */
-export function escapeIcons(text: string): string {
-  return text.replace(/\$\(/g, '\\$(');
+  const counts = `${unread > 0 ? ` · ${unread} unread` : ''}${pending > 0 ? ` · ${pending} waiting` : ''}`;
+  // The server (a setting, or an address a teammate sent) and errors (a relay's words) are shown
+  // as typed: only our own icon renders as one.
+  const barText = joinInert([icon, inert(barMain + counts, { maxChars: 400 })], ' ');
+  const tooltip = inert(tip.join('\n'), { multiline: true, maxChars: 2000 });
+  return { view: { state: viewState, text: viewText }, statusBar: { text: barText, tooltip } };
 }
 
 function count(value: number | undefined): number {

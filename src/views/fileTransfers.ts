@@ -6,7 +6,9 @@ import { TeamMessengerError } from '../net/errors';
 import { IncomingTransfer, ReceivedFile } from '../net/transfer/incomingTransfer';
 import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import { TransferProgress } from '../net/transfer/progress';
+import { inert } from './inertText';
 import { pickPeers } from './peerPicker';
+import { SafeProgress, showErrorMessage, showInformationMessage, showWarningMessage, withProgress } from './safeWindow';
 
 /**
  * Files in the UI: "Send to Peer…" from the explorer (files and folders, several at once),
@@ -32,18 +34,18 @@ export class FileTransfersUi implements vscode.Disposable {
     const client = this.messenger.client;
     const files = uris.filter((u) => u.scheme === 'file');
     if (files.length === 0) {
-      void vscode.window.showInformationMessage('Pick files or folders in the Explorer to send.');
+      void showInformationMessage('Pick files or folders in the Explorer to send.');
       return;
     }
-    if (files.length < uris.length) void vscode.window.showWarningMessage('Only files on this machine can be sent; the others were skipped.');
-    const peers = preselect ? [{ clientId: preselect, name: this.messenger.nameOf(preselect) }] : await pickPeers(this.messenger, 'Send to…', { canPickMany: true });
+    if (files.length < uris.length) void showWarningMessage('Only files on this machine can be sent; the others were skipped.');
+    const peers = preselect ? [{ clientId: preselect, name: this.messenger.nameOf(preselect) }] : await pickPeers(this.messenger, inert`Send to…`, { canPickMany: true });
     if (!client || !peers) return;
     for (const peer of peers) {
       try {
         const transfer = await client.sendFiles(peer.clientId, files.map((u) => u.fsPath));
         void this.watchOutgoing(transfer, peer.name);
       } catch (err) {
-        void vscode.window.showErrorMessage(`Cannot send to ${peer.name}: ${(err as Error).message}`);
+        void showErrorMessage(inert`Cannot send to ${peer.name}: ${(err as Error).message}`);
       }
     }
   }
@@ -54,11 +56,11 @@ export class FileTransfersUi implements vscode.Disposable {
 
   private async watchOutgoing(transfer: OutgoingTransfer, peerName: string): Promise<void> {
     const what = describeFiles(transfer.files.map((f) => f.name), transfer.total);
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Sending ${what} to ${peerName}`, cancellable: true },
+    await withProgress(
+      { location: vscode.ProgressLocation.Notification, title: inert`Sending ${what} to ${peerName}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => transfer.cancel('cancelled by the sender'));
-        progress.report({ message: `waiting for ${peerName} to accept…` });
+        progress.report({ message: inert`waiting for ${peerName} to accept…` });
         const meter = progressReporter(progress);
         transfer.on('progress', meter);
         transfer.on('state', (state) => {
@@ -66,11 +68,11 @@ export class FileTransfersUi implements vscode.Disposable {
         });
         try {
           await transfer.done;
-          void vscode.window.showInformationMessage(`${peerName} received ${what} (checksums verified).`);
+          void showInformationMessage(inert`${peerName} received ${what} (checksums verified).`);
         } catch (err) {
           const error = err as TeamMessengerError;
           if (error.code === 'CANCELLED' && token.isCancellationRequested) return;
-          void vscode.window.showErrorMessage(`Sending ${what} to ${peerName} failed: ${error.message}`);
+          void showErrorMessage(inert`Sending ${what} to ${peerName} failed: ${error.message}`);
         }
       },
     );
@@ -78,9 +80,9 @@ export class FileTransfersUi implements vscode.Disposable {
 
   private async onOffer(transfer: IncomingTransfer): Promise<void> {
     const what = describeFiles(transfer.files.map((f) => f.name), transfer.total);
-    const choice = await vscode.window.showInformationMessage(`${transfer.fromName} wants to send you ${what}.`, 'Accept', 'Decline');
+    const choice = await showInformationMessage(inert`${transfer.fromName} wants to send you ${what}.`, 'Accept', 'Decline');
     if (transfer.state !== 'offered') {
-      if (choice) void vscode.window.showWarningMessage(`The offer of ${what} from ${transfer.fromName} is no longer available (${transfer.state}).`);
+      if (choice) void showWarningMessage(inert`The offer of ${what} from ${transfer.fromName} is no longer available (${transfer.state}).`);
       return;
     }
     if (choice !== 'Accept') {
@@ -90,8 +92,8 @@ export class FileTransfersUi implements vscode.Disposable {
     const settings = readSettings();
     const received: ReceivedFile[] = [];
     transfer.on('file', (file) => received.push(file));
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Receiving ${what} from ${transfer.fromName}`, cancellable: true },
+    await withProgress(
+      { location: vscode.ProgressLocation.Notification, title: inert`Receiving ${what} from ${transfer.fromName}`, cancellable: true },
       async (progress, token) => {
         token.onCancellationRequested(() => transfer.cancel('cancelled by the receiver'));
         transfer.on('progress', progressReporter(progress));
@@ -104,7 +106,7 @@ export class FileTransfersUi implements vscode.Disposable {
         } catch (err) {
           const error = err as TeamMessengerError;
           if (!(error.code === 'CANCELLED' && token.isCancellationRequested)) {
-            void vscode.window.showErrorMessage(`Receiving ${what} from ${transfer.fromName} failed: ${error.message}`);
+            void showErrorMessage(inert`Receiving ${what} from ${transfer.fromName} failed: ${error.message}`);
           }
         }
       },
@@ -116,18 +118,18 @@ export class FileTransfersUi implements vscode.Disposable {
   private async offerToOpen(files: ReceivedFile[], from: string): Promise<void> {
     const first = vscode.Uri.file(files[0].path);
     const label = files.length === 1 ? files[0].name : `${files.length} files`;
-    const choice = await vscode.window.showInformationMessage(`Received ${label} from ${from}.`, 'Open', 'Reveal in File Explorer');
+    const choice = await showInformationMessage(inert`Received ${label} from ${from}.`, 'Open', 'Reveal in File Explorer');
     if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', first);
     if (choice === 'Reveal in File Explorer') await vscode.commands.executeCommand('revealFileInOS', first);
   }
 }
 
-function progressReporter(progress: vscode.Progress<{ message?: string; increment?: number }>): (p: TransferProgress) => void {
+function progressReporter(progress: SafeProgress): (p: TransferProgress) => void {
   let shown = 0;
   return (p) => {
     const percent = p.total > 0 ? (100 * p.bytes) / p.total : 100;
     const eta = p.etaSeconds === undefined ? '' : ` · ${formatSeconds(p.etaSeconds)} left`;
-    progress.report({ increment: percent - shown, message: `${Math.floor(percent)}% · ${formatBytes(p.rate)}/s${eta}` });
+    progress.report({ increment: percent - shown, message: inert`${Math.floor(percent)}% · ${formatBytes(p.rate)}/s${eta}` });
     shown = percent;
   };
 }

@@ -1,6 +1,7 @@
-import * as vscode from 'vscode';
 import { Messenger } from '../extension/messenger';
+import { inert, InertText } from './inertText';
 import { PickedPeer, pickFromSearch } from './peerSearchPick';
+import { SafeQuickPickItem, showInformationMessage, showQuickPick, showWarningMessage } from './safeWindow';
 
 export type { PickedPeer };
 
@@ -9,10 +10,10 @@ export type { PickedPeer };
  * online. On a big relay (watched presence) it searches the relay as the user types, starting
  * from the watched people online, and the people picked are watched from then on.
  */
-export async function pickPeers(messenger: Messenger, title: string, options: { canPickMany: boolean; preselect?: string[] }): Promise<PickedPeer[] | undefined> {
+export async function pickPeers(messenger: Messenger, title: InertText, options: { canPickMany: boolean; preselect?: string[] }): Promise<PickedPeer[] | undefined> {
   const client = messenger.client;
   if (!client || client.state !== 'connected') {
-    void vscode.window.showWarningMessage('Team Messenger is not connected to a relay.');
+    void showWarningMessage('Team Messenger is not connected to a relay.');
     return undefined;
   }
   if (client.presenceMode === 'watched') {
@@ -29,17 +30,17 @@ export async function pickPeers(messenger: Messenger, title: string, options: { 
     byId.set(peer.clientId, entry);
   }
   if (byId.size === 0) {
-    void vscode.window.showInformationMessage('Nobody else is online right now.');
+    void showInformationMessage('Nobody else is online right now.');
     return undefined;
   }
-  type Item = vscode.QuickPickItem & { clientId: string; name: string };
+  type Item = SafeQuickPickItem & { clientId: string; name: string };
   const items: Item[] = [...byId.entries()]
-    .map(([clientId, p]) => ({ label: `$(account) ${p.name}`, description: p.machines.join(', '), clientId, name: p.name, picked: options.preselect?.includes(clientId) }))
+    .map(([clientId, p]) => ({ label: inert`$(account) ${p.name}`, description: inert(p.machines.join(', ')), clientId, name: p.name, picked: options.preselect?.includes(clientId) }))
     .sort((a, b) => a.name.localeCompare(b.name));
   if (options.canPickMany) {
-    const picked = await vscode.window.showQuickPick(items, { title, canPickMany: true, matchOnDescription: true, placeHolder: 'Pick one or more peers' });
+    const picked = await showQuickPick(items, { title, canPickMany: true, matchOnDescription: true, placeHolder: inert`Pick one or more peers` });
     return picked && picked.length > 0 ? picked.map((p) => ({ clientId: p.clientId, name: p.name })) : undefined;
   }
-  const picked = await vscode.window.showQuickPick(items, { title, matchOnDescription: true, placeHolder: 'Pick a peer' });
+  const picked = await showQuickPick(items, { title, matchOnDescription: true, placeHolder: inert`Pick a peer` });
   return picked ? [{ clientId: picked.clientId, name: picked.name }] : undefined;
 }

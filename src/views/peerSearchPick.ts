@@ -2,13 +2,15 @@ import * as vscode from 'vscode';
 import { Limits } from '../net/messages';
 import { Messenger } from '../extension/messenger';
 import { FoundPeer, foundPeerRows } from './foundPeers';
+import { inert, InertText } from './inertText';
+import { createQuickPick, SafeQuickPickItem, showWarningMessage } from './safeWindow';
 
 export interface PickedPeer {
   clientId: string;
   name: string;
 }
 
-type Item = vscode.QuickPickItem & { clientId: string; name: string };
+type Item = SafeQuickPickItem & { clientId: string; name: string };
 
 /** How long typing must pause before the relay is asked. */
 const DEBOUNCE_MS = 250;
@@ -20,16 +22,16 @@ const DEBOUNCE_MS = 250;
  */
 export function pickFromSearch(
   messenger: Messenger,
-  options: { title: string; canPickMany: boolean; initial: FoundPeer[]; placeholder?: string },
+  options: { title: InertText; canPickMany: boolean; initial: FoundPeer[]; placeholder?: InertText },
 ): Promise<PickedPeer[] | undefined> {
   const client = messenger.client;
   if (!client || client.state !== 'connected') {
-    void vscode.window.showWarningMessage('Team Messenger is not connected to a relay.');
+    void showWarningMessage('Team Messenger is not connected to a relay.');
     return Promise.resolve(undefined);
   }
-  const pick = vscode.window.createQuickPick<Item>();
+  const pick = createQuickPick<Item>();
   pick.title = options.title;
-  pick.placeholder = options.placeholder ?? 'Type a name, a machine or the start of a client id';
+  pick.placeholder = options.placeholder ?? inert`Type a name, a machine or the start of a client id`;
   pick.canSelectMany = options.canPickMany;
   pick.matchOnDescription = true;
   // Picked people stay listed (and picked) while the search changes underneath them.
@@ -62,13 +64,13 @@ export function pickFromSearch(
           if (n !== asked) return; // a newer search is on its way
           pick.busy = false;
           show(foundPeerRows(answer, client.clientId));
-          if (answer.more) pick.placeholder = 'More people match: type more to narrow the list';
+          if (answer.more) pick.placeholder = inert`More people match: type more to narrow the list`;
         },
         (err: Error) => {
           if (n !== asked) return;
           pick.busy = false;
           show([]);
-          pick.placeholder = `Search failed: ${err.message}`;
+          pick.placeholder = inert`Search failed: ${err.message}`;
         },
       );
     }, DEBOUNCE_MS);
@@ -101,9 +103,9 @@ export function pickFromSearch(
 
 function toItem(row: FoundPeer): Item {
   return {
-    label: row.name,
+    label: inert(row.name),
     iconPath: new vscode.ThemeIcon(row.online ? 'account' : 'circle-outline'),
-    description: row.description,
+    description: inert(row.description),
     clientId: row.clientId,
     name: row.name,
     // The relay already matched (machines and client ids too): show what it found.

@@ -1,9 +1,10 @@
 import type { KnownPeer, PeerInfo, PeerStatus, PresenceMode } from '../net/messages';
 import type { ConversationId } from './conversationTypes';
+import { inert, InertText, joinInert } from './inertText';
 
 /**
  * What the Peers tree shows, computed from the client's roster: pure, no VS Code. Names and
- * machines are the peers' own strings, kept as they are (the tree renders plain text).
+ * machines are the peers' own strings: the texts the tree shows went through `inert`.
  */
 
 export type PeerNodeStatus = PeerStatus | 'offline';
@@ -14,11 +15,11 @@ export interface PeerNode {
   /** The peer's identity; absent for Everyone. */
   clientId?: string;
   /** The display name ('Everyone' for Everyone). */
-  label: string;
+  label: InertText;
   /** Machine(s), or 'offline · last seen 5 min ago' (with the machine when the name is not unique). */
-  description: string;
+  description: InertText;
   /** Plain text, one fact a line. */
-  tooltip: string;
+  tooltip: InertText;
   status: PeerNodeStatus;
   unread: number;
   /** Live connections of this identity (0 when offline); for Everyone, how many people are online. */
@@ -124,8 +125,8 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
         kind: 'peer',
         conversationId,
         clientId: m.clientId,
-        label: m.name,
-        description,
+        label: inert(m.name),
+        description: inert(description),
         tooltip: lines([
           m.name,
           `Machine: ${machine || '(unnamed)'}`,
@@ -152,8 +153,8 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
         kind: 'peer',
         conversationId,
         clientId: k.clientId,
-        label: k.name,
-        description: joinParts(prefix, `offline · ${seen}`),
+        label: inert(k.name),
+        description: inert(joinParts(prefix, `offline · ${seen}`)),
         tooltip: lines([
           k.name,
           `Machine: ${k.machine || '(unnamed)'}`,
@@ -169,8 +170,8 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
   const everyone: PeerNode = {
     kind: 'everyone',
     conversationId: 'all',
-    label: 'Everyone',
-    description: `${merged.size} online`,
+    label: inert`Everyone`,
+    description: inert`${merged.size} online`,
     tooltip: lines([
       'Everyone',
       `${merged.size} online, ${offline.size} offline`,
@@ -187,8 +188,8 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
 /** On a big relay, the row standing for everyone not listed: how many, and a way to search. */
 export interface FindPeerNode {
   kind: 'find';
-  label: string;
-  tooltip: string;
+  label: InertText;
+  tooltip: InertText;
   /** People online besides the user. */
   online: number;
 }
@@ -218,7 +219,7 @@ export function buildPeersView(input: PeersViewInput): PeersViewNode[] {
   const others = Math.max(0, input.presence.online - 1);
   const find: FindPeerNode = {
     kind: 'find',
-    label: `${others} online — Find Peer…`,
+    label: inert`${others} online — Find Peer…`,
     tooltip: lines([
       `${others} people online besides you`,
       'A big team: only the people you talk to are listed here. Find anyone else by name, machine or client id.',
@@ -228,7 +229,7 @@ export function buildPeersView(input: PeersViewInput): PeersViewNode[] {
   return [
     {
       ...everyone,
-      description: `${others} online`,
+      description: inert`${others} online`,
       tooltip: lines(['Everyone', `${others} online`, 'Messages here go to everyone connected to the relay; people who are offline receive them when they come back.']),
       sessions: others,
     },
@@ -255,10 +256,10 @@ export function describeLastSeen(ms: number, now: number): string {
 }
 
 /** The activity bar badge for unread messages; undefined when there are none. */
-export function badgeFor(totalUnread: number): { value: number; tooltip: string } | undefined {
+export function badgeFor(totalUnread: number): { value: number; tooltip: InertText } | undefined {
   if (!Number.isFinite(totalUnread) || totalUnread < 1) return undefined;
   const value = Math.floor(totalUnread);
-  return { value, tooltip: value === 1 ? '1 unread message' : `${value} unread messages` };
+  return { value, tooltip: value === 1 ? inert`1 unread message` : inert`${value} unread messages` };
 }
 
 function nameKey(name: string): string {
@@ -273,8 +274,12 @@ function joinParts(...parts: string[]): string {
   return parts.filter((p) => p !== '').join(' · ');
 }
 
-function lines(parts: Array<string | undefined>): string {
-  return parts.filter((p): p is string => p !== undefined).join('\n');
+/** A tooltip: one fact a line, each line inert on its own (a name cannot add lines). */
+function lines(parts: Array<string | undefined>): InertText {
+  return joinInert(
+    parts.filter((p): p is string => p !== undefined).map((p) => inert(p)),
+    '\n',
+  );
 }
 
 function sameDay(a: Date, b: Date): boolean {

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { Messenger } from '../extension/messenger';
+import { inert } from './inertText';
 import { badgeFor, buildPeersView, PeerNode, PeersViewNode } from './peersModel';
+import { createTreeItem, createTreeView, SafeTreeView } from './safeWindow';
 
 const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> = {
   online: { icon: 'account', color: 'charts.green' },
@@ -17,12 +19,12 @@ const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> 
 export class PeersTree implements vscode.TreeDataProvider<PeersViewNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly view: vscode.TreeView<PeersViewNode>;
+  private readonly view: SafeTreeView<PeersViewNode>;
   private readonly disposables: vscode.Disposable[] = [];
   private refreshQueued = false;
 
   constructor(private readonly messenger: Messenger) {
-    this.view = vscode.window.createTreeView('teamMessenger.peers', { treeDataProvider: this, showCollapseAll: false });
+    this.view = createTreeView('teamMessenger.peers', { treeDataProvider: this, showCollapseAll: false });
     this.disposables.push(
       this.view,
       this.changed,
@@ -33,22 +35,30 @@ export class PeersTree implements vscode.TreeDataProvider<PeersViewNode>, vscode
 
   getTreeItem(node: PeersViewNode): vscode.TreeItem {
     if (node.kind === 'find') {
-      const find = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-      find.id = 'findPeer';
-      find.tooltip = node.tooltip;
-      find.iconPath = new vscode.ThemeIcon('search');
-      find.contextValue = 'findPeer';
-      find.command = { command: 'teamMessenger.findPeer', title: 'Find Peer…' };
-      return find;
+      return createTreeItem(
+        { label: node.label, tooltip: node.tooltip },
+        {
+          id: 'findPeer',
+          iconPath: new vscode.ThemeIcon('search'),
+          contextValue: 'findPeer',
+          command: { command: 'teamMessenger.findPeer', title: 'Find Peer…' },
+        },
+      );
     }
     return this.peerItem(node);
   }
 
   private peerItem(node: PeerNode): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
-    item.id = node.conversationId;
-    item.description = node.unread > 0 ? `${node.description} · ${node.unread} unread` : node.description;
-    item.tooltip = node.tooltip;
+    const unread = node.unread > 0 ? inert`${node.unread} unread` : undefined;
+    const item = createTreeItem(
+      {
+        label: node.label,
+        description: unread ? inert`${node.description} · ${unread}` : node.description,
+        tooltip: node.tooltip,
+        accessibilityLabel: inert`${node.label}, ${node.status}${unread ? inert`, ${unread}` : ''}`,
+      },
+      { id: node.conversationId },
+    );
     if (node.kind === 'everyone') {
       item.iconPath = new vscode.ThemeIcon('organization');
       item.contextValue = 'everyone';
@@ -57,7 +67,6 @@ export class PeersTree implements vscode.TreeDataProvider<PeersViewNode>, vscode
       item.iconPath = new vscode.ThemeIcon(node.unread > 0 ? 'comment-unresolved' : style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
       item.contextValue = node.status === 'offline' ? 'peer.offline' : 'peer.online';
     }
-    item.accessibilityInformation = { label: `${node.label}, ${node.status}${node.unread ? `, ${node.unread} unread` : ''}` };
     item.command = { command: 'teamMessenger.openConversation', title: 'Open Conversation', arguments: [node.conversationId] };
     return item;
   }

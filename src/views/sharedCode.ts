@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import { Messenger } from '../extension/messenger';
 import { CodeRef, Limits } from '../net/messages';
 import { conversationIdForMembers } from './conversationStore';
+import { inert } from './inertText';
 import { pickPeers } from './peerPicker';
+import { showInformationMessage, showWarningMessage } from './safeWindow';
 
 /**
  * "Share Selection with Peer…": sends the selected text with where it comes from
@@ -11,16 +13,16 @@ import { pickPeers } from './peerPicker';
  */
 export async function shareSelection(messenger: Messenger, editor: vscode.TextEditor | undefined): Promise<void> {
   if (!editor || editor.selection.isEmpty) {
-    void vscode.window.showInformationMessage('Select some code to share first.');
+    void showInformationMessage('Select some code to share first.');
     return;
   }
   const selection = editor.selection;
   const text = editor.document.getText(selection);
   if (text.length > Limits.textChars) {
-    void vscode.window.showWarningMessage(`The selection is too long to share (${text.length} characters; the limit is ${Limits.textChars}). Send the file instead.`);
+    void showWarningMessage(inert`The selection is too long to share (${text.length} characters; the limit is ${Limits.textChars}). Send the file instead.`);
     return;
   }
-  const peers = await pickPeers(messenger, 'Share Selection with…', { canPickMany: true });
+  const peers = await pickPeers(messenger, inert`Share Selection with…`, { canPickMany: true });
   if (!peers) return;
   const code: CodeRef = {
     path: vscode.workspace.asRelativePath(editor.document.uri, false).slice(0, 1024),
@@ -47,7 +49,7 @@ export async function openSharedCode(code: CodeRef, text: string): Promise<void>
     const range = new vscode.Range(start, 0, end, document.lineAt(end).text.length);
     await vscode.window.showTextDocument(document, { selection: range, preview: true });
     if (document.getText(range).trim() !== text.trim()) {
-      void vscode.window.showInformationMessage(`Your copy of ${code.path} differs from what was shared; opened your version at lines ${code.startLine}–${code.endLine}.`, 'Show Shared Snippet').then((choice) => {
+      void showInformationMessage(inert`Your copy of ${code.path} differs from what was shared; opened your version at lines ${code.startLine}–${code.endLine}.`, 'Show Shared Snippet').then((choice) => {
         if (choice) void openSnippet(code, text);
       });
     }

@@ -2,10 +2,11 @@ import * as vscode from 'vscode';
 import { LocalRelay } from '../extension/localRelay';
 import { Messenger } from '../extension/messenger';
 import { describeConnection } from './connectionText';
+import { createStatusBarItem } from './safeWindow';
 
 /** The status bar item: connection state at a glance; a click opens the main actions. */
 export class StatusBar implements vscode.Disposable {
-  private readonly item = vscode.window.createStatusBarItem('teamMessenger.status', vscode.StatusBarAlignment.Left, 50);
+  private readonly item = createStatusBarItem('teamMessenger.status', vscode.StatusBarAlignment.Left, 50);
   private readonly disposables: vscode.Disposable[] = [];
   private lastError: string | undefined;
 

@@ -147,6 +147,42 @@ describe('chat webview (Chromium)', function () {
     assert.deepStrictEqual(await chat.violations(), [], 'our own code caused no CSP violation');
   });
 
+  it('shows markdown links, command: URIs, icons and HTML as the characters they are', async () => {
+    const link = 'Notes [here](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22touch%20pwned%5Cn%22%7D)';
+    const texts = [
+      link,
+      '[ref][r]\n[r]: command:workbench.action.quit',
+      '<command:workbench.action.quit> <https://evil.example> www.evil.example vscode://x file:///etc/passwd',
+      '![img](javascript:window.__pwned=1) <a href="javascript:window.__pwned=1">a</a> $(zap)',
+    ];
+    await chat.send(
+      init({
+        conversations: [...CONVERSATIONS, summary('peer:mallory', '[mallory](command:x)', 'peer', { online: true, lastText: link })],
+        selected: {
+          id: 'peer:mallory',
+          title: '[mallory](command:x)',
+          kind: 'peer',
+          memberNames: ['[mallory](command:x)'],
+          hasOlder: false,
+          messages: texts.map((text, i) => peerMessage(`l${i}`, text, NOON - MIN + i * 1000, 'mallory', '[mallory](command:x)')),
+        },
+      }),
+    );
+    await page().locator('.message').nth(texts.length - 1).waitFor();
+    assert.deepStrictEqual(await page().locator('.message-text').allTextContents(), texts);
+    assert.strictEqual(await rows().last().locator('.row-description').textContent(), link);
+    assert.strictEqual(await page().locator('body :is(a, img, iframe, [href], [src]:not(script))').count(), 0, 'no link or image element exists');
+    await page().locator('.message-text').first().click();
+    await page().waitForTimeout(200);
+    assert.strictEqual(await chat.pwned(), undefined);
+    assert.deepStrictEqual(
+      (await chat.posted()).filter((m) => m.type !== 'ready' && m.type !== 'select'),
+      [],
+      'clicking the text posted nothing to the extension',
+    );
+    assert.deepStrictEqual(await chat.violations(), []);
+  });
+
   it('Enter sends, Shift+Enter is a new line, blank text is not sent, IME Enter is not a send', async () => {
     await chat.send(init());
     await input().waitFor({ state: 'visible' });
