@@ -22,7 +22,7 @@ import type { ChatMessage, RunRequest, Spec, SystemName } from './loadgen';
 import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
 import { renderReport } from './report';
 import { median, medianOfRounds } from './lib/rounds';
-import { relayNodeFlags } from '../src/server/runtimeFlags';
+import { relayNodeFlags } from '../src/server/io/runtimeFlags';
 import { BenchOptions, BenchUsageError, parseBenchArgs, SYSTEMS, USAGE } from './lib/options';
 
 const ROOT = path.resolve(__dirname, '..');

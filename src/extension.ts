@@ -3,10 +3,12 @@ import { registerCommands } from './extension/commands';
 import { ConnectionManager } from './extension/connectionManager';
 import { HostingInfo, LocalRelay } from './extension/localRelay';
 import { channelLogger } from './extension/logChannel';
-import { Messenger } from './extension/messenger';
+import { Messenger } from './model/messenger';
 import { Secrets } from './extension/secrets';
 import { readSettings, SECTION } from './extension/settings';
+import { ConversationId } from './model/conversationTypes';
 import { ChatPanel } from './views/chatPanel';
+import { MessageNotifications } from './views/notifications';
 import { FileTransfersUi } from './views/fileTransfers';
 import { PeersTree } from './views/peersTree';
 import { StatusBar } from './views/statusBar';
@@ -31,11 +33,11 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const logger = channelLogger(log);
   const secrets = new Secrets(context.secrets);
   const connections = new ConnectionManager(secrets, context.globalState, logger);
-  const messenger = new Messenger(connections, context.globalState, logger);
+  const messenger = new Messenger(connections, context.globalState, logger, () => readSettings());
   const relay = new LocalRelay(context.globalStorageUri, secrets, logger);
-  const files = new FileTransfersUi(messenger, connections);
+  const files = new FileTransfersUi(messenger, () => readSettings());
   // A notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
-  messenger.reveal = (id) => ChatPanel.show(context.extensionUri, messenger, id, true);
+  const reveal = (id: ConversationId) => void ChatPanel.show(context.extensionUri, messenger, id, true);
   context.subscriptions.push(
     log,
     // Order matters on the way out: the client leaves before the relay it may be hosting stops.
@@ -44,9 +46,10 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     messenger,
     files,
     new PeersTree(messenger),
+    new MessageNotifications(messenger, reveal),
     new StatusBar(messenger, relay),
     ChatPanel.registerSerializer(context.extensionUri, messenger),
-    ...registerCommands({ extensionUri: context.extensionUri, messenger, relay, secrets, files, log }),
+    ...registerCommands({ extensionUri: context.extensionUri, messenger, connections, reveal, relay, secrets, files, log }),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const keys = ['server', 'displayName', 'plainTcp', 'tlsCaFile'];
       if (keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`)) && connections.client) {

@@ -1,9 +1,9 @@
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
 import mqtt from 'mqtt';
-import { encodeControl } from '../../src/net/controlCodec';
-import { Frame, FrameFlag, FrameKind } from '../../src/net/frame';
-import { FrameDecoder } from '../../src/net/frameDecoder';
+import { encodeControl } from '../../src/net/protocol/controlCodec';
+import { Frame, FrameFlag, FrameKind } from '../../src/net/protocol/frame';
+import { FrameDecoder } from '../../src/net/protocol/frameDecoder';
 import { generateIdentity } from '../../src/net/identity';
 import { DEFAULT_RECEIVE_WINDOW } from '../../src/net/transfer/incomingTransfer';
 import { makeText, nowUs } from './common';

@@ -1,11 +1,11 @@
 import * as crypto from 'node:crypto';
 import * as net from 'node:net';
-import { handshakeTranscript, newNonce, proveSecret } from '../../src/net/auth';
-import { decodeRelayMessage, encodeControl } from '../../src/net/controlCodec';
-import { encodeHeader, Frame, FrameFlag, FrameKind } from '../../src/net/frame';
-import { FrameDecoder } from '../../src/net/frameDecoder';
+import { handshakeTranscript, newNonce, proveSecret } from '../../src/net/protocol/auth';
+import { decodeRelayMessage, encodeControl } from '../../src/net/protocol/controlCodec';
+import { encodeHeader, Frame, FrameFlag, FrameKind } from '../../src/net/protocol/frame';
+import { FrameDecoder } from '../../src/net/protocol/frameDecoder';
 import { generateIdentity, Identity } from '../../src/net/identity';
-import { ClientMessage, PROTOCOL_VERSION, Targets } from '../../src/net/messages';
+import { ClientMessage, PROTOCOL_VERSION, Targets } from '../../src/net/protocol/messages';
 import { makeText, MARK, stampAt, writeDigits } from './common';
 import { Outbox } from './outbox';
 

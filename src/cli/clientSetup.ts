@@ -1,9 +1,9 @@
-import { TeamClient } from '../net/client';
+import { TeamClient } from '../net/client/teamClient';
 import { clientTls } from './tlsSetup';
 import { loadOrCreateIdentity } from '../net/identity';
 import { Logger } from '../net/logger';
-import { Limits } from '../net/messages';
-import { DEFAULT_PORT } from '../server/relay';
+import { Limits } from '../net/protocol/messages';
+import { DEFAULT_PORT } from '../net/protocol/limits';
 import { parseServer, readSecret, UsageError } from './options';
 import { identityFile } from './paths';
 

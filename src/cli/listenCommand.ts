@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Bookmark } from '../net/client';
-import { TeamMessengerError } from '../net/errors';
+import { Bookmark } from '../net/client/teamClient';
+import { TeamMessengerError } from '../net/protocol/errors';
 import { createStreamLogger } from '../net/logger';
-import { ChatMessage } from '../net/messages';
+import { ChatMessage } from '../net/protocol/messages';
 import { writeFileAtomic } from '../server/history';
 import { createClient, nameOf } from './clientSetup';
 import { parseLogLevel } from './logLevel';

@@ -1,4 +1,4 @@
-import { isTeamMessengerError } from '../net/errors';
+import { isTeamMessengerError } from '../net/protocol/errors';
 import { listenCommand } from './listenCommand';
 import { EXIT, exitCodeFor, UsageError } from './options';
 import { relayCommand } from './relayCommand';

@@ -3,7 +3,7 @@ import { parseArgs, ParseArgsConfig } from 'node:util';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { parseHostPort } from '../net/address';
-import { ErrorCode, TeamMessengerError } from '../net/errors';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 
 /** A mistake on the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}

@@ -1,6 +1,6 @@
-import { ErrorCode, TeamMessengerError } from '../net/errors';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { createStreamLogger } from '../net/logger';
-import { Limits, Targets } from '../net/messages';
+import { Limits, Targets } from '../net/protocol/messages';
 import { createClient, nameOf } from './clientSetup';
 import { parseLogLevel } from './logLevel';
 import { clientOptions, parse, parsePositiveInt, UsageError } from './options';

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { ClientTlsOptions, sameFingerprint } from '../net/client';
+import { ClientTlsOptions, sameFingerprint } from '../net/client/teamClient';
 import { Logger } from '../net/logger';
 import { createCertificate, fingerprintOf } from '../server/certificate';
 import { writeFileAtomic } from '../server/history';

@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
-import { ErrorCode, TeamMessengerError } from '../net/errors';
-import { CodeRef, PeerStatus } from '../net/messages';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { CodeRef, PeerStatus } from '../net/protocol/messages';
 import { ChatPanel } from '../views/chatPanel';
-import { conversationIdForMembers, isConversationId } from '../views/conversationStore';
+import { conversationIdForMembers, isConversationId } from '../model/conversationStore';
+import { ConversationId } from '../model/conversationTypes';
 import { FileTransfersUi } from '../views/fileTransfers';
-import { inert, InertText } from '../views/inertText';
+import { inert, InertText } from '../model/inertText';
 import { pickPeers } from '../views/peerPicker';
 import { pickFromSearch } from '../views/peerSearchPick';
-import { PeerNode } from '../views/peersModel';
+import { PeerNode } from '../model/peersModel';
 import {
   SafeQuickPickItem,
   showErrorMessage,
@@ -18,13 +19,17 @@ import {
 } from '../views/safeWindow';
 import { openSharedCode, shareSelection } from '../views/sharedCode';
 import { LocalRelay } from './localRelay';
-import { Messenger } from './messenger';
+import { Messenger } from '../model/messenger';
+import { ConnectionManager } from './connectionManager';
 import { Secrets } from './secrets';
 import { readSettings, updateSetting } from './settings';
 
 export interface CommandContext {
   extensionUri: vscode.Uri;
   messenger: Messenger;
+  connections: ConnectionManager;
+  /** Opens the chat on a conversation with its composer focused. */
+  reveal: (conversationId: ConversationId) => void;
   relay: LocalRelay;
   secrets: Secrets;
   files: FileTransfersUi;
@@ -33,8 +38,7 @@ export interface CommandContext {
 
 /** Every command of the extension, registered in one place and disposed with it. */
 export function registerCommands(c: CommandContext): vscode.Disposable[] {
-  const { messenger, relay, secrets } = c;
-  const connections = messenger.connections;
+  const { messenger, relay, secrets, connections } = c;
   const register = (id: string, run: (...args: never[]) => unknown) =>
     vscode.commands.registerCommand(id, async (...args: never[]) => {
       try {
@@ -135,12 +139,15 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const uris = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: true, openLabel: inert`Send to ${node.label}` });
       if (uris?.length) await c.files.send(uris, node.clientId);
     }),
-    register('teamMessenger.shareSelection', () => shareSelection(messenger, vscode.window.activeTextEditor)),
+    register('teamMessenger.shareSelection', () => shareSelection(messenger, vscode.window.activeTextEditor, c.reveal)),
     register('teamMessenger.openSharedCode', (code: CodeRef, text: string) => openSharedCode(code, text)),
     register('teamMessenger.newGroupConversation', async () => {
       const peers = await pickPeers(messenger, inert`New Group Conversation`, { canPickMany: true });
       if (!peers) return;
-      const id = conversationIdForMembers(peers.map((p) => p.clientId), messenger.client?.clientId ?? '');
+      const id = conversationIdForMembers(
+        peers.map((p) => p.clientId),
+        messenger.selfId,
+      );
       ChatPanel.show(c.extensionUri, messenger, id, true);
     }),
     register('teamMessenger.findPeer', async () => {
@@ -157,19 +164,16 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         { label: inert`$(circle-slash) Busy`, status: 'busy' },
       ];
       const picked = await showQuickPick(statuses, { title: inert`Set Status` });
-      if (picked) messenger.client?.setStatus(picked.status);
+      if (picked) messenger.setStatus(picked.status);
     }),
     register('teamMessenger.pingPeer', async (node?: PeerNode) => {
-      const client = messenger.client;
-      if (!client || !node?.clientId) return;
-      const rtt = await client.pingPeer(node.clientId);
-      messenger.rtt.set(node.clientId, rtt);
-      messenger.refreshRoster();
+      if (!node?.clientId) return;
+      const rtt = await messenger.pingPeer(node.clientId);
       void showInformationMessage(inert`Round trip to ${node.label}: ${rtt.toFixed(1)} ms`);
     }),
     register('teamMessenger.showLog', () => c.log.show()),
     register('teamMessenger.showActions', async () => {
-      const state = messenger.client?.state;
+      const state = messenger.connectionState;
       const actions: (SafeQuickPickItem & { command: string })[] = [
         { label: inert`$(comment-discussion) Open Chat`, command: 'teamMessenger.openChat' },
         state === 'connected' || state === 'reconnecting' || state === 'connecting'

@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { parseHostPort } from '../net/address';
-import { Bookmark, ClientState, TeamClient } from '../net/client';
-import { ErrorCode, TeamMessengerError } from '../net/errors';
+import { Bookmark, ClientState, TeamClient } from '../net/client/teamClient';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { Logger } from '../net/logger';
-import { DEFAULT_PORT } from '../server/relay';
-import { inert } from '../views/inertText';
+import { DEFAULT_PORT } from '../net/protocol/limits';
+import { inert } from '../model/inertText';
+import { Disposable } from '../model/lifecycle';
 import { showWarningMessage } from '../views/safeWindow';
 import { RelayTrust } from './relayTrust';
 import { Secrets } from './secrets';
@@ -16,13 +17,13 @@ import { readSettings } from './settings';
  * when they change, remembers where the user left off in each relay's history, and tells the
  * rest of the extension about every new client and state change.
  */
-export class ConnectionManager implements vscode.Disposable {
+export class ConnectionManager extends Disposable {
   private current: TeamClient | undefined;
   private currentServer = '';
   private toldWatchLimit = false;
-  private readonly didCreate = new vscode.EventEmitter<TeamClient>();
-  private readonly didChangeState = new vscode.EventEmitter<ClientState>();
-  private readonly didFail = new vscode.EventEmitter<TeamMessengerError>();
+  private readonly didCreate = this._register(new vscode.EventEmitter<TeamClient>());
+  private readonly didChangeState = this._register(new vscode.EventEmitter<ClientState>());
+  private readonly didFail = this._register(new vscode.EventEmitter<TeamMessengerError>());
   /** A new client exists: attach listeners to it. */
   readonly onDidCreateClient = this.didCreate.event;
   readonly onDidChangeState = this.didChangeState.event;
@@ -38,7 +39,10 @@ export class ConnectionManager implements vscode.Disposable {
     private readonly state: vscode.Memento,
     private readonly logger: Logger,
   ) {
+    super();
     this.trust = new RelayTrust(state);
+    // Registered after the emitters, so disposed before them: the client leaves first.
+    this._register({ dispose: () => void this.disconnect() });
   }
 
   get client(): TeamClient | undefined {
@@ -117,12 +121,6 @@ export class ConnectionManager implements vscode.Disposable {
     this.didChangeState.fire('closed');
   }
 
-  dispose(): void {
-    void this.disconnect();
-    this.didCreate.dispose();
-    this.didChangeState.dispose();
-    this.didFail.dispose();
-  }
 
   // Where the user left off, per relay and identity: a reload receives what it missed.
   private bookmarkTimer: NodeJS.Timeout | undefined;

@@ -6,6 +6,7 @@ import { Logger } from '../net/logger';
 import { reachableAddresses } from '../server/lanAddresses';
 import { createCertificate, fingerprintOf } from '../server/certificate';
 import { Relay } from '../server/relay';
+import { Disposable } from '../model/lifecycle';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
 
@@ -22,17 +23,20 @@ export interface HostingInfo {
  * Runs the relay inside this extension host: the same relay as the CLI, with its history kept
  * in the extension's global storage. Uses the stored team secret, creating one if there is none.
  */
-export class LocalRelay implements vscode.Disposable {
+export class LocalRelay extends Disposable {
   private relay: Relay | undefined;
   private info: HostingInfo | undefined;
-  private readonly didChange = new vscode.EventEmitter<HostingInfo | undefined>();
+  private readonly didChange = this._register(new vscode.EventEmitter<HostingInfo | undefined>());
   readonly onDidChange = this.didChange.event;
 
   constructor(
     private readonly storage: vscode.Uri,
     private readonly secrets: Secrets,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+    this._register({ dispose: () => void this.stop() });
+  }
 
   get hosting(): HostingInfo | undefined {
     return this.info;
@@ -95,8 +99,4 @@ export class LocalRelay implements vscode.Disposable {
     return this.relay?.clientCount ?? 0;
   }
 
-  dispose(): void {
-    void this.stop();
-    this.didChange.dispose();
-  }
 }

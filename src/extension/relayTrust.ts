@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { ClientTlsOptions } from '../net/client';
-import { inert } from '../views/inertText';
+import { ClientTlsOptions } from '../net/client/teamClient';
+import { inert } from '../model/inertText';
 import { showWarningMessage } from '../views/safeWindow';
 
 const PIN_PREFIX = 'teamMessenger.pinnedCertificate.';

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_PORT } from '../server/relay';
+import { DEFAULT_PORT } from '../net/protocol/limits';
 
 /** The `teamMessenger.*` settings, read in one place. The team secret is not a setting (see secrets.ts). */
 export interface Settings {

@@ -1,11 +1,11 @@
 import type * as net from 'node:net';
-import { encodeControl } from './controlCodec';
-import { ErrorCode, ProtocolError, TeamMessengerError } from './errors';
-import { DataFrameParts, Frame, FrameKind } from './frame';
-import { FrameDecoder, FrameSink } from './frameDecoder';
-import { FlushScheduler, FrameWriter } from './frameWriter';
-import { ClientMessage, RelayMessage } from './messages';
-import type { SlabPool } from './slabPool';
+import { encodeControl } from './protocol/controlCodec';
+import { ErrorCode, ProtocolError, TeamMessengerError } from './protocol/errors';
+import { DataFrameParts, Frame, FrameKind } from './protocol/frame';
+import { FrameDecoder, FrameSink } from './protocol/frameDecoder';
+import { FlushScheduler, FrameWriter } from './protocol/frameWriter';
+import { ClientMessage, RelayMessage } from './protocol/messages';
+import type { SlabPool } from './protocol/slabPool';
 
 export interface FramedConnectionHandlers<In> {
   onMessage(message: In): void;

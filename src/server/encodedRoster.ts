@@ -1,4 +1,4 @@
-import type { PeerInfo } from '../net/messages';
+import type { PeerInfo } from '../net/protocol/messages';
 
 /** What the roster needs of a connection: its entry, and the two parts of it that change. */
 export interface RosterMember {

@@ -1,4 +1,4 @@
-import { DataFrameParts } from '../net/frame';
+import { DataFrameParts } from '../net/protocol/frame';
 import { Logger } from '../net/logger';
 import { Session } from './session';
 import { Throttle } from './throttle';

@@ -3,10 +3,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { Logger } from '../net/logger';
-import { CodeRef, Targets } from '../net/messages';
-import { chatMessageJson, MESSAGE_JSON_START, replayFrame } from './hotFrames';
+import { CodeRef, Targets } from '../net/protocol/messages';
+import { chatMessageJson, MESSAGE_JSON_START, replayFrame } from './io/hotFrames';
 import { parseJsonLines } from './jsonLines';
-import { RecordRing } from './recordRing';
+import { RecordRing } from './io/recordRing';
 
 /**
  * The relay's bounded memory of recent messages, so a client that was away receives what it

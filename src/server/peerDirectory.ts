@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import { Logger } from '../net/logger';
-import { KnownPeer } from '../net/messages';
+import { KnownPeer } from '../net/protocol/messages';
 import { writeFileAtomic } from './history';
 import { parseJsonLines } from './jsonLines';
 import { RecencyList } from './recencyList';

@@ -1,5 +1,5 @@
-import { encodeControl } from '../net/controlCodec';
-import { PeerInfo, PresenceMode, RelayMessage } from '../net/messages';
+import { encodeControl } from '../net/protocol/controlCodec';
+import { PeerInfo, PresenceMode, RelayMessage } from '../net/protocol/messages';
 import { EncodedRoster, RosterMember } from './encodedRoster';
 
 /** What presence needs to know about a connection. */

@@ -1,4 +1,4 @@
-import { RecordRing } from './recordRing';
+import { RecordRing } from './io/recordRing';
 
 /**
  * The acks of the last `maxRefs` messages, by (sender identity, sender's ref), so a message

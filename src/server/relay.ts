@@ -1,15 +1,16 @@
 import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
-import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/auth';
-import { decodeClientMessage, encodeControl, encodeControlWithList } from '../net/controlCodec';
-import { ErrorCode, TeamMessengerError } from '../net/errors';
-import { DEFAULT_MAX_PAYLOAD, encodeFrame, FrameKind, HEADER_BYTES } from '../net/frame';
+import { checkProof, handshakeTranscript, newNonce, proveSecret } from '../net/protocol/auth';
+import { decodeClientMessage, encodeControl, encodeControlWithList } from '../net/protocol/controlCodec';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { DEFAULT_MAX_PAYLOAD, encodeFrame, FrameKind, HEADER_BYTES } from '../net/protocol/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
-import { FlushScheduler } from '../net/frameWriter';
+import { FlushScheduler } from '../net/protocol/frameWriter';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets, Welcome, Who } from '../net/messages';
+import { Ack, ClientMessage, Hello, Limits, PROTOCOL_VERSION, RelayMessage, Send, Targets, Welcome, Who } from '../net/protocol/messages';
+import { DEFAULT_PORT } from '../net/protocol/limits';
 import { HistoryEntry, MessageHistory } from './history';
 import { PeerDirectory } from './peerDirectory';
 import { searchPeers } from '../net/peerSearch';
@@ -18,11 +19,13 @@ import { Session, SessionEvents } from './session';
 import { Admission, AdmissionLimits, DEFAULT_ADMISSION, MessageRate } from './admission';
 import { TransferRouter } from './transferRouter';
 import { FlowControl } from './flowControl';
-import { SharedReadBuffer } from './sharedReadBuffer';
-import { ackFrame, ackJson, chatMessageFrame } from './hotFrames';
+import { SharedReadBuffer } from './io/sharedReadBuffer';
+import { ackFrame, ackJson, chatMessageFrame } from './io/hotFrames';
 import { RecentRefs } from './recentRefs';
 
-export const DEFAULT_PORT = 9999;
+/** The Node flags a relay process runs best with (the CLI starts itself again with them). */
+export { relayNodeFlags } from './io/runtimeFlags';
+
 /** Room for chat plus a few files' windows in flight (8 MiB each) before a reader counts as slow. */
 export const DEFAULT_MAX_QUEUED_BYTES = 32 * 1024 * 1024;
 

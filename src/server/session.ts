@@ -1,9 +1,9 @@
-import type { TeamMessengerError } from '../net/errors';
-import type { DataFrameParts } from '../net/frame';
+import type { TeamMessengerError } from '../net/protocol/errors';
+import type { DataFrameParts } from '../net/protocol/frame';
 import type { FramedConnection } from '../net/framedConnection';
 import type { MessageRate } from './admission';
 import type { Throttle } from './throttle';
-import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/messages';
+import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/protocol/messages';
 import type { PresenceSession } from './presence';
 
 /** What a session tells the relay: one object shared by every session. */

@@ -1,8 +1,8 @@
 import * as crypto from 'node:crypto';
-import { ErrorCode, TeamMessengerError } from '../net/errors';
-import { DataFrameParts, encodeHeader, FrameFlag, FrameKind } from '../net/frame';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { DataFrameParts, encodeHeader, FrameFlag, FrameKind } from '../net/protocol/frame';
 import { Logger } from '../net/logger';
-import { Answer, Cancel, Credit, FileResult, OfferedFile, OfferOut, RelayMessage } from '../net/messages';
+import { Answer, Cancel, Credit, FileResult, OfferedFile, OfferOut, RelayMessage } from '../net/protocol/messages';
 import { Session } from './session';
 
 /**

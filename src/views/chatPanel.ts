@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
-import { Messenger } from '../extension/messenger';
 import { FromWebview, ConversationSummary, ConversationView, ToWebview } from './chatProtocol';
 import { chatHtml, makeNonce } from './chatHtml';
-import { describeConnection } from './connectionText';
-import { conversationKind, EVERYONE, isConversationId, membersOf } from './conversationStore';
-import { ConversationId } from './conversationTypes';
+import { describeConnection } from '../model/connectionText';
+import { conversationKind, EVERYONE, isConversationId, membersOf } from '../model/conversationStore';
+import { ConversationId } from '../model/conversationTypes';
+import { Disposable } from '../model/lifecycle';
+import { MessengerModel } from '../model/messengerModel';
+import { warnNotConnected } from './notifications';
 import { createWebviewPanel } from './safeWindow';
 
 const VIEW_TYPE = 'teamMessenger.chat';
@@ -17,11 +19,10 @@ const PAGE = 200;
  * before it is acted on. Hidden panels keep nothing alive: when shown again the webview asks
  * for its state with `ready` and gets it in one `init`.
  */
-export class ChatPanel implements vscode.Disposable {
+export class ChatPanel extends Disposable {
   private static current: ChatPanel | undefined;
   private selected: ConversationId = EVERYONE;
   private readonly limits = new Map<ConversationId, number>();
-  private readonly disposables: vscode.Disposable[] = [];
   /** The webview's script is running and has said `ready` (false again once the panel is hidden). */
   private ready = false;
   /** Focus the composer once the webview can take it (it may still be loading, or be re-created). */
@@ -29,7 +30,7 @@ export class ChatPanel implements vscode.Disposable {
   private listQueued = false;
 
   /** Opens the panel (or brings it forward) on `conversationId`. */
-  static show(extensionUri: vscode.Uri, messenger: Messenger, conversationId?: ConversationId, focusComposer = false): ChatPanel {
+  static show(extensionUri: vscode.Uri, messenger: MessengerModel, conversationId?: ConversationId, focusComposer = false): ChatPanel {
     let panel = ChatPanel.current;
     if (!panel) {
       const webviewPanel = createWebviewPanel(VIEW_TYPE, 'Team Messenger', vscode.ViewColumn.Active, ChatPanel.options(extensionUri));
@@ -43,7 +44,7 @@ export class ChatPanel implements vscode.Disposable {
   }
 
   /** Keeps the panel across window reloads. */
-  static registerSerializer(extensionUri: vscode.Uri, messenger: Messenger): vscode.Disposable {
+  static registerSerializer(extensionUri: vscode.Uri, messenger: MessengerModel): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: async (webviewPanel, state: unknown) => {
         webviewPanel.webview.options = ChatPanel.options(extensionUri);
@@ -65,9 +66,10 @@ export class ChatPanel implements vscode.Disposable {
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    private readonly messenger: Messenger,
+    private readonly messenger: MessengerModel,
     initial: ConversationId | undefined,
   ) {
+    super();
     ChatPanel.current = this;
     if (initial) this.selected = initial;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-messenger.svg');
@@ -80,7 +82,7 @@ export class ChatPanel implements vscode.Disposable {
       styleUri: asset('media', 'chat.css'),
       codiconsUri: asset('dist', 'codicons', 'codicon.css'),
     });
-    this.disposables.push(
+    for (const subscription of [
       webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
       panel.onDidChangeViewState(() => {
         // A hidden panel's webview is torn down (no retainContextWhenHidden): messages would be lost.
@@ -100,7 +102,9 @@ export class ChatPanel implements vscode.Disposable {
         this.post({ type: 'connection', connection: this.connectionView() });
       }),
       messenger.onTyping((t) => this.post({ type: 'typing', conversationId: t.conversationId, names: t.names })),
-    );
+    ]) {
+      this._register(subscription);
+    }
     this.updateActive();
   }
 
@@ -111,11 +115,12 @@ export class ChatPanel implements vscode.Disposable {
     this.sendSelected();
   }
 
-  dispose(): void {
+  override dispose(): void {
+    if (this.disposed) return;
     if (ChatPanel.current === this) ChatPanel.current = undefined;
     this.messenger.visibleConversation = undefined;
     this.messenger.store.setActive(undefined);
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
     this.panel.dispose();
   }
 
@@ -135,7 +140,7 @@ export class ChatPanel implements vscode.Disposable {
         if (isConversationId(message.conversationId)) this.select(message.conversationId);
         return;
       case 'send':
-        if (isConversationId(message.conversationId) && message.text.trim()) this.messenger.send(message.conversationId, message.text);
+        if (isConversationId(message.conversationId) && message.text.trim() && !this.messenger.send(message.conversationId, message.text)) warnNotConnected();
         return;
       case 'typing':
         if (isConversationId(message.conversationId)) this.messenger.sendTyping(message.conversationId);
@@ -171,10 +176,9 @@ export class ChatPanel implements vscode.Disposable {
   }
 
   private init(): ToWebview {
-    const client = this.messenger.client;
     return {
       type: 'init',
-      self: { clientId: client?.clientId ?? '', name: this.messenger.selfName },
+      self: { clientId: this.messenger.selfId, name: this.messenger.selfName },
       connection: this.connectionView(),
       conversations: this.summaries(),
       selected: this.view(this.selected),
@@ -228,8 +232,8 @@ export class ChatPanel implements vscode.Disposable {
       });
     };
     add(EVERYONE);
-    const self = this.messenger.client?.clientId;
-    for (const peer of this.messenger.client?.peers.values() ?? []) if (peer.clientId !== self) add(`peer:${peer.clientId}`);
+    const roster = this.messenger.roster();
+    for (const peer of roster.online) if (peer.clientId !== roster.selfId) add(`peer:${peer.clientId}`);
     for (const conversation of store.conversations) add(conversation.id);
     const [everyone, ...rest] = [...out.values()];
     rest.sort((a, b) => b.lastActivity - a.lastActivity || a.title.localeCompare(b.title));
@@ -244,8 +248,7 @@ export class ChatPanel implements vscode.Disposable {
   }
 
   private connectionView() {
-    const client = this.messenger.client;
-    return describeConnection(client?.state ?? 'idle', { server: this.messenger.connections.server, online: this.messenger.othersOnline() }).view;
+    return describeConnection(this.messenger.connectionState, { server: this.messenger.server, online: this.messenger.othersOnline() }).view;
   }
 
   /** Unread stays at zero for the conversation on screen; notifications skip it. */

@@ -1,6 +1,9 @@
 import { z } from 'zod';
-import { Limits } from '../net/messages';
-import type { ConversationId, ConversationMessage } from './conversationTypes';
+import { Limits } from '../net/protocol/limits';
+import type { ConnectionView } from '../model/connectionText';
+import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
+
+export type { ConnectionView };
 
 /**
  * Messages between the extension and the chat webview, both directions. The webview script
@@ -19,12 +22,6 @@ export interface ConversationSummary {
   unread: number;
   lastText: string;
   lastActivity: number;
-}
-
-export interface ConnectionView {
-  state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
-  /** One line for people: "Connected to host:9999 · 3 online", "Reconnecting…". */
-  text: string;
 }
 
 export interface ConversationView {

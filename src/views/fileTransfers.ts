@@ -1,12 +1,11 @@
 import * as vscode from 'vscode';
-import { ConnectionManager } from '../extension/connectionManager';
-import { Messenger } from '../extension/messenger';
-import { readSettings } from '../extension/settings';
-import { TeamMessengerError } from '../net/errors';
+import { TeamMessengerError } from '../net/protocol/errors';
 import { IncomingTransfer, ReceivedFile } from '../net/transfer/incomingTransfer';
 import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import { TransferProgress } from '../net/transfer/progress';
-import { inert } from './inertText';
+import { inert } from '../model/inertText';
+import { Disposable } from '../model/lifecycle';
+import { MessengerModel } from '../model/messengerModel';
 import { pickPeers } from './peerPicker';
 import { SafeProgress, showErrorMessage, showInformationMessage, showWarningMessage, withProgress } from './safeWindow';
 
@@ -15,23 +14,24 @@ import { SafeProgress, showErrorMessage, showInformationMessage, showWarningMess
  * Accept / Decline for incoming offers, progress with Cancel for both directions, and Open /
  * Reveal once a file has arrived and been verified.
  */
-export class FileTransfersUi implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+/** Where received files go, and how large they may be (from the settings). */
+export interface DownloadSettings {
+  downloadFolder: string;
+  /** 0: no limit beyond free disk space. */
+  maxFileSizeMB: number;
+}
 
+export class FileTransfersUi extends Disposable {
   constructor(
-    private readonly messenger: Messenger,
-    connections: ConnectionManager,
+    private readonly messenger: MessengerModel,
+    private readonly settings: () => DownloadSettings,
   ) {
-    this.disposables.push(
-      connections.onDidCreateClient((client) => {
-        client.on('file-offer', (transfer) => void this.onOffer(transfer));
-      }),
-    );
+    super();
+    this._register(messenger.onFileOffer((transfer) => void this.onOffer(transfer)));
   }
 
   /** Explorer "Send to Peer…": `uris` are the selection (or the one clicked). */
   async send(uris: vscode.Uri[], preselect?: string): Promise<void> {
-    const client = this.messenger.client;
     const files = uris.filter((u) => u.scheme === 'file');
     if (files.length === 0) {
       void showInformationMessage('Pick files or folders in the Explorer to send.');
@@ -39,19 +39,15 @@ export class FileTransfersUi implements vscode.Disposable {
     }
     if (files.length < uris.length) void showWarningMessage('Only files on this machine can be sent; the others were skipped.');
     const peers = preselect ? [{ clientId: preselect, name: this.messenger.nameOf(preselect) }] : await pickPeers(this.messenger, inert`Send to…`, { canPickMany: true });
-    if (!client || !peers) return;
+    if (!peers) return;
     for (const peer of peers) {
       try {
-        const transfer = await client.sendFiles(peer.clientId, files.map((u) => u.fsPath));
+        const transfer = await this.messenger.sendFiles(peer.clientId, files.map((u) => u.fsPath));
         void this.watchOutgoing(transfer, peer.name);
       } catch (err) {
         void showErrorMessage(inert`Cannot send to ${peer.name}: ${(err as Error).message}`);
       }
     }
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 
   private async watchOutgoing(transfer: OutgoingTransfer, peerName: string): Promise<void> {
@@ -89,7 +85,7 @@ export class FileTransfersUi implements vscode.Disposable {
       transfer.decline(choice === 'Decline' ? 'declined' : 'not answered');
       return;
     }
-    const settings = readSettings();
+    const settings = this.settings();
     const received: ReceivedFile[] = [];
     transfer.on('file', (file) => received.push(file));
     await withProgress(

@@ -1,5 +1,5 @@
-import { Messenger } from '../extension/messenger';
-import { inert, InertText } from './inertText';
+import { inert, InertText } from '../model/inertText';
+import { MessengerModel } from '../model/messengerModel';
 import { PickedPeer, pickFromSearch } from './peerSearchPick';
 import { SafeQuickPickItem, showInformationMessage, showQuickPick, showWarningMessage } from './safeWindow';
 
@@ -10,32 +10,25 @@ export type { PickedPeer };
  * online. On a big relay (watched presence) it searches the relay as the user types, starting
  * from the watched people online, and the people picked are watched from then on.
  */
-export async function pickPeers(messenger: Messenger, title: InertText, options: { canPickMany: boolean; preselect?: string[] }): Promise<PickedPeer[] | undefined> {
-  const client = messenger.client;
-  if (!client || client.state !== 'connected') {
+export async function pickPeers(messenger: MessengerModel, title: InertText, options: { canPickMany: boolean; preselect?: string[] }): Promise<PickedPeer[] | undefined> {
+  if (messenger.connectionState !== 'connected') {
     void showWarningMessage('Team Messenger is not connected to a relay.');
     return undefined;
   }
-  if (client.presenceMode === 'watched') {
+  if (messenger.roster().presence.mode === 'watched') {
     const picked = await pickFromSearch(messenger, { title, canPickMany: options.canPickMany, initial: messenger.watchedOnline() });
     // Watched before anything is sent: transfers and the roster need them online in it.
     if (picked) await messenger.addFound(picked.map((p) => p.clientId));
     return picked;
   }
-  const byId = new Map<string, { name: string; machines: string[] }>();
-  for (const peer of client.peers.values()) {
-    if (peer.clientId === client.clientId) continue;
-    const entry = byId.get(peer.clientId) ?? { name: peer.name, machines: [] };
-    entry.machines.push(peer.machine);
-    byId.set(peer.clientId, entry);
-  }
-  if (byId.size === 0) {
+  const online = messenger.onlineIdentities();
+  if (online.length === 0) {
     void showInformationMessage('Nobody else is online right now.');
     return undefined;
   }
   type Item = SafeQuickPickItem & { clientId: string; name: string };
-  const items: Item[] = [...byId.entries()]
-    .map(([clientId, p]) => ({ label: inert`$(account) ${p.name}`, description: inert(p.machines.join(', ')), clientId, name: p.name, picked: options.preselect?.includes(clientId) }))
+  const items: Item[] = online
+    .map(({ clientId, ...p }) => ({ label: inert`$(account) ${p.name}`, description: inert(p.machines.join(', ')), clientId, name: p.name, picked: options.preselect?.includes(clientId) }))
     .sort((a, b) => a.name.localeCompare(b.name));
   if (options.canPickMany) {
     const picked = await showQuickPick(items, { title, canPickMany: true, matchOnDescription: true, placeHolder: inert`Pick one or more peers` });

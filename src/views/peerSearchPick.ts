@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { Limits } from '../net/messages';
-import { Messenger } from '../extension/messenger';
-import { FoundPeer, foundPeerRows } from './foundPeers';
-import { inert, InertText } from './inertText';
+import { Limits } from '../net/protocol/messages';
+import { FoundPeer, foundPeerRows } from '../model/foundPeers';
+import { inert, InertText } from '../model/inertText';
+import { MessengerModel } from '../model/messengerModel';
 import { createQuickPick, SafeQuickPickItem, showWarningMessage } from './safeWindow';
 
 export interface PickedPeer {
@@ -21,11 +21,10 @@ const DEBOUNCE_MS = 250;
  * everyone else. `initial` is shown before anything is typed. Undefined when cancelled.
  */
 export function pickFromSearch(
-  messenger: Messenger,
+  messenger: MessengerModel,
   options: { title: InertText; canPickMany: boolean; initial: FoundPeer[]; placeholder?: InertText },
 ): Promise<PickedPeer[] | undefined> {
-  const client = messenger.client;
-  if (!client || client.state !== 'connected') {
+  if (messenger.connectionState !== 'connected') {
     void showWarningMessage('Team Messenger is not connected to a relay.');
     return Promise.resolve(undefined);
   }
@@ -59,11 +58,11 @@ export function pickFromSearch(
     }
     timer = setTimeout(() => {
       pick.busy = true;
-      client.who(query).then(
+      messenger.search(query).then(
         (answer) => {
           if (n !== asked) return; // a newer search is on its way
           pick.busy = false;
-          show(foundPeerRows(answer, client.clientId));
+          show(foundPeerRows(answer, messenger.selfId));
           if (answer.more) pick.placeholder = inert`More people match: type more to narrow the list`;
         },
         (err: Error) => {

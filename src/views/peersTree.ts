@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import { Messenger } from '../extension/messenger';
-import { inert } from './inertText';
-import { badgeFor, buildPeersView, PeerNode, PeersViewNode } from './peersModel';
+import { inert } from '../model/inertText';
+import { Disposable } from '../model/lifecycle';
+import { MessengerModel } from '../model/messengerModel';
+import { badgeFor, buildPeersView, PeerNode, PeersViewNode } from '../model/peersModel';
 import { createTreeItem, createTreeView, SafeTreeView } from './safeWindow';
 
 const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> = {
@@ -16,21 +17,17 @@ const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> 
  * relay, the watched people and a row to find anyone else. A thin adapter over peersModel.ts;
  * clicking a row opens that conversation in the chat panel.
  */
-export class PeersTree implements vscode.TreeDataProvider<PeersViewNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<void>();
+export class PeersTree extends Disposable implements vscode.TreeDataProvider<PeersViewNode> {
+  private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
   private readonly view: SafeTreeView<PeersViewNode>;
-  private readonly disposables: vscode.Disposable[] = [];
   private refreshQueued = false;
 
-  constructor(private readonly messenger: Messenger) {
-    this.view = createTreeView('teamMessenger.peers', { treeDataProvider: this, showCollapseAll: false });
-    this.disposables.push(
-      this.view,
-      this.changed,
-      messenger.onRosterChanged(() => this.refresh()),
-      messenger.onStoreChanged(() => this.refresh()),
-    );
+  constructor(private readonly messenger: MessengerModel) {
+    super();
+    this.view = this._register(createTreeView('teamMessenger.peers', { treeDataProvider: this, showCollapseAll: false }));
+    this._register(messenger.onRosterChanged(() => this.refresh()));
+    this._register(messenger.onStoreChanged(() => this.refresh()));
   }
 
   getTreeItem(node: PeersViewNode): vscode.TreeItem {
@@ -73,17 +70,17 @@ export class PeersTree implements vscode.TreeDataProvider<PeersViewNode>, vscode
 
   getChildren(node?: PeersViewNode): PeersViewNode[] {
     if (node) return [];
-    const client = this.messenger.client;
-    if (!client || client.state === 'closed') return [];
+    const roster = this.messenger.roster();
+    if (roster.state === 'idle' || roster.state === 'closed') return [];
     const store = this.messenger.store;
     return buildPeersView({
-      online: client.peers.values(),
-      known: client.known.values(),
-      selfId: client.clientId,
+      online: roster.online,
+      known: roster.known,
+      selfId: roster.selfId,
       unreadByConversation: (id) => store.unreadOf(id),
       rttByClient: this.messenger.rtt,
-      presence: { mode: client.presenceMode, online: client.onlineCount },
-      watched: client.watched,
+      presence: roster.presence,
+      watched: roster.watched,
     });
   }
 
@@ -93,12 +90,9 @@ export class PeersTree implements vscode.TreeDataProvider<PeersViewNode>, vscode
     this.refreshQueued = true;
     setTimeout(() => {
       this.refreshQueued = false;
+      if (this.disposed) return;
       this.changed.fire();
       this.view.badge = badgeFor(this.messenger.store.unreadTotal);
     }, 16);
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { InertText } from './inertText';
+import type { InertText } from '../model/inertText';
 
 /**
  * The only door to the VS Code sinks that render markdown links or `$(icons)`: notifications,

@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Messenger } from '../extension/messenger';
-import { CodeRef, Limits } from '../net/messages';
-import { conversationIdForMembers } from './conversationStore';
-import { inert } from './inertText';
+import { CodeRef, Limits } from '../net/protocol/messages';
+import { conversationIdForMembers } from '../model/conversationStore';
+import { ConversationId } from '../model/conversationTypes';
+import { inert } from '../model/inertText';
+import { MessengerModel } from '../model/messengerModel';
+import { warnNotConnected } from './notifications';
 import { pickPeers } from './peerPicker';
 import { showInformationMessage, showWarningMessage } from './safeWindow';
 
@@ -11,7 +13,11 @@ import { showInformationMessage, showWarningMessage } from './safeWindow';
  * "Share Selection with Peer…": sends the selected text with where it comes from
  * (workspace-relative path, lines, language), so the receiver can open the same place.
  */
-export async function shareSelection(messenger: Messenger, editor: vscode.TextEditor | undefined): Promise<void> {
+export async function shareSelection(
+  messenger: MessengerModel,
+  editor: vscode.TextEditor | undefined,
+  reveal: (conversationId: ConversationId) => void,
+): Promise<void> {
   if (!editor || editor.selection.isEmpty) {
     void showInformationMessage('Select some code to share first.');
     return;
@@ -30,10 +36,12 @@ export async function shareSelection(messenger: Messenger, editor: vscode.TextEd
     endLine: selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line : selection.end.line + 1,
     language: editor.document.languageId.slice(0, 64),
   };
-  const self = messenger.client?.clientId ?? '';
-  const conversationId = conversationIdForMembers(peers.map((p) => p.clientId), self);
-  messenger.send(conversationId, text, code);
-  messenger.reveal?.(conversationId);
+  const conversationId = conversationIdForMembers(
+    peers.map((p) => p.clientId),
+    messenger.selfId,
+  );
+  if (!messenger.send(conversationId, text, code)) return warnNotConnected();
+  reveal(conversationId);
 }
 
 /**

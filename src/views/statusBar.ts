@@ -1,64 +1,56 @@
 import * as vscode from 'vscode';
-import { LocalRelay } from '../extension/localRelay';
-import { Messenger } from '../extension/messenger';
-import { describeConnection } from './connectionText';
+import { describeConnection } from '../model/connectionText';
+import { Disposable, Event } from '../model/lifecycle';
+import { MessengerModel } from '../model/messengerModel';
 import { createStatusBarItem } from './safeWindow';
 
+/** The relay this window hosts, as the status bar needs it (the extension's LocalRelay). */
+export interface HostingSource {
+  readonly hosting: { port: number; addresses: string[] } | undefined;
+  readonly onDidChange: Event<unknown>;
+}
+
 /** The status bar item: connection state at a glance; a click opens the main actions. */
-export class StatusBar implements vscode.Disposable {
-  private readonly item = createStatusBarItem('teamMessenger.status', vscode.StatusBarAlignment.Left, 50);
-  private readonly disposables: vscode.Disposable[] = [];
+export class StatusBar extends Disposable {
+  private readonly item = this._register(createStatusBarItem('teamMessenger.status', vscode.StatusBarAlignment.Left, 50));
   private lastError: string | undefined;
 
   constructor(
-    private readonly messenger: Messenger,
-    private readonly relay: LocalRelay,
+    private readonly messenger: MessengerModel,
+    private readonly relay: HostingSource,
   ) {
+    super();
     this.item.name = 'Team Messenger';
     this.item.command = 'teamMessenger.showActions';
-    this.disposables.push(
-      this.item,
-      messenger.onRosterChanged(() => this.update()),
-      messenger.onStoreChanged(() => this.update()),
-      messenger.connections.onDidChangeState(() => this.update()),
-      messenger.connections.onDidFail((err) => {
+    this._register(messenger.onRosterChanged(() => this.update()));
+    this._register(messenger.onStoreChanged(() => this.update()));
+    this._register(messenger.onConnectionChanged(() => this.update()));
+    this._register(
+      messenger.onConnectionFailed((err) => {
         this.lastError = err.message;
         this.update();
       }),
-      relay.onDidChange(() => this.update()),
     );
+    this._register(relay.onDidChange(() => this.update()));
     this.update();
     this.item.show();
   }
 
   update(): void {
-    const texts = describeConnection(this.phase(), {
-      server: this.messenger.connections.server,
+    const state = this.messenger.connectionState;
+    const texts = describeConnection(this.relay.hosting && state === 'connected' ? 'hosting' : state, {
+      server: this.messenger.server,
       hosting: this.relay.hosting ? { port: this.relay.hosting.port, addresses: this.relay.hosting.addresses } : undefined,
-      online: this.onlineCount(),
-      error: this.messenger.client?.state === 'connected' ? undefined : this.lastError,
-      pending: this.messenger.client?.pending.length ?? 0,
+      online: this.messenger.othersOnline(),
+      error: state === 'connected' ? undefined : this.lastError,
+      pending: this.messenger.pendingCount,
       unread: this.messenger.store.unreadTotal,
     });
     this.item.text = texts.statusBar.text;
     this.item.tooltip = texts.statusBar.tooltip;
-    const state = this.messenger.client?.state;
-    void vscode.commands.executeCommand('setContext', 'teamMessenger.state', state ?? 'idle');
+    void vscode.commands.executeCommand('setContext', 'teamMessenger.state', state);
     void vscode.commands.executeCommand('setContext', 'teamMessenger.hosting', this.relay.hosting !== undefined);
-    void vscode.commands.executeCommand('setContext', 'teamMessenger.presence', this.messenger.client?.presenceMode ?? 'full');
+    void vscode.commands.executeCommand('setContext', 'teamMessenger.presence', this.messenger.roster().presence.mode);
     if (state === 'connected') this.lastError = undefined;
-  }
-
-  private phase() {
-    const state = this.messenger.client?.state ?? 'idle';
-    return this.relay.hosting && state === 'connected' ? 'hosting' : state;
-  }
-
-  private onlineCount(): number {
-    return this.messenger.othersOnline();
-  }
-
-  dispose(): void {
-    for (const d of this.disposables) d.dispose();
   }
 }

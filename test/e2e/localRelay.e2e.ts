@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
-import { ErrorCode, TeamMessengerError } from '../../src/net/errors';
+import { ErrorCode, TeamMessengerError } from '../../src/net/protocol/errors';
 import { VsCodeHarness } from './harness';
 import { Cleanup, clearNotifications, freePort, HeadlessPeer, notification, openConversation, peerRow, shownMessageTexts, statusItem } from './team';
 

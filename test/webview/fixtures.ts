@@ -1,5 +1,5 @@
 import type { ConnectionView, ConversationSummary, ConversationView, ToWebview } from '../../src/views/chatProtocol';
-import type { ConversationMessage } from '../../src/views/conversationTypes';
+import type { ConversationMessage } from '../../src/model/conversationTypes';
 
 /** Sample conversations for the webview tests, timed around today's noon (UTC, as the page). */
 

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Limits } from '../messages';
+import { Limits } from '../protocol/messages';
 
 /** A file on this machine about to be offered, with the name the receiver will see. */
 export interface LocalFile {

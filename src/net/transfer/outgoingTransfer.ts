@@ -1,8 +1,8 @@
 import * as crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs/promises';
-import { ErrorCode, knownCode, TeamMessengerError } from '../errors';
-import { Answered, Cancel, FileResult } from '../messages';
+import { ErrorCode, knownCode, TeamMessengerError } from '../protocol/errors';
+import { Answered, Cancel, FileResult } from '../protocol/messages';
 import { LocalFile } from './localFiles';
 import { ProgressMeter, TransferProgress } from './progress';
 import { TransferPort } from './transferPort';

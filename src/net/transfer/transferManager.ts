@@ -1,6 +1,6 @@
-import { TeamMessengerError } from '../errors';
-import { Frame, FrameFlag } from '../frame';
-import { RelayMessage } from '../messages';
+import { TeamMessengerError } from '../protocol/errors';
+import { Frame, FrameFlag } from '../protocol/frame';
+import { RelayMessage } from '../protocol/messages';
 import { IncomingTransfer } from './incomingTransfer';
 import { LocalFile } from './localFiles';
 import { OutgoingOptions, OutgoingTransfer } from './outgoingTransfer';

@@ -1,4 +1,4 @@
-import { ClientMessage } from '../messages';
+import { ClientMessage } from '../protocol/messages';
 
 /** What a transfer needs from the connection it runs over (implemented by TeamClient). */
 export interface TransferPort {

@@ -1,5 +1,5 @@
 import type { ConversationView } from '../chatProtocol';
-import type { ConversationMessage } from '../conversationTypes';
+import type { ConversationMessage } from '../../model/conversationTypes';
 import { KIND_ICON } from './conversationList';
 import { append, byId, h, icon } from './dom';
 import { MessageList } from './messageList';

@@ -1,4 +1,4 @@
-import type { ConversationMessage } from '../conversationTypes';
+import type { ConversationMessage } from '../../model/conversationTypes';
 import { h } from './dom';
 import { type MessageActions, daySeparator, groupHeader, messageElement } from './messageView';
 import { GROUP_GAP_MS, sameDay } from './time';

@@ -1,4 +1,4 @@
-import type { ConversationMessage, DeliveryState } from '../conversationTypes';
+import type { ConversationMessage, DeliveryState } from '../../model/conversationTypes';
 import { button, h, icon } from './dom';
 import { formatDay, formatFull, formatTime } from './time';
 

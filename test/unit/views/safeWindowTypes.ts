@@ -3,7 +3,7 @@
  * run: it is not a `.test.ts`). Each `@ts-expect-error` line must fail to compile; if a signature
  * ever accepted a plain `string`, tsc would report the directive as unused and `npm test` fails.
  */
-import type { InertText } from '../../../src/views/inertText';
+import type { InertText } from '../../../src/model/inertText';
 import type * as safe from '../../../src/views/safeWindow';
 
 declare const window: typeof safe;

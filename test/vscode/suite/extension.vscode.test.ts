@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { TeamMessengerApi } from '../../../src/extension';
-import { TeamClient } from '../../../src/net/client';
+import { TeamClient } from '../../../src/net/client/teamClient';
 import { generateIdentity } from '../../../src/net/identity';
 
 const EXTENSION_ID = 'team-messenger.team-messenger';

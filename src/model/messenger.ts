@@ -1,0 +1,402 @@
+import * as crypto from 'node:crypto';
+import { ClientEvents, ClientState, TeamClient, WhoAnswer } from '../net/client/teamClient';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { Logger } from '../net/logger';
+import { ChatMessage, CodeRef, PeerStatus, TypingIn } from '../net/protocol/messages';
+import { IncomingTransfer } from '../net/transfer/incomingTransfer';
+import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
+import { ConversationStore, conversationIdFor, targetsFor } from './conversationStore';
+import { ConversationId, ConversationMessage } from './conversationTypes';
+import { FoundPeer } from './foundPeers';
+import { Disposable, Emitter, Event } from './lifecycle';
+import { IncomingNotice, MessengerModel, RosterView, StoreChange, TypingChange } from './messengerModel';
+import { rememberFound, sameWatch, watchListFor } from './watchSet';
+
+/** Where the Messenger gets its client from (the extension's ConnectionManager). */
+export interface ClientSource {
+  readonly client: TeamClient | undefined;
+  /** `host:port` of the relay the client talks to, or ''. */
+  readonly server: string;
+  readonly onDidCreateClient: Event<TeamClient>;
+  readonly onDidChangeState: Event<ClientState>;
+  readonly onDidFail: Event<TeamMessengerError>;
+  /** Whom a new client of this identity watches from its first hello (set by the Messenger). */
+  watchFor: ((selfId: string) => string[]) | undefined;
+}
+
+/** Persisted state, per identity (VS Code's Memento has this shape). */
+export interface KeyValueStore {
+  get<T>(key: string): T | undefined;
+  update(key: string, value: unknown): PromiseLike<void>;
+}
+
+export interface MessengerSettings {
+  /** Messages kept per conversation. */
+  historySize: number;
+  /** The display name set by the user ('' for the OS user name). */
+  displayName: string;
+}
+
+const notConnected = () => new TeamMessengerError(ErrorCode.Closed, 'not connected to a relay');
+
+/** How long "bob is typing…" lasts without a new typing signal. */
+const TYPING_MS = 4000;
+
+/**
+ * The model of the team: the conversation store of the current identity, kept in step with the
+ * client, saved through a key-value store, and sending on behalf of the views. Views see it as a
+ * MessengerModel and listen to its events; none of them talk to the client directly. No `vscode`.
+ */
+export class Messenger extends Disposable implements MessengerModel {
+  private storeValue: ConversationStore | undefined;
+  private storeOwner = '';
+  private readonly clientListeners: (() => void)[] = [];
+  private saveTimer: NodeJS.Timeout | undefined;
+  /** Peers the user found or picked on a big relay, newest first (watched with the
+   *  conversations' members). */
+  private found: string[] = [];
+  private watchTimer: NodeJS.Timeout | undefined;
+  private readonly typists = new Map<ConversationId, Map<string, { name: string; until: number }>>();
+  private readonly typingTimers = new Map<ConversationId, NodeJS.Timeout>();
+  readonly rtt = new Map<string, number>();
+
+  private readonly storeChanged = this._register(new Emitter<StoreChange>());
+  private readonly rosterChanged = this._register(new Emitter<void>());
+  private readonly typingChanged = this._register(new Emitter<TypingChange>());
+  private readonly fileOffer = this._register(new Emitter<IncomingTransfer>());
+  private readonly notice = this._register(new Emitter<IncomingNotice>());
+  readonly onStoreChanged = this.storeChanged.event;
+  readonly onRosterChanged = this.rosterChanged.event;
+  readonly onTyping = this.typingChanged.event;
+  readonly onFileOffer = this.fileOffer.event;
+  readonly onNotice = this.notice.event;
+  readonly onConnectionChanged: Event<ClientState | 'idle'>;
+  readonly onConnectionFailed: Event<Error>;
+  /** The chat panel says which conversation the user is looking at (for unread and notifications). */
+  visibleConversation: ConversationId | undefined;
+
+  constructor(
+    private readonly connections: ClientSource,
+    private readonly state: KeyValueStore,
+    private readonly logger: Logger,
+    private readonly settings: () => MessengerSettings,
+  ) {
+    super();
+    this.logger.debug('messenger ready');
+    this.onConnectionChanged = connections.onDidChangeState;
+    this.onConnectionFailed = connections.onDidFail;
+    // A new client's hello already carries whom to watch: its identity's conversations.
+    connections.watchFor = (selfId) => {
+      this.useStoreFor(selfId);
+      return this.watchList();
+    };
+    this._register(connections.onDidCreateClient((client) => this.attach(client)));
+    this._register({ dispose: () => this.stop() });
+  }
+
+  private get client(): TeamClient | undefined {
+    return this.connections.client;
+  }
+
+  /** The store of the connected identity (an empty one before the first connection). */
+  get store(): ConversationStore {
+    this.storeValue ??= new ConversationStore({ selfId: '', maxMessagesPerConversation: this.settings().historySize });
+    return this.storeValue;
+  }
+
+  get selfId(): string {
+    return this.client?.clientId ?? '';
+  }
+
+  get selfName(): string {
+    return this.client?.name ?? this.settings().displayName;
+  }
+
+  get server(): string {
+    return this.connections.server;
+  }
+
+  get connectionState(): ClientState | 'idle' {
+    return this.client?.state ?? 'idle';
+  }
+
+  get pendingCount(): number {
+    return this.client?.pending.length ?? 0;
+  }
+
+  roster(): RosterView {
+    const client = this.client;
+    return {
+      selfId: client?.clientId ?? '',
+      state: client?.state ?? 'idle',
+      online: client?.peers.values() ?? [],
+      known: client?.known.values() ?? [],
+      presence: { mode: client?.presenceMode ?? 'full', online: client?.onlineCount ?? 0 },
+      watched: client?.watched ?? new Set<string>(),
+    };
+  }
+
+  /** Display name for a client id, from the roster or history. */
+  nameOf(clientId: string): string {
+    const client = this.client;
+    if (client) {
+      if (clientId === client.clientId) return client.name;
+      for (const p of client.peers.values()) if (p.clientId === clientId) return p.name;
+      const known = client.known.get(clientId)?.name;
+      if (known) return known;
+    }
+    // Disconnected (no roster): the names the stored history carries, as while connected.
+    return this.store.nameFromHistory?.(clientId) ?? clientId.slice(0, 8);
+  }
+
+  isOnline(clientId: string): boolean {
+    for (const p of this.client?.peers.values() ?? []) if (p.clientId === clientId) return true;
+    return false;
+  }
+
+  /** People online besides the user: the roster's identities in full presence (as always), the
+   *  relay's count on a big relay. */
+  othersOnline(): number {
+    const client = this.client;
+    if (!client) return 0;
+    if (client.presenceMode === 'watched') return Math.max(0, client.onlineCount - 1);
+    const ids = new Set<string>();
+    for (const p of client.peers.values()) ids.add(p.clientId);
+    return ids.size;
+  }
+
+  /** The watched people online now, by name (what a peer search starts from). */
+  watchedOnline(): FoundPeer[] {
+    const client = this.client;
+    const rows = new Map<string, FoundPeer>();
+    for (const p of client?.peers.values() ?? []) {
+      if (p.clientId === client?.clientId || rows.has(p.clientId)) continue;
+      rows.set(p.clientId, { clientId: p.clientId, name: p.name, description: p.machine, online: true });
+    }
+    return [...rows.values()].sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** Whom to watch: the members of this identity's conversations, then the peers found. */
+  watchList(): string[] {
+    return watchListFor(this.store.membersByActivity(), this.found, this.storeOwner);
+  }
+
+  /** Watches these peers from now on (found or picked); resolves once the roster holds them. */
+  async addFound(ids: string[]): Promise<void> {
+    this.found = rememberFound(this.found, ids);
+    if (this.storeOwner) void this.state.update(foundKey(this.storeOwner), this.found);
+    await this.syncWatch();
+  }
+
+  onlineIdentities(): { clientId: string; name: string; machines: string[] }[] {
+    const client = this.client;
+    const byId = new Map<string, { clientId: string; name: string; machines: string[] }>();
+    for (const peer of client?.peers.values() ?? []) {
+      if (peer.clientId === client?.clientId) continue;
+      const entry = byId.get(peer.clientId) ?? { clientId: peer.clientId, name: peer.name, machines: [] };
+      entry.machines.push(peer.machine);
+      byId.set(peer.clientId, entry);
+    }
+    return [...byId.values()];
+  }
+
+  /** Sends text (optionally shared code) to a conversation; the store shows it pending at once. */
+  send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined {
+    const client = this.client;
+    if (!client) return undefined;
+    const ref = crypto.randomBytes(12).toString('base64url');
+    const to = targetsFor(conversationId);
+    const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}) }, client.name);
+    this.transmit(client, ref, conversationId, text, code);
+    this.saveSoon();
+    return message;
+  }
+
+  retry(conversationId: ConversationId, messageId: string): void {
+    const client = this.client;
+    const message = this.store.get(conversationId)?.messages.find((m) => m.id === messageId);
+    if (!client || !message || message.state !== 'failed') return;
+    const ref = crypto.randomBytes(12).toString('base64url');
+    this.store.markRetrying(conversationId, messageId, ref);
+    this.transmit(client, ref, conversationId, message.text, message.code);
+  }
+
+  search(query: string): Promise<WhoAnswer> {
+    return this.client ? this.client.who(query) : Promise.reject(notConnected());
+  }
+
+  sendFiles(peerId: string, paths: string[]): Promise<OutgoingTransfer> {
+    return this.client ? this.client.sendFiles(peerId, paths) : Promise.reject(notConnected());
+  }
+
+  /** Measures the round trip to a peer; the Peers view shows it. */
+  async pingPeer(peerId: string): Promise<number> {
+    const client = this.client;
+    if (!client) throw notConnected();
+    const rtt = await client.pingPeer(peerId);
+    this.rtt.set(peerId, rtt);
+    this.rosterChanged.fire();
+    return rtt;
+  }
+
+  setStatus(status: PeerStatus): void {
+    this.client?.setStatus(status);
+  }
+
+  sendTyping(conversationId: ConversationId): void {
+    this.client?.sendTyping(targetsFor(conversationId));
+  }
+
+  typingNames(conversationId: ConversationId): string[] {
+    const now = Date.now();
+    return [...(this.typists.get(conversationId)?.values() ?? [])].filter((t) => t.until > now).map((t) => t.name);
+  }
+
+  private stop(): void {
+    this.flushSave();
+    for (const off of this.clientListeners.splice(0)) off();
+    for (const timer of this.typingTimers.values()) clearTimeout(timer);
+    clearTimeout(this.watchTimer);
+  }
+
+  // ---------------------------------------------------------------- client events
+
+  private transmit(client: TeamClient, ref: string, conversationId: ConversationId, text: string, code?: CodeRef): void {
+    client.send(targetsFor(conversationId), text, { ref, ...(code ? { code } : {}) }).then(
+      (ack) => {
+        this.store.acknowledge(ref, ack);
+        this.saveSoon();
+      },
+      (err: TeamMessengerError) => {
+        this.store.fail(ref, err.message);
+        this.saveSoon();
+      },
+    );
+  }
+
+  private attach(client: TeamClient): void {
+    for (const off of this.clientListeners.splice(0)) off();
+    this.useStoreFor(client.clientId);
+    const roster = () => this.rosterChanged.fire();
+    this.listen(client, 'welcome', () => {
+      roster();
+      this.resendPending(client);
+    });
+    this.listen(client, 'peer-joined', roster);
+    this.listen(client, 'peer-left', roster);
+    this.listen(client, 'peer-updated', roster);
+    this.listen(client, 'presence', roster);
+    this.listen(client, 'watching', roster);
+    this.listen(client, 'state', roster);
+    this.listen(client, 'message', (message) => this.onMessage(client, message));
+    this.listen(client, 'typing', (typing) => this.onTypingSignal(client, typing));
+    this.listen(client, 'file-offer', (transfer) => this.fileOffer.fire(transfer));
+  }
+
+  /** Subscribes for as long as this client is the current one. */
+  private listen<K extends keyof ClientEvents>(client: TeamClient, event: K, listener: (...args: ClientEvents[K]) => void): void {
+    client.on(event, listener as never);
+    this.clientListeners.push(() => client.off(event, listener as never));
+  }
+
+  /** Each identity has its own history: switching identity (or first connect) loads its store. */
+  private useStoreFor(selfId: string): void {
+    if (this.storeOwner === selfId && this.storeValue) return;
+    this.flushSave();
+    const options = { selfId, maxMessagesPerConversation: this.settings().historySize };
+    this.storeValue = ConversationStore.fromJSON(this.state.get<unknown>(storeKey(selfId)), options);
+    this.storeOwner = selfId;
+    const found = this.state.get<unknown>(foundKey(selfId));
+    this.found = Array.isArray(found) ? rememberFound([], found.filter((id): id is string => typeof id === 'string')) : [];
+    this.storeValue.onDidChange((e) => {
+      this.storeChanged.fire({ conversationId: e.conversationId, message: e.message });
+      // A new conversation may bring people to watch.
+      if (e.kind === 'message' || e.kind === 'reset') this.syncWatchSoon();
+    });
+    this.storeChanged.fire({});
+  }
+
+  private syncWatchSoon(): void {
+    this.watchTimer ??= setTimeout(() => {
+      this.watchTimer = undefined;
+      void this.syncWatch();
+    }, 200);
+  }
+
+  /** Tells the client whom to watch when that changed (cheap when it did not). */
+  private async syncWatch(): Promise<void> {
+    const client = this.client;
+    if (!client || client.state === 'closed' || client.clientId !== this.storeOwner) return;
+    const list = this.watchList();
+    if (sameWatch(list, client.watched)) return;
+    try {
+      await client.watch(list);
+    } catch (err) {
+      this.logger.warn('cannot update whom to watch', { error: (err as Error).message });
+    }
+  }
+
+  /** Messages still pending from before a reload go out again, with their original refs. */
+  private resendPending(client: TeamClient): void {
+    for (const conversation of this.store.conversations) {
+      for (const message of conversation.messages) {
+        if (message.own && message.state === 'pending' && message.ref && !client.pending.some((p) => p.ref === message.ref)) {
+          this.transmit(client, message.ref, conversation.id, message.text, message.code);
+        }
+      }
+    }
+  }
+
+  private onMessage(client: TeamClient, message: ChatMessage): void {
+    const { conversationId, added } = this.store.addIncoming(message);
+    if (!added) return;
+    this.saveSoon();
+    this.clearTypist(conversationId, message.from);
+    if (message.from === client.clientId || message.replay) return;
+    const looking = this.visibleConversation === conversationId;
+    if (!looking && conversationId !== 'all') this.notice.fire({ conversationId, message });
+  }
+
+  private onTypingSignal(client: TeamClient, typing: TypingIn): void {
+    const conversationId = conversationIdFor(typing.to, typing.from, client.clientId);
+    let typists = this.typists.get(conversationId);
+    if (!typists) this.typists.set(conversationId, (typists = new Map()));
+    typists.set(typing.from, { name: typing.fromName, until: Date.now() + TYPING_MS });
+    this.fireTyping(conversationId);
+  }
+
+  private clearTypist(conversationId: ConversationId, clientId: string): void {
+    if (this.typists.get(conversationId)?.delete(clientId)) this.fireTyping(conversationId);
+  }
+
+  private fireTyping(conversationId: ConversationId): void {
+    this.typingChanged.fire({ conversationId, names: this.typingNames(conversationId) });
+    clearTimeout(this.typingTimers.get(conversationId));
+    if (this.typingNames(conversationId).length === 0) return;
+    this.typingTimers.set(
+      conversationId,
+      setTimeout(() => this.fireTyping(conversationId), TYPING_MS + 50),
+    );
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  private saveSoon(): void {
+    this.saveTimer ??= setTimeout(() => this.flushSave(), 1000);
+  }
+
+  private flushSave(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.storeValue || !this.storeOwner) return;
+    void this.state.update(storeKey(this.storeOwner), this.storeValue.toJSON());
+  }
+}
+
+function storeKey(selfId: string): string {
+  return `teamMessenger.conversations.${selfId}`;
+}
+
+function foundKey(selfId: string): string {
+  return `teamMessenger.foundPeers.${selfId}`;
+}

@@ -1,0 +1,91 @@
+import type { ClientState, WhoAnswer } from '../net/client/teamClient';
+import type { IncomingTransfer } from '../net/transfer/incomingTransfer';
+import type { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
+import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode } from '../net/protocol/messages';
+import type { ConversationStore } from './conversationStore';
+import type { ConversationId, ConversationMessage } from './conversationTypes';
+import type { FoundPeer } from './foundPeers';
+import type { Event } from './lifecycle';
+
+/**
+ * What the views may know of the team and ask of it: the narrow interface between the model and
+ * every VS Code adapter in src/views. Views never see the client or the connection manager.
+ */
+
+/** The roster as the views show it. */
+export interface RosterView {
+  /** The user's client id ('' before the first connection). */
+  readonly selfId: string;
+  readonly state: ClientState | 'idle';
+  /** One entry per live connection, the user's own included. */
+  readonly online: Iterable<PeerInfo>;
+  /** People seen before who are offline now. */
+  readonly known: Iterable<KnownPeer>;
+  readonly presence: { mode: PresenceMode; online: number };
+  /** Whom the user watches on a big relay (its conversations' members and the peers it found). */
+  readonly watched: ReadonlySet<string>;
+}
+
+/** A store change: which conversation (all when absent) and the one message that changed, if one. */
+export interface StoreChange {
+  conversationId?: ConversationId;
+  message?: ConversationMessage;
+}
+
+export interface TypingChange {
+  conversationId: ConversationId;
+  names: string[];
+}
+
+/** A message the user should be told about (not on screen, not their own, not a replay). */
+export interface IncomingNotice {
+  conversationId: ConversationId;
+  message: ChatMessage;
+}
+
+export interface MessengerModel {
+  /** The conversations of the connected identity. */
+  readonly store: ConversationStore;
+  readonly selfId: string;
+  readonly selfName: string;
+  /** `host:port` of the relay, or ''. */
+  readonly server: string;
+  readonly connectionState: ClientState | 'idle';
+  /** Own messages the relay has not acknowledged yet. */
+  readonly pendingCount: number;
+  /** Measured round trips by client id, in ms. */
+  readonly rtt: ReadonlyMap<string, number>;
+  /** The conversation on screen (for unread counts and notifications), set by the chat panel. */
+  visibleConversation: ConversationId | undefined;
+
+  roster(): RosterView;
+  nameOf(clientId: string): string;
+  isOnline(clientId: string): boolean;
+  othersOnline(): number;
+  /** The watched people online now, by name (what a peer search starts from). */
+  watchedOnline(): FoundPeer[];
+  /** Online peers grouped by identity, the user left out: the small-team peer picker's rows. */
+  onlineIdentities(): { clientId: string; name: string; machines: string[] }[];
+
+  /** Sends text (optionally shared code); the store shows it pending at once. Undefined: not connected. */
+  send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined;
+  retry(conversationId: ConversationId, messageId: string): void;
+  sendTyping(conversationId: ConversationId): void;
+  typingNames(conversationId: ConversationId): string[];
+  /** Watches these peers from now on (found or picked); resolves once the roster holds them. */
+  addFound(ids: string[]): Promise<void>;
+  /** The relay's peer search. */
+  search(query: string): Promise<WhoAnswer>;
+  sendFiles(peerId: string, paths: string[]): Promise<OutgoingTransfer>;
+  pingPeer(peerId: string): Promise<number>;
+  setStatus(status: PeerStatus): void;
+
+  readonly onStoreChanged: Event<StoreChange>;
+  readonly onRosterChanged: Event<void>;
+  readonly onTyping: Event<TypingChange>;
+  readonly onConnectionChanged: Event<ClientState | 'idle'>;
+  /** A connection attempt ended for good (wrong secret, bad address…). */
+  readonly onConnectionFailed: Event<Error>;
+  readonly onFileOffer: Event<IncomingTransfer>;
+  readonly onNotice: Event<IncomingNotice>;
+}
