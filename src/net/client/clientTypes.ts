@@ -1,0 +1,112 @@
+import type { Identity } from '../identity';
+import type { Logger } from '../logger';
+import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode, Targets, TypingIn, Watching, Welcome } from '../protocol/messages';
+import type { IncomingTransfer } from '../transfer/incomingTransfer';
+import type { TeamMessengerError } from '../protocol/errors';
+import type { BackoffOptions } from './backoff';
+
+/** The client's options, states, events and the answers it gives: what its users import. */
+
+export type ClientState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Where the client is in a relay's history: sent on reconnect to receive what was missed. */
+export interface Bookmark {
+  epoch: string;
+  seq: number;
+}
+
+export interface ClientOptions {
+  host: string;
+  port: number;
+  name: string;
+  machine?: string;
+  identity: Identity;
+  secret?: string;
+  status?: PeerStatus;
+  /** Reconnect after a lost connection (default true). Off for one-shot tools. */
+  reconnect?: boolean;
+  /** Keep retrying when the very first connection fails (default true). Off for tools that
+   *  should report an unreachable relay at once but still ride out a later disconnect. */
+  retryFirstConnect?: boolean;
+  backoff?: BackoffOptions;
+  /** Time allowed for TCP connect plus handshake. */
+  connectTimeoutMs?: number;
+  /** TLS to the relay, or `false` for plain TCP: always an explicit choice. */
+  tls: ClientTlsOptions | false;
+  /** Where this client left off last time (persisted by the app), to receive what it missed. */
+  bookmark?: Bookmark;
+  /** Messages waiting for a connection; more are refused. */
+  maxPending?: number;
+  /** Identities to hear about on a relay too big to tell everyone everything (watched
+   *  presence): the people this user talks to. Sent in every hello; change it with watch(). */
+  watch?: string[];
+  logger?: Logger;
+}
+
+export interface ClientTlsOptions {
+  /** Verify the relay's certificate against this CA (PEM), the usual way, instead of pinning. */
+  ca?: string;
+  /** The SHA-256 fingerprint (`AB:CD:…`) pinned for this relay: any other certificate is refused. */
+  fingerprint?: string;
+  /** Nothing pinned yet: return true to trust (and pin) this fingerprint — show it to the user. */
+  trustOnFirstUse?: (fingerprint: string) => boolean | Promise<boolean>;
+  /** A fingerprint was trusted on first use: store it for next time. */
+  onPinned?: (fingerprint: string) => void;
+}
+
+/** A message the user sent that the relay has not acknowledged yet. */
+export interface PendingMessage {
+  ref: string;
+  to: Targets;
+  text: string;
+  code?: CodeRef;
+  /** 'queued': waiting for a connection; 'sent': written, waiting for the relay's ack. */
+  state: 'queued' | 'sent';
+  createdAt: number;
+}
+
+export interface PeerLeft {
+  id: number;
+  clientId: string;
+  name: string;
+  reason: string;
+}
+
+/** The relay's presence mode and online count (identities, this client included). */
+export interface PresenceState {
+  mode: PresenceMode;
+  online: number;
+  /** The mode just changed (the roster was pruned or replaced). */
+  switched: boolean;
+}
+
+/** A peer search's answer: identities, online ones first. */
+export interface WhoAnswer {
+  /** The newest connection of each online identity found. */
+  peers: PeerInfo[];
+  known: KnownPeer[];
+  /** More identities matched than the limit let through. */
+  more: boolean;
+}
+
+export interface ClientEvents {
+  state: [ClientState];
+  welcome: [Welcome];
+  'peer-joined': [PeerInfo];
+  'peer-left': [PeerLeft];
+  'peer-updated': [PeerInfo];
+  /** The presence mode or the online count changed. */
+  presence: [PresenceState];
+  /** The relay answered a watch(): its online and offline peers are now in the roster. */
+  watching: [Watching];
+  message: [ChatMessage];
+  pending: [PendingMessage[]];
+  /** An error the relay reported that did not close the connection. */
+  'relay-error': [TeamMessengerError];
+  /** The connection ended; `error` says why. The client reconnects unless it is fatal. */
+  disconnected: [TeamMessengerError];
+  /** A peer is typing to a conversation this client is part of. */
+  typing: [TypingIn];
+  /** A peer offers files: call accept() or decline() on it. Without a listener offers are declined. */
+  'file-offer': [IncomingTransfer];
+}

@@ -1,0 +1,109 @@
+import * as crypto from 'node:crypto';
+import { ErrorCode, TeamMessengerError } from '../protocol/errors';
+import { Ack, ClientMessage, CodeRef, isClientId, Limits, Send, Targets } from '../protocol/messages';
+import type { PendingMessage } from './clientTypes';
+
+interface OutboxEntry extends PendingMessage {
+  resolve(ack: Ack): void;
+  reject(err: TeamMessengerError): void;
+}
+
+/**
+ * The one outbox: messages the user sent that the relay has not acknowledged, in order. They
+ * are written when connected, written again after every reconnect (the relay drops duplicates
+ * by ref), and settled by the relay's ack or error. An app that persists its own copy passes the
+ * same ref again after a restart, and the outbox then holds it once.
+ */
+export class Outbox {
+  private readonly entries: OutboxEntry[] = [];
+
+  constructor(private readonly maxPending = 10_000) {}
+
+  get length(): number {
+    return this.entries.length;
+  }
+
+  get pending(): PendingMessage[] {
+    return this.entries.map(toPending);
+  }
+
+  has(ref: string): boolean {
+    return this.entries.some((e) => e.ref === ref);
+  }
+
+  /**
+   * Checks and queues a message; `write` sends it at once when given (connected). Resolves with
+   * the relay's ack. Everything the relay would refuse is refused here: it would otherwise be
+   * resent after every reconnect, forever.
+   */
+  add(to: Targets, text: string, options: { code?: CodeRef; ref?: string }, write?: (message: ClientMessage) => void): Promise<Ack> {
+    if (text.length > Limits.textChars) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, `message is ${text.length} characters; the limit is ${Limits.textChars}`));
+    }
+    if (to !== 'all' && to.length === 0) return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, 'no recipients given'));
+    const bad = to === 'all' ? undefined : to.find((id) => !isClientId(id));
+    if (bad !== undefined) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, `${JSON.stringify(bad)} is not a client id (use resolvePeer() for names)`));
+    }
+    // A caller-chosen ref (an app that persists its outbox) makes a resend after a restart
+    // recognisable to the relay, which then delivers it once.
+    const ref = options.ref ?? crypto.randomBytes(12).toString('base64url');
+    const check = Send.safeParse({ t: 'send', ref, to, text, ...(options.code ? { code: options.code } : {}) });
+    if (!check.success) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.BadMessage, `cannot send this message: ${check.error.issues[0]?.message ?? 'invalid'}`));
+    }
+    if (this.entries.length >= this.maxPending) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, 'too many messages are waiting for the relay'));
+    }
+    return new Promise<Ack>((resolve, reject) => {
+      const entry: OutboxEntry = { ref, to, text, ...(options.code ? { code: options.code } : {}), state: 'queued', createdAt: Date.now(), resolve, reject };
+      this.entries.push(entry);
+      if (write) transmit(entry, write);
+    });
+  }
+
+  /** Writes every entry (again), in order: after a welcome. */
+  transmitAll(write: (message: ClientMessage) => void): void {
+    for (const entry of this.entries) transmit(entry, write);
+  }
+
+  /** Written but not acknowledged: to go again after reconnecting. */
+  requeueAll(): void {
+    for (const entry of this.entries) entry.state = 'queued';
+  }
+
+  /** The relay's ack: true when it settled an entry. */
+  acknowledge(ack: Ack): boolean {
+    const entry = this.take(ack.ref);
+    entry?.resolve(ack);
+    return entry !== undefined;
+  }
+
+  /** The relay refused the message with this ref: true when it settled an entry. */
+  refuse(ref: string, error: TeamMessengerError): boolean {
+    const entry = this.take(ref);
+    entry?.reject(error);
+    return entry !== undefined;
+  }
+
+  /** The client is closed for good: every entry fails; true when there were any. */
+  failAll(error: TeamMessengerError): boolean {
+    const entries = this.entries.splice(0);
+    for (const entry of entries) entry.reject(error);
+    return entries.length > 0;
+  }
+
+  private take(ref: string): OutboxEntry | undefined {
+    const index = this.entries.findIndex((e) => e.ref === ref);
+    return index < 0 ? undefined : this.entries.splice(index, 1)[0];
+  }
+}
+
+function transmit(entry: OutboxEntry, write: (message: ClientMessage) => void): void {
+  entry.state = 'sent';
+  write({ t: 'send', ref: entry.ref, to: entry.to, text: entry.text, ...(entry.code ? { code: entry.code } : {}) });
+}
+
+function toPending(entry: OutboxEntry): PendingMessage {
+  return { ref: entry.ref, to: entry.to, text: entry.text, ...(entry.code ? { code: entry.code } : {}), state: entry.state, createdAt: entry.createdAt };
+}
