@@ -66,7 +66,7 @@ export class LogCapture implements Logger {
 
 interface RelayInternals {
   admission: Admission;
-  handshaking: Set<net.Socket>;
+  acceptor: { handshakingCount: number };
   sessions: Map<number, unknown>;
   byClient: Map<string, Set<unknown>>;
 }
@@ -74,7 +74,7 @@ interface RelayInternals {
 /** What the relay holds: connections counted by admission, TLS handshakes, sessions, identities. */
 export function holdings(relay: Relay): { admitted: number; handshaking: number; sessions: number; identities: number } {
   const r = relay as unknown as RelayInternals;
-  return { admitted: r.admission.connections, handshaking: r.handshaking.size, sessions: r.sessions.size, identities: r.byClient.size };
+  return { admitted: r.admission.connections, handshaking: r.acceptor.handshakingCount, sessions: r.sessions.size, identities: r.byClient.size };
 }
 
 // ------------------------------------------------------------------------------------ waiting

@@ -1,0 +1,129 @@
+import { checkProof, handshakeTranscript, proveSecret } from '../net/protocol/auth';
+import { encodeControlWithList } from '../net/protocol/controlCodec';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { clientIdFromPublicKey, verifySignature } from '../net/identity';
+import { Hello, PROTOCOL_VERSION, Welcome } from '../net/protocol/messages';
+import type { Admission } from './admission';
+import type { RelayContext } from './relayContext';
+import type { Session } from './session';
+
+/** Offline identities a welcome lists besides the watched ones: the most recently seen. */
+const WELCOME_RECENT_KNOWN = 200;
+
+/** What the greeter needs of the relay besides the shared context. */
+export interface GreeterHost {
+  readonly secret: string | undefined;
+  readonly admission: Admission;
+  /** What every welcome tells the client about the relay's timings and limits. */
+  readonly welcomeLimits: { pingIntervalMs: number; idleTimeoutMs: number; maxPayload: number };
+  /** A stale connection of the same client process is replaced: closed now, quietly. */
+  replaced(old: Session): void;
+  /** The session is ready (counted, announced by the relay). */
+  ready(session: Session): void;
+}
+
+/**
+ * Hello and admission: checks a connection's hello (version, identity signature, team secret),
+ * makes it a ready session of its identity, welcomes it with the roster and the relay's proof,
+ * replays what it missed, and tells the others it joined.
+ */
+export class Greeter {
+  constructor(
+    private readonly ctx: RelayContext,
+    private readonly host: GreeterHost,
+  ) {}
+
+  /** True when the session was welcomed (it is ready now). */
+  hello(session: Session, hello: Hello): boolean {
+    const { history, directory, presence, byClient } = this.ctx;
+    const secret = this.host.secret;
+    if (hello.v !== PROTOCOL_VERSION) {
+      this.ctx.fail(session, new TeamMessengerError(ErrorCode.VersionMismatch, `protocol version ${hello.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`));
+      return false;
+    }
+    const transcript = handshakeTranscript(session.serverNonce, hello.clientNonce, hello.publicKey);
+    if (!verifySignature(hello.publicKey, transcript, hello.signature)) {
+      this.authFailed(session, 'identity signature does not verify');
+      return false;
+    }
+    if (secret !== undefined && !checkProof(secret, 'client', transcript, hello.proof)) {
+      this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
+      return false;
+    }
+    session.handshakeDone();
+    const clientId = clientIdFromPublicKey(hello.publicKey);
+    session.clientId = clientId;
+    session.instance = hello.instance;
+    session.name = hello.name;
+    session.machine = hello.machine;
+    session.status = hello.status ?? 'online';
+
+    // The same client process reconnecting: its old connection is stale, drop it quietly first
+    // (from a copy: closing takes it out of the list).
+    for (const old of [...(byClient.get(clientId) ?? [])]) if (old.instance === hello.instance) this.host.replaced(old);
+
+    const now = Date.now();
+    const wasKnown = directory.has(clientId);
+    const deliveredBefore = directory.get(clientId)?.deliveredSeq ?? history.seq;
+    directory.seen(clientId, hello.name, hello.machine, now, history.seq);
+    session.state = 'ready';
+    this.host.ready(session);
+    session.presenceAware = hello.watch !== undefined;
+    const watchRefused = presence.setWatch(session, hello.watch ?? []);
+    const same = byClient.get(clientId);
+    const cameOnline = !same;
+    if (same) same.push(session);
+    else byClient.set(clientId, [session]);
+    // May switch to watched presence; the newcomer learns the mode from its welcome.
+    if (cameOnline) presence.countChanged(session);
+
+    // What this client missed: from its own bookmark when it brings one for this history,
+    // otherwise from where the relay last delivered to this identity.
+    const from = hello.resume && hello.resume.epoch === history.epoch ? Math.min(hello.resume.seq, history.seq) : wasKnown ? deliveredBefore : history.seq;
+    const missed = history.replayFor(clientId, from);
+
+    const welcome: Omit<Welcome, 'peers'> = {
+      t: 'welcome',
+      id: session.id,
+      clientId,
+      epoch: history.epoch,
+      // Where this connection continues from: the replay below and live messages come after it.
+      seq: from,
+      ...(secret !== undefined ? { proof: proveSecret(secret, 'relay', transcript) } : {}),
+      // Bounded, not every identity ever seen: the most recent ones and the watched ones.
+      known: directory.recentOfflineAnd(WELCOME_RECENT_KNOWN, presence.watchOf(session)),
+      ...this.host.welcomeLimits,
+      presence: presence.mode,
+      online: byClient.size,
+    };
+    session.connection.sendEncodedParts(encodeControlWithList<Welcome, 'peers'>(welcome, 'peers', presence.rosterFor(session)));
+    presence.joined(session);
+    this.tellWatchCut(session, hello.watch?.length ?? 0, watchRefused);
+    for (const frame of missed.frames) session.connection.sendEncoded(frame);
+    if (missed.frames.length > 0) directory.delivered(clientId, missed.lastSeq);
+
+    presence.announce(clientId, { t: 'joined', peer: session.info() }, session);
+    this.ctx.logger.info('peer joined', { id: session.id, name: hello.name, machine: hello.machine, address: session.address, clientId, replayed: missed.frames.length });
+    return true;
+  }
+
+  /** Tells a connection that the relay-wide bound left some of its watch set out: it still
+   *  has the online count and peer search for those. */
+  tellWatchCut(session: Session, asked: number, refused: number): void {
+    if (refused === 0) return;
+    session.connection.send({
+      t: 'error',
+      code: ErrorCode.WatchLimit,
+      message: `the relay is watching as many identities as it may for everyone; ${refused} of the ${asked} you asked for are not watched (search to find them)`,
+      fatal: false,
+    });
+    this.ctx.logger.warn('watch set cut by the relay-wide bound', { id: session.id, clientId: session.clientId, asked, refused });
+  }
+
+  private authFailed(session: Session, reason: string): void {
+    if (this.host.admission.authFailed(session.ip)) {
+      this.ctx.logger.warn('locking out an address after repeated failed logins', { address: session.ip });
+    }
+    this.ctx.fail(session, new TeamMessengerError(ErrorCode.AuthFailed, reason));
+  }
+}

@@ -1,0 +1,34 @@
+import type { Logger } from '../net/logger';
+import type { TeamMessengerError } from '../net/protocol/errors';
+import type { FlowControl } from './flowControl';
+import type { MessageHistory } from './history';
+import type { PeerDirectory } from './peerDirectory';
+import type { Presence } from './presence';
+import type { RecentRefs } from './recentRefs';
+import type { Session } from './session';
+
+/**
+ * What the relay's parts share: who is online, what is remembered, and how frames reach a
+ * connection. The relay (relay.ts) owns it; the greeter (hello and admission) and the router
+ * (messages between people) work on it.
+ */
+export interface RelayContext {
+  /** Ready sessions by identity; an identity may be connected from several places, most from one.
+   *  Arrays rather than Sets: one entry is ~30 bytes instead of ~150, per idle connection. */
+  readonly byClient: Map<string, Session[]>;
+  readonly history: MessageHistory;
+  readonly directory: PeerDirectory;
+  readonly presence: Presence<Session>;
+  readonly flow: FlowControl;
+  readonly recentRefs: RecentRefs;
+  readonly logger: Logger;
+  /** Closes one connection because of what it did, telling it why. */
+  fail(session: Session, error: TeamMessengerError): void;
+}
+
+/** The newest connection of one identity's (where files go, what a search lists). */
+export function newestOf(sessions: readonly Session[] | undefined): Session | undefined {
+  let newest: Session | undefined;
+  for (const s of sessions ?? []) if (!newest || s.id > newest.id) newest = s;
+  return newest;
+}
