@@ -1,5 +1,8 @@
 import type { ClientState } from '../net/client/teamClient';
+import type { ConnectionView } from './connectionView';
 import { inert, InertText, joinInert } from './inertText';
+
+export type { ConnectionView };
 
 /**
  * The words for the connection, in one place: the chat panel's ConnectionView and the status
@@ -13,13 +16,6 @@ import { inert, InertText, joinInert } from './inertText';
  *
  * followed by ' · N unread' and ' · N waiting' when there are any.
  */
-
-/** What the chat panel's banner shows of the connection. */
-export interface ConnectionView {
-  state: 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
-  /** One line for people: "Connected to host:9999 · 3 online", "Reconnecting…". */
-  text: string;
-}
 
 /** The client's state, or 'hosting': this window runs the relay and its client is connected to it. */
 export type ConnectionPhase = ClientState | 'hosting';

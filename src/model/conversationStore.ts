@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { Ack, ChatMessage, CodeRef, Limits, Targets, isClientId } from '../net/protocol/messages';
+import { Ack, ChatMessage, CodeRef, Targets } from '../net/protocol/messages';
 import type { Conversation, ConversationId, ConversationMessage, DeliveryState } from './conversationTypes';
 
 /**
@@ -12,90 +11,12 @@ import type { Conversation, ConversationId, ConversationMessage, DeliveryState }
  * replaces the message object, it never changes one in place.
  */
 
-// ------------------------------------------------------------------ conversation ids
+export * from './conversationIds';
+import type { IDisposable } from './lifecycle';
+import { compareIds, conversationIdFor, EVERYONE, isConversationId, membersOf } from './conversationIds';
+import { MAX_ERROR_CHARS, PersistedConversations, persistConversations, positiveInt, RestoredConversation, restoredConversations } from './storePersistence';
 
-/** The conversation with everyone. */
-export const EVERYONE: ConversationId = 'all';
-
-export type ConversationKind = 'everyone' | 'peer' | 'group';
-
-/**
- * The conversation for a set of people: self and duplicates left out, the rest sorted, so the
- * same people always give the same id. Only self (or nobody) gives `peer:<self>` (notes to self).
- */
-export function conversationIdForMembers(members: Iterable<string>, selfId: string): ConversationId {
-  const others = [...new Set(members)].filter((id) => id !== selfId).sort(compareIds);
-  if (others.length === 0) return `peer:${selfId}`;
-  if (others.length === 1) return `peer:${others[0]}`;
-  return `group:${others.join(',')}`;
-}
-
-/**
- * The conversation a message belongs to. Incoming: to 'all' → 'all'; to [self] from X → peer:X;
- * to [self, Y] from X → the group {X, Y}. Outgoing (from self): to [X] → peer:X; to [X, Y] → group.
- */
-export function conversationIdFor(targets: Targets, from: string, selfId: string): ConversationId {
-  if (targets === 'all') return EVERYONE;
-  return conversationIdForMembers([from, ...targets], selfId);
-}
-
-/**
- * Splits a conversation id, or undefined when it is not one in canonical form (a group's ids
- * must be valid client ids, sorted, distinct, at least two). With `selfId`, a group must also
- * leave the user out.
- */
-export function parseConversationId(id: unknown, selfId?: string): { kind: ConversationKind; members: string[] } | undefined {
-  if (typeof id !== 'string') return undefined;
-  if (id === EVERYONE) return { kind: 'everyone', members: [] };
-  if (id.startsWith('peer:')) {
-    const member = id.slice(5);
-    return isClientId(member) ? { kind: 'peer', members: [member] } : undefined;
-  }
-  if (id.startsWith('group:')) {
-    if (id.length > 6 + Limits.targets * 65) return undefined;
-    const members = id.slice(6).split(',');
-    if (members.length < 2 || members.length > Limits.targets) return undefined;
-    for (let i = 0; i < members.length; i++) {
-      if (!isClientId(members[i])) return undefined;
-      if (i > 0 && compareIds(members[i - 1], members[i]) >= 0) return undefined; // unsorted or duplicate
-      if (selfId !== undefined && members[i] === selfId) return undefined;
-    }
-    return { kind: 'group', members };
-  }
-  return undefined;
-}
-
-/** Whether `id` is a canonical conversation id (see parseConversationId). */
-export function isConversationId(id: unknown, selfId?: string): id is ConversationId {
-  return parseConversationId(id, selfId) !== undefined;
-}
-
-/** 'everyone' | 'peer' | 'group'; throws on an id that is not a conversation id. */
-export function conversationKind(id: ConversationId): ConversationKind {
-  return parseOrThrow(id).kind;
-}
-
-/** The people in a conversation (client ids); [] for 'all'. Throws on an invalid id. */
-export function membersOf(id: ConversationId): string[] {
-  return parseOrThrow(id).members;
-}
-
-/** Where a message to this conversation goes. Throws on an invalid id. */
-export function targetsFor(id: ConversationId): Targets {
-  const parsed = parseOrThrow(id);
-  return parsed.kind === 'everyone' ? 'all' : parsed.members;
-}
-
-function parseOrThrow(id: ConversationId): { kind: ConversationKind; members: string[] } {
-  const parsed = parseConversationId(id);
-  if (!parsed) throw new TypeError(`not a conversation id: ${JSON.stringify(String(id).slice(0, 100))}`);
-  return parsed;
-}
-
-/** Code-unit order: stable across machines and locales (client ids are ASCII). */
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export type { PersistedConversation, PersistedConversations, PersistedMessage } from './storePersistence';
 
 // ------------------------------------------------------------------ the store
 
@@ -126,10 +47,6 @@ export interface ConversationChange {
   previousId?: string;
 }
 
-export interface Disposable {
-  dispose(): void;
-}
-
 export interface OutgoingDraft {
   /** Chosen by the caller, unique among the messages it has not seen acknowledged. */
   ref: string;
@@ -157,7 +74,6 @@ interface StoredConversation {
 
 const DEFAULT_MAX_MESSAGES = 1000;
 const DEFAULT_MAX_CONVERSATIONS = 500;
-const MAX_ERROR_CHARS = 1000;
 const MAX_UNREAD = 1_000_000;
 
 export class ConversationStore {
@@ -185,7 +101,7 @@ export class ConversationStore {
 
   // ---------------------------------------------------------------- events
 
-  onDidChange(listener: (e: ConversationChange) => void): Disposable {
+  onDidChange(listener: (e: ConversationChange) => void): IDisposable {
     const wrapped = (e: ConversationChange) => listener(e);
     this.listeners.add(wrapped);
     return { dispose: () => void this.listeners.delete(wrapped) };
@@ -447,33 +363,7 @@ export class ConversationStore {
    * (default 2,000,000) characters of message text overall; pending messages are always kept.
    */
   toJSON(limits: { maxMessagesPerConversation?: number; maxChars?: number } = {}): PersistedConversations {
-    const maxMessages = positiveInt(limits.maxMessagesPerConversation, PERSISTED_MESSAGES);
-    let budget = positiveInt(limits.maxChars, PERSISTED_CHARS);
-    const conversations: PersistedConversation[] = [];
-    for (const conversation of [...this.store.values()].sort(byActivity)) {
-      const kept: Entry[] = [];
-      // Newest first; once the budget is spent only pending messages are kept (no gaps otherwise).
-      let full = false;
-      for (let i = conversation.entries.length - 1; i >= 0 && kept.length < maxMessages; i--) {
-        const entry = conversation.entries[i];
-        const pending = entry.message.state === 'pending';
-        const cost = entry.message.text.length + 100;
-        if (!pending && (full || cost > budget)) {
-          full = true;
-          continue;
-        }
-        budget = Math.max(0, budget - cost);
-        kept.push(entry);
-      }
-      kept.reverse();
-      conversations.push({
-        id: conversation.id,
-        unread: conversation.unread,
-        lastActivity: conversation.lastActivity,
-        messages: kept.map(toPersisted),
-      });
-    }
-    return { version: PERSISTED_VERSION, selfId: this.selfId, conversations };
+    return persistConversations([...this.store.values()].sort(byActivity), this.selfId, limits);
   }
 
   /**
@@ -493,13 +383,9 @@ export class ConversationStore {
   }
 
   private restore(value: unknown): void {
-    const top = PersistedHeader.safeParse(value);
-    if (!top.success || top.data.selfId !== this.selfId || !Array.isArray(top.data.conversations)) return;
-    const items = (top.data.conversations as unknown[]).slice(0, this.maxConversations);
-    const seen = new Set<ConversationId>();
-    for (const item of items) {
+    for (const conversation of restoredConversations(value, this.selfId, { maxConversations: this.maxConversations, maxMessages: this.maxMessages })) {
       try {
-        this.restoreConversation(item, seen);
+        this.restoreConversation(conversation);
       } catch {
         // skip this one
       }
@@ -507,18 +393,12 @@ export class ConversationStore {
     this.evict(undefined);
   }
 
-  private restoreConversation(item: unknown, seen: Set<ConversationId>): void {
-    const header = PersistedConversationHeader.safeParse(item);
-    if (!header.success) return;
-    const { id, unread, lastActivity, messages } = header.data;
-    if (!isConversationId(id, this.selfId) || seen.has(id) || !Array.isArray(messages)) return;
-    seen.add(id);
+  private restoreConversation({ id, unread, lastActivity, messages }: RestoredConversation): void {
     const conversation = this.store.get(id) ?? this.create(id, lastActivity);
     conversation.lastActivity = Math.max(conversation.lastActivity, lastActivity);
-    for (const raw of (messages as unknown[]).slice(-this.maxMessages)) {
-      const parsed = PersistedMessageSchema.safeParse(raw);
-      if (!parsed.success || conversation.byId.has(parsed.data.id)) continue;
-      const { seq, ...fields } = parsed.data;
+    for (const restored of messages) {
+      if (conversation.byId.has(restored.id)) continue;
+      const { seq, ...fields } = restored;
       const own = fields.from === this.selfId;
       let state: DeliveryState = own ? fields.state : 'delivered';
       let ref = own ? fields.ref : undefined;
@@ -655,80 +535,3 @@ function freezeMessage(message: ConversationMessage): ConversationMessage {
   if (message.code) message.code = Object.freeze({ ...message.code });
   return Object.freeze(message);
 }
-
-function positiveInt(value: number | undefined, fallback: number): number {
-  return value !== undefined && Number.isFinite(value) && value >= 1 ? Math.floor(value) : fallback;
-}
-
-// ------------------------------------------------------------------ persisted form
-
-const PERSISTED_VERSION = 1;
-const PERSISTED_MESSAGES = 200;
-const PERSISTED_CHARS = 2_000_000;
-
-/** A stored message as saved, with the relay's sequence number when it has one. */
-export interface PersistedMessage extends ConversationMessage {
-  seq?: number;
-}
-
-export interface PersistedConversation {
-  id: ConversationId;
-  unread: number;
-  lastActivity: number;
-  messages: PersistedMessage[];
-}
-
-export interface PersistedConversations {
-  version: 1;
-  /** Whose history this is. */
-  selfId: string;
-  conversations: PersistedConversation[];
-}
-
-function toPersisted(entry: Entry): PersistedMessage {
-  const m = entry.message;
-  return {
-    id: m.id,
-    ...(m.ref !== undefined ? { ref: m.ref } : {}),
-    from: m.from,
-    fromName: m.fromName,
-    text: m.text,
-    ...(m.code ? { code: { ...m.code } } : {}),
-    ts: m.ts,
-    own: m.own,
-    state: m.state,
-    ...(m.error !== undefined ? { error: m.error } : {}),
-    ...(entry.seq !== undefined ? { seq: entry.seq } : {}),
-  };
-}
-
-const timestamp = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
-
-// Arrays are checked by hand (and cut to size) before zod sees their items, so a huge array
-// costs nothing; each item is then validated on its own and dropped if invalid.
-const PersistedHeader = z.object({
-  version: z.literal(PERSISTED_VERSION),
-  selfId: z.string().max(64),
-  conversations: z.unknown(),
-});
-
-const PersistedConversationHeader = z.object({
-  id: z.string().min(1).max(20_000),
-  unread: z.number().int().nonnegative().catch(0),
-  lastActivity: timestamp.catch(0),
-  messages: z.unknown(),
-});
-
-const PersistedMessageSchema = z.object({
-  id: z.string().min(1).max(200),
-  ref: z.string().min(1).max(Limits.refChars).optional(),
-  from: z.string().refine(isClientId, 'not a client id'),
-  fromName: z.string().max(Limits.nameChars),
-  text: z.string().max(Limits.textChars),
-  code: CodeRef.optional(),
-  ts: timestamp,
-  own: z.boolean(),
-  state: z.enum(['pending', 'sent', 'delivered', 'failed']),
-  error: z.string().max(MAX_ERROR_CHARS).optional(),
-  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
-});

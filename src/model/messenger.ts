@@ -309,7 +309,7 @@ export class Messenger extends Disposable implements MessengerModel {
     const found = this.state.get<unknown>(foundKey(selfId));
     this.found = Array.isArray(found) ? rememberFound([], found.filter((id): id is string => typeof id === 'string')) : [];
     this.storeValue.onDidChange((e) => {
-      this.storeChanged.fire({ conversationId: e.conversationId, message: e.message });
+      this.storeChanged.fire(e);
       // A new conversation may bring people to watch.
       if (e.kind === 'message' || e.kind === 'reset') this.syncWatchSoon();
     });
@@ -336,11 +336,12 @@ export class Messenger extends Disposable implements MessengerModel {
     }
   }
 
-  /** Messages still pending from before a reload go out again, with their original refs. */
+  /** Messages still pending in the store from before a reload go into the client's outbox (the
+   *  one that resends), with their original refs; those already in it are left to it. */
   private resendPending(client: TeamClient): void {
     for (const conversation of this.store.conversations) {
       for (const message of conversation.messages) {
-        if (message.own && message.state === 'pending' && message.ref && !client.pending.some((p) => p.ref === message.ref)) {
+        if (message.own && message.state === 'pending' && message.ref && !client.isPending(message.ref)) {
           this.transmit(client, message.ref, conversation.id, message.text, message.code);
         }
       }

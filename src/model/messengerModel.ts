@@ -2,7 +2,7 @@ import type { ClientState, WhoAnswer } from '../net/client/teamClient';
 import type { IncomingTransfer } from '../net/transfer/incomingTransfer';
 import type { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode } from '../net/protocol/messages';
-import type { ConversationStore } from './conversationStore';
+import type { ConversationChangeKind, ConversationStore } from './conversationStore';
 import type { ConversationId, ConversationMessage } from './conversationTypes';
 import type { FoundPeer } from './foundPeers';
 import type { Event } from './lifecycle';
@@ -26,10 +26,13 @@ export interface RosterView {
   readonly watched: ReadonlySet<string>;
 }
 
-/** A store change: which conversation (all when absent) and the one message that changed, if one. */
+/** A store change: which conversation (all when absent) and the one message that changed, if
+ *  one; `kind` and `previousId` as the store said them (see ConversationChange). */
 export interface StoreChange {
+  kind?: ConversationChangeKind;
   conversationId?: ConversationId;
   message?: ConversationMessage;
+  previousId?: string;
 }
 
 export interface TypingChange {

@@ -93,7 +93,9 @@ export class ChatPanel extends Disposable {
       panel.onDidDispose(() => this.dispose()),
       messenger.onStoreChanged((e) => {
         // One message changed: send just it. Anything broader (a reset, a new store): the whole view.
-        if (e.conversationId === this.selected && e.message) this.post({ type: 'message', conversationId: this.selected, message: e.message });
+        if (e.conversationId === this.selected && e.message) {
+          this.post({ type: 'message', conversationId: this.selected, message: e.message, ...(e.previousId ? { previousId: e.previousId } : {}) });
+        }
         else if (e.conversationId === undefined || e.conversationId === this.selected) this.sendSelected();
         this.queueList();
       }),

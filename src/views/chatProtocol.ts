@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Limits } from '../net/protocol/limits';
-import type { ConnectionView } from '../model/connectionText';
+import type { ConnectionView } from '../model/connectionView';
 import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
 
 export type { ConnectionView };
@@ -46,7 +46,8 @@ export type ToWebview =
   | { type: 'conversations'; conversations: ConversationSummary[] }
   | { type: 'conversation'; conversation: ConversationView }
   /** A message added to, or changed in (state, id after ack), the selected conversation. */
-  | { type: 'message'; conversationId: ConversationId; message: ConversationMessage }
+  /** A new or changed message; `previousId` when its id changed (a pending message acknowledged). */
+  | { type: 'message'; conversationId: ConversationId; message: ConversationMessage; previousId?: string }
   | { type: 'typing'; conversationId: ConversationId; names: string[] }
   | { type: 'connection'; connection: ConnectionView }
   /** Move keyboard focus to the composer (after "Open Chat" or a notification's "Reply"). */

@@ -132,6 +132,11 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     return this.outbox.pending;
   }
 
+  /** The message with this ref waits in the outbox (it will go after every reconnect). */
+  isPending(ref: string): boolean {
+    return this.outbox.has(ref);
+  }
+
   /** Round trip to the relay in ms, measured by keepalive pings. */
   get relayRtt(): number | undefined {
     return this.liveness.rtt;

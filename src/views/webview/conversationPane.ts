@@ -87,11 +87,11 @@ export class ConversationPane {
   }
 
   /** A new or changed message in the shown conversation. */
-  upsert(message: ConversationMessage): void {
+  upsert(message: ConversationMessage, previousId?: string): void {
     if (!this.view) return;
     const atBottom = this.atBottom();
     const anchor = this.anchor();
-    const result = this.list.upsert(message);
+    const result = this.list.upsert(message, previousId);
     this.updateEmpty();
     if (atBottom || (result === 'added' && message.own)) this.scrollToBottom();
     else this.restoreAnchor(anchor);

@@ -93,7 +93,7 @@ function handle(message: ToWebview): void {
       break;
     case 'message':
       if (message.conversationId !== pane.conversationId) break;
-      pane.upsert(message.message);
+      pane.upsert(message.message, message.previousId);
       if (!message.message.own) typing.stopped(message.conversationId, message.message.fromName);
       break;
     case 'typing':

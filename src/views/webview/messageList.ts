@@ -40,10 +40,11 @@ export class MessageList {
     for (const message of messages) this.append(message);
   }
 
-  /** Adds or updates a message; 'added' when it is new (it went to the end). */
-  upsert(message: ConversationMessage): 'added' | 'updated' {
+  /** Adds or updates a message (found by its id, the id it had before, or its ref); 'added'
+   *  when it is new (it went to the end). */
+  upsert(message: ConversationMessage, previousId?: string): 'added' | 'updated' {
     const index = this.messages.findIndex(
-      (m) => m.id === message.id || (message.ref !== undefined && m.own && m.ref === message.ref),
+      (m) => m.id === message.id || (previousId !== undefined && m.id === previousId) || (message.ref !== undefined && m.own && m.ref === message.ref),
     );
     if (index < 0) {
       this.append(message);
