@@ -368,7 +368,13 @@ async function fanout(sys: System, spec: Extract<Spec, { w: 'fanout' }>, pid: nu
     messagesPerSec: peak / n,
     sutCpuUtil: cpu.sutUtil,
     loadgenCpuUtil: cpu.ownUtil,
-    latencyAt: { deliveriesPerSec: spec.latencyDeliveriesPerSec, messagesPerSec: msgRate, ...summarize(rec.hist), expected, lost: expected - rec.hist.totalCount },
+    latencyAt: {
+      deliveriesPerSec: spec.latencyDeliveriesPerSec,
+      messagesPerSec: msgRate,
+      ...summarize(rec.hist),
+      expected,
+      lost: expected - rec.hist.totalCount,
+    },
   };
 }
 
@@ -503,7 +509,7 @@ async function scale(sys: System, spec: Extract<Spec, { w: 'scale' }>, pid: numb
   const rssAfter = pid ? rssBytes(pid) : NaN;
   const connected = receivers.filter((r) => r.isOpen()).length;
   // One broadcast to everyone.
-  let broadcast: Metrics = { skipped: true };
+  let broadcast: Metrics;
   try {
     const sender = await sys.sender('all');
     await sleep(500);
@@ -652,4 +658,4 @@ process.on('message', (msg: RunRequest | ChatMessage | { t: 'gc-done' } | { t: '
   );
 });
 
-hub.listen().then((port) => process.send!({ t: 'ready', hubPort: port }));
+void hub.listen().then((port) => process.send!({ t: 'ready', hubPort: port }));

@@ -99,7 +99,9 @@ const CHAT_PACE = options.chatPace;
 const CHAT_PRIORITY = ((): string => {
   const asked = options.chatPriority;
   if (!asked.startsWith('fifo:') || (CHRT && spawnSync(CHRT, ['-f', asked.slice(5), 'true']).status === 0)) return asked;
-  console.log(`! the chat load generator cannot run as SCHED_FIFO here (needs root or CAP_SYS_NICE): it runs at normal priority, and W4's chat figures include more of its own wake-up delay (see the direct column)`);
+  console.log(
+    `! the chat load generator cannot run as SCHED_FIFO here (needs root or CAP_SYS_NICE): it runs at normal priority, and W4's chat figures include more of its own wake-up delay (see the direct column)`,
+  );
   return 'nice:0';
 })();
 
@@ -136,7 +138,12 @@ interface Sut {
 }
 
 function findMosquitto(): string | undefined {
-  const candidates = [process.env.MOSQUITTO, ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'mosquitto')), '/usr/sbin/mosquitto', '/usr/local/sbin/mosquitto'];
+  const candidates = [
+    process.env.MOSQUITTO,
+    ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'mosquitto')),
+    '/usr/sbin/mosquitto',
+    '/usr/local/sbin/mosquitto',
+  ];
   return candidates.find((c): c is string => !!c && fs.existsSync(c));
 }
 
@@ -250,7 +257,9 @@ async function startMosquitto(binary: string, tag: string): Promise<Sut> {
     [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_connections -1', 'set_tcp_nodelay true', ''].join('\n'),
   );
   const log = logFile(`sut-${tag}`);
-  const child = PIN ? spawn(TASKSET!, ['-c', SUT_CPU, binary, '-c', conf], { stdio: ['ignore', log, log] }) : spawn(binary, ['-c', conf], { stdio: ['ignore', log, log] });
+  const child = PIN
+    ? spawn(TASKSET!, ['-c', SUT_CPU, binary, '-c', conf], { stdio: ['ignore', log, log] })
+    : spawn(binary, ['-c', conf], { stdio: ['ignore', log, log] });
   await waitConnectable(port, 5000);
   return {
     port,
@@ -280,7 +289,11 @@ async function forkLoadgen(tag: string, cpu: string, priority?: string): Promise
   const lg = fork(path.join(OUT_BENCH, 'loadgen.js'), [], {
     ...pinned(
       cpu,
-      ['--max-old-space-size=8192', '--enable-source-maps', ...(options.profileLoadgen ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : [])],
+      [
+        '--max-old-space-size=8192',
+        '--enable-source-maps',
+        ...(options.profileLoadgen ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : []),
+      ],
       priority,
     ),
     stdio: ['ignore', log, log, 'ipc'],
@@ -346,10 +359,14 @@ async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: nu
     // file's; the chat-* messages between them go through here.
     let ready!: () => void;
     const chatReady = new Promise<void>((resolve) => (ready = resolve));
-    const chatRun = request(chat.lg, { t: 'run', spec: { w: 'chat', ...chatSpec, warmMs: 1000, nap: CHAT_PACE === 'nap' }, system, port: portFor(1), pid }, (m) => {
-      if (m.t === 'chat-ready') ready();
-      else if (m.t.startsWith('chat-')) lg!.send(m);
-    });
+    const chatRun = request(
+      chat.lg,
+      { t: 'run', spec: { w: 'chat', ...chatSpec, warmMs: 1000, nap: CHAT_PACE === 'nap' }, system, port: portFor(1), pid },
+      (m) => {
+        if (m.t === 'chat-ready') ready();
+        else if (m.t.startsWith('chat-')) lg!.send(m);
+      },
+    );
     await Promise.race([timeout, chatRun, chatReady]);
     const fileRun = request(lg, { t: 'run', spec, system, port: portFor(0), pid }, (m) => {
       if (m.t === 'gc') gcThenAnswer();
@@ -388,17 +405,32 @@ interface Planned {
 function plan(): Planned[] {
   const p: Planned[] = [];
   for (const pairs of [1, 64]) {
-    p.push({ workload: 'w1', label: `${pairs} pair${pairs > 1 ? 's' : ''}`, systems: ALL, spec: { w: 'throughput', pairs, warmMs: 1000, measureMs: 4000, window: Math.floor(4096 / pairs) }, timeoutMs: 60_000, rounds: ROUNDS });
+    p.push({
+      workload: 'w1',
+      label: `${pairs} pair${pairs > 1 ? 's' : ''}`,
+      systems: ALL,
+      spec: { w: 'throughput', pairs, warmMs: 1000, measureMs: 4000, window: Math.floor(4096 / pairs) },
+      timeoutMs: 60_000,
+      rounds: ROUNDS,
+    });
   }
   for (const rate of [10_000, 50_000]) {
-    p.push({ workload: 'w2', label: `${rate / 1000}k msgs/s`, systems: ALL, spec: { w: 'latency', pairs: 100, rate, warmMs: 1000, measureMs: 4000 }, timeoutMs: 60_000, rounds: ROUNDS });
+    p.push({
+      workload: 'w2',
+      label: `${rate / 1000}k msgs/s`,
+      systems: ALL,
+      spec: { w: 'latency', pairs: 100, rate, warmMs: 1000, measureMs: 4000 },
+      timeoutMs: 60_000,
+      rounds: ROUNDS,
+    });
   }
   p.push({
     workload: 'w2',
     label: 'half of relay peak',
     systems: ALL,
     spec: (done) => {
-      const peak = done.find((r) => r.workload === 'w1' && r.system === 'relay' && r.spec.w === 'throughput' && r.spec.pairs === 64)?.metrics?.deliveredPerSec as number | undefined;
+      const peak = done.find((r) => r.workload === 'w1' && r.system === 'relay' && r.spec.w === 'throughput' && r.spec.pairs === 64)?.metrics
+        ?.deliveredPerSec as number | undefined;
       return { w: 'latency', pairs: 100, rate: Math.round((peak ?? 100_000) / 2 / 100) * 100, warmMs: 1000, measureMs: 4000 };
     },
     timeoutMs: 60_000,
@@ -414,7 +446,14 @@ function plan(): Planned[] {
     });
   }
   for (const chunk of [64 * 1024, 1024 * 1024]) {
-    p.push({ workload: 'w4', label: `${chunk / 1024} KiB chunks`, systems: ['direct', 'pipe', 'relay'], spec: { w: 'file', bytes: 1024 ** 3, chunk }, timeoutMs: 120_000, rounds: ROUNDS });
+    p.push({
+      workload: 'w4',
+      label: `${chunk / 1024} KiB chunks`,
+      systems: ['direct', 'pipe', 'relay'],
+      spec: { w: 'file', bytes: 1024 ** 3, chunk },
+      timeoutMs: 120_000,
+      rounds: ROUNDS,
+    });
   }
   for (const chunk of [64 * 1024, 1024 * 1024]) {
     p.push({
@@ -426,7 +465,14 @@ function plan(): Planned[] {
       rounds: ROUNDS,
     });
   }
-  p.push({ workload: 'w5', label: '10,000 clients at 1,000/s', systems: MQTT, spec: { w: 'scale', clients: 10_000, perSecond: 1000, maxWaitMs: 25_000 }, timeoutMs: 180_000, rounds: ROUNDS });
+  p.push({
+    workload: 'w5',
+    label: '10,000 clients at 1,000/s',
+    systems: MQTT,
+    spec: { w: 'scale', clients: 10_000, perSecond: 1000, maxWaitMs: 25_000 },
+    timeoutMs: 180_000,
+    rounds: ROUNDS,
+  });
   p.push({
     workload: 'w6',
     label: '1 MB/s reader + flooding sender',
@@ -498,7 +544,11 @@ function writeReport(final: Results): void {
   const notes = path.join(BENCH, 'NOTES.md');
   fs.writeFileSync(
     path.join(outDir, 'RESULTS.md'),
-    renderReport(final, fs.existsSync(before) ? (JSON.parse(fs.readFileSync(before, 'utf8')) as Results) : undefined, fs.existsSync(notes) ? fs.readFileSync(notes, 'utf8') : undefined),
+    renderReport(
+      final,
+      fs.existsSync(before) ? (JSON.parse(fs.readFileSync(before, 'utf8')) as Results) : undefined,
+      fs.existsSync(notes) ? fs.readFileSync(notes, 'utf8') : undefined,
+    ),
   );
 }
 
@@ -513,7 +563,13 @@ async function main(): Promise<void> {
   if (!hasAedes()) missing.aedes = 'the aedes package is not installed (npm install); its runs are skipped';
   for (const [name, why] of Object.entries(missing)) console.log(`! ${name}: ${why}`);
   const runs: RunRecord[] = [];
-  const results = (): Results => ({ date: new Date(started).toISOString(), machine: machine(mosquitto), missing, totalSeconds: (Date.now() - started) / 1000, runs });
+  const results = (): Results => ({
+    date: new Date(started).toISOString(),
+    machine: machine(mosquitto),
+    missing,
+    totalSeconds: (Date.now() - started) / 1000,
+    runs,
+  });
   for (const item of plan()) {
     if (options.only && !options.only.includes(item.workload)) continue;
     if (options.label !== undefined && !item.label.includes(options.label)) continue;
@@ -537,7 +593,10 @@ async function main(): Promise<void> {
     for (const system of systems) {
       const { spec, rounds: results } = done.get(system)!;
       runs.push(recordOf(item, system, spec, results));
-      if (rounds > 1) console.log(`${item.workload} ${(item.label + ' median').padEnd(36)} ${system.padEnd(10)} ${runs.at(-1)!.metrics ? headline(spec, runs.at(-1)!.metrics!) : 'ERROR in every round'}`);
+      if (rounds > 1)
+        console.log(
+          `${item.workload} ${(item.label + ' median').padEnd(36)} ${system.padEnd(10)} ${runs.at(-1)!.metrics ? headline(spec, runs.at(-1)!.metrics!) : 'ERROR in every round'}`,
+        );
     }
   }
   const final = results();
@@ -579,7 +638,7 @@ function recordOf(item: Planned, system: SystemName, spec: Spec, rounds: RoundRe
 
 function headline(spec: Spec, metrics: Record<string, unknown>): string {
   const m = metrics as Record<string, number & Record<string, number>>;
-  const f = (n: number) => (n == null || Number.isNaN(n) ? "n/a" : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
+  const f = (n: number) => (n == null || Number.isNaN(n) ? 'n/a' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
   // Milliseconds as measured (3 decimals at most: a median of two rounds can be 1.7469999…).
   const t = (n: number) => (typeof n === 'number' ? String(Math.round(n * 1000) / 1000) : 'n/a');
   switch (spec.w) {

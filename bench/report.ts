@@ -4,7 +4,6 @@ import type { SystemName } from './loadgen';
 import { DEFAULT_MAX_QUEUED_BYTES } from '../src/server/relay';
 import { findRun, labelsOf, millis, targetVerdicts, times } from './lib/targets';
 
-
 type M = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const PEERS: SystemName[] = ['direct', 'pipe', 'mosquitto', 'aedes'];
 const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'];
@@ -164,7 +163,7 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
       '- Messages carry 100 bytes of text. Latency is open loop: every message is scheduled at a fixed interval and carries its scheduled time; latency = arrival − scheduled time, so a stalled sender or system counts in full. Histograms are HDR (hdr-histogram-js, 3 significant digits).',
       '- Throughput runs are closed loop with a fixed number of messages in flight per pair (4,096 in total; 32,768 deliveries for fan-out), measured for 4 s (3 s fan-out) after 1 s of warm-up. CPU is from /proc at the edges of the window; RSS is sampled every 50–100 ms; memory per idle connection is (RSS after connecting − RSS before) ÷ connections, after a forced GC on Node systems.',
       '- W1, W2, W4, W5 and W6 run in rounds (3 unless `--rounds` says otherwise), every system once per round, one after the other, so that a slow patch of a shared machine lands on one round of each system rather than on all rounds of one. Each figure in their tables is the median of that figure over the rounds (a p99 is the median of the rounds\' p99s); the "Rounds" section lists every round. W3 runs once.',
-      '- Fan-out p99 is measured at 100,000 deliveries/s for every receiver count. File transfers move 1 GiB from memory (no disk, no hashing) with 64 KiB or 1 MiB chunks; through the relay with the real offer/answer/credit flow and the real client\'s receive window (8 MiB). Chat during a transfer is measured at 10,000 msgs/s over 100 pairs by a second load generator process that moves no file (W2\'s open-loop code): the chat runs alone for 1 s, then the window is open from the start of the transfer to its end, which the file\'s load generator sends it as a time (messages are counted by scheduled time). It shares CPU 0 with the file\'s load generator, the same for every system, sleeping until its next send and running as SCHED_FIFO (machine table, `chatLoadgen`), so that its own wake-up delay is not part of the figure: the direct column is this instrument\'s floor. Before, one process sent the file and the chat, and its own turn time put every system, direct included, at 14–45 ms. Scale: 10,000 receivers ramped at 1,000/s; connect time runs from the scheduled start to the welcome (relay) or SUBACK (MQTT). Slow consumer: 20 pairs at 5,000 msgs/s total, then one receiver reading 1 MB/s while a sender pushes to it whenever its socket buffer has room.',
+      "- Fan-out p99 is measured at 100,000 deliveries/s for every receiver count. File transfers move 1 GiB from memory (no disk, no hashing) with 64 KiB or 1 MiB chunks; through the relay with the real offer/answer/credit flow and the real client's receive window (8 MiB). Chat during a transfer is measured at 10,000 msgs/s over 100 pairs by a second load generator process that moves no file (W2's open-loop code): the chat runs alone for 1 s, then the window is open from the start of the transfer to its end, which the file's load generator sends it as a time (messages are counted by scheduled time). It shares CPU 0 with the file's load generator, the same for every system, sleeping until its next send and running as SCHED_FIFO (machine table, `chatLoadgen`), so that its own wake-up delay is not part of the figure: the direct column is this instrument's floor. Before, one process sent the file and the chat, and its own turn time put every system, direct included, at 14–45 ms. Scale: 10,000 receivers ramped at 1,000/s; connect time runs from the scheduled start to the welcome (relay) or SUBACK (MQTT). Slow consumer: 20 pairs at 5,000 msgs/s total, then one receiver reading 1 MB/s while a sender pushes to it whenever its socket buffer has room.",
     ].join('\n') + '\n',
   );
   out.push('## Targets\n');
@@ -173,20 +172,46 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
   );
   out.push('| target | measured | against | met | other systems, same rule |\n| --- | --- | --- | --- | --- |');
   for (const t of targetVerdicts(r.runs, DEFAULT_MAX_QUEUED_BYTES)) {
-    out.push(`| ${t.name} | ${t.measured} | ${t.against} | ${t.met === undefined ? 'not run' : t.met ? 'met' : '**missed**'} | ${t.others.join('; ') || '–'} |`);
+    out.push(
+      `| ${t.name} | ${t.measured} | ${t.against} | ${t.met === undefined ? 'not run' : t.met ? 'met' : '**missed**'} | ${t.others.join('; ') || '–'} |`,
+    );
   }
   out.push('');
   const section = (title: string, body: string) => out.push(`## ${title}\n\n${body}`);
   if (labels(r, 'w1').length) {
     section(
       'W1 Direct-message throughput',
-      table(r, 'w1', 'delivered msgs/s', (x) => x.deliveredPerSec, (v) => num(v)) +
+      table(
+        r,
+        'w1',
+        'delivered msgs/s',
+        (x) => x.deliveredPerSec,
+        (v) => num(v),
+      ) +
         '\n' +
-        table(r, 'w1', 'system CPU s per million msgs', (x) => x.sutCpuSecondsPerMillion, (v) => num(v, 2)) +
+        table(
+          r,
+          'w1',
+          'system CPU s per million msgs',
+          (x) => x.sutCpuSecondsPerMillion,
+          (v) => num(v, 2),
+        ) +
         '\n' +
-        table(r, 'w1', 'system CPU use (cores)', (x) => x.sutCpuUtil, (v) => num(v, 2)) +
+        table(
+          r,
+          'w1',
+          'system CPU use (cores)',
+          (x) => x.sutCpuUtil,
+          (v) => num(v, 2),
+        ) +
         '\n' +
-        table(r, 'w1', 'load generator CPU use (cores)', (x) => x.loadgenCpuUtil, (v) => num(v, 2)) +
+        table(
+          r,
+          'w1',
+          'load generator CPU use (cores)',
+          (x) => x.loadgenCpuUtil,
+          (v) => num(v, 2),
+        ) +
         '\nA load generator near 1.00 core is itself the limit of that run: the system figure is then a lower bound.\n',
     );
   }
@@ -204,53 +229,128 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
         '\n' +
         table(r, 'w2', 'p99.9 ms', (x) => x.p999Ms, ms) +
         '\n' +
-        table(r, 'w2', 'not delivered within 3 s', (x) => Math.max(0, x.lost), (v) => num(v)) +
+        table(
+          r,
+          'w2',
+          'not delivered within 3 s',
+          (x) => Math.max(0, x.lost),
+          (v) => num(v),
+        ) +
         '\n' +
-        table(r, 'w2', 'system CPU use (cores)', (x) => x.sutCpuUtil, (v) => num(v, 2)),
+        table(
+          r,
+          'w2',
+          'system CPU use (cores)',
+          (x) => x.sutCpuUtil,
+          (v) => num(v, 2),
+        ),
     );
   }
   if (labels(r, 'w3').length) {
     section(
       'W3 Broadcast fan-out (1 sender)',
-      table(r, 'w3', 'deliveries/s', (x) => x.deliveriesPerSec, (v) => num(v)) +
+      table(
+        r,
+        'w3',
+        'deliveries/s',
+        (x) => x.deliveriesPerSec,
+        (v) => num(v),
+      ) +
         '\n' +
         table(r, 'w3', 'p99 ms at 100k deliveries/s', (x) => x.latencyAt?.p99Ms, ms) +
         '\n' +
         table(r, 'w3', 'p50 ms at 100k deliveries/s', (x) => x.latencyAt?.p50Ms, ms) +
         '\n' +
-        table(r, 'w3', 'load generator CPU use (cores)', (x) => x.loadgenCpuUtil, (v) => num(v, 2)) +
-        '\nThe direct peer writes each message to every receiver socket from the one sender process: at 1,000 receivers that is the load generator\'s own limit, not a relay\'s.\n',
+        table(
+          r,
+          'w3',
+          'load generator CPU use (cores)',
+          (x) => x.loadgenCpuUtil,
+          (v) => num(v, 2),
+        ) +
+        "\nThe direct peer writes each message to every receiver socket from the one sender process: at 1,000 receivers that is the load generator's own limit, not a relay's.\n",
     );
   }
   if (labels(r, 'w4').length) {
     section(
       'W4 File relay (1 GiB)',
-      table(r, 'w4', 'MB/s', (x) => x.mbPerSec, (v) => num(v)) +
+      table(
+        r,
+        'w4',
+        'MB/s',
+        (x) => x.mbPerSec,
+        (v) => num(v),
+      ) +
         '\n' +
         table(r, 'w4', 'system peak RSS MB', (x) => x.sutPeakRssBytes, mb) +
         '\n' +
-        table(r, 'w4', 'chat p99 ms during the transfer', (x) => x.chat?.p99Ms, ms, labels(r, 'w4').filter((l) => l.includes('chat'))) +
+        table(
+          r,
+          'w4',
+          'chat p99 ms during the transfer',
+          (x) => x.chat?.p99Ms,
+          ms,
+          labels(r, 'w4').filter((l) => l.includes('chat')),
+        ) +
         '\n' +
-        table(r, 'w4', 'chat p50 ms during the transfer', (x) => x.chat?.p50Ms, ms, labels(r, 'w4').filter((l) => l.includes('chat'))) +
+        table(
+          r,
+          'w4',
+          'chat p50 ms during the transfer',
+          (x) => x.chat?.p50Ms,
+          ms,
+          labels(r, 'w4').filter((l) => l.includes('chat')),
+        ) +
         '\n' +
-        table(r, 'w4', 'chat load generator CPU use (cores)', (x) => x.chat?.loadgenCpuUtil, (v) => num(v, 2), labels(r, 'w4').filter((l) => l.includes('chat'))) +
+        table(
+          r,
+          'w4',
+          'chat load generator CPU use (cores)',
+          (x) => x.chat?.loadgenCpuUtil,
+          (v) => num(v, 2),
+          labels(r, 'w4').filter((l) => l.includes('chat')),
+        ) +
         '\nThe chat load generator shares CPU 0 with the one that moves the file, so the "+ chat" file rates are those of a load generator with the rest of that core.\n',
     );
   }
   if (labels(r, 'w5').length) {
     section(
       'W5 Connection scale (10,000 idle clients at 1,000/s)',
-      table(r, 'w5', 'connected', (x) => x.connected, (v) => num(v)) +
+      table(
+        r,
+        'w5',
+        'connected',
+        (x) => x.connected,
+        (v) => num(v),
+      ) +
         '\n' +
-        table(r, 'w5', 'bytes per connection (after GC)', (x) => x.bytesPerConnection, (v) => num(v)) +
+        table(
+          r,
+          'w5',
+          'bytes per connection (after GC)',
+          (x) => x.bytesPerConnection,
+          (v) => num(v),
+        ) +
         '\n' +
-        table(r, 'w5', 'bytes per connection (before GC)', (x) => x.bytesPerConnectionBeforeGc, (v) => num(v)) +
+        table(
+          r,
+          'w5',
+          'bytes per connection (before GC)',
+          (x) => x.bytesPerConnectionBeforeGc,
+          (v) => num(v),
+        ) +
         '\n' +
         table(r, 'w5', 'connect p50 ms', (x) => x.connect?.p50Ms, ms) +
         '\n' +
         table(r, 'w5', 'connect p99 ms', (x) => x.connect?.p99Ms, ms) +
         '\n' +
-        table(r, 'w5', 'all settled after s', (x) => x.settleSeconds, (v) => num(v, 1)) +
+        table(
+          r,
+          'w5',
+          'all settled after s',
+          (x) => x.settleSeconds,
+          (v) => num(v, 1),
+        ) +
         '\n' +
         table(r, 'w5', 'one broadcast: ms to the last client', (x) => x.broadcast?.timeToLastMs, ms) +
         '\n' +
@@ -264,15 +364,33 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
         '\n' +
         table(r, 'w6', "others' p99 ms during", (x) => x.duringSlow?.p99Ms, ms) +
         '\n' +
-        table(r, 'w6', 'p99 during ÷ before', (x) => x.p99Ratio, (v) => num(v, 2)) +
+        table(
+          r,
+          'w6',
+          'p99 during ÷ before',
+          (x) => x.p99Ratio,
+          (v) => num(v, 2),
+        ) +
         '\n' +
         table(r, 'w6', 'RSS at slow start MB', (x) => x.sutRssAtSlowStartBytes, mb) +
         '\n' +
         table(r, 'w6', 'peak RSS during MB', (x) => x.sutPeakRssDuringSlowBytes, mb) +
         '\n' +
-        table(r, 'w6', 'slow receiver dropped after s', (x) => x.slowReceiverClosedAfterSec, (v) => (v === null ? 'kept' : num(v, 1))) +
+        table(
+          r,
+          'w6',
+          'slow receiver dropped after s',
+          (x) => x.slowReceiverClosedAfterSec,
+          (v) => (v === null ? 'kept' : num(v, 1)),
+        ) +
         '\n' +
-        table(r, 'w6', 'system CPU use during (cores)', (x) => x.duringSlow?.sutCpuUtil, (v) => num(v, 2)),
+        table(
+          r,
+          'w6',
+          'system CPU use during (cores)',
+          (x) => x.duringSlow?.sutCpuUtil,
+          (v) => num(v, 2),
+        ),
     );
   }
   if (before) {
@@ -289,10 +407,13 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
   }
   if (notes) out.push(notes.trim() + '\n');
   const rounds = roundsTable(r);
-  if (rounds) section('Rounds', 'Each round\'s own figures for the cases run in rounds; the tables above report the median.\n\n' + rounds);
+  if (rounds) section('Rounds', "Each round's own figures for the cases run in rounds; the tables above report the median.\n\n" + rounds);
   out.push('## Runs\n');
   out.push('| workload | case | system | wall s | CPU not ours (cores) | error |\n| --- | --- | --- | ---: | ---: | --- |');
-  for (const x of r.runs) out.push(`| ${x.workload} | ${x.label} | ${x.system} | ${x.wallSeconds.toFixed(1)} | ${num(x.backgroundCores, 2)} | ${x.error ? x.error.slice(0, 200).replace(/\|/g, '/') : ''} |`);
+  for (const x of r.runs)
+    out.push(
+      `| ${x.workload} | ${x.label} | ${x.system} | ${x.wallSeconds.toFixed(1)} | ${num(x.backgroundCores, 2)} | ${x.error ? x.error.slice(0, 200).replace(/\|/g, '/') : ''} |`,
+    );
   out.push('');
   return out.join('\n');
 }

@@ -54,7 +54,8 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
       const keys = ['server', 'displayName', 'plainTcp', 'tlsCaFile'];
       if (keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`)) && connections.client) {
         const server = readSettings().server;
-        if (server && !relay.hosting) connections.connect(server).catch((err: Error) => logger.warn('reconnect after a settings change failed', { error: err.message }));
+        if (server && !relay.hosting)
+          connections.connect(server).catch((err: Error) => logger.warn('reconnect after a settings change failed', { error: err.message }));
       }
     }),
   );

@@ -65,7 +65,10 @@ export class BenchUsageError extends Error {
 
 function list<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T[] | undefined {
   if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (items.length === 0) throw new BenchUsageError(`--${name} needs at least one of: ${allowed.join(', ')}`);
   const unknown = items.filter((s) => !(allowed as readonly string[]).includes(s));
   if (unknown.length > 0) throw new BenchUsageError(`--${name}: unknown ${unknown.map((s) => JSON.stringify(s)).join(', ')} (known: ${allowed.join(', ')})`);
@@ -96,7 +99,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let rounds = 3;
   if (values.rounds !== undefined) {
     rounds = Number(values.rounds);
-    if (!/^\d+$/.test(values.rounds) || rounds < 1 || rounds > 100) throw new BenchUsageError(`--rounds must be a whole number from 1 to 100, not ${JSON.stringify(values.rounds)}`);
+    if (!/^\d+$/.test(values.rounds) || rounds < 1 || rounds > 100)
+      throw new BenchUsageError(`--rounds must be a whole number from 1 to 100, not ${JSON.stringify(values.rounds)}`);
   }
   const chatPace = values['chat-pace'] ?? 'nap';
   if (chatPace !== 'spin' && chatPace !== 'nap') throw new BenchUsageError(`--chat-pace must be spin or nap, not ${JSON.stringify(chatPace)}`);

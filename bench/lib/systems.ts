@@ -184,7 +184,13 @@ export class RelaySystem implements System {
           } else if (m.t === 'cancel' || (m.t === 'error' && m.fatal)) reject(new Error(`sender: ${JSON.stringify(m)}`));
         },
       };
-      sender.send({ t: 'offer', ref: 'file-1', to: receiver.clientId, key: crypto.randomBytes(16).toString('base64url'), files: [{ name: 'bench.bin', size: bytes }] });
+      sender.send({
+        t: 'offer',
+        ref: 'file-1',
+        to: receiver.clientId,
+        key: crypto.randomBytes(16).toString('base64url'),
+        files: [{ name: 'bench.bin', size: bytes }],
+      });
     }).finally(() => {
       receiver.close();
       sender.close();

@@ -227,6 +227,12 @@ export function targetVerdicts(runs: readonly TargetRun[], queueCapBytes: number
       .map((s) => ({ s, verdict: verdictOf(s) }))
       .filter((x) => x.verdict !== undefined)
       .map(({ s, verdict }) => `${SYSTEM_NAMES[s]} ${verdict!.shown} ${verdict!.met === undefined ? '' : verdict!.met ? 'met' : 'missed'}`.trim());
-    return { name: rule.name, measured: relay?.shown ?? '–', against: rule.against(figure(rule.workload, rule.label, 'relay', rule.figure)), met: relay?.met, others };
+    return {
+      name: rule.name,
+      measured: relay?.shown ?? '–',
+      against: rule.against(figure(rule.workload, rule.label, 'relay', rule.figure)),
+      met: relay?.met,
+      others,
+    };
   });
 }

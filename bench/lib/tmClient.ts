@@ -28,7 +28,14 @@ export interface TmHandlers {
 
 const B = (s: string) => s.charCodeAt(0);
 const C_R = B('r');
-const C_M = B('m'), C_A = B('a'), C_C = B('c'), C_J = B('j'), C_L = B('l'), C_P = B('p'), C_E = B('e'), C_W = B('w');
+const C_M = B('m'),
+  C_A = B('a'),
+  C_C = B('c'),
+  C_J = B('j'),
+  C_L = B('l'),
+  C_P = B('p'),
+  C_E = B('e'),
+  C_W = B('w');
 
 export interface TmConnectOptions {
   host: string;

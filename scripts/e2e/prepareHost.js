@@ -121,9 +121,7 @@ function run(cmd, args, options) {
     log(`$ ${cmd} ${args.join(' ')}   (in ${path.relative(ROOT, options.cwd) || '.'})`);
     const child = spawn(cmd, args, { stdio: 'inherit', ...options });
     child.on('error', reject);
-    child.on('exit', (code, signal) =>
-      code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${signal || code}`)),
-    );
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')} exited with ${signal || code}`))));
   });
 }
 

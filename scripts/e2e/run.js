@@ -22,11 +22,7 @@ const steps = [
   ['package the extension', 'npm', ['run', 'package']],
   ['prepare the VS Code host', process.execPath, [path.join(__dirname, 'prepareHost.js')]],
   ['compile the e2e tests', process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', 'test/e2e']],
-  [
-    'run the e2e tests',
-    process.execPath,
-    [require.resolve('mocha/bin/mocha.js', { paths: [ROOT] }), '--config', 'test/e2e/.mocharc.json', ...mochaArgs],
-  ],
+  ['run the e2e tests', process.execPath, [require.resolve('mocha/bin/mocha.js', { paths: [ROOT] }), '--config', 'test/e2e/.mocharc.json', ...mochaArgs]],
 ];
 
 let current;

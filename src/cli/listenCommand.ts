@@ -62,14 +62,20 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
     if (!p.switched) return;
     out(
       { type: 'presence', mode: p.mode, online: p.online },
-      p.mode === 'watched' ? `${p.online} online: from now on only watched peers' joins and leaves are shown` : `${p.online} online: every join and leave is shown again`,
+      p.mode === 'watched'
+        ? `${p.online} online: from now on only watched peers' joins and leaves are shown`
+        : `${p.online} online: every join and leave is shown again`,
     );
   });
   client.on('peer-joined', (peer) =>
     out({ type: 'peer-joined', name: peer.name, machine: peer.machine, clientId: peer.clientId, id: peer.id }, `${peer.name} joined (${peer.machine})`),
   );
-  client.on('peer-left', (peer) => out({ type: 'peer-left', name: peer.name, clientId: peer.clientId, reason: peer.reason }, `${peer.name} left: ${peer.reason}`));
-  client.on('peer-updated', (peer) => out({ type: 'peer-status', name: peer.name, clientId: peer.clientId, status: peer.status }, `${peer.name} is ${peer.status}`));
+  client.on('peer-left', (peer) =>
+    out({ type: 'peer-left', name: peer.name, clientId: peer.clientId, reason: peer.reason }, `${peer.name} left: ${peer.reason}`),
+  );
+  client.on('peer-updated', (peer) =>
+    out({ type: 'peer-status', name: peer.name, clientId: peer.clientId, status: peer.status }, `${peer.name} is ${peer.status}`),
+  );
   client.on('message', (message: ChatMessage) => {
     const to = message.to === 'all' ? 'all' : message.to.map((id) => nameOf(client, id));
     out(
@@ -106,7 +112,10 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
       ),
     );
     transfer.done.catch((err: TeamMessengerError) =>
-      out({ type: 'file-failed', from: transfer.fromName, fromId: transfer.from, code: err.code, reason: err.message }, `transfer from ${transfer.fromName} failed: ${err.message}`),
+      out(
+        { type: 'file-failed', from: transfer.fromName, fromId: transfer.from, code: err.code, reason: err.message },
+        `transfer from ${transfer.fromName} failed: ${err.message}`,
+      ),
     );
     transfer.accept({ dir: acceptDir, ...(maxFileBytes !== undefined ? { maxFileBytes } : {}) }).catch(() => {
       // Reported through `done` above.
@@ -141,9 +150,14 @@ function readBookmark(file: string): Bookmark | undefined {
   try {
     const value: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
     if (
-      typeof value === 'object' && value !== null &&
-      'epoch' in value && typeof value.epoch === 'string' &&
-      'seq' in value && typeof value.seq === 'number' && Number.isInteger(value.seq) && value.seq >= 0
+      typeof value === 'object' &&
+      value !== null &&
+      'epoch' in value &&
+      typeof value.epoch === 'string' &&
+      'seq' in value &&
+      typeof value.seq === 'number' &&
+      Number.isInteger(value.seq) &&
+      value.seq >= 0
     ) {
       return { epoch: value.epoch, seq: value.seq };
     }

@@ -60,7 +60,9 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
       ...(values['max-connections'] ? { maxConnections: parsePositiveInt('max-connections', values['max-connections'], 0) } : {}),
       ...(values['max-per-address'] ? { maxConnectionsPerAddress: parsePositiveInt('max-per-address', values['max-per-address'], 0) } : {}),
     },
-    ...(values['throttle-bytes-per-second'] ? { throttleBytesPerSecond: parsePositiveInt('throttle-bytes-per-second', values['throttle-bytes-per-second'], 0) } : {}),
+    ...(values['throttle-bytes-per-second']
+      ? { throttleBytesPerSecond: parsePositiveInt('throttle-bytes-per-second', values['throttle-bytes-per-second'], 0) }
+      : {}),
     ...(values['full-presence-limit'] ? { fullPresenceLimit: parsePositiveInt('full-presence-limit', values['full-presence-limit'], 0) } : {}),
     logger,
   });
@@ -134,7 +136,7 @@ function loadOrCreateRelaySecret(env: NodeJS.ProcessEnv, logger: Logger): string
       return existing;
     }
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
   const secret = crypto.randomBytes(18).toString('base64url');
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });

@@ -18,7 +18,11 @@ export async function sendCommand(args: string[], env: NodeJS.ProcessEnv, stdin:
   });
   if (values.all && values.to !== undefined) throw new UsageError('give --to or --all, not both');
   if (!values.all && values.to === undefined) throw new UsageError('say who receives it: --to NAME[,NAME...] or --all');
-  const recipients = values.to?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+  const recipients =
+    values.to
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean) ?? [];
   if (values.to !== undefined && recipients.length === 0) throw new UsageError('--to names nobody');
   if (positionals.length === 0) throw new UsageError('the message text is missing (use - to read it from standard input)');
   const text = positionals.length === 1 && positionals[0] === '-' ? await readAll(stdin) : positionals.join(' ');

@@ -51,7 +51,9 @@ export async function sendFileCommand(args: string[], env: NodeJS.ProcessEnv): P
     transfer.on('state', (state) => {
       if (state === 'interrupted') say({ type: 'interrupted' }, 'connection interrupted; will resume when both sides are back');
     });
-    transfer.on('file-done', (f) => say({ type: 'file-sent', name: f.name, size: f.size, sha256: f.sha256 }, `${f.name}: delivered and verified (sha256 ${f.sha256})`));
+    transfer.on('file-done', (f) =>
+      say({ type: 'file-sent', name: f.name, size: f.size, sha256: f.sha256 }, `${f.name}: delivered and verified (sha256 ${f.sha256})`),
+    );
     await transfer.done;
     say({ type: 'done', files: transfer.files.length, size: transfer.total }, 'all files delivered and verified');
     return 0;

@@ -9,14 +9,7 @@ import { inert, InertText } from '../model/inertText';
 import { pickPeers } from '../views/peerPicker';
 import { pickFromSearch } from '../views/peerSearchPick';
 import { PeerNode } from '../model/peersModel';
-import {
-  SafeQuickPickItem,
-  showErrorMessage,
-  showInformationMessage,
-  showInputBox,
-  showQuickPick,
-  showWarningMessage,
-} from '../views/safeWindow';
+import { SafeQuickPickItem, showErrorMessage, showInformationMessage, showInputBox, showQuickPick, showWarningMessage } from '../views/safeWindow';
 import { openSharedCode, shareSelection } from '../views/sharedCode';
 import { LocalRelay } from './localRelay';
 import { Messenger } from '../model/messenger';
@@ -130,13 +123,21 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       let uris = selected && selected.length > 0 ? selected : clicked ? [clicked] : [];
       if (uris.length === 0) {
         const active = vscode.window.activeTextEditor?.document.uri;
-        uris = active?.scheme === 'file' ? [active] : (await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFolders: true, openLabel: 'Send' })) ?? [];
+        uris =
+          active?.scheme === 'file'
+            ? [active]
+            : ((await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFolders: true, openLabel: 'Send' })) ?? []);
       }
       if (uris.length) await c.files.send(uris);
     }),
     register('teamMessenger.sendFileToThisPeer', async (node?: PeerNode) => {
       if (!node?.clientId) return;
-      const uris = await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFiles: true, canSelectFolders: true, openLabel: inert`Send to ${node.label}` });
+      const uris = await vscode.window.showOpenDialog({
+        canSelectMany: true,
+        canSelectFiles: true,
+        canSelectFolders: true,
+        openLabel: inert`Send to ${node.label}`,
+      });
       if (uris?.length) await c.files.send(uris, node.clientId);
     }),
     register('teamMessenger.shareSelection', () => shareSelection(messenger, vscode.window.activeTextEditor, c.reveal)),
@@ -195,4 +196,3 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
 async function askSecret(prompt: InertText): Promise<string | undefined> {
   return showInputBox({ title: inert`Team Secret`, prompt, password: true, ignoreFocusOut: true });
 }
-

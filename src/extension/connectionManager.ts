@@ -121,7 +121,6 @@ export class ConnectionManager extends Disposable {
     this.didChangeState.fire('closed');
   }
 
-
   // Where the user left off, per relay and identity: a reload receives what it missed.
   private bookmarkTimer: NodeJS.Timeout | undefined;
   private pendingBookmark: (() => void) | undefined;
@@ -154,7 +153,7 @@ function readCa(file: string): string | undefined {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`Cannot read the CA certificate in teamMessenger.tlsCaFile (${file}): ${(err as Error).message}`);
+    throw new Error(`Cannot read the CA certificate in teamMessenger.tlsCaFile (${file}): ${(err as Error).message}`, { cause: err });
   }
 }
 

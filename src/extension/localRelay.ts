@@ -98,5 +98,4 @@ export class LocalRelay extends Disposable {
   get clientCount(): number {
     return this.relay?.clientCount ?? 0;
   }
-
 }

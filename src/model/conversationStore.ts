@@ -447,9 +447,7 @@ export class ConversationStore {
   /** Drops the least recently active conversations beyond the limit, except 'all', the active one and `keep`. */
   private evict(keep: ConversationId | undefined): void {
     if (this.store.size <= this.maxConversations) return;
-    const candidates = [...this.store.values()]
-      .filter((c) => c.id !== EVERYONE && c.id !== this.activeId && c.id !== keep)
-      .sort(byActivity);
+    const candidates = [...this.store.values()].filter((c) => c.id !== EVERYONE && c.id !== this.activeId && c.id !== keep).sort(byActivity);
     while (this.store.size > this.maxConversations && candidates.length > 0) {
       const victim = candidates.pop()!;
       this.store.delete(victim.id);
@@ -504,11 +502,7 @@ export class ConversationStore {
 }
 
 function compareEntries(a: Entry, b: Entry): number {
-  return (
-    a.message.ts - b.message.ts ||
-    (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) ||
-    a.order - b.order
-  );
+  return a.message.ts - b.message.ts || (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) || a.order - b.order;
 }
 
 function byActivity(a: StoredConversation, b: StoredConversation): number {

@@ -307,7 +307,12 @@ export class Messenger extends Disposable implements MessengerModel {
     this.storeValue = ConversationStore.fromJSON(this.state.get<unknown>(storeKey(selfId)), options);
     this.storeOwner = selfId;
     const found = this.state.get<unknown>(foundKey(selfId));
-    this.found = Array.isArray(found) ? rememberFound([], found.filter((id): id is string => typeof id === 'string')) : [];
+    this.found = Array.isArray(found)
+      ? rememberFound(
+          [],
+          found.filter((id): id is string => typeof id === 'string'),
+        )
+      : [];
     this.storeValue.onDidChange((e) => {
       this.storeChanged.fire(e);
       // A new conversation may bring people to watch.

@@ -155,12 +155,7 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
         clientId: k.clientId,
         label: inert(k.name),
         description: inert(joinParts(prefix, `offline · ${seen}`)),
-        tooltip: lines([
-          k.name,
-          `Machine: ${k.machine || '(unnamed)'}`,
-          `Status: offline, ${seen}`,
-          `Client id: ${k.clientId}`,
-        ]),
+        tooltip: lines([k.name, `Machine: ${k.machine || '(unnamed)'}`, `Status: offline, ${seen}`, `Client id: ${k.clientId}`]),
         status: 'offline',
         unread: input.unreadByConversation(conversationId),
         sessions: 0,
@@ -230,7 +225,11 @@ export function buildPeersView(input: PeersViewInput): PeersViewNode[] {
     {
       ...everyone,
       description: inert`${others} online`,
-      tooltip: lines(['Everyone', `${others} online`, 'Messages here go to everyone connected to the relay; people who are offline receive them when they come back.']),
+      tooltip: lines([
+        'Everyone',
+        `${others} online`,
+        'Messages here go to everyone connected to the relay; people who are offline receive them when they come back.',
+      ]),
       sessions: others,
     },
     find,

@@ -72,7 +72,11 @@ export function persistConversations(
  * The conversations of a saved value that are valid and belong to `selfId` (history saved for
  * another identity is not restored), each once, each message checked on its own.
  */
-export function* restoredConversations(value: unknown, selfId: string, limits: { maxConversations: number; maxMessages: number }): Generator<RestoredConversation> {
+export function* restoredConversations(
+  value: unknown,
+  selfId: string,
+  limits: { maxConversations: number; maxMessages: number },
+): Generator<RestoredConversation> {
   const top = PersistedHeader.safeParse(value);
   if (!top.success || top.data.selfId !== selfId || !Array.isArray(top.data.conversations)) return;
   const seen = new Set<ConversationId>();

@@ -5,7 +5,12 @@ import { Limits } from '../net/protocol/messages';
  * conversations with, most recently active first, then the peers the user found, newest first.
  * Bounded by the protocol's cap, so the least recent fall off first.
  */
-export function watchListFor(conversationMembers: Iterable<readonly string[]>, found: Iterable<string>, selfId: string, max: number = Limits.watchIds): string[] {
+export function watchListFor(
+  conversationMembers: Iterable<readonly string[]>,
+  found: Iterable<string>,
+  selfId: string,
+  max: number = Limits.watchIds,
+): string[] {
   const out = new Set<string>();
   const add = (id: string) => {
     if (out.size < max && id !== selfId) out.add(id);

@@ -48,7 +48,7 @@ export function loadOrCreateIdentity(file: string): Identity {
     return identityFromPem(fs.readFileSync(file, 'utf8'));
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new Error(`cannot read identity key ${file}: ${(err as Error).message}`);
+      throw new Error(`cannot read identity key ${file}: ${(err as Error).message}`, { cause: err });
     }
   }
   const identity = generateIdentity();

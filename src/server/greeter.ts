@@ -38,7 +38,10 @@ export class Greeter {
     const { history, directory, presence, byClient } = this.ctx;
     const secret = this.host.secret;
     if (hello.v !== PROTOCOL_VERSION) {
-      this.ctx.fail(session, new TeamMessengerError(ErrorCode.VersionMismatch, `protocol version ${hello.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`));
+      this.ctx.fail(
+        session,
+        new TeamMessengerError(ErrorCode.VersionMismatch, `protocol version ${hello.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`),
+      );
       return false;
     }
     const transcript = handshakeTranscript(session.serverNonce, hello.clientNonce, hello.publicKey);
@@ -103,7 +106,14 @@ export class Greeter {
     if (missed.frames.length > 0) directory.delivered(clientId, missed.lastSeq);
 
     presence.announce(clientId, { t: 'joined', peer: session.info() }, session);
-    this.ctx.logger.info('peer joined', { id: session.id, name: hello.name, machine: hello.machine, address: session.address, clientId, replayed: missed.frames.length });
+    this.ctx.logger.info('peer joined', {
+      id: session.id,
+      name: hello.name,
+      machine: hello.machine,
+      address: session.address,
+      clientId,
+      replayed: missed.frames.length,
+    });
     return true;
   }
 

@@ -200,7 +200,17 @@ export class MessageHistory {
     const record = this.ring.view(n);
     const refBytes = this.refLengths[this.ring.slotOf(n)];
     const m = JSON.parse(record.toString('utf8', refBytes)) as HistoryEntry;
-    return { id: m.id, seq: m.seq, ts: m.ts, from: m.from, fromName: m.fromName, to: m.to, text: m.text, ...(m.code ? { code: m.code } : {}), ref: record.toString('utf16le', 0, refBytes) };
+    return {
+      id: m.id,
+      seq: m.seq,
+      ts: m.ts,
+      from: m.from,
+      fromName: m.fromName,
+      to: m.to,
+      text: m.text,
+      ...(m.code ? { code: m.code } : {}),
+      ref: record.toString('utf16le', 0, refBytes),
+    };
   }
 
   /** The log line of record `n`: its message JSON with the ref in place of `"t":"message"`

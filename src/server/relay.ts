@@ -161,13 +161,10 @@ export class Relay extends EventEmitter {
         maxTransfersPerSession: 64,
       },
     );
-    const relay = this;
     this.presence = new Presence<Session>(
       {
         onlineIdentities: () => this.byClient.size,
-        *sessions() {
-          for (const s of relay.sessions.values()) if (s.state === 'ready') yield s;
-        },
+        sessions: () => readySessions(this.sessions),
         sessionsOf: (clientId) => this.byClient.get(clientId),
         deliver: (session, frame) => this.flow.deliver(session, frame),
       },
@@ -340,7 +337,13 @@ export class Relay extends EventEmitter {
       session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this one was not sent', ref: message.ref, fatal: false });
     } else if (message.t === 'who') {
       // A search waits for its answer: say at once that none is coming.
-      session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this search was not run', ref: `who-${message.n}`, fatal: false });
+      session.connection.send({
+        t: 'error',
+        code: ErrorCode.RateLimited,
+        message: 'too many messages; this search was not run',
+        ref: `who-${message.n}`,
+        fatal: false,
+      });
     }
   }
 
@@ -348,7 +351,13 @@ export class Relay extends EventEmitter {
   private fail(session: Session, error: TeamMessengerError): void {
     if (session.state === 'closed') return;
     const level = error.code === ErrorCode.Internal ? 'error' : 'warn';
-    this.logger[level]('closing connection', { id: session.id, address: session.address, name: session.name || undefined, code: error.code, reason: error.message });
+    this.logger[level]('closing connection', {
+      id: session.id,
+      address: session.address,
+      name: session.name || undefined,
+      code: error.code,
+      reason: error.message,
+    });
     session.closeReason = error.message;
     session.connection.close({ t: 'error', code: error.code, message: error.message.slice(0, 500), fatal: true });
   }
@@ -430,7 +439,11 @@ export class Relay extends EventEmitter {
       case 'watch':
         session.presenceAware = true;
         this.greeter.tellWatchCut(session, message.ids.length, this.presence.setWatch(session, message.ids));
-        session.connection.send({ t: 'watching', peers: this.presence.onlinePeersOf(this.presence.watchOf(session), session), known: this.directory.offlineAmong(message.ids) });
+        session.connection.send({
+          t: 'watching',
+          peers: this.presence.onlinePeersOf(this.presence.watchOf(session), session),
+          known: this.directory.offlineAmong(message.ids),
+        });
         return;
       case 'who':
         this.router.who(session, message);
@@ -498,4 +511,8 @@ export class Relay extends EventEmitter {
       }
     }
   }
+}
+
+function* readySessions(sessions: ReadonlyMap<number, Session>): Generator<Session> {
+  for (const s of sessions.values()) if (s.state === 'ready') yield s;
 }

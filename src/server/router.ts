@@ -26,7 +26,13 @@ export class Router {
     }
     if (send.to !== 'all' && !send.to.every((id) => directory.has(id))) {
       const unknown = send.to.filter((id) => !directory.has(id));
-      session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `unknown peer ${unknown.join(', ')}`.slice(0, 500), ref: send.ref, fatal: false });
+      session.connection.send({
+        t: 'error',
+        code: ErrorCode.NoSuchPeer,
+        message: `unknown peer ${unknown.join(', ')}`.slice(0, 500),
+        ref: send.ref,
+        fatal: false,
+      });
       return;
     }
     const seq = history.nextSeq();
@@ -103,10 +109,18 @@ export class Router {
   peerPing(session: Session, message: Extract<ClientMessage, { t: 'peer-ping' | 'peer-pong' }>): void {
     const targets = this.ctx.byClient.get(message.to);
     if (!targets) {
-      session.connection.send({ t: 'error', code: ErrorCode.NoSuchPeer, message: `${message.to} is not online`, ref: `${message.t}-${message.n}`, fatal: false });
+      session.connection.send({
+        t: 'error',
+        code: ErrorCode.NoSuchPeer,
+        message: `${message.to} is not online`,
+        ref: `${message.t}-${message.n}`,
+        fatal: false,
+      });
       return;
     }
-    const forward = encodeControl(message.t === 'peer-ping' ? { t: 'peer-ping', from: session.clientId, n: message.n } : { t: 'peer-pong', from: session.clientId, n: message.n });
+    const forward = encodeControl(
+      message.t === 'peer-ping' ? { t: 'peer-ping', from: session.clientId, n: message.n } : { t: 'peer-pong', from: session.clientId, n: message.n },
+    );
     for (const target of targets) this.ctx.flow.deliver(target, forward);
   }
 

@@ -90,7 +90,13 @@ export class TransferRouter {
     this.add(transfer);
     this.host.send(receiver, { t: 'offer', transfer: id, from: sender.clientId, fromName: sender.name, key: offer.key, files: offer.files, expiresAt });
     this.host.send(sender, { t: 'offer-sent', ref: offer.ref, transfer: id, expiresAt });
-    this.host.logger.info('file offer', { transfer: id, from: sender.name, to: receiver.name, files: offer.files.length, bytes: offer.files.reduce((n, f) => n + f.size, 0) });
+    this.host.logger.info('file offer', {
+      transfer: id,
+      from: sender.name,
+      to: receiver.name,
+      files: offer.files.length,
+      bytes: offer.files.reduce((n, f) => n + f.size, 0),
+    });
   }
 
   answer(session: Session, answer: Answer): void {
@@ -161,7 +167,10 @@ export class TransferRouter {
       }
       stream.ended = true;
     } else if (frame.length > stream.credit) {
-      this.host.fail(session, new TeamMessengerError(ErrorCode.TooLarge, `sent ${frame.length} bytes on stream ${frame.stream} with ${stream.credit} bytes of credit`));
+      this.host.fail(
+        session,
+        new TeamMessengerError(ErrorCode.TooLarge, `sent ${frame.length} bytes on stream ${frame.stream} with ${stream.credit} bytes of credit`),
+      );
       return;
     } else {
       stream.credit -= frame.length;

@@ -21,12 +21,7 @@ export interface ChatHtmlOptions {
 
 /** A value safe inside a double- or single-quoted attribute, and in text. */
 export function escapeAttr(value: string): string {
-  return value
-    .replace(/&/g, '&amp;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;');
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** 18 random bytes, base64: 24 characters, no padding. */
@@ -35,10 +30,7 @@ export function makeNonce(): string {
 }
 
 export function contentSecurityPolicy(cspSource: string, nonce: string): string {
-  return (
-    `default-src 'none'; style-src ${cspSource}; font-src ${cspSource}; ` +
-    `img-src ${cspSource} data:; script-src 'nonce-${nonce}';`
-  );
+  return `default-src 'none'; style-src ${cspSource}; font-src ${cspSource}; ` + `img-src ${cspSource} data:; script-src 'nonce-${nonce}';`;
 }
 
 export function chatHtml(options: ChatHtmlOptions): string {

@@ -95,8 +95,7 @@ export class ChatPanel extends Disposable {
         // One message changed: send just it. Anything broader (a reset, a new store): the whole view.
         if (e.conversationId === this.selected && e.message) {
           this.post({ type: 'message', conversationId: this.selected, message: e.message, ...(e.previousId ? { previousId: e.previousId } : {}) });
-        }
-        else if (e.conversationId === undefined || e.conversationId === this.selected) this.sendSelected();
+        } else if (e.conversationId === undefined || e.conversationId === this.selected) this.sendSelected();
         this.queueList();
       }),
       messenger.onRosterChanged(() => {

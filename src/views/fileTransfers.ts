@@ -38,11 +38,16 @@ export class FileTransfersUi extends Disposable {
       return;
     }
     if (files.length < uris.length) void showWarningMessage('Only files on this machine can be sent; the others were skipped.');
-    const peers = preselect ? [{ clientId: preselect, name: this.messenger.nameOf(preselect) }] : await pickPeers(this.messenger, inert`Send to…`, { canPickMany: true });
+    const peers = preselect
+      ? [{ clientId: preselect, name: this.messenger.nameOf(preselect) }]
+      : await pickPeers(this.messenger, inert`Send to…`, { canPickMany: true });
     if (!peers) return;
     for (const peer of peers) {
       try {
-        const transfer = await this.messenger.sendFiles(peer.clientId, files.map((u) => u.fsPath));
+        const transfer = await this.messenger.sendFiles(
+          peer.clientId,
+          files.map((u) => u.fsPath),
+        );
         void this.watchOutgoing(transfer, peer.name);
       } catch (err) {
         void showErrorMessage(inert`Cannot send to ${peer.name}: ${(err as Error).message}`);
@@ -51,7 +56,10 @@ export class FileTransfersUi extends Disposable {
   }
 
   private async watchOutgoing(transfer: OutgoingTransfer, peerName: string): Promise<void> {
-    const what = describeFiles(transfer.files.map((f) => f.name), transfer.total);
+    const what = describeFiles(
+      transfer.files.map((f) => f.name),
+      transfer.total,
+    );
     await withProgress(
       { location: vscode.ProgressLocation.Notification, title: inert`Sending ${what} to ${peerName}`, cancellable: true },
       async (progress, token) => {
@@ -75,7 +83,10 @@ export class FileTransfersUi extends Disposable {
   }
 
   private async onOffer(transfer: IncomingTransfer): Promise<void> {
-    const what = describeFiles(transfer.files.map((f) => f.name), transfer.total);
+    const what = describeFiles(
+      transfer.files.map((f) => f.name),
+      transfer.total,
+    );
     const choice = await showInformationMessage(inert`${transfer.fromName} wants to send you ${what}.`, 'Accept', 'Decline');
     if (transfer.state !== 'offered') {
       if (choice) void showWarningMessage(inert`The offer of ${what} from ${transfer.fromName} is no longer available (${transfer.state}).`);
@@ -132,7 +143,8 @@ function progressReporter(progress: SafeProgress): (p: TransferProgress) => void
 
 export function describeFiles(names: string[], total: number): string {
   const first = names[0]?.split('/')[0] ?? 'files';
-  const label = names.length === 1 ? names[0] : names.every((n) => n.startsWith(first + '/')) ? `folder ${first} (${names.length} files)` : `${names.length} files`;
+  const label =
+    names.length === 1 ? names[0] : names.every((n) => n.startsWith(first + '/')) ? `folder ${first} (${names.length} files)` : `${names.length} files`;
   return `${label} (${formatBytes(total)})`;
 }
 

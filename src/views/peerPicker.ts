@@ -10,7 +10,11 @@ export type { PickedPeer };
  * online. On a big relay (watched presence) it searches the relay as the user types, starting
  * from the watched people online, and the people picked are watched from then on.
  */
-export async function pickPeers(messenger: MessengerModel, title: InertText, options: { canPickMany: boolean; preselect?: string[] }): Promise<PickedPeer[] | undefined> {
+export async function pickPeers(
+  messenger: MessengerModel,
+  title: InertText,
+  options: { canPickMany: boolean; preselect?: string[] },
+): Promise<PickedPeer[] | undefined> {
   if (messenger.connectionState !== 'connected') {
     void showWarningMessage('Team Messenger is not connected to a relay.');
     return undefined;
@@ -28,7 +32,13 @@ export async function pickPeers(messenger: MessengerModel, title: InertText, opt
   }
   type Item = SafeQuickPickItem & { clientId: string; name: string };
   const items: Item[] = online
-    .map(({ clientId, ...p }) => ({ label: inert`$(account) ${p.name}`, description: inert(p.machines.join(', ')), clientId, name: p.name, picked: options.preselect?.includes(clientId) }))
+    .map(({ clientId, ...p }) => ({
+      label: inert`$(account) ${p.name}`,
+      description: inert(p.machines.join(', ')),
+      clientId,
+      name: p.name,
+      picked: options.preselect?.includes(clientId),
+    }))
     .sort((a, b) => a.name.localeCompare(b.name));
   if (options.canPickMany) {
     const picked = await showQuickPick(items, { title, canPickMany: true, matchOnDescription: true, placeHolder: inert`Pick one or more peers` });

@@ -53,9 +53,15 @@ export interface SafeQuickPickOptions {
   ignoreFocusOut?: boolean;
 }
 
-export function showQuickPick<T extends SafeQuickPickItem>(items: readonly T[], options: SafeQuickPickOptions & { canPickMany: true }): Thenable<T[] | undefined>;
+export function showQuickPick<T extends SafeQuickPickItem>(
+  items: readonly T[],
+  options: SafeQuickPickOptions & { canPickMany: true },
+): Thenable<T[] | undefined>;
 export function showQuickPick<T extends SafeQuickPickItem>(items: readonly T[], options?: SafeQuickPickOptions): Thenable<T | undefined>;
-export function showQuickPick<T extends SafeQuickPickItem>(items: readonly T[], options?: SafeQuickPickOptions & { canPickMany?: boolean }): Thenable<T | T[] | undefined> {
+export function showQuickPick<T extends SafeQuickPickItem>(
+  items: readonly T[],
+  options?: SafeQuickPickOptions & { canPickMany?: boolean },
+): Thenable<T | T[] | undefined> {
   return vscode.window.showQuickPick(items as unknown as vscode.QuickPickItem[], options) as Thenable<T | T[] | undefined>;
 }
 

@@ -57,7 +57,10 @@ export async function openSharedCode(code: CodeRef, text: string): Promise<void>
     const range = new vscode.Range(start, 0, end, document.lineAt(end).text.length);
     await vscode.window.showTextDocument(document, { selection: range, preview: true });
     if (document.getText(range).trim() !== text.trim()) {
-      void showInformationMessage(inert`Your copy of ${code.path} differs from what was shared; opened your version at lines ${code.startLine}–${code.endLine}.`, 'Show Shared Snippet').then((choice) => {
+      void showInformationMessage(
+        inert`Your copy of ${code.path} differs from what was shared; opened your version at lines ${code.startLine}–${code.endLine}.`,
+        'Show Shared Snippet',
+      ).then((choice) => {
         if (choice) void openSnippet(code, text);
       });
     }

@@ -102,12 +102,10 @@ describe('e2e Team Messenger: a big team (watched presence, Find Peer)', functio
     const widget = vscode.page.locator('.quick-input-widget');
     await vscode.waitForVisible(widget.locator('.quick-input-title', { hasText: /^\s*Find Peer\s*$/ }), 'the Find Peer quick pick');
     await vscode.page.keyboard.type(QUERY);
-    const zoeItem = widget
-      .locator('.quick-input-list .monaco-list-row')
-      .filter({ has: vscode.page.locator('.label-name', { hasText: /^\s*zoe\s*$/ }) });
+    const zoeItem = widget.locator('.quick-input-list .monaco-list-row').filter({ has: vscode.page.locator('.label-name', { hasText: /^\s*zoe\s*$/ }) });
     await vscode.waitForSteady(zoeItem, 'zoe among the search results');
     assert.equal(await zoeItem.count(), 1, 'one zoe found');
-    assert.match((await zoeItem.locator('.label-description').textContent()) ?? '', /^\s*build-7\s*$/, 'the result names zoe\'s machine');
+    assert.match((await zoeItem.locator('.label-description').textContent()) ?? '', /^\s*build-7\s*$/, "the result names zoe's machine");
     const names = await vscode.visibleTexts(widget.locator('.quick-input-list .monaco-list-row .label-name'));
     assert.deepEqual(names, ['zoe'], `only zoe matches "${QUERY}"`);
     await vscode.screenshot('2-find-peer-zoe');
@@ -117,13 +115,13 @@ describe('e2e Team Messenger: a big team (watched presence, Find Peer)', functio
     // The chat opens on zoe's conversation.
     const frame = chat(vscode);
     await vscode.waitForVisible(vscode.page.locator('.tabs-container .tab.active', { hasText: 'Team Messenger' }), 'the chat to be the active editor');
-    await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: /^zoe$/ }), 'zoe\'s conversation in the chat');
+    await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: /^zoe$/ }), "zoe's conversation in the chat");
     await vscode.waitForVisible(frame.locator('#composer-input:enabled'), 'the composer to be enabled');
 
     // zoe is watched now: listed in the Peers view, online, with her machine.
     const online = peerRow(vscode, 'zoe', 'online');
     await vscode.waitForVisible(online, 'zoe online in the Peers view');
-    assert.match((await online.locator('.label-description').textContent()) ?? '', /build-7/, 'the row names zoe\'s machine');
+    assert.match((await online.locator('.label-description').textContent()) ?? '', /build-7/, "the row names zoe's machine");
     await vscode.waitForVisible(findPeerRow(3), 'the Find Peer row to stay, still counting 3');
 
     // alice -> zoe, typed in the composer and sent with Enter.
@@ -132,23 +130,23 @@ describe('e2e Team Messenger: a big team (watched presence, Find Peer)', functio
     await composer.click();
     await vscode.page.keyboard.type(hello);
     await vscode.page.keyboard.press('Enter');
-    const got = await vscode.waitUntil('zoe to receive alice\'s message', () => zoe.messages.find((m) => m.fromName === 'alice' && !m.replay));
+    const got = await vscode.waitUntil("zoe to receive alice's message", () => zoe.messages.find((m) => m.fromName === 'alice' && !m.replay));
     assert.equal(got.text, hello, 'zoe receives exactly what alice typed');
     assert.deepEqual(got.to, [zoe.clientId], 'a direct message to zoe only');
     assert.equal(zoe.messages.filter((m) => !m.replay).length, 1, 'zoe received one message');
-    await vscode.waitForVisible(frame.locator('#log .message.own .delivery-icon.state-delivered'), 'alice\'s message to show as delivered');
+    await vscode.waitForVisible(frame.locator('#log .message.own .delivery-icon.state-delivered'), "alice's message to show as delivered");
 
     // zoe -> alice: zoe does not watch alice (she knows her only from the message), the relay delivers anyway.
     const reply = 'Hello alice — build-7 here';
     await zoe.tell(got.from, reply);
-    await vscode.waitUntil('zoe\'s reply in the chat panel', async () => (await shownMessageTexts(frame)).includes(reply));
+    await vscode.waitUntil("zoe's reply in the chat panel", async () => (await shownMessageTexts(frame)).includes(reply));
     assert.deepEqual((await shownMessageTexts(frame)).slice(-2), [hello, reply]);
     await vscode.waitForSteady(online, 'zoe still online in the Peers view');
     await vscode.screenshot('3-chat-with-zoe');
 
     // zoe quits: alice watches her, so she hears of it.
     await zoe.quit();
-    await vscode.waitForHidden(online, 'zoe\'s online row to go');
+    await vscode.waitForHidden(online, "zoe's online row to go");
     const offline = peerRow(vscode, 'zoe', 'offline');
     await vscode.waitForSteady(offline, 'zoe listed as offline');
     assert.match((await offline.locator('.label-description').textContent()) ?? '', /offline · last seen just now/);

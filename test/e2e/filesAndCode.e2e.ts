@@ -173,7 +173,7 @@ describe('e2e Team Messenger: files and shared code', function () {
 
     // The chat opens on bob's conversation with the shared code in it.
     const frame = chat(vscode);
-    await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: /^bob$/ }), 'the chat on bob\'s conversation');
+    await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: /^bob$/ }), "the chat on bob's conversation");
     const block = frame.locator('#log .code-block').last();
     await vscode.waitForVisible(block, 'the shared code in the chat');
     assert.equal(await block.locator('.code-location').textContent(), 'src/sample.ts:2-4');

@@ -185,7 +185,8 @@ export class VsCodeHarness {
       // Inside a VS Code terminal, VSCODE_IPC_HOOK_CLI makes code-server hand the request to that editor.
       // code-server reads $PORT (over --bind-addr) and $PASSWORD / $HASHED_PASSWORD / $GITHUB_TOKEN.
       // npm_* of an enclosing `npm run` say Node 20; they are no business of the host's.
-      if (/^(VSCODE_|ELECTRON_|npm_)/i.test(key) || ['NODE', 'INIT_CWD', 'NODE_OPTIONS', 'PORT', 'PASSWORD', 'HASHED_PASSWORD', 'GITHUB_TOKEN'].includes(key)) continue;
+      if (/^(VSCODE_|ELECTRON_|npm_)/i.test(key) || ['NODE', 'INIT_CWD', 'NODE_OPTIONS', 'PORT', 'PASSWORD', 'HASHED_PASSWORD', 'GITHUB_TOKEN'].includes(key))
+        continue;
       env[key] = value;
     }
     Object.assign(env, {
@@ -241,7 +242,11 @@ export class VsCodeHarness {
 
   /** Extensions code-server lists as installed in this harness's extensions dir (`id@version`). */
   listInstalledExtensions(): string[] {
-    const out = this.runHostCli(this.host.node, [this.host.codeServerEntry, ...this.dirArgs(), '--list-extensions', '--show-versions'], 'code-server --list-extensions');
+    const out = this.runHostCli(
+      this.host.node,
+      [this.host.codeServerEntry, ...this.dirArgs(), '--list-extensions', '--show-versions'],
+      'code-server --list-extensions',
+    );
     return out
       .split('\n')
       .map((line) => line.trim())
@@ -255,7 +260,7 @@ export class VsCodeHarness {
   private runHostCli(cmd: string, args: string[], what: string): string {
     const r = spawnSync(cmd, args, { env: this.env, encoding: 'utf8', timeout: DEFAULT_TIMEOUT_MS * 2 });
     if (r.status !== 0) {
-      throw new Error(`${what} failed (${r.error ? r.error.message : r.status ?? r.signal}):\n${r.stdout}\n${r.stderr}`);
+      throw new Error(`${what} failed (${r.error ? r.error.message : (r.status ?? r.signal)}):\n${r.stdout}\n${r.stderr}`);
     }
     return r.stdout;
   }
@@ -263,14 +268,17 @@ export class VsCodeHarness {
   private async startServer(): Promise<void> {
     const args = [
       this.host.codeServerEntry,
-      '--auth', 'none',
+      '--auth',
+      'none',
       // Port 0: the system picks a free port, code-server prints which (no race between two runs).
-      '--bind-addr', '127.0.0.1:0',
+      '--bind-addr',
+      '127.0.0.1:0',
       '--disable-telemetry',
       '--disable-update-check',
       '--disable-workspace-trust',
       '--disable-getting-started-override',
-      '--config', path.join(this.tempDir, 'code-server.yaml'),
+      '--config',
+      path.join(this.tempDir, 'code-server.yaml'),
       ...this.dirArgs(),
       this.workspaceDir,
     ];
@@ -295,12 +303,16 @@ export class VsCodeHarness {
       this.serverExited = { code: null, signal: null };
     });
 
-    await this.waitUntil('code-server listening', () => {
-      if (this.serverExited) throw new Error(`code-server exited early (${JSON.stringify(this.serverExited)})`);
-      const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(this.serverOutput);
-      if (m) this.port = Number(m[1]);
-      return !!m;
-    }, STARTUP_TIMEOUT_MS);
+    await this.waitUntil(
+      'code-server listening',
+      () => {
+        if (this.serverExited) throw new Error(`code-server exited early (${JSON.stringify(this.serverExited)})`);
+        const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(this.serverOutput);
+        if (m) this.port = Number(m[1]);
+        return !!m;
+      },
+      STARTUP_TIMEOUT_MS,
+    );
     this.url = `http://127.0.0.1:${this.port}/?folder=${encodeURIComponent(this.workspaceDir)}`;
   }
 
@@ -426,10 +438,7 @@ export class VsCodeHarness {
    * Waits until a log contains the pattern; returns the matching line. The default source is the
    * extension host log; `channel` reads this extension's LogOutputChannel of that name instead.
    */
-  async waitForLog(
-    pattern: RegExp | string,
-    opts: { channel?: string; timeoutMs?: number; what?: string } = {},
-  ): Promise<string> {
+  async waitForLog(pattern: RegExp | string, opts: { channel?: string; timeoutMs?: number; what?: string } = {}): Promise<string> {
     const source = opts.channel ? `output channel "${opts.channel}"` : 'the extension host log';
     return this.waitUntil(
       opts.what || `${String(pattern)} in ${source}`,
@@ -468,7 +477,10 @@ export class VsCodeHarness {
     // closing was seen once in CI as "element is inert", then "not visible", for 30 s).
     const input = widget.locator('.quick-input-box input');
     for (let attempt = 1; ; attempt++) {
-      await page.locator('.monaco-workbench').focus().catch(() => undefined);
+      await page
+        .locator('.monaco-workbench')
+        .focus()
+        .catch(() => undefined);
       await page.keyboard.press('F1');
       await this.waitForVisible(widget, 'the command palette', timeoutMs);
       try {
@@ -799,7 +811,12 @@ function section(title: string, body: string): string {
 }
 
 function sanitize(name: string): string {
-  return name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 80) || 'unnamed';
+  return (
+    name
+      .replace(/[^\w.-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80) || 'unnamed'
+  );
 }
 
 function escapeRegExp(text: string): string {

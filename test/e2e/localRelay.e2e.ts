@@ -86,12 +86,12 @@ describe('e2e Team Messenger: hosting a local relay', function () {
     await frame.locator('#composer-input').click();
     await vscode.page.keyboard.type(hello);
     await vscode.page.keyboard.press('Enter');
-    const got = await vscode.waitUntil('bob to receive alice\'s message', () => bob.messages.find((m) => m.from === aliceId && m.text === hello));
+    const got = await vscode.waitUntil("bob to receive alice's message", () => bob.messages.find((m) => m.from === aliceId && m.text === hello));
     assert.deepEqual(got.to, [bob.clientId]);
     // bob -> alice.
     const reply = 'Thanks alice, I am in';
     await bob.tell(aliceId, reply);
-    await vscode.waitUntil('bob\'s reply in the chat', async () => (await shownMessageTexts(frame)).includes(reply));
+    await vscode.waitUntil("bob's reply in the chat", async () => (await shownMessageTexts(frame)).includes(reply));
     await vscode.screenshot('2-chat-through-local-relay');
 
     await vscode.runCommand('Team Messenger: Stop Local Relay');

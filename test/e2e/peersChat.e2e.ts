@@ -85,12 +85,12 @@ describe('e2e Team Messenger: peers view and chat', function () {
     const { bob } = await connectBob();
     const online = peerRow(vscode, 'bob', 'online');
     await vscode.waitForSteady(online, 'bob online in the Peers view');
-    assert.match((await online.locator('.label-description').textContent()) ?? '', /e2e-headless/, 'the row names bob\'s machine');
+    assert.match((await online.locator('.label-description').textContent()) ?? '', /e2e-headless/, "the row names bob's machine");
     await vscode.waitForVisible(statusItem(vscode).filter({ hasText: `127.0.0.1:${port} · 1 online` }), 'the status bar to count bob');
     await vscode.screenshot('1-peers-bob-online');
 
     await bob.quit();
-    await vscode.waitForHidden(online, 'bob\'s online row to go');
+    await vscode.waitForHidden(online, "bob's online row to go");
     const offline = peerRow(vscode, 'bob', 'offline');
     await vscode.waitForSteady(offline, 'bob listed as offline');
     assert.match((await offline.locator('.label-description').textContent()) ?? '', /offline · last seen just now/);
@@ -111,16 +111,16 @@ describe('e2e Team Messenger: peers view and chat', function () {
     await composer.click();
     await vscode.page.keyboard.type(hello);
     await vscode.page.keyboard.press('Enter');
-    const got = await vscode.waitUntil('bob to receive alice\'s message', () => bob.messages.find((m) => m.from === aliceId && !m.replay && m.text === hello));
+    const got = await vscode.waitUntil("bob to receive alice's message", () => bob.messages.find((m) => m.from === aliceId && !m.replay && m.text === hello));
     assert.deepEqual(got.to, [bob.clientId], 'a direct message to bob only');
     assert.equal(got.fromName, 'alice');
     assert.equal(await composer.inputValue(), '', 'the composer is empty after sending');
-    await vscode.waitForVisible(frame.locator('#log .message.own .delivery-icon.state-delivered'), 'alice\'s message to show as delivered');
+    await vscode.waitForVisible(frame.locator('#log .message.own .delivery-icon.state-delivered'), "alice's message to show as delivered");
 
     // bob -> alice: shows in the open conversation.
     const reply = 'Hi alice, got it ✓';
     await bob.tell(aliceId, reply);
-    await vscode.waitUntil('bob\'s reply in the chat panel', async () => (await shownMessageTexts(frame)).includes(reply));
+    await vscode.waitUntil("bob's reply in the chat panel", async () => (await shownMessageTexts(frame)).includes(reply));
     assert.deepEqual((await shownMessageTexts(frame)).slice(-2), [hello, reply]);
     await vscode.screenshot('3-chat-both-ways');
 
@@ -133,19 +133,21 @@ describe('e2e Team Messenger: peers view and chat', function () {
     const ping = 'Are you there? (sent while the chat is hidden)';
     await bob.tell(aliceId, ping);
     const toast = notification(vscode, `bob: ${ping}`);
-    await vscode.waitForSteady(toast, 'the notification of bob\'s message');
-    await vscode.waitForVisible(peerRow(vscode, 'bob', 'online', 1), 'bob\'s row to show 1 unread');
+    await vscode.waitForSteady(toast, "the notification of bob's message");
+    await vscode.waitForVisible(peerRow(vscode, 'bob', 'online', 1), "bob's row to show 1 unread");
     const row = peerRow(vscode, 'bob', 'online', 1);
     assert.match((await row.locator('.label-description').textContent()) ?? '', /1 unread/);
-    const badge = vscode.page.locator('.part.activitybar .action-item', { has: vscode.page.locator('a[aria-label^="Team Messenger"]') }).locator('.badge-content');
+    const badge = vscode.page
+      .locator('.part.activitybar .action-item', { has: vscode.page.locator('a[aria-label^="Team Messenger"]') })
+      .locator('.badge-content');
     await vscode.waitForVisible(badge.filter({ hasText: /^1$/ }), 'the activity bar badge to count 1 unread');
     await vscode.screenshot('4-notification-and-unread');
 
     await clickNotificationButton(vscode, `bob: ${ping}`, 'Reply');
     await vscode.waitForVisible(vscode.page.locator('.tabs-container .tab.active', { hasText: 'Team Messenger' }), 'the chat to be the active editor');
     const shown = chat(vscode);
-    await vscode.waitForVisible(shown.locator('.conversation-header .header-title', { hasText: /^bob$/ }), 'bob\'s conversation in the chat');
-    await vscode.waitUntil('bob\'s message in the chat', async () => (await shownMessageTexts(shown)).includes(ping));
+    await vscode.waitForVisible(shown.locator('.conversation-header .header-title', { hasText: /^bob$/ }), "bob's conversation in the chat");
+    await vscode.waitUntil("bob's message in the chat", async () => (await shownMessageTexts(shown)).includes(ping));
     await vscode.waitForVisible(peerRow(vscode, 'bob', 'online'), 'the unread mark to clear once the conversation is shown');
     await composerHasFocus(shown, 'Reply to put the cursor in the composer');
     await vscode.screenshot('5-reply-opens-conversation');
@@ -155,7 +157,11 @@ describe('e2e Team Messenger: peers view and chat', function () {
     const { bob, aliceId } = await connectBob();
     const frame = await openConversation(vscode, 'bob');
     const titleBefore = await frame.locator('body').evaluate((body) => body.ownerDocument.title);
-    const hostile = [`<img src=x onerror="document.title='pwned'">`, `<script>document.title='pwned'</script>`, `<a href="javascript:document.title='pwned'">click</a>`];
+    const hostile = [
+      `<img src=x onerror="document.title='pwned'">`,
+      `<script>document.title='pwned'</script>`,
+      `<a href="javascript:document.title='pwned'">click</a>`,
+    ];
     for (const text of hostile) await bob.tell(aliceId, text);
 
     await vscode.waitUntil('the hostile messages shown verbatim', async () => {

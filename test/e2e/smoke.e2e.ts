@@ -72,7 +72,10 @@ describe('e2e smoke: the packaged extension in VS Code', function () {
     } finally {
       console.log = original;
     }
-    assert.ok(lines.some((l) => l.includes('the command palette closed before "View: Show Explorer" was typed')), `the palette was not reopened: ${JSON.stringify(lines)}`);
+    assert.ok(
+      lines.some((l) => l.includes('the command palette closed before "View: Show Explorer" was typed')),
+      `the palette was not reopened: ${JSON.stringify(lines)}`,
+    );
     await vscode.waitForVisible(vscode.page.locator('.part.sidebar .composite.title').filter({ hasText: /explorer/i }), 'the Explorer after the command ran');
   });
 

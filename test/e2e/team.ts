@@ -107,7 +107,10 @@ export class HeadlessPeer {
     client.on('file-offer', (transfer) => {
       this.offers.push(transfer);
       if (!this.autoAcceptDir) return;
-      transfer.done.then((files) => this.received.push(...files), () => undefined);
+      transfer.done.then(
+        (files) => this.received.push(...files),
+        () => undefined,
+      );
       void transfer.accept({ dir: this.autoAcceptDir }).catch(() => undefined);
     });
   }
@@ -240,7 +243,10 @@ export async function openConversation(vscode: VsCodeHarness, title: string): Pr
   const row = frame.locator(`.conversation-row[title="${title}"]`);
   await vscode.waitForVisible(row, `"${title}" in the chat's conversation list`);
   await row.click();
-  await vscode.waitForVisible(frame.locator('.conversation-header .header-title', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }), `the conversation "${title}" to be shown`);
+  await vscode.waitForVisible(
+    frame.locator('.conversation-header .header-title', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    `the conversation "${title}" to be shown`,
+  );
   await vscode.waitForVisible(frame.locator('#composer-input:enabled'), 'the composer to be enabled');
   return frame;
 }

@@ -104,17 +104,26 @@ describe('architecture: one way down', () => {
 
   it('nothing imports the composition root', () => {
     const wrong = imports.filter((i) => i.to !== 'vscode' && unitOf(i.to) === 'extension' && unitOf(i.from) !== 'extension');
-    assert.deepEqual(wrong.map((i) => `${rel(i.from)} imports ${rel(i.to)}`), []);
+    assert.deepEqual(
+      wrong.map((i) => `${rel(i.from)} imports ${rel(i.to)}`),
+      [],
+    );
   });
 
-  it('the relay\'s I/O tuning is imported by the relay alone', () => {
+  it("the relay's I/O tuning is imported by the relay alone", () => {
     const wrong = imports.filter((i) => i.to !== 'vscode' && unitOf(i.to) === 'server/io' && !['server', 'server/io'].includes(unitOf(i.from)));
-    assert.deepEqual(wrong.map((i) => `${rel(i.from)} imports ${rel(i.to)}`), []);
+    assert.deepEqual(
+      wrong.map((i) => `${rel(i.from)} imports ${rel(i.to)}`),
+      [],
+    );
   });
 
   it('net, server, model, cli and the webview never import vscode', () => {
     const wrong = imports.filter((i) => i.to === 'vscode' && NO_VSCODE.includes(unitOf(i.from)));
-    assert.deepEqual(wrong.map((i) => rel(i.from)), []);
+    assert.deepEqual(
+      wrong.map((i) => rel(i.from)),
+      [],
+    );
   });
 
   it('the rules catch a wrong import', () => {

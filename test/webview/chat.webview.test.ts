@@ -52,16 +52,21 @@ describe('chat webview (Chromium)', function () {
     await page().locator('.message').first().waitFor();
 
     assert.strictEqual(await rows().count(), CONVERSATIONS.length);
-    assert.deepStrictEqual(await page().locator('.row-title').allTextContents(), CONVERSATIONS.map((c) => c.title));
+    assert.deepStrictEqual(
+      await page().locator('.row-title').allTextContents(),
+      CONVERSATIONS.map((c) => c.title),
+    );
     const icons = await rows().evaluateAll((els) => els.map((el) => el.querySelector('.codicon')!.className));
     assert.deepStrictEqual(
       icons.map((c) => c.match(/codicon-(organization|account|comment-discussion)/)?.[1]),
       ['organization', 'account', 'account', 'comment-discussion', 'account'],
     );
     // Every codicon the page uses exists in the font's stylesheet (an unknown name draws nothing).
-    const blank = await page().locator('.codicon').evaluateAll((els) =>
-      els.filter((el) => ['none', 'normal', '""'].includes(el.ownerDocument.defaultView.getComputedStyle(el, '::before').content)).map((el) => el.className),
-    );
+    const blank = await page()
+      .locator('.codicon')
+      .evaluateAll((els) =>
+        els.filter((el) => ['none', 'normal', '""'].includes(el.ownerDocument.defaultView.getComputedStyle(el, '::before').content)).map((el) => el.className),
+      );
     assert.deepStrictEqual(blank, []);
     const bob = rows().nth(1);
     assert.strictEqual(await bob.getAttribute('aria-selected'), 'true');
@@ -88,7 +93,12 @@ describe('chat webview (Chromium)', function () {
     assert.strictEqual(await page().locator('.message').count(), BOB_MESSAGES.length);
     assert.deepStrictEqual(await page().locator('.day-separator').allTextContents(), ['Yesterday', 'Today']);
     assert.deepStrictEqual(await page().locator('.group-header .sender').allTextContents(), ['bob', 'alice', 'bob', 'alice']);
-    assert.deepStrictEqual(await page().locator('.message-group').evaluateAll((gs) => gs.map((g) => g.querySelectorAll('.message').length)), [1, 1, 3, 4]);
+    assert.deepStrictEqual(
+      await page()
+        .locator('.message-group')
+        .evaluateAll((gs) => gs.map((g) => g.querySelectorAll('.message').length)),
+      [1, 1, 3, 4],
+    );
     assert.strictEqual(await page().locator('.group-header .time').nth(2).textContent(), '11:48 AM');
 
     // Shared code: a code block with the location and an Open button.
@@ -120,7 +130,10 @@ describe('chat webview (Chromium)', function () {
         },
       }),
     );
-    await page().locator('.message').nth(texts.length + 1).waitFor();
+    await page()
+      .locator('.message')
+      .nth(texts.length + 1)
+      .waitFor();
     await chat.send({ type: 'typing', conversationId: 'peer:mallory', names: [HOSTILE.img] });
     await chat.send({ type: 'connection', connection: { state: 'reconnecting', text: HOSTILE.script } });
     await page().locator('#banner').waitFor();
@@ -168,7 +181,10 @@ describe('chat webview (Chromium)', function () {
         },
       }),
     );
-    await page().locator('.message').nth(texts.length - 1).waitFor();
+    await page()
+      .locator('.message')
+      .nth(texts.length - 1)
+      .waitFor();
     assert.deepStrictEqual(await page().locator('.message-text').allTextContents(), texts);
     assert.strictEqual(await rows().last().locator('.row-description').textContent(), link);
     assert.strictEqual(await page().locator('body :is(a, img, iframe, [href], [src]:not(script))').count(), 0, 'no link or image element exists');
@@ -289,7 +305,10 @@ describe('chat webview (Chromium)', function () {
     assert.strictEqual(await rows().nth(1).getAttribute('aria-selected'), 'true');
 
     // Another conversation has its own (empty) draft; back to bob, the draft is there.
-    await chat.send({ type: 'conversation', conversation: { id: 'peer:carol', title: 'carol', kind: 'peer', memberNames: ['carol'], messages: [], hasOlder: false } });
+    await chat.send({
+      type: 'conversation',
+      conversation: { id: 'peer:carol', title: 'carol', kind: 'peer', memberNames: ['carol'], messages: [], hasOlder: false },
+    });
     await page().locator('.header-title', { hasText: 'carol' }).waitFor();
     assert.strictEqual(await input().inputValue(), '');
     assert.match((await page().locator('#empty').textContent())!, /No messages yet/);
@@ -303,10 +322,7 @@ describe('chat webview (Chromium)', function () {
     await page().locator('.message').first().waitFor();
     const own = page().locator('.message.own');
     const iconOf = async (i: number) => (await own.nth(i).locator('.delivery-icon .codicon').getAttribute('class'))!.match(/codicon-([a-z-]+)$/)?.[1];
-    assert.deepStrictEqual(
-      await Promise.all([0, 1, 2, 3, 4].map(iconOf)),
-      ['check-all', 'check-all', 'check', 'clock', 'error'],
-    );
+    assert.deepStrictEqual(await Promise.all([0, 1, 2, 3, 4].map(iconOf)), ['check-all', 'check-all', 'check', 'clock', 'error']);
     assert.strictEqual(await page().locator('.message:not(.own) .delivery').count(), 0, 'no state on others’ messages');
     const failed = own.nth(4);
     assert.strictEqual(await failed.locator('.delivery-icon').getAttribute('title'), 'Not sent: carol is not online');
@@ -315,7 +331,11 @@ describe('chat webview (Chromium)', function () {
     assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'retry'), { type: 'retry', conversationId: 'peer:bob', messageId: 'local:r9' });
 
     // The relay acknowledges the pending one: new id, new state, same place, no duplicate.
-    await chat.send({ type: 'message', conversationId: 'peer:bob', message: ownMessage('srv-8', 'and a test for it', NOON - 2 * MIN + 150, 'delivered', { ref: 'r8' }) });
+    await chat.send({
+      type: 'message',
+      conversationId: 'peer:bob',
+      message: ownMessage('srv-8', 'and a test for it', NOON - 2 * MIN + 150, 'delivered', { ref: 'r8' }),
+    });
     await page().locator('.message[data-message-id="srv-8"]').waitFor();
     assert.strictEqual(await page().locator('.message').count(), BOB_MESSAGES.length);
     assert.strictEqual(await iconOf(3), 'check-all');
@@ -354,7 +374,10 @@ describe('chat webview (Chromium)', function () {
     assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'load-older'), { type: 'load-older', conversationId: 'peer:bob' });
     assert.ok(await page().locator('#load-older').isDisabled());
     // The older messages arrive: what was on screen stays on screen.
-    const firstTop = () => page().locator('.message[data-message-id="s0"]').evaluate((el) => el.getBoundingClientRect().top);
+    const firstTop = () =>
+      page()
+        .locator('.message[data-message-id="s0"]')
+        .evaluate((el) => el.getBoundingClientRect().top);
     const before = await firstTop();
     const older = manyMessages(20, NOON - 10 * 60 * MIN).map((m) => ({ ...m, id: `o${m.id}` }));
     await chat.send({ type: 'conversation', conversation: bobView({ messages: [...older, ...messages], hasOlder: false }) });

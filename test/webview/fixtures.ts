@@ -33,7 +33,13 @@ export function peerMessage(id: string, text: string, ts: number, from = 'bob-00
   return { id, from, fromName, text, ts, own: false, state: 'delivered' };
 }
 
-export function ownMessage(id: string, text: string, ts: number, state: ConversationMessage['state'], extra: Partial<ConversationMessage> = {}): ConversationMessage {
+export function ownMessage(
+  id: string,
+  text: string,
+  ts: number,
+  state: ConversationMessage['state'],
+  extra: Partial<ConversationMessage> = {},
+): ConversationMessage {
   return { id, ref: id.replace(/^local:/, ''), from: SELF.clientId, fromName: SELF.name, text, ts, own: true, state, ...extra };
 }
 
@@ -42,7 +48,11 @@ export const BOB_MESSAGES: ConversationMessage[] = [
   ownMessage('m2', 'yes, all good', NOON - 24 * 60 * MIN + 3 * MIN, 'delivered'),
   peerMessage('m3', 'found a weird one in the reconnect path', NOON - 12 * MIN),
   {
-    ...peerMessage('m4', 'const delay = backoff.next();\nif (delay > this.maxDelayMs) {\n  return this.fail(new Error(`gave up after ${attempt} tries`));\n}', NOON - 11 * MIN),
+    ...peerMessage(
+      'm4',
+      'const delay = backoff.next();\nif (delay > this.maxDelayMs) {\n  return this.fail(new Error(`gave up after ${attempt} tries`));\n}',
+      NOON - 11 * MIN,
+    ),
     code: { path: 'src/net/backoff.ts', startLine: 42, endLine: 45, language: 'typescript' },
   },
   peerMessage('m5', 'can you look at the retry logic?\nit never resets the attempt counter', NOON - 10 * MIN),

@@ -47,7 +47,7 @@ export class RelayPin {
           'If the relay got a new certificate on purpose, remove the pinned fingerprint; otherwise someone may be intercepting the connection.',
       );
     }
-    let trusted = false;
+    let trusted: boolean;
     asking.before();
     try {
       trusted = (await this.options.trustOnFirstUse?.(fingerprint)) === true;

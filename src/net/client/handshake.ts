@@ -47,7 +47,10 @@ export class Handshake {
    * A message before the handshake is done: the hello to send, the welcome that completes it, a
    * relay error to report, or the error that ends the connection.
    */
-  step(message: RelayMessage, hello: () => HelloState): { send: ClientMessage } | { welcome: Welcome } | { relayError: RelayMessage & { t: 'error' } } | { fail: TeamMessengerError } {
+  step(
+    message: RelayMessage,
+    hello: () => HelloState,
+  ): { send: ClientMessage } | { welcome: Welcome } | { relayError: RelayMessage & { t: 'error' } } | { fail: TeamMessengerError } {
     if (message.t === 'challenge') {
       if (this.state !== 'awaiting-challenge') return { fail: new TeamMessengerError(ErrorCode.UnexpectedMessage, 'second challenge from the relay') };
       this.state = 'awaiting-welcome';
@@ -80,7 +83,8 @@ export class Handshake {
       };
     }
     if (message.t === 'welcome') {
-      if (this.state !== 'awaiting-welcome' || !this.transcript) return { fail: new TeamMessengerError(ErrorCode.UnexpectedMessage, 'welcome before the handshake') };
+      if (this.state !== 'awaiting-welcome' || !this.transcript)
+        return { fail: new TeamMessengerError(ErrorCode.UnexpectedMessage, 'welcome before the handshake') };
       if (this.who.secret && !checkProof(this.who.secret, 'relay', this.transcript, message.proof)) {
         return { fail: new TeamMessengerError(ErrorCode.AuthFailed, 'the relay could not prove it knows the team secret') };
       }

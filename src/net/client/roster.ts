@@ -62,7 +62,8 @@ export class Roster {
   left(id: number, clientId: string): void {
     const peer = this.peers.get(id);
     this.peers.delete(id);
-    if (peer && !this.isOnline(clientId)) this.known.set(peer.clientId, { clientId: peer.clientId, name: peer.name, machine: peer.machine, lastSeen: Date.now() });
+    if (peer && !this.isOnline(clientId))
+      this.known.set(peer.clientId, { clientId: peer.clientId, name: peer.name, machine: peer.machine, lastSeen: Date.now() });
   }
 
   /** False when it is about this very connection. */
@@ -117,7 +118,8 @@ export function checkWatchIds(ids: readonly string[]): string[] {
   const unique = [...new Set(ids)];
   const bad = unique.find((id) => !isClientId(id));
   if (bad !== undefined) throw new TeamMessengerError(ErrorCode.BadMessage, `${JSON.stringify(bad)} is not a client id`);
-  if (unique.length > Limits.watchIds) throw new TeamMessengerError(ErrorCode.TooLarge, `at most ${Limits.watchIds} peers can be watched, not ${unique.length}`);
+  if (unique.length > Limits.watchIds)
+    throw new TeamMessengerError(ErrorCode.TooLarge, `at most ${Limits.watchIds} peers can be watched, not ${unique.length}`);
   return unique;
 }
 

@@ -79,7 +79,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     super();
     // Checked here: a name the relay refuses would otherwise be retried on every reconnect.
     const name = DisplayName.safeParse(options.name);
-    if (!name.success) throw new TeamMessengerError(ErrorCode.BadMessage, `invalid display name ${JSON.stringify(options.name)}: ${name.error.issues[0]?.message}`);
+    if (!name.success)
+      throw new TeamMessengerError(ErrorCode.BadMessage, `invalid display name ${JSON.stringify(options.name)}: ${name.error.issues[0]?.message}`);
     const machine = MachineName.safeParse(options.machine ?? os.hostname());
     if (!machine.success) throw new TeamMessengerError(ErrorCode.BadMessage, `invalid machine name: ${machine.error.issues[0]?.message}`);
     this.logger = options.logger ?? silentLogger;
@@ -314,7 +315,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         onData: (frame) => {
           if (!current() || !verified) return;
           this.liveness.heard();
-          if (this.currentState !== 'connected') return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame before the handshake finished'));
+          if (this.currentState !== 'connected')
+            return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame before the handshake finished'));
           this.transfers.onData(frame);
         },
         onFailure: (error) => {
@@ -354,9 +356,17 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     const onConnectTimeout = () => {
       if (!current() || this.currentState === 'connected') return;
       // A TLS relay waits for a TLS hello and says nothing to a plain client: say so.
-      const hint = !secure && tcpConnected && socket.bytesRead === 0 ? '; it accepted the connection but sent nothing, as a TLS relay does to a plain client: connect with TLS' : '';
+      const hint =
+        !secure && tcpConnected && socket.bytesRead === 0
+          ? '; it accepted the connection but sent nothing, as a TLS relay does to a plain client: connect with TLS'
+          : '';
       const challenged = handshake.challenged;
-      this.drop(new TeamMessengerError(challenged ? ErrorCode.HandshakeTimeout : ErrorCode.Unreachable, `no answer from the relay at ${host}:${port} within ${timeout} ms${hint}`));
+      this.drop(
+        new TeamMessengerError(
+          challenged ? ErrorCode.HandshakeTimeout : ErrorCode.Unreachable,
+          `no answer from the relay at ${host}:${port} within ${timeout} ms${hint}`,
+        ),
+      );
     };
     this.restartConnectTimer = () => {
       clearTimeout(this.connectTimer);
@@ -507,7 +517,8 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.logger.warn('disconnected from relay', { code: error.code, reason: error.message });
     this.emit('disconnected', error);
     // The relay refusing our hello as malformed will refuse it again: as final as a wrong secret.
-    const refusedHello = !wasConnected && (error.code === ErrorCode.BadMessage || error.code === ErrorCode.UnknownType || error.code === ErrorCode.UnexpectedMessage);
+    const refusedHello =
+      !wasConnected && (error.code === ErrorCode.BadMessage || error.code === ErrorCode.UnknownType || error.code === ErrorCode.UnexpectedMessage);
     const fatal = FATAL_FOR_RECONNECT.has(error.code) || refusedHello;
     const firstFailed = this.self === undefined && this.options.retryFirstConnect === false;
     if (fatal || firstFailed || this.options.reconnect === false) {

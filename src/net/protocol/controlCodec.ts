@@ -85,7 +85,11 @@ const LIST_TAIL = Buffer.from(']}', 'utf8');
  * `key`; the bytes are those `encodeControl` makes of the message with the list in that place.
  * A list shared by many frames (the relay's roster in every welcome) is then never copied.
  */
-export function encodeControlWithList<M extends ClientMessage | RelayMessage, K extends keyof M & string>(message: Omit<M, K>, key: K, pieces: readonly Buffer[]): Buffer[] {
+export function encodeControlWithList<M extends ClientMessage | RelayMessage, K extends keyof M & string>(
+  message: Omit<M, K>,
+  key: K,
+  pieces: readonly Buffer[],
+): Buffer[] {
   const json = JSON.stringify(message);
   // An object's JSON always ends with its closing brace, and has at least `t` before it.
   const head = `${json.slice(0, -1)},${JSON.stringify(key)}:[`;

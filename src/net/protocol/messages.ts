@@ -10,7 +10,6 @@ export { Limits };
  */
 export const PROTOCOL_VERSION = 1;
 
-
 const CLIENT_ID = /^[A-Za-z0-9_-]{16,64}$/;
 const clientId = z.string().regex(CLIENT_ID, 'not a client id');
 
@@ -26,7 +25,10 @@ const displayName = z
   // Names are shown in lists and used on the command line: no control characters, no edge spaces.
   .regex(/^[^\p{Cc}\p{Cf}\p{Zl}\p{Zp}]+$/u, 'contains control characters')
   .refine((s) => s.trim() === s, 'has leading or trailing spaces');
-const machine = z.string().max(Limits.machineChars).regex(/^[^\p{Cc}]*$/u, 'contains control characters');
+const machine = z
+  .string()
+  .max(Limits.machineChars)
+  .regex(/^[^\p{Cc}]*$/u, 'contains control characters');
 /** For checking a display name or machine name before it is ever sent. */
 export const DisplayName = displayName;
 export const MachineName = machine;
@@ -90,7 +92,10 @@ export const Hello = z.object({
   signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'not an Ed25519 signature'),
   clientNonce: nonce,
   /** HMAC of the transcript with the team secret; absent when the client has no secret. */
-  proof: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  proof: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   /** Random per client process: a new connection with the same instance replaces the stale one. */
   instance: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
   status: PeerStatus.optional(),
@@ -180,7 +185,15 @@ export const Answer = z.object({
 export type Answer = z.infer<typeof Answer>;
 
 /** Receiver to sender: you may send `bytes` more on `stream`. */
-export const Credit = z.object({ t: z.literal('credit'), stream: streamId, bytes: z.number().int().positive().max(2 ** 31) });
+export const Credit = z.object({
+  t: z.literal('credit'),
+  stream: streamId,
+  bytes: z
+    .number()
+    .int()
+    .positive()
+    .max(2 ** 31),
+});
 export type Credit = z.infer<typeof Credit>;
 
 /** Receiver to sender: a file arrived and its checksum matched (ok), or why it failed. */
@@ -245,7 +258,10 @@ export const Welcome = z.object({
   epoch: z.string().max(64),
   seq: counter,
   /** HMAC proving the relay knows the team secret too (mutual authentication). */
-  proof: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  proof: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   peers: z.array(PeerInfo),
   known: z.array(KnownPeer),
   pingIntervalMs: counter,
@@ -330,7 +346,10 @@ export const Answered = z.object({
   accept: z.boolean(),
   reason: reason.optional(),
   /** On accept: the stream for each file and where sending starts. */
-  streams: z.array(z.object({ index: counter, stream: streamId, offset: counter })).max(Limits.filesPerOffer).optional(),
+  streams: z
+    .array(z.object({ index: counter, stream: streamId, offset: counter }))
+    .max(Limits.filesPerOffer)
+    .optional(),
 });
 export type Answered = z.infer<typeof Answered>;
 

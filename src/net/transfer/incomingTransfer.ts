@@ -350,7 +350,13 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
     if (actual !== expected) {
       this.confirm(slot, false, ErrorCode.ChecksumMismatch, 'checksum mismatch: the file was corrupted on the way');
       // Not awaited: abandon() waits for this very write chain to settle.
-      void this.abandon('failed', new TeamMessengerError(ErrorCode.ChecksumMismatch, `${slot.offered.name}: checksum mismatch (expected ${expected.slice(0, 16)}…, got ${actual.slice(0, 16)}…); the partial file was removed`));
+      void this.abandon(
+        'failed',
+        new TeamMessengerError(
+          ErrorCode.ChecksumMismatch,
+          `${slot.offered.name}: checksum mismatch (expected ${expected.slice(0, 16)}…, got ${actual.slice(0, 16)}…); the partial file was removed`,
+        ),
+      );
       return;
     }
     slot.handle ??= await fs.open(slot.tempPath, 'r+');
@@ -402,7 +408,10 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
     const error =
       err instanceof TeamMessengerError
         ? err
-        : new TeamMessengerError(full ? ErrorCode.DiskFull : ErrorCode.WriteFailed, `${slot.offered.name}: ${full ? 'the disk is full' : 'cannot write'} (${err.code ?? err.message}); the partial file was removed`);
+        : new TeamMessengerError(
+            full ? ErrorCode.DiskFull : ErrorCode.WriteFailed,
+            `${slot.offered.name}: ${full ? 'the disk is full' : 'cannot write'} (${err.code ?? err.message}); the partial file was removed`,
+          );
     this.fail(error);
   }
 

@@ -132,14 +132,23 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     this.streams = new Map();
     for (const s of answer.streams ?? []) {
       if (s.index >= this.files.length) continue;
-      this.streams.set(s.stream, { index: s.index, stream: s.stream, offset: s.offset, credit: 0, creditWaiter: undefined, sha256: undefined, confirmed: false });
+      this.streams.set(s.stream, {
+        index: s.index,
+        stream: s.stream,
+        offset: s.offset,
+        credit: 0,
+        creditWaiter: undefined,
+        sha256: undefined,
+        confirmed: false,
+      });
     }
     this.setState('sending');
     const generation = ++this.generation;
     this.sendAll(generation).catch((err: unknown) => {
       if (err instanceof Stopped || generation !== this.generation) return;
       const error = err instanceof TeamMessengerError ? err : new TeamMessengerError(ErrorCode.Internal, (err as Error).message);
-      if (this.transferId && this.port.isConnected()) this.port.sendControl({ t: 'cancel', transfer: this.transferId, reason: error.message.slice(0, 500), code: error.code });
+      if (this.transferId && this.port.isConnected())
+        this.port.sendControl({ t: 'cancel', transfer: this.transferId, reason: error.message.slice(0, 500), code: error.code });
       this.finish('failed', error);
     });
   }
@@ -158,7 +167,10 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     if (!state || this.finished) return;
     if (!result.ok) {
       this.generation++;
-      this.finish('failed', new TeamMessengerError(knownCode(result.code), `${this.files[state.index].name}: ${result.message ?? 'the receiver reported an error'}`));
+      this.finish(
+        'failed',
+        new TeamMessengerError(knownCode(result.code), `${this.files[state.index].name}: ${result.message ?? 'the receiver reported an error'}`),
+      );
       return;
     }
     state.confirmed = true;
@@ -206,7 +218,10 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     this.setState('interrupted');
     if (!this.resumeTimer) {
       const timeout = this.options.resumeTimeoutMs ?? 5 * 60_000;
-      this.resumeTimer = setTimeout(() => this.finish('failed', new TeamMessengerError(ErrorCode.ConnectionLost, `could not resume the transfer within ${timeout} ms`)), timeout);
+      this.resumeTimer = setTimeout(
+        () => this.finish('failed', new TeamMessengerError(ErrorCode.ConnectionLost, `could not resume the transfer within ${timeout} ms`)),
+        timeout,
+      );
       this.resumeTimer.unref();
     }
     this.onReachable();
@@ -214,7 +229,8 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
 
   private async sendAll(generation: number): Promise<void> {
     const ordered = [...this.streams.values()].sort((a, b) => a.index - b.index);
-    this.sentBytes = ordered.reduce((n, s) => n + s.offset, 0) + this.files.filter((_, i) => !ordered.some((s) => s.index === i)).reduce((n, f) => n + f.size, 0);
+    this.sentBytes =
+      ordered.reduce((n, s) => n + s.offset, 0) + this.files.filter((_, i) => !ordered.some((s) => s.index === i)).reduce((n, f) => n + f.size, 0);
     for (const state of ordered) await this.sendFile(state, generation);
   }
 

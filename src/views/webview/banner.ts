@@ -21,7 +21,10 @@ export class ConnectionBanner {
       return;
     }
     const spinning = connection.state !== 'disconnected' ? 'codicon-modifier-spin' : '';
-    this.el.replaceChildren(icon(STATE_ICON[connection.state], spinning), h('span', { className: 'banner-text' }, connection.text || fallbackText(connection.state)));
+    this.el.replaceChildren(
+      icon(STATE_ICON[connection.state], spinning),
+      h('span', { className: 'banner-text' }, connection.text || fallbackText(connection.state)),
+    );
   }
 }
 

@@ -88,7 +88,7 @@ export class ConversationList {
   private onKey(event: KeyboardEvent): void {
     if (this.items.length === 0) return;
     const index = this.items.findIndex((item) => item.id === this.activeId);
-    let next = index;
+    let next: number;
     switch (event.key) {
       case 'ArrowDown':
         next = index < 0 ? 0 : Math.min(index + 1, this.items.length - 1);

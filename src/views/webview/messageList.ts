@@ -74,14 +74,11 @@ export class MessageList {
   private append(message: ConversationMessage): void {
     const prev = this.messages[this.messages.length - 1];
     const newDay = !prev || !sameDay(prev.ts, message.ts);
-    const newGroup =
-      newDay || !this.lastGroupBody || prev.from !== message.from || prev.own !== message.own || Math.abs(message.ts - prev.ts) > GROUP_GAP_MS;
+    const newGroup = newDay || !this.lastGroupBody || prev.from !== message.from || prev.own !== message.own || Math.abs(message.ts - prev.ts) > GROUP_GAP_MS;
     if (newDay) this.log.appendChild(daySeparator(message.ts));
     if (newGroup) {
       this.lastGroupBody = h('div', { className: 'group-body' });
-      this.log.appendChild(
-        h('div', { className: `message-group${message.own ? ' own' : ''}` }, groupHeader(message, this.selfName), this.lastGroupBody),
-      );
+      this.log.appendChild(h('div', { className: `message-group${message.own ? ' own' : ''}` }, groupHeader(message, this.selfName), this.lastGroupBody));
     }
     const el = messageElement(message, this.selfName, this.actions);
     this.lastGroupBody!.appendChild(el);

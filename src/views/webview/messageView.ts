@@ -50,7 +50,11 @@ function deliveryStatus(message: ConversationMessage, actions: MessageActions): 
   const status = h(
     'span',
     { className: 'delivery' },
-    h('span', { className: `delivery-icon state-${message.state}`, attrs: { role: 'img', 'aria-label': label, title: label } }, icon(STATE_ICON[message.state])),
+    h(
+      'span',
+      { className: `delivery-icon state-${message.state}`, attrs: { role: 'img', 'aria-label': label, title: label } },
+      icon(STATE_ICON[message.state]),
+    ),
   );
   if (failed) {
     status.prepend(button('link-button retry', 'Retry sending this message', ['Retry'], () => actions.retry(message.id), 'Retry'));

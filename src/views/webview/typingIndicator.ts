@@ -20,7 +20,10 @@ export class TypingIndicator {
   stopped(conversationId: string, name: string): void {
     const entry = this.byConversation.get(conversationId);
     if (!entry) return;
-    this.update(conversationId, entry.names.filter((n) => n !== name));
+    this.update(
+      conversationId,
+      entry.names.filter((n) => n !== name),
+    );
   }
 
   show(conversationId: string | undefined): void {

@@ -86,9 +86,7 @@ function parse(raw: unknown): Persisted {
   if (!isRecord(raw) || raw.v !== 1) return empty;
   const selectedId = typeof raw.selectedId === 'string' ? raw.selectedId : undefined;
   const drafts = pairs(raw.drafts).filter((p): p is [string, string] => typeof p[1] === 'string');
-  const scroll = pairs(raw.scroll).filter(
-    (p): p is [string, ScrollSpot] => p[1] === 'bottom' || (typeof p[1] === 'number' && Number.isFinite(p[1])),
-  );
+  const scroll = pairs(raw.scroll).filter((p): p is [string, ScrollSpot] => p[1] === 'bottom' || (typeof p[1] === 'number' && Number.isFinite(p[1])));
   return { v: 1, ...(selectedId !== undefined ? { selectedId } : {}), drafts, scroll };
 }
 

@@ -2,30 +2,65 @@ import * as assert from 'node:assert/strict';
 import { BenchUsageError, OPTIONS, parseBenchArgs, USAGE } from '../../../bench/lib/options';
 
 function usageError(argv: string[], pattern: RegExp): void {
-  assert.throws(() => parseBenchArgs(argv), (err: unknown) => {
-    assert.ok(err instanceof BenchUsageError, `not a BenchUsageError: ${String(err)}`);
-    assert.equal(err.code, 'BENCH_USAGE');
-    assert.match(err.message, pattern);
-    return true;
-  });
+  assert.throws(
+    () => parseBenchArgs(argv),
+    (err: unknown) => {
+      assert.ok(err instanceof BenchUsageError, `not a BenchUsageError: ${String(err)}`);
+      assert.equal(err.code, 'BENCH_USAGE');
+      assert.match(err.message, pattern);
+      return true;
+    },
+  );
 }
 
 describe('bench command line', () => {
   it('runs everything with the documented defaults when given nothing', () => {
     assert.deepEqual(parseBenchArgs([]), {
-      help: false, only: undefined, systems: undefined, label: undefined, rounds: 3, out: undefined,
-      relayBundle: undefined, profile: false, profileLoadgen: false, pin: true,
-      chatPriority: 'fifo:1', chatPace: 'nap', render: false,
+      help: false,
+      only: undefined,
+      systems: undefined,
+      label: undefined,
+      rounds: 3,
+      out: undefined,
+      relayBundle: undefined,
+      profile: false,
+      profileLoadgen: false,
+      pin: true,
+      chatPriority: 'fifo:1',
+      chatPace: 'nap',
+      render: false,
     });
   });
 
   it('reads every option it documents', () => {
-    const o = parseBenchArgs(['--only=w2,w4', '--systems=relay,pipe', '--label=64 KiB', '--rounds=5', '--out=/tmp/x',
-      '--relay-bundle=old/sut.js', '--profile', '--profile-loadgen', '--no-pin', '--chat-priority=nice:-10', '--chat-pace=spin', '--render']);
+    const o = parseBenchArgs([
+      '--only=w2,w4',
+      '--systems=relay,pipe',
+      '--label=64 KiB',
+      '--rounds=5',
+      '--out=/tmp/x',
+      '--relay-bundle=old/sut.js',
+      '--profile',
+      '--profile-loadgen',
+      '--no-pin',
+      '--chat-priority=nice:-10',
+      '--chat-pace=spin',
+      '--render',
+    ]);
     assert.deepEqual(o, {
-      help: false, only: ['w2', 'w4'], systems: ['relay', 'pipe'], label: '64 KiB', rounds: 5, out: '/tmp/x',
-      relayBundle: 'old/sut.js', profile: true, profileLoadgen: true, pin: false,
-      chatPriority: 'nice:-10', chatPace: 'spin', render: true,
+      help: false,
+      only: ['w2', 'w4'],
+      systems: ['relay', 'pipe'],
+      label: '64 KiB',
+      rounds: 5,
+      out: '/tmp/x',
+      relayBundle: 'old/sut.js',
+      profile: true,
+      profileLoadgen: true,
+      pin: false,
+      chatPriority: 'nice:-10',
+      chatPace: 'spin',
+      render: true,
     });
     assert.equal(parseBenchArgs(['--only', 'w1']).only?.[0], 'w1');
     assert.equal(parseBenchArgs(['--help']).help, true);
@@ -35,12 +70,19 @@ describe('bench command line', () => {
   it('every option in the usage text is one it reads, and the other way round', () => {
     const documented = [...USAGE.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]).sort();
     const accepted = documented.filter((flag) => {
-      const arg = ['--help', '--profile', '--profile-loadgen', '--no-pin', '--render'].includes(flag) ? flag : `${flag}=${flag === '--only' ? 'w1' : flag === '--systems' ? 'relay' : flag === '--rounds' ? '2' : flag === '--chat-pace' ? 'spin' : flag === '--chat-priority' ? 'fifo:2' : 'x'}`;
+      const arg = ['--help', '--profile', '--profile-loadgen', '--no-pin', '--render'].includes(flag)
+        ? flag
+        : `${flag}=${flag === '--only' ? 'w1' : flag === '--systems' ? 'relay' : flag === '--rounds' ? '2' : flag === '--chat-pace' ? 'spin' : flag === '--chat-priority' ? 'fifo:2' : 'x'}`;
       parseBenchArgs([arg]);
       return true;
     });
     assert.deepEqual(accepted, documented);
-    assert.deepEqual(documented, Object.keys(OPTIONS).map((name) => `--${name}`).sort());
+    assert.deepEqual(
+      documented,
+      Object.keys(OPTIONS)
+        .map((name) => `--${name}`)
+        .sort(),
+    );
   });
 
   it('stops at an option it does not know instead of starting a full run', () => {

@@ -17,7 +17,7 @@ describe('bench rounds', () => {
     assert.equal(median([NaN]), undefined);
   });
 
-  it('does not reorder the caller\'s list', () => {
+  it("does not reorder the caller's list", () => {
     const values = [3, 1, 2];
     median(values);
     assert.deepEqual(values, [3, 1, 2]);
@@ -34,11 +34,7 @@ describe('bench rounds', () => {
   });
 
   it('uses the rounds that have a figure and keeps text and lists from the first round', () => {
-    const merged = medianOfRounds([
-      { p99Ms: 10, note: 'first', list: [1, 2] },
-      { p99Ms: 30, note: 'second', list: [3] },
-      { note: 'third' },
-    ]);
+    const merged = medianOfRounds([{ p99Ms: 10, note: 'first', list: [1, 2] }, { p99Ms: 30, note: 'second', list: [3] }, { note: 'third' }]);
     assert.deepEqual(merged, { p99Ms: 20, note: 'first', list: [1, 2] });
   });
 

@@ -62,7 +62,10 @@ describe('bench targets', () => {
     const label = '64 KiB chunks';
     const at = (relay: number) =>
       only(
-        targetVerdicts([run('w4', label, 'direct', { mbPerSec: 600 }), run('w4', label, 'pipe', { mbPerSec: 700 }), run('w4', label, 'relay', { mbPerSec: relay })], CAP),
+        targetVerdicts(
+          [run('w4', label, 'direct', { mbPerSec: 600 }), run('w4', label, 'pipe', { mbPerSec: 700 }), run('w4', label, 'relay', { mbPerSec: relay })],
+          CAP,
+        ),
         'File relay',
       );
     assert.equal(at(700).met, false, 'equal to the pipe is not above it');
@@ -71,7 +74,7 @@ describe('bench targets', () => {
     assert.equal(at(701).against, 'direct 600 (1.17×), pipe 700 (1.00×)');
   });
 
-  it('p99 at half of peak names the relay\'s rate; chat during a transfer reads the chat figures', () => {
+  it("p99 at half of peak names the relay's rate; chat during a transfer reads the chat figures", () => {
     const verdicts = targetVerdicts(
       [
         run('w2', 'half of relay peak', 'relay', { p99Ms: 0.9 }, { spec: { w: 'latency', rate: 80_100 } }),
@@ -90,10 +93,17 @@ describe('bench targets', () => {
     assert.deepEqual(chat.others, ['pipe 9.57 ms missed']);
   });
 
-  it('slow consumer: memory within 4× the queue cap, and others\' p99 within 1.5× or +1 ms of its baseline', () => {
+  it("slow consumer: memory within 4× the queue cap, and others' p99 within 1.5× or +1 ms of its baseline", () => {
     const at = (growth: number, base: number, during: number) => {
       const verdicts = targetVerdicts(
-        [run('w6', 'slow', 'relay', { sutRssAtSlowStartBytes: 100e6, sutPeakRssDuringSlowBytes: 100e6 + growth, baseline: { p99Ms: base }, duringSlow: { p99Ms: during } })],
+        [
+          run('w6', 'slow', 'relay', {
+            sutRssAtSlowStartBytes: 100e6,
+            sutPeakRssDuringSlowBytes: 100e6 + growth,
+            baseline: { p99Ms: base },
+            duringSlow: { p99Ms: during },
+          }),
+        ],
         CAP,
       );
       return { memory: only(verdicts, 'Slow consumer: relay memory'), p99: only(verdicts, "Slow consumer: other pairs'") };

@@ -132,7 +132,7 @@ describe('CLI: relay, listen and send as child processes', function () {
     assert.equal(dave.events.filter((e) => e.type === 'message').length, 0);
   });
 
-  it('send --to NAME reaches a peer on a big relay (watched presence) that is in nobody\'s roster, by asking the relay', async () => {
+  it("send --to NAME reaches a peer on a big relay (watched presence) that is in nobody's roster, by asking the relay", async () => {
     const { env, common } = await teamOf(['--full-presence-limit', '1']);
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     await bob.waitForEvent('connected');

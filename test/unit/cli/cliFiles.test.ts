@@ -54,7 +54,10 @@ describe('CLI: send-file and listen --accept-files', function () {
     }
     assert.ok(!fs.readdirSync(inbox).some((n) => n.endsWith('.part')), 'no temporary files left');
 
-    const events = sent.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = sent.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(events[0].type, 'offered');
     assert.equal(events[0].size, 200_000 + 0 + 1234 + 1_500_000);
     assert.equal(events[events.length - 1].type, 'done');

@@ -132,13 +132,7 @@ export function waitForEvent<T = unknown>(
  * Waits until `check()` returns something other than undefined/false, re-checking whenever one
  * of `events` fires on `emitter` (no polling).
  */
-export function waitUntil<T>(
-  check: () => T | undefined | false,
-  emitter: EventEmitter,
-  events: string[],
-  label: string,
-  ms = WAIT_MS,
-): Promise<T> {
+export function waitUntil<T>(check: () => T | undefined | false, emitter: EventEmitter, events: string[], label: string, ms = WAIT_MS): Promise<T> {
   const first = check();
   if (first !== undefined && first !== false) return Promise.resolve(first);
   let listener: (() => void) | undefined;
@@ -160,8 +154,8 @@ export async function rejectsWithCode(promise: Promise<unknown>, code: string, l
   try {
     result = await withTimeout(promise, label, ms);
   } catch (err) {
-    if (!(err instanceof TeamMessengerError)) throw new Error(`${label}: expected a TeamMessengerError ${code}, got ${String(err)}`);
-    if (err.code !== code) throw new Error(`${label}: expected code ${code}, got ${err.code} (${err.message})`);
+    if (!(err instanceof TeamMessengerError)) throw new Error(`${label}: expected a TeamMessengerError ${code}, got ${String(err)}`, { cause: err });
+    if (err.code !== code) throw new Error(`${label}: expected code ${code}, got ${err.code} (${err.message})`, { cause: err });
     return err;
   }
   throw new Error(`${label}: expected a rejection with ${code}, but it resolved with ${JSON.stringify(result)}`);
@@ -222,7 +216,20 @@ export async function freePort(): Promise<number> {
 /** Recorded events. 'file-offer' is left out: listening to it changes behaviour (offers are declined without a listener). */
 type EventName = Exclude<keyof ClientEvents, 'file-offer'>;
 type EventArg<K extends EventName> = ClientEvents[K][0];
-const EVENT_NAMES: EventName[] = ['state', 'welcome', 'peer-joined', 'peer-left', 'peer-updated', 'presence', 'watching', 'message', 'pending', 'relay-error', 'disconnected', 'typing'];
+const EVENT_NAMES: EventName[] = [
+  'state',
+  'welcome',
+  'peer-joined',
+  'peer-left',
+  'peer-updated',
+  'presence',
+  'watching',
+  'message',
+  'pending',
+  'relay-error',
+  'disconnected',
+  'typing',
+];
 
 /** A TeamClient that records every event it emits from the moment it is constructed. */
 export class TestClient extends TeamClient {
@@ -242,13 +249,7 @@ export class TestClient extends TeamClient {
   /** The first recorded or future `event` that passes `accept`. */
   waitFor<K extends EventName>(event: K, accept: (value: EventArg<K>) => boolean = () => true, label?: string, ms = WAIT_MS): Promise<EventArg<K>> {
     const list = this.events[event] as EventArg<K>[];
-    return waitUntil(
-      () => list.find(accept),
-      this as unknown as EventEmitter,
-      [event],
-      label ?? `${this.name}: "${event}"`,
-      ms,
-    );
+    return waitUntil(() => list.find(accept), this as unknown as EventEmitter, [event], label ?? `${this.name}: "${event}"`, ms);
   }
 
   /** A future `event` (ignores what was recorded already). */

@@ -68,8 +68,8 @@ export async function rejectsWith(promise: Promise<unknown>, code: string, label
   try {
     value = await within(promise, label, ms);
   } catch (err) {
-    if (!(err instanceof TeamMessengerError)) throw new Error(`${label}: expected a TeamMessengerError ${code}, got ${String(err)}`);
-    if (err.code !== code) throw new Error(`${label}: expected ${code}, got ${err.code}: ${err.message}`);
+    if (!(err instanceof TeamMessengerError)) throw new Error(`${label}: expected a TeamMessengerError ${code}, got ${String(err)}`, { cause: err });
+    if (err.code !== code) throw new Error(`${label}: expected ${code}, got ${err.code}: ${err.message}`, { cause: err });
     return err;
   }
   throw new Error(`${label}: expected a rejection with ${code}, but it resolved with ${JSON.stringify(value)}`);
@@ -125,7 +125,7 @@ export function writeBigFile(file: string, size: number, seed: number): string {
 /** Fast deterministic bytes (xorshift32), for file contents. */
 export function seededBytes(length: number, seed: number): Buffer {
   const out = Buffer.allocUnsafe(length);
-  let x = (seed >>> 0) || 0x9e3779b9;
+  let x = seed >>> 0 || 0x9e3779b9;
   let i = 0;
   for (; i + 4 <= length; i += 4) {
     x ^= x << 13;
@@ -255,4 +255,3 @@ export function seesPeers(client: TeamClient, peers: TeamClient[]): Promise<true
   const all = () => peers.every((p) => [...client.peers.values()].some((info) => info.clientId === p.clientId)) || undefined;
   return when(client as unknown as EventEmitter, ['peer-joined', 'welcome'], all, `${client.name} to see ${peers.map((p) => p.name).join(', ')}`);
 }
-

@@ -265,7 +265,11 @@ describe('ConversationStore', function () {
     it('adds a pending message with a local id', function () {
       const store = newStore();
       const events = record(store);
-      const m = store.addOutgoing({ ref: 'r1', to: [ALICE, BOB], text: 'hi', code: { path: 'x.ts', startLine: 3, endLine: 4, language: 'typescript' } }, 'me', T0);
+      const m = store.addOutgoing(
+        { ref: 'r1', to: [ALICE, BOB], text: 'hi', code: { path: 'x.ts', startLine: 3, endLine: 4, language: 'typescript' } },
+        'me',
+        T0,
+      );
       assert.deepEqual(m, {
         id: 'local:r1',
         ref: 'r1',
@@ -448,12 +452,21 @@ describe('ConversationStore', function () {
       const store = newStore();
       for (let i = 1; i <= 10; i++) store.addIncoming(msg({ id: `m${i}`, seq: i }));
       const last = store.page(`peer:${ALICE}`, 4);
-      assert.deepEqual(last.messages.map((m) => m.id), ['m7', 'm8', 'm9', 'm10']);
+      assert.deepEqual(
+        last.messages.map((m) => m.id),
+        ['m7', 'm8', 'm9', 'm10'],
+      );
       assert.equal(last.hasOlder, true);
       const older = store.page(`peer:${ALICE}`, 4, 'm7');
-      assert.deepEqual(older.messages.map((m) => m.id), ['m3', 'm4', 'm5', 'm6']);
+      assert.deepEqual(
+        older.messages.map((m) => m.id),
+        ['m3', 'm4', 'm5', 'm6'],
+      );
       const oldest = store.page(`peer:${ALICE}`, 4, 'm3');
-      assert.deepEqual(oldest.messages.map((m) => m.id), ['m1', 'm2']);
+      assert.deepEqual(
+        oldest.messages.map((m) => m.id),
+        ['m1', 'm2'],
+      );
       assert.equal(oldest.hasOlder, false);
       assert.deepEqual(store.page('peer:nobody', 4), { messages: [], hasOlder: false });
     });
@@ -553,7 +566,10 @@ describe('ConversationStore', function () {
 
     it('does not restore the history of another identity', function () {
       const restored = ConversationStore.fromJSON(populated().toJSON(), { selfId: BOB });
-      assert.deepEqual(restored.conversations.map((c) => c.id), ['all']);
+      assert.deepEqual(
+        restored.conversations.map((c) => c.id),
+        ['all'],
+      );
       assert.equal(restored.get('all')!.messages.length, 0);
     });
 
@@ -571,7 +587,9 @@ describe('ConversationStore', function () {
         { version: 1, selfId: SELF, conversations: 'nope' },
         { version: 1, selfId: SELF, conversations: { 0: { id: 'all' }, length: 1 } },
         { version: 1, selfId: SELF, conversations: [null, 1, 'x', [], { id: 5 }, { id: 'all', messages: 'x' }] },
-        JSON.parse(`{"__proto__": {"polluted": true}, "version": 1, "selfId": "${SELF}", "conversations": [{"__proto__": {"polluted": true}, "id": "__proto__", "unread": 1, "lastActivity": 1, "messages": []}]}`),
+        JSON.parse(
+          `{"__proto__": {"polluted": true}, "version": 1, "selfId": "${SELF}", "conversations": [{"__proto__": {"polluted": true}, "id": "__proto__", "unread": 1, "lastActivity": 1, "messages": []}]}`,
+        ),
         new Proxy(
           {},
           {
@@ -589,7 +607,10 @@ describe('ConversationStore', function () {
       ];
       for (const value of hostile) {
         const store = ConversationStore.fromJSON(value, { selfId: SELF });
-        assert.deepEqual(store.conversations.map((c) => c.id), ['all']);
+        assert.deepEqual(
+          store.conversations.map((c) => c.id),
+          ['all'],
+        );
         assert.equal(store.unreadTotal, 0);
       }
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
@@ -623,7 +644,9 @@ describe('ConversationStore', function () {
               { ...good, id: 'own-dup-ref', from: SELF, own: true, state: 'pending', ref: 'r1', ts: T0 + 1 },
               { ...good, id: 'failed-dup-ref', from: SELF, own: true, state: 'failed', error: 'no', ref: 'r1', ts: T0 + 1 },
               { ...good, id: 'long-ref', from: SELF, own: true, state: 'pending', ref: 'r'.repeat(65), ts: T0 + 1 },
-              JSON.parse(`{"__proto__": {"own": true}, "id": "proto", "from": "${ALICE}", "fromName": "a", "text": "t", "ts": ${T0 + 2}, "own": false, "state": "delivered"}`),
+              JSON.parse(
+                `{"__proto__": {"own": true}, "id": "proto", "from": "${ALICE}", "fromName": "a", "text": "t", "ts": ${T0 + 2}, "own": false, "state": "delivered"}`,
+              ),
             ],
           },
           { id: `group:${ALICE},${SELF}`, unread: 1, lastActivity: T0, messages: [good] }, // self is never a member
@@ -663,7 +686,10 @@ describe('ConversationStore', function () {
       for (let i = messages.length - 50; i < messages.length; i++) messages[i] = { ...one, id: `m${i}`, seq: i };
       const conversations: unknown[] = new Array(1_000_000).fill({ id: 'garbage', unread: 0, lastActivity: 0, messages: [] });
       conversations[0] = { id: `peer:${ALICE}`, unread: 0, lastActivity: T0, messages };
-      const store = ConversationStore.fromJSON({ version: 1, selfId: SELF, conversations }, { selfId: SELF, maxMessagesPerConversation: 50, maxConversations: 10 });
+      const store = ConversationStore.fromJSON(
+        { version: 1, selfId: SELF, conversations },
+        { selfId: SELF, maxMessagesPerConversation: 50, maxConversations: 10 },
+      );
       const alice = store.get(`peer:${ALICE}`)!;
       assert.equal(touched, 0);
       assert.equal(alice.messages.length, 50);

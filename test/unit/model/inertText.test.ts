@@ -115,7 +115,33 @@ describe('inert: peer text made safe for VS Code sinks', () => {
   });
 
   it('leaves nothing a sink would interpret in seeded random text made of link and icon syntax', () => {
-    const alphabet = ['[', ']', '(', ')', '<', '>', '$', '!', ':', '/', '\\', 'command', 'https', 'file', 'vscode', 'www', '.', ' ', 'x', '\n', '\u202e', '~', '-', '"', '👋'];
+    const alphabet = [
+      '[',
+      ']',
+      '(',
+      ')',
+      '<',
+      '>',
+      '$',
+      '!',
+      ':',
+      '/',
+      '\\',
+      'command',
+      'https',
+      'file',
+      'vscode',
+      'www',
+      '.',
+      ' ',
+      'x',
+      '\n',
+      '\u202e',
+      '~',
+      '-',
+      '"',
+      '👋',
+    ];
     for (let seed = 1; seed <= 2000; seed++) {
       const prng = new Prng(seed);
       let input = '';

@@ -31,10 +31,7 @@ describe('peersModel', function () {
     it('lists Everyone first, then online people by name, then offline ones by last seen', function () {
       const nodes = build({
         online: [peer({ clientId: BOB, name: 'bob' }), peer({ clientId: ALICE, name: 'Alice' }), peer({ clientId: CAROL, name: 'carol', status: 'away' })],
-        known: [
-          known({ clientId: DAVE, name: 'dave', lastSeen: NOW - 2 * HOUR }),
-          known({ clientId: ERIN, name: 'Erin', lastSeen: NOW - 5 * MIN }),
-        ],
+        known: [known({ clientId: DAVE, name: 'dave', lastSeen: NOW - 2 * HOUR }), known({ clientId: ERIN, name: 'Erin', lastSeen: NOW - 5 * MIN })],
       });
       assert.deepEqual(
         nodes.map((n) => [n.kind, n.label, n.status]),
@@ -79,7 +76,10 @@ describe('peersModel', function () {
         online: [peer({ clientId: SELF, name: 'me' }), peer({ clientId: ALICE, name: 'alice' })],
         known: [known({ clientId: SELF, name: 'me' })],
       });
-      assert.deepEqual(nodes.map((n) => n.clientId), [undefined, ALICE]);
+      assert.deepEqual(
+        nodes.map((n) => n.clientId),
+        [undefined, ALICE],
+      );
       assert.equal(nodes[0].description, '1 online');
     });
 
@@ -123,7 +123,10 @@ describe('peersModel', function () {
       assert.equal(byId.get(CAROL)!.description, 'build-box · offline · last seen 5 min ago');
       assert.equal(byId.get(DAVE)!.description, 'offline · last seen 1 h ago', 'a unique name needs no machine');
       // Sorted by machine when the names compare equal.
-      assert.deepEqual(nodes.slice(1, 3).map((n) => n.clientId), [BOB, ALICE]);
+      assert.deepEqual(
+        nodes.slice(1, 3).map((n) => n.clientId),
+        [BOB, ALICE],
+      );
     });
 
     it('falls back to the client id when name and machine are the same', function () {
@@ -157,7 +160,10 @@ describe('peersModel', function () {
         unreadByConversation: (id) => unread.get(id) ?? 0,
         rttByClient: new Map([[ALICE, 3.4]]),
       });
-      assert.deepEqual(nodes.map((n) => n.unread), [4, 2, 7]);
+      assert.deepEqual(
+        nodes.map((n) => n.unread),
+        [4, 2, 7],
+      );
       assert.match(nodes[1].tooltip, /^Round trip: 3 ms$/m);
       assert.doesNotMatch(nodes[2].tooltip, /Round trip/);
     });
@@ -195,16 +201,19 @@ describe('peersModel', function () {
     it('shows just Everyone when nobody else is around', function () {
       const nodes = build({});
       assert.equal(nodes.length, 1);
-      assert.deepEqual({ ...nodes[0], tooltip: undefined }, {
-        kind: 'everyone',
-        conversationId: 'all',
-        label: 'Everyone',
-        description: '0 online',
-        tooltip: undefined,
-        status: 'online',
-        unread: 0,
-        sessions: 0,
-      });
+      assert.deepEqual(
+        { ...nodes[0], tooltip: undefined },
+        {
+          kind: 'everyone',
+          conversationId: 'all',
+          label: 'Everyone',
+          description: '0 online',
+          tooltip: undefined,
+          status: 'online',
+          unread: 0,
+          sessions: 0,
+        },
+      );
     });
   });
 
@@ -251,7 +260,10 @@ describe('peersModel', function () {
 
     it('with watched presence and nobody watched shows just Everyone and Find Peer, and never a negative count', function () {
       const nodes = view({ presence: { mode: 'watched', online: 0 }, online: [peer({ clientId: ALICE, name: 'alice' })] });
-      assert.deepEqual(nodes.map((n) => n.kind), ['everyone', 'find']);
+      assert.deepEqual(
+        nodes.map((n) => n.kind),
+        ['everyone', 'find'],
+      );
       assert.equal(nodes[1].label, '0 online — Find Peer…');
     });
 
@@ -262,7 +274,10 @@ describe('peersModel', function () {
         online: [peer({ clientId: ALICE, name: 'alice' })],
         unreadByConversation: (id) => (id === `peer:${ALICE}` ? 3 : id === 'all' ? 1 : 0),
       });
-      assert.deepEqual(nodes.map((n) => (n.kind === 'find' ? 'find' : n.unread)), [1, 'find', 3]);
+      assert.deepEqual(
+        nodes.map((n) => (n.kind === 'find' ? 'find' : n.unread)),
+        [1, 'find', 3],
+      );
     });
   });
 

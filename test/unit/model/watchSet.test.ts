@@ -45,11 +45,28 @@ describe('the watch set on a big relay', function () {
 
 describe('foundPeerRows', function () {
   const NOW = new Date(2024, 5, 15, 14, 30, 0).getTime();
-  const peer = (clientId: string, name: string, fields: Partial<PeerInfo> = {}): PeerInfo => ({ id: 1, clientId, name, machine: 'box', address: 'x', status: 'online', since: 0, ...fields });
+  const peer = (clientId: string, name: string, fields: Partial<PeerInfo> = {}): PeerInfo => ({
+    id: 1,
+    clientId,
+    name,
+    machine: 'box',
+    address: 'x',
+    status: 'online',
+    since: 0,
+    ...fields,
+  });
   const known = (clientId: string, name: string): KnownPeer => ({ clientId, name, machine: 'old-box', lastSeen: NOW - 2 * 3_600_000 });
 
   it('lists online people first, then offline ones with when they were last seen, never the user, each once', function () {
-    const rows = foundPeerRows({ peers: [peer(A, 'alice'), peer(SELF, 'me'), peer(B, '<b>bob</b>', { status: 'busy', machine: '' })], known: [known(C, 'carol'), known(A, 'alice')], more: false }, SELF, NOW);
+    const rows = foundPeerRows(
+      {
+        peers: [peer(A, 'alice'), peer(SELF, 'me'), peer(B, '<b>bob</b>', { status: 'busy', machine: '' })],
+        known: [known(C, 'carol'), known(A, 'alice')],
+        more: false,
+      },
+      SELF,
+      NOW,
+    );
     assert.deepEqual(rows, [
       { clientId: A, name: 'alice', description: 'box', online: true },
       { clientId: B, name: '<b>bob</b>', description: 'busy', online: true },

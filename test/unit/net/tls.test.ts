@@ -33,7 +33,11 @@ function relayCert(): Certificate {
   return createCertificate({ commonName: 'Team Messenger relay', altNames: ['localhost', '127.0.0.1'] });
 }
 
-async function tlsRelay(cleanup: Cleanup, cert: Certificate, options: Parameters<typeof startRelay>[1] = {}): Promise<{ relay: Relay; port: number; log: LogCapture }> {
+async function tlsRelay(
+  cleanup: Cleanup,
+  cert: Certificate,
+  options: Parameters<typeof startRelay>[1] = {},
+): Promise<{ relay: Relay; port: number; log: LogCapture }> {
   const log = new LogCapture();
   const relay = await startRelay(cleanup, { tls: { certPem: cert.certPem, keyPem: cert.keyPem }, logger: log, ...options });
   return { relay, port: relay.address().port, log };

@@ -171,10 +171,13 @@ async function assertRecovered(cleanup: Cleanup, t: Team, label: string): Promis
     assert.equal(c.state, 'connected');
   }
   const honestOnly = { admitted: 2, handshaking: 0, sessions: 2, identities: 2 };
-  await until(() => {
-    const h = holdings(t.relay);
-    return JSON.stringify(h) === JSON.stringify(honestOnly);
-  }, `the relay to hold only alice and bob after ${label} (holds ${JSON.stringify(holdings(t.relay))})`);
+  await until(
+    () => {
+      const h = holdings(t.relay);
+      return JSON.stringify(h) === JSON.stringify(honestOnly);
+    },
+    `the relay to hold only alice and bob after ${label} (holds ${JSON.stringify(holdings(t.relay))})`,
+  );
   assert.equal(t.relay.connectionCount, 2);
   assert.equal(t.relay.clientCount, 2);
 
@@ -229,7 +232,11 @@ class Horde {
   }
 
   allClosed(label: string, ms = 10_000): Promise<void> {
-    return withTimeout(Promise.all(this.closings).then(() => undefined), label, ms);
+    return withTimeout(
+      Promise.all(this.closings).then(() => undefined),
+      label,
+      ms,
+    );
   }
 
   async destroyAll(): Promise<void> {
@@ -274,9 +281,11 @@ function answeredOrClosed(raw: RawClient): Promise<'answered' | 'closed'> {
 
 /** The fatal error frame the relay sent before closing `raw`, with a clear failure if there was none. */
 async function fatalError(raw: RawClient, label: string): Promise<Extract<RelayMessage, { t: 'error' }>> {
-  const error = await raw.waitFor((m) => m.t === 'error' && m.fatal, `a fatal error for ${label}`).catch((err: Error) => {
-    throw new Error(`${err.message}; got ${JSON.stringify(raw.messages.map((m) => m.t))}, closed: ${raw.isClosed}`);
-  });
+  const error = await raw
+    .waitFor((m) => m.t === 'error' && m.fatal, `a fatal error for ${label}`)
+    .catch((err: Error) => {
+      throw new Error(`${err.message}; got ${JSON.stringify(raw.messages.map((m) => m.t))}, closed: ${raw.isClosed}`);
+    });
   assert.ok(error.t === 'error');
   await raw.waitClosed();
   return error;
@@ -328,7 +337,11 @@ describe('abuse: the relay under attack while two honest clients keep chatting',
         await horde.allClosed('the relay to close all 1,000 half-open connections');
         assert.equal(horde.refused.length + horde.answered.length, 1000);
 
-        const timeouts = await t.log.waitFor('closing connection', (f) => f.code === ErrorCode.HandshakeTimeout && String(f.address).startsWith(ATTACKER), 1000);
+        const timeouts = await t.log.waitFor(
+          'closing connection',
+          (f) => f.code === ErrorCode.HandshakeTimeout && String(f.address).startsWith(ATTACKER),
+          1000,
+        );
         assert.equal(timeouts.length, 1000, 'each one logged once, with the reason');
         if (secure) {
           assert.equal(horde.answered.length, 0, 'a TLS relay says nothing before the ClientHello');
@@ -476,7 +489,11 @@ describe('abuse: the relay under attack while two honest clients keep chatting',
     const text = 'f'.repeat(Limits.textChars);
     const count = 200;
     for (let i = 0; i < count; i++) flooder.send({ t: 'send', ref: `f${i}`, to: 'all', text });
-    await flooder.waitFor(() => flooder.messages.filter((m) => m.t === 'ack' || m.t === 'error').length >= count || flooder.isClosed, 'every big broadcast answered', 20_000);
+    await flooder.waitFor(
+      () => flooder.messages.filter((m) => m.t === 'ack' || m.t === 'error').length >= count || flooder.isClosed,
+      'every big broadcast answered',
+      20_000,
+    );
     const acked = flooder.messages.filter((m) => m.t === 'ack').length;
     const limited = flooder.messages.filter((m) => m.t === 'error' && m.code === ErrorCode.RateLimited).length;
     // The burst is one maximum-size message (the budget's floor), then 64 KiB a second.
@@ -518,7 +535,10 @@ describe('abuse: the relay under attack while two honest clients keep chatting',
     assert.match(gone.reason, /slow/i, gone.reason);
     const logged = t.log.find('dropping slow consumer', (f) => f.name === 'sloth');
     assert.equal(logged.length, 1, `the drop is logged, once (${logged.length} times)`);
-    assert.ok(Number(logged[0].fields.queuedBytes) <= LIMITS.maxQueuedBytes, `dropped before queueing more than maxQueuedBytes (${logged[0].fields.queuedBytes})`);
+    assert.ok(
+      Number(logged[0].fields.queuedBytes) <= LIMITS.maxQueuedBytes,
+      `dropped before queueing more than maxQueuedBytes (${logged[0].fields.queuedBytes})`,
+    );
     assert.equal(carol.events.disconnected.length, 0, 'the broadcaster was not affected');
     await carol.close();
     slow.socket.destroy();

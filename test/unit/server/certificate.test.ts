@@ -70,7 +70,11 @@ describe('certificates (createCertificate)', function () {
   describe('what Node parses', function () {
     it('a self-signed certificate: subject = issuer, SAN with DNS, IPv4 and IPv6, validity, not a CA, its own P-256 key', function () {
       const before = Date.now();
-      const cert = createCertificate({ commonName: 'Team Messenger relay', altNames: ['localhost', 'relay.example.com', '127.0.0.1', '10.1.2.3', '::1', 'fe80::1', '2001:db8::8a2e:370:7334'], days: 30 });
+      const cert = createCertificate({
+        commonName: 'Team Messenger relay',
+        altNames: ['localhost', 'relay.example.com', '127.0.0.1', '10.1.2.3', '::1', 'fe80::1', '2001:db8::8a2e:370:7334'],
+        days: 30,
+      });
       const after = Date.now();
       const c = x509(cert);
       assert.equal(c.subject, 'CN=Team Messenger relay');
@@ -102,7 +106,11 @@ describe('certificates (createCertificate)', function () {
       const key = crypto.createPrivateKey(cert.keyPem);
       assert.ok(c.checkPrivateKey(key), 'keyPem is the private key of the certificate');
       assert.match(cert.keyPem, /^-----BEGIN PRIVATE KEY-----\n/);
-      assert.match(cert.certPem, /^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END CERTIFICATE-----\n$/, 'PEM with 64-character lines');
+      assert.match(
+        cert.certPem,
+        /^-----BEGIN CERTIFICATE-----\n([A-Za-z0-9+/=]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END CERTIFICATE-----\n$/,
+        'PEM with 64-character lines',
+      );
     });
 
     it('fingerprint256 is the SHA-256 of the DER, as X509Certificate and fingerprintOf print it', function () {

@@ -40,7 +40,10 @@ describe('EncodedRoster: everyone online as JSON text in shared chunks', () => {
     assert.deepEqual(listed(roster), []);
     const members = Array.from({ length: 10 }, (_, i) => new Member(i));
     for (const member of members) roster.add(member);
-    assert.deepEqual(listed(roster), members.map((m) => m.info()));
+    assert.deepEqual(
+      listed(roster),
+      members.map((m) => m.info()),
+    );
     assert.equal(roster.chunkCount, 3);
     assert.equal(roster.size, 10);
   });
@@ -71,7 +74,10 @@ describe('EncodedRoster: everyone online as JSON text in shared chunks', () => {
     assert.ok(same(afterStatus[2], before[2]), 'chunk 2 kept');
     members[9].rtt = 1.25;
     assert.equal(listed(roster)[9].rtt, 1.25);
-    assert.deepEqual(listed(roster), members.map((m) => m.info()));
+    assert.deepEqual(
+      listed(roster),
+      members.map((m) => m.info()),
+    );
   });
 
   it('a leave takes the member out and keeps the others in order; adding twice or removing a stranger changes nothing', () => {
@@ -82,7 +88,10 @@ describe('EncodedRoster: everyone online as JSON text in shared chunks', () => {
     roster.remove(new Member(99));
     roster.remove(members[3]);
     roster.remove(members[0]);
-    assert.deepEqual(listed(roster), members.filter((m) => m.id !== 3 && m.id !== 0).map((m) => m.info()));
+    assert.deepEqual(
+      listed(roster),
+      members.filter((m) => m.id !== 3 && m.id !== 0).map((m) => m.info()),
+    );
     assert.equal(roster.has(members[3]), false);
     roster.reset([members[7], members[2]]);
     assert.deepEqual(listed(roster), [members[7].info(), members[2].info()]);
@@ -117,11 +126,18 @@ describe('EncodedRoster: everyone online as JSON text in shared chunks', () => {
         }
         // Not after every step: the pieces are cached, and asking changes when they are made.
         if (rng.next() < 0.3 || step === 1999) {
-          assert.deepEqual(listed(roster), model.map((m) => m.info()), `seed ${seed}, step ${step}`);
+          assert.deepEqual(
+            listed(roster),
+            model.map((m) => m.info()),
+            `seed ${seed}, step ${step}`,
+          );
         }
         assert.equal(roster.size, model.length);
         // Two neighbours never fit in one chunk, so chunks stay at least half full on average.
-        assert.ok(roster.chunkCount <= Math.floor((2 * model.length) / chunkEntries) + 1, `seed ${seed}, step ${step}: ${roster.chunkCount} chunks for ${model.length}`);
+        assert.ok(
+          roster.chunkCount <= Math.floor((2 * model.length) / chunkEntries) + 1,
+          `seed ${seed}, step ${step}: ${roster.chunkCount} chunks for ${model.length}`,
+        );
       }
     });
   }

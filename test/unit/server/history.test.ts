@@ -82,7 +82,14 @@ describe('MessageHistory', function () {
 
     it('replays what a client missed after a seq: sent to it or to all, not by it, oldest first', function () {
       const h = history();
-      const all = [add(h, { to: [BOB] }), add(h, { to: [CAROL] }), add(h, { to: 'all' }), add(h, { to: [BOB, CAROL], from: CAROL }), add(h, { to: 'all', from: BOB }), add(h, { to: [BOB], from: BOB })];
+      const all = [
+        add(h, { to: [BOB] }),
+        add(h, { to: [CAROL] }),
+        add(h, { to: 'all' }),
+        add(h, { to: [BOB, CAROL], from: CAROL }),
+        add(h, { to: 'all', from: BOB }),
+        add(h, { to: [BOB], from: BOB }),
+      ];
       assert.deepEqual(replayed(h, BOB, 0, all), [1, 3, 4]);
       assert.deepEqual(replayed(h, BOB, 1, all), [3, 4]);
       assert.deepEqual(replayed(h, BOB, 3, all), [4]);
@@ -96,7 +103,13 @@ describe('MessageHistory', function () {
     it('keeps hostile text exactly (quotes, control characters, lone surrogates, line separators)', function () {
       const h = history();
       const text = '"\\\n\u0000\u2028\u2029\ud800😀</script>{"t":"ack"}';
-      const e = add(h, { text, ref: '\udfff"é', fromName: 'a"b\n', to: [BOB, CAROL], code: { path: '../../etc/passwd', startLine: 1, endLine: 2, language: '"' } });
+      const e = add(h, {
+        text,
+        ref: '\udfff"é',
+        fromName: 'a"b\n',
+        to: [BOB, CAROL],
+        code: { path: '../../etc/passwd', startLine: 1, endLine: 2, language: '"' },
+      });
       assert.deepEqual(h.all(), [e]);
       assert.deepEqual(replayed(h, CAROL, 0, [e]), [1]);
     });
@@ -120,7 +133,10 @@ describe('MessageHistory', function () {
         while (kept.length > h.size) kept.shift();
         assert.deepEqual(h.all(), kept, `message ${i}`);
         assert.ok(kept.length <= maxEntries && kept.reduce((n, k) => n + recordBytes(k), 0) <= maxBytes);
-        assert.ok(kept.every((k) => k.ts >= ts - maxAgeMs), `message ${i}: nothing older than maxAgeMs`);
+        assert.ok(
+          kept.every((k) => k.ts >= ts - maxAgeMs),
+          `message ${i}: nothing older than maxAgeMs`,
+        );
         if (i % 100 === 0) {
           const after = rng.int(0, e.seq);
           for (const id of ids) {
@@ -218,7 +234,10 @@ describe('MessageHistory', function () {
       assert.equal(lines(dir).length, 0, 'nothing is written before the flush');
       h.flush();
       assert.equal(lines(dir).length, 2);
-      assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as HistoryEntry).seq), [1, 2]);
+      assert.deepEqual(
+        lines(dir).map((l) => (JSON.parse(l) as HistoryEntry).seq),
+        [1, 2],
+      );
     });
 
     it('skips a torn last line and unreadable lines, and rewrites the log without them', function () {

@@ -76,7 +76,10 @@ describe('PeerDirectory', function () {
     assert.equal(known[0].clientId, id(249));
     assert.equal(known[199].clientId, id(50));
     assert.equal(known[200].clientId, id(1));
-    assert.deepEqual(d.offlineAmong([id(0), id(1), id(1), id(999)]).map((k) => k.clientId), [id(1)]);
+    assert.deepEqual(
+      d.offlineAmong([id(0), id(1), id(1), id(999)]).map((k) => k.clientId),
+      [id(1)],
+    );
   });
 
   it('over its cap evicts the identity offline the longest, never an online one', function () {

@@ -21,10 +21,19 @@ describe('relay presence: full and watched', function () {
   }
 
   /** A raw client that sent a watch set (so it understands presence frames) and answers pings. */
-  async function join(port: number, name: string, options: { watch?: string[]; identity?: Identity; machine?: string } = {}): Promise<{ raw: RawClient; welcome: Welcome }> {
+  async function join(
+    port: number,
+    name: string,
+    options: { watch?: string[]; identity?: Identity; machine?: string } = {},
+  ): Promise<{ raw: RawClient; welcome: Welcome }> {
     const raw = await RawClient.connect(cleanup, port);
     raw.answerPings = true;
-    const welcome = await raw.handshake({ name, watch: options.watch ?? [], ...(options.identity ? { identity: options.identity } : {}), ...(options.machine ? { machine: options.machine } : {}) });
+    const welcome = await raw.handshake({
+      name,
+      watch: options.watch ?? [],
+      ...(options.identity ? { identity: options.identity } : {}),
+      ...(options.machine ? { machine: options.machine } : {}),
+    });
     return { raw, welcome };
   }
 
@@ -68,7 +77,10 @@ describe('relay presence: full and watched', function () {
     const clients: { name: string; raw: RawClient; welcome: Welcome }[] = [];
     for (let i = 0; i < 40; i++) clients.push({ name: `p${i}`, ...(await join(port, `p${i}`)) });
     const seen = await join(port, 'early');
-    assert.deepEqual(seen.welcome.peers.map((p) => p.name), clients.map((c) => c.name));
+    assert.deepEqual(
+      seen.welcome.peers.map((p) => p.name),
+      clients.map((c) => c.name),
+    );
 
     clients[5].raw.send({ t: 'status', status: 'busy' });
     clients[38].raw.send({ t: 'status', status: 'away' });
@@ -89,19 +101,29 @@ describe('relay presence: full and watched', function () {
     const identity = generateIdentity();
     const laptop = await join(port, 'twin', { identity, machine: 'laptop' });
     const desktop = await join(port, 'twin', { identity, machine: 'desktop' });
-    assert.deepEqual(desktop.welcome.peers.filter((p) => p.name === 'twin').map((p) => p.machine), ['laptop'], 'its own other connection, not itself');
+    assert.deepEqual(
+      desktop.welcome.peers.filter((p) => p.name === 'twin').map((p) => p.machine),
+      ['laptop'],
+      'its own other connection, not itself',
+    );
 
     const zed = await join(port, 'zed');
     const expected = [...clients.filter((c) => c.name !== 'p17').map((c) => c.name), 'twin', 'twin'];
-    assert.deepEqual(zed.welcome.peers.map((p) => p.name), expected);
+    assert.deepEqual(
+      zed.welcome.peers.map((p) => p.name),
+      expected,
+    );
     const status = new Map(zed.welcome.peers.map((p) => [p.name, p.status]));
     assert.equal(status.get('p5'), 'busy');
     assert.equal(status.get('p38'), 'away');
     assert.equal(status.get('p6'), 'online');
-    assert.deepEqual(zed.welcome.peers.slice(-2).map((p) => [p.id, p.machine]), [
-      [laptop.welcome.id, 'laptop'],
-      [desktop.welcome.id, 'desktop'],
-    ]);
+    assert.deepEqual(
+      zed.welcome.peers.slice(-2).map((p) => [p.id, p.machine]),
+      [
+        [laptop.welcome.id, 'laptop'],
+        [desktop.welcome.id, 'desktop'],
+      ],
+    );
     assert.equal(zed.welcome.online, 41, '39 of the first, twin, zed');
   });
 
@@ -251,14 +273,20 @@ describe('relay presence: full and watched', function () {
     const xc = await join(port, 'xavier', { identity: x });
     await b.raw.waitFor((m) => m.t === 'joined' && m.peer.clientId === x.clientId, 'bob told xavier joined');
     await settled(b.raw);
-    assert.deepEqual(ofType(b.raw, 'joined').map((j) => j.peer.name), ['xavier']);
+    assert.deepEqual(
+      ofType(b.raw, 'joined').map((j) => j.peer.name),
+      ['xavier'],
+    );
     await leave(relay, xc.raw);
 
     // Alice leaving frees her two: bob's next watch is taken whole.
     await leave(relay, a.raw);
     b.raw.send({ t: 'watch', ids: [x.clientId, y.clientId, z.clientId] });
     const answer = await b.raw.waitForType('watching');
-    assert.deepEqual(answer.peers.map((p) => p.name), ['zed']);
+    assert.deepEqual(
+      answer.peers.map((p) => p.name),
+      ['zed'],
+    );
     await settled(b.raw);
     assert.equal(ofType(b.raw, 'error').length, 1, 'no second WATCH_LIMIT');
     assert.equal(relay.watchEntryCount, 3);
@@ -305,7 +333,11 @@ describe('relay presence: full and watched', function () {
       [bobId.clientId],
     );
 
-    assert.deepEqual((await who('<b onclick')).peers.map((p) => p.machine), ['evil'], 'markup is matched as text');
+    assert.deepEqual(
+      (await who('<b onclick')).peers.map((p) => p.machine),
+      ['evil'],
+      'markup is matched as text',
+    );
     for (const hostile of ['.*', '(a+)+$', '%', '\u0000', '"; DROP TABLE peers; --', '\\']) {
       const r = await who(hostile);
       assert.deepEqual([r.peers, r.known, r.more], [[], [], false], `${JSON.stringify(hostile)} matches nothing`);
@@ -349,7 +381,7 @@ describe('relay presence: full and watched', function () {
     assert.ok(refused.every((e) => e.code === ErrorCode.RateLimited && !e.fatal));
     // Chatting is not affected, and bob's searches have their own budget.
     b.raw.send({ t: 'who', n: 1, query: 'ali' });
-    const found = await b.raw.waitFor<Of<'who-result'>>((m) => m.t === 'who-result', 'bob\'s search');
+    const found = await b.raw.waitFor<Of<'who-result'>>((m) => m.t === 'who-result', "bob's search");
     assert.equal(found.peers[0]?.name, 'alice');
     assert.equal(relay.clientCount, 2);
   });
@@ -389,9 +421,9 @@ describe('relay presence: full and watched', function () {
     const clients: { raw: RawClient; welcome: Welcome }[] = [];
     for (let i = 0; i < N; i += 10) {
       // Each watches the two identities after it, like a person watching their conversations.
-      const batch = identities.slice(i, i + 10).map((identity, k) =>
-        join(port, `lean-${i + k}`, { identity, watch: [identities[(i + k + 1) % N].clientId, identities[(i + k + 2) % N].clientId] }),
-      );
+      const batch = identities
+        .slice(i, i + 10)
+        .map((identity, k) => join(port, `lean-${i + k}`, { identity, watch: [identities[(i + k + 1) % N].clientId, identities[(i + k + 2) % N].clientId] }));
       clients.push(...(await Promise.all(batch)));
     }
     assert.equal(relay.clientCount, N);

@@ -624,7 +624,10 @@ describe('relay over loopback', function () {
       const error = await silent.waitForError();
       assert.equal(error.code, ErrorCode.IdleTimeout);
       await silent.waitClosed();
-      assert.ok(silent.messages.some((m) => m.t === 'ping'), 'the relay pinged it first');
+      assert.ok(
+        silent.messages.some((m) => m.t === 'ping'),
+        'the relay pinged it first',
+      );
 
       // Stay on for a few more idle periods: the honest clients answer and are kept.
       await sleep(2 * idleTimeoutMs);
@@ -666,12 +669,24 @@ describe('relay over loopback', function () {
       await barrier(alice, bob, 'before');
       await barrier(bob, alice, 'before');
 
-      const FRAMING = [ErrorCode.FrameTooLarge, ErrorCode.BadFrameKind, ErrorCode.BadFrameFlags, ErrorCode.BadJson, ErrorCode.BadMessage, ErrorCode.UnknownType];
+      const FRAMING = [
+        ErrorCode.FrameTooLarge,
+        ErrorCode.BadFrameKind,
+        ErrorCode.BadFrameFlags,
+        ErrorCode.BadJson,
+        ErrorCode.BadMessage,
+        ErrorCode.UnknownType,
+      ];
       const control = (json: string) => encodeFrame(FrameKind.Control, Buffer.from(json, 'utf8'));
       const cases: { name: string; afterHandshake: boolean; bytes: Buffer; codes: string[] }[] = [];
       for (const afterHandshake of [false, true]) {
         cases.push(
-          { name: '4 GB length header', afterHandshake, bytes: Buffer.from([0xff, 0xff, 0xff, 0xff, FrameKind.Control, 0, 0, 0, 0, 0]), codes: [ErrorCode.FrameTooLarge] },
+          {
+            name: '4 GB length header',
+            afterHandshake,
+            bytes: Buffer.from([0xff, 0xff, 0xff, 0xff, FrameKind.Control, 0, 0, 0, 0, 0]),
+            codes: [ErrorCode.FrameTooLarge],
+          },
           { name: 'random bytes', afterHandshake, bytes: seededBytes(4096, afterHandshake ? 2 : 1), codes: FRAMING },
           { name: 'random payload in a control frame', afterHandshake, bytes: encodeFrame(FrameKind.Control, seededBytes(300, 7)), codes: [ErrorCode.BadJson] },
           { name: 'bad JSON', afterHandshake, bytes: control('{"t":"send",'), codes: [ErrorCode.BadJson] },
@@ -679,9 +694,24 @@ describe('relay over loopback', function () {
           { name: 'JSON that is not an object', afterHandshake, bytes: control('[1,2,3]'), codes: [ErrorCode.BadMessage] },
           { name: 'a send missing fields', afterHandshake, bytes: control('{"t":"send","ref":"x"}'), codes: [ErrorCode.BadMessage] },
           { name: 'unknown frame kind', afterHandshake, bytes: Buffer.from([0, 0, 0, 0, 9, 0, 0, 0, 0, 0]), codes: [ErrorCode.BadFrameKind] },
-          { name: 'unknown frame flags', afterHandshake, bytes: Buffer.from([0, 0, 0, 2, FrameKind.Control, 0x80, 0, 0, 0, 0, 0x7b, 0x7d]), codes: [ErrorCode.BadFrameFlags] },
-          { name: 'a control frame with flags', afterHandshake, bytes: encodeFrame(FrameKind.Control, Buffer.from('{"t":"bye"}'), 0, 1), codes: [ErrorCode.BadFrameFlags] },
-          { name: 'data on a stream never opened', afterHandshake, bytes: encodeFrame(FrameKind.Data, Buffer.from('data'), 0xfffffff0), codes: [ErrorCode.UnexpectedMessage] },
+          {
+            name: 'unknown frame flags',
+            afterHandshake,
+            bytes: Buffer.from([0, 0, 0, 2, FrameKind.Control, 0x80, 0, 0, 0, 0, 0x7b, 0x7d]),
+            codes: [ErrorCode.BadFrameFlags],
+          },
+          {
+            name: 'a control frame with flags',
+            afterHandshake,
+            bytes: encodeFrame(FrameKind.Control, Buffer.from('{"t":"bye"}'), 0, 1),
+            codes: [ErrorCode.BadFrameFlags],
+          },
+          {
+            name: 'data on a stream never opened',
+            afterHandshake,
+            bytes: encodeFrame(FrameKind.Data, Buffer.from('data'), 0xfffffff0),
+            codes: [ErrorCode.UnexpectedMessage],
+          },
         );
       }
       cases.push(
@@ -695,14 +725,19 @@ describe('relay over loopback', function () {
         else await raw.waitForType('challenge');
         if (c.name === 'a second hello') await raw.hello({ secret: SECRET });
         else raw.sendBytes(c.bytes);
-        const error = await raw.waitFor((m) => m.t === 'error', `an error frame for "${c.name}" (${c.afterHandshake ? 'after' : 'before'} hello)`).catch((err: Error) => {
-          throw new Error(
-            `${err.message}; the raw client got ${JSON.stringify(raw.messages.map((m) => m.t))}, ` +
-              `decode errors: ${JSON.stringify(raw.decodeErrors.map((e) => e.message))}, closed: ${raw.isClosed}`,
-          );
-        });
+        const error = await raw
+          .waitFor((m) => m.t === 'error', `an error frame for "${c.name}" (${c.afterHandshake ? 'after' : 'before'} hello)`)
+          .catch((err: Error) => {
+            throw new Error(
+              `${err.message}; the raw client got ${JSON.stringify(raw.messages.map((m) => m.t))}, ` +
+                `decode errors: ${JSON.stringify(raw.decodeErrors.map((e) => e.message))}, closed: ${raw.isClosed}`,
+            );
+          });
         assert.ok(error.t === 'error');
-        assert.ok(c.codes.includes(error.code), `"${c.name}" (${c.afterHandshake ? 'after' : 'before'} hello): expected ${c.codes.join('|')}, got ${error.code}`);
+        assert.ok(
+          c.codes.includes(error.code),
+          `"${c.name}" (${c.afterHandshake ? 'after' : 'before'} hello): expected ${c.codes.join('|')}, got ${error.code}`,
+        );
         assert.equal(error.fatal, true);
         await raw.waitClosed();
         return raw;
@@ -739,7 +774,7 @@ describe('relay over loopback', function () {
      *  waitFor would scan all of them on every arrival. */
     async function assertWholeFlood(reader: RawClient, count: number): Promise<void> {
       const texts = () => reader.messages.flatMap((m) => (m.t === 'message' ? [m.text] : []));
-      for (const end = Date.now() + 40_000; texts().length < count && Date.now() < end; ) await sleep(20);
+      for (const end = Date.now() + 40_000; texts().length < count && Date.now() < end;) await sleep(20);
       assert.deepEqual(
         texts(),
         Array.from({ length: count }, (_, i) => `flood ${i}`),
@@ -747,7 +782,7 @@ describe('relay over loopback', function () {
       );
     }
 
-    it('a flood arriving in full reads is handled a read per turn: another sender\'s message is not queued behind megabytes of it', async function () {
+    it("a flood arriving in full reads is handled a read per turn: another sender's message is not queued behind megabytes of it", async function () {
       this.timeout(60_000);
       const relay = await startRelay(cleanup, { textBytesPerSecond: 0, messagesPerSecond: 0 });
       const port = relay.address().port;
@@ -764,7 +799,9 @@ describe('relay over loopback', function () {
       const count = 40_000;
       const frames: Buffer[] = [];
       for (let i = 0; i < count; i++) {
-        frames.push(encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'send', ref: `f${i}`, to: [reader.identity.clientId], text: `flood ${i}` }))));
+        frames.push(
+          encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'send', ref: `f${i}`, to: [reader.identity.clientId], text: `flood ${i}` }))),
+        );
       }
       const flood = Buffer.concat(frames);
       const firstArrived = reader.waitForType('message', 20_000);
@@ -780,7 +817,7 @@ describe('relay over loopback', function () {
       await assertWholeFlood(reader, count);
     });
 
-    it('a flood is handled a turn budget at a time while others talk: with no budget, another sender\'s message comes after a few of the flood\'s, not after the rest of its read', async function () {
+    it("a flood is handled a turn budget at a time while others talk: with no budget, another sender's message comes after a few of the flood's, not after the rest of its read", async function () {
       this.timeout(60_000);
       // turnBudgetMs 0: every message of the flood is a turn of its own while anyone else is
       // reading, so how many come between does not depend on this machine's speed. Without turns
@@ -804,7 +841,9 @@ describe('relay over loopback', function () {
       const count = 5000;
       const frames: Buffer[] = [];
       for (let i = 0; i < count; i++) {
-        frames.push(encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'send', ref: `f${i}`, to: [reader.identity.clientId], text: `flood ${i}` }))));
+        frames.push(
+          encodeFrame(FrameKind.Control, Buffer.from(JSON.stringify({ t: 'send', ref: `f${i}`, to: [reader.identity.clientId], text: `flood ${i}` }))),
+        );
       }
       const firstArrived = reader.waitForType('message', 20_000);
       flooder.sendBytes(Buffer.concat(frames));
@@ -817,7 +856,7 @@ describe('relay over loopback', function () {
       assert.ok(floodBefore < 100, `${floodBefore} flood messages (and dave's ticks) were handled between the flood's first and carol's message`);
       assert.ok(ticks > 0, 'dave chatted meanwhile');
       await assertWholeFlood(reader, count);
-      for (const end = Date.now() + 10_000; flooder.messages.filter((m) => m.t === 'ack').length < count && Date.now() < end; ) await sleep(20);
+      for (const end = Date.now() + 10_000; flooder.messages.filter((m) => m.t === 'ack').length < count && Date.now() < end;) await sleep(20);
       assert.equal(flooder.messages.filter((m) => m.t === 'ack').length, count, 'every flood message acked');
     });
 
@@ -863,9 +902,12 @@ describe('relay over loopback', function () {
       slow.socket.resume();
       await withTimeout(Promise.all(sends), 'acks of every send', 40_000);
       const chats = () => slow.messages.filter((m) => m.t === 'message').length;
-      for (const end = Date.now() + 20_000; chats() < count && Date.now() < end; ) await sleep(20);
+      for (const end = Date.now() + 20_000; chats() < count && Date.now() < end;) await sleep(20);
       const got = slow.messages.flatMap((m) => (m.t === 'message' ? [Number(m.text.slice(0, m.text.indexOf(' ')))] : []));
-      assert.deepEqual(got, Array.from({ length: count }, (_, i) => i));
+      assert.deepEqual(
+        got,
+        Array.from({ length: count }, (_, i) => i),
+      );
       for (const c of [alice, carol, dave]) assert.equal(c.events.disconnected.length, 0, `${c.name} was not dropped`);
       assert.equal(slow.isClosed, false);
     });

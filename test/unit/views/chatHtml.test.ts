@@ -20,7 +20,12 @@ function attr(tag: string, name: string): string | undefined {
 }
 
 function unescape(value: string): string {
-  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return value
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
 
 describe('chatHtml', () => {
@@ -31,8 +36,7 @@ describe('chatHtml', () => {
     const policy = unescape(attr(metas[0]!, 'content')!);
     assert.strictEqual(
       policy,
-      `default-src 'none'; style-src ${base.cspSource}; font-src ${base.cspSource}; ` +
-        `img-src ${base.cspSource} data:; script-src 'nonce-${base.nonce}';`,
+      `default-src 'none'; style-src ${base.cspSource}; font-src ${base.cspSource}; ` + `img-src ${base.cspSource} data:; script-src 'nonce-${base.nonce}';`,
     );
     assert.strictEqual(policy, contentSecurityPolicy(base.cspSource, base.nonce));
     assert.ok(!policy.includes('unsafe-inline'));

@@ -5,7 +5,19 @@ import { generateIdentity } from '../../../../src/net/identity';
 import { PeerInfo, Welcome } from '../../../../src/net/protocol/messages';
 import { Roster } from '../../../../src/net/client/roster';
 import { Relay } from '../../../../src/server/relay';
-import { TcpProxy, TestClient, TestRelayOptions, connectClient, createClient, rejectsWithCode, startRelay, useCleanup, waitForEvent, waitUntil, withTimeout } from '../../helpers/loopback';
+import {
+  TcpProxy,
+  TestClient,
+  TestRelayOptions,
+  connectClient,
+  createClient,
+  rejectsWithCode,
+  startRelay,
+  useCleanup,
+  waitForEvent,
+  waitUntil,
+  withTimeout,
+} from '../../helpers/loopback';
 
 const ALICE = 'A'.repeat(22);
 const BOB = 'B'.repeat(22);
@@ -17,7 +29,19 @@ function peer(id: number, clientId: string, name: string): PeerInfo {
 }
 
 function welcome(fields: Partial<Welcome>): Welcome {
-  return { t: 'welcome', id: 1, clientId: SELF, epoch: 'e', seq: 0, peers: [], known: [], pingIntervalMs: 1000, idleTimeoutMs: 5000, maxPayload: 1 << 20, ...fields };
+  return {
+    t: 'welcome',
+    id: 1,
+    clientId: SELF,
+    epoch: 'e',
+    seq: 0,
+    peers: [],
+    known: [],
+    pingIntervalMs: 1000,
+    idleTimeoutMs: 5000,
+    maxPayload: 1 << 20,
+    ...fields,
+  };
 }
 
 describe('Roster (the client side of presence)', function () {
@@ -36,7 +60,14 @@ describe('Roster (the client side of presence)', function () {
   it('switching to watched keeps only the watched; switching back takes the relay roster, without this connection', function () {
     const r = new Roster();
     r.watch([BOB]);
-    r.welcome(welcome({ presence: 'full', online: 3, peers: [peer(2, ALICE, 'alice'), peer(4, BOB, 'bob')], known: [{ clientId: CAROL, name: 'carol', machine: '', lastSeen: 1 }] }));
+    r.welcome(
+      welcome({
+        presence: 'full',
+        online: 3,
+        peers: [peer(2, ALICE, 'alice'), peer(4, BOB, 'bob')],
+        known: [{ clientId: CAROL, name: 'carol', machine: '', lastSeen: 1 }],
+      }),
+    );
     assert.equal(r.presence({ t: 'presence', mode: 'watched', online: 1500 }), true);
     assert.deepEqual([...r.peers.keys()], [4]);
     assert.deepEqual([...r.known.keys()], []);
@@ -54,7 +85,9 @@ describe('Roster (the client side of presence)', function () {
 
   it('un-watching someone in watched presence drops them', function () {
     const r = new Roster();
-    r.welcome(welcome({ presence: 'watched', online: 2000, peers: [peer(4, BOB, 'bob')], known: [{ clientId: CAROL, name: 'carol', machine: '', lastSeen: 1 }] }));
+    r.welcome(
+      welcome({ presence: 'watched', online: 2000, peers: [peer(4, BOB, 'bob')], known: [{ clientId: CAROL, name: 'carol', machine: '', lastSeen: 1 }] }),
+    );
     r.watch([CAROL]);
     assert.equal(r.peers.size, 0);
     assert.deepEqual([...r.known.keys()], [CAROL]);
@@ -82,9 +115,7 @@ describe('TeamClient on a big relay (watched presence)', function () {
     const watcherless = await connectClient(cleanup, port, { name: 'watcherless' });
     const bob = await connectClient(cleanup, port, { name: 'bob', identity: bobId });
     const carol = await connectClient(cleanup, port, { name: 'carol' });
-    await Promise.all(
-      [alice, watcherless].map((c) => waitUntil(() => c.peers.size === 3, c, ['peer-joined'], `${c.name} to see everyone in full presence`)),
-    );
+    await Promise.all([alice, watcherless].map((c) => waitUntil(() => c.peers.size === 3, c, ['peer-joined'], `${c.name} to see everyone in full presence`)));
     assert.equal(alice.presenceMode, 'full');
     assert.equal(alice.onlineCount, 4);
 
@@ -125,17 +156,29 @@ describe('TeamClient on a big relay (watched presence)', function () {
     await connectClient(cleanup, port, { name: 'filler' });
     const carol = await connectClient(cleanup, port, { name: 'carol', identity: carolId });
     await waitUntil(() => alice.presenceMode === 'watched', alice, ['presence'], 'the switch');
-    assert.equal([...alice.peers.values()].some((p) => p.name === 'carol'), false, 'carol is not watched');
+    assert.equal(
+      [...alice.peers.values()].some((p) => p.name === 'carol'),
+      false,
+      'carol is not watched',
+    );
 
     await withTimeout(alice.watch([bobId.clientId, carolId.clientId]), 'the watch answer');
-    assert.deepEqual([...alice.peers.values()].map((p) => p.name), ['carol'], 'the answer put carol in the roster');
+    assert.deepEqual(
+      [...alice.peers.values()].map((p) => p.name),
+      ['carol'],
+      'the answer put carol in the roster',
+    );
     assert.equal(alice.events['peer-joined'].length, 0, 'a watch answer is not a join');
 
     // Reconnect: the hello carries the set, so the relay still tells alice about bob and carol.
     const welcomes = alice.events.welcome.length;
     proxy.cutAll();
     await waitUntil(() => alice.events.welcome.length > welcomes, alice, ['welcome'], 'alice to reconnect');
-    assert.deepEqual([...alice.peers.values()].map((p) => p.name), ['carol'], 'the welcome lists the watched online');
+    assert.deepEqual(
+      [...alice.peers.values()].map((p) => p.name),
+      ['carol'],
+      'the welcome lists the watched online',
+    );
     await connectClient(cleanup, port, { name: 'bob', identity: bobId });
     await alice.waitFor('peer-joined', (p) => p.clientId === bobId.clientId, 'alice told bob joined, after reconnecting');
     await carol.close();
@@ -157,7 +200,11 @@ describe('TeamClient on a big relay (watched presence)', function () {
     await connectClient(cleanup, port, { name: 'bob', identity: bobId });
     proxy.refusing = false;
     await withTimeout(watched, 'the watch to be settled by the next welcome');
-    assert.deepEqual([...alice.peers.values()].map((p) => p.name), ['bob'], "the welcome listed bob: the hello carried him");
+    assert.deepEqual(
+      [...alice.peers.values()].map((p) => p.name),
+      ['bob'],
+      'the welcome listed bob: the hello carried him',
+    );
   });
 
   it('who() answers from the relay, refuses bad queries, and times out with a typed error', async function () {
@@ -190,7 +237,11 @@ describe('TeamClient on a big relay (watched presence)', function () {
 
     const carolId = await alice.resolvePeer('carol');
     assert.ok(alice.watched.has(carolId), 'the peer found is watched from now on');
-    assert.deepEqual([...alice.peers.values()].map((p) => p.name), ['carol'], 'and is in the roster');
+    assert.deepEqual(
+      [...alice.peers.values()].map((p) => p.name),
+      ['carol'],
+      'and is in the roster',
+    );
     await rejectsWithCode(alice.resolvePeer('bob'), ErrorCode.AmbiguousPeer, 'two bobs');
     assert.equal(await alice.resolvePeer('bob@bob-box'), bob.clientId);
     // Now one bob is watched: the roster answers first, as it would for anyone alice knows.
@@ -202,9 +253,15 @@ describe('TeamClient on a big relay (watched presence)', function () {
 
   it('refuses a watch set the relay would refuse, before connecting', async function () {
     const { port } = await relayWith({});
-    assert.throws(() => createClient(cleanup, port, { name: 'x', watch: ['not an id'] }), (err: Error & { code?: string }) => err.code === ErrorCode.BadMessage);
+    assert.throws(
+      () => createClient(cleanup, port, { name: 'x', watch: ['not an id'] }),
+      (err: Error & { code?: string }) => err.code === ErrorCode.BadMessage,
+    );
     const ids = Array.from({ length: 1001 }, () => generateIdentity().clientId);
-    assert.throws(() => createClient(cleanup, port, { name: 'y', watch: ids }), (err: Error & { code?: string }) => err.code === ErrorCode.TooLarge);
+    assert.throws(
+      () => createClient(cleanup, port, { name: 'y', watch: ids }),
+      (err: Error & { code?: string }) => err.code === ErrorCode.TooLarge,
+    );
     const ok = await connectClient(cleanup, port, { name: 'z' });
     await rejectsWithCode(ok.watch(['nope']), ErrorCode.BadMessage, 'a bad id');
     await withTimeout(ok.watch(ids.slice(0, 1000)), 'a watch of 1000 ids');

@@ -111,11 +111,7 @@ describe('reconnect and history across relay restarts', function () {
     for (const text of ['before anything', 'while bob was away', 'sent while the relay was down']) {
       assert.equal(bob.received(text).length, 1, `bob received "${text}" exactly once`);
     }
-    assert.deepEqual(
-      [firstAck.seq, missedAck.seq, queuedAck.seq, after.seq],
-      [1, 2, 3, 4],
-      'seq continues from the previous relay',
-    );
+    assert.deepEqual([firstAck.seq, missedAck.seq, queuedAck.seq, after.seq], [1, 2, 3, 4], 'seq continues from the previous relay');
     assert.ok(queuedAck.id.startsWith(relayA.epoch), 'ids carry the same epoch');
   });
 
@@ -354,7 +350,10 @@ describe('reconnect and history across relay restarts', function () {
     const codes = alice.events.disconnected.map((e) => e.code);
     assert.equal(codes[codes.length - 1], ErrorCode.AuthFailed, `disconnects: ${codes.join(', ')}`);
     const result = await withTimeout(pending, 'the pending send to settle');
-    assert.ok(!result.ok && result.error instanceof TeamMessengerError && result.error.code === ErrorCode.AuthFailed, `pending send: ${result.ok ? 'acked' : describeError(result.error)}`);
+    assert.ok(
+      !result.ok && result.error instanceof TeamMessengerError && result.error.code === ErrorCode.AuthFailed,
+      `pending send: ${result.ok ? 'acked' : describeError(result.error)}`,
+    );
     assert.deepEqual(alice.pending, []);
 
     const statesAtClose = alice.events.state.length;
@@ -378,7 +377,13 @@ describe('reconnect and history across relay restarts', function () {
       return;
     }
     const created = client;
-    const result = await outcome(withTimeout(Promise.resolve().then(() => created.connect()), 'connect() with an invalid name to settle', 2000));
+    const result = await outcome(
+      withTimeout(
+        Promise.resolve().then(() => created.connect()),
+        'connect() with an invalid name to settle',
+        2000,
+      ),
+    );
     const codes = created.events.disconnected.map((e) => e.code);
     assert.ok(
       !result.ok && result.error instanceof TeamMessengerError,
@@ -405,7 +410,10 @@ describe('reconnect and history across relay restarts', function () {
     const port = (server.address() as net.AddressInfo).port;
     const client = createClient(cleanup, port, { name: 'bob' });
     const result = await outcome(withTimeout(client.connect(), 'connect() refused by the relay to settle', 3000));
-    assert.ok(!result.ok && result.error instanceof TeamMessengerError && result.error.code === ErrorCode.BadMessage, result.ok ? 'connected' : describeError(result.error));
+    assert.ok(
+      !result.ok && result.error instanceof TeamMessengerError && result.error.code === ErrorCode.BadMessage,
+      result.ok ? 'connected' : describeError(result.error),
+    );
     assert.equal(client.state, 'closed');
     await new Promise((r) => setTimeout(r, 300)); // would be several more attempts with this backoff
     assert.equal(hellos, 1);
@@ -428,7 +436,10 @@ describe('reconnect and history across relay restarts', function () {
     await withTimeout(client.close(), 'close() to finish');
     assert.equal(client.state, 'closed');
     const sent = await sending;
-    assert.ok(!sent.ok && sent.error instanceof TeamMessengerError && sent.error.code === ErrorCode.Closed, `pending send: ${sent.ok ? 'acked' : describeError(sent.error)}`);
+    assert.ok(
+      !sent.ok && sent.error instanceof TeamMessengerError && sent.error.code === ErrorCode.Closed,
+      `pending send: ${sent.ok ? 'acked' : describeError(sent.error)}`,
+    );
     const connected = await connecting;
     assert.ok(!connected.ok && connected.error instanceof TeamMessengerError && connected.error.code === ErrorCode.Closed, 'connect() rejects with CLOSED');
     assert.deepEqual(client.pending, []);

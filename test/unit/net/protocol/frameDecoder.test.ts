@@ -360,8 +360,15 @@ describe('FrameDecoder: data frames in parts (the relay forwards them unjoined)'
     const decoder = new FrameDecoder({
       onFrame: (frame) => frames.push(frame),
       onDataParts: (frame) => {
-        assert.equal(frame.length, frame.parts.reduce((n, p) => n + p.length, 0), 'length is the parts\' sum');
-        assert.ok(frame.parts.every((p) => p.length > 0), 'no empty parts');
+        assert.equal(
+          frame.length,
+          frame.parts.reduce((n, p) => n + p.length, 0),
+          "length is the parts' sum",
+        );
+        assert.ok(
+          frame.parts.every((p) => p.length > 0),
+          'no empty parts',
+        );
         parts.push(frame.parts);
         frames.push({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: Buffer.concat(frame.parts) });
       },
@@ -400,7 +407,7 @@ describe('FrameDecoder: data frames in parts (the relay forwards them unjoined)'
     assert.ok(Buffer.concat(parts[0]).equals(payload));
   });
 
-  it('calls a sink object\'s methods on it (a connection is its decoder\'s sink, with no closures)', () => {
+  it("calls a sink object's methods on it (a connection is its decoder's sink, with no closures)", () => {
     class Sink {
       readonly got: string[] = [];
       onFrame(frame: Frame): void {
@@ -412,13 +419,21 @@ describe('FrameDecoder: data frames in parts (the relay forwards them unjoined)'
     }
     const sink = new Sink();
     const decoder = new FrameDecoder(sink);
-    decoder.push(Buffer.concat([rawFrame({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(3) }), rawFrame({ kind: FrameKind.Data, flags: 0, stream: 7, payload: pattern(20) })]));
+    decoder.push(
+      Buffer.concat([
+        rawFrame({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(3) }),
+        rawFrame({ kind: FrameKind.Data, flags: 0, stream: 7, payload: pattern(20) }),
+      ]),
+    );
     assert.deepEqual(sink.got, ['control 3', 'data 20 on stream 7']);
   });
 
   it('still refuses an oversized length from the header alone', () => {
     const decoder = new FrameDecoder({ onFrame: () => undefined, onDataParts: () => assert.fail('no frame') }, { maxPayload: 100 });
-    assert.throws(() => decoder.push(rawHeader(101, FrameKind.Data, 0, 1)), (err: unknown) => err instanceof ProtocolError && err.code === ErrorCode.FrameTooLarge);
+    assert.throws(
+      () => decoder.push(rawHeader(101, FrameKind.Data, 0, 1)),
+      (err: unknown) => err instanceof ProtocolError && err.code === ErrorCode.FrameTooLarge,
+    );
   });
 });
 
@@ -574,7 +589,11 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
       {
         onFrame: (frame) => frames.push({ ...frame, payload: ownMemory(frame.payload) }),
         onDataParts: (frame) => {
-          assert.equal(frame.length, frame.parts.reduce((n, p) => n + p.length, 0), "length is the parts' sum");
+          assert.equal(
+            frame.length,
+            frame.parts.reduce((n, p) => n + p.length, 0),
+            "length is the parts' sum",
+          );
           assert.ok(frame.release, 'pooled parts come with a release');
           const copy = Buffer.concat(frame.parts);
           frames.push({ kind: FrameKind.Data, flags: frame.flags, stream: frame.stream, payload: copy });
@@ -651,7 +670,10 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
       {
         onFrame: () => assert.fail('no control frames'),
         onDataParts: (frame) => {
-          assert.deepEqual(frame.parts.map((p) => p.length), [64, 64, 22]);
+          assert.deepEqual(
+            frame.parts.map((p) => p.length),
+            [64, 64, 22],
+          );
           assert.ok(Buffer.concat(frame.parts).equals(payload));
           frame.release!();
           frame.release!();
@@ -693,7 +715,10 @@ describe('FrameDecoder: transient chunks (a socket reading into one reused buffe
           error = err;
         }
         assert.ok(error instanceof ProtocolError && error.code === codes[i], `case ${i} split ${split}: ${String(error)}`);
-        assert.throws(() => decoder.push(Buffer.from([1])), (err: unknown) => err === error);
+        assert.throws(
+          () => decoder.push(Buffer.from([1])),
+          (err: unknown) => err === error,
+        );
       }
     });
   });
@@ -730,12 +755,11 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
   function runPaused(chunks: readonly Buffer[], pool: SlabPool | undefined, pauseAt: (index: number) => boolean, resumeNow: () => boolean): PausedRun {
     const frames: Frame[] = [];
     const steps: number[] = [];
-    let decoder: FrameDecoder;
     const handed = (frame: Frame) => {
       frames.push(frame);
       if (pauseAt(frames.length - 1)) decoder.pause();
     };
-    decoder = new FrameDecoder(
+    const decoder: FrameDecoder = new FrameDecoder(
       {
         onFrame: (frame) => handed({ ...frame, payload: ownMemory(frame.payload) }),
         onDataParts: (frame) => {
@@ -773,7 +797,12 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
     const check = (chunks: Buffer[], k: number, transient: boolean, context: string) => {
       const pool = transient ? new CountingPool(64) : undefined;
       // Never resumed until every chunk is in: the frames after k wait, whatever arrives.
-      const result = runPaused(chunks, pool, (index) => index === k, () => false);
+      const result = runPaused(
+        chunks,
+        pool,
+        (index) => index === k,
+        () => false,
+      );
       assertFrames(result.frames, SAMPLE, context);
       const beforeResume = result.steps.slice(0, chunks.length).reduce((a, b) => a + b, 0);
       if (beforeResume !== k + 1) assert.fail(`${context}: ${beforeResume} frames before the resume, expected ${k + 1}`);
@@ -783,13 +812,19 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
     for (const transient of [false, true]) {
       const mode = transient ? 'transient' : 'own chunks';
       for (let k = 0; k < SAMPLE.length; k++) {
-        for (let i = 0; i <= n; i++) check([SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i)], k, transient, `${mode}, pause at frame ${k}, split at ${i}`);
+        for (let i = 0; i <= n; i++)
+          check([SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i)], k, transient, `${mode}, pause at frame ${k}, split at ${i}`);
       }
       for (let i = 0; i <= n; i++) {
         for (let j = i; j <= n; j++) {
           // The frame paused at moves through all of them as the split points do.
           const k = (i + j) % SAMPLE.length;
-          check([SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i, j), SAMPLE_BYTES.subarray(j)], k, transient, `${mode}, pause at frame ${k}, split at ${i} and ${j}`);
+          check(
+            [SAMPLE_BYTES.subarray(0, i), SAMPLE_BYTES.subarray(i, j), SAMPLE_BYTES.subarray(j)],
+            k,
+            transient,
+            `${mode}, pause at frame ${k}, split at ${i} and ${j}`,
+          );
         }
       }
     }
@@ -809,7 +844,12 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
       const bytes = rawStream(specs);
       const pool = rng.chance(0.7) ? new CountingPool(rng.pick([16, 64, 256, 4096])) : undefined;
       const pauseChance = rng.pick([0.05, 0.3, 1]);
-      const result = runPaused(rng.chunk(bytes, rng.pick([1, 3, 17, 64, 500, bytes.length])), pool, () => rng.chance(pauseChance), () => rng.chance(0.5));
+      const result = runPaused(
+        rng.chunk(bytes, rng.pick([1, 3, 17, 64, 500, bytes.length])),
+        pool,
+        () => rng.chance(pauseChance),
+        () => rng.chance(0.5),
+      );
       assertFrames(result.frames, specs, `seed ${seed}`);
       assert.equal(result.decoder.bufferedBytes, 0, `seed ${seed}: bytes left`);
       if (pool) assert.equal(pool.out, 0, `seed ${seed}: slabs not given back`);
@@ -821,11 +861,14 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
     const specs = Array.from({ length: 40 }, (_, i): Spec => ({ kind: FrameKind.Control, flags: 0, stream: 0, payload: pattern(60, i) }));
     const bytes = rawStream(specs); // 2,800 bytes: one read
     const payloads: Buffer[] = [];
-    const decoder = new FrameDecoder((frame) => {
-      payloads.push(frame.payload);
-      assert.ok(frame.payload.equals(specs[payloads.length - 1].payload), `frame ${payloads.length - 1} as sent`);
-      decoder.pause();
-    }, { transientChunks: pool });
+    const decoder = new FrameDecoder(
+      (frame) => {
+        payloads.push(frame.payload);
+        assert.ok(frame.payload.equals(specs[payloads.length - 1].payload), `frame ${payloads.length - 1} as sent`);
+        decoder.pause();
+      },
+      { transientChunks: pool },
+    );
     const read = Buffer.from(bytes);
     decoder.push(read);
     read.fill(0xee);
@@ -877,7 +920,10 @@ describe('FrameDecoder: pause and resume (a turn for others in the middle of a r
     }
     assert.ok(error instanceof ProtocolError && error.code === ErrorCode.BadFrameKind, String(error));
     assert.equal(pool.out, 0, 'the slab was given back');
-    assert.throws(() => decoder.push(Buffer.from([1])), (err: unknown) => err === error);
+    assert.throws(
+      () => decoder.push(Buffer.from([1])),
+      (err: unknown) => err === error,
+    );
   });
 });
 

@@ -29,8 +29,14 @@ describe('FrameWriter: the data written callback', () => {
     let written = 0;
     writer.writeData(Buffer.from('h'), [Buffer.from('a'), Buffer.from('b')], () => written++);
     writer.flush();
-    assert.deepEqual(sink.writes.map((w) => String(w.chunk)), ['h', 'a', 'b']);
-    assert.deepEqual(sink.writes.map((w) => w.cb !== undefined), [false, false, true]);
+    assert.deepEqual(
+      sink.writes.map((w) => String(w.chunk)),
+      ['h', 'a', 'b'],
+    );
+    assert.deepEqual(
+      sink.writes.map((w) => w.cb !== undefined),
+      [false, false, true],
+    );
     assert.equal(written, 0, 'not before the socket calls back');
     sink.writes[2].cb!();
     assert.equal(written, 1);
@@ -59,7 +65,10 @@ describe('FrameWriter: a control frame in pieces', () => {
     writer.write(Buffer.from('f'));
     assert.equal(writer.queuedBytes, 6);
     writer.flush();
-    assert.deepEqual(sink.writes.map((w) => String(w.chunk)), ['abcdef']);
+    assert.deepEqual(
+      sink.writes.map((w) => String(w.chunk)),
+      ['abcdef'],
+    );
   });
 
   it('big: every piece handed to the socket as it is (the same buffers, none copied), in order, in one corked write', () => {
@@ -73,7 +82,10 @@ describe('FrameWriter: a control frame in pieces', () => {
     assert.equal(sink.writes.length, 4);
     assert.equal(String(sink.writes[0].chunk), 'before');
     for (let i = 0; i < parts.length; i++) assert.equal(sink.writes[i + 1].chunk, parts[i], `piece ${i} is the buffer given`);
-    assert.ok(sink.writes.every((w) => w.corked), 'all inside one cork');
+    assert.ok(
+      sink.writes.every((w) => w.corked),
+      'all inside one cork',
+    );
     assert.equal(writer.queuedBytes, 0);
   });
 
@@ -99,7 +111,11 @@ describe('FlushScheduler', () => {
   }
 
   it('flushes every marked writer once a turn, in the order first marked, with one beforeFlush', async () => {
-    const { runs, sinks: [a, b], writers: [wa, wb] } = writersOn(2);
+    const {
+      runs,
+      sinks: [a, b],
+      writers: [wa, wb],
+    } = writersOn(2);
     wb.write(Buffer.from('b1'));
     wa.write(Buffer.from('a1'));
     wb.write(Buffer.from('b2'));
@@ -111,7 +127,11 @@ describe('FlushScheduler', () => {
   });
 
   it('writes lazy frames within the lazy delay, or at once with a frame that cannot wait, never twice', async () => {
-    const { runs, sinks: [a, b], writers: [wa, wb] } = writersOn(2);
+    const {
+      runs,
+      sinks: [a, b],
+      writers: [wa, wb],
+    } = writersOn(2);
     wa.writeLazy(Buffer.from('ack1'));
     wb.writeLazy(Buffer.from('ack2'));
     wa.write(Buffer.from('msg')); // takes a's ack along in this turn
@@ -125,7 +145,11 @@ describe('FlushScheduler', () => {
   });
 
   it('has no lazy turn for a writer whose lazy frames went out with a turn', async () => {
-    const { runs, sinks: [a], writers: [wa] } = writersOn(1);
+    const {
+      runs,
+      sinks: [a],
+      writers: [wa],
+    } = writersOn(1);
     wa.writeLazy(Buffer.from('ack'));
     wa.write(Buffer.from('msg'));
     await turn();

@@ -150,30 +150,51 @@ describe('safe names for received files', () => {
   describe('uniqueName', () => {
     it('picks "a (1).txt", then "a (2).txt"', () => {
       const taken = new Set(['a.txt']);
-      assert.equal(uniqueName('/x', 'a.txt', (c) => taken.has(c)), 'a (1).txt');
+      assert.equal(
+        uniqueName('/x', 'a.txt', (c) => taken.has(c)),
+        'a (1).txt',
+      );
       taken.add('a (1).txt');
-      assert.equal(uniqueName('/x', 'a.txt', (c) => taken.has(c)), 'a (2).txt');
+      assert.equal(
+        uniqueName('/x', 'a.txt', (c) => taken.has(c)),
+        'a (2).txt',
+      );
     });
 
     it('returns the name itself when it is free', () => {
-      assert.equal(uniqueName('/x', 'free.txt', () => false), 'free.txt');
+      assert.equal(
+        uniqueName('/x', 'free.txt', () => false),
+        'free.txt',
+      );
     });
 
     it('keeps names without an extension', () => {
       const taken = new Set(['README', 'README (1)']);
-      assert.equal(uniqueName('/x', 'README', (c) => taken.has(c)), 'README (2)');
+      assert.equal(
+        uniqueName('/x', 'README', (c) => taken.has(c)),
+        'README (2)',
+      );
     });
 
     it('treats a dotfile as a name, not an extension', () => {
-      assert.equal(uniqueName('/x', '.bashrc', (c) => c === '.bashrc'), '.bashrc (1)');
+      assert.equal(
+        uniqueName('/x', '.bashrc', (c) => c === '.bashrc'),
+        '.bashrc (1)',
+      );
     });
 
     it('numbers before the last extension', () => {
-      assert.equal(uniqueName('/x', 'archive.tar.gz', (c) => c === 'archive.tar.gz'), 'archive.tar (1).gz');
+      assert.equal(
+        uniqueName('/x', 'archive.tar.gz', (c) => c === 'archive.tar.gz'),
+        'archive.tar (1).gz',
+      );
     });
 
     it('numbers folders the same way', () => {
-      assert.equal(uniqueName('/x', 'folder', (c) => c === 'folder'), 'folder (1)');
+      assert.equal(
+        uniqueName('/x', 'folder', (c) => c === 'folder'),
+        'folder (1)',
+      );
     });
 
     it('looks at the real folder by default', () => {

@@ -90,7 +90,13 @@ describe('file transfer over real sockets', function () {
     ];
     // The relay reads plain TCP into one reused buffer; the way Node reads by default is kept as
     // an option, and both must move every byte.
-    for (const [[label, size], reuse] of sizes.flatMap((s) => [[s, true], [s, false]] as const)) {
+    for (const [[label, size], reuse] of sizes.flatMap(
+      (s) =>
+        [
+          [s, true],
+          [s, false],
+        ] as const,
+    )) {
       it(`${label} (${size} bytes) arrives intact with a verified SHA-256 (${reuse ? 'relay reads into a reused buffer' : 'a new buffer per read'})`, async () => {
         const { alice, bob, src, dl } = await team({ reuseReadBuffer: reuse });
         const file = path.join(src, `f-${size}.bin`);
@@ -148,7 +154,10 @@ describe('file transfer over real sockets', function () {
       const { alice, bob, src, dl } = await team();
       makeTree(src);
       const accepted = acceptNext(bob, { dir: dl });
-      const t = await alice.sendFiles(bob.clientId, ['a.txt', 'empty.txt', 'folder', 'folder2'].map((n) => path.join(src, n)));
+      const t = await alice.sendFiles(
+        bob.clientId,
+        ['a.txt', 'empty.txt', 'folder', 'folder2'].map((n) => path.join(src, n)),
+      );
       assert.deepEqual(
         t.files.map((f) => f.name),
         ['a.txt', 'empty.txt', 'folder/sub/deeper/y.txt', 'folder/sub/empty2.txt', 'folder/x.bin', 'folder2/z.dat'],
@@ -223,7 +232,11 @@ describe('file transfer over real sockets', function () {
       const accepted = acceptNext(bob, { dir: dl });
       const t = alice.transfers.send(bob.clientId, files);
       const incoming = await accepted;
-      assert.deepEqual(incoming.files.map((f) => f.name), hostile.map(([name]) => name), 'the receiver sees the names as offered');
+      assert.deepEqual(
+        incoming.files.map((f) => f.name),
+        hostile.map(([name]) => name),
+        'the receiver sees the names as offered',
+      );
       const received = await within(incoming.done, 'bob to receive the hostile names');
       await within(t.done, 'alice: confirmed');
       assert.equal(received.length, hostile.length);
@@ -259,7 +272,10 @@ describe('file transfer over real sockets', function () {
       const h2 = writeSeededFile(two, 2222, 2);
       const accepted = acceptNext(bob, { dir: dl });
       const t = await alice.sendFiles(bob.clientId, [one, two]);
-      assert.deepEqual(t.files.map((f) => f.name), ['a.txt', 'a.txt']);
+      assert.deepEqual(
+        t.files.map((f) => f.name),
+        ['a.txt', 'a.txt'],
+      );
       const received = await within((await accepted).done, 'both a.txt');
       await within(t.done, 'alice: confirmed');
       assert.deepEqual(received.map((r) => path.relative(dl, r.path)).sort(), ['a (1).txt', 'a.txt']);
@@ -671,7 +687,13 @@ describe('file transfer over real sockets', function () {
       await Promise.all([stateReached(t, 'interrupted'), stateReached(incoming, 'interrupted')]);
       await proxy.listen();
       const [received] = await within(Promise.all([incoming.done, t.done]), 'the resumed transfer on both sides', 40_000);
-      assert.deepEqual(received.map((r) => [r.name, r.sha256]), [['a.bin', ha], ['b.bin', hb]]);
+      assert.deepEqual(
+        received.map((r) => [r.name, r.sha256]),
+        [
+          ['a.bin', ha],
+          ['b.bin', hb],
+        ],
+      );
       assert.equal(await sha256File(path.join(dl, 'b.bin')), hb);
       assert.deepEqual(entriesOf(dl), ['a.bin', 'b.bin']);
       assert.deepEqual(arrived, ['a.bin', 'b.bin'], "bob's 'file' events");
@@ -697,7 +719,12 @@ describe('file transfer over real sockets', function () {
       t.on('state', (s) => states.push(s));
       let aliceError = '';
       t.done.catch((err: Error & { code?: string }) => (aliceError = `${err.code}: ${err.message}`));
-      const bobLeft = when(ee(alice), ['peer-left'], () => ![...alice.peers.values()].some((p) => p.clientId === bob.clientId) || undefined, 'alice to see bob leave');
+      const bobLeft = when(
+        ee(alice),
+        ['peer-left'],
+        () => ![...alice.peers.values()].some((p) => p.clientId === bob.clientId) || undefined,
+        'alice to see bob leave',
+      );
       await proxy.stopListening();
       await Promise.all([stateReached(incoming, 'interrupted'), bobLeft]);
       // bob stays away a little: the acknowledged chat message proves the relay has handled
@@ -764,8 +791,14 @@ describe('file transfer over real sockets', function () {
       const accepted = acceptNext(bob, { dir: dl });
       const t = await alice.sendFiles(bob.clientId, [file], { chunkBytes: MiB });
       const incoming = await accepted;
-      incoming.done.then(() => log.push('bob:done'), () => log.push('bob:failed'));
-      t.done.then(() => log.push('alice:done'), () => log.push('alice:failed'));
+      incoming.done.then(
+        () => log.push('bob:done'),
+        () => log.push('bob:failed'),
+      );
+      t.done.then(
+        () => log.push('alice:done'),
+        () => log.push('alice:failed'),
+      );
       const first = await progressAtLeast(incoming, 1, 20_000);
       assert.ok(first.bytes < first.total / 2, 'the transfer has barely started');
       const texts = ['one', 'two', 'three', 'four', 'five'];
@@ -947,7 +980,11 @@ describe('file transfer over real sockets', function () {
         await within(Promise.all(acks), "carol's messages acked");
         assert.equal(got.sha256, hash);
         await eventually(() => heard.length >= acks.length, "all of carol's messages at bob");
-        assert.deepEqual(heard, acks.map((_, i) => `during ${i}`), 'every message, once, in order');
+        assert.deepEqual(
+          heard,
+          acks.map((_, i) => `during ${i}`),
+          'every message, once, in order',
+        );
         assert.ok(turns > 0, 'the sender gave up turns while carol talked');
       } finally {
         Session.prototype.pauseReading = original;

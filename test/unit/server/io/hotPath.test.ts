@@ -53,7 +53,9 @@ function randomEntry(rng: Prng): HistoryEntry {
     fromName: randomText(rng, 20) || 'x',
     to: randomTargets(rng),
     text: randomText(rng, 300),
-    ...(rng.chance(0.3) ? { code: { path: randomText(rng, 30) || 'a', startLine: rng.int(1, 99), endLine: rng.int(1, 999), language: randomText(rng, 10) } } : {}),
+    ...(rng.chance(0.3)
+      ? { code: { path: randomText(rng, 30) || 'a', startLine: rng.int(1, 99), endLine: rng.int(1, 999), language: randomText(rng, 10) } }
+      : {}),
     ref: randomText(rng, 20) || 'r',
   };
 }

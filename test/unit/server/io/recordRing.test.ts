@@ -87,7 +87,9 @@ describe('RecordRing', () => {
       const reserving = seed > 8;
       const maxRecords = growing ? rng.int(2, 8) : rng.int(1, 60);
       const maxBytes = growing ? 1 << 20 : rng.int(64, 3000);
-      const ring = reserving ? new RecordRing(maxRecords, maxBytes, rng.int(200, 3000), 16) : new RecordRing(maxRecords, maxBytes, growing ? 16 : rng.int(1, 128));
+      const ring = reserving
+        ? new RecordRing(maxRecords, maxBytes, rng.int(200, 3000), 16)
+        : new RecordRing(maxRecords, maxBytes, growing ? 16 : rng.int(1, 128));
       const model: { n: number; bytes: Buffer }[] = [];
       let next = 0;
       for (let step = 0; step < 5000; step++) {
@@ -111,7 +113,10 @@ describe('RecordRing', () => {
         }
         assert.ok(ring.size <= maxRecords && ring.bytes <= maxBytes, `seed ${seed} step ${step}: within bounds`);
         assert.equal(ring.size, model.length, `seed ${seed} step ${step}: size`);
-        assert.equal(ring.bytes, model.reduce((sum, r) => sum + r.bytes.length, 0));
+        assert.equal(
+          ring.bytes,
+          model.reduce((sum, r) => sum + r.bytes.length, 0),
+        );
         if (model.length > 0) assert.equal(ring.first, model[0].n);
         for (const r of model) assert.ok(ring.view(r.n).equals(r.bytes), `seed ${seed} step ${step}: record ${r.n} reads back`);
       }
@@ -127,7 +132,11 @@ describe('RecordRing', () => {
     assert.deepEqual([ring.first, ring.end], [2, 5]);
     for (let n = 2; n < 5; n++) assert.deepEqual([...ring.view(n)], Array(ring.lengthOf(n)).fill(n + 1), `record ${n}`);
     fill(ring, 60, 6);
-    for (let n = ring.first; n < ring.end; n++) assert.ok(ring.view(n).every((b) => b === n + 1), `record ${n} after more pushes`);
+    for (let n = ring.first; n < ring.end; n++)
+      assert.ok(
+        ring.view(n).every((b) => b === n + 1),
+        `record ${n} after more pushes`,
+      );
   });
 
   it('grows while wrapped within its reserved buffer: the newer run moves after the older one', () => {

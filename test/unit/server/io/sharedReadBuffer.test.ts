@@ -70,7 +70,12 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     const srv = net.createServer((socket) => {
       connection = new FramedConnection<ClientMessage, RelayMessage>(
         socket,
-        { decode: (payload) => JSON.parse(payload.toString()) as ClientMessage, maxPayload: 1024 * 1024, scheduler: new FlushScheduler(), ...(shared ? { sharedReads: shared } : {}) },
+        {
+          decode: (payload) => JSON.parse(payload.toString()) as ClientMessage,
+          maxPayload: 1024 * 1024,
+          scheduler: new FlushScheduler(),
+          ...(shared ? { sharedReads: shared } : {}),
+        },
         handlers,
       );
     });
@@ -83,7 +88,6 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     const client = await connect((srv.address() as net.AddressInfo).port);
     return { client, connection: () => connection! };
   }
-
 
   it('delivers every byte, in order, from one buffer shared by all its sockets; writes go out as usual', async () => {
     const shared = new SharedReadBuffer();
@@ -104,7 +108,10 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     // Writing back works, and the end of the stream comes through as 'end' and 'close'.
     const replies = clients.map((client) => once(client, 'data'));
     for (const a of adopted) a.socket.write('ok');
-    assert.deepEqual((await Promise.all(replies)).map(([chunk]) => String(chunk)), ['ok', 'ok']);
+    assert.deepEqual(
+      (await Promise.all(replies)).map(([chunk]) => String(chunk)),
+      ['ok', 'ok'],
+    );
     for (const client of clients) client.end();
     await Promise.all(adopted.map((a) => once(a.socket, 'close')));
   });
@@ -141,7 +148,7 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     assert.ok(Buffer.concat(entry.chunks).equals(data));
   });
 
-  it("the server still counts an adopted socket, and stops counting it when it closes", async () => {
+  it('the server still counts an adopted socket, and stops counting it when it closes', async () => {
     const { srv, port, adopted, waitFor } = await server(new SharedReadBuffer());
     const client = await connect(port);
     await waitFor(() => adopted.length === 1);
@@ -155,10 +162,16 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
 
   it('leaves a socket without a handle as it is', () => {
     const socket = new net.Socket();
-    assert.equal(new SharedReadBuffer().adopt(socket, () => assert.fail('never read')), false);
+    assert.equal(
+      new SharedReadBuffer().adopt(socket, () => assert.fail('never read')),
+      false,
+    );
     socket.destroy();
     // A runtime whose sockets lack the fields: not adopted either.
-    assert.equal(new SharedReadBuffer().adopt(new EventEmitter() as net.Socket, () => undefined), false);
+    assert.equal(
+      new SharedReadBuffer().adopt(new EventEmitter() as net.Socket, () => undefined),
+      false,
+    );
   });
 
   it('a FramedConnection on an accepted socket reads through it: frames intact, slabs reused, no data events', async () => {
@@ -184,7 +197,10 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
     for (const file of files) client.write(encodeFrame(FrameKind.Data, file, 3));
     client.write(encodeFrame(FrameKind.Control, Buffer.from('{"t":"ping","n":2}')));
     await finished;
-    assert.deepEqual(messages, [{ t: 'ping', n: 1 }, { t: 'ping', n: 2 }]);
+    assert.deepEqual(messages, [
+      { t: 'ping', n: 1 },
+      { t: 'ping', n: 2 },
+    ]);
     assert.equal(payloads.length, 3);
     payloads.forEach((payload, i) => assert.ok(payload.equals(files[i]), `file ${i}`));
     assert.equal(connection().socket.listenerCount('data'), 0, 'the socket was adopted: no data listener');
@@ -227,7 +243,11 @@ describe('SharedReadBuffer: accepted sockets reading into one reused buffer (rea
       await new Promise((resolve) => setTimeout(resolve, 2));
       client.write(Buffer.concat(frames.slice(total / 2)));
       await finished;
-      assert.deepEqual(got, Array.from({ length: total }, (_, n) => n), 'every message, in order');
+      assert.deepEqual(
+        got,
+        Array.from({ length: total }, (_, n) => n),
+        'every message, in order',
+      );
       assert.equal(duringPause, 0, 'nothing was handed out while paused');
       assert.equal(pauses, total / 250);
       if (shared) assert.ok(shared.pool.freeCount >= 1, 'the slab holding a paused read came back');
