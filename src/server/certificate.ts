@@ -4,8 +4,10 @@ import * as net from 'node:net';
 /**
  * Self-signed (or CA-signed) X.509 certificates for the relay's TLS, made with Node's own
  * crypto: an ECDSA P-256 key and a DER-encoded certificate (RFC 5280). Node can parse and
- * verify certificates but not create them; the structure is small enough to write here rather
- * than pull in an ASN.1 library.
+ * verify certificates but not create them. Written here rather than with @peculiar/x509: that
+ * library adds 60 % to the extension's bundle and needs reflect-metadata, a global patch in the
+ * extension host every extension shares (measured in bench/NOTES.md, "Certificates"). Node's
+ * X509Certificate checks everything made here in the unit tests.
  */
 export interface CertificateOptions {
   commonName: string;
@@ -51,7 +53,10 @@ export function createCertificate(options: CertificateOptions): Certificate {
   ]);
   const signature = crypto.sign('sha256', tbs, signingKey);
   const certDer = seq([tbs, algorithm, bitString(signature, 0)]);
-  const certPem = `-----BEGIN CERTIFICATE-----\n${certDer.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
+  const certPem = `-----BEGIN CERTIFICATE-----\n${certDer
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
   return {
     certPem,
     keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
