@@ -1,0 +1,182 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ClientState, TeamClient } from '../../../src/net/client/teamClient';
+import { generateIdentity, Identity } from '../../../src/net/identity';
+import { silentLogger } from '../../../src/net/logger';
+import type { TeamMessengerError } from '../../../src/net/protocol/errors';
+import { ConversationStore } from '../../../src/model/conversationStore';
+import { Emitter } from '../../../src/model/lifecycle';
+import { ClientSource, KeyValueStore, Messenger } from '../../../src/model/messenger';
+import type { IncomingNotice } from '../../../src/model/messengerModel';
+import { Cleanup, connectClient, createClient, rejectsWithCode, sleep, startRelay, tempDir, useCleanup, withTimeout, WAIT_MS } from '../helpers/loopback';
+
+/** The extension's ConnectionManager without VS Code: one client at a time, told to the Messenger. */
+class TestClientSource implements ClientSource {
+  client: TeamClient | undefined;
+  server = '';
+  watchFor: ((selfId: string) => string[]) | undefined;
+  private readonly created = new Emitter<TeamClient>();
+  private readonly state = new Emitter<ClientState>();
+  private readonly failed = new Emitter<TeamMessengerError>();
+  readonly onDidCreateClient = this.created.event;
+  readonly onDidChangeState = this.state.event;
+  readonly onDidFail = this.failed.event;
+
+  constructor(private readonly cleanup: Cleanup) {}
+
+  async connect(port: number, name: string, identity: Identity): Promise<TeamClient> {
+    await this.client?.close();
+    const watch = this.watchFor?.(identity.clientId);
+    const client = createClient(this.cleanup, port, { name, identity, ...(watch ? { watch } : {}) });
+    this.client = client;
+    this.server = `127.0.0.1:${port}`;
+    client.on('state', (s) => this.state.fire(s));
+    this.created.fire(client);
+    await withTimeout(client.connect(), `${name} to connect`);
+    return client;
+  }
+}
+
+class MemoryState implements KeyValueStore {
+  readonly values = new Map<string, unknown>();
+  get<T>(key: string): T | undefined {
+    return this.values.get(key) as T | undefined;
+  }
+  update(key: string, value: unknown): Promise<void> {
+    this.values.set(key, JSON.parse(JSON.stringify(value)) as unknown);
+    return Promise.resolve();
+  }
+}
+
+async function until<T>(what: string, check: () => T | undefined | false, ms = WAIT_MS): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('Messenger (the model, in plain Node over a loopback relay)', function () {
+  const cleanup = useCleanup();
+  const aliceIdentity = generateIdentity();
+
+  function messenger(source: ClientSource, state: KeyValueStore = new MemoryState()): Messenger {
+    const m = new Messenger(source, state, silentLogger, () => ({ historySize: 100, displayName: 'alice' }));
+    cleanup.add('messenger', () => m.dispose());
+    return m;
+  }
+
+  it('sends: pending in the store at once, delivered after the relay acks, received by the peer', async () => {
+    const relay = await startRelay(cleanup);
+    const port = relay.address().port;
+    const bob = await connectClient(cleanup, port, { name: 'bob' });
+    const source = new TestClientSource(cleanup);
+    const model = messenger(source);
+    await source.connect(port, 'alice', aliceIdentity);
+    const conversationId = `peer:${bob.clientId}` as const;
+    const sent = model.send(conversationId, 'hello bob');
+    assert.ok(sent);
+    assert.equal(sent.state, 'pending');
+    assert.equal((await bob.waitForText('hello bob')).from, aliceIdentity.clientId);
+    await until('the ack', () => model.store.get(conversationId)?.messages.find((m) => m.text === 'hello bob' && m.state === 'delivered'));
+    assert.equal(model.selfId, aliceIdentity.clientId);
+    assert.equal(model.connectionState, 'connected');
+    assert.equal(model.pendingCount, 0);
+  });
+
+  it('notices a message the user is not looking at, never one on screen or to everyone', async () => {
+    const relay = await startRelay(cleanup);
+    const port = relay.address().port;
+    const bob = await connectClient(cleanup, port, { name: 'bob' });
+    const source = new TestClientSource(cleanup);
+    const model = messenger(source);
+    const notices: IncomingNotice[] = [];
+    model.onNotice((n) => notices.push(n));
+    await source.connect(port, 'alice', aliceIdentity);
+    const conversationId = `peer:${bob.clientId}` as const;
+    await bob.send([aliceIdentity.clientId], 'first');
+    await until('the first message', () => model.store.get(conversationId)?.messages.length === 1);
+    model.visibleConversation = conversationId;
+    await bob.send([aliceIdentity.clientId], 'second, on screen');
+    await bob.send('all', 'to everyone');
+    await until('both', () => model.store.get(conversationId)?.messages.length === 2 && model.store.get('all')?.messages.length === 1);
+    assert.deepEqual(
+      notices.map((n) => [n.conversationId, n.message.text]),
+      [[conversationId, 'first']],
+    );
+  });
+
+  it('without a client: send says undefined, search and files reject, the roster is empty', async () => {
+    const model = messenger(new TestClientSource(cleanup));
+    assert.equal(model.send('all', 'nobody hears'), undefined);
+    assert.equal(model.connectionState, 'idle');
+    assert.deepEqual([...model.roster().online], []);
+    await rejectsWithCode(model.search('bob'), 'CLOSED', 'search');
+    await rejectsWithCode(model.sendFiles('x', []), 'CLOSED', 'files');
+    await rejectsWithCode(model.pingPeer('x'), 'CLOSED', 'ping');
+  });
+
+  it('keeps the conversations per identity across a restart of the extension', async () => {
+    const relay = await startRelay(cleanup);
+    const port = relay.address().port;
+    const bob = await connectClient(cleanup, port, { name: 'bob' });
+    const state = new MemoryState();
+    const first = new TestClientSource(cleanup);
+    const before = messenger(first, state);
+    await first.connect(port, 'alice', aliceIdentity);
+    await bob.send([aliceIdentity.clientId], 'remember me');
+    await until('the message', () => before.store.get(`peer:${bob.clientId}`)?.messages.length === 1);
+    before.dispose();
+    await first.client?.close();
+
+    const second = new TestClientSource(cleanup);
+    const after = messenger(second, state);
+    await second.connect(port, 'alice', aliceIdentity);
+    assert.deepEqual(
+      after.store.get(`peer:${bob.clientId}`)?.messages.map((m) => m.text),
+      ['remember me'],
+    );
+  });
+
+  it('sends a message left pending before a restart once, through the client outbox', async () => {
+    const relay = await startRelay(cleanup);
+    const port = relay.address().port;
+    const bob = await connectClient(cleanup, port, { name: 'bob' });
+    const saved = new ConversationStore({ selfId: aliceIdentity.clientId });
+    saved.addOutgoing({ ref: 'left-pending-0001', to: [bob.clientId], text: 'typed before the reload' }, 'alice');
+    const state = new MemoryState();
+    await state.update(`teamMessenger.conversations.${aliceIdentity.clientId}`, saved.toJSON());
+    const source = new TestClientSource(cleanup);
+    const model = messenger(source, state);
+    await source.connect(port, 'alice', aliceIdentity);
+    await bob.waitForText('typed before the reload');
+    await until('delivered', () => model.store.get(`peer:${bob.clientId}`)?.messages.find((m) => m.state === 'delivered'));
+    await sleep(200);
+    assert.equal(bob.received('typed before the reload').length, 1);
+  });
+
+  it('passes on file offers of the current client only', async () => {
+    const relay = await startRelay(cleanup);
+    const port = relay.address().port;
+    const bob = await connectClient(cleanup, port, { name: 'bob' });
+    const source = new TestClientSource(cleanup);
+    const model = messenger(source);
+    const offers: string[] = [];
+    model.onFileOffer((transfer) => {
+      offers.push(transfer.files.map((f) => f.name).join());
+      transfer.decline('not now');
+    });
+    await source.connect(port, 'alice', aliceIdentity);
+    // A second client for the same identity replaces the first: offers reach the model once.
+    await source.connect(port, 'alice', aliceIdentity);
+    const dir = tempDir(cleanup);
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'notes\n');
+    await until('alice online for bob', () => [...bob.peers.values()].find((p) => p.clientId === aliceIdentity.clientId));
+    const transfer = await bob.sendFiles(aliceIdentity.clientId, [path.join(dir, 'notes.txt')]);
+    await assert.rejects(transfer.done, /declined/);
+    assert.deepEqual(offers, ['notes.txt']);
+  });
+});
