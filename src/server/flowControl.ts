@@ -141,8 +141,8 @@ export class FlowControl {
    * A control message from `session` is about to be handled: its turn starts now, unless it has
    * begun. `talk` says whether it is someone talking, whom a flood or a file should give turns
    * to; the relay says no for a transfer's credit, which the receiver sends every few MiB as
-   * part of the transfer itself (counted as talk, a transfer alone gave up its turn every
-   * 64 KiB and went 8 % slower for nobody's benefit).
+   * part of the transfer itself (counted as talk, a transfer alone would give up its turn for
+   * nobody's benefit).
    */
   messageStarting(session: Session, talk: boolean): void {
     if (session.turnStartedAt === 0) session.turnStartedAt = this.clock();
@@ -188,9 +188,8 @@ export class FlowControl {
    * - a full read of many messages (a flood) ends the connection's turn at once;
    * - full reads of anything else — file data, mostly — end it every TURN_BYTES while someone
    *   else is talking. A chat message that arrives during a transfer then waits for one read of
-   *   file data, not 32 (interleaved A/B in bench/NOTES.md: chat p50 during a transfer a quarter
-   *   to a third lower, its p99 and the transfer's pace the same). With nobody else talking, file
-   *   data goes at Node's pace.
+   *   file data, not 32 (measured in bench/NOTES.md). With nobody else talking, file data goes
+   *   at Node's pace.
    * Short reads — a person chatting, the end of what a peer had sent — are never paused.
    */
   endTurn(session: Session, bytes: number): void {

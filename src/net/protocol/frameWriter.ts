@@ -21,8 +21,8 @@ export interface WritableSink {
  *
  * The marked writers are kept in arrays with a flag on each writer, not in Sets: a Set that has
  * lived long enough to reach the old generation allocates every new table there (V8 does, on
- * each clear and each growth), so a Set cleared every turn left old-generation garbage at every
- * turn of a busy relay and brought on mark-compacts (bench W2 at 50k msgs/s).
+ * each clear and each growth), so a Set cleared every turn leaves old-generation garbage at
+ * every turn of a busy relay (bench/NOTES.md).
  */
 export class FlushScheduler {
   private dirty: FrameWriter[] = [];

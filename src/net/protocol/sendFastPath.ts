@@ -2,7 +2,7 @@ import { isClientId, Limits, Send } from './messages';
 
 /**
  * The relay decodes a `send` for every chat message it routes, and running the zod schema on
- * each one was a measurable share of its CPU (bench W1 profile). This checks the common shape
+ * each one was a measurable share of its CPU (bench/NOTES.md). This checks the common shape
  * — plain text to `all` or to a list of identities, no code excerpt — by hand and returns the
  * same object the schema would. Anything it is not sure of, valid or not, returns undefined and
  * goes through the schema, so what is accepted and every error text stay the schema's own; the

@@ -54,8 +54,8 @@ interface Slot {
 
 /**
  * Credit granted per file: the most that may be in flight towards this receiver. It must cover
- * the credit round trip at full speed, which with 1 MiB chunks behind chat is long: 4 MiB held
- * throughput to about a third of what 8 MiB (the relay's own cap per stream) allows (bench W4).
+ * the credit round trip at full speed, which with 1 MiB chunks behind chat is long; 8 MiB is the
+ * relay's own cap per stream (bench/NOTES.md measured smaller windows).
  */
 export const DEFAULT_RECEIVE_WINDOW = 8 * 1024 * 1024;
 /** Bytes of free space to leave on the disk beyond the files themselves. */

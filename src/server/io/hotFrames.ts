@@ -7,8 +7,8 @@ import { FrameKind, HEADER_BYTES, writeHeader } from '../../net/protocol/frame';
  * the ack for its sender — with their JSON built by hand. The bytes are exactly those of
  * `encodeControl` on the same object (the unit tests compare them on seeded random entries,
  * hostile text included); what is saved is the intermediate object and the generic property
- * walk, about a third of the encoding cost (bench W1: JSON.stringify was the largest single
- * cost of a relayed message). Strings that need escaping go through JSON.stringify, so escaping
+ * walk, the largest single cost of a relayed message (bench/NOTES.md). Strings that need
+ * escaping go through JSON.stringify, so escaping
  * is V8's own (see `FrameJson`).
  */
 export function chatMessageFrame(entry: FramedMessage, replay: boolean): Buffer {
@@ -74,9 +74,9 @@ const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 /**
  * A frame's JSON text built from pieces. A string value of plain characters (above) is put
- * between quotes as it is; any other goes through JSON.stringify. One JSON.stringify call cost
- * more than the rest of a relayed message's encoding (bench W2 profile at 50k msgs/s: 5.7 % of
- * the relay's CPU), and nearly every chat message, identity and ref is plain. While every
+ * between quotes as it is; any other goes through JSON.stringify, which costs more than the
+ * rest of a relayed message's encoding (bench/NOTES.md), and nearly every chat message,
+ * identity and ref is plain. While every
  * piece is ASCII the frame's length is the text's length, so the frame is written without
  * first measuring the text as UTF-8.
  */

@@ -1,12 +1,8 @@
 /**
  * What the buffer is reserved for, per record: a chat message's frame or an ack with its ref and
- * identity is 250–400 bytes. A buffer that started small and was replaced by one twice its size
- * whenever it filled had a busy relay copy its rings (up to 8 MiB at a time) on the event loop,
- * and every buffer left behind was old-generation garbage outside the heap: V8 answered with two
- * mark-compacts within 200 ms, 5–8 ms pauses each, in every 10k msgs/s bench run of a fresh
- * relay. Now the ring uses the reserved buffer from its start, a limit that doubles the same
- * way, so it writes no more of it than before; memory never written costs address space, not
- * RAM (`allocUnsafe` does not fill it).
+ * identity is 250–400 bytes. Reserved once, so a filling ring never copies itself on the event
+ * loop nor leaves old buffers for the collector (bench/NOTES.md); a limit inside it doubles as
+ * it fills, and memory never written costs address space, not RAM (`allocUnsafe`).
  */
 const TYPICAL_RECORD_BYTES = 512;
 /** Where the limit starts: a ring that only ever holds a few records writes only that much. */
@@ -17,10 +13,8 @@ const FIRST_LIMIT = 64 * 1024;
  * offsets in typed arrays: tens of thousands of records and not one JS object among them.
  *
  * Why: the relay keeps the last 10,000 messages and the last 50,000 acks. Held as objects and
- * strings, every message left a few young objects that survived two scavenges and were copied
- * into the old generation; at 10,000 messages a second that made a ~4 ms young-generation pause
- * every ~200 ms, the relay's whole latency tail (bench W2). Bytes in an ArrayBuffer are never
- * visited by the garbage collector.
+ * strings, they survive into the old generation and make the collector's pauses the relay's
+ * latency tail (bench/NOTES.md); bytes in an ArrayBuffer are never visited by the collector.
  *
  * Records are numbered from 0 in the order they were pushed; `first` is the oldest still held
  * and `end` the number the next one gets. The owner keeps whatever else it knows of a record in
