@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { registerCommands } from './extension/commands';
+import { vscodeCommandPorts } from './extension/commandPorts';
 import { ConnectionManager } from './extension/connectionManager';
 import { HostingInfo, LocalRelay } from './extension/localRelay';
 import { channelLogger } from './extension/logChannel';
@@ -36,8 +37,8 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const messenger = new Messenger(connections, context.globalState, logger, () => readSettings());
   const relay = new LocalRelay(context.globalStorageUri, secrets, logger);
   const files = new FileTransfersUi(messenger, () => readSettings());
-  // A notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
-  const reveal = (id: ConversationId) => void ChatPanel.show(context.extensionUri, messenger, id, true);
+  // Commands, a notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
+  const openChat = (id?: ConversationId) => void ChatPanel.show(context.extensionUri, messenger, id, true);
   context.subscriptions.push(
     log,
     // Order matters on the way out: the client leaves before the relay it may be hosting stops.
@@ -46,10 +47,10 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     messenger,
     files,
     new PeersTree(messenger),
-    new MessageNotifications(messenger, reveal),
+    new MessageNotifications(messenger, openChat),
     new StatusBar(messenger, relay),
     ChatPanel.registerSerializer(context.extensionUri, messenger),
-    ...registerCommands({ extensionUri: context.extensionUri, messenger, connections, reveal, relay, secrets, files, log }),
+    ...registerCommands({ messenger, connections, relay, secrets }, vscodeCommandPorts({ messenger, files, openChat, log })),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const keys = ['server', 'displayName', 'plainTcp', 'tlsCaFile'];
       if (keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`)) && connections.client) {

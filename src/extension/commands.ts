@@ -1,43 +1,70 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
-import { CodeRef, PeerStatus } from '../net/protocol/messages';
-import { ChatPanel } from '../views/chatPanel';
-import { conversationIdForMembers, isConversationId } from '../model/conversationStore';
-import { ConversationId } from '../model/conversationTypes';
-import { FileTransfersUi } from '../views/fileTransfers';
+import type { CodeRef, PeerStatus } from '../net/protocol/messages';
+import { conversationIdForMembers, isConversationId } from '../model/conversationIds';
+import type { ConversationId } from '../model/conversationTypes';
+import type { FoundPeer } from '../model/foundPeers';
 import { inert, InertText } from '../model/inertText';
-import { pickPeers } from '../views/peerPicker';
-import { pickFromSearch } from '../views/peerSearchPick';
-import { PeerNode } from '../model/peersModel';
-import { SafeQuickPickItem, showErrorMessage, showInformationMessage, showInputBox, showQuickPick, showWarningMessage } from '../views/safeWindow';
-import { openSharedCode, shareSelection } from '../views/sharedCode';
-import { LocalRelay } from './localRelay';
-import { Messenger } from '../model/messenger';
-import { ConnectionManager } from './connectionManager';
-import { Secrets } from './secrets';
-import { readSettings, updateSetting } from './settings';
+import type { IDisposable } from '../model/lifecycle';
+import type { Messenger } from '../model/messenger';
+import type { PeerNode } from '../model/peersModel';
+import type { PickedPeer } from '../views/peerSearchPick';
+import type * as safeWindow from '../views/safeWindow';
+import type { SafeQuickPickItem } from '../views/safeWindow';
+import type { ConnectionManager } from './connectionManager';
+import type { LocalRelay } from './localRelay';
+import type { Secrets } from './secrets';
+import type { Settings } from './settings';
+
+/**
+ * What the commands need of VS Code and the views, given by the composition root (extension.ts):
+ * nothing here is imported at run time from `vscode`, so the unit tests drive every command
+ * with fakes of these ports.
+ */
+export interface CommandPorts {
+  registerCommand(id: string, run: (...args: never[]) => unknown): IDisposable;
+  executeCommand(id: string, ...args: unknown[]): PromiseLike<unknown>;
+  window: Pick<typeof safeWindow, 'showErrorMessage' | 'showWarningMessage' | 'showInformationMessage' | 'showInputBox' | 'showQuickPick'> & {
+    showOpenDialog(options: vscode.OpenDialogOptions): PromiseLike<vscode.Uri[] | undefined>;
+    /** The active editor's document, when it is a file on this machine. */
+    activeFile(): vscode.Uri | undefined;
+    writeClipboard(text: string): PromiseLike<void>;
+  };
+  views: {
+    /** Opens the chat panel (on a conversation), its composer focused. */
+    openChat(conversationId?: ConversationId): void;
+    pickPeers(title: InertText, options: { canPickMany: boolean }): Promise<PickedPeer[] | undefined>;
+    pickFromSearch(options: { title: InertText; canPickMany: boolean; initial: FoundPeer[] }): Promise<PickedPeer[] | undefined>;
+    shareSelection(): Promise<void>;
+    openSharedCode(code: CodeRef, text: string): Promise<void>;
+    sendFiles(uris: vscode.Uri[], preselect?: string): Promise<void>;
+  };
+  settings: {
+    read(): Settings;
+    update(key: 'server' | 'displayName', value: string): PromiseLike<void>;
+  };
+  log: { error(text: string): void; show(): void };
+}
 
 export interface CommandContext {
-  extensionUri: vscode.Uri;
   messenger: Messenger;
-  connections: ConnectionManager;
-  /** Opens the chat on a conversation with its composer focused. */
-  reveal: (conversationId: ConversationId) => void;
-  relay: LocalRelay;
-  secrets: Secrets;
-  files: FileTransfersUi;
-  log: vscode.LogOutputChannel;
+  connections: Pick<ConnectionManager, 'connect' | 'disconnect' | 'server' | 'trust'>;
+  relay: Pick<LocalRelay, 'start' | 'stop' | 'hosting'>;
+  secrets: Pick<Secrets, 'teamSecret' | 'setTeamSecret'>;
 }
 
 /** Every command of the extension, registered in one place and disposed with it. */
-export function registerCommands(c: CommandContext): vscode.Disposable[] {
+export function registerCommands(c: CommandContext, ports: CommandPorts): IDisposable[] {
   const { messenger, relay, secrets, connections } = c;
+  const { window, views } = ports;
+  const { showErrorMessage, showWarningMessage, showInformationMessage, showInputBox, showQuickPick } = window;
+  const askSecret = (prompt: InertText) => showInputBox({ title: inert`Team Secret`, prompt, password: true, ignoreFocusOut: true });
   const register = (id: string, run: (...args: never[]) => unknown) =>
-    vscode.commands.registerCommand(id, async (...args: never[]) => {
+    ports.registerCommand(id, async (...args: never[]) => {
       try {
         await run(...args);
       } catch (err) {
-        c.log.error(`${id} failed: ${(err as Error).message}`);
+        ports.log.error(`${id} failed: ${(err as Error).message}`);
         void showErrorMessage(inert((err as Error).message));
       }
     });
@@ -60,7 +87,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       }
       if (err instanceof TeamMessengerError && err.code === ErrorCode.AuthFailed) {
         const choice = await showErrorMessage(inert`The relay at ${server} refused to let you in: ${err.message}.`, 'Set Team Secret…');
-        if (choice) await vscode.commands.executeCommand('teamMessenger.setTeamSecret');
+        if (choice) await ports.executeCommand('teamMessenger.setTeamSecret');
         return;
       }
       throw err;
@@ -69,7 +96,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
 
   return [
     register('teamMessenger.connect', async () => {
-      const settings = readSettings();
+      const settings = ports.settings.read();
       const server = await showInputBox({
         title: inert`Connect to Relay`,
         prompt: inert`The relay your team uses, as host:port`,
@@ -79,7 +106,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         validateInput: (v) => (/^(\[[^\]]+\]|[^:\s/]+)(:\d{1,5})?$/.test(v.trim()) ? undefined : inert`Enter host:port, for example 192.168.1.20:9999`),
       });
       if (!server) return;
-      await updateSetting('server', server.trim());
+      await ports.settings.update('server', server.trim());
       if (!(await secrets.teamSecret())) {
         const secret = await askSecret(inert`The team secret for this relay (ask whoever runs it). Leave empty if it has none.`);
         if (secret === undefined) return;
@@ -88,10 +115,8 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       await connectTo(server.trim());
     }),
     register('teamMessenger.disconnect', () => connections.disconnect()),
-    register('teamMessenger.openChat', () => ChatPanel.show(c.extensionUri, messenger, undefined, true)),
-    register('teamMessenger.openConversation', (id: unknown) => {
-      ChatPanel.show(c.extensionUri, messenger, isConversationId(id) ? id : undefined, true);
-    }),
+    register('teamMessenger.openChat', () => views.openChat()),
+    register('teamMessenger.openConversation', (id: unknown) => views.openChat(isConversationId(id) ? id : undefined)),
     register('teamMessenger.startLocalRelay', async () => {
       const hosting = await relay.start();
       await connectTo(`127.0.0.1:${hosting.port}`, hosting.fingerprint);
@@ -102,7 +127,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         'Copy Address and Secret',
       ).then((choice) => {
         if (choice) {
-          void vscode.env.clipboard.writeText(
+          void window.writeClipboard(
             `Team Messenger relay: ${hosting.addresses[0]}\nTeam secret: ${hosting.secret}\nCertificate fingerprint (SHA-256): ${hosting.fingerprint}`,
           );
         }
@@ -122,41 +147,38 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
     register('teamMessenger.sendFileToPeer', async (clicked?: vscode.Uri, selected?: vscode.Uri[]) => {
       let uris = selected && selected.length > 0 ? selected : clicked ? [clicked] : [];
       if (uris.length === 0) {
-        const active = vscode.window.activeTextEditor?.document.uri;
-        uris =
-          active?.scheme === 'file'
-            ? [active]
-            : ((await vscode.window.showOpenDialog({ canSelectMany: true, canSelectFolders: true, openLabel: 'Send' })) ?? []);
+        const active = window.activeFile();
+        uris = active ? [active] : ((await window.showOpenDialog({ canSelectMany: true, canSelectFolders: true, openLabel: 'Send' })) ?? []);
       }
-      if (uris.length) await c.files.send(uris);
+      if (uris.length) await views.sendFiles(uris);
     }),
     register('teamMessenger.sendFileToThisPeer', async (node?: PeerNode) => {
       if (!node?.clientId) return;
-      const uris = await vscode.window.showOpenDialog({
+      const uris = await window.showOpenDialog({
         canSelectMany: true,
         canSelectFiles: true,
         canSelectFolders: true,
         openLabel: inert`Send to ${node.label}`,
       });
-      if (uris?.length) await c.files.send(uris, node.clientId);
+      if (uris?.length) await views.sendFiles(uris, node.clientId);
     }),
-    register('teamMessenger.shareSelection', () => shareSelection(messenger, vscode.window.activeTextEditor, c.reveal)),
-    register('teamMessenger.openSharedCode', (code: CodeRef, text: string) => openSharedCode(code, text)),
+    register('teamMessenger.shareSelection', () => views.shareSelection()),
+    register('teamMessenger.openSharedCode', (code: CodeRef, text: string) => views.openSharedCode(code, text)),
     register('teamMessenger.newGroupConversation', async () => {
-      const peers = await pickPeers(messenger, inert`New Group Conversation`, { canPickMany: true });
+      const peers = await views.pickPeers(inert`New Group Conversation`, { canPickMany: true });
       if (!peers) return;
       const id = conversationIdForMembers(
         peers.map((p) => p.clientId),
         messenger.selfId,
       );
-      ChatPanel.show(c.extensionUri, messenger, id, true);
+      views.openChat(id);
     }),
     register('teamMessenger.findPeer', async () => {
-      const picked = await pickFromSearch(messenger, { title: inert`Find Peer`, canPickMany: false, initial: messenger.watchedOnline() });
+      const picked = await views.pickFromSearch({ title: inert`Find Peer`, canPickMany: false, initial: messenger.watchedOnline() });
       if (!picked) return;
       // Watched from now on: listed in the Peers view, and told when they come and go.
       await messenger.addFound(picked.map((p) => p.clientId));
-      ChatPanel.show(c.extensionUri, messenger, `peer:${picked[0].clientId}`, true);
+      views.openChat(`peer:${picked[0].clientId}`);
     }),
     register('teamMessenger.setStatus', async () => {
       const statuses: (SafeQuickPickItem & { status: PeerStatus })[] = [
@@ -172,7 +194,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
       const rtt = await messenger.pingPeer(node.clientId);
       void showInformationMessage(inert`Round trip to ${node.label}: ${rtt.toFixed(1)} ms`);
     }),
-    register('teamMessenger.showLog', () => c.log.show()),
+    register('teamMessenger.showLog', () => ports.log.show()),
     register('teamMessenger.showActions', async () => {
       const state = messenger.connectionState;
       const actions: (SafeQuickPickItem & { command: string })[] = [
@@ -188,11 +210,7 @@ export function registerCommands(c: CommandContext): vscode.Disposable[] {
         { label: inert`$(output) Show Log`, command: 'teamMessenger.showLog' },
       ];
       const picked = await showQuickPick(actions, { title: inert`Team Messenger` });
-      if (picked) await vscode.commands.executeCommand(picked.command);
+      if (picked) await ports.executeCommand(picked.command);
     }),
   ];
-}
-
-async function askSecret(prompt: InertText): Promise<string | undefined> {
-  return showInputBox({ title: inert`Team Secret`, prompt, password: true, ignoreFocusOut: true });
 }

@@ -9,6 +9,9 @@ import type { Conversation, ConversationId, ConversationMessage, DeliveryState }
  *
  * Messages handed out (in events, `get`, `conversations`) are frozen snapshots: an update
  * replaces the message object, it never changes one in place.
+ *
+ * Longer than 400 lines because ordering, merging a resent or acknowledged message, unread
+ * counts and eviction all work on the same entries; ids and the saved form are apart.
  */
 
 export * from './conversationIds';

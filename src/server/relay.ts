@@ -8,17 +8,19 @@ import { DEFAULT_MAX_PAYLOAD } from '../net/protocol/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
 import { FlushScheduler } from '../net/protocol/frameWriter';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ClientMessage, Limits, PROTOCOL_VERSION, RelayMessage } from '../net/protocol/messages';
+import { Ack, ClientMessage, PROTOCOL_VERSION, RelayMessage } from '../net/protocol/messages';
 import { DEFAULT_PORT } from '../net/protocol/limits';
 import { Acceptor } from './acceptor';
-import { Admission, DEFAULT_ADMISSION, MessageRate } from './admission';
+import { Admission, DEFAULT_ADMISSION } from './admission';
 import { FlowControl } from './flowControl';
 import { Greeter } from './greeter';
 import { MessageHistory } from './history';
 import { ackJson } from './io/hotFrames';
 import { SharedReadBuffer } from './io/sharedReadBuffer';
 import { PeerDirectory } from './peerDirectory';
+import { Keepalive } from './keepalive';
 import { Presence } from './presence';
+import { RateLimits } from './rateLimits';
 import { RecentRefs } from './recentRefs';
 import { newestOf, RelayContext } from './relayContext';
 import { Router } from './router';
@@ -39,6 +41,9 @@ const RECENT_REFS = 50_000;
  * disturbing anyone else. A façade over its parts: the door (acceptor.ts), hello and admission
  * (greeter.ts), routing (router.ts), presence (presence.ts), history (history.ts), transfers
  * (transferRouter.ts) and flow control (flowControl.ts), which share a RelayContext.
+ *
+ * Longer than 400 lines because it owns every connection from accept to close and the switch
+ * over what a client may send; each case there is a line into one of the parts.
  */
 export class Relay extends EventEmitter {
   private server: net.Server | undefined;
@@ -85,13 +90,14 @@ export class Relay extends EventEmitter {
   private readonly secureContext: tls.SecureContext | undefined;
   private readonly acceptor: Acceptor;
   private readonly greeter: Greeter;
+  private readonly rates: RateLimits;
+  private readonly keepalive: Keepalive;
   private readonly router: Router;
   private readonly logger: Logger;
   private readonly secret: string | undefined;
   private nextSessionId = 1;
   /** Sessions in state 'ready', counted as they change so clientCount is O(1). */
   private readyCount = 0;
-  private nextPing = 1;
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private stopping: Promise<void> | undefined;
 
@@ -185,6 +191,8 @@ export class Relay extends EventEmitter {
       fail: (session, error) => this.fail(session, error),
     };
     this.router = new Router(context);
+    this.rates = new RateLimits(options, (session, error) => this.fail(session, error));
+    this.keepalive = new Keepalive(this.flow, this, (session, error) => this.fail(session, error));
     this.greeter = new Greeter(context, {
       secret: this.secret,
       admission: this.admission,
@@ -247,7 +255,10 @@ export class Relay extends EventEmitter {
       });
     });
     server.on('error', (err) => this.logger.error('relay socket error', { error: err.message }));
-    this.keepaliveTimer = setInterval(() => this.keepalive(), Math.max(50, Math.min(this.pingIntervalMs, this.idleTimeoutMs, this.slowConsumerGraceMs) / 2));
+    this.keepaliveTimer = setInterval(
+      () => this.keepalive.sweep(this.sessions.values()),
+      Math.max(50, Math.min(this.pingIntervalMs, this.idleTimeoutMs, this.slowConsumerGraceMs) / 2),
+    );
     this.keepaliveTimer.unref();
     this.presence.start();
     const address = this.address();
@@ -308,43 +319,10 @@ export class Relay extends EventEmitter {
     }, this.handshakeTimeoutMs);
     timer.unref();
     session.handshakeTimer = timer;
-    const rate = this.options.messagesPerSecond ?? 1000;
-    if (rate > 0) session.rate = new MessageRate(rate, this.options.messageBurst ?? rate * 5);
-    const textRate = this.options.textBytesPerSecond ?? 1024 * 1024;
-    // The burst always fits one maximum-size message.
-    if (textRate > 0) session.textRate = new MessageRate(textRate, Math.max(textRate * 2, Limits.textChars));
+    this.rates.prepare(session);
     this.sessions.set(id, session);
     session.connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
     this.logger.debug('connection accepted', { id, address: session.address });
-  }
-
-  /**
-   * Over its message rate: a send is refused (the sender's promise rejects and it may retry),
-   * and a connection that keeps flooding long after being told is closed.
-   */
-  private overRate(session: Session, message: ClientMessage, now: number): void {
-    // Counted per 10 s window: a flood, not a long life's worth of occasional bursts.
-    if (now - session.overRateSince > 10_000) {
-      session.overRateSince = now;
-      session.overRate = 0;
-    }
-    session.overRate++;
-    if (session.overRate > 1000) {
-      this.fail(session, new TeamMessengerError(ErrorCode.RateLimited, 'too many messages; slow down'));
-      return;
-    }
-    if (message.t === 'send') {
-      session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this one was not sent', ref: message.ref, fatal: false });
-    } else if (message.t === 'who') {
-      // A search waits for its answer: say at once that none is coming.
-      session.connection.send({
-        t: 'error',
-        code: ErrorCode.RateLimited,
-        message: 'too many messages; this search was not run',
-        ref: `who-${message.n}`,
-        fatal: false,
-      });
-    }
   }
 
   /** Closes one connection because of what it did, telling it why. Never affects anyone else. */
@@ -396,16 +374,7 @@ export class Relay extends EventEmitter {
     session.messagesThisRead++;
     const now = Date.now();
     session.lastReceived = now;
-    // Liveness and leaving are never rate limited.
-    if (message.t !== 'pong' && message.t !== 'bye') {
-      const overCount = session.rate !== undefined && !session.rate.take(now);
-      const overBytes = !overCount && message.t === 'send' && session.textRate !== undefined && !session.textRate.take(now, message.text.length);
-      const overSearches = !overCount && message.t === 'who' && !this.searchAllowed(session, now);
-      if (overCount || overBytes || overSearches) {
-        this.overRate(session, message, now);
-        return;
-      }
-    }
+    if (!this.rates.allow(session, message, now)) return;
     if (session.state === 'handshake') {
       if (message.t !== 'hello') {
         this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `expected hello, got ${message.t}`));
@@ -474,41 +443,6 @@ export class Relay extends EventEmitter {
       case 'peer-pong':
         this.router.peerPing(session, message);
         return;
-    }
-  }
-
-  /** Made on a connection's first search: most never search, and 10,000 idle connections should
-   *  not each carry a budget they never use. */
-  private searchAllowed(session: Session, now: number): boolean {
-    const rate = this.options.searchesPerSecond ?? 10;
-    if (rate <= 0) return true;
-    session.searchRate ??= new MessageRate(rate, rate * 2);
-    return session.searchRate.take(now);
-  }
-
-  // ------------------------------------------------------------------ liveness
-
-  /** One timer for all connections: ping the quiet ones, reap the silent ones. */
-  private keepalive(): void {
-    const now = Date.now();
-    for (const session of this.sessions.values()) {
-      if (session.state !== 'ready') continue;
-      if (this.flow.overGrace(session, now)) {
-        this.flow.dropSlow(session);
-        continue;
-      }
-      // Paused by the relay, a sender cannot be heard; its silence is not its own.
-      if (session.isPausedFor('backpressure')) continue;
-      const quiet = now - session.lastReceived;
-      if (quiet > this.idleTimeoutMs) {
-        this.fail(session, new TeamMessengerError(ErrorCode.IdleTimeout, `nothing received for ${quiet} ms`));
-        continue;
-      }
-      if (!session.pingOut && (session.rtt === undefined || quiet >= this.pingIntervalMs)) {
-        const n = this.nextPing++;
-        session.pingOut = { n, at: Number(process.hrtime.bigint()) };
-        session.connection.send({ t: 'ping', n });
-      }
     }
   }
 }

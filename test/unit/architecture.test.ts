@@ -126,6 +126,14 @@ describe('architecture: one way down', () => {
     );
   });
 
+  it('no source file over ~400 lines without a stated reason', () => {
+    const long = files
+      .map((f) => ({ file: rel(f), text: fs.readFileSync(f, 'utf8') }))
+      .filter(({ text }) => text.split('\n').length > 420 && !/Longer than 400 lines because /.test(text))
+      .map(({ file, text }) => `${file}: ${text.split('\n').length} lines`);
+    assert.deepEqual(long, [], 'split the file, or say in its header comment "Longer than 400 lines because …"');
+  });
+
   it('the rules catch a wrong import', () => {
     assert.equal(unitOf(path.join(ROOT, 'src/net/protocol/frame.ts')), 'net/protocol');
     assert.ok(!ALLOWED['net/protocol'].includes('net/client'), 'the protocol may not import the client');

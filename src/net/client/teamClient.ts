@@ -36,6 +36,9 @@ export { sameFingerprint } from './dialer';
  * relay's pin (dialer.ts), the handshake's states (handshake.ts), liveness (liveness.ts), the
  * one outbox (outbox.ts), the questions awaiting answers (requests.ts), the roster (roster.ts)
  * and file transfers (../transfer/).
+ *
+ * Longer than 400 lines because it holds the API every user calls and one connection's life
+ * (open, welcome, the switch over what the relay sends, loss and reconnect) in one place.
  */
 export class TeamClient extends EventEmitter<ClientEvents> {
   private readonly logger: Logger;

@@ -66,6 +66,9 @@ const DISK_MARGIN = 64 * 1024 * 1024;
  * to a hidden temporary file next to its destination, verified against the sender's SHA-256,
  * and only then given its final name — a name that does not exist yet, so nothing is ever
  * overwritten. Credit is granted as writes complete, so the sender never outruns the disk.
+ *
+ * Longer than 400 lines because every step of a file (offer, space check, temporary file, write,
+ * verify, rename, resume after a cut) must see the same state to leave nothing half-written.
  */
 export class IncomingTransfer extends EventEmitter<IncomingEvents> {
   readonly from: string;

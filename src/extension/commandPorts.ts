@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import type { Messenger } from '../model/messenger';
+import type { ConversationId } from '../model/conversationTypes';
+import type { FileTransfersUi } from '../views/fileTransfers';
+import { pickPeers } from '../views/peerPicker';
+import { pickFromSearch } from '../views/peerSearchPick';
+import * as safeWindow from '../views/safeWindow';
+import { openSharedCode, shareSelection } from '../views/sharedCode';
+import type { CommandPorts } from './commands';
+import { readSettings, updateSetting } from './settings';
+
+/** The commands' ports in VS Code: the real window, commands, views and settings. */
+export function vscodeCommandPorts(deps: {
+  messenger: Messenger;
+  files: FileTransfersUi;
+  openChat: (conversationId?: ConversationId) => void;
+  log: vscode.LogOutputChannel;
+}): CommandPorts {
+  const { messenger } = deps;
+  return {
+    registerCommand: (id, run) => vscode.commands.registerCommand(id, run),
+    executeCommand: (id, ...args) => vscode.commands.executeCommand(id, ...args),
+    window: {
+      showErrorMessage: safeWindow.showErrorMessage,
+      showWarningMessage: safeWindow.showWarningMessage,
+      showInformationMessage: safeWindow.showInformationMessage,
+      showInputBox: safeWindow.showInputBox,
+      showQuickPick: safeWindow.showQuickPick,
+      showOpenDialog: (options) => vscode.window.showOpenDialog(options),
+      activeFile: () => {
+        const uri = vscode.window.activeTextEditor?.document.uri;
+        return uri?.scheme === 'file' ? uri : undefined;
+      },
+      writeClipboard: (text) => vscode.env.clipboard.writeText(text),
+    },
+    views: {
+      openChat: deps.openChat,
+      pickPeers: (title, options) => pickPeers(messenger, title, options),
+      pickFromSearch: (options) => pickFromSearch(messenger, options),
+      shareSelection: () => shareSelection(messenger, vscode.window.activeTextEditor, (id) => deps.openChat(id)),
+      openSharedCode,
+      sendFiles: (uris, preselect) => deps.files.send(uris, preselect),
+    },
+    settings: { read: readSettings, update: updateSetting },
+    log: { error: (text) => deps.log.error(text), show: () => deps.log.show() },
+  };
+}

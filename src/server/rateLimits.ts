@@ -1,0 +1,82 @@
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { ClientMessage, Limits } from '../net/protocol/messages';
+import { MessageRate } from './admission';
+import type { Session } from './session';
+
+export interface RateOptions {
+  /** Control messages one connection may send per second, sustained (0: no limit; default 1000). */
+  messagesPerSecond?: number;
+  /** …and at once (default five seconds' worth). */
+  messageBurst?: number;
+  /** Chat text per second, in characters (0: no limit; default 1 MiB). */
+  textBytesPerSecond?: number;
+  /** Peer searches per second (0: none of their own; default 10, burst 20). */
+  searchesPerSecond?: number;
+}
+
+/**
+ * How much one connection may ask of the relay: messages, chat text and peer searches, each a
+ * token bucket. Over a rate, a send or a search is refused with RATE_LIMITED (the sender may
+ * retry); a connection that keeps flooding long after being told is closed.
+ */
+export class RateLimits {
+  constructor(
+    private readonly options: RateOptions,
+    private readonly fail: (session: Session, error: TeamMessengerError) => void,
+  ) {}
+
+  /** A new connection's buckets. */
+  prepare(session: Session): void {
+    const rate = this.options.messagesPerSecond ?? 1000;
+    if (rate > 0) session.rate = new MessageRate(rate, this.options.messageBurst ?? rate * 5);
+    const textRate = this.options.textBytesPerSecond ?? 1024 * 1024;
+    // The burst always fits one maximum-size message.
+    if (textRate > 0) session.textRate = new MessageRate(textRate, Math.max(textRate * 2, Limits.textChars));
+  }
+
+  /** True when `message` may be handled; otherwise it has been refused. Liveness and leaving
+   *  are never limited. */
+  allow(session: Session, message: ClientMessage, now: number): boolean {
+    if (message.t === 'pong' || message.t === 'bye') return true;
+    const overCount = session.rate !== undefined && !session.rate.take(now);
+    const overBytes = !overCount && message.t === 'send' && session.textRate !== undefined && !session.textRate.take(now, message.text.length);
+    const overSearches = !overCount && message.t === 'who' && !this.searchAllowed(session, now);
+    if (!overCount && !overBytes && !overSearches) return true;
+    this.refuse(session, message, now);
+    return false;
+  }
+
+  /** Made on a connection's first search: most never search, and 10,000 idle connections should
+   *  not each carry a budget they never use. */
+  private searchAllowed(session: Session, now: number): boolean {
+    const rate = this.options.searchesPerSecond ?? 10;
+    if (rate <= 0) return true;
+    session.searchRate ??= new MessageRate(rate, rate * 2);
+    return session.searchRate.take(now);
+  }
+
+  private refuse(session: Session, message: ClientMessage, now: number): void {
+    // Counted per 10 s window: a flood, not a long life's worth of occasional bursts.
+    if (now - session.overRateSince > 10_000) {
+      session.overRateSince = now;
+      session.overRate = 0;
+    }
+    session.overRate++;
+    if (session.overRate > 1000) {
+      this.fail(session, new TeamMessengerError(ErrorCode.RateLimited, 'too many messages; slow down'));
+      return;
+    }
+    if (message.t === 'send') {
+      session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this one was not sent', ref: message.ref, fatal: false });
+    } else if (message.t === 'who') {
+      // A search waits for its answer: say at once that none is coming.
+      session.connection.send({
+        t: 'error',
+        code: ErrorCode.RateLimited,
+        message: 'too many messages; this search was not run',
+        ref: `who-${message.n}`,
+        fatal: false,
+      });
+    }
+  }
+}
