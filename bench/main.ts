@@ -13,16 +13,16 @@
  *   BENCH_HEAP_SAMPLE    FILE: the system under test writes a sampled heap profile there (sut.ts)
  *   BENCH_HELPER_NICE    N: the system under test runs its helper threads at nice N (NOTES.md)
  */
-import { ChildProcess, execFileSync, fork, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ChatMessage, RunRequest, Spec, SystemName } from './loadgen';
+import type { Spec, SystemName } from './loadgen';
 import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
 import { renderReport } from './report';
 import { median, medianOfRounds } from './lib/rounds';
-import { relayNodeFlags } from '../src/server/io/runtimeFlags';
+import { machineBusySeconds, waitForQuiet } from './lib/machineLoad';
+import { BenchProcesses, CHRT, findMosquitto, hasAedes, request, schedulingOf, stopChild, Sut } from './lib/processes';
 import { BenchOptions, BenchUsageError, parseBenchArgs, SYSTEMS, USAGE } from './lib/options';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -79,15 +79,6 @@ export interface Results {
   runs: RunRecord[];
 }
 
-// ------------------------------------------------------------------------------------ machine load
-
-const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => fs.existsSync(p));
-/** The system under test gets CPU 1, the load generator CPU 0 (when taskset exists and there are 2+ cores). */
-const PIN = TASKSET && os.cpus().length >= 2 && options.pin;
-const SUT_CPU = '1';
-const LOADGEN_CPU = '0';
-const NICE = ['/usr/bin/nice', '/bin/nice'].find((p) => fs.existsSync(p));
-const CHRT = ['/usr/bin/chrt', '/bin/chrt'].find((p) => fs.existsSync(p));
 /**
  * W4 "+ chat" measures the chat in a second load generator process that moves no file. It shares
  * CPU 0 with the file's load generator (CPU 1 is the system's), the same for every system: it
@@ -105,220 +96,16 @@ const CHAT_PRIORITY = ((): string => {
   return 'nice:0';
 })();
 
-/** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
-function machineBusySeconds(): number {
-  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
-  const total = v.reduce((a, b) => a + b, 0);
-  return (total - v[3] - (v[4] ?? 0)) / 100;
-}
-
-let quietBudgetMs = 90_000;
-/** Before a run: if other processes keep the machine busy, wait a little (bounded) for them. */
-async function waitForQuiet(): Promise<number> {
-  for (;;) {
-    const b0 = machineBusySeconds();
-    await new Promise((r) => setTimeout(r, 500));
-    const busy = (machineBusySeconds() - b0) / 0.5;
-    if (busy < 0.5 || quietBudgetMs <= 0) return busy;
-    quietBudgetMs -= 2000;
-    await new Promise((r) => setTimeout(r, 1500));
-  }
-}
-
-// ------------------------------------------------------------------------------------ systems under test
-
-interface Sut {
-  port: number;
-  /** Every port it listens on (a pipe() relay for two load generators listens twice). */
-  ports: number[];
-  pid: number;
-  gc(): Promise<void>;
-  stop(): Promise<void>;
-}
-
-function findMosquitto(): string | undefined {
-  const candidates = [
-    process.env.MOSQUITTO,
-    ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'mosquitto')),
-    '/usr/sbin/mosquitto',
-    '/usr/local/sbin/mosquitto',
-  ];
-  return candidates.find((c): c is string => !!c && fs.existsSync(c));
-}
-
-function hasAedes(): boolean {
-  try {
-    require.resolve('aedes', { paths: [ROOT] });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitConnectable(port: number, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`nothing listens on ${port} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function logFile(name: string): number {
-  fs.mkdirSync(path.join(TMP, 'logs'), { recursive: true });
-  return fs.openSync(path.join(TMP, 'logs', `${name}.log`), 'a');
-}
-
-async function startNodeSut(kind: 'relay' | 'pipe' | 'aedes', extra: string[], tag: string): Promise<Sut> {
-  const execArgv = ['--expose-gc', '--enable-source-maps'];
-  // The flags the relay command starts with on the CPUs it is given (src/server/runtimeFlags.ts).
-  if (kind === 'relay') execArgv.push(...RELAY_FLAGS);
-  if (options.profile && kind === 'relay') execArgv.push('--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=${tag}.cpuprofile`);
-  if (process.env.BENCH_SUT_FLAGS && kind === 'relay') execArgv.push(...process.env.BENCH_SUT_FLAGS.split(' '));
-  const log = logFile(`sut-${tag}`);
-  const bundle = kind === 'relay' && options.relayBundle ? path.resolve(options.relayBundle) : path.join(OUT_BENCH, 'sut.js');
-  const child = fork(bundle, [kind, ...extra], { ...pinned(SUT_CPU, execArgv), stdio: ['ignore', log, log, 'ipc'] });
-  const ports = await new Promise<number[]>((resolve, reject) => {
-    child.once('message', (m: { t: string; ports: number[] }) => resolve(m.ports));
-    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code} before listening`)));
-  });
-  return {
-    port: ports[0],
-    ports,
-    pid: child.pid!,
-    gc: () =>
-      new Promise<void>((resolve) => {
-        const onMsg = (m: { t: string }) => {
-          if (m.t === 'gc-done') {
-            child.off('message', onMsg);
-            resolve();
-          }
-        };
-        child.on('message', onMsg);
-        child.send({ t: 'gc' });
-      }),
-    stop: () => stopChild(child, () => child.send({ t: 'stop' })),
-  };
-}
-
-/** The command that starts a process at `priority` ('nice:N' or 'fifo:N'), or none at the default. */
-function prioritized(priority: string): string[] {
-  const [kind, n] = priority.split(':');
-  if (kind === 'nice' && Number(n) !== 0 && NICE) return [NICE, '-n', n];
-  if (kind === 'fifo' && CHRT) return [CHRT, '-f', n];
-  return [];
-}
-
-/** The flags the relay command would start with on the CPUs the relay is given here. */
-const RELAY_FLAGS = relayNodeFlags(PIN ? 1 : os.availableParallelism());
-
-/** fork() options that start node under `taskset -c cpu` when pinning, and at `priority` (see prioritized). */
-function pinned(cpu: string, execArgv: string[], priority = 'nice:0'): { execPath?: string; execArgv: string[] } {
-  const wrap = [...prioritized(priority), ...(PIN ? [TASKSET!, '-c', cpu] : [])];
-  return wrap.length ? { execPath: wrap[0], execArgv: [...wrap.slice(1), process.execPath, ...execArgv] } : { execArgv };
-}
-
-function stopChild(child: ChildProcess, politely: () => void): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    try {
-      politely();
-    } catch {
-      child.kill('SIGKILL');
-    }
-    setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-  });
-}
-
-async function startMosquitto(binary: string, tag: string): Promise<Sut> {
-  const port = await freePort();
-  fs.mkdirSync(TMP, { recursive: true });
-  const conf = path.join(TMP, `mosquitto-${port}.conf`);
-  fs.writeFileSync(
-    conf,
-    [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest none', 'max_connections -1', 'set_tcp_nodelay true', ''].join('\n'),
-  );
-  const log = logFile(`sut-${tag}`);
-  const child = PIN
-    ? spawn(TASKSET!, ['-c', SUT_CPU, binary, '-c', conf], { stdio: ['ignore', log, log] })
-    : spawn(binary, ['-c', conf], { stdio: ['ignore', log, log] });
-  await waitConnectable(port, 5000);
-  return {
-    port,
-    ports: [port],
-    pid: child.pid!,
-    gc: async () => undefined,
-    stop: async () => {
-      await stopChild(child, () => child.kill('SIGTERM'));
-      fs.rmSync(conf, { force: true });
-    },
-  };
-}
-
-// ------------------------------------------------------------------------------------ one run
-
-/** A process's scheduling policy, real-time priority and niceness as the kernel has them (/proc/PID/stat). */
-function schedulingOf(pid: number): { policy: string; rtPriority: number; nice: number } {
-  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  // Fields after the name, from 3 (state): nice is field 19, rt_priority 40, policy 41.
-  const policy = ['other', 'fifo', 'rr', 'batch', '', 'idle', 'deadline'][Number(f[41 - 3])] ?? f[41 - 3];
-  return { policy, rtPriority: Number(f[40 - 3]), nice: Number(f[19 - 3]) };
-}
-
-/** Forks a load generator (pinned to `cpu`, at `priority`) and waits for its direct hub's port. */
-async function forkLoadgen(tag: string, cpu: string, priority?: string): Promise<{ lg: ChildProcess; hubPort: number }> {
-  const log = logFile(`loadgen-${tag}`);
-  const lg = fork(path.join(OUT_BENCH, 'loadgen.js'), [], {
-    ...pinned(
-      cpu,
-      [
-        '--max-old-space-size=8192',
-        '--enable-source-maps',
-        ...(options.profileLoadgen ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'prof')}`, `--cpu-prof-name=loadgen-${tag}.cpuprofile`] : []),
-      ],
-      priority,
-    ),
-    stdio: ['ignore', log, log, 'ipc'],
-  });
-  const hubPort = await new Promise<number>((resolve, reject) => {
-    lg.once('message', (m: { hubPort: number }) => resolve(m.hubPort));
-    lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-  });
-  return { lg, hubPort };
-}
-
-type LgMessage = { t: 'gc' } | { t: 'result'; metrics?: Record<string, unknown>; error?: string } | ChatMessage;
-
-/** Sends `req` and resolves with the result; `on` sees every other message. */
-function request(lg: ChildProcess, req: RunRequest, on: (m: LgMessage) => void): Promise<Record<string, unknown>> {
-  return new Promise<Record<string, unknown>>((resolve, reject) => {
-    lg.on('message', (m: LgMessage) => {
-      if (m.t !== 'result') on(m);
-      else if (m.error) reject(new Error(m.error));
-      else resolve(m.metrics!);
-    });
-    lg.once('exit', (code) => reject(new Error(`load generator exited with ${code}`)));
-    lg.send(req);
-  });
-}
+const processes = new BenchProcesses({
+  pin: options.pin,
+  profile: options.profile,
+  profileLoadgen: options.profileLoadgen,
+  relayBundle: options.relayBundle,
+  tmp: TMP,
+  outBench: OUT_BENCH,
+  root: ROOT,
+});
+const { PIN, SUT_CPU, LOADGEN_CPU, RELAY_FLAGS } = processes;
 
 async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
   const chatSpec = spec.w === 'file' && spec.chat ? spec.chat : undefined;
@@ -340,14 +127,14 @@ async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: nu
   const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(stuck())), timeoutMs)));
   timeout.catch(() => undefined); // it is raced below; no unhandled rejection while a process starts
   try {
-    const main = await forkLoadgen(tag, LOADGEN_CPU);
+    const main = await processes.forkLoadgen(tag, LOADGEN_CPU);
     lg = main.lg;
-    const chat = chatSpec ? await forkLoadgen(`${tag}-chat`, LOADGEN_CPU, CHAT_PRIORITY) : undefined;
+    const chat = chatSpec ? await processes.forkLoadgen(`${tag}-chat`, LOADGEN_CPU, CHAT_PRIORITY) : undefined;
     chatLg = chat?.lg;
     const hubPorts = [main.hubPort, ...(chat ? [chat.hubPort] : [])];
-    if (system === 'relay' || system === 'aedes') sut = await startNodeSut(system, [], tag);
-    else if (system === 'pipe') sut = await startNodeSut('pipe', hubPorts.map(String), tag);
-    else if (system === 'mosquitto') sut = await startMosquitto(findMosquitto()!, tag);
+    if (system === 'relay' || system === 'aedes') sut = await processes.startNodeSut(system, [], tag);
+    else if (system === 'pipe') sut = await processes.startNodeSut('pipe', hubPorts.map(String), tag);
+    else if (system === 'mosquitto') sut = await processes.startMosquitto(findMosquitto()!, tag);
     // Where each load generator's clients connect: the system, or for 'direct' that process's own hub.
     const portFor = (i: number) => (system === 'direct' ? hubPorts[i] : (sut!.ports[i] ?? sut!.port));
     const pid = sut?.pid ?? 0;
@@ -560,7 +347,7 @@ async function main(): Promise<void> {
   const mosquitto = findMosquitto();
   const missing: Record<string, string> = {};
   if (!mosquitto) missing.mosquitto = 'the mosquitto binary was not found (Debian: apt-get install mosquitto); its runs are skipped';
-  if (!hasAedes()) missing.aedes = 'the aedes package is not installed (npm install); its runs are skipped';
+  if (!hasAedes(ROOT)) missing.aedes = 'the aedes package is not installed (npm install); its runs are skipped';
   for (const [name, why] of Object.entries(missing)) console.log(`! ${name}: ${why}`);
   const runs: RunRecord[] = [];
   const results = (): Results => ({
