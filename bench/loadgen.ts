@@ -8,11 +8,12 @@
  * the chat pairs and measures them (`chat`) and moves no file; main.ts passes the `chat-*`
  * messages between the two.
  */
-import { Histogram } from 'hdr-histogram-js';
-import { fromEpochUs, LatencySummary, newHistogram, nowUs, readStamp, sleep, summarize, toEpochUs } from './lib/common';
+import { fromEpochUs, LatencySummary, nowUs, sleep, summarize, toEpochUs } from './lib/common';
 import { flushAll } from './lib/outbox';
-import { cpuSeconds, RssSampler, rssBytes } from './lib/proc';
-import { DirectHub, DirectSystem, MqttSystem, OnMessage, Receiver, RelaySystem, Sender, System } from './lib/systems';
+import { scale, slow } from './lib/memoryWorkloads';
+import { CpuWindow, inBatches, LatencyRecorder, makePairs, pace, schedule, scheduledIn, waitFor } from './lib/pacing';
+import { RssSampler } from './lib/proc';
+import { DirectHub, DirectSystem, MqttSystem, RelaySystem, System } from './lib/systems';
 import type { BenchSystem } from './lib/options';
 
 /** Every system the bench can drive (the list itself: `SYSTEMS` in lib/options.ts). */
@@ -93,152 +94,6 @@ function makeSystem(req: RunRequest): System {
 }
 
 /** Runs `make` for 0..n-1 with at most `limit` in flight, in order of index. */
-async function inBatches<T>(n: number, limit: number, make: (i: number) => Promise<T>): Promise<T[]> {
-  const out: T[] = new Array(n);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        out[i] = await make(i);
-      }
-    }),
-  );
-  return out;
-}
-
-interface Pair {
-  receiver: Receiver;
-  sender: Sender;
-  sent: number;
-}
-
-async function makePairs(sys: System, n: number, on: OnMessage): Promise<Pair[]> {
-  const receivers = await inBatches(n, 32, () => sys.receiver('pair', on));
-  const senders = await inBatches(n, 32, (i) => sys.sender(receivers[i].target));
-  return receivers.map((receiver, i) => ({ receiver, sender: senders[i], sent: 0 }));
-}
-
-/**
- * Records (arrival − scheduled send time) for messages scheduled inside [fromUs, toUs). A window
- * whose end is not known yet has toUs = +∞ and is closed with `closeAt`: until then its records
- * are kept with their stamps, so that those scheduled at or after the end can be left out.
- */
-class LatencyRecorder {
-  readonly hist: Histogram = newHistogram();
-  fromUs = Number.POSITIVE_INFINITY;
-  toUs = Number.NEGATIVE_INFINITY;
-  private held: number[] = []; // stamp, latency, stamp, latency, ...
-  readonly on: OnMessage = (buf, start, end) => {
-    const stamp = readStamp(buf, start, end);
-    if (stamp < this.fromUs || stamp >= this.toUs) return;
-    const latency = Math.max(1, nowUs() - stamp);
-    if (this.toUs === Number.POSITIVE_INFINITY) this.held.push(stamp, latency);
-    else this.hist.recordValue(latency);
-  };
-  closeAt(toUs: number): void {
-    this.toUs = toUs;
-    for (let i = 0; i < this.held.length; i += 2) if (this.held[i] < toUs) this.hist.recordValue(this.held[i + 1]);
-    this.held = [];
-  }
-}
-
-interface Paced {
-  sender: Sender;
-  intervalUs: number;
-  next: number;
-  sent: number;
-}
-
-/** Open-loop schedules: pair i sends at start + (k + i/n)·interval, whatever happens to earlier messages. */
-function schedule(senders: Sender[], totalRate: number, startUs: number): Paced[] {
-  const intervalUs = (1e6 * senders.length) / totalRate;
-  return senders.map((sender, i) => ({ sender, intervalUs, next: startUs + (i / senders.length) * intervalUs, sent: 0 }));
-}
-
-const napCell = new Int32Array(new SharedArrayBuffer(4));
-
-/**
- * Sends everything that is due, every turn of the event loop, until `untilUs` or `stop()`.
- * The loop spins (a full core); with `nap` it blocks between turns until the next send is due
- * (at most 1 ms), so the process sleeps when it has nothing to do. What arrives during a nap is
- * read after it: at 10k msgs/s over 100 pairs a send is due every 100 µs, which bounds the nap.
- */
-function pace(streams: Paced[], untilUs: number, extra?: (now: number) => void, stop?: () => boolean, nap = false): Promise<void> {
-  return new Promise((resolve) => {
-    const loop = () => {
-      const now = nowUs();
-      for (const s of streams) {
-        while (s.next <= now && s.next < untilUs) {
-          s.sender.send(s.next);
-          s.sent++;
-          s.next += s.intervalUs;
-        }
-      }
-      extra?.(now);
-      flushAll();
-      if (now >= untilUs || stop?.()) return resolve();
-      if (nap) {
-        let due = untilUs;
-        for (const s of streams) if (s.next < due) due = s.next;
-        const waitUs = Math.min(1000, due - nowUs());
-        if (waitUs > 0) Atomics.wait(napCell, 0, 0, waitUs / 1000);
-      }
-      setImmediate(loop);
-    };
-    loop();
-  });
-}
-
-/** Sent inside [fromUs, toUs) by a schedule (for counting what should have arrived). */
-function scheduledIn(streams: Paced[], fromUs: number, toUs: number): number {
-  let n = 0;
-  for (const s of streams) {
-    const first = s.next - s.sent * s.intervalUs;
-    const a = Math.max(0, Math.ceil((fromUs - first) / s.intervalUs));
-    const b = Math.max(0, Math.ceil((Math.min(toUs, s.next) - first) / s.intervalUs));
-    n += Math.max(0, b - a);
-  }
-  return n;
-}
-
-async function waitFor(cond: () => boolean, maxMs: number): Promise<boolean> {
-  const end = performance.now() + maxMs;
-  while (!cond()) {
-    if (performance.now() > end) return false;
-    await sleep(5);
-  }
-  return true;
-}
-
-/** CPU of the system under test and of this process over a window. */
-class CpuWindow {
-  private sut0 = 0;
-  private own0 = process.cpuUsage();
-  private t0 = 0;
-  sutSeconds = 0;
-  ownSeconds = 0;
-  seconds = 0;
-  constructor(private readonly pid: number) {}
-  start(): void {
-    this.sut0 = this.pid ? cpuSeconds(this.pid) : 0;
-    this.own0 = process.cpuUsage();
-    this.t0 = performance.now();
-  }
-  stop(): void {
-    this.seconds = (performance.now() - this.t0) / 1000;
-    this.sutSeconds = this.pid ? cpuSeconds(this.pid) - this.sut0 : NaN;
-    const own = process.cpuUsage(this.own0);
-    this.ownSeconds = (own.user + own.system) / 1e6;
-  }
-  get sutUtil(): number {
-    return this.sutSeconds / this.seconds;
-  }
-  get ownUtil(): number {
-    return this.ownSeconds / this.seconds;
-  }
-}
-
 // ------------------------------------------------------------------------------------ workloads
 
 /** W1: as many messages as the system delivers, each pair keeping at most `window` in flight. */
@@ -456,168 +311,6 @@ async function chat(sys: System, spec: Extract<Spec, { w: 'chat' }>, pid: number
   };
 }
 
-/** W5: N idle clients ramped at a fixed rate; memory per connection; one broadcast to all of them. */
-async function scale(sys: System, spec: Extract<Spec, { w: 'scale' }>, pid: number): Promise<Metrics> {
-  const connectHist = newHistogram();
-  await requestGc();
-  await sleep(300);
-  const rssBefore = pid ? rssBytes(pid) : NaN;
-  const rss = new RssSampler(pid, 100);
-  let arrived = 0;
-  let lastArrivalUs = 0;
-  const on: OnMessage = () => {
-    arrived++;
-    lastArrivalUs = nowUs();
-  };
-  const receivers: Receiver[] = [];
-  const errors = new Map<string, number>();
-  let settled = 0;
-  const t0 = nowUs();
-  const intervalUs = 1e6 / spec.perSecond;
-  let started = 0;
-  await new Promise<void>((resolve) => {
-    const loop = () => {
-      const now = nowUs();
-      while (started < spec.clients && t0 + started * intervalUs <= now) {
-        const begin = t0 + started * intervalUs; // scheduled, like every other latency here
-        started++;
-        sys.receiver('all', on).then(
-          (r) => {
-            connectHist.recordValue(Math.max(1, nowUs() - begin));
-            receivers.push(r);
-            settled++;
-          },
-          (err: Error) => {
-            const key = err.message.slice(0, 80);
-            errors.set(key, (errors.get(key) ?? 0) + 1);
-            settled++;
-          },
-        );
-      }
-      if (started >= spec.clients) resolve();
-      else setTimeout(loop, 1);
-    };
-    loop();
-  });
-  const rampSeconds = (nowUs() - t0) / 1e6;
-  const allSettled = await waitFor(() => settled >= spec.clients, spec.maxWaitMs);
-  const settleSeconds = (nowUs() - t0) / 1e6;
-  await sleep(1000);
-  const rssRaw = pid ? rssBytes(pid) : NaN;
-  await requestGc();
-  await sleep(300);
-  const rssAfter = pid ? rssBytes(pid) : NaN;
-  const connected = receivers.filter((r) => r.isOpen()).length;
-  // One broadcast to everyone.
-  let broadcast: Metrics;
-  try {
-    const sender = await sys.sender('all');
-    await sleep(500);
-    arrived = 0;
-    const sendUs = nowUs();
-    sender.send(sendUs);
-    flushAll();
-    const all = await waitFor(() => arrived >= connected, 30_000);
-    broadcast = { reached: arrived, of: connected, complete: all, timeToLastMs: (lastArrivalUs - sendUs) / 1000 };
-  } catch (err) {
-    broadcast = { error: (err as Error).message };
-  }
-  rss.stop();
-  return {
-    clients: spec.clients,
-    connected,
-    failed: [...errors.entries()].map(([message, count]) => ({ message, count })),
-    allSettled,
-    rampSeconds,
-    settleSeconds,
-    connect: summarize(connectHist),
-    sutRssBeforeBytes: rssBefore,
-    sutRssAfterBytes: rssRaw,
-    sutRssAfterGcBytes: rssAfter,
-    sutPeakRssBytes: rss.peak,
-    bytesPerConnection: (rssAfter - rssBefore) / Math.max(1, connected),
-    bytesPerConnectionBeforeGc: (rssRaw - rssBefore) / Math.max(1, connected),
-    broadcast,
-  };
-}
-
-/** W6: steady pairs, then one receiver reading at 1 MB/s while a sender pushes at it as fast as it can. */
-async function slow(sys: System, spec: Extract<Spec, { w: 'slow' }>, pid: number): Promise<Metrics> {
-  const base = new LatencyRecorder();
-  const during = new LatencyRecorder();
-  const on: OnMessage = (buf, s, e) => {
-    base.on(buf, s, e);
-    during.on(buf, s, e);
-  };
-  const pairs = await makePairs(sys, spec.pairs, on);
-  const rss = new RssSampler(pid, 50);
-  const t0 = nowUs() + 20_000;
-  base.fromUs = t0 + 1_000_000;
-  base.toUs = base.fromUs + spec.baselineMs * 1000;
-  const slowStart = base.toUs;
-  during.fromUs = slowStart + 500_000; // the slow pair's setup is not part of it
-  during.toUs = slowStart + spec.slowMs * 1000;
-  const streams = schedule(
-    pairs.map((p) => p.sender),
-    spec.rate,
-    t0,
-  );
-  let fast: { sender: Sender; receiver: Receiver; sent: number } | undefined;
-  let slowSetup: Promise<void> | undefined;
-  let closedAtMs: number | undefined;
-  let rssAtSlowStart = 0;
-  const cpuBase = new CpuWindow(pid);
-  const cpuSlow = new CpuWindow(pid);
-  let phase = 0;
-  await pace(streams, during.toUs, (now) => {
-    if (phase === 0 && now >= base.fromUs) {
-      phase = 1;
-      cpuBase.start();
-    }
-    if (phase === 1 && now >= slowStart) {
-      phase = 2;
-      cpuBase.stop();
-      cpuSlow.start();
-      rssAtSlowStart = rss.sample();
-      slowSetup = (async () => {
-        const receiver = await sys.receiver('pair', () => undefined);
-        receiver.throttle(spec.slowBytesPerSec);
-        const sender = await sys.sender(receiver.target);
-        fast = { sender, receiver, sent: 0 };
-      })();
-    }
-    if (fast) {
-      if (closedAtMs === undefined && !fast.receiver.isOpen()) closedAtMs = (now - slowStart) / 1e6; // seconds
-      let k = 0;
-      while (k++ < 2000 && fast.sender.isOpen() && fast.sender.backlog() < 256 * 1024) {
-        fast.sender.send(now);
-        fast.sent++;
-      }
-    }
-  });
-  cpuSlow.stop();
-  await slowSetup;
-  const expectedBase = scheduledIn(streams, base.fromUs, base.toUs);
-  const expectedDuring = scheduledIn(streams, during.fromUs, during.toUs);
-  await waitFor(() => during.hist.totalCount >= expectedDuring, 3000);
-  rss.stop();
-  const b = summarize(base.hist);
-  const d = summarize(during.hist);
-  return {
-    others: { pairs: spec.pairs, rate: spec.rate },
-    baseline: { ...b, expected: expectedBase, lost: Math.max(0, expectedBase - b.count), sutCpuUtil: cpuBase.sutUtil },
-    duringSlow: { ...d, expected: expectedDuring, lost: Math.max(0, expectedDuring - d.count), sutCpuUtil: cpuSlow.sutUtil },
-    p99Ratio: d.p99Ms / b.p99Ms,
-    fastSent: fast?.sent ?? 0,
-    slowReceived: fast?.receiver.received ?? 0,
-    slowReceiverClosedAfterSec: closedAtMs ?? null,
-    sutRssAtSlowStartBytes: rssAtSlowStart,
-    sutPeakRssDuringSlowBytes: rss.peak,
-    sutRssEndBytes: rss.sample(),
-    rssSeries: rss.series.filter((_, i) => i % 4 === 0),
-  };
-}
-
 async function run(req: RunRequest): Promise<Metrics> {
   const sys = makeSystem(req);
   try {
@@ -633,7 +326,7 @@ async function run(req: RunRequest): Promise<Metrics> {
       case 'chat':
         return await chat(sys, req.spec, req.pid);
       case 'scale':
-        return await scale(sys, req.spec, req.pid);
+        return await scale(sys, req.spec, req.pid, requestGc);
       case 'slow':
         return await slow(sys, req.spec, req.pid);
     }

@@ -13,17 +13,16 @@
  *   BENCH_HEAP_SAMPLE    FILE: the system under test writes a sampled heap profile there (sut.ts)
  *   BENCH_HELPER_NICE    N: the system under test runs its helper threads at nice N (NOTES.md)
  */
-import { ChildProcess, execFileSync, spawnSync } from 'node:child_process';
+import { ChildProcess, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Spec, SystemName } from './loadgen';
-import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
-import { renderReport } from './report';
-import { median, medianOfRounds } from './lib/rounds';
-import { machineBusySeconds, waitForQuiet } from './lib/machineLoad';
-import { BenchProcesses, CHRT, findMosquitto, hasAedes, request, schedulingOf, stopChild, Sut } from './lib/processes';
+import { describeMachine, machineBusySeconds, waitForQuiet } from './lib/machine';
 import { BenchOptions, BenchUsageError, parseBenchArgs, SYSTEMS, USAGE } from './lib/options';
+import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
+import { BenchProcesses, CHRT, findMosquitto, hasAedes, request, schedulingOf, stopChild, Sut } from './lib/processes';
+import { median, medianOfRounds } from './lib/rounds';
+import type { Spec, SystemName } from './loadgen';
+import { renderReport } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
 const BENCH = path.join(ROOT, 'bench');
@@ -271,53 +270,13 @@ function plan(): Planned[] {
   return p;
 }
 
+/** The machine and the bench's setup, for the report. */
 function machine(mosquitto: string | undefined): Record<string, unknown> {
-  const cpus = os.cpus();
-  const version = (pkg: string) => {
-    try {
-      return JSON.parse(fs.readFileSync(path.join(ROOT, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
-    } catch {
-      return undefined;
-    }
-  };
-  let mosquittoVersion: string | undefined;
-  if (mosquitto) {
-    try {
-      execFileSync(mosquitto, ['-h'], { encoding: 'utf8' });
-    } catch (err) {
-      mosquittoVersion = /mosquitto version ([\w.]+)/.exec(String((err as { stdout?: string }).stdout ?? ''))?.[1];
-    }
-  }
-  let commit: string | undefined;
-  try {
-    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src/server', 'src/net'], { cwd: ROOT, encoding: 'utf8' }).trim();
-    if (dirty) commit += ' + uncommitted changes in src/server, src/net';
-  } catch {
-    commit = undefined;
-  }
-  return {
-    cpu: cpus[0]?.model,
-    cores: cpus.length,
-    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
-    os: `${os.type()} ${os.release()}`,
-    node: process.version,
-    mosquitto: mosquittoVersion ?? (mosquitto ? 'unknown version' : undefined),
-    mqttClient: version('mqtt'),
-    aedes: version('aedes'),
-    hdrHistogram: version('hdr-histogram-js'),
-    commit,
+  return describeMachine(ROOT, mosquitto, {
     pinning: PIN ? `system under test on CPU ${SUT_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)` : 'none',
     relayFlags: RELAY_FLAGS.length ? `${RELAY_FLAGS.join(' ')} (what the relay command starts with on one CPU)` : 'none',
     chatLoadgen: `W4 chat: a second load generator${PIN ? ` on CPU ${LOADGEN_CPU}` : ''}, ${CHAT_PRIORITY.startsWith('fifo:') ? `SCHED_FIFO ${CHAT_PRIORITY.slice(5)}` : CHAT_PRIORITY === 'nice:0' ? 'normal priority' : CHAT_PRIORITY.replace(':', ' ')}, ${CHAT_PACE === 'nap' ? 'sleeping until its next send' : 'spinning'}`,
-    fdLimit: (() => {
-      try {
-        return execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
-      } catch {
-        return undefined;
-      }
-    })(),
-  };
+  });
 }
 
 /** `--render`: writes RESULTS.md again from the results.json already in the output folder. */

@@ -1,0 +1,78 @@
+/** The machine: how busy it is besides the bench (read before and after each run, /proc/stat), and what it is. */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+/** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.reduce((a, b) => a + b, 0);
+  return (total - v[3] - (v[4] ?? 0)) / 100;
+}
+
+let quietBudgetMs = 90_000;
+/** Before a run: if other processes keep the machine busy, wait a little (bounded over the whole bench) for them. */
+export async function waitForQuiet(): Promise<number> {
+  for (;;) {
+    const b0 = machineBusySeconds();
+    await new Promise((r) => setTimeout(r, 500));
+    const busy = (machineBusySeconds() - b0) / 0.5;
+    if (busy < 0.5 || quietBudgetMs <= 0) return busy;
+    quietBudgetMs -= 2000;
+    await new Promise((r) => setTimeout(r, 1500));
+  }
+}
+
+/** What the report says of the machine: hardware, versions, the commit, and the bench's setup. */
+export function describeMachine(
+  root: string,
+  mosquitto: string | undefined,
+  setup: { pinning: string; relayFlags: string; chatLoadgen: string },
+): Record<string, unknown> {
+  const cpus = os.cpus();
+  const version = (pkg: string) => {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')).version as string;
+    } catch {
+      return undefined;
+    }
+  };
+  let mosquittoVersion: string | undefined;
+  if (mosquitto) {
+    try {
+      execFileSync(mosquitto, ['-h'], { encoding: 'utf8' });
+    } catch (err) {
+      mosquittoVersion = /mosquitto version ([\w.]+)/.exec(String((err as { stdout?: string }).stdout ?? ''))?.[1];
+    }
+  }
+  let commit: string | undefined;
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src/server', 'src/net'], { cwd: root, encoding: 'utf8' }).trim();
+    if (dirty) commit += ' + uncommitted changes in src/server, src/net';
+  } catch {
+    commit = undefined;
+  }
+  return {
+    cpu: cpus[0]?.model,
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 1024 ** 3),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    mosquitto: mosquittoVersion ?? (mosquitto ? 'unknown version' : undefined),
+    mqttClient: version('mqtt'),
+    aedes: version('aedes'),
+    hdrHistogram: version('hdr-histogram-js'),
+    commit,
+    ...setup,
+    fdLimit: (() => {
+      try {
+        return execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+      } catch {
+        return undefined;
+      }
+    })(),
+  };
+}

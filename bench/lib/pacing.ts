@@ -1,0 +1,156 @@
+/**
+ * The load generator's instruments: pacing senders to a rate (sleeping or spinning until each
+ * send is due), recording latencies, counting what should have arrived, the CPU a process used
+ * in a window, and connecting pairs in batches.
+ */
+import { Histogram } from 'hdr-histogram-js';
+import { newHistogram, nowUs, readStamp, sleep } from './common';
+import { flushAll } from './outbox';
+import { cpuSeconds } from './proc';
+import type { OnMessage, Receiver, Sender, System } from './systems';
+
+export async function inBatches<T>(n: number, limit: number, make: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(n);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, n) }, async () => {
+      while (next < n) {
+        const i = next++;
+        out[i] = await make(i);
+      }
+    }),
+  );
+  return out;
+}
+
+export interface Pair {
+  receiver: Receiver;
+  sender: Sender;
+  sent: number;
+}
+
+export async function makePairs(sys: System, n: number, on: OnMessage): Promise<Pair[]> {
+  const receivers = await inBatches(n, 32, () => sys.receiver('pair', on));
+  const senders = await inBatches(n, 32, (i) => sys.sender(receivers[i].target));
+  return receivers.map((receiver, i) => ({ receiver, sender: senders[i], sent: 0 }));
+}
+
+/**
+ * Records (arrival − scheduled send time) for messages scheduled inside [fromUs, toUs). A window
+ * whose end is not known yet has toUs = +∞ and is closed with `closeAt`: until then its records
+ * are kept with their stamps, so that those scheduled at or after the end can be left out.
+ */
+export class LatencyRecorder {
+  readonly hist: Histogram = newHistogram();
+  fromUs = Number.POSITIVE_INFINITY;
+  toUs = Number.NEGATIVE_INFINITY;
+  private held: number[] = []; // stamp, latency, stamp, latency, ...
+  readonly on: OnMessage = (buf, start, end) => {
+    const stamp = readStamp(buf, start, end);
+    if (stamp < this.fromUs || stamp >= this.toUs) return;
+    const latency = Math.max(1, nowUs() - stamp);
+    if (this.toUs === Number.POSITIVE_INFINITY) this.held.push(stamp, latency);
+    else this.hist.recordValue(latency);
+  };
+  closeAt(toUs: number): void {
+    this.toUs = toUs;
+    for (let i = 0; i < this.held.length; i += 2) if (this.held[i] < toUs) this.hist.recordValue(this.held[i + 1]);
+    this.held = [];
+  }
+}
+
+export interface Paced {
+  sender: Sender;
+  intervalUs: number;
+  next: number;
+  sent: number;
+}
+
+/** Open-loop schedules: pair i sends at start + (k + i/n)·interval, whatever happens to earlier messages. */
+export function schedule(senders: Sender[], totalRate: number, startUs: number): Paced[] {
+  const intervalUs = (1e6 * senders.length) / totalRate;
+  return senders.map((sender, i) => ({ sender, intervalUs, next: startUs + (i / senders.length) * intervalUs, sent: 0 }));
+}
+
+const napCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Sends everything that is due, every turn of the event loop, until `untilUs` or `stop()`.
+ * The loop spins (a full core); with `nap` it blocks between turns until the next send is due
+ * (at most 1 ms), so the process sleeps when it has nothing to do. What arrives during a nap is
+ * read after it: at 10k msgs/s over 100 pairs a send is due every 100 µs, which bounds the nap.
+ */
+export function pace(streams: Paced[], untilUs: number, extra?: (now: number) => void, stop?: () => boolean, nap = false): Promise<void> {
+  return new Promise((resolve) => {
+    const loop = () => {
+      const now = nowUs();
+      for (const s of streams) {
+        while (s.next <= now && s.next < untilUs) {
+          s.sender.send(s.next);
+          s.sent++;
+          s.next += s.intervalUs;
+        }
+      }
+      extra?.(now);
+      flushAll();
+      if (now >= untilUs || stop?.()) return resolve();
+      if (nap) {
+        let due = untilUs;
+        for (const s of streams) if (s.next < due) due = s.next;
+        const waitUs = Math.min(1000, due - nowUs());
+        if (waitUs > 0) Atomics.wait(napCell, 0, 0, waitUs / 1000);
+      }
+      setImmediate(loop);
+    };
+    loop();
+  });
+}
+
+/** Sent inside [fromUs, toUs) by a schedule (for counting what should have arrived). */
+export function scheduledIn(streams: Paced[], fromUs: number, toUs: number): number {
+  let n = 0;
+  for (const s of streams) {
+    const first = s.next - s.sent * s.intervalUs;
+    const a = Math.max(0, Math.ceil((fromUs - first) / s.intervalUs));
+    const b = Math.max(0, Math.ceil((Math.min(toUs, s.next) - first) / s.intervalUs));
+    n += Math.max(0, b - a);
+  }
+  return n;
+}
+
+export async function waitFor(cond: () => boolean, maxMs: number): Promise<boolean> {
+  const end = performance.now() + maxMs;
+  while (!cond()) {
+    if (performance.now() > end) return false;
+    await sleep(5);
+  }
+  return true;
+}
+
+/** CPU of the system under test and of this process over a window. */
+export class CpuWindow {
+  private sut0 = 0;
+  private own0 = process.cpuUsage();
+  private t0 = 0;
+  sutSeconds = 0;
+  ownSeconds = 0;
+  seconds = 0;
+  constructor(private readonly pid: number) {}
+  start(): void {
+    this.sut0 = this.pid ? cpuSeconds(this.pid) : 0;
+    this.own0 = process.cpuUsage();
+    this.t0 = performance.now();
+  }
+  stop(): void {
+    this.seconds = (performance.now() - this.t0) / 1000;
+    this.sutSeconds = this.pid ? cpuSeconds(this.pid) - this.sut0 : NaN;
+    const own = process.cpuUsage(this.own0);
+    this.ownSeconds = (own.user + own.system) / 1e6;
+  }
+  get sutUtil(): number {
+    return this.sutSeconds / this.seconds;
+  }
+  get ownUtil(): number {
+    return this.ownSeconds / this.seconds;
+  }
+}
