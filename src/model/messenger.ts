@@ -2,7 +2,7 @@ import * as crypto from 'node:crypto';
 import { ClientEvents, ClientState, TeamClient, WhoAnswer } from '../net/client/teamClient';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { Logger } from '../net/logger';
-import { ChatMessage, CodeRef, PeerStatus, TypingIn } from '../net/protocol/messages';
+import { ChatMessage, CodeRef, PeerStatus, Targets, TypingIn } from '../net/protocol/messages';
 import { IncomingTransfer } from '../net/transfer/incomingTransfer';
 import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import { ConversationStore, conversationIdFor, targetsFor } from './conversationStore';
@@ -205,9 +205,10 @@ export class Messenger extends Disposable implements MessengerModel {
     const client = this.client;
     if (!client) return undefined;
     const ref = crypto.randomBytes(12).toString('base64url');
+    // Targets once: the store files the message by them, the client sends to them.
     const to = targetsFor(conversationId);
     const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}) }, client.name);
-    this.transmit(client, ref, conversationId, text, code);
+    this.transmit(client, ref, to, text, code);
     this.saveSoon();
     return message;
   }
@@ -218,7 +219,7 @@ export class Messenger extends Disposable implements MessengerModel {
     if (!client || !message || message.state !== 'failed') return;
     const ref = crypto.randomBytes(12).toString('base64url');
     this.store.markRetrying(conversationId, messageId, ref);
-    this.transmit(client, ref, conversationId, message.text, message.code);
+    this.transmit(client, ref, targetsFor(conversationId), message.text, message.code);
   }
 
   search(query: string): Promise<WhoAnswer> {
@@ -261,8 +262,8 @@ export class Messenger extends Disposable implements MessengerModel {
 
   // ---------------------------------------------------------------- client events
 
-  private transmit(client: TeamClient, ref: string, conversationId: ConversationId, text: string, code?: CodeRef): void {
-    client.send(targetsFor(conversationId), text, { ref, ...(code ? { code } : {}) }).then(
+  private transmit(client: TeamClient, ref: string, to: Targets, text: string, code?: CodeRef): void {
+    client.send(to, text, { ref, ...(code ? { code } : {}) }).then(
       (ack) => {
         this.store.acknowledge(ref, ack);
         this.saveSoon();
@@ -347,7 +348,7 @@ export class Messenger extends Disposable implements MessengerModel {
     for (const conversation of this.store.conversations) {
       for (const message of conversation.messages) {
         if (message.own && message.state === 'pending' && message.ref && !client.isPending(message.ref)) {
-          this.transmit(client, message.ref, conversation.id, message.text, message.code);
+          this.transmit(client, message.ref, targetsFor(conversation.id), message.text, message.code);
         }
       }
     }
