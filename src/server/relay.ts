@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { newNonce } from '../net/protocol/auth';
-import { decodeClientMessage } from '../net/protocol/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { DEFAULT_MAX_PAYLOAD } from '../net/protocol/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
@@ -16,6 +15,7 @@ import { FlowControl } from './flowControl';
 import { Greeter } from './greeter';
 import { MessageHistory } from './history';
 import { ackJson } from './io/hotFrames';
+import { decodeClientMessageFast } from './io/sendFastPath';
 import { SharedReadBuffer } from './io/sharedReadBuffer';
 import { PeerDirectory } from './peerDirectory';
 import { Keepalive } from './keepalive';
@@ -151,7 +151,12 @@ export class Relay extends EventEmitter {
     this.secureContext = options.tls ? tls.createSecureContext({ cert: options.tls.certPem, key: options.tls.keyPem, minVersion: 'TLSv1.2' }) : undefined;
     // With TLS, reads are decrypted into buffers of Node's own first: there is nothing to reuse.
     const sharedReads = !this.secureContext && options.reuseReadBuffer !== false ? new SharedReadBuffer() : undefined;
-    this.connectionOptions = { decode: decodeClientMessage, maxPayload: this.maxPayload, scheduler: this.scheduler, ...(sharedReads ? { sharedReads } : {}) };
+    this.connectionOptions = {
+      decode: decodeClientMessageFast,
+      maxPayload: this.maxPayload,
+      scheduler: this.scheduler,
+      ...(sharedReads ? { sharedReads } : {}),
+    };
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
     this.transfers = new TransferRouter(
       {

@@ -1,11 +1,9 @@
 import * as crypto from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import * as os from 'node:os';
-import type * as tls from 'node:tls';
 import { FramedConnection } from '../framedConnection';
 import { Logger, silentLogger } from '../logger';
 import { searchPeers } from '../peerSearch';
-import { decodeRelayMessage } from '../protocol/controlCodec';
 import { ErrorCode, FATAL_FOR_RECONNECT, knownCode, TeamMessengerError } from '../protocol/errors';
 import { DEFAULT_MAX_PAYLOAD, encodeHeader, FrameFlag, FrameKind } from '../protocol/frame';
 import { FlushScheduler } from '../protocol/frameWriter';
@@ -17,8 +15,8 @@ import { isTransferMessage, TransferManager } from '../transfer/transferManager'
 import { TransferPort } from '../transfer/transferPort';
 import { Backoff } from './backoff';
 import { Bookmark, ClientEvents, ClientOptions, ClientState, PendingMessage, WhoAnswer } from './clientTypes';
-import { describeSocketError, dial, RelayPin } from './dialer';
-import { Handshake } from './handshake';
+import { ConnectionAttempt } from './connectionAttempt';
+import { RelayPin } from './dialer';
 import { Liveness, performanceNow } from './liveness';
 import { Outbox } from './outbox';
 import { resolvePeer } from './peerLookup';
@@ -33,12 +31,12 @@ export { sameFingerprint } from './dialer';
  * The headless client: connects, authenticates, keeps the roster and the pending outbox, and
  * reconnects with backoff, resuming from the last message it saw. The extension, the CLI and
  * the benchmarks all use this one class, a façade over small collaborators: the dialer and the
- * relay's pin (dialer.ts), the handshake's states (handshake.ts), liveness (liveness.ts), the
- * one outbox (outbox.ts), the questions awaiting answers (requests.ts), the roster (roster.ts)
- * and file transfers (../transfer/).
+ * relay's pin (dialer.ts), one connection attempt (connectionAttempt.ts), the handshake's states
+ * (handshake.ts), liveness (liveness.ts), the one outbox (outbox.ts), the questions awaiting
+ * answers (requests.ts), the roster (roster.ts) and file transfers (../transfer/).
  *
- * Longer than 400 lines because it holds the API every user calls and one connection's life
- * (open, welcome, the switch over what the relay sends, loss and reconnect) in one place.
+ * Longer than 400 lines because it holds the API every user calls beside the client's state
+ * machine (welcome, the switch over what the relay sends, loss and reconnect) that it changes.
  */
 export class TeamClient extends EventEmitter<ClientEvents> {
   private readonly logger: Logger;
@@ -52,9 +50,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   private readonly roster = new Roster();
   private connection: FramedConnection<RelayMessage, ClientMessage> | undefined;
   private reconnectTimer: NodeJS.Timeout | undefined;
-  private connectTimer: NodeJS.Timeout | undefined;
-  /** (Re)starts the current attempt's connect time-out. */
-  private restartConnectTimer: (() => void) | undefined;
+  private attempt: ConnectionAttempt | undefined;
   /** A socket error or a fatal relay error says more than the close that follows it. */
   private pendingCloseError: TeamMessengerError | undefined;
   private nextQuestion = 1;
@@ -279,107 +275,37 @@ export class TeamClient extends EventEmitter<ClientEvents> {
 
   // ------------------------------------------------------------------ connection lifecycle
 
-  /** One connection attempt: the socket, its handshake, and the routing of what arrives. */
+  /** A new connection attempt (see connectionAttempt.ts), current from now on. */
   private open(): void {
     this.setState(this.currentState === 'idle' ? 'connecting' : 'reconnecting');
-    const { host, port } = this.options;
-    const secure = this.options.tls;
-    const socket = dial(host, port, secure);
-    const handshake = new Handshake({
-      name: this.options.name,
-      machine: this.options.machine ?? os.hostname(),
-      identity: this.options.identity,
-      secret: this.options.secret,
-      instance: this.instance,
+    const options = this.options;
+    this.attempt?.stopTimer();
+    const attempt: ConnectionAttempt = new ConnectionAttempt({
+      host: options.host,
+      port: options.port,
+      tls: options.tls,
+      pin: this.pin,
+      who: { name: options.name, machine: options.machine ?? os.hostname(), identity: options.identity, secret: options.secret, instance: this.instance },
+      scheduler: this.scheduler,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+      isCurrent: (connection) => connection === this.connection,
+      isConnected: () => this.currentState === 'connected',
+      hello: () => ({ status: this.statusValue, bookmark: this.bookmark, watch: this.watchSync.forHello() }),
+      heard: () => this.liveness.heard(),
+      welcome: (welcome) => this.onWelcome(welcome),
+      message: (message) => this.onMessage(message),
+      relayError: (code, text, ref, fatal) => this.onRelayError(code, text, ref, fatal),
+      data: (frame) => this.transfers.onData(frame),
+      drop: (error) => this.drop(error),
+      lost: (fallback) => this.lost(fallback),
+      socketError: (error) => (this.pendingCloseError ??= error),
     });
-    // With TLS nothing is answered (no hello is signed) before the relay's certificate is trusted.
-    let verified = !secure;
-    let tcpConnected = false;
-    const early: RelayMessage[] = [];
-    const current = () => connection === this.connection;
-    const handle = (message: RelayMessage): void => {
-      this.liveness.heard();
-      if (handshake.done && message.t !== 'challenge' && message.t !== 'welcome') return this.onMessage(message);
-      const step = handshake.step(message, () => ({ status: this.statusValue, bookmark: this.bookmark, watch: this.watchSync.forHello() }));
-      if ('send' in step) connection.send(step.send);
-      else if ('welcome' in step) this.onWelcome(step.welcome);
-      else if ('relayError' in step) this.onRelayError(step.relayError.code, step.relayError.message, step.relayError.ref, step.relayError.fatal);
-      else this.drop(step.fail);
-    };
-    const connection: FramedConnection<RelayMessage, ClientMessage> = new FramedConnection(
-      socket,
-      { decode: decodeRelayMessage, maxPayload: DEFAULT_MAX_PAYLOAD, scheduler: this.scheduler },
-      {
-        onMessage: (message) => {
-          if (!current()) return;
-          if (verified) handle(message);
-          else early.push(message);
-        },
-        onData: (frame) => {
-          if (!current() || !verified) return;
-          this.liveness.heard();
-          if (this.currentState !== 'connected')
-            return this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, 'data frame before the handshake finished'));
-          this.transfers.onData(frame);
-        },
-        onFailure: (error) => {
-          if (current()) this.drop(error);
-        },
-        onClose: () => {
-          if (!current()) return;
-          const challenged = handshake.challenged;
-          const hint = socket.bytesRead === 0 && !secure && tcpConnected ? ' (nothing was received: if the relay uses TLS, connect with TLS)' : '';
-          this.lost(
-            new TeamMessengerError(
-              challenged ? ErrorCode.ConnectionLost : ErrorCode.Unreachable,
-              challenged ? 'connection to the relay was lost' : `cannot reach the relay at ${host}:${port}${hint}`,
-            ),
-          );
-        },
-      },
-    );
-    socket.once('connect', () => (tcpConnected = true));
-    socket.once('error', (err: NodeJS.ErrnoException) => {
-      if (current()) this.pendingCloseError ??= describeSocketError(err, handshake.challenged, host, port, secure !== false);
-    });
-    if (secure && this.pin) {
-      const pin = this.pin;
-      socket.once('secureConnect', () => {
-        const asking = { before: () => clearTimeout(this.connectTimer), after: () => this.restartConnectTimer?.() };
-        void pin.verify(socket as tls.TLSSocket, asking).then((refused) => {
-          if (!current()) return;
-          if (refused) return this.drop(refused);
-          verified = true;
-          for (const message of early.splice(0)) if (current()) handle(message);
-        });
-      });
-    }
-    this.connection = connection;
-    const timeout = this.options.connectTimeoutMs ?? 10_000;
-    const onConnectTimeout = () => {
-      if (!current() || this.currentState === 'connected') return;
-      // A TLS relay waits for a TLS hello and says nothing to a plain client: say so.
-      const hint =
-        !secure && tcpConnected && socket.bytesRead === 0
-          ? '; it accepted the connection but sent nothing, as a TLS relay does to a plain client: connect with TLS'
-          : '';
-      const challenged = handshake.challenged;
-      this.drop(
-        new TeamMessengerError(
-          challenged ? ErrorCode.HandshakeTimeout : ErrorCode.Unreachable,
-          `no answer from the relay at ${host}:${port} within ${timeout} ms${hint}`,
-        ),
-      );
-    };
-    this.restartConnectTimer = () => {
-      clearTimeout(this.connectTimer);
-      this.connectTimer = setTimeout(onConnectTimeout, timeout);
-    };
-    this.restartConnectTimer();
+    this.attempt = attempt;
+    this.connection = attempt.connection;
   }
 
   private onWelcome(welcome: Welcome): void {
-    clearTimeout(this.connectTimer);
+    this.attempt?.stopTimer();
     this.backoff.reset();
     this.self = { id: welcome.id, clientId: welcome.clientId };
     this.relayMaxPayload = welcome.maxPayload;
@@ -548,7 +474,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   }
 
   private stopTimers(): void {
-    clearTimeout(this.connectTimer);
+    this.attempt?.stopTimer();
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     this.liveness.stop();

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { ErrorCode, ProtocolError } from './errors';
 import { FrameKind, HEADER_BYTES, writeHeader } from './frame';
 import { ClientMessage, RelayMessage } from './messages';
-import { fastSend } from './sendFastPath';
 
 /**
  * Turns control-frame payloads into validated messages and back. The only place JSON from
@@ -49,11 +48,16 @@ function describeIssue(error: z.ZodError, value: object): string {
   return `invalid ${type ? `"${type}" ` : ''}message${where ? ` at ${where}` : ''}: ${what}`;
 }
 
-export function decodeClientMessage(payload: Buffer): ClientMessage {
-  return decodeWith<ClientMessage>(ClientMessage, payload, fastSend);
+/**
+ * A client's message, checked against its schema; `fast` may recognise a common shape by hand
+ * first (the relay's `send` fast path, server/io/sendFastPath.ts) and must return exactly what
+ * the schema would, or undefined to leave it to the schema.
+ */
+export function decodeClientMessage(payload: Buffer, fast?: (value: Record<string, unknown>) => ClientMessage | undefined): ClientMessage {
+  return decodeWith<ClientMessage>(ClientMessage, payload, fast);
 }
 
-/** The same without the `send` fast path: the reference the fast path is tested against. */
+/** Without any fast path: the reference the fast path is tested against. */
 export function decodeClientMessageBySchema(payload: Buffer): ClientMessage {
   return decodeWith(ClientMessage, payload);
 }

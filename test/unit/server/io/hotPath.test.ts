@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { createHash } from 'node:crypto';
-import { decodeClientMessage, decodeClientMessageBySchema, encodeControl } from '../../../../src/net/protocol/controlCodec';
+import { decodeClientMessageBySchema, encodeControl } from '../../../../src/net/protocol/controlCodec';
 import { ProtocolError } from '../../../../src/net/protocol/errors';
 import { HEADER_BYTES } from '../../../../src/net/protocol/frame';
 import { Ack, ChatMessage, ClientMessage, Limits } from '../../../../src/net/protocol/messages';
-import { fastSend } from '../../../../src/net/protocol/sendFastPath';
 import { HistoryEntry } from '../../../../src/server/history';
 import { ackFrame, chatMessageFrame, replayFrame } from '../../../../src/server/io/hotFrames';
+import { decodeClientMessageFast, fastSend } from '../../../../src/server/io/sendFastPath';
 import { Prng } from '../../helpers/prng';
 
 /**
@@ -124,7 +124,7 @@ describe('relay hot path', () => {
 
     function viaCodec(value: unknown): ClientMessage | ProtocolError {
       try {
-        return decodeClientMessage(Buffer.from(JSON.stringify(value)));
+        return decodeClientMessageFast(Buffer.from(JSON.stringify(value)));
       } catch (err) {
         return err as ProtocolError;
       }

@@ -1,4 +1,5 @@
-import { isClientId, Limits, Send } from './messages';
+import { decodeClientMessage } from '../../net/protocol/controlCodec';
+import { ClientMessage, isClientId, Limits, Send } from '../../net/protocol/messages';
 
 /**
  * The relay decodes a `send` for every chat message it routes, and running the zod schema on
@@ -23,4 +24,9 @@ export function fastSend(value: Record<string, unknown>): Send | undefined {
   }
   // A copy, like the schema's output: the caller may keep it while the parsed value is reused.
   return { t: 'send', ref, to: to.slice() as string[], text };
+}
+
+/** A client's message as the relay decodes it: plain sends by hand, everything else by schema. */
+export function decodeClientMessageFast(payload: Buffer): ClientMessage {
+  return decodeClientMessage(payload, fastSend);
 }
