@@ -69,13 +69,19 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     return m;
   }
 
-  it('sends: pending in the store at once, delivered after the relay acks, received by the peer', async () => {
+  /** A relay with bob (a plain client) on it, and alice's Messenger over a client source, not yet connected. */
+  async function relayWithBob(state?: KeyValueStore) {
     const relay = await startRelay(cleanup);
     const port = relay.address().port;
     const bob = await connectClient(cleanup, port, { name: 'bob' });
     const source = new TestClientSource(cleanup);
-    const model = messenger(source);
-    await source.connect(port, 'alice', aliceIdentity);
+    const model = messenger(source, state);
+    return { port, bob, source, model, connectAlice: () => source.connect(port, 'alice', aliceIdentity) };
+  }
+
+  it('sends: pending in the store at once, delivered after the relay acks, received by the peer', async () => {
+    const { bob, model, connectAlice } = await relayWithBob();
+    await connectAlice();
     const conversationId = `peer:${bob.clientId}` as const;
     const sent = model.send(conversationId, 'hello bob');
     assert.ok(sent);
@@ -88,14 +94,10 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
   });
 
   it('notices a message the user is not looking at, never one on screen or to everyone', async () => {
-    const relay = await startRelay(cleanup);
-    const port = relay.address().port;
-    const bob = await connectClient(cleanup, port, { name: 'bob' });
-    const source = new TestClientSource(cleanup);
-    const model = messenger(source);
+    const { bob, model, connectAlice } = await relayWithBob();
     const notices: IncomingNotice[] = [];
     model.onNotice((n) => notices.push(n));
-    await source.connect(port, 'alice', aliceIdentity);
+    await connectAlice();
     const conversationId = `peer:${bob.clientId}` as const;
     await bob.send([aliceIdentity.clientId], 'first');
     await until('the first message', () => model.store.get(conversationId)?.messages.length === 1);
@@ -120,13 +122,9 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
   });
 
   it('keeps the conversations per identity across a restart of the extension', async () => {
-    const relay = await startRelay(cleanup);
-    const port = relay.address().port;
-    const bob = await connectClient(cleanup, port, { name: 'bob' });
     const state = new MemoryState();
-    const first = new TestClientSource(cleanup);
-    const before = messenger(first, state);
-    await first.connect(port, 'alice', aliceIdentity);
+    const { port, bob, source: first, model: before, connectAlice } = await relayWithBob(state);
+    await connectAlice();
     await bob.send([aliceIdentity.clientId], 'remember me');
     await until('the message', () => before.store.get(`peer:${bob.clientId}`)?.messages.length === 1);
     before.dispose();
@@ -142,16 +140,13 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
   });
 
   it('sends a message left pending before a restart once, through the client outbox', async () => {
-    const relay = await startRelay(cleanup);
-    const port = relay.address().port;
-    const bob = await connectClient(cleanup, port, { name: 'bob' });
+    const state = new MemoryState();
+    const { bob, model, connectAlice } = await relayWithBob(state);
+    // What the extension saved before the reload: a message still pending (read at connect).
     const saved = new ConversationStore({ selfId: aliceIdentity.clientId });
     saved.addOutgoing({ ref: 'left-pending-0001', to: [bob.clientId], text: 'typed before the reload' }, 'alice');
-    const state = new MemoryState();
     await state.update(`teamMessenger.conversations.${aliceIdentity.clientId}`, saved.toJSON());
-    const source = new TestClientSource(cleanup);
-    const model = messenger(source, state);
-    await source.connect(port, 'alice', aliceIdentity);
+    await connectAlice();
     await bob.waitForText('typed before the reload');
     await until('delivered', () => model.store.get(`peer:${bob.clientId}`)?.messages.find((m) => m.state === 'delivered'));
     await sleep(200);
@@ -159,19 +154,15 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
   });
 
   it('passes on file offers of the current client only', async () => {
-    const relay = await startRelay(cleanup);
-    const port = relay.address().port;
-    const bob = await connectClient(cleanup, port, { name: 'bob' });
-    const source = new TestClientSource(cleanup);
-    const model = messenger(source);
+    const { bob, model, connectAlice } = await relayWithBob();
     const offers: string[] = [];
     model.onFileOffer((transfer) => {
       offers.push(transfer.files.map((f) => f.name).join());
       transfer.decline('not now');
     });
-    await source.connect(port, 'alice', aliceIdentity);
+    await connectAlice();
     // A second client for the same identity replaces the first: offers reach the model once.
-    await source.connect(port, 'alice', aliceIdentity);
+    await connectAlice();
     const dir = tempDir(cleanup);
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'notes\n');
     await until('alice online for bob', () => [...bob.peers.values()].find((p) => p.clientId === aliceIdentity.clientId));
