@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import type { Locator } from 'playwright-core';
 import { generateIdentity, Identity } from '../../src/net/identity';
 import { VsCodeHarness } from './harness';
-import { chat, Cleanup, HeadlessPeer, peerRow, shownMessageTexts, startRelay, statusItem } from './team';
+import { chat, Cleanup, HeadlessPeer, launchAlice, peerRow, shownMessageTexts, startRelay, statusItem } from './team';
 
 /** Online identities above which the relay of this suite stops telling everyone everything. */
 const FULL_PRESENCE_LIMIT = 2;
@@ -46,17 +46,7 @@ describe('e2e Team Messenger: a big team (watched presence, Find Peer)', functio
     assert.equal(zoe.client.presenceMode, 'watched', 'the relay is in watched presence');
     assert.equal(zoe.client.peers.size, 0, 'zoe watches nobody, so she hears about nobody');
 
-    vscode = await VsCodeHarness.launch({
-      name: 'bigteam',
-      settings: {
-        'teamMessenger.server': relay.server,
-        'teamMessenger.displayName': 'alice',
-        'teamMessenger.autoConnect': true,
-        'teamMessenger.plainTcp': true,
-      },
-    });
-    suite.add('dispose VS Code', () => vscode.dispose());
-    await vscode.waitForLog(/connected to relay/, { channel: 'Team Messenger', what: 'the extension to connect to the relay' });
+    vscode = await launchAlice(suite, { name: 'bigteam', server: relay.server });
   });
 
   afterEach(function () {

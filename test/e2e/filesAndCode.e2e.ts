@@ -11,6 +11,7 @@ import {
   clickMenuItem,
   clickNotificationButton,
   HeadlessPeer,
+  launchAlice,
   notification,
   openFile,
   peerRow,
@@ -48,20 +49,12 @@ describe('e2e Team Messenger: files and shared code', function () {
     const relay = await startRelay(suite);
     port = relay.port;
     downloads = tempDir(suite, 'downloads');
-    vscode = await VsCodeHarness.launch({
+    vscode = await launchAlice(suite, {
       name: 'files',
+      server: relay.server,
       workspaceFiles: { 'src/sample.ts': SAMPLE, 'notes.md': '# Team notes\n' },
-      settings: {
-        'teamMessenger.server': relay.server,
-        'teamMessenger.displayName': 'alice',
-        'teamMessenger.autoConnect': true,
-        'teamMessenger.downloadFolder': downloads,
-        // A plain relay, chosen explicitly (the TLS path is the peers-and-chat suite's).
-        'teamMessenger.plainTcp': true,
-      },
+      settings: { 'teamMessenger.downloadFolder': downloads },
     });
-    suite.add('dispose VS Code', () => vscode.dispose());
-    await vscode.waitForLog(/connected to relay/, { channel: 'Team Messenger', what: 'the extension to connect to the relay' });
   });
 
   afterEach(async function () {

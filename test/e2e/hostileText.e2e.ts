@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { VsCodeHarness } from './harness';
-import { Cleanup, clearNotifications, clickNotificationButton, HeadlessPeer, notification, peerRow, startRelay, tempDir } from './team';
+import { Cleanup, clearNotifications, clickNotificationButton, HeadlessPeer, launchAlice, notification, peerRow, startRelay, tempDir } from './team';
 
 /**
  * A peer's words never become a link, a command or an icon in the receiver's VS Code. bob (a
@@ -71,19 +71,8 @@ describe('e2e Team Messenger: hostile text in notifications', function () {
 
   before(async function () {
     const relay = await startRelay(suite);
-    vscode = await VsCodeHarness.launch({
-      name: 'hostile',
-      workspaceFiles: { 'notes.md': '# Team notes\n' },
-      settings: {
-        'teamMessenger.server': relay.server,
-        'teamMessenger.displayName': 'alice',
-        'teamMessenger.autoConnect': true,
-        'teamMessenger.plainTcp': true,
-      },
-    });
-    suite.add('dispose VS Code', () => vscode.dispose());
+    vscode = await launchAlice(suite, { name: 'hostile', server: relay.server, workspaceFiles: { 'notes.md': '# Team notes\n' } });
     marker = path.join(vscode.workspaceDir, 'pwned');
-    await vscode.waitForLog(/connected to relay/, { channel: 'Team Messenger', what: 'the extension to connect to the relay' });
     // An open terminal: what the link in the report typed into.
     await vscode.runCommand('Terminal: Create New Terminal');
     const terminal = await vscode.waitForVisible(vscode.page.locator('.terminal-wrapper .xterm').first(), 'a terminal');

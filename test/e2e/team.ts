@@ -19,7 +19,7 @@ import type { ChatMessage } from '../../src/net/protocol/messages';
 import type { IncomingTransfer, ReceivedFile } from '../../src/net/transfer/incomingTransfer';
 import { createCertificate } from '../../src/server/certificate';
 import { Relay } from '../../src/server/relay';
-import type { VsCodeHarness } from './harness';
+import { HarnessOptions, VsCodeHarness } from './harness';
 
 // ---------------------------------------------------------------- cleanup
 
@@ -279,4 +279,29 @@ export async function openFile(vscode: VsCodeHarness, name: string): Promise<voi
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * alice's VS Code, connecting at start-up to a plain relay (no secret; the TLS path is the
+ * peers-and-chat suite's) at `server`; resolves once the extension says it is connected.
+ * `suite` disposes it.
+ */
+export async function launchAlice(
+  suite: Cleanup,
+  options: { name: string; server: string; workspaceFiles?: Record<string, string>; settings?: HarnessOptions['settings'] },
+): Promise<VsCodeHarness> {
+  const vscode = await VsCodeHarness.launch({
+    name: options.name,
+    ...(options.workspaceFiles ? { workspaceFiles: options.workspaceFiles } : {}),
+    settings: {
+      'teamMessenger.server': options.server,
+      'teamMessenger.displayName': 'alice',
+      'teamMessenger.autoConnect': true,
+      'teamMessenger.plainTcp': true,
+      ...options.settings,
+    },
+  });
+  suite.add('dispose VS Code', () => vscode.dispose());
+  await vscode.waitForLog(/connected to relay/, { channel: 'Team Messenger', what: 'the extension to connect to the relay' });
+  return vscode;
 }

@@ -1,15 +1,16 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ClientState, TeamClient } from '../../../src/net/client/teamClient';
-import { generateIdentity, Identity } from '../../../src/net/identity';
-import { silentLogger } from '../../../src/net/logger';
-import type { TeamMessengerError } from '../../../src/net/protocol/errors';
 import { ConversationStore } from '../../../src/model/conversationStore';
 import { Emitter } from '../../../src/model/lifecycle';
 import { ClientSource, KeyValueStore, Messenger } from '../../../src/model/messenger';
 import type { IncomingNotice } from '../../../src/model/messengerModel';
-import { Cleanup, connectClient, createClient, rejectsWithCode, sleep, startRelay, tempDir, useCleanup, withTimeout, WAIT_MS } from '../helpers/loopback';
+import type { ClientState, TeamClient } from '../../../src/net/client/teamClient';
+import { generateIdentity, Identity } from '../../../src/net/identity';
+import { silentLogger } from '../../../src/net/logger';
+import type { TeamMessengerError } from '../../../src/net/protocol/errors';
+import { Cleanup, connectClient, createClient, rejectsWithCode, sleep, startRelay, tempDir, useCleanup, withTimeout } from '../helpers/loopback';
+import { until } from '../helpers/security';
 
 /** The extension's ConnectionManager without VS Code: one client at a time, told to the Messenger. */
 class TestClientSource implements ClientSource {
@@ -49,16 +50,6 @@ class MemoryState implements KeyValueStore {
   }
 }
 
-async function until<T>(what: string, check: () => T | undefined | false, ms = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
-
 describe('Messenger (the model, in plain Node over a loopback relay)', function () {
   const cleanup = useCleanup();
   const aliceIdentity = generateIdentity();
@@ -87,7 +78,7 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     assert.ok(sent);
     assert.equal(sent.state, 'pending');
     assert.equal((await bob.waitForText('hello bob')).from, aliceIdentity.clientId);
-    await until('the ack', () => model.store.get(conversationId)?.messages.find((m) => m.text === 'hello bob' && m.state === 'delivered'));
+    await until(() => model.store.get(conversationId)?.messages.find((m) => m.text === 'hello bob' && m.state === 'delivered'), 'the ack');
     assert.equal(model.selfId, aliceIdentity.clientId);
     assert.equal(model.connectionState, 'connected');
     assert.equal(model.pendingCount, 0);
@@ -100,11 +91,11 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     await connectAlice();
     const conversationId = `peer:${bob.clientId}` as const;
     await bob.send([aliceIdentity.clientId], 'first');
-    await until('the first message', () => model.store.get(conversationId)?.messages.length === 1);
+    await until(() => model.store.get(conversationId)?.messages.length === 1, 'the first message');
     model.visibleConversation = conversationId;
     await bob.send([aliceIdentity.clientId], 'second, on screen');
     await bob.send('all', 'to everyone');
-    await until('both', () => model.store.get(conversationId)?.messages.length === 2 && model.store.get('all')?.messages.length === 1);
+    await until(() => model.store.get(conversationId)?.messages.length === 2 && model.store.get('all')?.messages.length === 1, 'both');
     assert.deepEqual(
       notices.map((n) => [n.conversationId, n.message.text]),
       [[conversationId, 'first']],
@@ -126,7 +117,7 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     const { port, bob, source: first, model: before, connectAlice } = await relayWithBob(state);
     await connectAlice();
     await bob.send([aliceIdentity.clientId], 'remember me');
-    await until('the message', () => before.store.get(`peer:${bob.clientId}`)?.messages.length === 1);
+    await until(() => before.store.get(`peer:${bob.clientId}`)?.messages.length === 1, 'the message');
     before.dispose();
     await first.client?.close();
 
@@ -148,7 +139,7 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     await state.update(`teamMessenger.conversations.${aliceIdentity.clientId}`, saved.toJSON());
     await connectAlice();
     await bob.waitForText('typed before the reload');
-    await until('delivered', () => model.store.get(`peer:${bob.clientId}`)?.messages.find((m) => m.state === 'delivered'));
+    await until(() => model.store.get(`peer:${bob.clientId}`)?.messages.find((m) => m.state === 'delivered'), 'delivered');
     await sleep(200);
     assert.equal(bob.received('typed before the reload').length, 1);
   });
@@ -165,7 +156,7 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     await connectAlice();
     const dir = tempDir(cleanup);
     fs.writeFileSync(path.join(dir, 'notes.txt'), 'notes\n');
-    await until('alice online for bob', () => [...bob.peers.values()].find((p) => p.clientId === aliceIdentity.clientId));
+    await until(() => [...bob.peers.values()].find((p) => p.clientId === aliceIdentity.clientId), 'alice online for bob');
     const transfer = await bob.sendFiles(aliceIdentity.clientId, [path.join(dir, 'notes.txt')]);
     await assert.rejects(transfer.done, /declined/);
     assert.deepEqual(offers, ['notes.txt']);
