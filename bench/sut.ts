@@ -33,7 +33,7 @@ async function start(kind: string): Promise<{ ports: number[]; stop(): Promise<v
       textBytesPerSecond: 0,
       // Plain TCP, like the MQTT brokers it is compared with.
       tls: false,
-      admission: { maxConnectionsPerAddress: 100_000 },
+      admission: { maxConnectionsPerAddress: 100_000, maxStartups: 100_000, maxStartupsPerAddress: 100_000 },
       logger: createStreamLogger((line) => process.stderr.write(line), 'warn'),
       // Experiments only (never in a recorded run): e.g. BENCH_RELAY_OPTIONS='{"historyMaxEntries":100}'.
       ...(process.env.BENCH_RELAY_OPTIONS ? JSON.parse(process.env.BENCH_RELAY_OPTIONS) : {}),

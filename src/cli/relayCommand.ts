@@ -33,6 +33,8 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     key: { type: 'string' },
     'max-connections': { type: 'string' },
     'max-per-address': { type: 'string' },
+    'max-startups': { type: 'string' },
+    'max-startups-per-address': { type: 'string' },
     'throttle-bytes-per-second': { type: 'string' },
     'full-presence-limit': { type: 'string' },
   });
@@ -59,6 +61,10 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     admission: {
       ...(values['max-connections'] ? { maxConnections: parsePositiveInt('max-connections', values['max-connections'], 0) } : {}),
       ...(values['max-per-address'] ? { maxConnectionsPerAddress: parsePositiveInt('max-per-address', values['max-per-address'], 0) } : {}),
+      ...(values['max-startups'] ? { maxStartups: parsePositiveInt('max-startups', values['max-startups'], 0) } : {}),
+      ...(values['max-startups-per-address']
+        ? { maxStartupsPerAddress: parsePositiveInt('max-startups-per-address', values['max-startups-per-address'], 0) }
+        : {}),
     },
     ...(values['throttle-bytes-per-second']
       ? { throttleBytesPerSecond: parsePositiveInt('throttle-bytes-per-second', values['throttle-bytes-per-second'], 0) }

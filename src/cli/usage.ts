@@ -4,6 +4,7 @@ Usage:
   team-messenger relay  [--host H] [--port P] [--secret S | --secret-file F | --no-auth]
                         [--cert F --key F | --plain] [--history-dir D]
                         [--max-connections N] [--max-per-address N]
+                        [--max-startups N] [--max-startups-per-address N]
                         [--throttle-bytes-per-second N] [--full-presence-limit N]
                         [--log-level debug|info|warn|error]
   team-messenger listen --server HOST:PORT --name NAME [--secret S] [--json]
@@ -22,6 +23,11 @@ Common options:
 TLS is on by default: the relay makes a certificate on first start and prints its
 fingerprint; clients pin it on first use (known-relays.json) and refuse a changed one.
   --timeout MS      how long send waits for the relay (default 15000)
+  --max-per-address N  relay: logged-in connections from one address (default
+                    4096: a whole office may share one NAT address)
+  --max-startups N, --max-startups-per-address N  relay: connections still
+                    logging in, in total (default 1024) and from one address
+                    (default 128); when full, the oldest makes room
   --full-presence-limit N  relay: above N people online, clients hear only about
                     the people they watch, plus a count (default 1000)
 

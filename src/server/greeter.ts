@@ -53,6 +53,11 @@ export class Greeter {
       this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
       return false;
     }
+    const crowded = this.host.admission.authenticated(session.ticket);
+    if (crowded) {
+      this.ctx.fail(session, new TeamMessengerError(ErrorCode.TooManyConnections, crowded));
+      return false;
+    }
     session.handshakeDone();
     const clientId = clientIdFromPublicKey(hello.publicKey);
     session.clientId = clientId;

@@ -9,8 +9,9 @@ import { FlushScheduler } from '../net/protocol/frameWriter';
 import { Logger, silentLogger } from '../net/logger';
 import { Ack, ClientMessage, PROTOCOL_VERSION, RelayMessage } from '../net/protocol/messages';
 import { DEFAULT_PORT } from '../net/protocol/limits';
-import { Acceptor } from './acceptor';
+import { Acceptor, Admitted } from './acceptor';
 import { Admission, DEFAULT_ADMISSION } from './admission';
+import { FloodLog } from './floodLog';
 import { FlowControl } from './flowControl';
 import { Greeter } from './greeter';
 import { MessageHistory } from './history';
@@ -76,7 +77,7 @@ export class Relay extends EventEmitter {
       // The socket has closed (once per socket; onClose may have run already for a replaced
       // session). A plain connection's address is released here; with TLS, by the raw socket's
       // own close (accept), as a TLS handshake may fail before there is any session.
-      if (!this.secureContext) this.admission.release(session.ip);
+      if (!this.secureContext) this.admission.release(session.ticket);
       this.onClose(session);
     },
     beforeChunk: (session, bytes) => this.flow.readStarting(session, bytes),
@@ -94,6 +95,8 @@ export class Relay extends EventEmitter {
   private readonly keepalive: Keepalive;
   private readonly router: Router;
   private readonly logger: Logger;
+  /** Lines a flood repeats (refusals, evictions, junk failing its login), counted not repeated. */
+  private readonly floodLog: FloodLog;
   private readonly secret: string | undefined;
   private nextSessionId = 1;
   /** Sessions in state 'ready', counted as they change so clientCount is O(1). */
@@ -117,6 +120,7 @@ export class Relay extends EventEmitter {
     if ('secret' in options.auth && options.auth.secret.length === 0) throw new Error('the team secret is empty');
     this.secret = 'secret' in options.auth ? options.auth.secret : undefined;
     this.logger = options.logger ?? silentLogger;
+    this.floodLog = new FloodLog(this.logger, options.floodLogIntervalMs);
     this.maxPayload = options.maxPayload ?? DEFAULT_MAX_PAYLOAD;
     this.maxQueuedBytes = options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES;
     this.backpressureBytes = Math.min(options.backpressureBytes ?? 4 * 1024 * 1024, Math.floor(this.maxQueuedBytes / 2));
@@ -209,7 +213,9 @@ export class Relay extends EventEmitter {
       },
       ready: () => this.readyCount++,
     });
-    this.acceptor = new Acceptor(this.admission, this.secureContext, this.handshakeTimeoutMs, this.logger, (socket, raw) => this.startSession(socket, raw));
+    this.acceptor = new Acceptor(this.admission, this.secureContext, this.handshakeTimeoutMs, this.floodLog, (socket, raw, admitted) =>
+      this.startSession(socket, raw, admitted),
+    );
   }
 
   get epoch(): string {
@@ -306,37 +312,44 @@ export class Relay extends EventEmitter {
     await closed;
     this.history.close();
     this.directory.close();
+    this.floodLog.flush();
     this.logger.info('relay stopped', { reason });
   }
 
   // ------------------------------------------------------------------ connections
 
   /** The protocol on an accepted (and, with TLS, secured) socket: challenge, then the session. */
-  private startSession(socket: net.Socket, raw: net.Socket): void {
+  private startSession(socket: net.Socket, raw: net.Socket, admitted: Admitted): void {
     const id = this.nextSessionId++;
     const nonce = newNonce();
     const session = new Session(id, raw.remoteAddress ?? '?', raw.remotePort ?? 0, nonce, this.sessionEvents);
+    session.ticket = admitted.ticket;
     session.connection = new FramedConnection<ClientMessage, RelayMessage>(socket, this.connectionOptions, session);
-    const timer = setTimeout(() => {
-      if (session.state === 'handshake') {
-        this.fail(session, new TeamMessengerError(ErrorCode.HandshakeTimeout, `no valid hello within ${this.handshakeTimeoutMs} ms`));
-      }
-    }, this.handshakeTimeoutMs);
+    const timer = setTimeout(
+      () => {
+        if (session.state === 'handshake') {
+          this.fail(session, new TeamMessengerError(ErrorCode.HandshakeTimeout, `no valid hello within ${this.handshakeTimeoutMs} ms`));
+        }
+      },
+      Math.max(0, admitted.deadline - Date.now()),
+    );
     timer.unref();
     session.handshakeTimer = timer;
     this.rates.prepare(session);
     this.sessions.set(id, session);
     session.connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
-    this.logger.debug('connection accepted', { id, address: session.address });
+    this.floodLog.debug('connection accepted', { id, address: session.ip, port: session.port });
   }
 
   /** Closes one connection because of what it did, telling it why. Never affects anyone else. */
   private fail(session: Session, error: TeamMessengerError): void {
     if (session.state === 'closed') return;
     const level = error.code === ErrorCode.Internal ? 'error' : 'warn';
-    this.logger[level]('closing connection', {
+    // Before login anyone can cause this line, as often as they can connect: counted per address.
+    const early = session.state === 'handshake';
+    (early ? this.floodLog : this.logger)[level]('closing connection', {
       id: session.id,
-      address: session.address,
+      address: early ? session.ip : session.address,
       name: session.name || undefined,
       code: error.code,
       reason: error.message,

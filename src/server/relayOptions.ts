@@ -70,6 +70,9 @@ export interface RelayOptions {
    *  False reads the way Node does by default, a new buffer per read: for comparisons. */
   reuseReadBuffer?: boolean;
   logger?: Logger;
+  /** Lines a flood repeats (refusals, evictions, failed logins) are logged once per this many ms
+   *  for each kind and address, with a count of the rest (default 10,000). */
+  floodLogIntervalMs?: number;
 }
 
 /** About a hundred chat messages: long enough that a busy sender's turns cost little, short

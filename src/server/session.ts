@@ -1,7 +1,7 @@
 import type { TeamMessengerError } from '../net/protocol/errors';
 import type { DataFrameParts } from '../net/protocol/frame';
 import type { FramedConnection } from '../net/framedConnection';
-import type { MessageRate } from './admission';
+import type { MessageRate, Ticket } from './admission';
 import type { Throttle } from './throttle';
 import type { ClientMessage, PeerInfo, PeerStatus, RelayMessage } from '../net/protocol/messages';
 import type { PresenceSession } from './presence';
@@ -70,6 +70,8 @@ export class Session implements PresenceSession {
   /** Handshake-only state, let go once the hello is accepted. */
   handshakeTimer: NodeJS.Timeout | undefined;
   serverNonce: string;
+  /** Its place in the admission counts (set right after construction). */
+  ticket!: Ticket;
   /** Set right after construction: the connection reports to this session (see SessionEvents). */
   connection!: FramedConnection<ClientMessage, RelayMessage>;
 

@@ -20,6 +20,8 @@ export const ErrorCode = {
   IdleTimeout: 'IDLE_TIMEOUT',
   SlowConsumer: 'SLOW_CONSUMER',
   RateLimited: 'RATE_LIMITED',
+  // Its address has as many logged-in connections as the relay allows one address.
+  TooManyConnections: 'TOO_MANY_CONNECTIONS',
   // The relay holds as many watch-set entries as it may; some of a watch were not taken.
   WatchLimit: 'WATCH_LIMIT',
   // TLS: the relay's certificate is not the one pinned, or not trusted.

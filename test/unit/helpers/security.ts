@@ -42,6 +42,26 @@ export class LogCapture implements Logger {
     return this.entries.filter((e) => e.message === message && accept(e.fields));
   }
 
+  /** How many events the matching lines stand for: a line is one, a flood log's summary line
+   *  the `suppressed` repeats it sums up (see src/server/floodLog.ts). */
+  count(message: string, accept: (fields: LogFields) => boolean = () => true): number {
+    return this.find(message, accept).reduce((sum, e) => sum + (typeof e.fields.suppressed === 'number' ? e.fields.suppressed : 1), 0);
+  }
+
+  /** Waits until the matching lines stand for at least `count` events (see `count`). */
+  waitForCount(message: string, accept: (fields: LogFields) => boolean, count: number, ms = WAIT_MS): Promise<number> {
+    return waitUntil(
+      () => {
+        const n = this.count(message, accept);
+        return n >= count && n;
+      },
+      this.events,
+      ['entry'],
+      `log lines "${message}" standing for ${count} events (have ${this.count(message, accept)})`,
+      ms,
+    );
+  }
+
   /** Waits until at least `count` entries match. */
   waitFor(message: string, accept: (fields: LogFields) => boolean = () => true, count = 1, ms = WAIT_MS): Promise<LogEntry[]> {
     return waitUntil(
@@ -69,6 +89,11 @@ interface RelayInternals {
   acceptor: { handshakingCount: number };
   sessions: Map<number, unknown>;
   byClient: Map<string, Set<unknown>>;
+}
+
+/** The relay's admission counts (connections logging in, evictions so far). */
+export function relayAdmission(relay: Relay): Admission {
+  return (relay as unknown as RelayInternals).admission;
 }
 
 /** What the relay holds: connections counted by admission, TLS handshakes, sessions, identities. */
