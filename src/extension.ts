@@ -32,7 +32,7 @@ export interface TeamMessengerApi {
 export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const log = vscode.window.createOutputChannel('Team Messenger', { log: true });
   const logger = channelLogger(log);
-  const secrets = new Secrets(context.secrets);
+  const secrets = new Secrets(context.secrets, logger);
   const connections = new ConnectionManager(secrets, context.globalState, logger);
   const messenger = new Messenger(connections, context.globalState, logger, () => readSettings());
   const relay = new LocalRelay(context.globalStorageUri, secrets, logger);

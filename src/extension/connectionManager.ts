@@ -1,14 +1,16 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { parseHostPort } from '../net/address';
-import { Bookmark, ClientState, TeamClient } from '../net/client/teamClient';
+import { ClientState, TeamClient } from '../net/client/teamClient';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { Logger } from '../net/logger';
 import { DEFAULT_PORT } from '../net/protocol/limits';
 import { inert } from '../model/inertText';
 import { Disposable } from '../model/lifecycle';
+import { SavedState } from '../model/savedState';
 import { showWarningMessage } from '../views/safeWindow';
 import { RelayTrust } from './relayTrust';
+import { BOOKMARK, bookmarkKey, loadBookmark } from './savedRelays';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
 
@@ -31,16 +33,18 @@ export class ConnectionManager extends Disposable {
   readonly onDidFail = this.didFail.event;
 
   readonly trust: RelayTrust;
+  private readonly saved: SavedState;
   /** Whom a new client of this identity watches from its first hello (set by the Messenger). */
   watchFor: ((selfId: string) => string[]) | undefined;
 
   constructor(
     private readonly secrets: Secrets,
-    private readonly state: vscode.Memento,
+    state: vscode.Memento,
     private readonly logger: Logger,
   ) {
     super();
-    this.trust = new RelayTrust(state);
+    this.saved = new SavedState(state, logger);
+    this.trust = new RelayTrust(this.saved);
     // Registered after the emitters, so disposed before them: the client leaves first.
     this._register({ dispose: () => void this.disconnect() });
   }
@@ -81,7 +85,7 @@ export class ConnectionManager extends Disposable {
       name: settings.displayName,
       identity,
       secret: await this.secrets.teamSecret(),
-      bookmark: this.loadBookmark(address, identity.clientId),
+      bookmark: loadBookmark(this.saved, address, identity.clientId),
       logger: this.logger,
       tls: tls ?? false,
       ...(watch ? { watch } : {}),
@@ -125,17 +129,9 @@ export class ConnectionManager extends Disposable {
   private bookmarkTimer: NodeJS.Timeout | undefined;
   private pendingBookmark: (() => void) | undefined;
 
-  private loadBookmark(server: string, clientId: string): Bookmark | undefined {
-    const value = this.state.get<unknown>(bookmarkKey(server, clientId));
-    if (typeof value === 'object' && value !== null && 'epoch' in value && 'seq' in value && typeof value.epoch === 'string' && typeof value.seq === 'number') {
-      return { epoch: value.epoch, seq: value.seq };
-    }
-    return undefined;
-  }
-
   private saveBookmarkSoon(server: string, client: TeamClient): void {
     this.pendingBookmark = () => {
-      if (client.bookmark) void this.state.update(bookmarkKey(server, client.clientId), client.bookmark);
+      if (client.bookmark) void this.saved.write(bookmarkKey(server, client.clientId), client.bookmark, BOOKMARK);
     };
     this.bookmarkTimer ??= setTimeout(() => this.flushBookmark(), 500);
   }
@@ -155,8 +151,4 @@ function readCa(file: string): string | undefined {
   } catch (err) {
     throw new Error(`Cannot read the CA certificate in teamMessenger.tlsCaFile (${file}): ${(err as Error).message}`, { cause: err });
   }
-}
-
-function bookmarkKey(server: string, clientId: string): string {
-  return `teamMessenger.bookmark.${server}.${clientId}`;
 }

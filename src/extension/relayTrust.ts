@@ -1,28 +1,26 @@
-import * as vscode from 'vscode';
 import { ClientTlsOptions } from '../net/client/teamClient';
 import { inert } from '../model/inertText';
+import { SavedState } from '../model/savedState';
 import { showWarningMessage } from '../views/safeWindow';
-
-const PIN_PREFIX = 'teamMessenger.pinnedCertificate.';
+import { loadPin, PIN, pinKey } from './savedRelays';
 
 /**
  * Which relay certificates this user trusts: pinned per `host:port` in global state the first
  * time (after a modal that shows the fingerprint to compare), required to match from then on.
  */
 export class RelayTrust {
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(private readonly saved: SavedState) {}
 
   pinned(server: string): string | undefined {
-    const value = this.state.get<unknown>(PIN_PREFIX + server);
-    return typeof value === 'string' ? value : undefined;
+    return loadPin(this.saved, server);
   }
 
   async pin(server: string, fingerprint: string): Promise<void> {
-    await this.state.update(PIN_PREFIX + server, fingerprint);
+    await this.saved.write(pinKey(server), fingerprint, PIN);
   }
 
   async forget(server: string): Promise<void> {
-    await this.state.update(PIN_PREFIX + server, undefined);
+    await this.saved.write(pinKey(server), undefined, PIN);
   }
 
   /** TLS options for a connection to `server`: CA verification when a CA is configured, else pinning. */

@@ -1,15 +1,31 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { generateIdentity, Identity, identityFromPem } from '../net/identity';
+import type { Logger } from '../net/logger';
+import { judgeSaved, SavedPart } from '../model/savedState';
 
 const SECRET_KEY = 'teamMessenger.teamSecret';
 const IDENTITY_KEY = 'teamMessenger.identityKey';
+
+/** A PEM private key is a few hundred characters; far more is not one. */
+const IDENTITY: SavedPart<Identity> = {
+  what: "this user's identity key",
+  instead: 'using a new identity (peers will see a new id)',
+  maxChars: 16 * 1024,
+  parse: (value) => {
+    if (typeof value !== 'string') throw new Error('not text');
+    return identityFromPem(value);
+  },
+};
 
 /**
  * What must not sit in settings files: the team secret and this user's identity key. Both
  * live in VS Code's SecretStorage (the OS keychain where there is one).
  */
 export class Secrets {
-  constructor(private readonly storage: vscode.SecretStorage) {}
+  constructor(
+    private readonly storage: vscode.SecretStorage,
+    private readonly logger: Logger,
+  ) {}
 
   get onDidChange(): vscode.Event<vscode.SecretStorageChangeEvent> {
     return this.storage.onDidChange;
@@ -27,12 +43,11 @@ export class Secrets {
   /** This user's identity, created and stored the first time. */
   async identity(): Promise<Identity> {
     const pem = await this.storage.get(IDENTITY_KEY);
-    if (pem) {
-      try {
-        return identityFromPem(pem);
-      } catch {
-        // Unreadable key: a new identity is better than none (peers will see a new id).
-      }
+    if (pem !== undefined) {
+      const judged = judgeSaved(pem, IDENTITY);
+      if (judged.ok) return judged.value;
+      // Unreadable key: a new identity is better than none. It replaces this one, so said once.
+      this.logger.warn(`${IDENTITY.what} could not be restored (${judged.why}); ${IDENTITY.instead}`, { key: IDENTITY_KEY });
     }
     const identity = generateIdentity();
     await this.storage.store(IDENTITY_KEY, identity.exportPrivateKey());

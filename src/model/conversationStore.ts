@@ -362,10 +362,11 @@ export class ConversationStore {
 
   /**
    * A JSON-safe copy to persist: conversations most recent first, at most
-   * `maxMessagesPerConversation` (default 200) newest messages each, and at most `maxChars`
-   * (default 2,000,000) characters of message text overall; pending messages are always kept.
+   * `maxMessagesPerConversation` (default 200) newest messages each, in at most `maxChars`
+   * (default 2,000,000) characters of JSON; pending messages within `maxPendingChars` (default
+   * 2,000,000) more. See persistConversations().
    */
-  toJSON(limits: { maxMessagesPerConversation?: number; maxChars?: number } = {}): PersistedConversations {
+  toJSON(limits: { maxMessagesPerConversation?: number; maxChars?: number; maxPendingChars?: number } = {}): PersistedConversations {
     return persistConversations([...this.store.values()].sort(byActivity), this.selfId, limits);
   }
 
@@ -373,24 +374,25 @@ export class ConversationStore {
    * Restores what toJSON() produced. Anything invalid is dropped, never thrown: a corrupt or
    * hostile value gives a store with what could be kept (possibly empty). History saved for
    * another identity is not restored. Pending messages stay pending (see pendingMessages()),
-   * failed ones stay failed.
+   * failed ones stay failed. Conversations and messages dropped are counted in `tally.dropped`.
    */
-  static fromJSON(value: unknown, options: ConversationStoreOptions): ConversationStore {
+  static fromJSON(value: unknown, options: ConversationStoreOptions, tally: { dropped: number } = { dropped: 0 }): ConversationStore {
     const store = new ConversationStore(options);
     try {
-      store.restore(value);
+      store.restore(value, tally);
     } catch {
       return new ConversationStore(options);
     }
     return store;
   }
 
-  private restore(value: unknown): void {
-    for (const conversation of restoredConversations(value, this.selfId, { maxConversations: this.maxConversations, maxMessages: this.maxMessages })) {
+  private restore(value: unknown, tally: { dropped: number }): void {
+    const limits = { maxConversations: this.maxConversations, maxMessages: this.maxMessages };
+    for (const conversation of restoredConversations(value, this.selfId, limits, tally)) {
       try {
         this.restoreConversation(conversation);
       } catch {
-        // skip this one
+        tally.dropped++;
       }
     }
     this.evict(undefined);

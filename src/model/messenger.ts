@@ -10,7 +10,11 @@ import { ConversationId, ConversationMessage } from './conversationTypes';
 import { FoundPeer } from './foundPeers';
 import { Disposable, Emitter, Event } from './lifecycle';
 import { IncomingNotice, MessengerModel, RosterView, StoreChange, TypingChange } from './messengerModel';
+import { MessengerPersistence } from './messengerPersistence';
+import type { KeyValueStore } from './savedState';
 import { rememberFound, sameWatch, watchListFor } from './watchSet';
+
+export type { KeyValueStore } from './savedState';
 
 /** Where the Messenger gets its client from (the extension's ConnectionManager). */
 export interface ClientSource {
@@ -22,12 +26,6 @@ export interface ClientSource {
   readonly onDidFail: Event<TeamMessengerError>;
   /** Whom a new client of this identity watches from its first hello (set by the Messenger). */
   watchFor: ((selfId: string) => string[]) | undefined;
-}
-
-/** Persisted state, per identity (VS Code's Memento has this shape). */
-export interface KeyValueStore {
-  get<T>(key: string): T | undefined;
-  update(key: string, value: unknown): PromiseLike<void>;
 }
 
 export interface MessengerSettings {
@@ -59,6 +57,7 @@ export class Messenger extends Disposable implements MessengerModel {
   private readonly typists = new Map<ConversationId, Map<string, { name: string; until: number }>>();
   private readonly typingTimers = new Map<ConversationId, NodeJS.Timeout>();
   readonly rtt = new Map<string, number>();
+  private readonly saved: MessengerPersistence;
 
   private readonly storeChanged = this._register(new Emitter<StoreChange>());
   private readonly rosterChanged = this._register(new Emitter<void>());
@@ -77,11 +76,12 @@ export class Messenger extends Disposable implements MessengerModel {
 
   constructor(
     private readonly connections: ClientSource,
-    private readonly state: KeyValueStore,
+    state: KeyValueStore,
     private readonly logger: Logger,
     private readonly settings: () => MessengerSettings,
   ) {
     super();
+    this.saved = new MessengerPersistence(state, logger);
     this.logger.debug('messenger ready');
     this.onConnectionChanged = connections.onDidChangeState;
     this.onConnectionFailed = connections.onDidFail;
@@ -184,7 +184,7 @@ export class Messenger extends Disposable implements MessengerModel {
   /** Watches these peers from now on (found or picked); resolves once the roster holds them. */
   async addFound(ids: string[]): Promise<void> {
     this.found = rememberFound(this.found, ids);
-    if (this.storeOwner) void this.state.update(foundKey(this.storeOwner), this.found);
+    if (this.storeOwner) this.saved.saveFound(this.storeOwner, this.found);
     await this.syncWatch();
   }
 
@@ -305,15 +305,10 @@ export class Messenger extends Disposable implements MessengerModel {
     if (this.storeOwner === selfId && this.storeValue) return;
     this.flushSave();
     const options = { selfId, maxMessagesPerConversation: this.settings().historySize };
-    this.storeValue = ConversationStore.fromJSON(this.state.get<unknown>(storeKey(selfId)), options);
+    // Each part read on its own: unreadable conversations leave the found peers, and back.
+    this.storeValue = this.saved.loadStore(options);
     this.storeOwner = selfId;
-    const found = this.state.get<unknown>(foundKey(selfId));
-    this.found = Array.isArray(found)
-      ? rememberFound(
-          [],
-          found.filter((id): id is string => typeof id === 'string'),
-        )
-      : [];
+    this.found = this.saved.loadFound(selfId);
     this.storeValue.onDidChange((e) => {
       this.storeChanged.fire(e);
       // A new conversation may bring people to watch.
@@ -396,14 +391,6 @@ export class Messenger extends Disposable implements MessengerModel {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (!this.storeValue || !this.storeOwner) return;
-    void this.state.update(storeKey(this.storeOwner), this.storeValue.toJSON());
+    this.saved.saveStore(this.storeValue);
   }
-}
-
-function storeKey(selfId: string): string {
-  return `teamMessenger.conversations.${selfId}`;
-}
-
-function foundKey(selfId: string): string {
-  return `teamMessenger.foundPeers.${selfId}`;
 }

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { Ack, ChatMessage } from '../../../src/net/protocol/messages';
+import { Ack, ChatMessage, Limits } from '../../../src/net/protocol/messages';
 import {
   ConversationChange,
   ConversationStore,
@@ -13,6 +13,7 @@ import {
   parseConversationId,
   targetsFor,
 } from '../../../src/model/conversationStore';
+import { MAX_PERSISTED_JSON, PERSISTED_JSON_WRITTEN } from '../../../src/model/storePersistence';
 
 const SELF = 'S'.repeat(22);
 const ALICE = 'A'.repeat(22);
@@ -562,6 +563,52 @@ describe('ConversationStore', function () {
         'pending messages are kept whatever the budget',
       );
       assert.ok(JSON.stringify(limited).length < 10_000);
+    });
+
+    it('keeps pending messages within a budget of their own, and all it writes within both budgets', function () {
+      const store = newStore();
+      for (let i = 0; i < 40; i++) store.addIncoming(msg({ text: `"quoted" \u0001 ${i}`.repeat(20) }));
+      for (let i = 0; i < 40; i++) store.addOutgoing({ ref: `p${i}`, to: [BOB], text: `waiting ${i} `.repeat(10) }, 'me', T0 + 1e9 + i);
+      const saved = store.toJSON({ maxChars: 2000, maxPendingChars: 3000 });
+      const [bob, alice] = saved.conversations;
+      assert.equal(bob.id, `peer:${BOB}`);
+      assert.ok(bob.messages.length > 5 && bob.messages.length < 40, `${bob.messages.length} pending kept`);
+      assert.equal(bob.messages.at(-1)!.id, 'local:p39', 'the newest pending first');
+      assert.ok(alice.messages.length > 2 && alice.messages.length < 40, `${alice.messages.length} others kept`);
+      const envelope = JSON.stringify({ version: 1, selfId: SELF, conversations: [] }).length;
+      assert.ok(JSON.stringify(saved).length <= 2000 + 3000 + envelope, `${JSON.stringify(saved).length} characters`);
+    });
+
+    it('writes no more than PERSISTED_JSON_WRITTEN with its defaults, however the text escapes', function () {
+      const store = newStore();
+      // Control characters take six characters each in JSON; far more than both budgets.
+      const worst = '\u0001'.repeat(Limits.textChars);
+      for (let i = 0; i < 4; i++) store.addOutgoing({ ref: `p${i}`, to: [BOB], text: worst }, 'me', T0 + i);
+      for (let i = 0; i < 4; i++) store.addIncoming(msg({ text: worst }));
+      for (let i = 0; i < 300; i++) store.addIncoming(msg({ to: [SELF, `G${String(i).padStart(21, '0')}`], text: '"'.repeat(5000) }));
+      const length = JSON.stringify(store.toJSON()).length;
+      assert.ok(length > 3_000_000 && length <= PERSISTED_JSON_WRITTEN, `${length} characters`);
+      assert.ok(PERSISTED_JSON_WRITTEN < MAX_PERSISTED_JSON, 'what is written is always read back');
+    });
+
+    it('counts the conversations and messages it drops when restoring', function () {
+      const good = { id: 'ok', from: ALICE, fromName: 'alice', text: 'fine', ts: T0, own: false, state: 'delivered' };
+      const value = {
+        version: 1,
+        selfId: SELF,
+        conversations: [
+          { id: `peer:${ALICE}`, unread: 0, lastActivity: T0, messages: [good, { ...good, id: 'bad', ts: -1 }, null] },
+          { id: 'not a conversation', unread: 0, lastActivity: T0, messages: [] },
+          'garbage',
+        ],
+      };
+      const tally = { dropped: 0 };
+      const store = ConversationStore.fromJSON(value, { selfId: SELF }, tally);
+      assert.deepEqual(ids(store, `peer:${ALICE}`), ['ok']);
+      assert.equal(tally.dropped, 4);
+      const clean = { dropped: 0 };
+      ConversationStore.fromJSON(JSON.parse(JSON.stringify(populated().toJSON())), { selfId: SELF }, clean);
+      assert.equal(clean.dropped, 0);
     });
 
     it('does not restore the history of another identity', function () {

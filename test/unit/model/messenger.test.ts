@@ -7,10 +7,11 @@ import { ClientSource, KeyValueStore, Messenger } from '../../../src/model/messe
 import type { IncomingNotice } from '../../../src/model/messengerModel';
 import type { ClientState, TeamClient } from '../../../src/net/client/teamClient';
 import { generateIdentity, Identity } from '../../../src/net/identity';
-import { silentLogger } from '../../../src/net/logger';
+import { Logger, silentLogger } from '../../../src/net/logger';
 import type { TeamMessengerError } from '../../../src/net/protocol/errors';
 import { Cleanup, connectClient, createClient, rejectsWithCode, sleep, startRelay, tempDir, useCleanup, withTimeout } from '../helpers/loopback';
-import { until } from '../helpers/security';
+import { MemoryState } from '../helpers/savedState';
+import { LogCapture, until } from '../helpers/security';
 
 /** The extension's ConnectionManager without VS Code: one client at a time, told to the Messenger. */
 class TestClientSource implements ClientSource {
@@ -39,34 +40,23 @@ class TestClientSource implements ClientSource {
   }
 }
 
-class MemoryState implements KeyValueStore {
-  readonly values = new Map<string, unknown>();
-  get<T>(key: string): T | undefined {
-    return this.values.get(key) as T | undefined;
-  }
-  update(key: string, value: unknown): Promise<void> {
-    this.values.set(key, JSON.parse(JSON.stringify(value)) as unknown);
-    return Promise.resolve();
-  }
-}
-
 describe('Messenger (the model, in plain Node over a loopback relay)', function () {
   const cleanup = useCleanup();
   const aliceIdentity = generateIdentity();
 
-  function messenger(source: ClientSource, state: KeyValueStore = new MemoryState()): Messenger {
-    const m = new Messenger(source, state, silentLogger, () => ({ historySize: 100, displayName: 'alice' }));
+  function messenger(source: ClientSource, state: KeyValueStore = new MemoryState(), logger: Logger = silentLogger): Messenger {
+    const m = new Messenger(source, state, logger, () => ({ historySize: 100, displayName: 'alice' }));
     cleanup.add('messenger', () => m.dispose());
     return m;
   }
 
   /** A relay with bob (a plain client) on it, and alice's Messenger over a client source, not yet connected. */
-  async function relayWithBob(state?: KeyValueStore) {
+  async function relayWithBob(state?: KeyValueStore, logger?: Logger) {
     const relay = await startRelay(cleanup);
     const port = relay.address().port;
     const bob = await connectClient(cleanup, port, { name: 'bob' });
     const source = new TestClientSource(cleanup);
-    const model = messenger(source, state);
+    const model = messenger(source, state, logger);
     return { port, bob, source, model, connectAlice: () => source.connect(port, 'alice', aliceIdentity) };
   }
 
@@ -142,6 +132,33 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     await until(() => model.store.get(`peer:${bob.clientId}`)?.messages.find((m) => m.state === 'delivered'), 'delivered');
     await sleep(200);
     assert.equal(bob.received('typed before the reload').length, 1);
+  });
+
+  it('starts with no conversations when the saved ones are unreadable, says so once, and saves afresh', async () => {
+    const state = new MemoryState();
+    const key = `teamMessenger.conversations.${aliceIdentity.clientId}`;
+    const found = 'F'.repeat(22);
+    state.values.set(key, { version: 1, selfId: aliceIdentity.clientId, conversations: 'lost' });
+    state.values.set(`teamMessenger.foundPeers.${aliceIdentity.clientId}`, [found]);
+    const log = new LogCapture();
+    const { bob, model, connectAlice } = await relayWithBob(state, log);
+    await connectAlice();
+    assert.deepEqual(
+      model.store.conversations.map((c) => c.id),
+      ['all'],
+    );
+    assert.ok(model.watchList().includes(found), 'the found peers are still restored');
+    assert.deepEqual(
+      log.entries.filter((e) => e.level === 'warn').map((e) => [e.message, e.fields]),
+      [['saved conversations could not be restored (no list of conversations); starting with none', { key }]],
+    );
+    assert.ok(model.send(`peer:${bob.clientId}`, 'after the loss'));
+    model.dispose();
+    const saved = ConversationStore.fromJSON(state.values.get(key), { selfId: aliceIdentity.clientId });
+    assert.deepEqual(
+      saved.get(`peer:${bob.clientId}`)?.messages.map((m) => m.text),
+      ['after the loss'],
+    );
   });
 
   it('passes on file offers of the current client only', async () => {
