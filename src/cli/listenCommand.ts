@@ -4,7 +4,7 @@ import { Bookmark } from '../net/client/teamClient';
 import { TeamMessengerError } from '../net/protocol/errors';
 import { createStreamLogger } from '../net/logger';
 import { ChatMessage } from '../net/protocol/messages';
-import { writeFileAtomic } from '../server/history';
+import { writeFileAtomic } from '../server/atomicFile';
 import { createClient, nameOf } from './clientSetup';
 import { parseLogLevel } from './logLevel';
 import { clientOptions, exitCodeFor, parse, parsePositiveInt, UsageError } from './options';

@@ -1,17 +1,17 @@
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { z } from 'zod';
 import { Logger } from '../net/logger';
 import { CodeRef, Targets } from '../net/protocol/messages';
+import { FloodLog } from './floodLog';
+import { describeWriteError, HistoryLog } from './historyLog';
 import { chatMessageJson, MESSAGE_JSON_START, replayFrame } from './io/hotFrames';
-import { parseJsonLines } from './jsonLines';
 import { RecordRing } from './io/recordRing';
 
 /**
  * The relay's bounded memory of recent messages, so a client that was away receives what it
- * missed. Optionally backed by an append-only log on disk (one JSON object per line), so the
- * history and the sequence numbers survive a relay restart.
+ * missed. Optionally backed by an append-only log on disk (historyLog.ts), so the history and
+ * the sequence numbers survive a relay restart; then a message counts as stored only once it
+ * is written, and its sender hears so (or that it could not be) only then.
  *
  * Sequence numbers only compare within one epoch: a relay without a history folder starts a
  * new epoch every run, and clients that bring a sequence number from another epoch are
@@ -31,9 +31,11 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
-/** The epoch, and the highest sequence number handed out: it must never go back within an
- *  epoch, even when retention has dropped every entry from the log. */
-const StateFile = z.object({ epoch: z.string().min(1).max(64), seq: z.number().int().nonnegative().optional() });
+/** Told about a message once the history has stored it, or could not. */
+export interface StoreOutcome {
+  stored(): void;
+  notStored(reason: string): void;
+}
 
 export interface HistoryOptions {
   /** Folder for the log; without it the history lives in memory only. */
@@ -44,10 +46,9 @@ export interface HistoryOptions {
   /** Bound on the bytes held in memory (each message's ref and JSON); 32 MiB unless set. */
   maxBytes?: number;
   logger: Logger;
+  /** Asks for a flush soon: a message waits for it before it is delivered and acknowledged. */
+  wake?: () => void;
 }
-
-const LOG_FILE = 'history.jsonl';
-const STATE_FILE = 'relay-state.json';
 
 /** `to` in the index: everyone, or a list (read from the record), else one identity's number. */
 const TO_ALL = -1;
@@ -62,9 +63,12 @@ const TO_LISTED = -2;
 export class MessageHistory {
   readonly epoch: string;
   private lastSeq = 0;
-  private fd: number | undefined;
-  private linesOnDisk = 0;
-  private pendingLines: string[] = [];
+  private readonly log: HistoryLog | undefined;
+  /** Appended, waiting for flush() to write them (on disk only). */
+  private pending: { entry: HistoryEntry; json: Buffer; outcome: StoreOutcome | undefined }[] = [];
+  /** Write failures repeat for as long as the disk is full: counted, not repeated. */
+  private readonly failures: FloodLog;
+  private failing = false;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly ring: RecordRing;
@@ -85,18 +89,25 @@ export class MessageHistory {
     this.senders = new Int32Array(this.maxEntries);
     this.receivers = new Int32Array(this.maxEntries);
     this.refLengths = new Uint32Array(this.maxEntries);
+    this.failures = new FloodLog(options.logger);
     if (!options.dir) {
       this.epoch = crypto.randomBytes(9).toString('base64url');
       return;
     }
-    fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
-    const state = this.loadOrCreateState(options.dir);
+    this.log = new HistoryLog(options.dir, options.logger);
+    const state = this.log.loadState();
     this.epoch = state.epoch;
     this.lastSeq = state.seq ?? 0;
-    this.load(path.join(options.dir, LOG_FILE));
+    this.load(this.log);
     this.trim(Date.now());
-    // Rewrite the log at start: it drops what retention removed and a torn last line.
+    // Rewrite the log at start: it drops what retention removed (and may fail on a full disk:
+    // then the log stays as it is, its torn tail already cut off).
     this.compact();
+  }
+
+  /** Whether messages wait for the disk before they count as stored. */
+  get durable(): boolean {
+    return this.log !== undefined;
   }
 
   get seq(): number {
@@ -112,13 +123,20 @@ export class MessageHistory {
   }
 
   /**
-   * Keeps `entry`. `messageJson` is its live message frame's JSON when the caller has it
-   * (the relay has just built it to deliver); otherwise it is built here.
+   * Keeps `entry`. `messageJson` is its live message frame's JSON when the caller has it (the
+   * relay has just built it to deliver); otherwise it is built here. In memory it is held at
+   * once; on disk, once flush() has written it. `outcome` hears which, then.
    */
-  append(entry: HistoryEntry, messageJson?: Buffer): void {
-    this.hold(entry, messageJson ?? Buffer.from(chatMessageJson(entry), 'utf8'));
-    if (this.fd !== undefined) this.pendingLines.push(JSON.stringify(entry) + '\n');
-    this.trim(entry.ts);
+  append(entry: HistoryEntry, messageJson?: Buffer, outcome?: StoreOutcome): void {
+    const json = messageJson ?? Buffer.from(chatMessageJson(entry), 'utf8');
+    if (!this.log) {
+      this.hold(entry, json);
+      this.trim(entry.ts);
+      outcome?.stored();
+      return;
+    }
+    this.pending.push({ entry, json, outcome });
+    if (this.pending.length === 1) this.options.wake?.();
   }
 
   /** The replay frames of what `clientId` missed after `afterSeq` (sent to it or to all, not by
@@ -148,30 +166,41 @@ export class MessageHistory {
   }
 
   /**
-   * Writes what was appended since the last flush. Called once per event-loop turn by the
-   * relay, before the acknowledgements of those messages are written to their senders.
+   * Writes what was appended since the last flush, then holds it and tells each outcome. Called
+   * once per event-loop turn by the relay, before the frames of that turn are written. When the
+   * write fails (a full disk), nothing of the batch is held or delivered: each sender is told.
    */
   flush(): void {
-    if (this.fd === undefined || this.pendingLines.length === 0) return;
-    const data = this.pendingLines.join('');
-    this.linesOnDisk += this.pendingLines.length;
-    this.pendingLines = [];
+    if (!this.log || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
     try {
-      fs.writeSync(this.fd, data);
+      this.log.append(batch.map((p) => JSON.stringify(p.entry) + '\n').join(''));
     } catch (err) {
-      // A full disk must not stop the chat: keep serving from memory and say so loudly.
-      this.options.logger.error('cannot write message history; continuing in memory', { error: (err as Error).message });
+      const reason = describeWriteError(err);
+      this.failing = true;
+      this.failures.error('cannot write message history; refusing messages until it can', { file: this.log.file, reason, code: 'NOT_STORED' });
+      for (const p of batch) p.outcome?.notStored(reason);
+      return;
     }
-    if (this.linesOnDisk > 2 * this.maxEntries + 1000) this.compact();
+    if (this.failing) {
+      this.failing = false;
+      this.failures.flush();
+      this.options.logger.info('message history is written again', { file: this.log.file });
+    }
+    for (const p of batch) this.hold(p.entry, p.json);
+    this.trim(Date.now());
+    for (const p of batch) p.outcome?.stored();
+    if (this.log.linesOnDisk > 2 * this.maxEntries + 1000) this.compact();
   }
 
   close(): void {
     this.flush();
-    if (this.options.dir && this.fd !== undefined) this.saveState(this.options.dir);
-    if (this.fd !== undefined) {
-      fs.closeSync(this.fd);
-      this.fd = undefined;
+    if (this.log) {
+      this.log.saveState({ epoch: this.epoch, seq: this.lastSeq });
+      this.log.close();
     }
+    this.failures.flush();
   }
 
   private hold(entry: HistoryEntry, messageJson: Buffer): void {
@@ -239,73 +268,31 @@ export class MessageHistory {
     while (this.ring.size > 0 && this.times[this.ring.slotOf(this.ring.first)] < oldest) this.ring.shift();
   }
 
-  private loadOrCreateState(dir: string): z.infer<typeof StateFile> {
-    const file = path.join(dir, STATE_FILE);
-    try {
-      const parsed = StateFile.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
-      if (parsed.success) return parsed.data;
-      this.options.logger.warn('relay state file is invalid; starting a new history epoch', { file });
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-        this.options.logger.warn('cannot read relay state; starting a new history epoch', { file, error: (err as Error).message });
-      }
-    }
-    const epoch = crypto.randomBytes(9).toString('base64url');
-    writeFileAtomic(file, JSON.stringify({ epoch, seq: 0 }) + '\n');
-    return { epoch };
-  }
-
-  private saveState(dir: string): void {
-    writeFileAtomic(path.join(dir, STATE_FILE), JSON.stringify({ epoch: this.epoch, seq: this.lastSeq }) + '\n');
-  }
-
-  private load(file: string): void {
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw err;
-    }
-    const lines = parseJsonLines(text, HistoryEntry);
-    let bad = lines.bad;
+  private load(log: HistoryLog): void {
+    const entries = log.load((value) => {
+      const parsed = HistoryEntry.safeParse(value);
+      return parsed.success ? parsed.data : undefined;
+    });
     let newest = 0;
-    for (const entry of lines.values) {
+    let outOfOrder = 0;
+    for (const entry of entries) {
       if (entry.seq <= newest) {
-        bad++;
+        outOfOrder++;
         continue;
       }
       this.hold(entry, Buffer.from(chatMessageJson(entry), 'utf8'));
       newest = entry.seq;
       this.lastSeq = Math.max(this.lastSeq, newest);
     }
-    if (bad > 0) this.options.logger.warn('skipped unreadable history lines', { file, lines: bad });
+    if (outOfOrder > 0) this.options.logger.warn('skipped history records out of order (a seq again)', { file: log.file, records: outOfOrder });
     this.options.logger.info('history loaded', { entries: this.ring.size, seq: this.lastSeq });
   }
 
-  /** Rewrites the log with just the retained entries (temp file + rename, so a crash loses nothing). */
+  /** Rewrites the log with just the retained entries (see HistoryLog.rewrite). */
   private compact(): void {
-    const dir = this.options.dir;
-    if (!dir) return;
-    if (this.fd !== undefined) fs.closeSync(this.fd);
-    // The state first: once entries leave the log, it is what remembers the highest seq.
-    this.saveState(dir);
-    const file = path.join(dir, LOG_FILE);
+    if (!this.log) return;
     const lines: string[] = [];
     for (let n = this.ring.first; n < this.ring.end; n++) lines.push(this.logLine(n));
-    writeFileAtomic(file, lines.join(''));
-    this.fd = fs.openSync(file, 'a', 0o600);
-    this.linesOnDisk = this.size;
-  }
-}
-
-export function writeFileAtomic(file: string, data: string): void {
-  const temp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  try {
-    fs.writeFileSync(temp, data, { mode: 0o600 });
-    fs.renameSync(temp, file);
-  } catch (err) {
-    fs.rmSync(temp, { force: true });
-    throw err;
+    this.log.rewrite(lines, { epoch: this.epoch, seq: this.lastSeq });
   }
 }

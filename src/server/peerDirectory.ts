@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { Logger } from '../net/logger';
 import { KnownPeer } from '../net/protocol/messages';
-import { writeFileAtomic } from './history';
+import { writeFileAtomic } from './atomicFile';
 import { parseJsonLines } from './jsonLines';
 import { RecencyList } from './recencyList';
 
@@ -146,10 +146,21 @@ export class PeerDirectory {
     if (this.pendingNew.length === 0 || !this.dir) return;
     const data = this.pendingNew.join('');
     this.pendingNew = [];
+    let size: number | undefined;
     try {
       this.journalFd ??= fs.openSync(path.join(this.dir, JOURNAL), 'a', 0o600);
-      fs.writeSync(this.journalFd, data);
+      size = fs.fstatSync(this.journalFd).size;
+      const bytes = Buffer.from(data, 'utf8');
+      for (let written = 0; written < bytes.length;) written += fs.writeSync(this.journalFd, bytes, written, bytes.length - written);
     } catch (err) {
+      // A full disk: cut a partial line back off (the next line would glue onto it) and try
+      // these members again with the next flush; they are in memory and in the next snapshot.
+      try {
+        if (this.journalFd !== undefined && size !== undefined) fs.ftruncateSync(this.journalFd, size);
+      } catch {
+        // Loading skips a torn line; only the member on it would wait for the next snapshot.
+      }
+      this.pendingNew.unshift(data);
       this.logger.error('cannot write the peer directory journal', { error: (err as Error).message });
     }
   }

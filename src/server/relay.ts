@@ -144,6 +144,7 @@ export class Relay extends EventEmitter {
       maxEntries: options.historyMaxEntries,
       maxAgeMs: options.historyMaxAgeMs,
       logger: this.logger,
+      wake: () => this.scheduler.wake(),
     });
     // Before any frame leaves: messages and new members reach the disk before acks about them.
     this.scheduler = new FlushScheduler(() => {

@@ -17,7 +17,7 @@ export class Router {
   constructor(private readonly ctx: RelayContext) {}
 
   send(session: Session, send: Send): void {
-    const { recentRefs, directory, history, byClient, flow } = this.ctx;
+    const { recentRefs, directory, history } = this.ctx;
     const known = recentRefs.get(session.clientId, send.ref);
     if (known) {
       // A resend after a reconnect: it was delivered already, only the ack was lost.
@@ -48,7 +48,30 @@ export class Router {
       ref: send.ref,
     };
     const frame = chatMessageFrame(entry, false);
-    history.append(entry, frame.subarray(HEADER_BYTES));
+    if (!history.durable) {
+      history.append(entry, frame.subarray(HEADER_BYTES));
+      this.deliver(session, send, entry, frame);
+      return;
+    }
+    // On disk nobody hears of it, the sender included, until it is written (never an ack for
+    // a message the relay did not store); a full disk gets the sender a clear error instead.
+    history.append(entry, frame.subarray(HEADER_BYTES), {
+      stored: () => this.deliver(session, send, entry, frame),
+      notStored: (reason) =>
+        session.connection.send({
+          t: 'error',
+          code: ErrorCode.NotStored,
+          message: `message not sent: ${reason}; nobody received it, send it again later`.slice(0, 500),
+          ref: send.ref,
+          fatal: false,
+        }),
+    });
+  }
+
+  /** Delivers a stored message to every connection of its targets and acknowledges it. */
+  private deliver(session: Session, send: Send, entry: HistoryEntry, frame: Buffer): void {
+    const { recentRefs, byClient, flow } = this.ctx;
+    const seq = entry.seq;
     const ack: Ack = { t: 'ack', ref: send.ref, id: entry.id, seq, ts: entry.ts, reached: 0, online: [], offline: [] };
     if (send.to === 'all') {
       // Everyone connected gets it now; offline members get it from history when they return.

@@ -34,6 +34,8 @@ export const ErrorCode = {
   NoSuchPeer: 'NO_SUCH_PEER',
   AmbiguousPeer: 'AMBIGUOUS_PEER',
   TooLarge: 'TOO_LARGE',
+  // The relay could not store the message (its disk is full): nobody received it.
+  NotStored: 'NOT_STORED',
   // File transfer: reported to both sides, the transfer stops.
   Declined: 'DECLINED',
   Cancelled: 'CANCELLED',

@@ -34,6 +34,14 @@ export class FlushScheduler {
    *  acknowledgement never reaches a sender before the message is on disk. */
   constructor(private readonly beforeFlush?: () => void) {}
 
+  /** A turn soon even with no writer to flush: the history has messages to write. */
+  wake(): void {
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(this.run);
+    }
+  }
+
   mark(writer: FrameWriter): void {
     if (!writer.flushMarked) {
       writer.flushMarked = true;

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/net/logger';
 import { HEADER_BYTES } from '../../../src/net/protocol/frame';
@@ -7,6 +8,7 @@ import { HistoryEntry, HistoryOptions, MessageHistory } from '../../../src/serve
 import { chatMessageFrame, chatMessageJson } from '../../../src/server/io/hotFrames';
 import { Prng } from '../helpers/prng';
 import { tempDir, useCleanup } from '../helpers/loopback';
+import { LogCapture } from '../helpers/security';
 
 const ALICE = 'A'.repeat(22);
 const BOB = 'B'.repeat(22);
@@ -264,6 +266,96 @@ describe('MessageHistory', function () {
       const d = add(h2);
       closeHistory(h2);
       assert.deepEqual(history({ dir }).all(), [a, b, c, d], 'a later append is not glued to the torn line');
+    });
+
+    it('reports damage clearly: the damaged lines are set aside in a file of their own, and a whole-looking last line without its newline is a torn write', function () {
+      const dir = tempDir(cleanup);
+      const h1 = history({ dir });
+      const a = add(h1);
+      const b = add(h1);
+      closeHistory(h1);
+      const file = path.join(dir, LOG);
+      const junk = 'not json at all';
+      fs.appendFileSync(file, junk + '\n');
+      const c = { ...b, id: 'x-3', seq: 3, ref: 'ref-3', text: 'after the junk' };
+      const torn = JSON.stringify({ ...b, id: 'x-4', seq: 4, ref: 'ref-4' });
+      fs.appendFileSync(file, JSON.stringify(c) + '\n' + torn); // parses, but its newline never came: never acknowledged
+      const junkOffset = Buffer.byteLength(lines(dir).slice(0, 2).join('\n') + '\n');
+
+      const log = new LogCapture();
+      const h2 = history({ dir, logger: log });
+      assert.deepEqual(h2.all(), [a, b, c]);
+      const [report] = log.find('history log was damaged; loaded every whole record and set the damaged lines aside');
+      assert.ok(report, 'the damage is reported');
+      assert.equal(report.level, 'warn');
+      assert.equal(report.fields.damagedLines, 2);
+      assert.equal(report.fields.first, `line 3 (byte ${junkOffset})`);
+      assert.equal(report.fields.tail, true);
+      const aside = String(report.fields.setAsideIn);
+      assert.equal(path.dirname(aside), dir);
+      assert.equal(fs.readFileSync(aside, 'utf8'), `${junk}\n${torn}\n`, 'exactly the damaged lines are kept for whoever wants to look');
+      closeHistory(h2);
+      const h3 = history({ dir, logger: log });
+      assert.deepEqual(h3.all(), [a, b, c]);
+      assert.equal(
+        log.find('history log was damaged; loaded every whole record and set the damaged lines aside').length,
+        1,
+        'reported once: the log is whole now',
+      );
+    });
+
+    it('on disk, a message is held, replayed and its outcome told only once flush() has written it; a failed write is cut back and told', function () {
+      const dir = tempDir(cleanup);
+      const h = history({ dir });
+      const told: string[] = [];
+      const outcome = (name: string) => ({ stored: () => told.push(`${name} stored`), notStored: (why: string) => told.push(`${name} not stored: ${why}`) });
+      const entry = (seq: number): HistoryEntry => ({
+        id: `${h.epoch}-${seq}`,
+        seq,
+        ts: Date.now(),
+        from: ALICE,
+        fromName: 'alice',
+        to: 'all',
+        text: `m${seq}`,
+        ref: `r${seq}`,
+      });
+      h.append(entry(h.nextSeq()), undefined, outcome('one'));
+      assert.deepEqual([h.all(), h.replayFor(BOB, 0).frames, told], [[], [], []], 'nothing before the write');
+      h.flush();
+      assert.deepEqual(told, ['one stored']);
+      assert.equal(h.replayFor(BOB, 0).frames.length, 1);
+      const before = fs.readFileSync(path.join(dir, LOG));
+
+      // A disk that takes half of the batch, then is full (patched on the module object itself:
+      // the imported namespace has getters only).
+      const nodeFs = createRequire(__filename)('node:fs') as { writeSync: typeof fs.writeSync };
+      const realWrite = nodeFs.writeSync;
+      let calls = 0;
+      (nodeFs as { writeSync: unknown }).writeSync = (fd: number, buffer: Buffer, offset: number, length: number) => {
+        if (calls++ === 0) return realWrite(fd, buffer, offset, Math.floor(length / 2));
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      };
+      try {
+        h.append(entry(h.nextSeq()), undefined, outcome('two'));
+        h.append(entry(h.nextSeq()), undefined, outcome('three'));
+        h.flush();
+      } finally {
+        nodeFs.writeSync = realWrite;
+      }
+      assert.deepEqual(told.slice(1), ["two not stored: the relay's disk is full (ENOSPC)", "three not stored: the relay's disk is full (ENOSPC)"]);
+      assert.ok(fs.readFileSync(path.join(dir, LOG)).equals(before), 'the half-written batch was cut back off the log');
+      assert.equal(h.all().length, 1, 'and is not held either');
+
+      h.append(entry(h.nextSeq()), undefined, outcome('four'));
+      h.flush();
+      assert.deepEqual(told.slice(3), ['four stored'], 'writes work again once there is room');
+      closeHistory(h);
+      assert.deepEqual(
+        history({ dir })
+          .all()
+          .map((e) => e.text),
+        ['m1', 'm4'],
+      );
     });
 
     it('compacts the log while running and keeps exactly the retained entries', function () {

@@ -1,0 +1,216 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../net/logger';
+import { writeFileAtomic } from './atomicFile';
+
+/**
+ * The history's files in its folder: an append-only log of messages, one JSON object per line,
+ * and a small state file (the epoch and the highest seq handed out). What it promises:
+ * - a batch is appended whole or not at all: a failed write (a full disk) is cut back off the
+ *   file and reported to the caller, who then must not acknowledge those messages;
+ * - a damaged log (a torn last line after `kill -9`, a corrupted record) loads what is whole,
+ *   sets the damaged lines aside in a file of their own and says clearly what and where.
+ */
+
+const LOG_FILE = 'history.jsonl';
+const STATE_FILE = 'relay-state.json';
+
+const StateFile = z.object({ epoch: z.string().min(1).max(64), seq: z.number().int().nonnegative().optional() });
+export type HistoryState = z.infer<typeof StateFile>;
+
+/** A line that was not a record, as found on load. */
+interface Damage {
+  line: number;
+  offset: number;
+  bytes: Buffer;
+}
+
+/** Codes that mean there is no room: the sender is told the relay's disk is full. */
+const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
+
+/** A short description of a write error for senders and the log. */
+export function describeWriteError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code && NO_ROOM.has(code)) return `the relay's disk is full (${code})`;
+  return `the relay cannot write its history (${code ?? (err as Error).message})`;
+}
+
+export class HistoryLog {
+  private fd: number | undefined;
+  /** Bytes of whole records in the file: where a failed append is cut back to. */
+  private size = 0;
+  /** Lines written since the last rewrite (the relay compacts when they pile up). */
+  linesOnDisk = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly logger: Logger,
+  ) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  get file(): string {
+    return path.join(this.dir, LOG_FILE);
+  }
+
+  /** The saved state, or a new epoch (written at once) when there is none or it is unreadable. */
+  loadState(): HistoryState {
+    const file = path.join(this.dir, STATE_FILE);
+    try {
+      const parsed = StateFile.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+      if (parsed.success) return parsed.data;
+      this.logger.warn('relay state file is invalid; starting a new history epoch', { file });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        this.logger.warn('cannot read relay state; starting a new history epoch', { file, error: (err as Error).message });
+      }
+    }
+    const epoch = crypto.randomBytes(9).toString('base64url');
+    writeFileAtomic(file, JSON.stringify({ epoch, seq: 0 }) + '\n');
+    return { epoch };
+  }
+
+  /** Saves the state; false (logged) when it cannot be written. */
+  saveState(state: HistoryState): boolean {
+    try {
+      writeFileAtomic(path.join(this.dir, STATE_FILE), JSON.stringify(state) + '\n');
+      return true;
+    } catch (err) {
+      this.logger.error('cannot save the relay state', { dir: this.dir, error: describeWriteError(err) });
+      return false;
+    }
+  }
+
+  /**
+   * The records of the log that `accept` takes, in order, and opens the log for appending.
+   * Lines it refuses are damage: set aside in `history.damaged-<time>.jsonl`, reported once,
+   * and cut off the log when they are its tail, so what is appended next starts on a line of its own.
+   */
+  load<T>(accept: (value: unknown) => T | undefined): T[] {
+    let data: Buffer;
+    try {
+      data = fs.readFileSync(this.file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      data = Buffer.alloc(0);
+    }
+    const records: T[] = [];
+    const damage: Damage[] = [];
+    let wholeEnd = 0;
+    let line = 0;
+    for (let start = 0; start < data.length; line++) {
+      const newline = data.indexOf(0x0a, start);
+      const end = newline < 0 ? data.length : newline;
+      const bytes = data.subarray(start, end);
+      const offset = start;
+      start = end + 1;
+      if (bytes.length === 0) continue;
+      // A last line without its newline is a torn write, never acknowledged: damage, even if it parses.
+      let record: T | undefined;
+      try {
+        record = newline < 0 ? undefined : accept(JSON.parse(bytes.toString('utf8')));
+      } catch {
+        record = undefined;
+      }
+      if (record === undefined) {
+        damage.push({ line: line + 1, offset, bytes });
+        continue;
+      }
+      records.push(record);
+      wholeEnd = start;
+    }
+    this.open(data, wholeEnd, damage);
+    this.linesOnDisk = records.length;
+    return records;
+  }
+
+  /** Appends `data` (whole lines) at once; on failure cuts the file back and throws. */
+  append(data: string): void {
+    if (this.fd === undefined) throw new Error('the history log is not open');
+    const bytes = Buffer.from(data, 'utf8');
+    let written = 0;
+    try {
+      while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written);
+    } catch (err) {
+      // A partial line would be read back as damage, or glue onto the next record: cut it off.
+      if (written > 0) {
+        try {
+          fs.ftruncateSync(this.fd, this.size);
+        } catch (cut) {
+          this.logger.error('cannot cut a failed write off the history log', { file: this.file, error: (cut as Error).message });
+        }
+      }
+      throw err;
+    }
+    this.size += bytes.length;
+    this.linesOnDisk += countLines(data);
+  }
+
+  /** Replaces the log with `lines` (temp file and rename); false, the old log kept, when it cannot. */
+  rewrite(lines: string[], state: HistoryState): boolean {
+    // The state first: once records leave the log, it is what remembers the highest seq.
+    if (!this.saveState(state)) return false;
+    const data = lines.join('');
+    try {
+      writeFileAtomic(this.file, data);
+    } catch (err) {
+      this.logger.warn('cannot compact the history log; keeping it as it is', { file: this.file, error: describeWriteError(err) });
+      return false;
+    }
+    this.closeFd();
+    this.fd = fs.openSync(this.file, 'a', 0o600);
+    this.size = Buffer.byteLength(data);
+    this.linesOnDisk = lines.length;
+    return true;
+  }
+
+  close(): void {
+    this.closeFd();
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private open(data: Buffer, wholeEnd: number, damage: Damage[]): void {
+    this.fd = fs.openSync(this.file, 'a', 0o600);
+    this.size = data.length;
+    if (damage.length === 0) return;
+    const setAside = this.setAside(damage);
+    if (wholeEnd < data.length) {
+      // Damage at the end (a torn write): cut it off, which needs no free space. Damage before
+      // the last whole record stays in the file until the next compaction; loads skip it.
+      fs.ftruncateSync(this.fd, wholeEnd);
+      this.size = wholeEnd;
+    }
+    this.logger.warn('history log was damaged; loaded every whole record and set the damaged lines aside', {
+      file: this.file,
+      damagedLines: damage.length,
+      damagedBytes: damage.reduce((sum, d) => sum + d.bytes.length, 0),
+      first: `line ${damage[0].line} (byte ${damage[0].offset})`,
+      tail: damage[damage.length - 1].offset >= wholeEnd,
+      setAsideIn: setAside ?? 'nowhere: it could not be written',
+    });
+  }
+
+  /** Writes the damaged lines to a file of their own, for whoever wants to look; its name. */
+  private setAside(damage: Damage[]): string | undefined {
+    if (damage.length === 0) return undefined;
+    const file = path.join(this.dir, `history.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+    try {
+      fs.writeFileSync(file, Buffer.concat(damage.flatMap((d) => [d.bytes, Buffer.from('\n')])), { mode: 0o600 });
+      return file;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function countLines(data: string): number {
+  let n = 0;
+  for (let i = data.indexOf('\n'); i >= 0; i = data.indexOf('\n', i + 1)) n++;
+  return n;
+}
