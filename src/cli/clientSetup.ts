@@ -1,11 +1,13 @@
 import { TeamClient } from '../net/client/teamClient';
-import { clientTls } from './tlsSetup';
+import { InviteLink, parseJoinText } from '../net/invite';
+import { clientTls, pinRelay } from './tlsSetup';
 import { loadOrCreateIdentity } from '../net/identity';
 import { Logger } from '../net/logger';
 import { Limits } from '../net/protocol/messages';
 import { DEFAULT_PORT } from '../net/protocol/limits';
 import { parseServer, readSecret, UsageError } from './options';
 import { identityFile } from './paths';
+import { saveSecret, savedSecret } from './teamSecrets';
 
 export interface ClientArgs {
   plain?: boolean;
@@ -16,6 +18,7 @@ export interface ClientArgs {
   secret?: string;
   'secret-file'?: string;
   identity?: string;
+  invite?: string;
 }
 
 /** Builds a TeamClient from the options every client command shares. */
@@ -26,26 +29,45 @@ export function createClient(
   reconnect: boolean | 'after-first-connect',
   connectTimeoutMs?: number,
 ): TeamClient {
-  const { host, port } = parseServer(values.server, DEFAULT_PORT);
+  const invite = values.invite !== undefined ? inviteOf(values.invite) : undefined;
+  const { host, port } = parseServer(values.server ?? invite?.addresses[0], DEFAULT_PORT);
+  const server = `${host}:${port}`;
   const name = values.name?.trim();
   if (!name) throw new UsageError('--name NAME is required');
   if (name.length > Limits.nameChars || /[\p{Cc}\p{Cf}]/u.test(name)) {
     throw new UsageError(`--name must be 1..${Limits.nameChars} characters without control characters`);
   }
   const identity = loadOrCreateIdentity(values.identity ?? identityFile(name, env));
-  return new TeamClient({
+  // An invite brings the relay's fingerprint (pinned: nobody is asked to trust it) and a token
+  // that stands in for the secret until the relay hands the secret over.
+  const secret = readSecret(values, env) ?? savedSecret(server, env);
+  const pinFromInvite = invite?.fingerprint && !values.plain && !values.ca && !values.fingerprint ? { fingerprint: invite.fingerprint } : {};
+  const client = new TeamClient({
     host,
     port,
     name,
     identity,
-    secret: readSecret(values, env),
-    tls: clientTls(values, `${host}:${port}`, env, (line) => process.stderr.write(line + '\n')) ?? false,
+    secret,
+    ...(invite && !secret ? { invite: invite.token } : {}),
+    tls: clientTls({ ...values, ...pinFromInvite }, server, env, (line) => process.stderr.write(line + '\n')) ?? false,
     reconnect: reconnect !== false,
     retryFirstConnect: reconnect === true,
     logger,
     backoff: { initialMs: 250, maxMs: 15_000 },
     ...(connectTimeoutMs ? { connectTimeoutMs } : {}),
   });
+  client.on('secret', (given) => {
+    saveSecret(server, given, env);
+    if (invite?.fingerprint) pinRelay(server, invite.fingerprint, env);
+  });
+  return client;
+}
+
+/** The invite in --invite's text; INVITE_INVALID (exit code 4) says what is wrong with it. */
+export function inviteOf(text: string): InviteLink {
+  const parsed = parseJoinText(text);
+  if (parsed.kind !== 'invite') throw new UsageError('--invite: that is an address block, not an invite; use --server and --secret');
+  return parsed.invite;
 }
 
 /** Names for client ids, from what the client knows of the roster. */

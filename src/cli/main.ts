@@ -1,4 +1,5 @@
 import { isTeamMessengerError } from '../net/protocol/errors';
+import { inviteCommand, invitesCommand, joinCommand } from './inviteCommands';
 import { listenCommand } from './listenCommand';
 import { EXIT, exitCodeFor, UsageError } from './options';
 import { relayCommand } from './relayCommand';
@@ -18,6 +19,12 @@ async function main(argv: string[]): Promise<number> {
       return sendCommand(rest, process.env, process.stdin);
     case 'send-file':
       return sendFileCommand(rest, process.env);
+    case 'invite':
+      return inviteCommand(rest, process.env);
+    case 'invites':
+      return invitesCommand(rest, process.env);
+    case 'join':
+      return joinCommand(rest, process.env);
     case undefined:
     case 'help':
     case '--help':

@@ -21,6 +21,7 @@ export function exitCodeFor(err: unknown): number {
     case ErrorCode.IdleTimeout:
       return EXIT.unreachable;
     case ErrorCode.AuthFailed:
+    case ErrorCode.InviteInvalid:
     case ErrorCode.VersionMismatch:
     case ErrorCode.TlsFingerprintMismatch:
     case ErrorCode.TlsUntrusted:
@@ -102,4 +103,5 @@ export const clientOptions = {
   plain: { type: 'boolean' },
   ca: { type: 'string' },
   fingerprint: { type: 'string' },
+  invite: { type: 'string' },
 } as const;

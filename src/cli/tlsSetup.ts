@@ -80,14 +80,18 @@ export function clientTls(
       notice(`team-messenger: trusting ${server} on first use; its certificate fingerprint is ${fingerprint} (pinned in ${file})`);
       return true;
     },
-    onPinned: (fingerprint) => {
-      const current = readKnown(file);
-      if (current[server] && sameFingerprint(current[server], fingerprint)) return;
-      current[server] = fingerprint;
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      writeFileAtomic(file, JSON.stringify(current, null, 2) + '\n');
-    },
+    onPinned: (fingerprint) => pinRelay(server, fingerprint, env),
   };
+}
+
+/** Remembers `fingerprint` for `server` in known-relays.json (an invite brings it, or first use). */
+export function pinRelay(server: string, fingerprint: string, env: NodeJS.ProcessEnv): void {
+  const file = path.join(homeDir(env), 'known-relays.json');
+  const current = readKnown(file);
+  if (current[server] && sameFingerprint(current[server], fingerprint)) return;
+  current[server] = fingerprint;
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  writeFileAtomic(file, JSON.stringify(current, null, 2) + '\n');
 }
 
 function readKnown(file: string): Record<string, string> {

@@ -13,9 +13,17 @@ Usage:
                         (--to NAME[,NAME...] | --all) [--json] TEXT|-
   team-messenger send-file --server HOST:PORT --name NAME [--secret S]
                         --to NAME [--json] PATH...
+  team-messenger invite --server HOST:PORT --name NAME [--uses N] [--expires 7d]
+                        [--json]         print an invite link for newcomers
+  team-messenger invites --server HOST:PORT --name NAME [revoke ID] [--json]
+  team-messenger join   INVITE --name NAME  join with an invite (a link or tm1.…);
+                        the team secret it brings is kept for later commands
 
 Common options:
-  --secret S        the team secret (or set TEAM_MESSENGER_SECRET, or --secret-file F)
+  --secret S        the team secret (or set TEAM_MESSENGER_SECRET, or --secret-file F;
+                    after join, the one the invite brought)
+  --invite INVITE   log in with an invite instead of a secret (its relay and
+                    fingerprint too, unless --server / --fingerprint say otherwise)
   --identity FILE   the identity key to use (default: one per name, created on first use)
   --fingerprint FP  require the relay's TLS certificate to have this SHA-256 fingerprint
   --ca FILE         verify the relay's TLS certificate with this CA instead of pinning
@@ -32,6 +40,6 @@ fingerprint; clients pin it on first use (known-relays.json) and refuse a change
                     the people they watch, plus a count (default 1000)
 
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 relay unreachable or connection lost,
-            4 authentication failed, 5 unknown or ambiguous peer,
+            4 authentication failed or invite not valid, 5 unknown or ambiguous peer,
             6 declined, cancelled or not answered in time.
 Files live in $TEAM_MESSENGER_HOME (default ~/.config/team-messenger).`;

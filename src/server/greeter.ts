@@ -4,6 +4,7 @@ import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import { Hello, PROTOCOL_VERSION, Welcome } from '../net/protocol/messages';
 import type { Admission } from './admission';
+import type { Invites } from './invites';
 import type { RelayContext } from './relayContext';
 import type { Session } from './session';
 
@@ -14,6 +15,7 @@ const WELCOME_RECENT_KNOWN = 200;
 export interface GreeterHost {
   readonly secret: string | undefined;
   readonly admission: Admission;
+  readonly invites: Invites;
   /** What every welcome tells the client about the relay's timings and limits. */
   readonly welcomeLimits: { pingIntervalMs: number; idleTimeoutMs: number; maxPayload: number };
   /** A stale connection of the same client process is replaced: closed now, quietly. */
@@ -49,7 +51,16 @@ export class Greeter {
       this.authFailed(session, 'identity signature does not verify');
       return false;
     }
-    if (secret !== undefined && !checkProof(secret, 'client', transcript, hello.proof)) {
+    // A newcomer brings an invite instead of the secret, and is given the secret in its welcome.
+    let invite: string | undefined;
+    if (hello.invite !== undefined && hello.proof === undefined) {
+      const redeemed = this.host.invites.redeem(hello.invite, clientIdFromPublicKey(hello.publicKey));
+      if (!redeemed.ok) {
+        this.authFailed(session, redeemed.reason, ErrorCode.InviteInvalid);
+        return false;
+      }
+      invite = redeemed.invite.id;
+    } else if (secret !== undefined && !checkProof(secret, 'client', transcript, hello.proof)) {
       this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
       return false;
     }
@@ -98,6 +109,7 @@ export class Greeter {
       // Where this connection continues from: the replay below and live messages come after it.
       seq: from,
       ...(secret !== undefined ? { proof: proveSecret(secret, 'relay', transcript) } : {}),
+      ...(invite !== undefined && secret !== undefined ? { secret } : {}),
       // Bounded, not every identity ever seen: the most recent ones and the watched ones.
       known: directory.recentOfflineAnd(WELCOME_RECENT_KNOWN, presence.watchOf(session)),
       ...this.host.welcomeLimits,
@@ -118,6 +130,7 @@ export class Greeter {
       address: session.address,
       clientId,
       replayed: missed.frames.length,
+      ...(invite !== undefined ? { invite } : {}),
     });
     return true;
   }
@@ -135,10 +148,10 @@ export class Greeter {
     this.ctx.logger.warn('watch set cut by the relay-wide bound', { id: session.id, clientId: session.clientId, asked, refused });
   }
 
-  private authFailed(session: Session, reason: string): void {
+  private authFailed(session: Session, reason: string, code: ErrorCode = ErrorCode.AuthFailed): void {
     if (this.host.admission.authFailed(session.ip)) {
       this.ctx.logger.warn('locking out an address after repeated failed logins', { address: session.ip });
     }
-    this.ctx.fail(session, new TeamMessengerError(ErrorCode.AuthFailed, reason));
+    this.ctx.fail(session, new TeamMessengerError(code, reason));
   }
 }

@@ -15,6 +15,8 @@ import { FloodLog } from './floodLog';
 import { FlowControl } from './flowControl';
 import { Greeter } from './greeter';
 import { MessageHistory } from './history';
+import { answerInviteRequest } from './inviteRequests';
+import { Invites } from './invites';
 import { ackJson } from './io/hotFrames';
 import { decodeClientMessageFast } from './io/sendFastPath';
 import { SharedReadBuffer } from './io/sharedReadBuffer';
@@ -87,6 +89,7 @@ export class Relay extends EventEmitter {
   private readonly directory: PeerDirectory;
   private readonly transfers: TransferRouter;
   private readonly admission: Admission;
+  private readonly invites: Invites;
   private readonly presence: Presence<Session>;
   private readonly secureContext: tls.SecureContext | undefined;
   private readonly acceptor: Acceptor;
@@ -163,6 +166,7 @@ export class Relay extends EventEmitter {
       ...(sharedReads ? { sharedReads } : {}),
     };
     this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
+    this.invites = new Invites(options.historyDir, this.logger);
     this.transfers = new TransferRouter(
       {
         send: (session, message) => session.state === 'ready' && session.connection.send(message),
@@ -206,6 +210,7 @@ export class Relay extends EventEmitter {
     this.greeter = new Greeter(context, {
       secret: this.secret,
       admission: this.admission,
+      invites: this.invites,
       welcomeLimits: { pingIntervalMs: this.pingIntervalMs, idleTimeoutMs: this.idleTimeoutMs, maxPayload: this.maxPayload },
       replaced: (old) => {
         old.closeReason = 'replaced by a new connection from the same client';
@@ -461,6 +466,11 @@ export class Relay extends EventEmitter {
       case 'peer-ping':
       case 'peer-pong':
         this.router.peerPing(session, message);
+        return;
+      case 'invite-create':
+      case 'invite-list':
+      case 'invite-revoke':
+        answerInviteRequest(this.invites, session, message);
         return;
     }
   }

@@ -22,6 +22,9 @@ export interface ClientOptions {
   machine?: string;
   identity: Identity;
   secret?: string;
+  /** An invite token to log in with when there is no secret yet: the relay answers with the
+   *  secret (the 'secret' event), used from then on. */
+  invite?: string;
   status?: PeerStatus;
   /** Reconnect after a lost connection (default true). Off for one-shot tools. */
   reconnect?: boolean;
@@ -109,4 +112,6 @@ export interface ClientEvents {
   typing: [TypingIn];
   /** A peer offers files: call accept() or decline() on it. Without a listener offers are declined. */
   'file-offer': [IncomingTransfer];
+  /** The relay let this client in with its invite and gave it the team secret: keep it. */
+  secret: [string];
 }

@@ -30,6 +30,11 @@ export class RelayPin {
 
   constructor(private readonly options: ClientTlsOptions) {}
 
+  /** The fingerprint this relay is held to: pinned on first use, or given. */
+  get fingerprint(): string | undefined {
+    return this.pinned ?? this.options.fingerprint;
+  }
+
   /**
    * Checks the presented certificate: against the CA when one is configured (Node did that), else
    * against the pinned fingerprint, else asks whether to trust it on first use. `asking` brackets

@@ -10,6 +10,8 @@ export interface HelloIdentity {
   machine: string;
   identity: Identity;
   secret: string | undefined;
+  /** An invite token, sent instead of a proof when there is no secret yet. */
+  invite?: string;
   /** This client object's id, so the relay tells a reconnect from a second window. */
   instance: string;
 }
@@ -57,7 +59,7 @@ export class Handshake {
       if (message.v !== PROTOCOL_VERSION) {
         return { fail: new TeamMessengerError(ErrorCode.VersionMismatch, `the relay speaks protocol ${message.v}; this client speaks ${PROTOCOL_VERSION}`) };
       }
-      if (message.auth && !this.who.secret) {
+      if (message.auth && !this.who.secret && !this.who.invite) {
         return { fail: new TeamMessengerError(ErrorCode.AuthFailed, 'the relay requires the team secret and none is configured') };
       }
       const clientNonce = newNonce();
@@ -73,7 +75,7 @@ export class Handshake {
           publicKey: identity.publicKey,
           signature: identity.sign(this.transcript),
           clientNonce,
-          ...(secret ? { proof: proveSecret(secret, 'client', this.transcript) } : {}),
+          ...(secret ? { proof: proveSecret(secret, 'client', this.transcript) } : this.who.invite ? { invite: this.who.invite } : {}),
           instance: this.who.instance,
           status: state.status,
           ...(state.bookmark ? { resume: state.bookmark } : {}),

@@ -14,6 +14,7 @@ import { OutgoingOptions, OutgoingTransfer } from '../transfer/outgoingTransfer'
 import { isTransferMessage, TransferManager } from '../transfer/transferManager';
 import { TransferPort } from '../transfer/transferPort';
 import { Backoff } from './backoff';
+import { ClientInvites } from './clientInvites';
 import { Bookmark, ClientEvents, ClientOptions, ClientState, PendingMessage, WhoAnswer } from './clientTypes';
 import { ConnectionAttempt } from './connectionAttempt';
 import { RelayPin } from './dialer';
@@ -73,9 +74,14 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   self: { id: number; clientId: string } | undefined;
   /** File transfers in both directions. */
   readonly transfers: TransferManager;
+  /** Invites to the team (see clientInvites.ts). */
+  readonly invites = new ClientInvites(<T>(build: (n: number) => ClientMessage, what: string) => this.ask<T>(build, what));
+  /** The team secret, once known (given, or received for an invite). */
+  private secret: string | undefined;
 
   constructor(private readonly options: ClientOptions) {
     super();
+    this.secret = options.secret;
     // Checked here: a name the relay refuses would otherwise be retried on every reconnect.
     const name = DisplayName.safeParse(options.name);
     if (!name.success)
@@ -188,6 +194,21 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     return this.transfers.send(to, files, options);
   }
 
+  /** The relay's certificate fingerprint, once pinned or given (TLS without a CA). */
+  get relayFingerprint(): string | undefined {
+    return this.pin?.fingerprint;
+  }
+
+  /** Asks the relay a numbered question; the answer, its error or a time-out settles it. */
+  private ask<T>(build: (n: number) => ClientMessage, what: string, timeoutMs = 10_000): Promise<T> {
+    const connection = this.connection;
+    if (this.currentState !== 'connected' || !connection) return Promise.reject(new TeamMessengerError(ErrorCode.ConnectionLost, 'not connected'));
+    const n = this.nextQuestion++;
+    const answered = this.requests.open<T>(n, timeoutMs, `no answer about ${what} within ${timeoutMs} ms`);
+    connection.send(build(n));
+    return answered;
+  }
+
   /** End-to-end round trip to one peer through the relay, in ms. */
   pingPeer(clientId: string, timeoutMs = 5000): Promise<number> {
     const connection = this.connection;
@@ -285,7 +306,14 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       port: options.port,
       tls: options.tls,
       pin: this.pin,
-      who: { name: options.name, machine: options.machine ?? os.hostname(), identity: options.identity, secret: options.secret, instance: this.instance },
+      who: {
+        name: options.name,
+        machine: options.machine ?? os.hostname(),
+        identity: options.identity,
+        secret: this.secret,
+        ...(options.invite ? { invite: options.invite } : {}),
+        instance: this.instance,
+      },
       scheduler: this.scheduler,
       connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       isCurrent: (connection) => connection === this.connection,
@@ -306,6 +334,11 @@ export class TeamClient extends EventEmitter<ClientEvents> {
 
   private onWelcome(welcome: Welcome): void {
     this.attempt?.stopTimer();
+    if (welcome.secret !== undefined && this.secret === undefined) {
+      // In with an invite: the secret is what this client logs in with from now on.
+      this.secret = welcome.secret;
+      this.emit('secret', welcome.secret);
+    }
     this.backoff.reset();
     this.self = { id: welcome.id, clientId: welcome.clientId };
     this.relayMaxPayload = welcome.maxPayload;
@@ -377,6 +410,12 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         return;
       case 'who-result':
         this.requests.answer(message.n, { peers: message.peers, known: message.known, more: message.more });
+        return;
+      case 'invite-created':
+        this.requests.answer(message.n, { invite: message.invite, token: message.token });
+        return;
+      case 'invites':
+        this.requests.answer(message.n, message.invites);
         return;
       case 'ping':
         this.connection?.send({ t: 'pong', n: message.n });

@@ -14,6 +14,8 @@ export const ErrorCode = {
   // Handshake and identity.
   VersionMismatch: 'VERSION_MISMATCH',
   AuthFailed: 'AUTH_FAILED',
+  // An invite that is expired, used up, revoked, unknown or damaged.
+  InviteInvalid: 'INVITE_INVALID',
   HandshakeTimeout: 'HANDSHAKE_TIMEOUT',
   Replaced: 'REPLACED',
   // Liveness and resources.
@@ -32,6 +34,8 @@ export const ErrorCode = {
   Unreachable: 'UNREACHABLE',
   // Routing: answered with an error frame, the connection stays open.
   NoSuchPeer: 'NO_SUCH_PEER',
+  // Asked for something only someone else may do (revoke another member's invite).
+  Forbidden: 'FORBIDDEN',
   AmbiguousPeer: 'AMBIGUOUS_PEER',
   TooLarge: 'TOO_LARGE',
   // The relay could not store the message (its disk is full): nobody received it.
@@ -55,6 +59,7 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export const FATAL_FOR_RECONNECT: ReadonlySet<string> = new Set<string>([
   ErrorCode.VersionMismatch,
   ErrorCode.AuthFailed,
+  ErrorCode.InviteInvalid,
   ErrorCode.Replaced,
   ErrorCode.TlsFingerprintMismatch,
   ErrorCode.TlsUntrusted,

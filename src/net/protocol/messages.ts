@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { InviteCreate, InviteCreated, InviteListRequest, InviteListResult, InviteRevoke, InviteToken } from './inviteMessages';
 import { Limits } from './limits';
 
 export { Limits };
 
 /**
  * Control messages: the JSON objects carried in control frames, one schema per type, split by
- * direction. Everything that arrives from the network is parsed through these schemas
+ * direction (invites in inviteMessages.ts).
+ *
+ * Longer than 400 lines because it is the protocol's one list of every message and field, each
+ * with its comment; split, a reader would have to look for a message in several files. Everything that arrives from the network is parsed through these schemas
  * (see controlCodec.ts); nothing else in the code base casts untrusted input.
  */
 export const PROTOCOL_VERSION = 1;
@@ -96,6 +100,8 @@ export const Hello = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/)
     .optional(),
+  /** An invite token instead of the secret: a newcomer's first connection (inviteMessages.ts). */
+  invite: InviteToken.optional(),
   /** Random per client process: a new connection with the same instance replaces the stale one. */
   instance: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
   status: PeerStatus.optional(),
@@ -233,6 +239,9 @@ export const ClientMessage = z.discriminatedUnion('t', [
   TypingOut,
   Watch,
   Who,
+  InviteCreate,
+  InviteListRequest,
+  InviteRevoke,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -273,6 +282,8 @@ export const Welcome = z.object({
   presence: PresenceMode.optional(),
   /** Identities online now (this client included). */
   online: counter.optional(),
+  /** The team secret, to a client that came in with an invite: what it logs in with from now on. */
+  secret: z.string().min(1).max(1024).optional(),
 });
 export type Welcome = z.infer<typeof Welcome>;
 
@@ -410,5 +421,7 @@ export const RelayMessage = z.discriminatedUnion('t', [
   Presence,
   Watching,
   WhoResult,
+  InviteCreated,
+  InviteListResult,
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;

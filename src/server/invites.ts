@@ -1,0 +1,176 @@
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import type { Logger } from '../net/logger';
+import { INVITE_TOKEN, InviteInfo, InviteLimits } from '../net/protocol/inviteMessages';
+import { writeFileAtomic } from './atomicFile';
+
+/**
+ * The relay's invites: tokens that let a newcomer in once (or `uses` times) before they expire,
+ * so a team lead can invite with a link instead of handing out the team secret. Only a hash of
+ * each token's secret part is kept; with a history folder they survive restarts (invites.json).
+ */
+
+const FILE = 'invites.json';
+/** Invites held at most: expired ones go first, and a week after expiry they go anyway. */
+const MAX_INVITES = 1000;
+const KEEP_EXPIRED_MS = 7 * 24 * 3600 * 1000;
+/** Usable invites one member may have at once: nobody can crowd out everyone else's. */
+export const MAX_OPEN_PER_MEMBER = 50;
+
+const Stored = InviteInfo.extend({
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Who came in with it: the same identity again (its first welcome was lost) is let in again. */
+  redeemedBy: z.array(z.string().max(64)).max(InviteLimits.maxUses),
+});
+type Stored = z.infer<typeof Stored>;
+const StoredFile = z.object({ invites: z.array(z.unknown()).max(10 * MAX_INVITES) });
+
+export type Redeemed = { ok: true; invite: InviteInfo } | { ok: false; reason: string };
+
+export class Invites {
+  private readonly invites = new Map<string, Stored>();
+
+  constructor(
+    private readonly dir: string | undefined,
+    private readonly logger: Logger,
+  ) {
+    if (dir) this.load(path.join(dir, FILE));
+  }
+
+  /** A new invite by `by`, with its token (the only time the token is known); or why not. */
+  create(by: { clientId: string; name: string }, ask: { ttlMs?: number; uses?: number }, now = Date.now()): { invite: InviteInfo; token: string } | string {
+    this.forgetOld(now);
+    let open = 0;
+    for (const s of this.invites.values()) if (s.createdBy === by.clientId && stillUsable(s, now)) open++;
+    if (open >= MAX_OPEN_PER_MEMBER) return `you have ${open} invites still open; revoke some first`;
+    const id = crypto.randomBytes(9).toString('base64url');
+    const secret = crypto.randomBytes(24).toString('base64url');
+    const stored: Stored = {
+      id,
+      createdBy: by.clientId,
+      createdByName: by.name,
+      createdAt: now,
+      expiresAt: now + (ask.ttlMs ?? InviteLimits.defaultTtlMs),
+      uses: ask.uses ?? InviteLimits.defaultUses,
+      used: 0,
+      revoked: false,
+      hash: hashOf(secret),
+      redeemedBy: [],
+    };
+    this.invites.set(id, stored);
+    this.save();
+    this.logger.info('invite created', { id, by: by.name, expiresAt: new Date(stored.expiresAt).toISOString(), uses: stored.uses });
+    return { invite: info(stored), token: `${id}.${secret}` };
+  }
+
+  /** Checks `token` for `clientId` and, when it is good, counts one use (once per identity).
+   *  The reason says what is wrong, for the newcomer. */
+  redeem(token: string, clientId: string, now = Date.now()): Redeemed {
+    if (!INVITE_TOKEN.test(token)) return { ok: false, reason: 'this is not an invite token' };
+    const [id, secret] = token.split('.');
+    const stored = this.invites.get(id);
+    const hash = Buffer.from(hashOf(secret), 'hex');
+    if (!stored || !crypto.timingSafeEqual(hash, Buffer.from(stored.hash, 'hex'))) {
+      return { ok: false, reason: 'this invite is not known to this relay (changed in transit, or made by another relay)' };
+    }
+    if (stored.redeemedBy.includes(clientId) && !stored.revoked && now < stored.expiresAt) return { ok: true, invite: info(stored) };
+    if (stored.revoked) return { ok: false, reason: `this invite was revoked by ${stored.createdByName}; ask for a new one` };
+    if (now >= stored.expiresAt) return { ok: false, reason: `this invite expired on ${new Date(stored.expiresAt).toISOString()}; ask for a new one` };
+    if (stored.used >= stored.uses) {
+      return { ok: false, reason: `this invite was already used${stored.uses > 1 ? ` ${stored.used} times` : ''}; ask for a new one` };
+    }
+    stored.used++;
+    stored.redeemedBy.push(clientId);
+    this.save();
+    return { ok: true, invite: info(stored) };
+  }
+
+  /** Revokes invite `id` when `clientId` created it; the reason when not. */
+  revoke(id: string, clientId: string): string | undefined {
+    const stored = this.invites.get(id);
+    if (!stored) return `there is no invite ${id}`;
+    if (stored.createdBy !== clientId) return `only ${stored.createdByName}, who created invite ${id}, may revoke it`;
+    if (!stored.revoked) {
+      stored.revoked = true;
+      this.save();
+      this.logger.info('invite revoked', { id });
+    }
+    return undefined;
+  }
+
+  /** Every invite held, newest first. */
+  list(now = Date.now()): InviteInfo[] {
+    this.forgetOld(now);
+    return [...this.invites.values()].reverse().map(info);
+  }
+
+  private forgetOld(now: number): void {
+    let changed = false;
+    for (const [id, s] of this.invites) {
+      if (now - s.expiresAt > KEEP_EXPIRED_MS) changed = this.invites.delete(id);
+    }
+    // Still full: the oldest that cannot be used any more, then the oldest of all.
+    for (const evenUsable of [false, true]) {
+      for (const [id, s] of this.invites) {
+        if (this.invites.size < MAX_INVITES) break;
+        if (evenUsable || !stillUsable(s, now)) changed = this.invites.delete(id);
+      }
+    }
+    if (changed) this.save();
+  }
+
+  private load(file: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.logger.warn('cannot read the invites; starting with none', { file, error: (err as Error).message });
+      return;
+    }
+    const top = StoredFile.safeParse(raw);
+    if (!top.success) {
+      this.logger.warn('the invites file is invalid; starting with none', { file });
+      return;
+    }
+    let bad = 0;
+    for (const item of top.data.invites) {
+      const parsed = Stored.safeParse(item);
+      if (parsed.success) this.invites.set(parsed.data.id, parsed.data);
+      else bad++;
+    }
+    if (bad > 0) this.logger.warn('skipped unreadable invites', { file, invites: bad });
+  }
+
+  private save(): void {
+    if (!this.dir) return;
+    try {
+      writeFileAtomic(path.join(this.dir, FILE), JSON.stringify({ invites: [...this.invites.values()] }) + '\n');
+    } catch (err) {
+      this.logger.error('cannot save the invites', { error: (err as Error).message });
+    }
+  }
+}
+
+function stillUsable(s: Stored, now: number): boolean {
+  return !s.revoked && s.used < s.uses && now < s.expiresAt;
+}
+
+function hashOf(secret: string): string {
+  return crypto.createHash('sha256').update(secret).digest('hex');
+}
+
+function info(s: Stored): InviteInfo {
+  return {
+    id: s.id,
+    createdBy: s.createdBy,
+    createdByName: s.createdByName,
+    createdAt: s.createdAt,
+    expiresAt: s.expiresAt,
+    uses: s.uses,
+    used: s.used,
+    revoked: s.revoked,
+  };
+}
