@@ -7,6 +7,7 @@ import { channelLogger } from './extension/logChannel';
 import { Messenger } from './model/messenger';
 import { Secrets } from './extension/secrets';
 import { readSettings, SECTION } from './extension/settings';
+import { JoinUriHandler } from './extension/uriHandler';
 import { ConversationId } from './model/conversationTypes';
 import { ChatPanel } from './views/chatPanel';
 import { MessageNotifications } from './views/notifications';
@@ -46,15 +47,19 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     connections,
     messenger,
     files,
-    new PeersTree(messenger),
+    new PeersTree(messenger, relay),
     new MessageNotifications(messenger, openChat),
     new StatusBar(messenger, relay),
     ChatPanel.registerSerializer(context.extensionUri, messenger),
     ...registerCommands({ messenger, connections, relay, secrets }, vscodeCommandPorts({ messenger, files, openChat, log })),
+    new JoinUriHandler((command, ...args) => vscode.commands.executeCommand(command, ...args), logger),
     vscode.workspace.onDidChangeConfiguration((e) => {
       const keys = ['server', 'displayName', 'plainTcp', 'tlsCaFile'];
       if (keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`)) && connections.client) {
         const server = readSettings().server;
+        // Joining sets the server it just connected to: nothing to reconnect for.
+        const onlyServer = !keys.slice(1).some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
+        if (onlyServer && server === connections.server && connections.connectionState !== 'closed') return;
         if (server && !relay.hosting)
           connections.connect(server).catch((err: Error) => logger.warn('reconnect after a settings change failed', { error: err.message }));
       }

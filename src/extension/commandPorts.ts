@@ -32,7 +32,10 @@ export function vscodeCommandPorts(deps: {
         return uri?.scheme === 'file' ? uri : undefined;
       },
       writeClipboard: (text) => vscode.env.clipboard.writeText(text),
+      readClipboard: () => vscode.env.clipboard.readText(),
     },
+    progress: (title, task) => safeWindow.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => task()),
+    uriScheme: vscode.env.uriScheme,
     views: {
       openChat: deps.openChat,
       pickPeers: (title, options) => pickPeers(messenger, title, options),

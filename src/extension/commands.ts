@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { EXTENSION_ID, formatAddressBlock } from '../net/invite';
 import type { CodeRef, PeerStatus } from '../net/protocol/messages';
 import { conversationIdForMembers, isConversationId } from '../model/conversationIds';
 import type { ConversationId } from '../model/conversationTypes';
@@ -14,6 +14,9 @@ import type { SafeQuickPickItem } from '../views/safeWindow';
 import type { ConnectionManager } from './connectionManager';
 import type { LocalRelay } from './localRelay';
 import type { Secrets } from './secrets';
+import { connectWithAnswers, registerConnectCommand } from './connectCommand';
+import { DEFAULT_INVITE, registerInviteCommand } from './inviteTeammate';
+import { joinFlow, joinTextOnOneLine, readJoinText } from './joinFlow';
 import type { Settings } from './settings';
 
 /**
@@ -29,7 +32,12 @@ export interface CommandPorts {
     /** The active editor's document, when it is a file on this machine. */
     activeFile(): vscode.Uri | undefined;
     writeClipboard(text: string): PromiseLike<void>;
+    readClipboard(): PromiseLike<string>;
   };
+  /** A notification with a spinner while `task` runs (joining a team takes a moment). */
+  progress<R>(title: InertText, task: () => Promise<R>): PromiseLike<R>;
+  /** `vscode.env.uriScheme`: the scheme of links this VS Code opens (`vscode`, `vscode-insiders`…). */
+  uriScheme: string;
   views: {
     /** Opens the chat panel (on a conversation), its composer focused. */
     openChat(conversationId?: ConversationId): void;
@@ -48,7 +56,7 @@ export interface CommandPorts {
 
 export interface CommandContext {
   messenger: Messenger;
-  connections: Pick<ConnectionManager, 'connect' | 'disconnect' | 'server' | 'trust'>;
+  connections: Pick<ConnectionManager, 'connect' | 'disconnect' | 'server' | 'trust' | 'client' | 'recentRelays'>;
   relay: Pick<LocalRelay, 'start' | 'stop' | 'hosting'>;
   secrets: Pick<Secrets, 'teamSecret' | 'setTeamSecret'>;
 }
@@ -57,7 +65,7 @@ export interface CommandContext {
 export function registerCommands(c: CommandContext, ports: CommandPorts): IDisposable[] {
   const { messenger, relay, secrets, connections } = c;
   const { window, views } = ports;
-  const { showErrorMessage, showWarningMessage, showInformationMessage, showInputBox, showQuickPick } = window;
+  const { showErrorMessage, showInformationMessage, showInputBox, showQuickPick } = window;
   const askSecret = (prompt: InertText) => showInputBox({ title: inert`Team Secret`, prompt, password: true, ignoreFocusOut: true });
   const register = (id: string, run: (...args: never[]) => unknown) =>
     ports.registerCommand(id, async (...args: never[]) => {
@@ -69,51 +77,35 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
       }
     });
 
-  const connectTo = async (server: string, pin?: string) => {
-    try {
-      await connections.connect(server, pin ? { pin } : {});
-    } catch (err) {
-      if (err instanceof TeamMessengerError && err.code === ErrorCode.TlsFingerprintMismatch) {
-        const choice = await showErrorMessage(inert(err.message), { modal: true }, 'Forget Pinned Certificate');
-        if (choice) {
-          await connections.trust.forget(server);
-          await connectTo(server);
-        }
-        return;
-      }
-      if (err instanceof TeamMessengerError && err.code === ErrorCode.TlsUntrusted) {
-        void showWarningMessage(inert`Not connected to ${server}: ${err.message}.`);
-        return;
-      }
-      if (err instanceof TeamMessengerError && err.code === ErrorCode.AuthFailed) {
-        const choice = await showErrorMessage(inert`The relay at ${server} refused to let you in: ${err.message}.`, 'Set Team Secret…');
-        if (choice) await ports.executeCommand('teamMessenger.setTeamSecret');
-        return;
-      }
-      throw err;
-    }
-  };
+  const connectTo = connectWithAnswers(c, ports);
+  const join = joinFlow(c, ports);
 
   return [
-    register('teamMessenger.connect', async () => {
-      const settings = ports.settings.read();
-      const server = await showInputBox({
-        title: inert`Connect to Relay`,
-        prompt: inert`The relay your team uses, as host:port`,
-        value: settings.server,
-        placeHolder: inert`chat.example.com:9999`,
+    registerConnectCommand(c, ports, register, join),
+    registerInviteCommand(c, ports, register),
+    register('teamMessenger.pasteInvite', async () => {
+      const text = await showInputBox({
+        title: inert`Paste Invite`,
+        prompt: inert`The invite link or tm1.… text a teammate sent (or the relay address block)`,
+        value: joinTextOnOneLine(await window.readClipboard()) ?? '',
+        placeHolder: inert`tm1.…`,
         ignoreFocusOut: true,
-        validateInput: (v) => (/^(\[[^\]]+\]|[^:\s/]+)(:\d{1,5})?$/.test(v.trim()) ? undefined : inert`Enter host:port, for example 192.168.1.20:9999`),
+        validateInput: (v) => {
+          try {
+            readJoinText(v);
+            return undefined;
+          } catch (err) {
+            return inert((err as Error).message);
+          }
+        },
       });
-      if (!server) return;
-      await ports.settings.update('server', server.trim());
-      if (!(await secrets.teamSecret())) {
-        const secret = await askSecret(inert`The team secret for this relay (ask whoever runs it). Leave empty if it has none.`);
-        if (secret === undefined) return;
-        if (secret) await secrets.setTeamSecret(secret);
-      }
-      await connectTo(server.trim());
+      if (text) await join.joinText(text);
     }),
+    // What the URI handler runs for a `…/join?invite=` link: the same as pasting it.
+    register('teamMessenger.joinInvite', (text: unknown) => join.joinText(typeof text === 'string' ? text : '')),
+    register('teamMessenger.openWalkthrough', () =>
+      ports.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#teamMessenger.getStarted`, false),
+    ),
     register('teamMessenger.disconnect', () => connections.disconnect()),
     register('teamMessenger.openChat', () => views.openChat()),
     register('teamMessenger.openConversation', (id: unknown) => views.openChat(isConversationId(id) ? id : undefined)),
@@ -123,14 +115,12 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
       const where = hosting.addresses.join(', ');
       // Not awaited: the command is done once the relay runs; the notification may sit unanswered.
       void showInformationMessage(
-        inert`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}.`,
+        inert`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}. An invite link lets them in without the secret.`,
+        'Invite Teammate…',
         'Copy Address and Secret',
       ).then((choice) => {
-        if (choice) {
-          void window.writeClipboard(
-            `Team Messenger relay: ${hosting.addresses[0]}\nTeam secret: ${hosting.secret}\nCertificate fingerprint (SHA-256): ${hosting.fingerprint}`,
-          );
-        }
+        if (choice === 'Invite Teammate…') void ports.executeCommand('teamMessenger.inviteTeammate');
+        if (choice === 'Copy Address and Secret') void window.writeClipboard(formatAddressBlock(hosting.addresses[0], hosting.secret, hosting.fingerprint));
       });
     }),
     register('teamMessenger.stopLocalRelay', async () => {
@@ -197,7 +187,7 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
     register('teamMessenger.showLog', () => ports.log.show()),
     register('teamMessenger.showActions', async () => {
       const state = messenger.connectionState;
-      const actions: (SafeQuickPickItem & { command: string })[] = [
+      const actions: (SafeQuickPickItem & { command: string; args?: unknown[] })[] = [
         { label: inert`$(comment-discussion) Open Chat`, command: 'teamMessenger.openChat' },
         state === 'connected' || state === 'reconnecting' || state === 'connecting'
           ? { label: inert`$(debug-disconnect) Disconnect`, description: inert(connections.server), command: 'teamMessenger.disconnect' }
@@ -205,12 +195,22 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
         relay.hosting
           ? { label: inert`$(circle-slash) Stop Local Relay`, description: inert(relay.hosting.addresses.join(', ')), command: 'teamMessenger.stopLocalRelay' }
           : { label: inert`$(broadcast) Start Local Relay`, command: 'teamMessenger.startLocalRelay' },
+        ...(state === 'connected'
+          ? [
+              {
+                label: inert`$(person-add) Copy Invite`,
+                description: inert`a link for one person, valid 7 days`,
+                command: 'teamMessenger.inviteTeammate',
+                args: [DEFAULT_INVITE],
+              },
+            ]
+          : [{ label: inert`$(link) Paste Invite…`, command: 'teamMessenger.pasteInvite' }]),
         { label: inert`$(person) Set Status…`, command: 'teamMessenger.setStatus' },
         { label: inert`$(key) Set Team Secret…`, command: 'teamMessenger.setTeamSecret' },
         { label: inert`$(output) Show Log`, command: 'teamMessenger.showLog' },
       ];
       const picked = await showQuickPick(actions, { title: inert`Team Messenger` });
-      if (picked) await ports.executeCommand(picked.command);
+      if (picked) await ports.executeCommand(picked.command, ...(picked.args ?? []));
     }),
   ];
 }

@@ -10,9 +10,26 @@ import { Disposable } from '../model/lifecycle';
 import { SavedState } from '../model/savedState';
 import { showWarningMessage } from '../views/safeWindow';
 import { RelayTrust } from './relayTrust';
-import { BOOKMARK, bookmarkKey, loadBookmark } from './savedRelays';
+import { BOOKMARK, bookmarkKey, loadBookmark, loadRecentRelays, rememberRelay } from './savedRelays';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
+
+/** How a connection is made, besides the settings. */
+export interface ConnectOptions {
+  /** This window's own relay: its certificate fingerprint, pinned before connecting. */
+  pin?: string;
+  /** The relay's fingerprint as an invite or address block gives it: required, pinned once in. */
+  fingerprint?: string;
+  /** An invite token: logs in without the secret; the relay then gives the secret (stored). */
+  invite?: string;
+  /** A team secret to log in with instead of the stored one; stored once it worked. */
+  secret?: string;
+  /** Reject at once when the relay cannot be reached (joining tries the next address). */
+  failFast?: boolean;
+}
+
+/** Time to reach a relay and be let in, when failing fast. */
+const FAIL_FAST_TIMEOUT_MS = 10_000;
 
 /**
  * Owns the one TeamClient of this window: creates it from settings and secrets, replaces it
@@ -62,12 +79,17 @@ export class ConnectionManager extends Disposable {
     return this.current?.state ?? 'idle';
   }
 
+  /** Relays this user connected to lately, newest first (Connect… offers them). */
+  recentRelays(): string[] {
+    return loadRecentRelays(this.saved);
+  }
+
   /**
    * Connects to `server` (default: the setting). Resolves when connected; rejects with the
-   * reason when the relay refuses (wrong secret) or the address is wrong. Unreachable relays
-   * are retried in the background.
+   * reason when the relay refuses (wrong secret, used invite) or the address is wrong.
+   * Unreachable relays are retried in the background, unless `failFast`.
    */
-  async connect(server?: string, options: { pin?: string } = {}): Promise<void> {
+  async connect(server?: string, options: ConnectOptions = {}): Promise<void> {
     const settings = readSettings();
     const address = (server ?? settings.server).trim();
     if (!address) throw new Error('No relay address is set. Run "Team Messenger: Connect to Relay…" and enter host:port.');
@@ -75,19 +97,26 @@ export class ConnectionManager extends Disposable {
     await this.disconnect();
     // This window's own relay: its certificate is known, no question to ask.
     if (options.pin) await this.trust.pin(address, options.pin);
-    const tls = settings.plainTcp ? undefined : this.trust.tlsFor(address, readCa(settings.tlsCaFile));
+    // A fingerprint from an invite or an address block is held to, not asked about; it is pinned
+    // only once the relay proved it has that certificate and let this user in.
+    const ca = readCa(settings.tlsCaFile);
+    const tls = options.fingerprint && !ca ? { fingerprint: options.fingerprint } : settings.plainTcp ? undefined : this.trust.tlsFor(address, ca);
     if (!tls) this.logger.warn('connecting without TLS (teamMessenger.plainTcp is on)', { server: address });
     const identity = await this.secrets.identity();
     const watch = this.watchFor?.(identity.clientId);
+    // With an invite, no secret: the token stands in for it (a stored one may be another team's).
+    const secret = options.invite ? undefined : (options.secret ?? (await this.secrets.teamSecret(address)));
     const client = new TeamClient({
       host,
       port,
       name: settings.displayName,
       identity,
-      secret: await this.secrets.teamSecret(),
+      secret,
+      ...(options.invite ? { invite: options.invite } : {}),
       bookmark: loadBookmark(this.saved, address, identity.clientId),
       logger: this.logger,
       tls: tls ?? false,
+      ...(options.failFast ? { retryFirstConnect: false, connectTimeoutMs: FAIL_FAST_TIMEOUT_MS } : {}),
       ...(watch ? { watch } : {}),
     });
     this.current = client;
@@ -97,6 +126,12 @@ export class ConnectionManager extends Disposable {
     });
     client.on('message', () => this.saveBookmarkSoon(address, client));
     client.on('welcome', () => this.saveBookmarkSoon(address, client));
+    // In with an invite: the relay gave the team secret, kept for this relay only.
+    let secretStored: Promise<void> | undefined;
+    client.on('secret', (given) => {
+      this.logger.info('the relay accepted the invite and gave the team secret; stored in the keychain', { server: address });
+      secretStored = this.secrets.setTeamSecret(given, address);
+    });
     // Notices that answer nothing the user is waiting on (a cut watch set, say): logged; the one
     // that changes what the Peers view can show is said once a window (it recurs on every reconnect).
     client.on('relay-error', (error) => {
@@ -113,6 +148,11 @@ export class ConnectionManager extends Disposable {
       if (this.current === client && err instanceof TeamMessengerError) this.didFail.fire(err);
       throw err;
     }
+    // Only now that it worked: what was given is kept for the next start.
+    if (options.secret && !secretStored) secretStored = this.secrets.setTeamSecret(options.secret, address);
+    await secretStored;
+    if (options.fingerprint && client.relayFingerprint) await this.trust.pin(address, client.relayFingerprint);
+    if (!options.pin) await rememberRelay(this.saved, address);
   }
 
   async disconnect(): Promise<void> {

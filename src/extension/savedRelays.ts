@@ -4,7 +4,7 @@ import { SavedPart, SavedState } from '../model/savedState';
 
 /**
  * What the extension keeps per relay: where the user left off in its history (per identity),
- * and its pinned certificate. Read through SavedState, so one unreadable entry is cleared and
+ * and its pinned certificate; and which relays the user connected to lately. Read through SavedState, so one unreadable entry is cleared and
  * said once, and the rest is restored. No `vscode` here, so it is tested in plain Node.
  */
 
@@ -24,6 +24,16 @@ const FingerprintSchema = z
   .string()
   .max(200)
   .refine((f) => f.replace(/[^0-9a-f]/gi, '').length === 64, 'not a SHA-256 fingerprint');
+
+/** `host:port` (IPv6 in brackets), as Connect… takes it. */
+const ServerSchema = z
+  .string()
+  .max(300)
+  .regex(/^(\[[^\]]+\]|[^:\s/]+)(:\d{1,5})?$/, 'not host:port');
+
+/** Relays offered by Connect…, newest first. */
+export const MAX_RECENT_RELAYS = 5;
+export const RECENT_RELAYS_KEY = 'teamMessenger.recentRelays';
 
 export const BOOKMARK: SavedPart<Bookmark> = {
   what: "the saved place in a relay's history",
@@ -45,4 +55,22 @@ export function loadBookmark(saved: SavedState, server: string, clientId: string
 
 export function loadPin(saved: SavedState, server: string): string | undefined {
   return saved.read(pinKey(server), PIN);
+}
+
+export const RECENT_RELAYS: SavedPart<string[]> = {
+  what: 'the list of recent relays',
+  instead: 'Connect… offers none until the next connection',
+  maxChars: 2000,
+  parse: (value) => z.array(ServerSchema).max(MAX_RECENT_RELAYS).parse(value),
+};
+
+export function loadRecentRelays(saved: SavedState): string[] {
+  return saved.read(RECENT_RELAYS_KEY, RECENT_RELAYS) ?? [];
+}
+
+/** Puts `server` first among the recent relays (once), keeping the newest few. */
+export async function rememberRelay(saved: SavedState, server: string): Promise<void> {
+  if (!ServerSchema.safeParse(server).success) return;
+  const recent = [server, ...loadRecentRelays(saved).filter((s) => s !== server)].slice(0, MAX_RECENT_RELAYS);
+  await saved.write(RECENT_RELAYS_KEY, recent, RECENT_RELAYS);
 }

@@ -31,13 +31,19 @@ export class Secrets {
     return this.storage.onDidChange;
   }
 
-  async teamSecret(): Promise<string | undefined> {
-    return (await this.storage.get(SECRET_KEY)) || undefined;
+  /** The secret for `server`: its own (given with an invite or an address block), else the one
+   *  Set Team Secret… keeps, which the local relay uses too. */
+  async teamSecret(server?: string): Promise<string | undefined> {
+    const own = server ? await this.storage.get(`${SECRET_KEY}:${server}`) : undefined;
+    return own || (await this.storage.get(SECRET_KEY)) || undefined;
   }
 
-  async setTeamSecret(secret: string | undefined): Promise<void> {
-    if (secret) await this.storage.store(SECRET_KEY, secret);
-    else await this.storage.delete(SECRET_KEY);
+  /** Keeps `secret` for `server` only (joining another team never replaces this team's secret),
+   *  or, without a server, as the default (Set Team Secret…). */
+  async setTeamSecret(secret: string | undefined, server?: string): Promise<void> {
+    const key = server ? `${SECRET_KEY}:${server}` : SECRET_KEY;
+    if (secret) await this.storage.store(key, secret);
+    else await this.storage.delete(key);
   }
 
   /** This user's identity, created and stored the first time. */

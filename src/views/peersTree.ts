@@ -4,6 +4,15 @@ import { Disposable } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
 import { badgeFor, buildPeersView, PeerNode, PeersViewNode } from '../model/peersModel';
 import { createTreeItem, createTreeView, SafeTreeView } from './safeWindow';
+import type { HostingSource } from './statusBar';
+
+/** The row on top while this window hosts the relay: where teammates reach it, and a way to invite them. */
+interface HostingNode {
+  kind: 'hosting';
+  address: string;
+}
+
+type TreeNode = PeersViewNode | HostingNode;
 
 const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> = {
   online: { icon: 'account', color: 'charts.green' },
@@ -13,24 +22,45 @@ const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> 
 };
 
 /**
- * The Peers view: Everyone, then who is online, then who was here before (greyed); on a big
+ * The Peers view: while hosting, a row to invite teammates; then Everyone, then who is online, then who was here before (greyed); on a big
  * relay, the watched people and a row to find anyone else. A thin adapter over peersModel.ts;
  * clicking a row opens that conversation in the chat panel.
  */
-export class PeersTree extends Disposable implements vscode.TreeDataProvider<PeersViewNode> {
+export class PeersTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this.changed.event;
-  private readonly view: SafeTreeView<PeersViewNode>;
+  private readonly view: SafeTreeView<TreeNode>;
   private refreshQueued = false;
 
-  constructor(private readonly messenger: MessengerModel) {
+  constructor(
+    private readonly messenger: MessengerModel,
+    private readonly relay: HostingSource,
+  ) {
     super();
     this.view = this._register(createTreeView('teamMessenger.peers', { treeDataProvider: this, showCollapseAll: false }));
+    this._register(relay.onDidChange(() => this.refresh()));
     this._register(messenger.onRosterChanged(() => this.refresh()));
     this._register(messenger.onStoreChanged(() => this.refresh()));
   }
 
-  getTreeItem(node: PeersViewNode): vscode.TreeItem {
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'hosting') {
+      return createTreeItem(
+        {
+          // The action first: the side bar is narrow, and a cut-off label must still say what it does.
+          label: inert`Invite Teammate…`,
+          description: inert`hosting on ${node.address}`,
+          tooltip: inert`This window runs your team's relay at ${node.address}. Click to copy an invite link for a teammate: opening it in VS Code joins the team, no secret to pass on.`,
+          accessibilityLabel: inert`Hosting on ${node.address}. Invite Teammate`,
+        },
+        {
+          id: 'hosting',
+          iconPath: new vscode.ThemeIcon('broadcast'),
+          contextValue: 'hosting',
+          command: { command: 'teamMessenger.inviteTeammate', title: 'Invite Teammate…' },
+        },
+      );
+    }
     if (node.kind === 'find') {
       return createTreeItem(
         { label: node.label, tooltip: node.tooltip },
@@ -68,20 +98,27 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Pee
     return item;
   }
 
-  getChildren(node?: PeersViewNode): PeersViewNode[] {
+  getChildren(node?: TreeNode): TreeNode[] {
     if (node) return [];
     const roster = this.messenger.roster();
     if (roster.state === 'idle' || roster.state === 'closed') return [];
     const store = this.messenger.store;
-    return buildPeersView({
-      online: roster.online,
-      known: roster.known,
-      selfId: roster.selfId,
-      unreadByConversation: (id) => store.unreadOf(id),
-      rttByClient: this.messenger.rtt,
-      presence: roster.presence,
-      watched: roster.watched,
-    });
+    // Only while this window's client is on its own relay: an invite is made by the relay one is on.
+    const hosting = this.relay.hosting;
+    const onOwnRelay = hosting !== undefined && this.messenger.server === `127.0.0.1:${hosting.port}`;
+    const hostingRow: HostingNode[] = hosting && onOwnRelay ? [{ kind: 'hosting', address: hosting.addresses[0] ?? `port ${hosting.port}` }] : [];
+    return [
+      ...hostingRow,
+      ...buildPeersView({
+        online: roster.online,
+        known: roster.known,
+        selfId: roster.selfId,
+        unreadByConversation: (id) => store.unreadOf(id),
+        rttByClient: this.messenger.rtt,
+        presence: roster.presence,
+        watched: roster.watched,
+      }),
+    ];
   }
 
   /** Coalesced: a burst of joins redraws once. */

@@ -54,3 +54,18 @@ describe("Secrets: this user's identity key", function () {
     assert.deepEqual(log.entries, []);
   });
 });
+
+describe('Secrets: team secrets', function () {
+  it("keeps a relay's own secret apart: joining another team never replaces this team's (or the local relay's) secret", async function () {
+    const { map, storage } = secretStorage();
+    const secrets = new Secrets(storage, new LogCapture());
+    await secrets.setTeamSecret('our team');
+    await secrets.setTeamSecret('their team', 'other.example:9999');
+    assert.equal(await secrets.teamSecret(), 'our team', 'the default, which the local relay uses, is unchanged');
+    assert.equal(await secrets.teamSecret('other.example:9999'), 'their team');
+    assert.equal(await secrets.teamSecret('chat.example:9999'), 'our team', 'a relay without its own secret uses the default');
+    await secrets.setTeamSecret(undefined, 'other.example:9999');
+    assert.equal(await secrets.teamSecret('other.example:9999'), 'our team');
+    assert.deepEqual([...map.keys()], ['teamMessenger.teamSecret']);
+  });
+});

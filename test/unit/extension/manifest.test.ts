@@ -1,0 +1,89 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { registerCommands } from '../../../src/extension/commands';
+import { context, Fakes } from './commandFakes';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+
+interface Step {
+  id: string;
+  description: string;
+  media: { markdown?: string; image?: string };
+  completionEvents?: string[];
+}
+
+interface Manifest {
+  activationEvents: string[];
+  contributes: {
+    commands: { command: string }[];
+    menus: Record<string, { command: string; when?: string }[]>;
+    viewsWelcome: { view: string; contents: string }[];
+    walkthroughs: { id: string; title: string; steps: Step[] }[];
+  };
+}
+
+const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
+
+/** Commands a `command:` link may name besides ours: the ones VS Code makes for our view. */
+const VIEW_COMMANDS = new Set(['teamMessenger.peers.focus']);
+
+function commandLinks(text: string): string[] {
+  return [...text.matchAll(/\(command:([\w.-]+)/g)].map((m) => m[1]);
+}
+
+describe('package.json: what invites and the walkthrough contribute', () => {
+  const fakes = new Fakes();
+  registerCommands(context().c, fakes.ports());
+  const known = (id: string) => fakes.commands.has(id) || VIEW_COMMANDS.has(id);
+
+  it('every menu entry, welcome link and walkthrough link names a command the extension registers', () => {
+    const named = [
+      ...Object.values(manifest.contributes.menus).flatMap((entries) => entries.map((e) => e.command)),
+      ...manifest.contributes.viewsWelcome.flatMap((w) => commandLinks(w.contents)),
+      ...manifest.contributes.walkthroughs.flatMap((w) => w.steps.flatMap((s) => commandLinks(s.description))),
+    ];
+    assert.deepEqual(
+      named.filter((id) => !known(id)),
+      [],
+    );
+  });
+
+  it('the Peers view welcome offers Paste Invite… beside Connect and Start Local Relay', () => {
+    const contents = manifest.contributes.viewsWelcome.find((w) => w.view === 'teamMessenger.peers')?.contents ?? '';
+    for (const id of ['teamMessenger.pasteInvite', 'teamMessenger.connect', 'teamMessenger.startLocalRelay'])
+      assert.ok(commandLinks(contents).includes(id), id);
+  });
+
+  it('Invite Teammate… is in the Peers view title bar and on the hosting row', () => {
+    const title = manifest.contributes.menus['view/title'].filter((e) => e.command === 'teamMessenger.inviteTeammate');
+    assert.equal(title.length, 1);
+    const row = manifest.contributes.menus['view/item/context'].filter((e) => e.command === 'teamMessenger.inviteTeammate');
+    assert.match(row[0]?.when ?? '', /viewItem == hosting/);
+  });
+
+  it('activates for a link (onUri), so a link opened at start-up reaches the handler', () => {
+    assert.ok(manifest.activationEvents.includes('onUri'));
+  });
+
+  it("the walkthrough's steps: install, join, say hello, send a file; each with its markdown, whose links name our commands", () => {
+    const [walkthrough] = manifest.contributes.walkthroughs;
+    assert.equal(walkthrough.id, 'teamMessenger.getStarted');
+    assert.deepEqual(
+      walkthrough.steps.map((s) => s.id),
+      ['install', 'join', 'sayHello', 'sendFile'],
+    );
+    for (const step of walkthrough.steps) {
+      assert.ok(step.completionEvents?.length, `${step.id} says when it is done`);
+      const file = path.join(ROOT, step.media.markdown ?? '');
+      assert.ok(step.media.markdown?.startsWith('media/walkthrough/') && fs.existsSync(file), `${step.id}: ${step.media.markdown}`);
+      const links = commandLinks(fs.readFileSync(file, 'utf8'));
+      assert.deepEqual(
+        links.filter((id) => !known(id)),
+        [],
+        step.id,
+      );
+    }
+    assert.deepEqual(walkthrough.steps[1].completionEvents, ['onContext:teamMessenger.state == connected']);
+  });
+});
