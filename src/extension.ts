@@ -14,6 +14,8 @@ import { MessageNotifications } from './views/notifications';
 import { FileTransfersUi } from './views/fileTransfers';
 import { PeersTree } from './views/peersTree';
 import { StatusBar } from './views/statusBar';
+import { showWarningMessage } from './views/safeWindow';
+import { inert } from './model/inertText';
 
 /**
  * Wires the parts together. Everything created here is disposed with the extension: the
@@ -36,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const secrets = new Secrets(context.secrets, logger);
   const connections = new ConnectionManager(secrets, context.globalState, logger);
   const messenger = new Messenger(connections, context.globalState, logger, () => readSettings());
-  const relay = new LocalRelay(context.globalStorageUri, secrets, logger);
+  const relay = new LocalRelay(context.globalStorageUri, secrets, context.globalState, logger);
   const files = new FileTransfersUi(messenger, () => readSettings());
   // Commands, a notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
   const openChat = (id?: ConversationId) => void ChatPanel.show(context.extensionUri, messenger, id, true);
@@ -67,7 +69,16 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   );
   log.info('Team Messenger activated');
   const settings = readSettings();
-  if (settings.autoConnect && settings.server) {
+  if (relay.wasRunning) {
+    // This window hosted the team's relay when it went (a reload): it comes back, on its port,
+    // with its secret, certificate and history, and the others' clients resume.
+    void vscode.commands.executeCommand('teamMessenger.startLocalRelay', { quiet: true }).then(undefined, (err: Error) => {
+      logger.warn('cannot start the local relay again', { error: err.message });
+      void showWarningMessage(inert`Team Messenger: the relay this window hosted could not start again: ${err.message}`, 'Show Log').then(
+        (choice) => choice && log.show(),
+      );
+    });
+  } else if (settings.autoConnect && settings.server) {
     connections.connect(settings.server).catch((err: Error) => logger.warn('auto-connect failed', { server: settings.server, error: err.message }));
   }
   return {

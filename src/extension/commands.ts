@@ -109,9 +109,11 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
     register('teamMessenger.disconnect', () => connections.disconnect()),
     register('teamMessenger.openChat', () => views.openChat()),
     register('teamMessenger.openConversation', (id: unknown) => views.openChat(isConversationId(id) ? id : undefined)),
-    register('teamMessenger.startLocalRelay', async () => {
+    // `quiet`: started again after a window reload, which the host did not ask for just now.
+    register('teamMessenger.startLocalRelay', async (options?: { quiet?: boolean }) => {
       const hosting = await relay.start();
       await connectTo(`127.0.0.1:${hosting.port}`, hosting.fingerprint);
+      if (options?.quiet) return;
       const where = hosting.addresses.join(', ');
       // Not awaited: the command is done once the relay runs; the notification may sit unanswered.
       void showInformationMessage(

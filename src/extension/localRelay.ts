@@ -2,11 +2,13 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Logger } from '../net/logger';
+import { Logger, prefixedLogger } from '../net/logger';
 import { reachableAddresses } from '../server/lanAddresses';
 import { createCertificate, fingerprintOf } from '../server/certificate';
 import { Relay } from '../server/relay';
+import { z } from 'zod';
 import { Disposable } from '../model/lifecycle';
+import { KeyValueStore, SavedState } from '../model/savedState';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
 
@@ -19,9 +21,21 @@ export interface HostingInfo {
   fingerprint: string;
 }
 
+/** Remembered while the relay runs: a window reload starts it again, on the same port. */
+const RUNNING_KEY = 'teamMessenger.localRelay.running';
+const RunningPart = {
+  what: "the local relay's last run",
+  instead: 'it is not started again by itself',
+  maxChars: 200,
+  parse: (value: unknown) => z.object({ port: z.number().int().min(1).max(65535) }).parse(value),
+};
+
 /**
  * Runs the relay inside this extension host: the same relay as the CLI, with its history kept
  * in the extension's global storage. Uses the stored team secret, creating one if there is none.
+ * Its port, secret, certificate and history outlive the window: a reload that ends the relay
+ * (the extension host goes) starts it again at activation (`wasRunning`), and the others'
+ * clients come back and resume; only Stop Local Relay forgets it.
  */
 export class LocalRelay extends Disposable {
   private relay: Relay | undefined;
@@ -29,13 +43,23 @@ export class LocalRelay extends Disposable {
   private readonly didChange = this._register(new vscode.EventEmitter<HostingInfo | undefined>());
   readonly onDidChange = this.didChange.event;
 
+  private readonly saved: SavedState;
+
   constructor(
     private readonly storage: vscode.Uri,
     private readonly secrets: Secrets,
+    state: KeyValueStore,
     private readonly logger: Logger,
   ) {
     super();
-    this._register({ dispose: () => void this.stop() });
+    this.saved = new SavedState(state, logger);
+    // The window goes (reload, close): the relay stops with it but stays remembered.
+    this._register({ dispose: () => void this.stop({ forget: false }) });
+  }
+
+  /** The port of the relay this window ran when it went away without Stop Local Relay. */
+  get wasRunning(): { port: number } | undefined {
+    return this.saved.read(RUNNING_KEY, RunningPart);
   }
 
   get hosting(): HostingInfo | undefined {
@@ -53,21 +77,25 @@ export class LocalRelay extends Disposable {
     const certificate = await this.certificate();
     const relay = new Relay({
       host: settings.relayHost,
-      port: settings.relayPort,
+      // The port it had before a reload, so teammates' addresses and pins stay valid.
+      port: settings.relayPort || this.wasRunning?.port || 0,
       auth: { secret },
       tls: { certPem: certificate.certPem, keyPem: certificate.keyPem },
       historyDir: path.join(this.storage.fsPath, 'relay'),
       historyMaxEntries: settings.historySize * 10,
-      logger: this.logger,
+      logger: prefixedLogger(this.logger, 'relay'),
     });
     const address = await relay.start();
     this.relay = relay;
+    void this.saved.write(RUNNING_KEY, { port: address.port }, RunningPart);
     this.info = { port: address.port, addresses: reachableAddresses(settings.relayHost, address.port), secret, fingerprint: certificate.fingerprint256 };
     this.didChange.fire(this.info);
     return this.info;
   }
 
-  async stop(): Promise<void> {
+  /** Stops the relay; `forget` (the default, Stop Local Relay) also means not starting it after a reload. */
+  async stop(options: { forget: boolean } = { forget: true }): Promise<void> {
+    if (options.forget) void this.saved.write(RUNNING_KEY, undefined, RunningPart);
     const relay = this.relay;
     if (!relay) return;
     this.relay = undefined;

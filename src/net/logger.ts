@@ -42,3 +42,15 @@ export function createStreamLogger(write: (line: string) => void, minLevel: LogL
   };
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
+
+/** `logger` with `[prefix] ` before every message: the relay and the client share one log channel
+ *  in the editor, and a reader must tell their lines apart. */
+export function prefixedLogger(logger: Logger, prefix: string): Logger {
+  const tag = `[${prefix}] `;
+  return {
+    debug: (message, fields) => logger.debug(tag + message, fields),
+    info: (message, fields) => logger.info(tag + message, fields),
+    warn: (message, fields) => logger.warn(tag + message, fields),
+    error: (message, fields) => logger.error(tag + message, fields),
+  };
+}
