@@ -118,7 +118,7 @@ export class HeadlessPeer {
   /** Connects (resolves at the relay's welcome); `cleanup` closes it. `machine` defaults to 'e2e-headless'. */
   static async connect(
     cleanup: Cleanup,
-    options: { port: number; name: string; machine?: string; identity?: Identity; secret?: string; tls?: ClientTlsOptions },
+    options: { port: number; name: string; machine?: string; identity?: Identity; secret?: string; tls?: ClientTlsOptions; reconnect?: boolean },
   ): Promise<HeadlessPeer> {
     const client = new TeamClient({
       host: '127.0.0.1',
@@ -128,8 +128,10 @@ export class HeadlessPeer {
       identity: options.identity ?? generateIdentity(),
       ...(options.secret ? { secret: options.secret } : {}),
       tls: options.tls ?? false,
-      reconnect: false,
+      // `reconnect`: rides out a relay that goes away and comes back, as a person's client does.
+      reconnect: options.reconnect ?? false,
       retryFirstConnect: false,
+      ...(options.reconnect ? { backoff: { initialMs: 200, maxMs: 1000 } } : {}),
     });
     const peer = new HeadlessPeer(client);
     cleanup.add(`close ${options.name}`, () => client.close());
