@@ -266,7 +266,9 @@ export class Relay extends EventEmitter {
         );
       };
       server.once('error', onError);
-      server.listen(this.options.port ?? DEFAULT_PORT, this.options.host, () => {
+      // A reconnect storm arrives faster than accept() runs: Node's default backlog (511)
+      // overflows and clients wait out their connect timeout (the kernel caps it at somaxconn).
+      server.listen({ port: this.options.port ?? DEFAULT_PORT, host: this.options.host, backlog: 4096 }, () => {
         server.off('error', onError);
         resolve();
       });

@@ -120,7 +120,7 @@ export class ConnectionAttempt {
       // A TLS relay waits for a TLS hello and says nothing to a plain client: say so.
       const hint =
         !secure && tcpConnected && socket.bytesRead === 0
-          ? '; it accepted the connection but sent nothing, as a TLS relay does to a plain client: connect with TLS'
+          ? '; it accepted the connection but sent nothing: a TLS relay does that to a plain client (connect with TLS), or the relay is too busy to answer'
           : '';
       host.drop(
         new TeamMessengerError(

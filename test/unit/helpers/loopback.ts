@@ -21,6 +21,7 @@ import { Identity, generateIdentity } from '../../../src/net/identity';
 import { silentLogger } from '../../../src/net/logger';
 import { Challenge, ClientMessage, PROTOCOL_VERSION, PeerStatus, RelayMessage, Welcome } from '../../../src/net/protocol/messages';
 import { Relay, RelayOptions } from '../../../src/server/relay';
+import type { RelayProcessReply, RelayProcessRequest, RelayProcessStats } from './relayProcess';
 
 export const SECRET = 'correct horse battery staple';
 export const HOST = '127.0.0.1';
@@ -636,7 +637,9 @@ export function decodeRelayStream(chunks: Buffer[]): RelayMessage[] {
 
 /**
  * A relay in its own process, so a test can kill it with SIGKILL (a real crash: no graceful
- * shutdown, no final flush). Options must be JSON (no logger).
+ * shutdown, no final flush), stop it gracefully, or load it with thousands of clients without
+ * sharing their event loop. Options must be JSON (no logger: the child counts its log lines,
+ * see `stats`).
  */
 export class RelayProcess {
   constructor(
@@ -657,7 +660,7 @@ export class RelayProcess {
     });
     const ready = await withTimeout(
       new Promise<{ port: number; epoch: string }>((resolve, reject) => {
-        child.once('message', (m) => resolve(m as { port: number; epoch: string }));
+        child.once('message', (m: RelayProcessReply) => (m.t === 'ready' ? resolve(m) : reject(new Error(`relay process said ${m.t} first`))));
         child.once('exit', (code) => reject(new Error(`relay process exited early with ${code}`)));
       }),
       'the relay process to listen',
@@ -671,6 +674,29 @@ export class RelayProcess {
   async crash(): Promise<void> {
     this.child.kill('SIGKILL');
     await withTimeout(this.exited, 'the relay process to die');
+  }
+
+  /** Stops the relay gracefully (clients are told it is shutting down) and waits until the process is gone. */
+  async stop(ms = WAIT_MS): Promise<void> {
+    this.request({ t: 'stop' });
+    await withTimeout(this.exited, 'the relay process to stop', ms);
+  }
+
+  /** What the relay counted so far (log lines by message, evictions, its longest event-loop stall). */
+  stats(ms = WAIT_MS): Promise<RelayProcessStats> {
+    let onMessage: ((m: RelayProcessReply) => void) | undefined;
+    const answer = new Promise<RelayProcessStats>((resolve) => {
+      onMessage = (m: RelayProcessReply) => {
+        if (m.t === 'stats') resolve(m.stats);
+      };
+      this.child.on('message', onMessage);
+    });
+    this.request({ t: 'stats' });
+    return withTimeout(answer, 'figures from the relay process', ms).finally(() => this.child.off('message', onMessage!));
+  }
+
+  private request(request: RelayProcessRequest): void {
+    this.child.send(request);
   }
 }
 
