@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './extension/commands';
 import { vscodeCommandPorts } from './extension/commandPorts';
 import { ConnectionManager } from './extension/connectionManager';
+import { showConnectionFailure } from './extension/connectionNotice';
 import { HostingInfo, LocalRelay } from './extension/localRelay';
 import { channelLogger } from './extension/logChannel';
 import { Messenger } from './model/messenger';
@@ -16,6 +17,7 @@ import { PeersTree } from './views/peersTree';
 import { StatusBar } from './views/statusBar';
 import { showWarningMessage } from './views/safeWindow';
 import { inert } from './model/inertText';
+import { prefixedLogger } from './net/logger';
 
 /**
  * Wires the parts together. Everything created here is disposed with the extension: the
@@ -35,9 +37,11 @@ export interface TeamMessengerApi {
 export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const log = vscode.window.createOutputChannel('Team Messenger', { log: true });
   const logger = channelLogger(log);
-  const secrets = new Secrets(context.secrets, logger);
-  const connections = new ConnectionManager(secrets, context.globalState, logger);
-  const messenger = new Messenger(connections, context.globalState, logger, () => readSettings());
+  // The relay this window may host logs into the same channel as [relay]: the client's side says [client].
+  const clientLogger = prefixedLogger(logger, 'client');
+  const secrets = new Secrets(context.secrets, clientLogger);
+  const connections = new ConnectionManager(secrets, context.globalState, logger, showConnectionFailure);
+  const messenger = new Messenger(connections, context.globalState, clientLogger, () => readSettings());
   const relay = new LocalRelay(context.globalStorageUri, secrets, context.globalState, logger);
   const files = new FileTransfersUi(messenger, () => readSettings());
   // Commands, a notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
@@ -49,22 +53,19 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     connections,
     messenger,
     files,
-    new PeersTree(messenger, relay),
+    new PeersTree(messenger, relay, connections),
     new MessageNotifications(messenger, openChat),
-    new StatusBar(messenger, relay),
+    new StatusBar(messenger, relay, connections),
     ChatPanel.registerSerializer(context.extensionUri, messenger),
     ...registerCommands({ messenger, connections, relay, secrets }, vscodeCommandPorts({ messenger, files, openChat, log })),
-    new JoinUriHandler((command, ...args) => vscode.commands.executeCommand(command, ...args), logger),
+    new JoinUriHandler((command, ...args) => vscode.commands.executeCommand(command, ...args), clientLogger),
+    // Through the ConnectionManager's one queue, like every other request: a relay it already
+    // wants (Connect… and joining write the setting once connected) is not connected twice.
     vscode.workspace.onDidChangeConfiguration((e) => {
-      const keys = ['server', 'displayName', 'plainTcp', 'tlsCaFile'];
-      if (keys.some((k) => e.affectsConfiguration(`${SECTION}.${k}`)) && connections.client) {
-        const server = readSettings().server;
-        // Joining sets the server it just connected to: nothing to reconnect for.
-        const onlyServer = !keys.slice(1).some((k) => e.affectsConfiguration(`${SECTION}.${k}`));
-        if (onlyServer && server === connections.server && connections.connectionState !== 'closed') return;
-        if (server && !relay.hosting)
-          connections.connect(server).catch((err: Error) => logger.warn('reconnect after a settings change failed', { error: err.message }));
-      }
+      const affects = (key: string) => e.affectsConfiguration(`${SECTION}.${key}`);
+      // While hosting, the client stays on this window's own relay whatever the setting says.
+      const server = affects('server') && !relay.hosting ? readSettings().server : undefined;
+      connections.settingsChanged(server, ['displayName', 'plainTcp', 'tlsCaFile'].some(affects));
     }),
   );
   log.info('Team Messenger activated');
@@ -79,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
       );
     });
   } else if (settings.autoConnect && settings.server) {
-    connections.connect(settings.server).catch((err: Error) => logger.warn('auto-connect failed', { server: settings.server, error: err.message }));
+    connections.connect(settings.server).catch((err: Error) => clientLogger.warn('auto-connect failed', { server: settings.server, error: err.message }));
   }
   return {
     get hosting() {

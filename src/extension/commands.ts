@@ -56,7 +56,7 @@ export interface CommandPorts {
 
 export interface CommandContext {
   messenger: Messenger;
-  connections: Pick<ConnectionManager, 'connect' | 'disconnect' | 'server' | 'trust' | 'client' | 'recentRelays'>;
+  connections: Pick<ConnectionManager, 'connect' | 'disconnect' | 'retry' | 'failure' | 'server' | 'trust' | 'client' | 'recentRelays'>;
   relay: Pick<LocalRelay, 'start' | 'stop' | 'hosting'>;
   secrets: Pick<Secrets, 'teamSecret' | 'setTeamSecret'>;
 }
@@ -107,12 +107,14 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
       ports.executeCommand('workbench.action.openWalkthrough', `${EXTENSION_ID}#teamMessenger.getStarted`, false),
     ),
     register('teamMessenger.disconnect', () => connections.disconnect()),
+    // Its failures are the ConnectionManager's to tell (once a relay), as for any background retry.
+    register('teamMessenger.retryConnect', () => connections.retry()),
     register('teamMessenger.openChat', () => views.openChat()),
     register('teamMessenger.openConversation', (id: unknown) => views.openChat(isConversationId(id) ? id : undefined)),
     // `quiet`: started again after a window reload, which the host did not ask for just now.
     register('teamMessenger.startLocalRelay', async (options?: { quiet?: boolean }) => {
       const hosting = await relay.start();
-      await connectTo(`127.0.0.1:${hosting.port}`, hosting.fingerprint);
+      await connectTo(`127.0.0.1:${hosting.port}`, { pin: hosting.fingerprint });
       if (options?.quiet) return;
       const where = hosting.addresses.join(', ');
       // Not awaited: the command is done once the relay runs; the notification may sit unanswered.
@@ -189,11 +191,21 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
     register('teamMessenger.showLog', () => ports.log.show()),
     register('teamMessenger.showActions', async () => {
       const state = messenger.connectionState;
+      const failure = state === 'connected' ? undefined : connections.failure;
       const actions: (SafeQuickPickItem & { command: string; args?: unknown[] })[] = [
+        // The relay cannot be used: the ways on first, the reason beside them.
+        ...(failure
+          ? [
+              { label: inert`$(refresh) Retry`, description: inert(failure.cause, { maxChars: 200 }), command: 'teamMessenger.retryConnect' },
+              { label: inert`$(edit) Change Address…`, description: inert(failure.server), command: 'teamMessenger.connect' },
+            ]
+          : []),
         { label: inert`$(comment-discussion) Open Chat`, command: 'teamMessenger.openChat' },
-        state === 'connected' || state === 'reconnecting' || state === 'connecting'
-          ? { label: inert`$(debug-disconnect) Disconnect`, description: inert(connections.server), command: 'teamMessenger.disconnect' }
-          : { label: inert`$(plug) Connect to Relay…`, command: 'teamMessenger.connect' },
+        ...(state === 'connected' || state === 'reconnecting' || state === 'connecting'
+          ? [{ label: inert`$(debug-disconnect) Disconnect`, description: inert(connections.server), command: 'teamMessenger.disconnect' }]
+          : failure
+            ? [] // Change Address… is Connect to Relay…
+            : [{ label: inert`$(plug) Connect to Relay…`, command: 'teamMessenger.connect' }]),
         relay.hosting
           ? { label: inert`$(circle-slash) Stop Local Relay`, description: inert(relay.hosting.addresses.join(', ')), command: 'teamMessenger.stopLocalRelay' }
           : { label: inert`$(broadcast) Start Local Relay`, command: 'teamMessenger.startLocalRelay' },

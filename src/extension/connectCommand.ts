@@ -1,9 +1,11 @@
 import { JoinText } from '../net/invite';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { isSuperseded } from '../model/connectionMachine';
 import { inert, InertText } from '../model/inertText';
 import type { IDisposable } from '../model/lifecycle';
 import type { SafeQuickPickItem } from '../views/safeWindow';
 import type { CommandContext, CommandPorts } from './commands';
+import type { ConnectOptions } from './connectionManager';
 import type { Register } from './inviteTeammate';
 import { JoinFlow, joinTextOnOneLine, readJoinText } from './joinFlow';
 
@@ -43,20 +45,22 @@ function validateConnectText(text: string): InertText | undefined {
 
 /**
  * Connects, and answers what the relay refused with a way out: a changed certificate (forget the
- * pin), an untrusted one, a wrong secret (set it).
+ * pin), an untrusted one, a wrong secret (set it). A connection replaced by a newer request ends
+ * quietly; an unreachable relay is the ConnectionManager's to report (once), while it retries.
  */
-export function connectWithAnswers(c: CommandContext, ports: CommandPorts): (server: string, pin?: string) => Promise<void> {
+export function connectWithAnswers(c: CommandContext, ports: CommandPorts): (server: string, options?: ConnectOptions) => Promise<void> {
   const { connections } = c;
   const { showErrorMessage, showWarningMessage } = ports.window;
-  const connectTo = async (server: string, pin?: string): Promise<void> => {
+  const connectTo = async (server: string, options: ConnectOptions = {}): Promise<void> => {
     try {
-      await connections.connect(server, pin ? { pin } : {});
+      await connections.connect(server, { ...options, interactive: true });
     } catch (err) {
+      if (isSuperseded(err)) return;
       if (err instanceof TeamMessengerError && err.code === ErrorCode.TlsFingerprintMismatch) {
         const choice = await showErrorMessage(inert(err.message), { modal: true }, 'Forget Pinned Certificate');
         if (choice) {
           await connections.trust.forget(server);
-          await connectTo(server);
+          await connectTo(server, options);
         }
         return;
       }
@@ -86,7 +90,8 @@ export function registerConnectCommand(c: CommandContext, ports: CommandPorts, r
 
   const pickRecent = async (): Promise<string | 'other' | undefined> => {
     const recent = connections.recentRelays();
-    if (recent.length === 0) return 'other';
+    // Change Address… after a failure: straight to the box, which holds the address to correct.
+    if (recent.length === 0 || connections.failure) return 'other';
     const connected = messenger.connectionState === 'connected' ? connections.server : '';
     const items: (SafeQuickPickItem & { server?: string })[] = [
       ...recent.map((server) => ({ label: inert`$(remote) ${server}`, description: server === connected ? inert`connected` : undefined, server })),
@@ -106,7 +111,7 @@ export function registerConnectCommand(c: CommandContext, ports: CommandPorts, r
         : await showInputBox({
             title: inert`Connect to Relay`,
             prompt: inert`The relay your team uses, as host:port; or paste an invite`,
-            value: settings.server || joinTextOnOneLine(await ports.window.readClipboard()) || '',
+            value: connections.failure?.server || settings.server || joinTextOnOneLine(await ports.window.readClipboard()) || '',
             placeHolder: inert`chat.example.com:9999`,
             ignoreFocusOut: true,
             validateInput: validateConnectText,
@@ -114,7 +119,10 @@ export function registerConnectCommand(c: CommandContext, ports: CommandPorts, r
     if (!typed) return;
     const what = readConnectText(typed);
     if (what.kind !== 'server') return join.join(what, { askToSwitch: false });
-    await ports.settings.update('server', what.server);
+    if (what.server === connections.server && messenger.connectionState === 'connected') {
+      void ports.window.showInformationMessage(inert`Already connected to ${what.server}.`);
+      return;
+    }
     if (!(await secrets.teamSecret(what.server))) {
       const secret = await showInputBox({
         title: inert`Team Secret`,
@@ -125,6 +133,7 @@ export function registerConnectCommand(c: CommandContext, ports: CommandPorts, r
       if (secret === undefined) return;
       if (secret) await secrets.setTeamSecret(secret, what.server);
     }
-    await connectTo(what.server);
+    // The setting changes once this relay let the user in: a mistyped address keeps the working one.
+    await connectTo(what.server, { saveServer: true });
   });
 }

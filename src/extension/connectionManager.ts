@@ -3,8 +3,10 @@ import * as vscode from 'vscode';
 import { parseHostPort } from '../net/address';
 import { ClientState, TeamClient } from '../net/client/teamClient';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
-import { Logger } from '../net/logger';
+import { Logger, prefixedLogger } from '../net/logger';
 import { DEFAULT_PORT } from '../net/protocol/limits';
+import { ConnectionFailure, ConnectionHealth } from '../model/connectionFailure';
+import { ConnectionMachine, isSuperseded, MachineOptions } from '../model/connectionMachine';
 import { inert } from '../model/inertText';
 import { Disposable } from '../model/lifecycle';
 import { SavedState } from '../model/savedState';
@@ -12,10 +14,10 @@ import { showWarningMessage } from '../views/safeWindow';
 import { RelayTrust } from './relayTrust';
 import { BOOKMARK, bookmarkKey, loadBookmark, loadRecentRelays, rememberRelay } from './savedRelays';
 import { Secrets } from './secrets';
-import { readSettings } from './settings';
+import { readSettings, updateSetting } from './settings';
 
 /** How a connection is made, besides the settings. */
-export interface ConnectOptions {
+export interface ConnectOptions extends MachineOptions {
   /** This window's own relay: its certificate fingerprint, pinned before connecting. */
   pin?: string;
   /** The relay's fingerprint as an invite or address block gives it: required, pinned once in. */
@@ -24,22 +26,26 @@ export interface ConnectOptions {
   invite?: string;
   /** A team secret to log in with instead of the stored one; stored once it worked. */
   secret?: string;
-  /** Reject at once when the relay cannot be reached (joining tries the next address). */
-  failFast?: boolean;
+  /** Make this relay `teamMessenger.server` once it let the user in (Connect…): never before, so a
+   *  mistyped address does not replace a working one. */
+  saveServer?: boolean;
 }
+
+/** Tells the user why a relay cannot be used (connectionNotice.ts in VS Code). */
+export type FailureReporter = (failure: ConnectionFailure, retrying: boolean) => void;
 
 /** Time to reach a relay and be let in, when failing fast. */
 const FAIL_FAST_TIMEOUT_MS = 10_000;
 
 /**
- * Owns the one TeamClient of this window: creates it from settings and secrets, replaces it
- * when they change, remembers where the user left off in each relay's history, and tells the
- * rest of the extension about every new client and state change.
+ * Owns the one TeamClient of this window through a ConnectionMachine (one connection at a
+ * time, the newest request wins): creates it from settings and secrets, remembers where the user
+ * left off in each relay's history, keeps what a relay that let the user in gave (secret, pin, the
+ * setting), and tells the rest of the extension about every new client, state change and failure.
  */
-export class ConnectionManager extends Disposable {
-  private current: TeamClient | undefined;
-  private currentServer = '';
+export class ConnectionManager extends Disposable implements ConnectionHealth {
   private toldWatchLimit = false;
+  private readonly logger: Logger;
   private readonly didCreate = this._register(new vscode.EventEmitter<TeamClient>());
   private readonly didChangeState = this._register(new vscode.EventEmitter<ClientState>());
   private readonly didFail = this._register(new vscode.EventEmitter<TeamMessengerError>());
@@ -51,33 +57,63 @@ export class ConnectionManager extends Disposable {
 
   readonly trust: RelayTrust;
   private readonly saved: SavedState;
+  /** Secrets the relay gave for an invite, being stored (awaited before a connect resolves). */
+  private readonly secretWrites = new WeakMap<TeamClient, Promise<void>>();
+  /** Registered after the emitters, so disposed before them: the client leaves first. */
+  private readonly machine: ConnectionMachine<ConnectOptions, TeamClient>;
   /** Whom a new client of this identity watches from its first hello (set by the Messenger). */
   watchFor: ((selfId: string) => string[]) | undefined;
 
   constructor(
     private readonly secrets: Secrets,
     state: vscode.Memento,
-    private readonly logger: Logger,
+    logger: Logger,
+    report: FailureReporter,
   ) {
     super();
-    this.saved = new SavedState(state, logger);
+    // The relay a window hosts logs into the same channel: the client's lines say whose they are.
+    this.logger = prefixedLogger(logger, 'client');
+    this.saved = new SavedState(state, this.logger);
     this.trust = new RelayTrust(this.saved);
-    // Registered after the emitters, so disposed before them: the client leaves first.
-    this._register({ dispose: () => void this.disconnect() });
+    this.machine = this._register(
+      new ConnectionMachine<ConnectOptions, TeamClient>({
+        create: (target, options) => this.createClient(target, options),
+        adopt: (client, target) => this.adopt(client, target),
+        accepted: (client, target, options) => this.accepted(client, target, options),
+        released: () => {
+          this.flushBookmark();
+          this.didChangeState.fire('closed');
+        },
+        notify: (failure, retrying) => {
+          this.logger.warn('told the user why the relay cannot be used', { server: failure.server, code: failure.code, retrying });
+          report(failure, retrying);
+        },
+      }),
+    );
   }
 
   get client(): TeamClient | undefined {
-    return this.current;
+    return this.machine.client;
   }
 
   /** `host:port` of the relay this window talks to, or '' */
   get server(): string {
-    return this.currentServer;
+    return this.machine.server;
   }
 
   get connectionState(): ClientState | 'idle' {
-    return this.current?.state ?? 'idle';
+    return this.client?.state ?? 'idle';
   }
+
+  get failure(): ConnectionFailure | undefined {
+    return this.machine.failure;
+  }
+
+  get disconnectedFrom(): string {
+    return this.machine.disconnectedFrom;
+  }
+
+  readonly onDidChangeHealth = (listener: () => void) => this.machine.onDidChange(listener);
 
   /** Relays this user connected to lately, newest first (Connect… offers them). */
   recentRelays(): string[] {
@@ -85,16 +121,48 @@ export class ConnectionManager extends Disposable {
   }
 
   /**
-   * Connects to `server` (default: the setting). Resolves when connected; rejects with the
-   * reason when the relay refuses (wrong secret, used invite) or the address is wrong.
+   * Connects to `server` (default: the setting), replacing any other connection of this window.
+   * Resolves when connected; rejects with the reason when the relay refuses (wrong secret, used
+   * invite) or the address is wrong, and with `Superseded` when another request came first.
    * Unreachable relays are retried in the background, unless `failFast`.
    */
   async connect(server?: string, options: ConnectOptions = {}): Promise<void> {
-    const settings = readSettings();
-    const address = (server ?? settings.server).trim();
+    const address = (server ?? readSettings().server).trim();
     if (!address) throw new Error('No relay address is set. Run "Team Messenger: Connect to Relay…" and enter host:port.');
+    try {
+      await this.machine.connect(address, options);
+    } catch (err) {
+      if (!isSuperseded(err) && err instanceof TeamMessengerError && this.machine.target === address) this.didFail.fire(err);
+      throw err;
+    }
+  }
+
+  /** Disconnect: leaves the relay, and connects nowhere until asked again. */
+  disconnect(): Promise<void> {
+    return this.machine.disconnect(true);
+  }
+
+  /** Retry: the wanted relay again, now. Its failures are told by the manager. */
+  retry(): void {
+    this.machine.retry()?.catch((err: Error) => {
+      if (!isSuperseded(err)) this.logger.warn('retrying failed', { error: err.message });
+    });
+  }
+
+  /**
+   * The settings changed: `server` when the relay setting did, `reconnect` when what the client
+   * logs in with did. A relay already wanted is not connected again (a command that just
+   * connected wrote it), and nothing happens after Disconnect.
+   */
+  settingsChanged(server: string | undefined, reconnect: boolean): void {
+    this.machine.settingsChanged(server, reconnect, {})?.catch((err: Error) => {
+      if (!isSuperseded(err)) this.logger.warn('reconnect after a settings change failed', { error: err.message });
+    });
+  }
+
+  private async createClient(address: string, options: ConnectOptions): Promise<TeamClient> {
+    const settings = readSettings();
     const { host, port } = parseHostPort(address, DEFAULT_PORT);
-    await this.disconnect();
     // This window's own relay: its certificate is known, no question to ask.
     if (options.pin) await this.trust.pin(address, options.pin);
     // A fingerprint from an invite or an address block is held to, not asked about; it is pinned
@@ -106,7 +174,7 @@ export class ConnectionManager extends Disposable {
     const watch = this.watchFor?.(identity.clientId);
     // With an invite, no secret: the token stands in for it (a stored one may be another team's).
     const secret = options.invite ? undefined : (options.secret ?? (await this.secrets.teamSecret(address)));
-    const client = new TeamClient({
+    return new TeamClient({
       host,
       port,
       name: settings.displayName,
@@ -119,50 +187,39 @@ export class ConnectionManager extends Disposable {
       ...(options.failFast ? { retryFirstConnect: false, connectTimeoutMs: FAIL_FAST_TIMEOUT_MS } : {}),
       ...(watch ? { watch } : {}),
     });
-    this.current = client;
-    this.currentServer = address;
+  }
+
+  private adopt(client: TeamClient, address: string): void {
     client.on('state', (s) => {
-      if (this.current === client) this.didChangeState.fire(s);
+      if (this.client === client) this.didChangeState.fire(s);
     });
     client.on('message', () => this.saveBookmarkSoon(address, client));
     client.on('welcome', () => this.saveBookmarkSoon(address, client));
     // In with an invite: the relay gave the team secret, kept for this relay only.
-    let secretStored: Promise<void> | undefined;
     client.on('secret', (given) => {
       this.logger.info('the relay accepted the invite and gave the team secret; stored in the keychain', { server: address });
-      secretStored = this.secrets.setTeamSecret(given, address);
+      this.secretWrites.set(client, this.secrets.setTeamSecret(given, address));
     });
     // Notices that answer nothing the user is waiting on (a cut watch set, say): logged; the one
     // that changes what the Peers view can show is said once a window (it recurs on every reconnect).
     client.on('relay-error', (error) => {
       this.logger.warn('the relay reported a problem', { code: error.code, message: error.message });
-      if (error.code === ErrorCode.WatchLimit && this.current === client && !this.toldWatchLimit) {
+      if (error.code === ErrorCode.WatchLimit && this.client === client && !this.toldWatchLimit) {
         this.toldWatchLimit = true;
         void showWarningMessage(inert`Team Messenger: ${error.message}.`);
       }
     });
     this.didCreate.fire(client);
-    try {
-      await client.connect();
-    } catch (err) {
-      if (this.current === client && err instanceof TeamMessengerError) this.didFail.fire(err);
-      throw err;
-    }
-    // Only now that it worked: what was given is kept for the next start.
+  }
+
+  /** Only now that the relay let the user in: what was given is kept for the next start. */
+  private async accepted(client: TeamClient, address: string, options: ConnectOptions): Promise<void> {
+    let secretStored = this.secretWrites.get(client);
     if (options.secret && !secretStored) secretStored = this.secrets.setTeamSecret(options.secret, address);
     await secretStored;
     if (options.fingerprint && client.relayFingerprint) await this.trust.pin(address, client.relayFingerprint);
     if (!options.pin) await rememberRelay(this.saved, address);
-  }
-
-  async disconnect(): Promise<void> {
-    const client = this.current;
-    if (!client) return;
-    this.flushBookmark();
-    this.current = undefined;
-    this.currentServer = '';
-    await client.close();
-    this.didChangeState.fire('closed');
+    if (options.saveServer && readSettings().server !== address) await updateSetting('server', address);
   }
 
   // Where the user left off, per relay and identity: a reload receives what it missed.

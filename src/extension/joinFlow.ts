@@ -1,5 +1,6 @@
 import { JoinText, parseJoinText } from '../net/invite';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { isSuperseded } from '../model/connectionMachine';
 import { inert } from '../model/inertText';
 import type { CommandContext, CommandPorts } from './commands';
 import { describeUntil } from './inviteText';
@@ -57,6 +58,7 @@ export function joinFlow(c: CommandContext, ports: CommandPorts): JoinFlow {
     const previous = busy ? connections.server : '';
     let joined: string | undefined;
     let lastError: unknown;
+    let superseded = false;
     await ports.progress(inert`Joining the team at ${addresses[0]}…`, async () => {
       for (const server of addresses) {
         try {
@@ -69,10 +71,13 @@ export function joinFlow(c: CommandContext, ports: CommandPorts): JoinFlow {
           return;
         } catch (err) {
           lastError = err;
+          // Another connection was asked for meanwhile (Connect…, Disconnect): that one stands.
+          superseded = isSuperseded(err);
           if (!(err instanceof TeamMessengerError && TRY_NEXT.has(err.code))) return;
         }
       }
     });
+    if (superseded) return;
     if (joined === undefined) {
       // Back where the user was, rather than nowhere.
       if (previous) connections.connect(previous).catch((err: Error) => ports.log.error(`reconnecting to ${previous} failed: ${err.message}`));

@@ -9,8 +9,10 @@ export type { ConnectionView };
  * bar item. Pure, no VS Code. Examples (status bar):
  *
  *   idle/closed               '$(debug-disconnect) Team Messenger: offline'
+ *   closed, failed for good   '$(error) Team Messenger: h:9 refused the login'
  *   connecting                '$(sync~spin) Connecting to host:9999…'
  *   reconnecting              '$(sync~spin) Reconnecting to host:9999…'
+ *   reconnecting, failing     "$(warning) Team Messenger: can't reach host:9999"
  *   connected                 '$(comment-discussion) host:9999 · 3 online'
  *   hosting (relay + client)  '$(broadcast) Hosting on :9999 · 3 online'
  *
@@ -29,6 +31,10 @@ export interface ConnectionDetails {
   online?: number;
   /** Why the last connection ended or failed, when it did. */
   error?: string;
+  /** Why the relay cannot be used (connectionFailure.ts): said instead of a bare "Reconnecting…". */
+  failure?: { summary: string; text: string };
+  /** The relay the user left with Disconnect. */
+  disconnectedFrom?: string;
   /** Own messages waiting for the relay. */
   pending?: number;
   /** Unread messages, shown in the status bar. */
@@ -53,6 +59,8 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
   const error = details.error ? shorten(oneLine(details.error)) : '';
   const hosting = details.hosting;
   const hostingPort = hosting ? String(hosting.port) : '';
+  const failure = details.failure && state !== 'connected' && state !== 'hosting' ? details.failure : undefined;
+  const left = details.disconnectedFrom?.trim() || '';
 
   let viewState: ConnectionView['state'];
   let icon: InertText;
@@ -70,6 +78,14 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
       break;
     case 'reconnecting':
       viewState = 'reconnecting';
+      if (failure) {
+        // Where the user looks: the cause, not an endless "Reconnecting…".
+        icon = inert`$(warning)`;
+        barMain = `Team Messenger: ${oneLine(failure.summary)}`;
+        viewText = `${shorten(oneLine(failure.text))} · still trying`;
+        tip.push(`Team Messenger: ${oneLine(failure.text)}`, 'Still trying in the background.');
+        break;
+      }
       icon = inert`$(sync~spin)`;
       barMain = `Reconnecting to ${server || 'the relay'}…`;
       viewText = error ? `${barMain} (${error})` : barMain;
@@ -100,25 +116,37 @@ export function describeConnection(state: ConnectionPhase, details: ConnectionDe
         barMain = `Hosting on :${hostingPort} · not connected`;
         viewText = `Hosting on port ${hostingPort}, not connected`;
         tip.push(`Team Messenger: hosting the relay on port ${hostingPort}, this window is not connected to it`);
+      } else if (failure) {
+        icon = inert`$(error)`;
+        barMain = `Team Messenger: ${oneLine(failure.summary)}`;
+        viewText = shorten(oneLine(failure.text));
+      } else if (left && !server) {
+        icon = inert`$(debug-disconnect)`;
+        barMain = 'Team Messenger: offline';
+        viewText = `Disconnected from ${left}`;
+        tip.push(`Team Messenger: disconnected from ${left}`);
       } else {
         icon = inert`$(debug-disconnect)`;
         barMain = 'Team Messenger: offline';
         viewText = server ? `Not connected (relay ${server})` : 'Not connected: no relay is set';
         tip.push(server ? `Team Messenger: not connected to ${server}` : 'Team Messenger: no relay is set');
       }
-      if (error) viewText += ` · ${error}`;
+      if (failure) tip.push(`Team Messenger: ${oneLine(failure.text)}`);
+      else if (error) viewText += ` · ${error}`;
       break;
   }
 
   if (hosting?.addresses?.length) tip.push(`Teammates connect to: ${hosting.addresses.join(', ')}`);
-  if (error && viewState !== 'connected') tip.push(`Last error: ${error}`);
+  if (error && !failure && viewState !== 'connected') tip.push(`Last error: ${error}`);
   if (pending > 0) {
     const waiting = pending === 1 ? '1 message waiting to be sent' : `${pending} messages waiting to be sent`;
     tip.push(waiting);
     if (viewState !== 'connected') viewText += ` · ${waiting}`;
   }
   if (unread > 0) tip.push(unread === 1 ? '1 unread message' : `${unread} unread messages`);
-  tip.push(viewState === 'disconnected' ? 'Click to connect.' : 'Click to open the chat.');
+  if (failure) tip.push('Click to retry or change the address.');
+  else if (viewState === 'disconnected') tip.push(left && !server && !hosting ? 'Click to connect again.' : 'Click to connect.');
+  else tip.push('Click to open the chat.');
 
   const counts = `${unread > 0 ? ` · ${unread} unread` : ''}${pending > 0 ? ` · ${pending} waiting` : ''}`;
   // The server (a setting, or an address a teammate sent) and errors (a relay's words) are shown

@@ -32,6 +32,8 @@ export interface PeerNodesInput {
   /** The client's offline peers (`client.known.values()`). */
   known: Iterable<KnownPeer>;
   selfId: string;
+  /** The user's display name: a peer with the same name is marked "another <name> on <machine>". */
+  selfName?: string;
   unreadByConversation: (conversationId: ConversationId) => number;
   /** Measured end-to-end round trips by client id, in ms (preferred over the relay's figure). */
   rttByClient?: ReadonlyMap<string, number>;
@@ -109,7 +111,10 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
     count(nameCount, nameKey(k.name));
     count(nameMachineCount, nameKey(k.name) + '\u0000' + k.machine);
   }
-  const ambiguous = (name: string) => (nameCount.get(nameKey(name)) ?? 0) > 1;
+  // Someone else with the user's own name would read as the user: said so, with the machine.
+  const namesake = (name: string) => sameName(name, input.selfName ?? '');
+  const namesakeLine = (name: string) => (namesake(name) ? 'Not you: another identity with your display name' : undefined);
+  const ambiguous = (name: string) => namesake(name) || (nameCount.get(nameKey(name)) ?? 0) > 1;
   const sameEverywhere = (name: string, machine: string) => (nameMachineCount.get(nameKey(name) + '\u0000' + machine) ?? 0) > 1;
 
   const onlineNodes = [...merged.values()]
@@ -118,8 +123,8 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
       const conversationId = `peer:${m.clientId}`;
       const machine = m.machines.join(', ');
       const rtt = input.rttByClient?.get(m.clientId) ?? m.rtt;
-      let description = machine;
-      if (sameEverywhere(m.name, machine)) description = joinParts(machine, shortId(m.clientId));
+      let description = namesake(m.name) ? another(m.name, machine) : machine;
+      if (sameEverywhere(m.name, machine)) description = joinParts(description, shortId(m.clientId));
       if (m.status !== 'online') description = joinParts(description, m.status);
       return {
         kind: 'peer',
@@ -129,6 +134,7 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
         description: inert(description),
         tooltip: lines([
           m.name,
+          namesakeLine(m.name),
           `Machine: ${machine || '(unnamed)'}`,
           `Address: ${m.addresses.join(', ')}`,
           `Status: ${m.status}${m.sessions > 1 ? ` (${m.sessions} connections)` : ''}`,
@@ -148,14 +154,17 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
       const conversationId = `peer:${k.clientId}`;
       const seen = `last seen ${describeLastSeen(k.lastSeen, now)}`;
       let prefix = '';
-      if (ambiguous(k.name)) prefix = sameEverywhere(k.name, k.machine) ? joinParts(k.machine, shortId(k.clientId)) : k.machine;
+      if (ambiguous(k.name)) {
+        const machine = namesake(k.name) ? another(k.name, k.machine) : k.machine;
+        prefix = sameEverywhere(k.name, k.machine) ? joinParts(machine, shortId(k.clientId)) : machine;
+      }
       return {
         kind: 'peer',
         conversationId,
         clientId: k.clientId,
         label: inert(k.name),
         description: inert(joinParts(prefix, `offline · ${seen}`)),
-        tooltip: lines([k.name, `Machine: ${k.machine || '(unnamed)'}`, `Status: offline, ${seen}`, `Client id: ${k.clientId}`]),
+        tooltip: lines([k.name, namesakeLine(k.name), `Machine: ${k.machine || '(unnamed)'}`, `Status: offline, ${seen}`, `Client id: ${k.clientId}`]),
         status: 'offline',
         unread: input.unreadByConversation(conversationId),
         sessions: 0,
@@ -259,6 +268,16 @@ export function badgeFor(totalUnread: number): { value: number; tooltip: InertTe
   if (!Number.isFinite(totalUnread) || totalUnread < 1) return undefined;
   const value = Math.floor(totalUnread);
   return { value, tooltip: value === 1 ? inert`1 unread message` : inert`${value} unread messages` };
+}
+
+/** "another alice on laptop": a peer using the user's own display name. */
+export function another(name: string, machine: string): string {
+  return machine ? `another ${name} on ${machine}` : `another ${name}`;
+}
+
+/** Whether `name` is the user's own display name, as people would read it (case and form aside). */
+export function sameName(name: string, selfName: string): boolean {
+  return selfName !== '' && nameKey(name) === nameKey(selfName);
 }
 
 function nameKey(name: string): string {

@@ -1,9 +1,12 @@
 import { inert, InertText } from '../model/inertText';
 import { MessengerModel } from '../model/messengerModel';
+import { another, sameName } from '../model/peersModel';
 import { PickedPeer, pickFromSearch } from './peerSearchPick';
-import { SafeQuickPickItem, showInformationMessage, showQuickPick, showWarningMessage } from './safeWindow';
+import { createQuickPick, SafeQuickPickItem, showInformationMessage, showQuickPick, showWarningMessage } from './safeWindow';
 
 export type { PickedPeer };
+
+type Item = SafeQuickPickItem & { clientId: string; name: string };
 
 /**
  * A quick pick of online peers (several may be picked). Undefined when cancelled or nobody is
@@ -30,20 +33,53 @@ export async function pickPeers(
     void showInformationMessage('Nobody else is online right now.');
     return undefined;
   }
-  type Item = SafeQuickPickItem & { clientId: string; name: string };
   const items: Item[] = online
-    .map(({ clientId, ...p }) => ({
-      label: inert`$(account) ${p.name}`,
-      description: inert(p.machines.join(', ')),
-      clientId,
-      name: p.name,
-      picked: options.preselect?.includes(clientId),
-    }))
+    .map(({ clientId, ...p }) => {
+      const machines = p.machines.join(', ');
+      return {
+        label: inert`$(account) ${p.name}`,
+        // Someone else using the user's own name is told apart from the user.
+        description: inert(sameName(p.name, messenger.selfName) ? another(p.name, machines) : machines),
+        clientId,
+        name: p.name,
+        picked: options.preselect?.includes(clientId),
+      };
+    })
     .sort((a, b) => a.name.localeCompare(b.name));
   if (options.canPickMany) {
-    const picked = await showQuickPick(items, { title, canPickMany: true, matchOnDescription: true, placeHolder: inert`Pick one or more peers` });
+    const picked = await pickSeveral(items, title);
     return picked && picked.length > 0 ? picked.map((p) => ({ clientId: p.clientId, name: p.name })) : undefined;
   }
   const picked = await showQuickPick(items, { title, matchOnDescription: true, placeHolder: inert`Pick a peer` });
   return picked ? [{ clientId: picked.clientId, name: picked.name }] : undefined;
+}
+
+/**
+ * Ticks for several peers; Enter with nothing ticked takes the focused row, so a single peer (or
+ * the one the arrow keys are on) needs no tick. Undefined when cancelled.
+ */
+function pickSeveral(items: Item[], title: InertText): Promise<Item[] | undefined> {
+  const pick = createQuickPick<Item>();
+  pick.title = title;
+  pick.placeholder = inert`Tick peers, or press Enter for the highlighted one`;
+  pick.canSelectMany = true;
+  pick.matchOnDescription = true;
+  pick.items = items;
+  pick.selectedItems = items.filter((i) => i.picked);
+  pick.activeItems = items.slice(0, 1);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value: Item[] | undefined) => {
+      if (done) return;
+      done = true;
+      resolve(value);
+      pick.dispose();
+    };
+    pick.onDidAccept(() => {
+      const chosen = pick.selectedItems.length > 0 ? [...pick.selectedItems] : [...pick.activeItems];
+      if (chosen.length > 0) finish(chosen);
+    });
+    pick.onDidHide(() => finish(undefined));
+    pick.show();
+  });
 }

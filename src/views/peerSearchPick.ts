@@ -3,6 +3,7 @@ import { Limits } from '../net/protocol/messages';
 import { FoundPeer, foundPeerRows } from '../model/foundPeers';
 import { inert, InertText } from '../model/inertText';
 import { MessengerModel } from '../model/messengerModel';
+import { another, sameName } from '../model/peersModel';
 import { createQuickPick, SafeQuickPickItem, showWarningMessage } from './safeWindow';
 
 export interface PickedPeer {
@@ -38,7 +39,7 @@ export function pickFromSearch(
   let updating = false;
   const show = (rows: FoundPeer[]) => {
     updating = true;
-    const fresh = rows.filter((r) => !chosen.has(r.clientId)).map(toItem);
+    const fresh = rows.filter((r) => !chosen.has(r.clientId)).map((r) => toItem(r, messenger.selfName));
     pick.items = [...chosen.values(), ...fresh];
     if (options.canPickMany) pick.selectedItems = pick.items.filter((i) => chosen.has(i.clientId));
     updating = false;
@@ -91,7 +92,9 @@ export function pickFromSearch(
       for (const item of items) chosen.set(item.clientId, item);
     });
     pick.onDidAccept(() => {
-      const items = options.canPickMany ? [...chosen.values()] : pick.selectedItems.length > 0 ? [...pick.selectedItems] : [...pick.activeItems];
+      // Enter with nothing ticked takes the focused row: one peer needs no tick.
+      const ticked = options.canPickMany ? [...chosen.values()] : [...pick.selectedItems];
+      const items = ticked.length > 0 ? ticked : [...pick.activeItems];
       if (items.length === 0) return;
       finish(items.map((i) => ({ clientId: i.clientId, name: i.name })));
     });
@@ -100,11 +103,12 @@ export function pickFromSearch(
   });
 }
 
-function toItem(row: FoundPeer): Item {
+function toItem(row: FoundPeer, selfName: string): Item {
   return {
     label: inert(row.name),
     iconPath: new vscode.ThemeIcon(row.online ? 'account' : 'circle-outline'),
-    description: inert(row.description),
+    // Someone else using the user's own name is told apart from the user.
+    description: inert(sameName(row.name, selfName) ? another(row.name, row.description) : row.description),
     clientId: row.clientId,
     name: row.name,
     // The relay already matched (machines and client ids too): show what it found.

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { inert } from '../model/inertText';
+import type { ConnectionHealth } from '../model/connectionFailure';
+import { inert, InertText } from '../model/inertText';
 import { Disposable } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
 import { badgeFor, buildPeersView, PeerNode, PeersViewNode } from '../model/peersModel';
@@ -12,7 +13,37 @@ interface HostingNode {
   address: string;
 }
 
-type TreeNode = PeersViewNode | HostingNode;
+/** While the relay cannot be used: the ways on, under the banner that says why. */
+interface ActionNode {
+  kind: 'action';
+  id: string;
+  label: InertText;
+  icon: string;
+  command: string;
+  tooltip: InertText;
+}
+
+type TreeNode = PeersViewNode | HostingNode | ActionNode;
+
+const FAILURE_ACTIONS: ActionNode[] = [
+  { kind: 'action', id: 'retry', label: inert`Retry`, icon: 'refresh', command: 'teamMessenger.retryConnect', tooltip: inert`Try to connect again now` },
+  {
+    kind: 'action',
+    id: 'changeAddress',
+    label: inert`Change Address…`,
+    icon: 'edit',
+    command: 'teamMessenger.connect',
+    tooltip: inert`Connect to another relay, or correct the address`,
+  },
+  {
+    kind: 'action',
+    id: 'showLog',
+    label: inert`Show Log`,
+    icon: 'output',
+    command: 'teamMessenger.showLog',
+    tooltip: inert`What the client tried, step by step`,
+  },
+];
 
 const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> = {
   online: { icon: 'account', color: 'charts.green' },
@@ -24,7 +55,8 @@ const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> 
 /**
  * The Peers view: while hosting, a row to invite teammates; then Everyone, then who is online, then who was here before (greyed); on a big
  * relay, the watched people and a row to find anyone else. A thin adapter over peersModel.ts;
- * clicking a row opens that conversation in the chat panel.
+ * clicking a row opens that conversation in the chat panel. While the relay cannot be used, the
+ * view's message says why (ConnectionHealth) and rows on top offer Retry, Change Address…, Show Log.
  */
 export class PeersTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
   private readonly changed = this._register(new vscode.EventEmitter<void>());
@@ -35,15 +67,24 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
   constructor(
     private readonly messenger: MessengerModel,
     private readonly relay: HostingSource,
+    private readonly health: ConnectionHealth,
   ) {
     super();
     this.view = this._register(createTreeView('teamMessenger.peers', { treeDataProvider: this, showCollapseAll: false }));
     this._register(relay.onDidChange(() => this.refresh()));
+    this._register(health.onDidChangeHealth(() => this.refresh()));
+    this._register(messenger.onConnectionChanged(() => this.refresh()));
     this._register(messenger.onRosterChanged(() => this.refresh()));
     this._register(messenger.onStoreChanged(() => this.refresh()));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
+    if (node.kind === 'action') {
+      return createTreeItem(
+        { label: node.label, tooltip: node.tooltip, accessibilityLabel: node.label },
+        { id: `action.${node.id}`, iconPath: new vscode.ThemeIcon(node.icon), command: { command: node.command, title: node.label } },
+      );
+    }
     if (node.kind === 'hosting') {
       return createTreeItem(
         {
@@ -101,13 +142,16 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
   getChildren(node?: TreeNode): TreeNode[] {
     if (node) return [];
     const roster = this.messenger.roster();
-    if (roster.state === 'idle' || roster.state === 'closed') return [];
+    // The banner (the view's message) says why; these rows are the ways on.
+    const actions = this.failing() ? FAILURE_ACTIONS : [];
+    if (roster.state === 'idle' || roster.state === 'closed') return actions;
     const store = this.messenger.store;
     // Only while this window's client is on its own relay: an invite is made by the relay one is on.
     const hosting = this.relay.hosting;
     const onOwnRelay = hosting !== undefined && this.messenger.server === `127.0.0.1:${hosting.port}`;
     const hostingRow: HostingNode[] = hosting && onOwnRelay ? [{ kind: 'hosting', address: hosting.addresses[0] ?? `port ${hosting.port}` }] : [];
     return [
+      ...actions,
       ...hostingRow,
       ...buildPeersView({
         online: roster.online,
@@ -117,8 +161,13 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
         rttByClient: this.messenger.rtt,
         presence: roster.presence,
         watched: roster.watched,
+        selfName: this.messenger.selfName,
       }),
     ];
+  }
+
+  private failing(): boolean {
+    return this.health.failure !== undefined && this.messenger.connectionState !== 'connected';
   }
 
   /** Coalesced: a burst of joins redraws once. */
@@ -130,6 +179,9 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
       if (this.disposed) return;
       this.changed.fire();
       this.view.badge = badgeFor(this.messenger.store.unreadTotal);
+      const failure = this.failing() ? this.health.failure : undefined;
+      const retrying = this.messenger.connectionState === 'reconnecting';
+      this.view.message = failure ? inert`${failure.text}.${retrying ? ' Still trying in the background.' : ''}` : undefined;
     }, 16);
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { ConnectionHealth } from '../model/connectionFailure';
 import { describeConnection } from '../model/connectionText';
 import { Disposable, Event } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
@@ -13,11 +14,11 @@ export interface HostingSource {
 /** The status bar item: connection state at a glance; a click opens the main actions. */
 export class StatusBar extends Disposable {
   private readonly item = this._register(createStatusBarItem('teamMessenger.status', vscode.StatusBarAlignment.Left, 50));
-  private lastError: string | undefined;
 
   constructor(
     private readonly messenger: MessengerModel,
     private readonly relay: HostingSource,
+    private readonly health: ConnectionHealth,
   ) {
     super();
     this.item.name = 'Team Messenger';
@@ -25,13 +26,8 @@ export class StatusBar extends Disposable {
     this._register(messenger.onRosterChanged(() => this.update()));
     this._register(messenger.onStoreChanged(() => this.update()));
     this._register(messenger.onConnectionChanged(() => this.update()));
-    this._register(
-      messenger.onConnectionFailed((err) => {
-        this.lastError = err.message;
-        this.update();
-      }),
-    );
     this._register(relay.onDidChange(() => this.update()));
+    this._register(health.onDidChangeHealth(() => this.update()));
     this.update();
     this.item.show();
   }
@@ -42,15 +38,16 @@ export class StatusBar extends Disposable {
       server: this.messenger.server,
       hosting: this.relay.hosting ? { port: this.relay.hosting.port, addresses: this.relay.hosting.addresses } : undefined,
       online: this.messenger.othersOnline(),
-      error: state === 'connected' ? undefined : this.lastError,
+      failure: this.health.failure,
+      disconnectedFrom: this.health.disconnectedFrom,
       pending: this.messenger.pendingCount,
       unread: this.messenger.store.unreadTotal,
     });
     this.item.text = texts.statusBar.text;
     this.item.tooltip = texts.statusBar.tooltip;
     void vscode.commands.executeCommand('setContext', 'teamMessenger.state', state);
+    void vscode.commands.executeCommand('setContext', 'teamMessenger.failing', this.health.failure !== undefined && state !== 'connected');
     void vscode.commands.executeCommand('setContext', 'teamMessenger.hosting', this.relay.hosting !== undefined);
     void vscode.commands.executeCommand('setContext', 'teamMessenger.presence', this.messenger.roster().presence.mode);
-    if (state === 'connected') this.lastError = undefined;
   }
 }

@@ -6,6 +6,7 @@ import { strict as assert } from 'node:assert';
 import type { CommandContext, CommandPorts } from '../../../src/extension/commands';
 import type { ConnectOptions } from '../../../src/extension/connectionManager';
 import type { Settings } from '../../../src/extension/settings';
+import type { ConnectionFailure } from '../../../src/model/connectionFailure';
 import type { ConversationId } from '../../../src/model/conversationTypes';
 import type { Messenger } from '../../../src/model/messenger';
 import type { SafeInputBoxOptions, SafeQuickPickItem } from '../../../src/views/safeWindow';
@@ -170,6 +171,8 @@ export interface ContextOverrides {
   client?: FakeClient;
   recent?: string[];
   hosting?: boolean;
+  /** Why the wanted relay cannot be used, as the ConnectionManager says it. */
+  failure?: ConnectionFailure;
 }
 
 /** The composition root's collaborators, as small fakes that record calls. */
@@ -209,6 +212,10 @@ export function context(overrides: ContextOverrides = {}) {
         messenger.connectionState = 'connected';
       },
       disconnect: async () => void calls.push('disconnect'),
+      retry: () => void calls.push('retry'),
+      get failure() {
+        return overrides.failure;
+      },
       get server() {
         return server;
       },

@@ -18,14 +18,15 @@ describe('commands (the composition root, through fake ports)', () => {
     assert.deepEqual(missing, []);
   });
 
-  it('Connect asks for the address and a secret when none is stored, saves the address, then connects', async () => {
+  it('Connect asks for the address and a secret when none is stored, then connects; the address is saved once the relay let the user in', async () => {
     const fakes = new Fakes();
-    const { c, calls } = context();
+    const { c, calls, connected } = context();
     registerCommands(c, fakes.ports());
     fakes.inputs.push(' chat.example:9999 ', 's3cret');
     await fakes.run('teamMessenger.connect');
-    assert.equal(fakes.settings.server, 'chat.example:9999');
     assert.deepEqual(calls, ['secret s3cret', 'connect chat.example:9999']);
+    assert.equal(connected[0].options.saveServer, true, 'the ConnectionManager writes the setting after the relay accepted');
+    assert.equal(fakes.settings.server, '', 'not before');
   });
 
   it('Connect cancelled at the address changes nothing', async () => {

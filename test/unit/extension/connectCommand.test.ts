@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { registerCommands } from '../../../src/extension/commands';
 import { readConnectText } from '../../../src/extension/connectCommand';
+import { describeFailure } from '../../../src/model/connectionFailure';
+import { Superseded } from '../../../src/model/connectionMachine';
+import { ErrorCode, TeamMessengerError } from '../../../src/net/protocol/errors';
 import { loadRecentRelays, MAX_RECENT_RELAYS, RECENT_RELAYS, RECENT_RELAYS_KEY, rememberRelay } from '../../../src/extension/savedRelays';
 import { SavedState } from '../../../src/model/savedState';
 import { formatAddressBlock, formatInvite } from '../../../src/net/invite';
@@ -18,14 +21,69 @@ function setup(overrides: ContextOverrides = {}) {
 const INVITE = formatInvite({ addresses: ['192.0.2.7:4242'], fingerprint: FINGERPRINT, token: TOKEN, expiresAt: Date.now() + 3600_000 });
 
 describe('Connect to Relay…: recent relays, and whatever the app copies', () => {
-  it('offers the recent relays first; picking one connects to it', async () => {
-    const { fakes, calls } = setup({ recent: ['chat.example:9999', '10.0.0.2:4242'], secret: 'x' });
+  it('offers the recent relays first; picking one connects to it, and the setting follows once connected', async () => {
+    const { fakes, calls, connected } = setup({ recent: ['chat.example:9999', '10.0.0.2:4242'], secret: 'x' });
     fakes.picks.push('10.0.0.2:4242');
     await fakes.run('teamMessenger.connect');
     assert.deepEqual(fakes.quickPicks, [['$(remote) chat.example:9999', '$(remote) 10.0.0.2:4242', '$(edit) Enter another address…']]);
     assert.deepEqual(fakes.inputBoxes, []);
-    assert.equal(fakes.settings.server, '10.0.0.2:4242');
     assert.deepEqual(calls, ['connect 10.0.0.2:4242']);
+    // The ConnectionManager writes teamMessenger.server once the relay let the user in, never before:
+    // the command itself leaves it alone (a mistyped address keeps a working one).
+    assert.deepEqual(connected[0].options, { saveServer: true, interactive: true });
+    assert.deepEqual(fakes.settingUpdates, []);
+  });
+
+  it('an address typed while connected there says so instead of connecting again', async () => {
+    const { fakes, calls } = setup({ state: 'connected', server: 'chat.example:9999' });
+    fakes.inputs.push('chat.example:9999');
+    await fakes.run('teamMessenger.connect');
+    assert.deepEqual(calls, []);
+    assert.deepEqual(
+      fakes.shown.map((s) => s.message),
+      ['Already connected to chat.example:9999.'],
+    );
+  });
+
+  it('Change Address… after a failure goes straight to the box, holding the address to correct', async () => {
+    const failure = describeFailure(
+      new TeamMessengerError(ErrorCode.Unreachable, 'cannot reach the relay at chat.exmaple:9999: ENOTFOUND'),
+      'chat.exmaple:9999',
+    );
+    const { fakes, connected } = setup({ recent: ['chat.example:9999'], failure, secret: 'x' });
+    fakes.settings.server = 'chat.example:9999';
+    fakes.inputs.push('chat.example:9999');
+    await fakes.run('teamMessenger.connect');
+    assert.deepEqual(fakes.quickPicks, []);
+    assert.equal(fakes.inputBoxes[0].value, 'chat.exmaple:9999');
+    assert.equal(connected[0].server, 'chat.example:9999');
+  });
+
+  it('a connection replaced by a newer request ends quietly', async () => {
+    const { fakes } = setup({ secret: 'x', connect: () => Promise.reject(new Superseded('a:1')) });
+    fakes.inputs.push('a:1');
+    await fakes.run('teamMessenger.connect');
+    assert.deepEqual(fakes.shown, []);
+  });
+
+  it('the status bar menu offers Retry and Change Address… with the reason while the relay cannot be used', async () => {
+    const failure = describeFailure(new TeamMessengerError(ErrorCode.Unreachable, 'cannot reach the relay at h:9: ECONNREFUSED'), 'h:9');
+    const { fakes } = setup({ state: 'reconnecting', server: 'h:9', failure });
+    fakes.picks.push('Retry');
+    await fakes.run('teamMessenger.showActions');
+    assert.deepEqual(fakes.quickPicks[0].slice(0, 4), [
+      '$(refresh) Retry',
+      '$(edit) Change Address…',
+      '$(comment-discussion) Open Chat',
+      '$(debug-disconnect) Disconnect',
+    ]);
+    assert.deepEqual(fakes.executed, ['teamMessenger.retryConnect']);
+  });
+
+  it('Retry asks the ConnectionManager to try again now', async () => {
+    const { fakes, calls } = setup({ state: 'reconnecting', server: 'h:9' });
+    await fakes.run('teamMessenger.retryConnect');
+    assert.deepEqual(calls, ['retry']);
   });
 
   it('"Enter another address…" asks for it; cancelled, nothing changes', async () => {

@@ -140,6 +140,21 @@ describe('peersModel', function () {
       );
     });
 
+    it('tells a peer using your own display name apart from you', function () {
+      const nodes = build({
+        selfName: 'Alice',
+        online: [peer({ clientId: ALICE, name: 'alice', machine: 'build-7' }), peer({ clientId: BOB, name: 'bob', machine: 'pc' })],
+        known: [known({ clientId: CAROL, name: 'ALICE', machine: 'old-laptop', lastSeen: NOW - 5 * MIN })],
+      });
+      const byId = new Map(nodes.map((n) => [n.clientId, n]));
+      assert.equal(byId.get(ALICE)!.label, 'alice');
+      assert.equal(byId.get(ALICE)!.description, 'another alice on build-7');
+      assert.match(byId.get(ALICE)!.tooltip, /^Not you: another identity with your display name$/m);
+      assert.equal(byId.get(BOB)!.description, 'pc');
+      assert.equal(byId.get(CAROL)!.description, 'another ALICE on old-laptop · offline · last seen 5 min ago');
+      assert.equal(build({ online: [peer({ clientId: ALICE, name: 'alice' })] })[1].description, 'laptop', 'without the own name, as before');
+    });
+
     it('lists an offline identity once, with its latest sighting', function () {
       const nodes = build({
         known: [known({ clientId: ALICE, name: 'alice', lastSeen: NOW - 3 * HOUR }), known({ clientId: ALICE, name: 'alice', lastSeen: NOW - 2 * MIN })],
