@@ -10,7 +10,9 @@ import { Secrets } from './extension/secrets';
 import { readSettings, SECTION } from './extension/settings';
 import { JoinUriHandler } from './extension/uriHandler';
 import { ConversationId } from './model/conversationTypes';
-import { ChatPanel } from './views/chatPanel';
+import { FileCards } from './model/fileCards';
+import { FileCardsPersistence } from './model/fileCardsPersistence';
+import { ChatContext, ChatPanel } from './views/chatPanel';
 import { MessageNotifications } from './views/notifications';
 import { FileTransfersUi } from './views/fileTransfers';
 import { PeersTree } from './views/peersTree';
@@ -43,20 +45,27 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const connections = new ConnectionManager(secrets, context.globalState, logger, showConnectionFailure);
   const messenger = new Messenger(connections, context.globalState, clientLogger, () => readSettings());
   const relay = new LocalRelay(context.globalStorageUri, secrets, context.globalState, logger);
-  const files = new FileTransfersUi(messenger, () => readSettings());
+  const downloadPlace = () => {
+    const { downloadFolder, maxFileSizeMB } = readSettings();
+    return { dir: downloadFolder, ...(maxFileSizeMB > 0 ? { maxFileBytes: maxFileSizeMB * 1024 * 1024 } : {}) };
+  };
+  const cards = new FileCards(messenger, downloadPlace, new FileCardsPersistence(context.globalState, logger));
+  const chat: ChatContext = { extensionUri: context.extensionUri, messenger, cards };
   // Commands, a notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
-  const openChat = (id?: ConversationId) => void ChatPanel.show(context.extensionUri, messenger, id, true);
+  const openChat = (id?: ConversationId) => ChatPanel.show(chat, id, true);
+  const files = new FileTransfersUi(messenger, cards, openChat);
   context.subscriptions.push(
     log,
     // Order matters on the way out: the client leaves before the relay it may be hosting stops.
     relay,
     connections,
     messenger,
+    cards,
     files,
     new PeersTree(messenger, relay, connections),
     new MessageNotifications(messenger, openChat),
     new StatusBar(messenger, relay, connections),
-    ChatPanel.registerSerializer(context.extensionUri, messenger),
+    ChatPanel.registerSerializer(chat),
     ...registerCommands({ messenger, connections, relay, secrets }, vscodeCommandPorts({ messenger, files, openChat, log })),
     new JoinUriHandler((command, ...args) => vscode.commands.executeCommand(command, ...args), clientLogger),
     // Through the ConnectionManager's one queue, like every other request: a relay it already

@@ -296,6 +296,15 @@ export class ConversationStore {
     return this.store.get(conversationId)?.unread ?? 0;
   }
 
+  /** The most recently active conversation with unread messages (where opening the chat goes). */
+  mostRecentUnread(): ConversationId | undefined {
+    let best: StoredConversation | undefined;
+    for (const conversation of this.store.values()) {
+      if (conversation.unread > 0 && (!best || byActivity(conversation, best) < 0)) best = conversation;
+    }
+    return best?.id;
+  }
+
   get unreadTotal(): number {
     let total = 0;
     for (const conversation of this.store.values()) total += conversation.unread;

@@ -200,26 +200,45 @@ export class Messenger extends Disposable implements MessengerModel {
     return [...byId.values()];
   }
 
-  /** Sends text (optionally shared code) to a conversation; the store shows it pending at once. */
+  /** Whether a message typed now is kept: sent, or queued until the next connection. False
+   *  only while no connection has said whose conversations these are (nothing to queue into). */
+  get acceptsMessages(): boolean {
+    return this.storeOwner !== '';
+  }
+
+  /** Sends text (optionally shared code) to a conversation; the store shows it pending at once.
+   *  Without a live client it stays pending and goes with the next connection's welcome. */
   send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined {
-    const client = this.client;
-    if (!client) return undefined;
+    const client = this.liveClient();
+    if (!client && !this.acceptsMessages) return undefined;
     const ref = crypto.randomBytes(12).toString('base64url');
     // Targets once: the store files the message by them, the client sends to them.
     const to = targetsFor(conversationId);
-    const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}) }, client.name);
-    this.transmit(client, ref, to, text, code);
-    this.saveSoon();
+    const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}) }, client?.name ?? this.selfName);
+    this.sendOrKeep(client, ref, to, text, code);
     return message;
   }
 
   retry(conversationId: ConversationId, messageId: string): void {
-    const client = this.client;
+    const client = this.liveClient();
     const message = this.store.get(conversationId)?.messages.find((m) => m.id === messageId);
-    if (!client || !message || message.state !== 'failed') return;
+    if ((!client && !this.acceptsMessages) || !message || message.state !== 'failed') return;
     const ref = crypto.randomBytes(12).toString('base64url');
     this.store.markRetrying(conversationId, messageId, ref);
-    this.transmit(client, ref, targetsFor(conversationId), message.text, message.code);
+    this.sendOrKeep(client, ref, targetsFor(conversationId), message.text, message.code);
+  }
+
+  /** The client, unless there is none or it closed for good (then messages wait in the store). */
+  private liveClient(): TeamClient | undefined {
+    const client = this.client;
+    return client && client.state !== 'closed' ? client : undefined;
+  }
+
+  private sendOrKeep(client: TeamClient | undefined, ref: string, to: Targets, text: string, code?: CodeRef): void {
+    if (client) this.transmit(client, ref, to, text, code);
+    // Offline, saved at once: a message typed then must survive a reload right after.
+    if (client?.state === 'connected') this.saveSoon();
+    else this.flushSave();
   }
 
   search(query: string): Promise<WhoAnswer> {

@@ -70,7 +70,11 @@ export interface MessengerModel {
   /** Online peers grouped by identity, the user left out: the small-team peer picker's rows. */
   onlineIdentities(): { clientId: string; name: string; machines: string[] }[];
 
-  /** Sends text (optionally shared code); the store shows it pending at once. Undefined: not connected. */
+  /** Whether a message typed now is kept (sent, or queued until the next connection); false
+   *  before any connection said whose conversations these are. */
+  readonly acceptsMessages: boolean;
+  /** Sends text (optionally shared code); the store shows it pending at once (queued while
+   *  offline). Undefined: not kept (see acceptsMessages). */
   send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined;
   retry(conversationId: ConversationId, messageId: string): void;
   sendTyping(conversationId: ConversationId): void;

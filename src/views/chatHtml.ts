@@ -64,6 +64,7 @@ export function chatHtml(options: ChatHtmlOptions): string {
       <div class="empty" id="empty" hidden></div>
     </div>
     <div class="typing" id="typing" aria-live="polite"></div>
+    <div class="composer-note" id="composer-note" role="status" hidden><span class="codicon codicon-info" aria-hidden="true"></span><span id="composer-note-text"></span><button type="button" class="link-button" id="composer-connect" aria-label="Connect to a relay…" title="Connect to a relay…" hidden>Connect…</button></div>
     <div class="composer" id="composer">
       <textarea id="composer-input" rows="1" placeholder="Message" aria-label="Message" disabled></textarea>
       <button type="button" class="icon-button send" id="send" aria-label="Send (Enter)" title="Send (Enter)" disabled><span class="codicon codicon-send" aria-hidden="true"></span></button>

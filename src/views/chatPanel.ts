@@ -1,17 +1,29 @@
 import * as vscode from 'vscode';
-import { FromWebview, ConversationSummary, ConversationView, ToWebview } from './chatProtocol';
+import { ComposerState, FromWebview, ConversationSummary, ConversationView, ToWebview } from './chatProtocol';
 import { chatHtml, makeNonce } from './chatHtml';
+import { closeTab, findWebviewTab, showTab } from './chatTab';
+import { composerState } from './composerState';
+import { openPlace, revealPlace } from './fileActions';
 import { describeConnection } from '../model/connectionText';
 import { conversationKind, EVERYONE, isConversationId, membersOf } from '../model/conversationStore';
 import { ConversationId } from '../model/conversationTypes';
+import { FileCards } from '../model/fileCards';
 import { Disposable } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
-import { warnNotConnected } from './notifications';
 import { createWebviewPanel } from './safeWindow';
+
+/** What every chat panel works with. */
+export interface ChatContext {
+  extensionUri: vscode.Uri;
+  messenger: MessengerModel;
+  cards: FileCards;
+}
 
 const VIEW_TYPE = 'teamMessenger.chat';
 /** Messages sent to the webview per conversation at first; "Load older" adds this many more. */
 const PAGE = 200;
+/** How long a restored tab may take to build its panel once shown, before a fresh one replaces it. */
+const RESTORE_MS = 3000;
 
 /**
  * The chat panel: one webview in the editor area, over the Messenger's store. Everything the
@@ -21,6 +33,10 @@ const PAGE = 200;
  */
 export class ChatPanel extends Disposable {
   private static current: ChatPanel | undefined;
+  /** What to show once a restored tab has built its panel (see show()). */
+  private static wanted: { conversationId: ConversationId | undefined; focusComposer: boolean } | undefined;
+  /** Where the last panel was, for the next one opened without a conversation. */
+  private static lastSelected: ConversationId | undefined;
   private selected: ConversationId = EVERYONE;
   private readonly limits = new Map<ConversationId, number>();
   /** The webview's script is running and has said `ready` (false again once the panel is hidden). */
@@ -28,28 +44,56 @@ export class ChatPanel extends Disposable {
   /** Focus the composer once the webview can take it (it may still be loading, or be re-created). */
   private focusWanted = false;
   private listQueued = false;
+  private composer: ComposerState;
 
-  /** Opens the panel (or brings it forward) on `conversationId`. */
-  static show(extensionUri: vscode.Uri, messenger: MessengerModel, conversationId?: ConversationId, focusComposer = false): ChatPanel {
-    let panel = ChatPanel.current;
-    if (!panel) {
-      const webviewPanel = createWebviewPanel(VIEW_TYPE, 'Team Messenger', vscode.ViewColumn.Active, ChatPanel.options(extensionUri));
-      panel = new ChatPanel(webviewPanel, extensionUri, messenger, conversationId);
-    } else {
+  /**
+   * Opens the panel (or brings it forward) on `conversationId`; without one, on the most
+   * recent conversation with unread messages, else where it was. After a window reload the
+   * restored tab is shown rather than a second one opened.
+   */
+  static show(context: ChatContext, conversationId?: ConversationId, focusComposer = false): void {
+    const target = conversationId ?? context.messenger.store.mostRecentUnread();
+    const panel = ChatPanel.current;
+    if (panel) {
       panel.panel.reveal(undefined, false);
+      if (target) panel.select(target);
+      if (focusComposer) panel.focusComposer();
+      return;
     }
-    if (conversationId) panel.select(conversationId);
-    if (focusComposer) panel.focusComposer();
-    return panel;
+    const restored = findWebviewTab(VIEW_TYPE);
+    if (restored && !ChatPanel.wanted) {
+      ChatPanel.wanted = { conversationId: target, focusComposer };
+      void showTab(restored).then(undefined, () => undefined);
+      setTimeout(() => {
+        if (!ChatPanel.wanted) return;
+        // The tab never built its panel (closed meanwhile, or VS Code would not): a fresh one.
+        ChatPanel.wanted = undefined;
+        void closeTab(restored).then(() => ChatPanel.show(context, target, focusComposer));
+      }, RESTORE_MS);
+      return;
+    }
+    if (restored) {
+      ChatPanel.wanted = { conversationId: target, focusComposer };
+      return;
+    }
+    const webviewPanel = createWebviewPanel(VIEW_TYPE, 'Team Messenger', vscode.ViewColumn.Active, ChatPanel.options(context.extensionUri));
+    const created = new ChatPanel(webviewPanel, context, undefined);
+    const initial = target ?? ChatPanel.lastSelected;
+    if (initial) created.select(initial);
+    if (focusComposer) created.focusComposer();
   }
 
   /** Keeps the panel across window reloads. */
-  static registerSerializer(extensionUri: vscode.Uri, messenger: MessengerModel): vscode.Disposable {
+  static registerSerializer(context: ChatContext): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(VIEW_TYPE, {
       deserializeWebviewPanel: async (webviewPanel, state: unknown) => {
-        webviewPanel.webview.options = ChatPanel.options(extensionUri);
+        webviewPanel.webview.options = ChatPanel.options(context.extensionUri);
         const saved = typeof state === 'object' && state !== null && 'selectedId' in state ? state.selectedId : undefined;
-        new ChatPanel(webviewPanel, extensionUri, messenger, isConversationId(saved) ? saved : undefined);
+        const wanted = ChatPanel.wanted;
+        ChatPanel.wanted = undefined;
+        const panel = new ChatPanel(webviewPanel, context, isConversationId(saved) ? saved : undefined);
+        if (wanted?.conversationId) panel.select(wanted.conversationId);
+        if (wanted?.focusComposer) panel.focusComposer();
       },
     });
   }
@@ -63,13 +107,20 @@ export class ChatPanel extends Disposable {
     };
   }
 
+  private readonly messenger: MessengerModel;
+  private readonly cards: FileCards;
+
   private constructor(
     private readonly panel: vscode.WebviewPanel,
-    extensionUri: vscode.Uri,
-    private readonly messenger: MessengerModel,
+    context: ChatContext,
     initial: ConversationId | undefined,
   ) {
     super();
+    const extensionUri = context.extensionUri;
+    this.messenger = context.messenger;
+    this.cards = context.cards;
+    const messenger = this.messenger;
+    this.composer = composerState(messenger);
     ChatPanel.current = this;
     if (initial) this.selected = initial;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-messenger.svg');
@@ -97,12 +148,19 @@ export class ChatPanel extends Disposable {
           this.post({ type: 'message', conversationId: this.selected, message: e.message, ...(e.previousId ? { previousId: e.previousId } : {}) });
         } else if (e.conversationId === undefined || e.conversationId === this.selected) this.sendSelected();
         this.queueList();
+        // A new store (the first connection) may turn "cannot send" into "queue while offline".
+        if (e.conversationId === undefined) this.updateComposer();
       }),
       messenger.onRosterChanged(() => {
         this.queueList();
         this.post({ type: 'connection', connection: this.connectionView() });
+        this.updateComposer();
       }),
+      messenger.onConnectionChanged(() => this.updateComposer()),
       messenger.onTyping((t) => this.post({ type: 'typing', conversationId: t.conversationId, names: t.names })),
+      this.cards.onDidChange((card) => {
+        if (card.conversationId === this.selected) this.post({ type: 'file-card', card });
+      }),
     ]) {
       this._register(subscription);
     }
@@ -111,6 +169,7 @@ export class ChatPanel extends Disposable {
 
   select(conversationId: ConversationId): void {
     this.selected = conversationId;
+    ChatPanel.lastSelected = conversationId;
     this.messenger.store.ensure(conversationId);
     this.updateActive();
     this.sendSelected();
@@ -141,7 +200,12 @@ export class ChatPanel extends Disposable {
         if (isConversationId(message.conversationId)) this.select(message.conversationId);
         return;
       case 'send':
-        if (isConversationId(message.conversationId) && message.text.trim() && !this.messenger.send(message.conversationId, message.text)) warnNotConnected();
+        if (!isConversationId(message.conversationId) || !message.text.trim()) return;
+        // Not kept (no connection yet): the text goes back into the box, never lost.
+        if (!this.messenger.send(message.conversationId, message.text)) {
+          this.post({ type: 'unsent', conversationId: message.conversationId, text: message.text });
+          this.updateComposer(true);
+        }
         return;
       case 'typing':
         if (isConversationId(message.conversationId)) this.messenger.sendTyping(message.conversationId);
@@ -161,7 +225,24 @@ export class ChatPanel extends Disposable {
         this.limits.set(message.conversationId, (this.limits.get(message.conversationId) ?? PAGE) + PAGE);
         if (message.conversationId === this.selected) this.sendSelected();
         return;
+      case 'file-action':
+        void this.fileAction(message.cardId, message.action, message.place ?? 0);
+        return;
+      case 'connect':
+        void vscode.commands.executeCommand('teamMessenger.connect');
+        return;
     }
+  }
+
+  /** A card's button: the card and its paths are looked up here, never taken from the webview. */
+  private async fileAction(cardId: string, action: Extract<FromWebview, { type: 'file-action' }>['action'], index: number): Promise<void> {
+    if (action === 'accept') return this.cards.accept(cardId);
+    if (action === 'decline') return this.cards.decline(cardId);
+    if (action === 'cancel') return this.cards.cancel(cardId);
+    const place = this.cards.get(cardId)?.saved?.[index];
+    if (!place) return;
+    if (action === 'open') await openPlace(place);
+    else await revealPlace(place);
   }
 
   // ---------------------------------------------------------------- to the webview
@@ -183,7 +264,16 @@ export class ChatPanel extends Disposable {
       connection: this.connectionView(),
       conversations: this.summaries(),
       selected: this.view(this.selected),
+      composer: this.composer,
     };
+  }
+
+  /** Tells the composer when what Enter does changed (`force`: say it again, e.g. after a refused send). */
+  private updateComposer(force = false): void {
+    const next = composerState(this.messenger);
+    if (!force && next.mode === this.composer.mode && next.note === this.composer.note) return;
+    this.composer = next;
+    this.post({ type: 'composer', composer: next });
   }
 
   private sendSelected(): void {
@@ -210,6 +300,7 @@ export class ChatPanel extends Disposable {
       memberNames: membersOf(id).map((m) => this.messenger.nameOf(m)),
       messages: page.messages,
       hasOlder: page.hasOlder,
+      cards: this.cards.cardsOf(id),
     };
   }
 

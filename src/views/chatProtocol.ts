@@ -2,8 +2,9 @@ import { z } from 'zod';
 import { Limits } from '../net/protocol/limits';
 import type { ConnectionView } from '../model/connectionView';
 import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
+import type { FileCard } from '../model/fileCardTypes';
 
-export type { ConnectionView };
+export type { ConnectionView, FileCard };
 
 /**
  * Messages between the extension and the chat webview, both directions. The webview script
@@ -33,6 +34,18 @@ export interface ConversationView {
   messages: ConversationMessage[];
   /** Fewer messages than the store holds were sent: the webview may ask for older ones. */
   hasOlder: boolean;
+  /** File offers and transfers with the people in it, shown among the messages by time. */
+  cards: FileCard[];
+}
+
+/**
+ * What Enter in the composer does now: `send` at once; `queue` (offline) keeps the message as
+ * pending and sends it with the next connection; `blocked` (no connection yet, nothing to queue
+ * into) sends nothing and leaves the text in the box. `note` says so in words, except for `send`.
+ */
+export interface ComposerState {
+  mode: 'send' | 'queue' | 'blocked';
+  note: string;
 }
 
 export type ToWebview =
@@ -42,6 +55,7 @@ export type ToWebview =
       connection: ConnectionView;
       conversations: ConversationSummary[];
       selected: ConversationView | undefined;
+      composer: ComposerState;
     }
   | { type: 'conversations'; conversations: ConversationSummary[] }
   | { type: 'conversation'; conversation: ConversationView }
@@ -50,6 +64,11 @@ export type ToWebview =
   | { type: 'message'; conversationId: ConversationId; message: ConversationMessage; previousId?: string }
   | { type: 'typing'; conversationId: ConversationId; names: string[] }
   | { type: 'connection'; connection: ConnectionView }
+  /** A file card added to, or changed in, its conversation (`card.conversationId`). */
+  | { type: 'file-card'; card: FileCard }
+  | { type: 'composer'; composer: ComposerState }
+  /** A message the extension could not keep (it raced a change to `blocked`): back into the box. */
+  | { type: 'unsent'; conversationId: ConversationId; text: string }
   /** Move keyboard focus to the composer (after "Open Chat" or a notification's "Reply"). */
   | { type: 'focus-composer' };
 
@@ -67,5 +86,15 @@ export const FromWebview = z.discriminatedUnion('type', [
   z.object({ type: z.literal('new-group') }),
   z.object({ type: z.literal('retry'), conversationId, messageId: z.string().max(200) }),
   z.object({ type: z.literal('load-older'), conversationId }),
+  /** A file card's button; the extension looks the card (and any path) up itself. */
+  z.object({
+    type: z.literal('file-action'),
+    cardId: z.string().max(100),
+    action: z.enum(['accept', 'decline', 'cancel', 'open', 'reveal']),
+    /** For open and reveal: which of the card's saved places. */
+    place: z.number().int().min(0).max(1000).optional(),
+  }),
+  /** The composer's Connect… (shown while messages cannot be sent). */
+  z.object({ type: z.literal('connect') }),
 ]);
 export type FromWebview = z.infer<typeof FromWebview>;

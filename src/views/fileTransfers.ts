@@ -1,33 +1,28 @@
 import * as vscode from 'vscode';
-import { TeamMessengerError } from '../net/protocol/errors';
-import { IncomingTransfer, ReceivedFile } from '../net/transfer/incomingTransfer';
-import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
-import { TransferProgress } from '../net/transfer/progress';
-import { inert } from '../model/inertText';
+import { ConversationId } from '../model/conversationTypes';
+import { FileCards, isFinal } from '../model/fileCards';
+import type { FileCard } from '../model/fileCardTypes';
+import { inert, InertText } from '../model/inertText';
 import { Disposable } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
+import { openPlace, revealLabel, revealPlace } from './fileActions';
 import { pickPeers } from './peerPicker';
 import { SafeProgress, showErrorMessage, showInformationMessage, showWarningMessage, withProgress } from './safeWindow';
 
 /**
- * Files in the UI: "Send to Peer…" from the explorer (files and folders, several at once),
- * Accept / Decline for incoming offers, progress with Cancel for both directions, and Open /
- * Reveal once a file has arrived and been verified.
+ * Files in notifications: "Send to Peer…" from the explorer (files and folders, several at
+ * once) with its progress, and a nudge for each incoming offer. The offer itself lives on as a
+ * card in the chat (FileCards): a toast that hides, or is closed, answers nothing and loses
+ * nothing. Accept, Decline and Cancel here act on the same card as the chat's buttons.
  */
-/** Where received files go, and how large they may be (from the settings). */
-export interface DownloadSettings {
-  downloadFolder: string;
-  /** 0: no limit beyond free disk space. */
-  maxFileSizeMB: number;
-}
-
 export class FileTransfersUi extends Disposable {
   constructor(
     private readonly messenger: MessengerModel,
-    private readonly settings: () => DownloadSettings,
+    private readonly cards: FileCards,
+    private readonly openChat: (conversationId: ConversationId) => void,
   ) {
     super();
-    this._register(messenger.onFileOffer((transfer) => void this.onOffer(transfer)));
+    this._register(cards.onDidOffer((card) => void this.onOffer(card)));
   }
 
   /** Explorer "Send to Peer…": `uris` are the selection (or the one clicked). */
@@ -48,120 +43,79 @@ export class FileTransfersUi extends Disposable {
           peer.clientId,
           files.map((u) => u.fsPath),
         );
-        void this.watchOutgoing(transfer, peer.name);
+        void this.watchOutgoing(this.cards.trackOutgoing(transfer, peer.clientId, peer.name));
       } catch (err) {
         void showErrorMessage(inert`Cannot send to ${peer.name}: ${(err as Error).message}`);
       }
     }
   }
 
-  private async watchOutgoing(transfer: OutgoingTransfer, peerName: string): Promise<void> {
-    const what = describeFiles(
-      transfer.files.map((f) => f.name),
-      transfer.total,
-    );
-    await withProgress(
-      { location: vscode.ProgressLocation.Notification, title: inert`Sending ${what} to ${peerName}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => transfer.cancel('cancelled by the sender'));
-        progress.report({ message: inert`waiting for ${peerName} to accept…` });
-        const meter = progressReporter(progress);
-        transfer.on('progress', meter);
-        transfer.on('state', (state) => {
-          if (state === 'interrupted') progress.report({ message: 'connection lost; will resume…' });
-        });
-        try {
-          await transfer.done;
-          void showInformationMessage(inert`${peerName} received ${what} (checksums verified).`);
-        } catch (err) {
-          const error = err as TeamMessengerError;
-          if (error.code === 'CANCELLED' && token.isCancellationRequested) return;
-          void showErrorMessage(inert`Sending ${what} to ${peerName} failed: ${error.message}`);
-        }
-      },
-    );
+  private async watchOutgoing(card: FileCard): Promise<void> {
+    const what = `${card.what} (${card.size})`;
+    const end = await this.withCardProgress(card, inert`Sending ${what} to ${card.peerName}`);
+    if (end.state === 'done') void showInformationMessage(inert`${card.peerName} received ${what} (checksums verified).`);
+    else if (end.tone === 'error') void showErrorMessage(inert`Sending ${what} to ${card.peerName}: ${end.status}`);
+    else if (end.endedBy !== 'you') void showInformationMessage(inert`Sending ${what} to ${card.peerName}: ${end.status}`);
   }
 
-  private async onOffer(transfer: IncomingTransfer): Promise<void> {
-    const what = describeFiles(
-      transfer.files.map((f) => f.name),
-      transfer.total,
-    );
-    const choice = await showInformationMessage(inert`${transfer.fromName} wants to send you ${what}.`, 'Accept', 'Decline');
-    if (transfer.state !== 'offered') {
-      if (choice) void showWarningMessage(inert`The offer of ${what} from ${transfer.fromName} is no longer available (${transfer.state}).`);
+  /** A nudge for an offer; the chat's card holds it too, so closing this answers nothing. */
+  private async onOffer(card: FileCard): Promise<void> {
+    // The user is looking at the card already.
+    if (this.messenger.visibleConversation === card.conversationId) return;
+    const what = `${card.what} (${card.size})`;
+    const choice = await showInformationMessage(inert`${card.peerName} wants to send you ${what}.`, 'Accept', 'Decline', 'Show in Chat');
+    if (choice === 'Show in Chat') return this.openChat(card.conversationId);
+    if (!choice) return;
+    const now = this.cards.get(card.id);
+    if (now?.state !== 'offered') {
+      void showWarningMessage(inert`The offer of ${what} from ${card.peerName} is no longer available (${now?.status ?? 'gone'}).`);
       return;
     }
-    if (choice !== 'Accept') {
-      transfer.decline(choice === 'Decline' ? 'declined' : 'not answered');
-      return;
-    }
-    const settings = this.settings();
-    const received: ReceivedFile[] = [];
-    transfer.on('file', (file) => received.push(file));
-    await withProgress(
-      { location: vscode.ProgressLocation.Notification, title: inert`Receiving ${what} from ${transfer.fromName}`, cancellable: true },
-      async (progress, token) => {
-        token.onCancellationRequested(() => transfer.cancel('cancelled by the receiver'));
-        transfer.on('progress', progressReporter(progress));
-        try {
-          await transfer.accept({
-            dir: settings.downloadFolder,
-            ...(settings.maxFileSizeMB > 0 ? { maxFileBytes: settings.maxFileSizeMB * 1024 * 1024 } : {}),
-          });
-          await transfer.done;
-        } catch (err) {
-          const error = err as TeamMessengerError;
-          if (!(error.code === 'CANCELLED' && token.isCancellationRequested)) {
-            void showErrorMessage(inert`Receiving ${what} from ${transfer.fromName} failed: ${error.message}`);
-          }
-        }
-      },
-    );
-    const finalState: string = transfer.state; // changed while we awaited
-    if (finalState === 'done' && received.length > 0) void this.offerToOpen(received, transfer.fromName);
+    if (choice === 'Decline') return this.cards.decline(card.id);
+    void this.cards.accept(card.id);
+    const end = await this.withCardProgress(card, inert`Receiving ${what} from ${card.peerName}`);
+    if (end.state === 'done') void this.offerToOpen(end);
+    else if (end.tone === 'error') void showErrorMessage(inert`Receiving ${what} from ${card.peerName}: ${end.status}`);
+    else if (end.endedBy !== 'you') void showInformationMessage(inert`Receiving ${what} from ${card.peerName}: ${end.status}`);
   }
 
-  private async offerToOpen(files: ReceivedFile[], from: string): Promise<void> {
-    const first = vscode.Uri.file(files[0].path);
-    const label = files.length === 1 ? files[0].name : `${files.length} files`;
-    const choice = await showInformationMessage(inert`Received ${label} from ${from}.`, 'Open', 'Reveal in File Explorer');
-    if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', first);
-    if (choice === 'Reveal in File Explorer') await vscode.commands.executeCommand('revealFileInOS', first);
+  private async offerToOpen(card: FileCard): Promise<void> {
+    const places = card.saved ?? [];
+    const first = places[0];
+    if (!first) return;
+    const label = places.length === 1 && !card.moreSaved ? first.name : card.what;
+    const reveal = revealLabel();
+    const choice = await showInformationMessage(inert`Received ${label} from ${card.peerName}. ${card.status}`, 'Open', reveal, 'Show in Chat');
+    if (choice === 'Open') await openPlace(first);
+    if (choice === reveal) await revealPlace(first);
+    if (choice === 'Show in Chat') this.openChat(card.conversationId);
   }
-}
 
-function progressReporter(progress: SafeProgress): (p: TransferProgress) => void {
-  let shown = 0;
-  return (p) => {
-    const percent = p.total > 0 ? (100 * p.bytes) / p.total : 100;
-    const eta = p.etaSeconds === undefined ? '' : ` · ${formatSeconds(p.etaSeconds)} left`;
-    progress.report({ increment: percent - shown, message: inert`${Math.floor(percent)}% · ${formatBytes(p.rate)}/s${eta}` });
-    shown = percent;
-  };
-}
-
-export function describeFiles(names: string[], total: number): string {
-  const first = names[0]?.split('/')[0] ?? 'files';
-  const label =
-    names.length === 1 ? names[0] : names.every((n) => n.startsWith(first + '/')) ? `folder ${first} (${names.length} files)` : `${names.length} files`;
-  return `${label} (${formatBytes(total)})`;
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${Math.round(bytes)} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
+  /** A progress notification that follows the card (Cancel cancels the transfer); resolves with its last state. */
+  private withCardProgress(card: FileCard, title: InertText): Thenable<FileCard> {
+    return withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      token.onCancellationRequested(() => this.cards.cancel(card.id));
+      return this.follow(card.id, progress);
+    });
   }
-  return `${value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
-}
 
-function formatSeconds(seconds: number): string {
-  if (seconds < 60) return `${Math.ceil(seconds)} s`;
-  if (seconds < 3600) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+  private follow(cardId: string, progress: SafeProgress): Promise<FileCard> {
+    return new Promise<FileCard>((resolve) => {
+      let shown = 0;
+      const show = (card: FileCard) => {
+        const percent = card.total > 0 ? (100 * card.bytes) / card.total : 0;
+        progress.report({ increment: Math.max(0, percent - shown), message: inert`${card.status}` });
+        shown = Math.max(shown, percent);
+      };
+      const current = this.cards.get(cardId);
+      if (current && isFinal(current.state)) return resolve(current);
+      if (current) show(current);
+      const subscription = this.cards.onDidChange((card) => {
+        if (card.id !== cardId) return;
+        if (!isFinal(card.state)) return show(card);
+        subscription.dispose();
+        resolve(card);
+      });
+    });
+  }
 }

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { inert } from '../model/inertText';
 import { Disposable } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
+import { describeCodeRange } from '../model/codeLines';
 import { ConversationId } from '../model/conversationTypes';
 import { showInformationMessage, showWarningMessage } from './safeWindow';
 
@@ -12,7 +13,7 @@ export class MessageNotifications extends Disposable {
     this._register(
       model.onNotice(({ conversationId, message }) => {
         // Peer text, in a notification that renders links: through `inert`, whole and on one line.
-        const preview = message.code ? inert`shared ${message.code.path}:${message.code.startLine}` : inert(message.text, { maxChars: 140 });
+        const preview = message.code ? inert`shared ${describeCodeRange(message.code)}` : inert(message.text, { maxChars: 140 });
         void showInformationMessage(inert`${message.fromName}: ${preview}`, 'Reply').then((choice) => {
           if (choice === 'Reply') reveal(conversationId);
         });

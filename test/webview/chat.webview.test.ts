@@ -122,6 +122,7 @@ describe('chat webview (Chromium)', function () {
           kind: 'group',
           memberNames: [HOSTILE.img, HOSTILE.js],
           hasOlder: false,
+          cards: [],
           messages: [
             ...texts.map((text, i) => peerMessage(`h${i}`, text, NOON - 5 * MIN + i * 1000, 'mallory', HOSTILE.script)),
             { ...peerMessage('h-code', HOSTILE.script, NOON), code: { path: HOSTILE.img, startLine: 1, endLine: 1, language: HOSTILE.css } },
@@ -177,6 +178,7 @@ describe('chat webview (Chromium)', function () {
           kind: 'peer',
           memberNames: ['[mallory](command:x)'],
           hasOlder: false,
+          cards: [],
           messages: texts.map((text, i) => peerMessage(`l${i}`, text, NOON - MIN + i * 1000, 'mallory', '[mallory](command:x)')),
         },
       }),
@@ -307,7 +309,7 @@ describe('chat webview (Chromium)', function () {
     // Another conversation has its own (empty) draft; back to bob, the draft is there.
     await chat.send({
       type: 'conversation',
-      conversation: { id: 'peer:carol', title: 'carol', kind: 'peer', memberNames: ['carol'], messages: [], hasOlder: false },
+      conversation: { id: 'peer:carol', title: 'carol', kind: 'peer', memberNames: ['carol'], messages: [], hasOlder: false, cards: [] },
     });
     await page().locator('.header-title', { hasText: 'carol' }).waitFor();
     assert.strictEqual(await input().inputValue(), '');

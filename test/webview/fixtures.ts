@@ -1,4 +1,4 @@
-import type { ConnectionView, ConversationSummary, ConversationView, ToWebview } from '../../src/views/chatProtocol';
+import type { ComposerState, ConnectionView, ConversationSummary, ConversationView, ToWebview } from '../../src/views/chatProtocol';
 import type { ConversationMessage } from '../../src/model/conversationTypes';
 
 /** Sample conversations for the webview tests, timed around today's noon (UTC, as the page). */
@@ -9,6 +9,7 @@ export const MIN = 60_000;
 
 export const SELF = { clientId: 'me-0001', name: 'alice' };
 export const CONNECTED: ConnectionView = { state: 'connected', text: 'Connected to chat.example:9999 · 3 online' };
+export const SEND: ComposerState = { mode: 'send', note: '' };
 
 export const HOSTILE = {
   img: '<img src=x onerror="window.__pwned=1">',
@@ -63,11 +64,11 @@ export const BOB_MESSAGES: ConversationMessage[] = [
 ];
 
 export function bobView(extra: Partial<ConversationView> = {}): ConversationView {
-  return { id: 'peer:bob', title: 'bob', kind: 'peer', memberNames: ['bob'], messages: BOB_MESSAGES, hasOlder: false, ...extra };
+  return { id: 'peer:bob', title: 'bob', kind: 'peer', memberNames: ['bob'], messages: BOB_MESSAGES, hasOlder: false, cards: [], ...extra };
 }
 
 export function init(extra: Partial<Extract<ToWebview, { type: 'init' }>> = {}): ToWebview {
-  return { type: 'init', self: SELF, connection: CONNECTED, conversations: CONVERSATIONS, selected: bobView(), ...extra };
+  return { type: 'init', self: SELF, connection: CONNECTED, conversations: CONVERSATIONS, selected: bobView(), composer: SEND, ...extra };
 }
 
 /** Many short messages, to have something to scroll. */

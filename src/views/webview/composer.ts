@@ -1,3 +1,4 @@
+import type { ComposerState } from '../chatProtocol';
 import { byId } from './dom';
 
 /** At most one "typing" notice per this interval while the user types. */
@@ -11,16 +12,25 @@ export interface ComposerEvents {
   send(text: string): void;
   typing(): void;
   draftChanged(text: string): void;
+  /** The note's Connect… (shown while nothing can be sent). */
+  connect(): void;
 }
 
 /**
  * The message box. Enter sends, Shift+Enter is a new line, and Enter that ends an IME
- * composition only commits the composition. Whitespace-only text is not sent.
+ * composition only commits the composition. Whitespace-only text is not sent. Offline the
+ * message is still sent (the extension queues it as pending); while nothing can be sent at all
+ * the text stays in the box and the note above it says why, with Connect… — typed text is never
+ * cleared without being sent or queued.
  */
 export class Composer {
   private readonly input = byId<HTMLTextAreaElement>('composer-input');
   private readonly sendButton = byId<HTMLButtonElement>('send');
+  private readonly note = byId('composer-note');
+  private readonly noteText = byId('composer-note-text');
+  private readonly connectButton = byId<HTMLButtonElement>('composer-connect');
   private lastTypingAt = -Infinity;
+  private state: ComposerState = { mode: 'send', note: '' };
 
   constructor(private readonly events: ComposerEvents) {
     this.input.maxLength = MAX_TEXT_CHARS;
@@ -30,6 +40,7 @@ export class Composer {
       this.send();
       this.input.focus();
     });
+    this.connectButton.addEventListener('click', () => events.connect());
   }
 
   /** Switch to a conversation (or none) with its saved draft. */
@@ -40,6 +51,25 @@ export class Composer {
     this.input.placeholder = enabled ? placeholder : '';
     this.lastTypingAt = -Infinity;
     this.refresh();
+  }
+
+  /** What Enter does now (from the connection), and the note that says so. */
+  setState(state: ComposerState): void {
+    this.state = state;
+    this.note.hidden = state.mode === 'send';
+    this.note.className = `composer-note mode-${state.mode}`;
+    this.noteText.textContent = state.note;
+    this.connectButton.hidden = state.mode !== 'blocked';
+    this.refresh();
+  }
+
+  /** A message the extension could not keep: back into the box, before anything typed since. */
+  restore(text: string): void {
+    const current = this.input.value;
+    this.input.value = current.trim() === '' ? text : `${text}\n${current}`;
+    this.events.draftChanged(this.input.value);
+    this.refresh();
+    this.callAttention();
   }
 
   focus(): void {
@@ -68,15 +98,31 @@ export class Composer {
   private send(): void {
     const text = tidy(this.input.value);
     if (this.input.disabled || text === '') return;
+    if (this.state.mode === 'blocked') {
+      // Nothing can take the message now: it stays where it is, and the note says why.
+      this.callAttention();
+      return;
+    }
     this.events.send(text);
     this.input.value = '';
     this.events.draftChanged('');
     this.refresh();
   }
 
-  /** Size to the text, and enable Send only when there is something to send. */
+  /** Says the note again (the status role reads it out) and marks it for a moment. */
+  private callAttention(): void {
+    if (this.note.hidden) return;
+    this.note.classList.remove('attention');
+    this.noteText.textContent = '';
+    requestAnimationFrame(() => {
+      this.noteText.textContent = this.state.note;
+      this.note.classList.add('attention');
+    });
+  }
+
+  /** Size to the text, and enable Send only when there is something it can send. */
   private refresh(): void {
-    this.sendButton.disabled = this.input.disabled || this.input.value.trim() === '';
+    this.sendButton.disabled = this.input.disabled || this.input.value.trim() === '' || this.state.mode === 'blocked';
     this.input.style.height = 'auto';
     const borders = this.input.offsetHeight - this.input.clientHeight;
     this.input.style.height = `${Math.min(this.input.scrollHeight + borders, MAX_HEIGHT_PX)}px`;

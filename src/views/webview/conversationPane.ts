@@ -1,15 +1,14 @@
-import type { ConversationView } from '../chatProtocol';
+import type { ConversationView, FileCard } from '../chatProtocol';
 import type { ConversationMessage } from '../../model/conversationTypes';
 import { KIND_ICON } from './conversationList';
 import { append, byId, h, icon } from './dom';
-import { MessageList } from './messageList';
-import type { MessageActions } from './messageView';
+import { type ListActions, MessageList } from './messageList';
 import type { ScrollSpot } from './uiState';
 
 /** Within this many pixels of the end counts as "at the bottom". */
 const BOTTOM_SLACK_PX = 24;
 
-export interface PaneEvents extends MessageActions {
+export interface PaneEvents extends ListActions {
   loadOlder(): void;
   /** The user scrolled the selected conversation (debounced to a frame). */
   scrolled(spot: ScrollSpot): void;
@@ -66,7 +65,7 @@ export class ConversationPane {
     this.older.hidden = !view.hasOlder;
     this.loadOlderButton.disabled = false;
     this.loadOlderButton.removeAttribute('aria-busy');
-    this.list.render(view.messages);
+    this.list.render(view.messages, view.cards);
     this.updateEmpty();
     if (same) {
       if (atBottom) this.scrollToBottom();
@@ -94,6 +93,17 @@ export class ConversationPane {
     const result = this.list.upsert(message, previousId);
     this.updateEmpty();
     if (atBottom || (result === 'added' && message.own)) this.scrollToBottom();
+    else this.restoreAnchor(anchor);
+  }
+
+  /** A new or changed file card in the shown conversation. */
+  upsertCard(card: FileCard): void {
+    if (!this.view || card.conversationId !== this.view.id) return;
+    const atBottom = this.atBottom();
+    const anchor = this.anchor();
+    const result = this.list.upsertCard(card);
+    this.updateEmpty();
+    if (atBottom || (result === 'added' && card.direction === 'out')) this.scrollToBottom();
     else this.restoreAnchor(anchor);
   }
 

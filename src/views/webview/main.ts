@@ -1,4 +1,4 @@
-import type { ConversationSummary, ConversationView, ToWebview } from '../chatProtocol';
+import type { ComposerState, ConversationSummary, ConversationView, ToWebview } from '../chatProtocol';
 import { ConnectionBanner } from './banner';
 import { Composer } from './composer';
 import { ConversationList } from './conversationList';
@@ -23,6 +23,7 @@ const typing = new TypingIndicator();
 const pane = new ConversationPane({
   retry: (messageId) => withShown((conversationId) => post({ type: 'retry', conversationId, messageId })),
   openCode: (messageId) => withShown((conversationId) => post({ type: 'open-code', conversationId, messageId })),
+  fileAction: (cardId, action, place) => post({ type: 'file-action', cardId, action, ...(place !== undefined ? { place } : {}) }),
   loadOlder: () => withShown((conversationId) => post({ type: 'load-older', conversationId })),
   scrolled: (spot) => withShown((conversationId) => ui.setScroll(conversationId, spot)),
 });
@@ -33,7 +34,11 @@ const composer = new Composer({
   send: (text) => withShown((conversationId) => post({ type: 'send', conversationId, text })),
   typing: () => withShown((conversationId) => post({ type: 'typing', conversationId })),
   draftChanged: (text) => withShown((conversationId) => ui.setDraft(conversationId, text)),
+  connect: () => post({ type: 'connect' }),
 });
+
+/** Until the extension says otherwise (an older extension says nothing): Enter sends. */
+const SEND: ComposerState = { mode: 'send', note: '' };
 
 byId('new-group').addEventListener('click', () => post({ type: 'new-group' }));
 
@@ -71,6 +76,7 @@ function handle(message: ToWebview): void {
     case 'init': {
       pane.setSelfName(message.self.name);
       banner.update(message.connection);
+      composer.setState(message.composer ?? SEND);
       conversations = message.conversations;
       list.render(conversations);
       if (message.selected) {
@@ -104,6 +110,17 @@ function handle(message: ToWebview): void {
       break;
     case 'focus-composer':
       composer.focus();
+      break;
+    case 'file-card':
+      pane.upsertCard(message.card);
+      break;
+    case 'composer':
+      composer.setState(message.composer);
+      break;
+    case 'unsent':
+      // Back into the box it came from; for another conversation, into that one's draft.
+      if (message.conversationId === pane.conversationId) composer.restore(message.text);
+      else ui.setDraft(message.conversationId, [message.text, ui.draft(message.conversationId)].filter((t) => t.trim() !== '').join('\n'));
       break;
   }
 }
