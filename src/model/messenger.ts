@@ -24,6 +24,12 @@ export interface ClientSource {
   readonly onDidCreateClient: Event<TeamClient>;
   readonly onDidChangeState: Event<ClientState>;
   readonly onDidFail: Event<TeamMessengerError>;
+  /** Why the relay cannot be used now, in plain words (connectionFailure.ts), when it cannot. */
+  readonly failure?: { summary: string; text: string };
+  /** The relay left with Disconnect, for saying where from. */
+  readonly disconnectedFrom?: string;
+  /** `failure` or `disconnectedFrom` changed (they may change without a state change). */
+  readonly onDidChangeHealth?: Event<void>;
   /** Whom a new client of this identity watches from its first hello (set by the Messenger). */
   watchFor: ((selfId: string) => string[]) | undefined;
 }
@@ -44,6 +50,10 @@ const TYPING_MS = 4000;
  * The model of the team: the conversation store of the current identity, kept in step with the
  * client, saved through a key-value store, and sending on behalf of the views. Views see it as a
  * MessengerModel and listen to its events; none of them talk to the client directly. No `vscode`.
+ *
+ * Longer than 400 lines because it is the one seam between the client and every view: each
+ * member is a line or two passing through; the work lives in the store, the persistence and the
+ * collaborators it holds.
  */
 export class Messenger extends Disposable implements MessengerModel {
   private storeValue: ConversationStore | undefined;
@@ -83,7 +93,15 @@ export class Messenger extends Disposable implements MessengerModel {
     super();
     this.saved = new MessengerPersistence(state, logger);
     this.logger.debug('messenger ready');
-    this.onConnectionChanged = connections.onDidChangeState;
+    // A failure's cause may arrive after the state change it belongs to: the views hear both.
+    const health = connections.onDidChangeHealth;
+    this.onConnectionChanged = health
+      ? (listener) => {
+          const state = connections.onDidChangeState(listener);
+          const details = health(() => listener(this.connectionState));
+          return { dispose: () => (state.dispose(), details.dispose()) };
+        }
+      : connections.onDidChangeState;
     this.onConnectionFailed = connections.onDidFail;
     // A new client's hello already carries whom to watch: its identity's conversations.
     connections.watchFor = (selfId) => {
@@ -118,6 +136,12 @@ export class Messenger extends Disposable implements MessengerModel {
 
   get connectionState(): ClientState | 'idle' {
     return this.client?.state ?? 'idle';
+  }
+
+  /** What the views say about the connection besides its state: why it fails, where it left. */
+  get connectionDetails(): { failure?: { summary: string; text: string }; disconnectedFrom?: string } {
+    const { failure, disconnectedFrom } = this.connections;
+    return { ...(failure ? { failure } : {}), ...(disconnectedFrom ? { disconnectedFrom } : {}) };
   }
 
   get pendingCount(): number {

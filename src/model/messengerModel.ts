@@ -54,6 +54,8 @@ export interface MessengerModel {
   /** `host:port` of the relay, or ''. */
   readonly server: string;
   readonly connectionState: ClientState | 'idle';
+  /** Why the relay cannot be used now, and where Disconnect left from (for the views' words). */
+  readonly connectionDetails: { failure?: { summary: string; text: string }; disconnectedFrom?: string };
   /** Own messages the relay has not acknowledged yet. */
   readonly pendingCount: number;
   /** Measured round trips by client id, in ms. */

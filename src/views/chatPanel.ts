@@ -156,7 +156,10 @@ export class ChatPanel extends Disposable {
         this.post({ type: 'connection', connection: this.connectionView() });
         this.updateComposer();
       }),
-      messenger.onConnectionChanged(() => this.updateComposer()),
+      messenger.onConnectionChanged(() => {
+        this.post({ type: 'connection', connection: this.connectionView() });
+        this.updateComposer();
+      }),
       messenger.onTyping((t) => this.post({ type: 'typing', conversationId: t.conversationId, names: t.names })),
       this.cards.onDidChange((card) => {
         if (card.conversationId === this.selected) this.post({ type: 'file-card', card });
@@ -340,7 +343,11 @@ export class ChatPanel extends Disposable {
   }
 
   private connectionView() {
-    return describeConnection(this.messenger.connectionState, { server: this.messenger.server, online: this.messenger.othersOnline() }).view;
+    return describeConnection(this.messenger.connectionState, {
+      server: this.messenger.server,
+      online: this.messenger.othersOnline(),
+      ...this.messenger.connectionDetails,
+    }).view;
   }
 
   /** Unread stays at zero for the conversation on screen; notifications skip it. */

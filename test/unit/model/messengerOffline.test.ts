@@ -148,3 +148,32 @@ describe('ConversationStore.mostRecentUnread (where opening the chat goes)', () 
     assert.equal(store.mostRecentUnread(), undefined);
   });
 });
+
+describe('Messenger: what the views say about the connection', function () {
+  const cleanup = useCleanup();
+
+  it("passes the failure's cause and Disconnect's relay through, and tells the views when they change without a state change", async () => {
+    const health = new Emitter<void>();
+    const source: ClientSource & { failure?: { summary: string; text: string }; disconnectedFrom?: string } = {
+      client: undefined,
+      server: 'chat.example:9999',
+      watchFor: undefined,
+      onDidCreateClient: new Emitter<TeamClient>().event,
+      onDidChangeState: new Emitter<ClientState>().event,
+      onDidFail: new Emitter<TeamMessengerError>().event,
+      onDidChangeHealth: health.event,
+    };
+    const model = new Messenger(source, new MemoryState(), silentLogger, () => ({ historySize: 100, displayName: 'alice' }));
+    cleanup.add('messenger', () => model.dispose());
+    assert.deepEqual(model.connectionDetails, {});
+    const heard: string[] = [];
+    const listening = model.onConnectionChanged((state) => heard.push(String(state)));
+    source.failure = { summary: "can't reach chat.example:9999", text: 'Cannot reach chat.example:9999 — host not found (check the name)' };
+    health.fire();
+    assert.deepEqual(heard, ['idle'], 'a new cause is news for the views');
+    assert.deepEqual(model.connectionDetails, { failure: source.failure });
+    listening.dispose();
+    health.fire();
+    assert.deepEqual(heard, ['idle'], 'and nothing after the view stopped listening');
+  });
+});
