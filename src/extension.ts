@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   const secrets = new Secrets(context.secrets, clientLogger);
   const connections = new ConnectionManager(secrets, context.globalState, logger, showConnectionFailure);
   const messenger = new Messenger(connections, context.globalState, clientLogger, () => readSettings());
-  const relay = new LocalRelay(context.globalStorageUri, secrets, context.globalState, logger);
+  const relay = new LocalRelay(context.globalStorageUri, context.extensionUri, secrets, context.globalState, logger);
   const downloadPlace = () => {
     const { downloadFolder, maxFileSizeMB } = readSettings();
     return { dir: downloadFolder, ...(maxFileSizeMB > 0 ? { maxFileBytes: maxFileSizeMB * 1024 * 1024 } : {}) };

@@ -49,7 +49,7 @@ export interface CommandPorts {
   };
   settings: {
     read(): Settings;
-    update(key: 'server' | 'displayName', value: string): PromiseLike<void>;
+    update(key: 'server' | 'displayName' | 'relay.keepRunning', value: string | boolean): PromiseLike<void>;
   };
   log: { error(text: string): void; show(): void };
 }
@@ -57,7 +57,7 @@ export interface CommandPorts {
 export interface CommandContext {
   messenger: Messenger;
   connections: Pick<ConnectionManager, 'connect' | 'disconnect' | 'retry' | 'failure' | 'server' | 'trust' | 'client' | 'recentRelays'>;
-  relay: Pick<LocalRelay, 'start' | 'stop' | 'hosting'>;
+  relay: Pick<LocalRelay, 'start' | 'stop' | 'hosting' | 'inBackground'>;
   secrets: Pick<Secrets, 'teamSecret' | 'setTeamSecret'>;
 }
 
@@ -117,14 +117,25 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
       await connectTo(`127.0.0.1:${hosting.port}`, { pin: hosting.fingerprint });
       if (options?.quiet) return;
       const where = hosting.addresses.join(', ');
+      const keep = inert`Keep It Running`;
       // Not awaited: the command is done once the relay runs; the notification may sit unanswered.
       void showInformationMessage(
-        inert`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}. An invite link lets them in without the secret.`,
-        'Invite Teammate…',
-        'Copy Address and Secret',
-      ).then((choice) => {
+        relay.inBackground
+          ? inert`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}. It runs on its own and keeps running when VS Code closes; Stop Local Relay ends it.`
+          : inert`Hosting a relay on port ${hosting.port}. Teammates connect to ${where} with the team secret; its certificate fingerprint is ${hosting.fingerprint}. An invite link lets them in without the secret. It runs in this window: closing VS Code stops it for the team until you open VS Code again, unless you keep it running on its own.`,
+        inert`Invite Teammate…`,
+        inert`Copy Address and Secret`,
+        ...(relay.inBackground ? [] : [keep]),
+      ).then(async (choice) => {
         if (choice === 'Invite Teammate…') void ports.executeCommand('teamMessenger.inviteTeammate');
         if (choice === 'Copy Address and Secret') void window.writeClipboard(formatAddressBlock(hosting.addresses[0], hosting.secret, hosting.fingerprint));
+        if (choice === keep) {
+          // The same relay (port, secret, certificate, history) moves to a process of its own.
+          await ports.settings.update('relay.keepRunning', true);
+          await relay.stop({ forget: false });
+          const moved = await relay.start();
+          await connectTo(`127.0.0.1:${moved.port}`, { pin: moved.fingerprint });
+        }
       });
     }),
     register('teamMessenger.stopLocalRelay', async () => {

@@ -9,6 +9,7 @@ import { Relay } from '../server/relay';
 import { z } from 'zod';
 import { Disposable } from '../model/lifecycle';
 import { KeyValueStore, SavedState } from '../model/savedState';
+import { BackgroundRecord, findBackgroundRelay, startBackgroundRelay, stopBackgroundRelay } from './backgroundRelay';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
 
@@ -35,10 +36,14 @@ const RunningPart = {
  * in the extension's global storage. Uses the stored team secret, creating one if there is none.
  * Its port, secret, certificate and history outlive the window: a reload that ends the relay
  * (the extension host goes) starts it again at activation (`wasRunning`), and the others'
- * clients come back and resume; only Stop Local Relay forgets it.
+ * clients come back and resume; only Stop Local Relay forgets it. With
+ * `teamMessenger.relay.keepRunning` it runs as a process of its own instead (backgroundRelay.ts),
+ * which outlives VS Code; a window attaches to it as it finds it.
  */
 export class LocalRelay extends Disposable {
   private relay: Relay | undefined;
+  /** The background relay this window attached to, when it runs as its own process. */
+  private background: BackgroundRecord | undefined;
   private info: HostingInfo | undefined;
   private readonly didChange = this._register(new vscode.EventEmitter<HostingInfo | undefined>());
   readonly onDidChange = this.didChange.event;
@@ -47,6 +52,8 @@ export class LocalRelay extends Disposable {
 
   constructor(
     private readonly storage: vscode.Uri,
+    /** Where the extension is installed: its dist/cli.js runs a background relay. */
+    private readonly extension: vscode.Uri,
     private readonly secrets: Secrets,
     state: KeyValueStore,
     private readonly logger: Logger,
@@ -75,10 +82,32 @@ export class LocalRelay extends Disposable {
       await this.secrets.setTeamSecret(secret);
     }
     const certificate = await this.certificate();
+    const historyDir = path.join(this.storage.fsPath, 'relay');
+    // The port it had before a reload, so teammates' addresses and pins stay valid.
+    const port = settings.relayPort || this.wasRunning?.port || 0;
+    const background =
+      (await findBackgroundRelay(historyDir)) ??
+      (settings.relayKeepRunning && port > 0
+        ? await startBackgroundRelay(
+            { historyDir, certFile: path.join(this.storage.fsPath, 'relay-tls', 'cert.pem'), keyFile: path.join(this.storage.fsPath, 'relay-tls', 'key.pem') },
+            {
+              cli: path.join(this.extension.fsPath, 'dist', 'cli.js'),
+              node: process.execPath,
+              host: settings.relayHost,
+              port,
+              secret,
+              historyMax: settings.historySize * 10,
+            },
+          )
+        : undefined);
+    if (background) {
+      this.background = background;
+      this.logger.info('[relay] hosting in the background (outlives VS Code)', { pid: background.pid, port: background.port });
+      return this.hosted(background.port, settings.relayHost, secret, certificate.fingerprint256);
+    }
     const relay = new Relay({
       host: settings.relayHost,
-      // The port it had before a reload, so teammates' addresses and pins stay valid.
-      port: settings.relayPort || this.wasRunning?.port || 0,
+      port,
       auth: { secret },
       tls: { certPem: certificate.certPem, keyPem: certificate.keyPem },
       historyDir: path.join(this.storage.fsPath, 'relay'),
@@ -87,8 +116,17 @@ export class LocalRelay extends Disposable {
     });
     const address = await relay.start();
     this.relay = relay;
-    void this.saved.write(RUNNING_KEY, { port: address.port }, RunningPart);
-    this.info = { port: address.port, addresses: reachableAddresses(settings.relayHost, address.port), secret, fingerprint: certificate.fingerprint256 };
+    return this.hosted(address.port, settings.relayHost, secret, certificate.fingerprint256);
+  }
+
+  /** Whether the relay runs as its own process (it outlives VS Code). */
+  get inBackground(): boolean {
+    return this.background !== undefined;
+  }
+
+  private hosted(port: number, host: string, secret: string, fingerprint: string): HostingInfo {
+    void this.saved.write(RUNNING_KEY, { port }, RunningPart);
+    this.info = { port, addresses: reachableAddresses(host, port), secret, fingerprint };
     this.didChange.fire(this.info);
     return this.info;
   }
@@ -96,6 +134,14 @@ export class LocalRelay extends Disposable {
   /** Stops the relay; `forget` (the default, Stop Local Relay) also means not starting it after a reload. */
   async stop(options: { forget: boolean } = { forget: true }): Promise<void> {
     if (options.forget) void this.saved.write(RUNNING_KEY, undefined, RunningPart);
+    if (this.background) {
+      // A window that goes leaves a background relay running: that is what it is for.
+      this.background = undefined;
+      this.info = undefined;
+      if (options.forget) await stopBackgroundRelay(path.join(this.storage.fsPath, 'relay'));
+      this.didChange.fire(undefined);
+      return;
+    }
     const relay = this.relay;
     if (!relay) return;
     this.relay = undefined;

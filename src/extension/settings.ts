@@ -12,6 +12,8 @@ export interface Settings {
   downloadFolder: string;
   relayHost: string;
   relayPort: number;
+  /** The local relay runs as a process of its own that outlives VS Code. */
+  relayKeepRunning: boolean;
   historySize: number;
   maxFileSizeMB: number;
   /** Plain TCP instead of TLS: only when chosen explicitly. */
@@ -32,6 +34,7 @@ export function readSettings(): Settings {
     downloadFolder: c.get<string>('downloadFolder', '').trim() || path.join(os.homedir(), 'Downloads', 'Team Messenger'),
     relayHost: c.get<string>('relay.host', '0.0.0.0').trim() || '0.0.0.0',
     relayPort: clampPort(c.get<number>('relay.port', DEFAULT_PORT)),
+    relayKeepRunning: c.get<boolean>('relay.keepRunning', false),
     historySize: Math.max(10, Math.min(100_000, c.get<number>('historySize', 1000))),
     maxFileSizeMB: Math.max(0, c.get<number>('maxFileSizeMB', 0)),
     plainTcp: c.get<boolean>('plainTcp', false),
@@ -39,7 +42,7 @@ export function readSettings(): Settings {
   };
 }
 
-export async function updateSetting(key: keyof Pick<Settings, 'server' | 'displayName'>, value: string): Promise<void> {
+export async function updateSetting(key: 'server' | 'displayName' | 'relay.keepRunning', value: string | boolean): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update(key, value, vscode.ConfigurationTarget.Global);
 }
 

@@ -1,6 +1,20 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
 import { VsCodeHarness } from './harness';
-import { Cleanup, clearNotifications, extensionHostCaughtUp, freePort, HeadlessPeer, openConversation, peerRow, shownMessageTexts, statusItem } from './team';
+import {
+  Cleanup,
+  clearNotifications,
+  extensionHostCaughtUp,
+  freePort,
+  HeadlessPeer,
+  notification,
+  openConversation,
+  peerRow,
+  shownMessageTexts,
+  statusItem,
+} from './team';
 
 /**
  * The host reloads her window: the relay inside her editor goes with the extension host and must
@@ -63,8 +77,9 @@ describe('e2e Team Messenger: the host reloads her window', function () {
     await vscode.page.reload({ waitUntil: 'domcontentloaded' });
     await vscode.waitForVisible(vscode.page.locator('.monaco-workbench'), 'the workbench after the reload');
     await vscode.waitUntil('bob to notice the relay went away', () => bob.disconnects.length >= 1);
-    await vscode.openActivityBarItem('Team Messenger');
+    // The workbench restores its views while it loads: the view container is opened once that is done.
     await vscode.waitForVisible(statusItem(vscode).filter({ hasText: `Hosting on :${port} · 1 online` }), 'the relay back on its port, with bob');
+    await vscode.openActivityBarItem('Team Messenger');
     await vscode.waitUntil('bob to be connected again', () => bob.client.state === 'connected');
 
     await bob.tell(aliceId, 'after the reload');
@@ -81,4 +96,71 @@ describe('e2e Team Messenger: the host reloads her window', function () {
     assert.equal(bob.messages.filter((m) => m.text === 'hi bob').length, 1, 'bob got "hi bob" once, even though he resumed');
     await vscode.screenshot('2-after-reload');
   });
+
+  it('Keep It Running: the relay moves to a process of its own, and a reload does not even disconnect bob', async function () {
+    // Whatever happens, no relay process outlives the test.
+    suite.add('stop a background relay', () => stopRecordedRelays(vscode.tempDir));
+    await vscode.runCommand('Team Messenger: Stop Local Relay');
+    await vscode.waitForVisible(statusItem(vscode).filter({ hasText: 'Team Messenger: offline' }), 'the relay stopped');
+    await clearNotifications(vscode);
+    await vscode.runCommand('Team Messenger: Start Local Relay');
+    const told = notification(vscode, 'It runs in this window: closing VS Code stops it for the team until you open VS Code again');
+    await vscode.waitForSteady(told, 'the notice that the relay goes with the window');
+    await vscode.screenshot('3-relay-goes-with-the-window');
+    await told.getByRole('button', { name: 'Keep It Running' }).click();
+    await vscode.waitUntil('a background relay to be recorded', () => recordedRelays(vscode.tempDir).length === 1 || undefined);
+    const [record] = recordedRelays(vscode.tempDir);
+    assert.notEqual(record.pid, process.pid);
+
+    const bob = await HeadlessPeer.connect(suite, { port, name: 'bob2', secret, tls: { trustOnFirstUse: () => true }, reconnect: true });
+    const aliceId = await vscode.waitUntil('bob2 to see alice', () => bob.peerId('alice'));
+    await vscode.page.reload({ waitUntil: 'domcontentloaded' });
+    await vscode.waitForVisible(vscode.page.locator('.monaco-workbench'), 'the workbench after the reload');
+    await vscode.waitForVisible(statusItem(vscode).filter({ hasText: `Hosting on :${port}` }), 'alice hosting again, attached to the same relay');
+    await vscode.waitUntil('alice back on the relay', () => bob.peerId('alice'));
+    assert.equal(bob.disconnects.length, 0, 'bob was never disconnected: the relay did not go with the window');
+    assert.deepEqual(recordedRelays(vscode.tempDir), [record], 'the same relay process');
+    await bob.tell(bob.peerId('alice') ?? aliceId, 'still here, same relay');
+    await vscode.screenshot('4-background-relay-after-reload');
+
+    await vscode.runCommand('Team Messenger: Stop Local Relay');
+    const ended = await vscode.waitUntil('bob2 to be told the relay stopped', () => bob.disconnects[0]);
+    assert.equal(ended.code, 'SERVER_SHUTDOWN');
+    assert.deepEqual(recordedRelays(vscode.tempDir), [], 'Stop Local Relay ends it and forgets it');
+    assert.equal(await portAnswers(port), false, 'its port is closed');
+  });
 });
+
+/** The background relays recorded under `root` (the extension's global storage is in there). */
+function recordedRelays(root: string): { pid: number; port: number }[] {
+  const found: { pid: number; port: number }[] = [];
+  const walk = (dir: string) => {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name === 'background.json') found.push(JSON.parse(fs.readFileSync(full, 'utf8')) as { pid: number; port: number });
+    }
+  };
+  walk(root);
+  return found;
+}
+
+function stopRecordedRelays(root: string): void {
+  for (const { pid } of recordedRelays(root)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Gone already.
+    }
+  }
+}
+
+function portAnswers(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -100,7 +100,10 @@ describe('e2e Team Messenger: hosting a local relay', function () {
     await vscode.waitForVisible(statusItem(vscode).filter({ hasText: 'Team Messenger: offline' }), 'the status bar to say offline again');
     await vscode.waitForHidden(peerRow(vscode, 'bob', 'online'), 'bob to leave the Peers view');
     // The chat stays readable offline: the banner says so, and bob is still called bob.
-    await vscode.waitForVisible(frame.locator('#banner', { hasText: 'Not connected' }), 'the chat to say it is not connected');
+    await vscode.waitForVisible(
+      frame.locator('#banner', { hasText: `Disconnected from 127.0.0.1:${port}` }),
+      'the chat to say it is disconnected, and from where',
+    );
     await vscode.waitForVisible(frame.locator('.conversation-row[title="bob"]'), 'bob\'s conversation still titled "bob" while disconnected');
     const refused = await new Promise<string>((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port }, () => {

@@ -117,7 +117,8 @@ export class Fakes {
       settings: {
         read: () => this.settings as Settings,
         update: (key, value) => {
-          this.settings[key] = value;
+          if (key === 'relay.keepRunning') this.settings.relayKeepRunning = value === true;
+          else this.settings[key] = String(value);
           this.settingUpdates.push(`${key}=${value}`);
           return Promise.resolve();
         },
@@ -226,12 +227,13 @@ export function context(overrides: ContextOverrides = {}) {
       trust: { forget: async (s: string) => void calls.push(`forget ${s}`) } as CommandContext['connections']['trust'],
     },
     relay: {
+      inBackground: false,
       start: async () => {
         calls.push('relay start');
         return (hosted = hosting);
       },
-      stop: async () => {
-        calls.push('relay stop');
+      stop: async (options?: { forget: boolean }) => {
+        calls.push(options?.forget === false ? 'relay stop (kept)' : 'relay stop');
         hosted = undefined;
       },
       get hosting() {

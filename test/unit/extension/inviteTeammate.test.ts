@@ -127,7 +127,7 @@ describe('Invite Teammate… (through fake ports)', () => {
     fakes.answers.push('Invite Teammate…');
     await fakes.run('teamMessenger.startLocalRelay');
     await settle();
-    assert.deepEqual(fakes.shown[0].items, ['Invite Teammate…', 'Copy Address and Secret']);
+    assert.deepEqual(fakes.shown[0].items, ['Invite Teammate…', 'Copy Address and Secret', 'Keep It Running']);
     assert.deepEqual(fakes.executed, ['teamMessenger.inviteTeammate']);
     assert.equal(messenger.connectionState, 'connected');
     fakes.picks.push('Copy Invite');
@@ -160,5 +160,20 @@ describe('invite text (pure)', () => {
     assert.equal(parseUses('100'), 100);
     assert.equal(typeof parseUses('101'), 'string');
     assert.equal(typeof parseUses('2.5'), 'string');
+  });
+
+  it('Keep It Running: the setting is turned on and the same relay starts again as its own process, reconnected', async () => {
+    const fakes = new Fakes();
+    const { c, calls } = context({ client: fakeClient() });
+    registerCommands(c, fakes.ports());
+    fakes.answers.push('Keep It Running');
+    await fakes.run('teamMessenger.startLocalRelay');
+    await settle();
+    assert.match(
+      String(fakes.shown[0].message),
+      /It runs in this window: closing VS Code stops it for the team until you open VS Code again, unless you keep it running on its own\./,
+    );
+    assert.deepEqual(fakes.settingUpdates, ['relay.keepRunning=true']);
+    assert.deepEqual(calls, ['relay start', 'connect 127.0.0.1:4242 pin AB:CD', 'relay stop (kept)', 'relay start', 'connect 127.0.0.1:4242 pin AB:CD']);
   });
 });
