@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Relay } from '../../src/server/relay';
 import { VsCodeHarness } from './harness';
-import { chat, Cleanup, clearNotifications, freePort, HeadlessPeer, launchAlice, notification, peerRow, startRelay, statusItem } from './team';
+import { chat, Cleanup, clearNotifications, freePort, HeadlessPeer, launchAlice, notification, peerRow, startRelay, statusItem, scenarioHooks } from './team';
 
 /**
  * One connection per window, and failures said where the user looks (issue 25, items 2, 3, 6).
@@ -36,15 +36,7 @@ describe('e2e Team Messenger: one connection, failures said', function () {
     await vscode.waitForVisible(statusItem(vscode).filter({ hasText: `127.0.0.1:${port} · 1 online` }), 'alice connected, bob online');
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') vscode?.markFailed();
-    await scenario.run();
-  });
-
-  after(async function () {
-    await scenario.run();
-    await suite.run();
-  });
+  scenarioHooks(() => vscode, scenario, suite);
 
   /** Connect to Relay… → ("Enter another address…" when relays used lately are offered) → `address` → no secret. */
   async function connectTo(address: string): Promise<void> {

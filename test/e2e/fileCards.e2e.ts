@@ -21,6 +21,7 @@ import {
   sha256,
   shownMessageTexts,
   tempDir,
+  scenarioHooks,
 } from './team';
 
 /**
@@ -60,15 +61,7 @@ describe('e2e Team Messenger: file cards and the offline composer', function () 
     fs.writeFileSync(path.join(vscode.workspaceDir, '.vscode', 'settings.json'), JSON.stringify({ 'teamMessenger.downloadFolder': downloads }, null, 2));
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') vscode?.markFailed();
-    await scenario.run();
-  });
-
-  after(async function () {
-    await scenario.run();
-    await suite.run();
-  });
+  scenarioHooks(() => vscode, scenario, suite);
 
   async function connectBob(): Promise<{ bob: HeadlessPeer; aliceId: string }> {
     const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', identity: bobIdentity, reconnect: true });

@@ -19,6 +19,7 @@ import {
   sha256,
   startRelay,
   tempDir,
+  scenarioHooks,
 } from './team';
 
 const SAMPLE = [
@@ -57,15 +58,7 @@ describe('e2e Team Messenger: files and shared code', function () {
     });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') vscode?.markFailed();
-    await scenario.run();
-  });
-
-  after(async function () {
-    await scenario.run();
-    await suite.run();
-  });
+  scenarioHooks(() => vscode, scenario, suite);
 
   async function connectBob(): Promise<{ bob: HeadlessPeer; aliceId: string }> {
     const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', identity: bobIdentity });

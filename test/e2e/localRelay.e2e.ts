@@ -2,7 +2,18 @@ import * as assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { ErrorCode, TeamMessengerError } from '../../src/net/protocol/errors';
 import { VsCodeHarness } from './harness';
-import { Cleanup, clearNotifications, freePort, HeadlessPeer, notification, openConversation, peerRow, shownMessageTexts, statusItem } from './team';
+import {
+  Cleanup,
+  clearNotifications,
+  freePort,
+  HeadlessPeer,
+  notification,
+  openConversation,
+  peerRow,
+  shownMessageTexts,
+  statusItem,
+  scenarioHooks,
+} from './team';
 
 /**
  * "Start Local Relay": VS Code (alice) hosts the relay in its extension host, on the port and
@@ -36,15 +47,7 @@ describe('e2e Team Messenger: hosting a local relay', function () {
     await vscode.waitForLog('Team Messenger activated', { channel: 'Team Messenger' });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') vscode?.markFailed();
-    await scenario.run();
-  });
-
-  after(async function () {
-    await scenario.run();
-    await suite.run();
-  });
+  scenarioHooks(() => vscode, scenario, suite);
 
   it('starts a relay from the command palette, chats with bob through it, and stops it', async function () {
     await vscode.openActivityBarItem('Team Messenger');

@@ -15,6 +15,7 @@ import {
   shownMessageTexts,
   startRelay,
   statusItem,
+  scenarioHooks,
 } from './team';
 
 /**
@@ -54,15 +55,7 @@ describe('e2e Team Messenger: peers view and chat', function () {
     await vscode.waitForLog(/connected to relay/, { channel: 'Team Messenger', what: 'the extension to connect to the relay' });
   });
 
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed') vscode?.markFailed();
-    await scenario.run();
-  });
-
-  after(async function () {
-    await scenario.run();
-    await suite.run();
-  });
+  scenarioHooks(() => vscode, scenario, suite);
 
   /** bob online (closed after the scenario), once he sees alice; returns him and alice's client id. */
   async function connectBob(): Promise<{ bob: HeadlessPeer; aliceId: string }> {

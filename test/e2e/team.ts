@@ -24,6 +24,21 @@ import { HarnessOptions, VsCodeHarness } from './harness';
 // ---------------------------------------------------------------- cleanup
 
 /** Things to stop at the end of a scenario or a describe block, last in first out; never throws. */
+/**
+ * The hooks a scenario file shares: a failed test keeps its VS Code's logs and screenshot
+ * (markFailed), each test's own cleanup runs after it, and the suite's at the end.
+ */
+export function scenarioHooks(vscode: () => VsCodeHarness | undefined, scenario: Cleanup, suite: Cleanup): void {
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') vscode()?.markFailed();
+    await scenario.run();
+  });
+  after(async function () {
+    await scenario.run();
+    await suite.run();
+  });
+}
+
 export class Cleanup {
   private readonly tasks: { what: string; run: () => unknown }[] = [];
 

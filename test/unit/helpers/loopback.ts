@@ -649,9 +649,15 @@ export class RelayProcess {
     readonly exited: Promise<void>,
   ) {}
 
-  static async start(cleanup: Cleanup, options: Omit<TestRelayOptions, 'logger'>): Promise<RelayProcess> {
+  /** `fileSizeKiB`: its files may grow to this at most (RLIMIT_FSIZE, as `ulimit -f`): past it
+   *  every write fails with EFBIG, as on a full disk. */
+  static async start(cleanup: Cleanup, options: Omit<TestRelayOptions, 'logger'>, limits: { fileSizeKiB?: number } = {}): Promise<RelayProcess> {
+    const limited = limits.fileSizeKiB
+      ? { execPath: '/bin/bash', execArgv: ['-c', `ulimit -f ${limits.fileSizeKiB} && exec "${process.execPath}" "$@"`, 'bash'] }
+      : {};
     const child = fork(path.join(__dirname, 'relayProcess.js'), [JSON.stringify({ ...TEST_RELAY_DEFAULTS, host: HOST, port: 0, ...options })], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      ...limited,
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     cleanup.add('relay process', () => {

@@ -1,23 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { fork } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ErrorCode, TeamMessengerError } from '../../../src/net/protocol/errors';
 import type { Ack } from '../../../src/net/protocol/messages';
-import {
-  Cleanup,
-  HOST,
-  RelayProcess,
-  SECRET,
-  TEST_RELAY_DEFAULTS,
-  TestClient,
-  connectClient,
-  seededRandom,
-  sleep,
-  tempDir,
-  useCleanup,
-  withTimeout,
-} from '../helpers/loopback';
+import { RelayProcess, SECRET, TestClient, connectClient, seededRandom, sleep, tempDir, useCleanup, withTimeout } from '../helpers/loopback';
 import { until } from '../helpers/security';
 
 const LOG = 'history.jsonl';
@@ -35,31 +21,6 @@ function recordsOnDisk(dir: string): LoggedRecord[] {
   const lines = text.split('\n');
   lines.pop(); // what follows the last newline: empty, or a torn write
   return lines.filter(Boolean).map((line) => JSON.parse(line) as LoggedRecord);
-}
-
-/** The relay of relayProcess.ts in a child whose files may grow to `fileSizeKiB` at most
- *  (RLIMIT_FSIZE, as `ulimit -f`): past it every write fails with EFBIG, as on a full disk. */
-async function startLimitedRelay(cleanup: Cleanup, options: object, fileSizeKiB: number): Promise<RelayProcess> {
-  const script = path.join(__dirname, '..', 'helpers', 'relayProcess.js');
-  const child = fork(script, [JSON.stringify({ ...TEST_RELAY_DEFAULTS, host: HOST, port: 0, ...options })], {
-    execPath: '/bin/bash',
-    execArgv: ['-c', `ulimit -f ${fileSizeKiB} && exec "${process.execPath}" "$@"`, 'bash'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  cleanup.add('limited relay process', () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    return exited;
-  });
-  const ready = await withTimeout(
-    new Promise<{ port: number; epoch: string }>((resolve, reject) => {
-      child.once('message', (m) => resolve(m as { port: number; epoch: string }));
-      child.once('exit', (code) => reject(new Error(`relay process exited early with ${code}`)));
-    }),
-    'the limited relay to listen',
-    10_000,
-  );
-  return new RelayProcess(child, ready.port, ready.epoch, exited);
 }
 
 /** Senders that keep `inFlight` messages each waiting for an ack, and remember what was acked. */
@@ -140,7 +101,7 @@ describe('history log crash safety (--history-dir)', function () {
     const dir = tempDir(cleanup);
     const options = { historyDir: dir, auth: { secret: SECRET } };
     // 48 KiB of history file: about 40 of these messages.
-    const relay = await startLimitedRelay(cleanup, options, 48);
+    const relay = await RelayProcess.start(cleanup, options, { fileSizeKiB: 48 });
     const port = relay.port;
     const alice = await connectClient(cleanup, port, { name: 'alice', connectTimeoutMs: 5000 });
     const bob = await connectClient(cleanup, port, { name: 'bob', connectTimeoutMs: 5000 });
