@@ -145,6 +145,9 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
     // The banner (the view's message) says why; these rows are the ways on.
     const actions = this.failing() ? FAILURE_ACTIONS : [];
     if (roster.state === 'idle' || roster.state === 'closed') return actions;
+    // A relay never reached has nobody to list: "Everyone 0 online" under the banner would read as
+    // a team with no one in it.
+    if (actions.length > 0 && isEmpty(roster.online) && isEmpty(roster.known)) return actions;
     const store = this.messenger.store;
     // Only while this window's client is on its own relay: an invite is made by the relay one is on.
     const hosting = this.relay.hosting;
@@ -184,4 +187,9 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
       this.view.message = failure ? inert`${failure.text}.${retrying ? ' Still trying in the background.' : ''}` : undefined;
     }, 16);
   }
+}
+
+function isEmpty(items: Iterable<unknown>): boolean {
+  for (const _ of items) return false;
+  return true;
 }
