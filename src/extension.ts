@@ -79,10 +79,19 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   );
   log.info('Team Messenger activated');
   const settings = readSettings();
-  if (relay.wasRunning) {
+  const wasRunning = relay.wasRunning;
+  if (wasRunning) {
     // This window hosted the team's relay when it went (a reload): it comes back, on its port,
-    // with its secret, certificate and history, and the others' clients resume.
+    // with its secret, certificate and history, and the others' clients resume. The record is
+    // shared by every window: a second window finds the relay running in the first and joins it.
     void vscode.commands.executeCommand('teamMessenger.startLocalRelay', { quiet: true }).then(undefined, (err: Error) => {
+      if (/already in use/.test(err.message)) {
+        logger.info('the local relay runs in another window; connecting to it', { port: wasRunning.port });
+        connections
+          .connect(`127.0.0.1:${wasRunning.port}`)
+          .catch((e: Error) => clientLogger.warn('connecting to the relay of another window failed', { error: e.message }));
+        return;
+      }
       logger.warn('cannot start the local relay again', { error: err.message });
       void showWarningMessage(inert`Team Messenger: the relay this window hosted could not start again: ${err.message}`, 'Show Log').then(
         (choice) => choice && log.show(),

@@ -31,7 +31,7 @@ export async function findBackgroundRelay(historyDir: string): Promise<Backgroun
   } catch {
     return undefined;
   }
-  if (!alive(record.pid) || !(await answers(record.port))) return undefined;
+  if (!alive(record.pid) || !(await portAnswers(record.port))) return undefined;
   return record;
 }
 
@@ -44,7 +44,7 @@ export async function startBackgroundRelay(
   options: { cli: string; node: string; host: string; port: number; secret: string; historyMax: number },
 ): Promise<BackgroundRecord> {
   // Something answering there already would pass for the relay below.
-  if (await answers(options.port)) throw new Error(`port ${options.port} is already in use; choose another with teamMessenger.relay.port`);
+  if (await portAnswers(options.port)) throw new Error(`port ${options.port} is already in use; choose another with teamMessenger.relay.port`);
   fs.mkdirSync(places.historyDir, { recursive: true, mode: 0o700 });
   const log = fs.openSync(path.join(places.historyDir, 'background.log'), 'a', 0o600);
   const args = [options.cli, 'relay', '--host', options.host, '--port', String(options.port), '--history-dir', places.historyDir];
@@ -61,7 +61,7 @@ export async function startBackgroundRelay(
   if (pid === undefined) throw new Error('the background relay did not start');
   for (let waited = 0; waited < 10_000; waited += 100) {
     if (child.exitCode !== null) break;
-    if (await answers(options.port)) {
+    if (await portAnswers(options.port)) {
       const record = { pid, port: options.port };
       fs.writeFileSync(path.join(places.historyDir, RECORD), JSON.stringify(record) + '\n', { mode: 0o600 });
       return record;
@@ -83,7 +83,9 @@ export async function stopBackgroundRelay(historyDir: string): Promise<void> {
     record = undefined;
   }
   fs.rmSync(file, { force: true });
-  if (!record || !alive(record.pid)) return;
+  // Only a process that is alive and still serves the relay's port: a pid reused by another
+  // program after the relay died is left alone.
+  if (!record || !alive(record.pid) || !(await portAnswers(record.port))) return;
   process.kill(record.pid, 'SIGTERM');
   for (let waited = 0; waited < 5000 && alive(record.pid); waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
   if (alive(record.pid)) process.kill(record.pid, 'SIGKILL');
@@ -98,7 +100,8 @@ function alive(pid: number): boolean {
   }
 }
 
-function answers(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+export function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.setTimeout(1000);

@@ -9,7 +9,7 @@ import { Relay } from '../server/relay';
 import { z } from 'zod';
 import { Disposable } from '../model/lifecycle';
 import { KeyValueStore, SavedState } from '../model/savedState';
-import { BackgroundRecord, findBackgroundRelay, startBackgroundRelay, stopBackgroundRelay } from './backgroundRelay';
+import { BackgroundRecord, findBackgroundRelay, portAnswers, startBackgroundRelay, stopBackgroundRelay } from './backgroundRelay';
 import { Secrets } from './secrets';
 import { readSettings } from './settings';
 
@@ -104,6 +104,10 @@ export class LocalRelay extends Disposable {
       this.background = background;
       this.logger.info('[relay] hosting in the background (outlives VS Code)', { pid: background.pid, port: background.port });
       return this.hosted(background.port, settings.relayHost, secret, certificate.fingerprint256);
+    }
+    // Before the relay reads its folder: another window (or program) on this port must be left alone.
+    if (port > 0 && (await portAnswers(port))) {
+      throw new Error(`port ${port} is already in use (another VS Code window may host the relay: connect to 127.0.0.1:${port} instead)`);
     }
     const relay = new Relay({
       host: settings.relayHost,

@@ -15,6 +15,9 @@ import { writeFileAtomic } from './atomicFile';
  */
 
 const LOG_FILE = 'history.jsonl';
+/** Held by the relay that uses the folder: two relays on one history would each rewrite the log
+ *  under the other (a second VS Code window restoring the relay of the first, say). */
+const LOCK_FILE = 'relay.lock';
 const STATE_FILE = 'relay-state.json';
 
 const StateFile = z.object({ epoch: z.string().min(1).max(64), seq: z.number().int().nonnegative().optional() });
@@ -41,6 +44,8 @@ export class HistoryLog {
   private fd: number | undefined;
   /** Bytes of whole records in the file: where a failed append is cut back to. */
   private size = 0;
+  /** A failed write could not be cut back: part of a line ends the file. */
+  private partialTail = false;
   /** Lines written since the last rewrite (the relay compacts when they pile up). */
   linesOnDisk = 0;
 
@@ -49,6 +54,7 @@ export class HistoryLog {
     private readonly logger: Logger,
   ) {
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.lock();
   }
 
   get file(): string {
@@ -132,6 +138,12 @@ export class HistoryLog {
     const bytes = Buffer.from(data, 'utf8');
     let written = 0;
     try {
+      // A cut that failed left part of a line at the end: the next record starts on a line of its own.
+      if (this.partialTail) {
+        fs.writeSync(this.fd, '\n');
+        this.size = fs.fstatSync(this.fd).size;
+        this.partialTail = false;
+      }
       while (written < bytes.length) written += fs.writeSync(this.fd, bytes, written, bytes.length - written);
     } catch (err) {
       // A partial line would be read back as damage, or glue onto the next record: cut it off.
@@ -139,6 +151,7 @@ export class HistoryLog {
         try {
           fs.ftruncateSync(this.fd, this.size);
         } catch (cut) {
+          this.partialTail = true;
           this.logger.error('cannot cut a failed write off the history log', { file: this.file, error: (cut as Error).message });
         }
       }
@@ -168,6 +181,34 @@ export class HistoryLog {
 
   close(): void {
     this.closeFd();
+    try {
+      if (Number(fs.readFileSync(this.lockFile, 'utf8')) === process.pid) fs.rmSync(this.lockFile, { force: true });
+    } catch {
+      // Gone already.
+    }
+  }
+
+  private get lockFile(): string {
+    return path.join(this.dir, LOCK_FILE);
+  }
+
+  /** Takes the folder, or throws naming the live relay process that has it (a stale lock is taken over). */
+  private lock(): void {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const fd = fs.openSync(this.lockFile, 'wx', 0o600);
+        fs.writeSync(fd, String(process.pid));
+        fs.closeSync(fd);
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = Number(fs.readFileSync(this.lockFile, 'utf8'));
+      if (holder === process.pid) return;
+      if (holder > 0 && processLives(holder)) throw new Error(`the history folder ${this.dir} is in use by another relay (process ${holder})`);
+      fs.rmSync(this.lockFile, { force: true });
+    }
+    throw new Error(`cannot take the history folder ${this.dir}`);
   }
 
   private closeFd(): void {
@@ -206,6 +247,15 @@ export class HistoryLog {
     } catch {
       return undefined;
     }
+  }
+}
+
+function processLives(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

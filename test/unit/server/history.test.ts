@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
@@ -356,6 +357,22 @@ describe('MessageHistory', function () {
           .map((e) => e.text),
         ['m1', 'm4'],
       );
+    });
+
+    it('one relay per history folder: a live holder is refused by name, a stale lock (a crashed relay) is taken over', async function () {
+      const dir = tempDir(cleanup);
+      const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' });
+      cleanup.add('the other process', () => void other.kill('SIGKILL'));
+      await new Promise((resolve) => other.once('spawn', resolve));
+      fs.writeFileSync(path.join(dir, 'relay.lock'), String(other.pid));
+      assert.throws(() => history({ dir }), new RegExp(`is in use by another relay \\(process ${other.pid}\\)`));
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['relay.lock'], 'nothing read, nothing rewritten');
+      other.kill('SIGKILL');
+      await new Promise((resolve) => other.once('exit', resolve));
+      const h = history({ dir });
+      add(h);
+      closeHistory(h);
+      assert.equal(fs.existsSync(path.join(dir, 'relay.lock')), false, 'released on close');
     });
 
     it('compacts the log while running and keeps exactly the retained entries', function () {
