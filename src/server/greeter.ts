@@ -16,6 +16,8 @@ export interface GreeterHost {
   readonly secret: string | undefined;
   readonly admission: Admission;
   readonly invites: Invites;
+  /** Whether connections are TLS: an invite is redeemed only then (the secret is in the welcome). */
+  readonly tls: boolean;
   /** What every welcome tells the client about the relay's timings and limits. */
   readonly welcomeLimits: { pingIntervalMs: number; idleTimeoutMs: number; maxPayload: number };
   /** A stale connection of the same client process is replaced: closed now, quietly. */
@@ -54,6 +56,14 @@ export class Greeter {
     // A newcomer brings an invite instead of the secret, and is given the secret in its welcome.
     let invite: string | undefined;
     if (hello.invite !== undefined && hello.proof === undefined) {
+      if (!this.host.tls) {
+        this.authFailed(
+          session,
+          'this relay runs without TLS: an invite would hand the team secret over in clear; ask for the secret instead',
+          ErrorCode.InviteInvalid,
+        );
+        return false;
+      }
       const redeemed = this.host.invites.redeem(hello.invite, clientIdFromPublicKey(hello.publicKey));
       if (!redeemed.ok) {
         this.authFailed(session, redeemed.reason, ErrorCode.InviteInvalid);

@@ -211,6 +211,7 @@ export class Relay extends EventEmitter {
       secret: this.secret,
       admission: this.admission,
       invites: this.invites,
+      tls: this.secureContext !== undefined,
       welcomeLimits: { pingIntervalMs: this.pingIntervalMs, idleTimeoutMs: this.idleTimeoutMs, maxPayload: this.maxPayload },
       replaced: (old) => {
         old.closeReason = 'replaced by a new connection from the same client';
