@@ -93,8 +93,9 @@ export class Greeter {
 
     const now = Date.now();
     const wasKnown = directory.has(clientId);
-    const deliveredBefore = directory.get(clientId)?.deliveredSeq ?? history.seq;
-    directory.seen(clientId, hello.name, hello.machine, now, history.seq);
+    // Positions are stored seqs only: a number still being written (or refused) is never passed.
+    const deliveredBefore = directory.get(clientId)?.deliveredSeq ?? history.storedSeq;
+    directory.seen(clientId, hello.name, hello.machine, now, history.storedSeq);
     session.state = 'ready';
     this.host.ready(session);
     session.presenceAware = hello.watch !== undefined;
@@ -108,7 +109,8 @@ export class Greeter {
 
     // What this client missed: from its own bookmark when it brings one for this history,
     // otherwise from where the relay last delivered to this identity.
-    const from = hello.resume && hello.resume.epoch === history.epoch ? Math.min(hello.resume.seq, history.seq) : wasKnown ? deliveredBefore : history.seq;
+    const from =
+      hello.resume && hello.resume.epoch === history.epoch ? Math.min(hello.resume.seq, history.storedSeq) : wasKnown ? deliveredBefore : history.storedSeq;
     const missed = history.replayFor(clientId, from);
 
     const welcome: Omit<Welcome, 'peers'> = {

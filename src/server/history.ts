@@ -63,6 +63,7 @@ const TO_LISTED = -2;
 export class MessageHistory {
   readonly epoch: string;
   private lastSeq = 0;
+  private lastStored = 0;
   private readonly log: HistoryLog | undefined;
   /** Appended, waiting for flush() to write them (on disk only). */
   private pending: { entry: HistoryEntry; json: Buffer; outcome: StoreOutcome | undefined }[] = [];
@@ -98,6 +99,7 @@ export class MessageHistory {
     const state = this.log.loadState();
     this.epoch = state.epoch;
     this.lastSeq = state.seq ?? 0;
+    this.lastStored = this.lastSeq;
     this.load(this.log);
     this.trim(Date.now());
     // Rewrite the log at start: it drops what retention removed (and may fail on a full disk:
@@ -112,6 +114,13 @@ export class MessageHistory {
 
   get seq(): number {
     return this.lastSeq;
+  }
+
+  /** The newest seq stored (held, and on disk when there is a disk): where a newcomer starts.
+   *  Numbers handed out to messages still being written, or refused on a full disk, are above it:
+   *  no client's bookmark may pass them, since after a crash they may be handed out again. */
+  get storedSeq(): number {
+    return this.lastStored;
   }
 
   get size(): number {
@@ -204,6 +213,7 @@ export class MessageHistory {
   }
 
   private hold(entry: HistoryEntry, messageJson: Buffer): void {
+    this.lastStored = Math.max(this.lastStored, entry.seq);
     // UTF-16 for the ref: exact for any JS string, a lone surrogate included (UTF-8 is not).
     const refBytes = 2 * entry.ref.length;
     const n = this.ring.push(refBytes + messageJson.length);

@@ -346,6 +346,7 @@ describe('MessageHistory', function () {
       assert.deepEqual(told.slice(1), ["two not stored: the relay's disk is full (ENOSPC)", "three not stored: the relay's disk is full (ENOSPC)"]);
       assert.ok(fs.readFileSync(path.join(dir, LOG)).equals(before), 'the half-written batch was cut back off the log');
       assert.equal(h.all().length, 1, 'and is not held either');
+      assert.deepEqual([h.seq, h.storedSeq], [3, 1], 'its numbers are spent, but nobody starts past the stored one');
 
       h.append(entry(h.nextSeq()), undefined, outcome('four'));
       h.flush();
