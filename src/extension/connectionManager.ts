@@ -219,6 +219,9 @@ export class ConnectionManager extends Disposable implements ConnectionHealth {
     await secretStored;
     if (options.fingerprint && client.relayFingerprint) await this.trust.pin(address, client.relayFingerprint);
     if (!options.pin) await rememberRelay(this.saved, address);
+    // The writes above take a while (the keychain): a newer request may have replaced this one
+    // meanwhile, and its relay, not this one, is the setting to keep.
+    if (this.client !== client) return;
     if (options.saveServer && readSettings().server !== address) await updateSetting('server', address);
   }
 

@@ -83,7 +83,8 @@ export function joinFlow(c: CommandContext, ports: CommandPorts): JoinFlow {
       if (previous) connections.connect(previous).catch((err: Error) => ports.log.error(`reconnecting to ${previous} failed: ${err.message}`));
       return fail(describeFailure(lastError, addresses, what.kind === 'invite' ? 'the invite' : 'the pasted text'));
     }
-    await ports.settings.update('server', joined);
+    // Only while that relay is still the one this window is on (a newer Connect… may have come).
+    if (connections.server === joined) await ports.settings.update('server', joined);
     await ports.executeCommand('teamMessenger.peers.focus');
     ports.views.openChat();
     void showInformationMessage(inert`Joined the team at ${joined}${from ? inert` (invited by ${from})` : ''}.`);
