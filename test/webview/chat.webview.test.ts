@@ -1,8 +1,6 @@
 import * as assert from 'assert';
-import type { Browser } from 'playwright-core';
-import { ChatPage, launchBrowser } from './chatPage';
+import { ChatPage, useChatPage } from './chatPage';
 import { BOB_MESSAGES, CONVERSATIONS, HOSTILE, MIN, NOON, bobView, init, manyMessages, ownMessage, peerMessage, summary } from './fixtures';
-import { type WebviewServer, startWebviewServer } from './server';
 import { DARK, HIGH_CONTRAST, LIGHT } from './themes';
 
 /**
@@ -11,33 +9,9 @@ import { DARK, HIGH_CONTRAST, LIGHT } from './themes';
  * is recorded by a stand-in acquireVsCodeApi.
  */
 describe('chat webview (Chromium)', function () {
-  let browser: Browser;
-  let server: WebviewServer;
+  const session = useChatPage();
   let chat: ChatPage;
-
-  before(async () => {
-    server = await startWebviewServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    chat = await ChatPage.open(browser, server.url);
-  });
-
-  afterEach(async function () {
-    const problems = chat.problems.slice();
-    const violations = await chat.violations();
-    await chat.close();
-    if (this.currentTest?.state === 'passed') {
-      assert.deepStrictEqual(violations, [], 'no CSP violations');
-      assert.deepStrictEqual(problems, [], 'no console errors or page errors');
-    }
-  });
+  beforeEach(() => (chat = session.chat));
 
   const page = () => chat.page;
   const rows = () => page().locator('#conversation-list [role="option"]');

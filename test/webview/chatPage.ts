@@ -4,6 +4,8 @@ import * as path from 'path';
 import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core';
 import type { FromWebview, ToWebview } from '../../src/views/chatProtocol';
 import type { Theme } from './themes';
+import { startWebviewServer, type WebviewServer } from './server';
+import * as assert from 'assert';
 import { CHROMIUM_ARGS } from '../browser/chromium';
 
 /**
@@ -169,4 +171,39 @@ export class ChatPage {
     await this.page.screenshot({ path: file });
     return file;
   }
+}
+
+/**
+ * The hooks every chat webview suite shares: one server and one Chromium for the suite, a fresh
+ * page per test, and after a passing test no CSP violations and no console or page errors.
+ */
+export function useChatPage(): { readonly chat: ChatPage } {
+  let browser: Browser;
+  let server: WebviewServer;
+  let chat: ChatPage;
+  before(async () => {
+    server = await startWebviewServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  beforeEach(async () => {
+    chat = await ChatPage.open(browser, server.url);
+  });
+  afterEach(async function () {
+    const problems = chat.problems.slice();
+    const violations = await chat.violations();
+    await chat.close();
+    if (this.currentTest?.state === 'passed') {
+      assert.deepStrictEqual(violations, [], 'no CSP violations');
+      assert.deepStrictEqual(problems, [], 'no console errors or page errors');
+    }
+  });
+  return {
+    get chat() {
+      return chat;
+    },
+  };
 }

@@ -1,9 +1,7 @@
 import * as assert from 'assert';
-import type { Browser } from 'playwright-core';
 import type { FileCard } from '../../src/views/chatProtocol';
-import { ChatPage, launchBrowser } from './chatPage';
+import { ChatPage, useChatPage } from './chatPage';
 import { BOB_MESSAGES, HOSTILE, MIN, NOON, bobView, init } from './fixtures';
-import { type WebviewServer, startWebviewServer } from './server';
 import { DARK, HIGH_CONTRAST, LIGHT } from './themes';
 
 /**
@@ -48,33 +46,9 @@ const SAVED = card('c-saved', {
 });
 
 describe('chat webview: file cards and the offline composer (Chromium)', function () {
-  let browser: Browser;
-  let server: WebviewServer;
+  const session = useChatPage();
   let chat: ChatPage;
-
-  before(async () => {
-    server = await startWebviewServer();
-    browser = await launchBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  beforeEach(async () => {
-    chat = await ChatPage.open(browser, server.url);
-  });
-
-  afterEach(async function () {
-    const problems = chat.problems.slice();
-    const violations = await chat.violations();
-    await chat.close();
-    if (this.currentTest?.state === 'passed') {
-      assert.deepStrictEqual(violations, [], 'no CSP violations');
-      assert.deepStrictEqual(problems, [], 'no console errors or page errors');
-    }
-  });
+  beforeEach(() => (chat = session.chat));
 
   const page = () => chat.page;
   const cards = () => page().locator('#log .file-card');
