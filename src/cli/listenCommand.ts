@@ -77,7 +77,7 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
     out({ type: 'peer-status', name: peer.name, clientId: peer.clientId, status: peer.status }, `${peer.name} is ${peer.status}`),
   );
   client.on('message', (message: ChatMessage) => {
-    const to = message.to === 'all' ? 'all' : message.to.map((id) => nameOf(client, id));
+    const to = typeof message.to === 'string' ? message.to : message.to.map((id) => nameOf(client, id));
     out(
       {
         type: 'message',
@@ -91,7 +91,7 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
         ...(message.code ? { code: message.code } : {}),
         ...(message.replay ? { replay: true } : {}),
       },
-      `${message.fromName} → ${to === 'all' ? 'everyone' : to.join(', ')}: ${message.text}`,
+      `${message.fromName} → ${to === 'all' ? 'everyone' : typeof to === 'string' ? to : to.join(', ')}: ${message.text}`,
     );
     saveBookmark();
   });

@@ -27,6 +27,8 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     'no-auth': { type: 'boolean' },
     'history-dir': { type: 'string' },
     'history-max': { type: 'string' },
+    'history-max-days': { type: 'string' },
+    'history-max-mb': { type: 'string' },
     'log-level': { type: 'string' },
     plain: { type: 'boolean' },
     cert: { type: 'string' },
@@ -56,7 +58,7 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     port: parsePort(values.port, DEFAULT_PORT),
     auth,
     historyDir: values['history-dir'],
-    historyMaxEntries: parsePositiveInt('history-max', values['history-max'], 10_000),
+    ...historyRetention(values),
     tls: tls ? { certPem: tls.certPem, keyPem: tls.keyPem } : false,
     admission: {
       ...(values['max-connections'] ? { maxConnections: parsePositiveInt('max-connections', values['max-connections'], 0) } : {}),
@@ -94,6 +96,29 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     }
   });
   return 0;
+}
+
+/** Most bytes of history the relay may hold (its records' offsets are 32-bit). */
+const MAX_HISTORY_MB = 4095;
+
+/**
+ * `--history-max N` (records), `--history-max-days D` and `--history-max-mb M`: what the history
+ * keeps, each bound on its own; those not given keep the history's defaults (history.ts).
+ */
+function historyRetention(values: { 'history-max'?: string; 'history-max-days'?: string; 'history-max-mb'?: string }): {
+  historyMaxEntries?: number;
+  historyMaxAgeMs?: number;
+  historyMaxBytes?: number;
+} {
+  const out: { historyMaxEntries?: number; historyMaxAgeMs?: number; historyMaxBytes?: number } = {};
+  if (values['history-max'] !== undefined) out.historyMaxEntries = parsePositiveInt('history-max', values['history-max'], 0);
+  if (values['history-max-days'] !== undefined) out.historyMaxAgeMs = parsePositiveInt('history-max-days', values['history-max-days'], 0) * 24 * 3600 * 1000;
+  if (values['history-max-mb'] !== undefined) {
+    const mb = parsePositiveInt('history-max-mb', values['history-max-mb'], 0);
+    if (mb > MAX_HISTORY_MB) throw new UsageError(`--history-max-mb is at most ${MAX_HISTORY_MB}`);
+    out.historyMaxBytes = mb * 1024 * 1024;
+  }
+  return out;
 }
 
 /** Set in the environment of a relay started again with its flags, so it never loops. */

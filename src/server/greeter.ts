@@ -2,6 +2,7 @@ import { checkProof, handshakeTranscript, proveSecret } from '../net/protocol/au
 import { encodeControlWithList } from '../net/protocol/controlCodec';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { clientIdFromPublicKey, verifySignature } from '../net/identity';
+import type { TeamState } from '../net/protocol/conversationMessages';
 import { Hello, PROTOCOL_VERSION, Welcome } from '../net/protocol/messages';
 import type { Admission } from './admission';
 import type { Invites } from './invites';
@@ -24,12 +25,14 @@ export interface GreeterHost {
   replaced(old: Session): void;
   /** The session is ready (counted, announced by the relay). */
   ready(session: Session): void;
+  /** What the identity is told right after its welcome: channels and read state. */
+  teamState(clientId: string): TeamState;
 }
 
 /**
  * Hello and admission: checks a connection's hello (version, identity signature, team secret),
  * makes it a ready session of its identity, welcomes it with the roster and the relay's proof,
- * replays what it missed, and tells the others it joined.
+ * tells it its channels and read state, replays what it missed, and tells the others it joined.
  */
 export class Greeter {
   constructor(
@@ -111,7 +114,9 @@ export class Greeter {
     // otherwise from where the relay last delivered to this identity.
     const from =
       hello.resume && hello.resume.epoch === history.epoch ? Math.min(hello.resume.seq, history.storedSeq) : wasKnown ? deliveredBefore : history.storedSeq;
-    const missed = history.replayFor(clientId, from);
+    // Everything of the conversations it may read, its own messages included (sent from
+    // another machine, or before a restart), each as its latest version.
+    const missed = history.replayFor(clientId, from, this.ctx.audience.readerCheck(clientId));
 
     const welcome: Omit<Welcome, 'peers'> = {
       t: 'welcome',
@@ -129,6 +134,8 @@ export class Greeter {
       online: byClient.size,
     };
     session.connection.sendEncodedParts(encodeControlWithList<Welcome, 'peers'>(welcome, 'peers', presence.rosterFor(session)));
+    // Before any replay: a replayed message names channels and moves read state it describes.
+    session.connection.send(this.host.teamState(clientId));
     presence.joined(session);
     this.tellWatchCut(session, hello.watch?.length ?? 0, watchRefused);
     for (const frame of missed.frames) session.connection.sendEncoded(frame);

@@ -1,35 +1,37 @@
 import * as crypto from 'node:crypto';
-import { z } from 'zod';
 import { Logger } from '../net/logger';
-import { CodeRef, Targets } from '../net/protocol/messages';
+import { ChatMessage } from '../net/protocol/messages';
 import { FloodLog } from './floodLog';
+import { HistoryEntry, isUpdateRecord, parseRecord, updateRecordJson } from './historyEntry';
+import { LogCompaction } from './historyCompaction';
 import { describeWriteError, HistoryLog } from './historyLog';
-import { chatMessageJson, MESSAGE_JSON_START, replayFrame } from './io/hotFrames';
-import { RecordRing } from './io/recordRing';
+import { cutPage, Page, PageQuery, PageRecords } from './historyPages';
+import { HistoryRecords, logLineBytes, logLineOf } from './historyRecords';
+import { replayAfter } from './historyReplay';
+import { HistorySearch, SearchHits } from './historySearch';
+import { changesStoredText, latestEntry, latestVersion } from './latestVersion';
+import type { ParsedSearch } from './searchQuery';
+import type { MessageState } from './teamStore';
+
+export { HistoryEntry } from './historyEntry';
+export type { Page, PageQuery } from './historyPages';
+export type { SearchHits } from './historySearch';
 
 /**
- * The relay's bounded memory of recent messages, so a client that was away receives what it
- * missed. Optionally backed by an append-only log on disk (historyLog.ts), so the history and
- * the sequence numbers survive a relay restart; then a message counts as stored only once it
- * is written, and its sender hears so (or that it could not be) only then.
+ * The relay's memory of messages: what a client that was away missed, pages of a conversation
+ * scrolled back to, and search. Optionally backed by an append-only log on disk (historyLog.ts),
+ * so the history and the sequence numbers survive a relay restart; then a message (or an update
+ * record) counts as stored only once it is written, and its sender hears so (or that it could not
+ * be) only then.
+ *
+ * What changed on a stored message after it was sent (edits, deletes, reactions, replies) is the
+ * team store's (`state`); the history keeps an update record for each change, with a seq of its
+ * own, and serves every message as its latest version.
  *
  * Sequence numbers only compare within one epoch: a relay without a history folder starts a
  * new epoch every run, and clients that bring a sequence number from another epoch are
  * treated as new.
  */
-export const HistoryEntry = z.object({
-  id: z.string(),
-  seq: z.number().int().nonnegative(),
-  ts: z.number().int().nonnegative(),
-  from: z.string(),
-  fromName: z.string(),
-  to: Targets,
-  text: z.string(),
-  code: CodeRef.optional(),
-  /** The sender's ref, so a resend after reconnect is recognised as the same message. */
-  ref: z.string(),
-});
-export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
 /** Told about a message once the history has stored it, or could not. */
 export interface StoreOutcome {
@@ -40,71 +42,84 @@ export interface StoreOutcome {
 export interface HistoryOptions {
   /** Folder for the log; without it the history lives in memory only. */
   dir?: string;
+  /** Records kept (messages and update records). */
   maxEntries?: number;
   /** Entries older than this are dropped (ms). */
   maxAgeMs?: number;
-  /** Bound on the bytes held in memory (each message's ref and JSON); 32 MiB unless set. */
+  /** Bound on the history's size as lines of its log (bytes). */
   maxBytes?: number;
   logger: Logger;
   /** Asks for a flush soon: a message waits for it before it is delivered and acknowledged. */
   wake?: () => void;
+  /** What changed on the stored message with this seq (the team store's). Asked from the
+   *  constructor on: it compacts the log with each message's latest version. */
+  state?: (seq: number) => MessageState | undefined;
+  /** Told when retention dropped records: every message up to this seq is gone. */
+  onTrimmed?: (upToSeq: number) => void;
 }
 
-/** `to` in the index: everyone, or a list (read from the record), else one identity's number. */
-const TO_ALL = -1;
-const TO_LISTED = -2;
+const DAY_MS = 24 * 3600 * 1000;
+/** Retention unless told otherwise: real scrollback on disk; a relay in memory only (the one an
+ *  editor starts, say) keeps about the last 100,000 chat messages. */
+export const HISTORY_DEFAULTS = {
+  onDisk: { maxEntries: 1_000_000, maxAgeMs: 90 * DAY_MS, maxBytes: 1024 * 1024 * 1024 },
+  inMemory: { maxEntries: 100_000, maxAgeMs: 90 * DAY_MS, maxBytes: 32 * 1024 * 1024 },
+} as const;
+/** A client away for longer than this many records pages back for the older ones. */
+export const REPLAY_MAX_FRAMES = 10_000;
 
-/**
- * Held in a RecordRing, off the JS heap (see there for why): each record is the sender's ref
- * (UTF-16) followed by the message's JSON exactly as it went out live, so a replay is that JSON with
- * `"replay":true` added, never parsed or encoded again. What a replay filters on (seq, time,
- * sender, receiver) sits in typed arrays beside it, identities as small numbers.
- */
+type Pending =
+  | { entry: HistoryEntry; lineBytes: number; outcome: StoreOutcome | undefined }
+  | { update: { seq: number; ts: number; target: number }; outcome: StoreOutcome | undefined };
+
 export class MessageHistory {
   readonly epoch: string;
   private lastSeq = 0;
   private lastStored = 0;
+  /** The seq onTrimmed was last told. */
+  private trimmedUpTo = 0;
   private readonly log: HistoryLog | undefined;
   /** Appended, waiting for flush() to write them (on disk only). */
-  private pending: { entry: HistoryEntry; json: Buffer; outcome: StoreOutcome | undefined }[] = [];
+  private pending: Pending[] = [];
   /** Write failures repeat for as long as the disk is full: counted, not repeated. */
   private readonly failures: FloodLog;
   private failing = false;
+  private readonly compaction: LogCompaction | undefined;
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
-  private readonly ring: RecordRing;
-  private readonly seqs: Float64Array;
-  private readonly times: Float64Array;
-  private readonly senders: Int32Array;
-  private readonly receivers: Int32Array;
-  private readonly refLengths: Uint32Array;
-  /** Identities as numbers for the index; as many as there are identities that sent or were sent to. */
-  private readonly identities = new Map<string, number>();
+  private readonly maxBytes: number;
+  private readonly records: HistoryRecords;
+  private readonly searcher: HistorySearch;
+  private readonly stateOf: (seq: number) => MessageState | undefined;
 
   constructor(private readonly options: HistoryOptions) {
-    this.maxEntries = options.maxEntries ?? 10_000;
-    this.maxAgeMs = options.maxAgeMs ?? 7 * 24 * 3600 * 1000;
-    this.ring = new RecordRing(this.maxEntries, options.maxBytes ?? 32 * 1024 * 1024);
-    this.seqs = new Float64Array(this.maxEntries);
-    this.times = new Float64Array(this.maxEntries);
-    this.senders = new Int32Array(this.maxEntries);
-    this.receivers = new Int32Array(this.maxEntries);
-    this.refLengths = new Uint32Array(this.maxEntries);
+    const defaults = options.dir ? HISTORY_DEFAULTS.onDisk : HISTORY_DEFAULTS.inMemory;
+    this.maxEntries = options.maxEntries ?? defaults.maxEntries;
+    this.maxAgeMs = options.maxAgeMs ?? defaults.maxAgeMs;
+    this.maxBytes = options.maxBytes ?? defaults.maxBytes;
+    this.stateOf = options.state ?? (() => undefined);
     this.failures = new FloodLog(options.logger);
-    if (!options.dir) {
-      this.epoch = crypto.randomBytes(9).toString('base64url');
-      return;
-    }
-    this.log = new HistoryLog(options.dir, options.logger);
-    const state = this.log.loadState();
-    this.epoch = state.epoch;
+    this.log = options.dir ? new HistoryLog(options.dir, options.logger) : undefined;
+    const state = this.log?.loadState();
+    this.epoch = state?.epoch ?? crypto.randomBytes(9).toString('base64url');
+    this.records = new HistoryRecords(this.maxEntries, this.maxBytes, this.epoch);
+    this.searcher = new HistorySearch({ records: this.records, state: this.stateOf, latest: (n) => this.latestOf(n) });
+    if (!this.log || !state) return;
+    this.compaction = new LogCompaction(
+      this.log,
+      this.records,
+      (n) => this.compactedLine(n),
+      () => ({ epoch: this.epoch, seq: this.lastSeq }),
+      options.wake,
+    );
     this.lastSeq = state.seq ?? 0;
     this.lastStored = this.lastSeq;
-    this.load(this.log);
-    this.trim(Date.now());
-    // Rewrite the log at start: it drops what retention removed (and may fail on a full disk:
-    // then the log stays as it is, its torn tail already cut off).
-    this.compact();
+    const loaded = this.load(this.log);
+    this.afterHolding(Date.now());
+    // Rewrite the log at start when it holds more than the history: what retention removed, what
+    // was damaged, messages changed since (for their latest versions). It may fail on a full
+    // disk: then the log stays as it is, its torn tail already cut off.
+    if (loaded.lines !== this.records.size || loaded.updates) this.compaction.now();
   }
 
   /** Whether messages wait for the disk before they count as stored. */
@@ -123,55 +138,123 @@ export class MessageHistory {
     return this.lastStored;
   }
 
+  /** Records held (messages and update records). */
   get size(): number {
-    return this.ring.size;
+    return this.records.size;
+  }
+
+  /** The oldest record's seq (0 when nothing is held): scrollback ends there. */
+  get oldestSeq(): number {
+    return this.records.size > 0 ? this.records.seqOf(this.records.first) : 0;
   }
 
   nextSeq(): number {
     return ++this.lastSeq;
   }
 
+  /** What the history holds and what it costs: records, their size as log lines, the memory of
+   *  their compact form, and the search index's memory and terms (for logs and benches). */
+  get stats(): { records: number; logBytes: number; heldBytes: number; indexBytes: number; terms: number } {
+    const records = this.records;
+    return {
+      records: records.size,
+      logBytes: records.bytes,
+      heldBytes: records.heldBytes,
+      indexBytes: this.searcher.indexBytes,
+      terms: this.searcher.termCount,
+    };
+  }
+
   /**
    * Keeps `entry`. `messageJson` is its live message frame's JSON when the caller has it (the
-   * relay has just built it to deliver); otherwise it is built here. In memory it is held at
+   * relay has just built it to deliver): it tells the size of its line in the log. In memory it is held at
    * once; on disk, once flush() has written it. `outcome` hears which, then.
    */
   append(entry: HistoryEntry, messageJson?: Buffer, outcome?: StoreOutcome): void {
-    const json = messageJson ?? Buffer.from(chatMessageJson(entry), 'utf8');
+    const lineBytes = logLineBytes(entry, messageJson);
     if (!this.log) {
-      this.hold(entry, json);
-      this.trim(entry.ts);
+      this.holdMessage(entry, lineBytes);
+      this.afterHolding(entry.ts);
       outcome?.stored();
       return;
     }
-    this.pending.push({ entry, json, outcome });
+    this.pending.push({ entry, lineBytes, outcome });
     if (this.pending.length === 1) this.options.wake?.();
   }
 
-  /** The replay frames of what `clientId` missed after `afterSeq` (sent to it or to all, not by
-   *  it), oldest first, and the seq of the last of them. */
-  replayFor(clientId: string, afterSeq: number): { frames: Buffer[]; lastSeq: number } {
-    const me = this.identities.get(clientId);
-    const frames: Buffer[] = [];
-    let lastSeq = afterSeq;
-    for (let n = this.firstAfter(afterSeq); n < this.ring.end; n++) {
-      const slot = this.ring.slotOf(n);
-      if (this.senders[slot] === me) continue;
-      const to = this.receivers[slot];
-      const json = this.ring.view(n).subarray(this.refLengths[slot]);
-      if (to === TO_ALL || to === me || (to === TO_LISTED && (JSON.parse(json.toString('utf8')) as { to: string[] }).to.includes(clientId))) {
-        frames.push(replayFrame(json));
-        lastSeq = this.seqs[slot];
-      }
+  /**
+   * Records that the stored message `targetSeq` changed (what changed is in the team store by
+   * now) and returns the update's own seq. Stored like a message: at once in memory, at flush()
+   * on disk, and `outcome` hears which.
+   */
+  appendUpdate(targetSeq: number, ts: number, outcome?: StoreOutcome): number {
+    const update = { seq: this.nextSeq(), ts, target: targetSeq };
+    if (!this.log) {
+      this.holdUpdate(update.seq, ts, targetSeq);
+      this.afterHolding(ts);
+      outcome?.stored();
+      return update.seq;
     }
-    return { frames, lastSeq };
+    this.pending.push({ update, outcome });
+    if (this.pending.length === 1) this.options.wake?.();
+    return update.seq;
   }
 
-  /** Every entry held, oldest first, decoded (for start-up and tests; the relay's paths use the bytes). */
+  /** The stored message with this seq as it was sent (or as compaction last wrote it), and its
+   *  conversation key; undefined when it is not held (or the seq is an update's). */
+  find(seq: number): { entry: HistoryEntry; conv: string } | undefined {
+    const n = this.records.recordOf(seq);
+    if (n < 0 || this.records.isUpdate(n)) return undefined;
+    return { entry: this.records.entry(n), conv: this.records.convKey(this.records.convOf(n)) };
+  }
+
+  /** The message with this seq as it is now (its state laid over it), if held. */
+  latest(seq: number): ChatMessage | undefined {
+    const n = this.records.recordOf(seq);
+    return n < 0 || this.records.isUpdate(n) ? undefined : this.latestOf(n);
+  }
+
+  /**
+   * The replay frames of what a client of `_clientId` missed after `afterSeq`: every message and
+   * change in the conversations `canRead` allows (the identity's own messages included, for its
+   * other machines), oldest first, each message its latest version and each change of an older
+   * message an `update` (see historyReplay.ts); and the newest seq that covers.
+   */
+  replayFor(_clientId: string, afterSeq: number, canRead: (conv: string) => boolean, maxFrames = REPLAY_MAX_FRAMES): { frames: Buffer[]; lastSeq: number } {
+    return replayAfter({ records: this.records, state: this.stateOf, latest: (n) => this.latestOf(n) }, afterSeq, canRead, maxFrames);
+  }
+
+  /**
+   * A page of conversation `conv` (a key): its top-level messages, or with `thread` the replies to
+   * that message; oldest first, each its latest version; see PageQuery. The caller checks that
+   * the asker may read `conv`.
+   */
+  page(conv: string, q: PageQuery): Page {
+    const index = this.records.convIndex(conv);
+    if (index < 0) return { messages: [], older: false, newer: false };
+    return cutPage(this.pageRecords(index, q.thread), this.records, q, (n) => this.latestOf(n));
+  }
+
+  /**
+   * Messages matching `query` in the conversations `canRead` allows, newest first, at most
+   * `limit` of them, below seq `before` when given; `more` when there are further ones.
+   */
+  search(query: ParsedSearch, canRead: (conv: string) => boolean, limit: number, before?: number): SearchHits {
+    return this.searcher.search(query, canRead, limit, before);
+  }
+
+  /** Every message held, oldest first, decoded (for tests; the relay's paths use the bytes). */
   all(): HistoryEntry[] {
+    return this.recent(Infinity);
+  }
+
+  /** The newest `count` messages held, oldest first, decoded. */
+  recent(count: number): HistoryEntry[] {
     const out: HistoryEntry[] = [];
-    for (let n = this.ring.first; n < this.ring.end; n++) out.push(this.decode(n));
-    return out;
+    for (let n = this.records.end - 1; n >= this.records.first && out.length < count; n--) {
+      if (!this.records.isUpdate(n)) out.push(this.records.entry(n));
+    }
+    return out.reverse();
   }
 
   /**
@@ -180,31 +263,15 @@ export class MessageHistory {
    * write fails (a full disk), nothing of the batch is held or delivered: each sender is told.
    */
   flush(): void {
-    if (!this.log || this.pending.length === 0) return;
-    const batch = this.pending;
-    this.pending = [];
-    try {
-      this.log.append(batch.map((p) => JSON.stringify(p.entry) + '\n').join(''));
-    } catch (err) {
-      const reason = describeWriteError(err);
-      this.failing = true;
-      this.failures.error('cannot write message history; refusing messages until it can', { file: this.log.file, reason, code: 'NOT_STORED' });
-      for (const p of batch) p.outcome?.notStored(reason);
-      return;
-    }
-    if (this.failing) {
-      this.failing = false;
-      this.failures.flush();
-      this.options.logger.info('message history is written again', { file: this.log.file });
-    }
-    for (const p of batch) this.hold(p.entry, p.json);
-    this.trim(Date.now());
-    for (const p of batch) p.outcome?.stored();
-    if (this.log.linesOnDisk > 2 * this.maxEntries + 1000) this.compact();
+    if (!this.log) return;
+    if (this.pending.length > 0) this.writePending(this.log);
+    this.compaction?.step();
   }
 
   close(): void {
-    this.flush();
+    // What was appended is written; a compaction under way is given up (the old log is whole).
+    if (this.log && this.pending.length > 0) this.writePending(this.log);
+    this.compaction?.abort();
     if (this.log) {
       this.log.saveState({ epoch: this.epoch, seq: this.lastSeq });
       this.log.close();
@@ -212,97 +279,103 @@ export class MessageHistory {
     this.failures.flush();
   }
 
-  private hold(entry: HistoryEntry, messageJson: Buffer): void {
-    this.lastStored = Math.max(this.lastStored, entry.seq);
-    // UTF-16 for the ref: exact for any JS string, a lone surrogate included (UTF-8 is not).
-    const refBytes = 2 * entry.ref.length;
-    const n = this.ring.push(refBytes + messageJson.length);
-    if (n < 0) return; // one message larger than the whole history: kept on disk only
-    const record = this.ring.view(n);
-    record.write(entry.ref, 0, refBytes, 'utf16le');
-    messageJson.copy(record, refBytes);
-    const slot = this.ring.slotOf(n);
-    this.seqs[slot] = entry.seq;
-    this.times[slot] = entry.ts;
-    this.senders[slot] = this.identity(entry.from);
-    this.receivers[slot] = entry.to === 'all' ? TO_ALL : entry.to.length === 1 ? this.identity(entry.to[0]) : TO_LISTED;
-    this.refLengths[slot] = refBytes;
-  }
-
-  private identity(clientId: string): number {
-    let n = this.identities.get(clientId);
-    if (n === undefined) this.identities.set(clientId, (n = this.identities.size));
-    return n;
-  }
-
-  private decode(n: number): HistoryEntry {
-    const record = this.ring.view(n);
-    const refBytes = this.refLengths[this.ring.slotOf(n)];
-    const m = JSON.parse(record.toString('utf8', refBytes)) as HistoryEntry;
-    return {
-      id: m.id,
-      seq: m.seq,
-      ts: m.ts,
-      from: m.from,
-      fromName: m.fromName,
-      to: m.to,
-      text: m.text,
-      ...(m.code ? { code: m.code } : {}),
-      ref: record.toString('utf16le', 0, refBytes),
-    };
-  }
-
-  /** The log line of record `n`: its message JSON with the ref in place of `"t":"message"`
-   *  (the JSON is always chatMessageJson's, which starts so), without decoding the rest. */
-  private logLine(n: number): string {
-    const record = this.ring.view(n);
-    const refBytes = this.refLengths[this.ring.slotOf(n)];
-    const json = record.toString('utf8', refBytes);
-    return '{"ref":' + JSON.stringify(record.toString('utf16le', 0, refBytes)) + ',' + json.slice(MESSAGE_JSON_START.length) + '\n';
-  }
-
-  /** The first record with a seq above `seq` (seqs rise with record numbers). */
-  private firstAfter(seq: number): number {
-    let lo = this.ring.first;
-    let hi = this.ring.end;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      if (this.seqs[this.ring.slotOf(mid)] <= seq) lo = mid + 1;
-      else hi = mid;
+  private writePending(log: HistoryLog): void {
+    const batch = this.pending;
+    this.pending = [];
+    try {
+      log.append(batch.map((p) => ('entry' in p ? JSON.stringify(p.entry) : updateRecordJson(p.update.seq, p.update.ts, p.update.target)) + '\n').join(''));
+    } catch (err) {
+      const reason = describeWriteError(err);
+      this.failing = true;
+      this.failures.error('cannot write message history; refusing messages until it can', { file: log.file, reason, code: 'NOT_STORED' });
+      for (const p of batch) p.outcome?.notStored(reason);
+      return;
     }
-    return lo;
+    if (this.failing) {
+      this.failing = false;
+      this.failures.flush();
+      this.options.logger.info('message history is written again', { file: log.file });
+    }
+    for (const p of batch) {
+      if ('entry' in p) this.holdMessage(p.entry, p.lineBytes);
+      else this.holdUpdate(p.update.seq, p.update.ts, p.update.target);
+    }
+    this.afterHolding(Date.now());
+    for (const p of batch) p.outcome?.stored();
+  }
+
+  private holdMessage(entry: HistoryEntry, lineBytes: number): void {
+    this.lastStored = Math.max(this.lastStored, entry.seq);
+    const n = this.records.holdMessage(entry, lineBytes);
+    if (n >= 0) this.searcher.indexMessage(n, entry);
+  }
+
+  private holdUpdate(seq: number, ts: number, target: number): void {
+    this.lastStored = Math.max(this.lastStored, seq);
+    const n = this.records.holdUpdate(seq, ts, target);
+    if (n >= 0) this.searcher.indexUpdate(n);
+    if (this.stateOf(target)?.deleted) this.compaction?.deleted();
+  }
+
+  /** Applies the age bound, then tells whoever listens what retention dropped. */
+  private afterHolding(now: number): void {
+    this.trim(now);
+    const upTo = this.records.size > 0 ? this.records.seqOf(this.records.first) - 1 : this.lastStored;
+    if (upTo > this.trimmedUpTo) {
+      this.trimmedUpTo = upTo;
+      this.searcher.dropped(this.records.first);
+      this.options.onTrimmed?.(upTo);
+    }
+  }
+
+  /** Record `n`'s message as it is now. */
+  private latestOf(n: number): ChatMessage {
+    return latestVersion(this.records.entry(n), this.stateOf(this.records.seqOf(n)));
+  }
+
+  private pageRecords(conv: number, thread: number | undefined): PageRecords {
+    return this.searcher.conversationRecords(conv, thread);
   }
 
   private trim(now: number): void {
     const oldest = now - this.maxAgeMs;
-    while (this.ring.size > 0 && this.times[this.ring.slotOf(this.ring.first)] < oldest) this.ring.shift();
+    while (this.records.size > 0 && this.records.timeOf(this.records.first) < oldest) this.records.shift();
   }
 
-  private load(log: HistoryLog): void {
-    const entries = log.load((value) => {
-      const parsed = HistoryEntry.safeParse(value);
-      return parsed.success ? parsed.data : undefined;
-    });
+  /** Holds what the log has; how many lines it had (damaged ones included) and whether any
+   *  was an update record. */
+  private load(log: HistoryLog): { lines: number; updates: boolean } {
     let newest = 0;
     let outOfOrder = 0;
-    for (const entry of entries) {
-      if (entry.seq <= newest) {
+    let updates = false;
+    const { records, damaged } = log.load((value, lineBytes) => {
+      const record = parseRecord(value);
+      if (record === undefined) return false;
+      if (record.seq <= newest) {
         outOfOrder++;
-        continue;
+        return true;
       }
-      this.hold(entry, Buffer.from(chatMessageJson(entry), 'utf8'));
-      newest = entry.seq;
+      newest = record.seq;
       this.lastSeq = Math.max(this.lastSeq, newest);
-    }
+      if (isUpdateRecord(record)) {
+        updates = true;
+        this.holdUpdate(record.seq, record.ts, record.update);
+      } else {
+        this.holdMessage(record, lineBytes);
+      }
+      return true;
+    });
     if (outOfOrder > 0) this.options.logger.warn('skipped history records out of order (a seq again)', { file: log.file, records: outOfOrder });
-    this.options.logger.info('history loaded', { entries: this.ring.size, seq: this.lastSeq });
+    this.options.logger.info('history loaded', { entries: this.records.size, seq: this.lastSeq, damaged, ...this.stats });
+    return { lines: records + damaged, updates };
   }
 
-  /** Rewrites the log with just the retained entries (see HistoryLog.rewrite). */
-  private compact(): void {
-    if (!this.log) return;
-    const lines: string[] = [];
-    for (let n = this.ring.first; n < this.ring.end; n++) lines.push(this.logLine(n));
-    this.log.rewrite(lines, { epoch: this.epoch, seq: this.lastSeq });
+  /** Record `n`'s line in a compacted log: a message its latest version (a deleted one's text
+   *  gone), an update only while its message is held. */
+  private compactedLine(n: number): string | undefined {
+    const records = this.records;
+    if (records.isUpdate(n)) return records.recordOf(records.linkOf(n)) >= 0 ? records.logLine(n) : undefined;
+    const state = this.stateOf(records.seqOf(n));
+    return changesStoredText(state) ? logLineOf(latestEntry(records.entry(n), state)) : records.logLine(n);
   }
 }

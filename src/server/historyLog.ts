@@ -23,12 +23,26 @@ const STATE_FILE = 'relay-state.json';
 const StateFile = z.object({ epoch: z.string().min(1).max(64), seq: z.number().int().nonnegative().optional() });
 export type HistoryState = z.infer<typeof StateFile>;
 
+/** A rewrite of the log under way (HistoryLog.startRewrite). */
+export interface LogRewrite {
+  /** Writes whole lines to the new log; false (logged, and the rewrite given up) when it cannot. */
+  write(lines: string[]): boolean;
+  /** Puts the new log in place of the old one; false (logged) when it cannot. */
+  finish(): boolean;
+  /** Gives the rewrite up: the old log stays. */
+  abort(): void;
+}
+
 /** A line that was not a record, as found on load. */
 interface Damage {
   line: number;
   offset: number;
   bytes: Buffer;
 }
+
+/** How much of the log is read at once on load, and written at once when it is rewritten. */
+const READ_CHUNK = 4 * 1024 * 1024;
+const WRITE_CHUNK = 1024 * 1024;
 
 /** Codes that mean there is no room: the sender is told the relay's disk is full. */
 const NO_ROOM = new Set(['ENOSPC', 'EDQUOT', 'EFBIG']);
@@ -90,46 +104,61 @@ export class HistoryLog {
   }
 
   /**
-   * The records of the log that `accept` takes, in order, and opens the log for appending.
-   * Lines it refuses are damage: set aside in `history.damaged-<time>.jsonl`, reported once,
-   * and cut off the log when they are its tail, so what is appended next starts on a line of its own.
+   * Hands each record of the log to `accept` (with its line's size), in order, and opens the log for appending. Lines it
+   * refuses (returns false) are damage: set aside in `history.damaged-<time>.jsonl`, reported once,
+   * and cut off the log when they are its tail, so what is appended next starts on a line of its
+   * own. Read in chunks, so a large log never sits in memory whole. Says how many lines were
+   * records and how many were damage.
    */
-  load<T>(accept: (value: unknown) => T | undefined): T[] {
-    let data: Buffer;
+  load(accept: (value: unknown, lineBytes: number) => boolean, chunkBytes = READ_CHUNK): { records: number; damaged: number } {
+    let fd: number;
     try {
-      data = fs.readFileSync(this.file);
+      fd = fs.openSync(this.file, 'r');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      data = Buffer.alloc(0);
+      this.open(0, 0, []);
+      return { records: 0, damaged: 0 };
     }
-    const records: T[] = [];
     const damage: Damage[] = [];
+    let records = 0;
     let wholeEnd = 0;
     let line = 0;
-    for (let start = 0; start < data.length; line++) {
-      const newline = data.indexOf(0x0a, start);
-      const end = newline < 0 ? data.length : newline;
-      const bytes = data.subarray(start, end);
-      const offset = start;
-      start = end + 1;
-      if (bytes.length === 0) continue;
+    let size = 0;
+    try {
+      const chunk = Buffer.allocUnsafe(chunkBytes);
+      /** Where `pending` (a line not yet ended) starts in the file. */
+      let pendingAt = 0;
+      let pending = Buffer.alloc(0);
+      for (;;) {
+        const got = fs.readSync(fd, chunk, 0, chunk.length, size);
+        if (got === 0) break;
+        size += got;
+        const data = pending.length > 0 ? Buffer.concat([pending, chunk.subarray(0, got)]) : chunk.subarray(0, got);
+        let start = 0;
+        for (let newline = data.indexOf(0x0a); newline >= 0; newline = data.indexOf(0x0a, start)) {
+          const bytes = data.subarray(start, newline);
+          const offset = pendingAt + start;
+          start = newline + 1;
+          line++;
+          if (bytes.length === 0) continue;
+          if (acceptLine(bytes, accept)) {
+            records++;
+            wholeEnd = pendingAt + start;
+          } else {
+            damage.push({ line, offset, bytes: Buffer.from(bytes) });
+          }
+        }
+        pending = Buffer.from(data.subarray(start));
+        pendingAt += start;
+      }
       // A last line without its newline is a torn write, never acknowledged: damage, even if it parses.
-      let record: T | undefined;
-      try {
-        record = newline < 0 ? undefined : accept(JSON.parse(bytes.toString('utf8')));
-      } catch {
-        record = undefined;
-      }
-      if (record === undefined) {
-        damage.push({ line: line + 1, offset, bytes });
-        continue;
-      }
-      records.push(record);
-      wholeEnd = start;
+      if (pending.length > 0) damage.push({ line: line + 1, offset: pendingAt, bytes: pending });
+    } finally {
+      fs.closeSync(fd);
     }
-    this.open(data, wholeEnd, damage);
-    this.linesOnDisk = records.length;
-    return records;
+    this.open(size, wholeEnd, damage);
+    this.linesOnDisk = records;
+    return { records, damaged: damage.length };
   }
 
   /** Appends `data` (whole lines) at once; on failure cuts the file back and throws. */
@@ -161,22 +190,80 @@ export class HistoryLog {
     this.linesOnDisk += countLines(data);
   }
 
-  /** Replaces the log with `lines` (temp file and rename); false, the old log kept, when it cannot. */
-  rewrite(lines: string[], state: HistoryState): boolean {
-    // The state first: once records leave the log, it is what remembers the highest seq.
-    if (!this.saveState(state)) return false;
-    const data = lines.join('');
-    try {
-      writeFileAtomic(this.file, data);
-    } catch (err) {
-      this.logger.warn('cannot compact the history log; keeping it as it is', { file: this.file, error: describeWriteError(err) });
-      return false;
+  /**
+   * Replaces the log with `lines` (each ending in a newline) at once: see startRewrite. False,
+   * the old log kept, when it cannot be.
+   */
+  rewrite(lines: Iterable<string>, state: HistoryState): boolean {
+    const rewrite = this.startRewrite(state);
+    if (!rewrite) return false;
+    let batch: string[] = [];
+    let bytes = 0;
+    for (const line of lines) {
+      batch.push(line);
+      bytes += line.length;
+      if (bytes < WRITE_CHUNK) continue;
+      if (!rewrite.write(batch)) return false;
+      [batch, bytes] = [[], 0];
     }
-    this.closeFd();
-    this.fd = fs.openSync(this.file, 'a', 0o600);
-    this.size = Buffer.byteLength(data);
-    this.linesOnDisk = lines.length;
-    return true;
+    return rewrite.write(batch) && rewrite.finish();
+  }
+
+  /**
+   * Starts replacing the log: lines written to the rewrite go to a temp file beside it, which
+   * finish() renames over the log (a crash or a full disk meanwhile leaves the old log whole,
+   * and appends go on to it). The state is saved first: once records leave the log, it is what
+   * remembers the highest seq. Undefined when the state cannot be saved.
+   */
+  startRewrite(state: HistoryState): LogRewrite | undefined {
+    if (!this.saveState(state)) return undefined;
+    const temp = `${this.file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    let fd: number | undefined;
+    let written = 0;
+    let lines = 0;
+    const fail = (err: unknown) => {
+      if (fd !== undefined) fs.closeSync(fd);
+      fd = undefined;
+      fs.rmSync(temp, { force: true });
+      if (err) this.logger.warn('cannot compact the history log; keeping it as it is', { file: this.file, error: describeWriteError(err) });
+      return false;
+    };
+    try {
+      fd = fs.openSync(temp, 'w', 0o600);
+    } catch (err) {
+      fail(err);
+      return undefined;
+    }
+    return {
+      write: (batch) => {
+        if (fd === undefined) return false;
+        try {
+          const bytes = Buffer.from(batch.join(''), 'utf8');
+          for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+          written += bytes.length;
+          lines += batch.length;
+          return true;
+        } catch (err) {
+          return fail(err);
+        }
+      },
+      finish: () => {
+        if (fd === undefined) return false;
+        try {
+          fs.closeSync(fd);
+          fd = undefined;
+          fs.renameSync(temp, this.file);
+        } catch (err) {
+          return fail(err);
+        }
+        this.closeFd();
+        this.fd = fs.openSync(this.file, 'a', 0o600);
+        this.size = written;
+        this.linesOnDisk = lines;
+        return true;
+      },
+      abort: () => void fail(undefined),
+    };
   }
 
   close(): void {
@@ -216,12 +303,12 @@ export class HistoryLog {
     this.fd = undefined;
   }
 
-  private open(data: Buffer, wholeEnd: number, damage: Damage[]): void {
+  private open(fileSize: number, wholeEnd: number, damage: Damage[]): void {
     this.fd = fs.openSync(this.file, 'a', 0o600);
-    this.size = data.length;
+    this.size = fileSize;
     if (damage.length === 0) return;
     const setAside = this.setAside(damage);
-    if (wholeEnd < data.length) {
+    if (wholeEnd < fileSize) {
       // Damage at the end (a torn write): cut it off, which needs no free space. Damage before
       // the last whole record stays in the file until the next compaction; loads skip it.
       fs.ftruncateSync(this.fd, wholeEnd);
@@ -257,6 +344,16 @@ function processLives(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+function acceptLine(bytes: Buffer, accept: (value: unknown, lineBytes: number) => boolean): boolean {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return false;
+  }
+  return accept(value, bytes.length + 1);
 }
 
 function countLines(data: string): number {

@@ -10,9 +10,24 @@ export interface RateOptions {
   messageBurst?: number;
   /** Chat text per second, in characters (0: no limit; default 1 MiB). */
   textBytesPerSecond?: number;
-  /** Peer searches per second (0: none of their own; default 10, burst 20). */
+  /** Peer and message searches per second (0: none of their own; default 10, burst 20). */
   searchesPerSecond?: number;
 }
+
+/** Requests answered under `req-<n>`: one refused for its rate is told so, not left waiting. */
+const ANSWERED_REQUESTS: ReadonlySet<ClientMessage['t']> = new Set<ClientMessage['t']>([
+  'channel-create',
+  'channel-join',
+  'channel-leave',
+  'channel-add',
+  'channel-update',
+  'channel-list',
+  'edit',
+  'delete',
+  'react',
+  'history',
+  'search',
+]);
 
 /**
  * How much one connection may ask of the relay: messages, chat text and peer searches, each a
@@ -39,8 +54,9 @@ export class RateLimits {
   allow(session: Session, message: ClientMessage, now: number): boolean {
     if (message.t === 'pong' || message.t === 'bye') return true;
     const overCount = session.rate !== undefined && !session.rate.take(now);
-    const overBytes = !overCount && message.t === 'send' && session.textRate !== undefined && !session.textRate.take(now, message.text.length);
-    const overSearches = !overCount && message.t === 'who' && !this.searchAllowed(session, now);
+    const overBytes =
+      !overCount && (message.t === 'send' || message.t === 'edit') && session.textRate !== undefined && !session.textRate.take(now, message.text.length);
+    const overSearches = !overCount && (message.t === 'who' || message.t === 'search') && !this.searchAllowed(session, now);
     if (!overCount && !overBytes && !overSearches) return true;
     this.refuse(session, message, now);
     return false;
@@ -75,6 +91,15 @@ export class RateLimits {
         code: ErrorCode.RateLimited,
         message: 'too many messages; this search was not run',
         ref: `who-${message.n}`,
+        fatal: false,
+      });
+    } else if (ANSWERED_REQUESTS.has(message.t) && 'n' in message) {
+      // So do channel, message, history and search requests (a `read` is never answered).
+      session.connection.send({
+        t: 'error',
+        code: ErrorCode.RateLimited,
+        message: 'too many messages; this request was not run',
+        ref: `req-${message.n}`,
         fatal: false,
       });
     }

@@ -11,6 +11,10 @@ import { Ack, ClientMessage, PROTOCOL_VERSION, RelayMessage } from '../net/proto
 import { DEFAULT_PORT } from '../net/protocol/limits';
 import { Acceptor, Admitted } from './acceptor';
 import { Admission, DEFAULT_ADMISSION } from './admission';
+import { Audience } from './audience';
+import { Channels } from './channels';
+import { ConversationRequests } from './conversationRequests';
+import { DiskTeamStore } from './diskTeamStore';
 import { FloodLog } from './floodLog';
 import { FlowControl } from './flowControl';
 import { Greeter } from './greeter';
@@ -22,12 +26,16 @@ import { decodeClientMessageFast } from './io/sendFastPath';
 import { SharedReadBuffer } from './io/sharedReadBuffer';
 import { PeerDirectory } from './peerDirectory';
 import { Keepalive } from './keepalive';
+import { MemoryTeamStore } from './memoryTeamStore';
+import { MessageChanges } from './messageChanges';
 import { Presence } from './presence';
 import { RateLimits } from './rateLimits';
 import { RecentRefs } from './recentRefs';
 import { newestOf, RelayContext } from './relayContext';
 import { Router } from './router';
 import { Session, SessionEvents } from './session';
+import { StoreWrites } from './storeWrites';
+import type { TeamStore } from './teamStore';
 import { TransferRouter } from './transferRouter';
 
 /** The Node flags a relay process runs best with (the CLI starts itself again with them). */
@@ -86,6 +94,10 @@ export class Relay extends EventEmitter {
     afterChunk: (session, bytes) => this.flow.endTurn(session, bytes),
   };
   private readonly history: MessageHistory;
+  /** Channels, read markers, message changes; written before the frames that announce them. */
+  private readonly store: TeamStore;
+  private readonly writes: StoreWrites;
+  private readonly requests: ConversationRequests;
   private readonly directory: PeerDirectory;
   private readonly transfers: TransferRouter;
   private readonly admission: Admission;
@@ -142,17 +154,28 @@ export class Relay extends EventEmitter {
     this.pingIntervalMs = options.pingIntervalMs ?? 15_000;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
+    // Before the history: its messages are served in their latest version (the store's), from
+    // the first compaction at start on.
+    this.store = options.historyDir ? new DiskTeamStore(options.historyDir, this.logger) : new MemoryTeamStore();
     this.history = new MessageHistory({
       dir: options.historyDir,
       maxEntries: options.historyMaxEntries,
       maxAgeMs: options.historyMaxAgeMs,
+      maxBytes: options.historyMaxBytes,
       logger: this.logger,
       wake: () => this.scheduler.wake(),
+      state: (seq) => this.store.messageState(seq),
+      onTrimmed: (upToSeq) => this.store.forgetMessagesUpTo(upToSeq),
     });
-    // Before any frame leaves: messages and new members reach the disk before acks about them.
+    // What changed on messages retention has dropped (while the relay was down, say) is forgotten.
+    this.store.forgetMessagesUpTo(this.history.size > 0 ? this.history.oldestSeq - 1 : this.history.seq);
+    this.writes = new StoreWrites(this.store, this.logger, () => this.scheduler.wake());
+    // Before any frame leaves: messages, new members and team changes reach the disk before
+    // the frames about them.
     this.scheduler = new FlushScheduler(() => {
       this.history.flush();
       this.directory.flush();
+      this.writes.flush();
     });
 
     this.admission = new Admission({ ...DEFAULT_ADMISSION, ...options.admission });
@@ -190,10 +213,11 @@ export class Relay extends EventEmitter {
       },
       { fullLimit: options.fullPresenceLimit ?? 1000, tickMs: options.presenceIntervalMs ?? 2000, maxWatchEntries: options.maxWatchEntries ?? 500_000 },
     );
-    for (const entry of this.history.all()) {
+    for (const entry of this.history.recent(RECENT_REFS)) {
       const ack: Ack = { t: 'ack', ref: entry.ref, id: entry.id, seq: entry.seq, ts: entry.ts, reached: 0, online: [], offline: [] };
       this.recentRefs.remember(entry.from, entry.ref, Buffer.from(ackJson(ack), 'utf8'));
     }
+    const channels = new Channels(this.store, this.directory);
     const context: RelayContext = {
       byClient: this.byClient,
       history: this.history,
@@ -202,9 +226,15 @@ export class Relay extends EventEmitter {
       flow: this.flow,
       recentRefs: this.recentRefs,
       logger: this.logger,
+      store: this.store,
+      writes: this.writes,
+      channels,
+      audience: new Audience(this.byClient, this.store, channels),
       fail: (session, error) => this.fail(session, error),
     };
-    this.router = new Router(context);
+    const changes = new MessageChanges(context);
+    this.router = new Router(context, changes);
+    this.requests = new ConversationRequests(context, changes);
     this.rates = new RateLimits(options, (session, error) => this.fail(session, error));
     this.keepalive = new Keepalive(this.flow, this, (session, error) => this.fail(session, error));
     this.greeter = new Greeter(context, {
@@ -219,6 +249,7 @@ export class Relay extends EventEmitter {
         this.onClose(old);
       },
       ready: () => this.readyCount++,
+      teamState: (clientId) => this.requests.teamState(clientId),
     });
     this.acceptor = new Acceptor(this.admission, this.secureContext, this.handshakeTimeoutMs, this.floodLog, (socket, raw, admitted) =>
       this.startSession(socket, raw, admitted),
@@ -320,6 +351,7 @@ export class Relay extends EventEmitter {
     this.acceptor.destroyHandshaking();
     await closed;
     this.history.close();
+    this.writes.close();
     this.directory.close();
     this.floodLog.flush();
     this.logger.info('relay stopped', { reason });
@@ -474,6 +506,20 @@ export class Relay extends EventEmitter {
       case 'invite-list':
       case 'invite-revoke':
         answerInviteRequest(this.invites, session, message);
+        return;
+      case 'channel-create':
+      case 'channel-join':
+      case 'channel-leave':
+      case 'channel-add':
+      case 'channel-update':
+      case 'channel-list':
+      case 'edit':
+      case 'delete':
+      case 'react':
+      case 'read':
+      case 'history':
+      case 'search':
+        this.requests.handle(session, message);
         return;
     }
   }

@@ -14,8 +14,12 @@ export interface RelayOptions {
   /** A team secret, or an explicit `noAuth`: there is no silent default. */
   auth: RelayAuth;
   historyDir?: string;
+  /** History retention: records kept, their age (ms) and their size as lines of the log. The
+   *  defaults (history.ts HISTORY_DEFAULTS) keep a million for 90 days in 1 GiB with a history
+   *  folder; in memory only, 100,000 in 32 MiB. */
   historyMaxEntries?: number;
   historyMaxAgeMs?: number;
+  historyMaxBytes?: number;
   maxPayload?: number;
   /** A connection whose unsent data grows past this is dropped as a slow consumer. */
   maxQueuedBytes?: number;

@@ -2,39 +2,44 @@ import { searchPeers } from '../net/peerSearch';
 import { encodeControl } from '../net/protocol/controlCodec';
 import { ErrorCode } from '../net/protocol/errors';
 import { encodeFrame, FrameKind, HEADER_BYTES } from '../net/protocol/frame';
+import { conversationKeyOf, GENERAL_KEY } from '../net/protocol/conversationKeys';
 import { Ack, ClientMessage, Send, Targets, Who } from '../net/protocol/messages';
 import type { HistoryEntry } from './history';
 import { ackFrame, chatMessageFrame } from './io/hotFrames';
+import type { MessageChanges } from './messageChanges';
 import { newestOf, RelayContext } from './relayContext';
+import { notFound, Refusal } from './requestRefusal';
 import type { Session } from './session';
 
 /**
  * What goes between people through the relay: chat messages (stored, delivered to every
- * connection of each target identity, acknowledged to the sender once, even when resent),
- * typing signals (never stored), peer searches and peer pings.
+ * connection of everyone in the conversation — #general, a channel's members, the people of a
+ * direct or group message — the sender's other connections included, acknowledged to the
+ * sender once, even when resent), thread replies, typing signals (never stored), peer searches
+ * and peer pings.
  */
 export class Router {
-  constructor(private readonly ctx: RelayContext) {}
+  constructor(
+    private readonly ctx: RelayContext,
+    private readonly changes: MessageChanges,
+  ) {}
 
   send(session: Session, send: Send): void {
-    const { recentRefs, directory, history } = this.ctx;
+    const { recentRefs, history } = this.ctx;
     const known = recentRefs.get(session.clientId, send.ref);
     if (known) {
       // A resend after a reconnect: it was delivered already, only the ack was lost.
       session.connection.sendEncoded(encodeFrame(FrameKind.Control, known));
       return;
     }
-    if (send.to !== 'all' && !send.to.every((id) => directory.has(id))) {
-      const unknown = send.to.filter((id) => !directory.has(id));
-      session.connection.send({
-        t: 'error',
-        code: ErrorCode.NoSuchPeer,
-        message: `unknown peer ${unknown.join(', ')}`.slice(0, 500),
-        ref: send.ref,
-        fatal: false,
-      });
-      return;
-    }
+    // #general is 'all' whichever way it is named: one conversation, one key.
+    const to: Targets = send.to === GENERAL_KEY ? 'all' : send.to;
+    const refusal = this.targetRefusal(session.clientId, to);
+    if (refusal) return this.refuseSend(session, send, refusal);
+    // A direct message's key is a sort and a join: made only when a reply needs it.
+    const conv = typeof to === 'string' || send.thread !== undefined ? conversationKeyOf(to, session.clientId) : '';
+    const root = send.thread === undefined ? undefined : this.threadRoot(session.clientId, conv, send.thread);
+    if (root instanceof Refusal) return this.refuseSend(session, send, root);
     const seq = history.nextSeq();
     const entry: HistoryEntry = {
       id: `${history.epoch}-${seq}`,
@@ -42,47 +47,77 @@ export class Router {
       ts: Date.now(),
       from: session.clientId,
       fromName: session.name,
-      to: send.to,
+      to,
       text: send.text,
       ...(send.code ? { code: send.code } : {}),
+      ...(root ? { thread: root.id } : {}),
       ref: send.ref,
     };
     const frame = chatMessageFrame(entry, false);
+    const stored = () => {
+      this.deliver(session, conv, entry, frame);
+      if (root) this.changes.replied(root.seq, conv, entry);
+    };
     if (!history.durable) {
       history.append(entry, frame.subarray(HEADER_BYTES));
-      this.deliver(session, send, entry, frame);
+      stored();
       return;
     }
     // On disk nobody hears of it, the sender included, until it is written (never an ack for
     // a message the relay did not store); a full disk gets the sender a clear error instead.
     history.append(entry, frame.subarray(HEADER_BYTES), {
-      stored: () => this.deliver(session, send, entry, frame),
+      stored,
       notStored: (reason) =>
-        session.connection.send({
-          t: 'error',
-          code: ErrorCode.NotStored,
-          message: `message not sent: ${reason}; nobody received it, send it again later`.slice(0, 500),
-          ref: send.ref,
-          fatal: false,
-        }),
+        this.refuseSend(session, send, new Refusal(ErrorCode.NotStored, `message not sent: ${reason}; nobody received it, send it again later`)),
     });
   }
 
-  /** Delivers a stored message to every connection of its targets and acknowledges it. */
-  private deliver(session: Session, send: Send, entry: HistoryEntry, frame: Buffer): void {
-    const { recentRefs, byClient, flow } = this.ctx;
+  /** Why a message may not go to `to`: unknown people, a channel one may not write to. */
+  private targetRefusal(clientId: string, to: Targets): Refusal | undefined {
+    if (to === 'all') return undefined;
+    if (typeof to === 'string') {
+      const channel = this.ctx.channels.writable(clientId, to.slice(1));
+      return channel instanceof Refusal ? channel : undefined;
+    }
+    const unknown = to.filter((id) => !this.ctx.directory.has(id));
+    return unknown.length > 0 ? new Refusal(ErrorCode.NoSuchPeer, `unknown peer ${unknown.join(', ')}`) : undefined;
+  }
+
+  /** The thread a reply joins: its parent's, or the parent itself; the same conversation only. */
+  private threadRoot(clientId: string, conv: string, parentId: string): { id: string; seq: number } | Refusal {
+    const parent = this.changes.locate(clientId, parentId);
+    if (parent instanceof Refusal) return parent;
+    if (parent.conv !== conv) return notFound('message');
+    if (parent.entry.thread === undefined) return { id: parentId, seq: parent.seq };
+    const root = this.changes.locate(clientId, parent.entry.thread);
+    return root instanceof Refusal ? root : { id: parent.entry.thread, seq: root.seq };
+  }
+
+  private refuseSend(session: Session, send: Send, refusal: Refusal): void {
+    session.connection.send({ t: 'error', code: refusal.code, message: refusal.message.slice(0, 500), ref: send.ref, fatal: false });
+  }
+
+  /**
+   * Delivers a stored message to every connection of everyone in its conversation, the
+   * sender's other connections included (the sending one gets the ack), and acknowledges it.
+   */
+  private deliver(session: Session, conv: string, entry: HistoryEntry, frame: Buffer): void {
+    const { recentRefs, byClient, flow, audience } = this.ctx;
     const seq = entry.seq;
-    const ack: Ack = { t: 'ack', ref: send.ref, id: entry.id, seq, ts: entry.ts, reached: 0, online: [], offline: [] };
-    if (send.to === 'all') {
-      // Everyone connected gets it now; offline members get it from history when they return.
-      for (const [clientId, targets] of byClient) {
+    const ack: Ack = { t: 'ack', ref: entry.ref, id: entry.id, seq, ts: entry.ts, reached: 0, online: [], offline: [] };
+    if (typeof entry.to === 'string') {
+      // #general or a channel: its members online now; the others get it from history.
+      for (const [clientId, targets] of audience.online(conv)) {
         if (this.deliverToIdentity(clientId, targets, session, frame, seq) && clientId !== session.clientId) ack.reached++;
       }
     } else {
-      for (const clientId of send.to.length === 1 ? send.to : new Set(send.to)) {
+      const to = entry.to;
+      const own = byClient.get(session.clientId);
+      if (own && own.length > 1) this.deliverToIdentity(session.clientId, own, session, frame, seq);
+      for (const clientId of to.length === 1 ? to : new Set(to)) {
+        if (clientId === session.clientId) continue; // notes to oneself: its other connections have it
         const targets = byClient.get(clientId);
         const wrote = targets !== undefined && this.deliverToIdentity(clientId, targets, session, frame, seq);
-        if (clientId === session.clientId) continue;
         if (wrote) {
           ack.reached++;
           ack.online.push(clientId);
@@ -90,26 +125,29 @@ export class Router {
           ack.offline.push(clientId);
         }
       }
-      for (const clientId of send.to) {
+      for (const clientId of to) {
         for (const target of byClient.get(clientId) ?? []) {
           if (target !== session) flow.afterDirectMessage(session, target);
         }
       }
     }
     const ackBytes = ackFrame(ack);
-    recentRefs.remember(session.clientId, send.ref, ackBytes.subarray(HEADER_BYTES));
+    recentRefs.remember(session.clientId, entry.ref, ackBytes.subarray(HEADER_BYTES));
     // Queued now, written after the scheduler's beforeFlush has put the entry on disk; it may
     // wait a few milliseconds for the sender's next acks so a busy sender gets them in one write.
     session.connection.sendEncodedLazy(ackBytes);
   }
 
-  /** Ephemeral: forwarded to whoever of the targets is online now, never stored. */
+  /** Ephemeral: forwarded to the others of the conversation online now, never stored. */
   typing(session: Session, to: Targets): void {
-    const { byClient, flow } = this.ctx;
-    const frame = encodeControl({ t: 'typing', from: session.clientId, fromName: session.name, to });
-    const ids = to === 'all' ? [...byClient.keys()] : to;
-    for (const clientId of new Set(ids)) {
-      for (const target of byClient.get(clientId) ?? []) if (target !== session) flow.deliver(target, frame);
+    const { flow, audience, channels } = this.ctx;
+    const target: Targets = to === GENERAL_KEY ? 'all' : to;
+    const conv = conversationKeyOf(target, session.clientId);
+    if (!channels.canRead(session.clientId, conv)) return;
+    const frame = encodeControl({ t: 'typing', from: session.clientId, fromName: session.name, to: target });
+    for (const [clientId, sessions] of audience.online(conv)) {
+      if (clientId === session.clientId) continue;
+      for (const s of sessions) flow.deliver(s, frame);
     }
   }
 

@@ -41,7 +41,7 @@ export class Outbox {
       return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, `message is ${text.length} characters; the limit is ${Limits.textChars}`));
     }
     if (to !== 'all' && to.length === 0) return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, 'no recipients given'));
-    const bad = to === 'all' ? undefined : to.find((id) => !isClientId(id));
+    const bad = typeof to === 'string' ? undefined : to.find((id) => !isClientId(id));
     if (bad !== undefined) {
       return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, `${JSON.stringify(bad)} is not a client id (use resolvePeer() for names)`));
     }

@@ -37,6 +37,10 @@ export const ErrorCode = {
   // Asked for something only someone else may do (revoke another member's invite).
   Forbidden: 'FORBIDDEN',
   AmbiguousPeer: 'AMBIGUOUS_PEER',
+  // No such message, channel or conversation that the asker may see (never says which).
+  NotFound: 'NOT_FOUND',
+  // A channel name already taken, an archived channel written to, #general left.
+  Conflict: 'CONFLICT',
   TooLarge: 'TOO_LARGE',
   // The relay could not store the message (its disk is full): nobody received it.
   NotStored: 'NOT_STORED',

@@ -1,4 +1,29 @@
 import { z } from 'zod';
+import {
+  ChannelAdd,
+  ChannelChanged,
+  ChannelCreate,
+  ChannelJoin,
+  ChannelLeave,
+  ChannelList,
+  ChannelListResult,
+  ChannelResult,
+  ChannelUpdate,
+  ConversationKey,
+  Delete,
+  Done,
+  Edit,
+  MessageFile,
+  React,
+  Read,
+  Reaction,
+  ReadState,
+  HistoryRequest,
+  SearchRequest,
+  TeamState,
+  ThreadSummary,
+} from './conversationMessages';
+import { ConversationLimits } from './conversationKeys';
 import { InviteCreate, InviteCreated, InviteListRequest, InviteListResult, InviteRevoke, InviteToken } from './inviteMessages';
 import { Limits } from './limits';
 
@@ -45,8 +70,10 @@ const counter = z.number().int().nonnegative().refine(notNegativeZero, 'negative
 export const PeerStatus = z.enum(['online', 'away', 'busy']);
 export type PeerStatus = z.infer<typeof PeerStatus>;
 
-/** Where a message goes: everyone, or a list of identities. */
-export const Targets = z.union([z.literal('all'), z.array(clientId).min(1).max(Limits.targets)]);
+/** Where a message goes: #general ('all', everyone), a channel (`#<channel id>`), or a list of
+ *  identities (a direct or group message). */
+export const CHANNEL_TARGET = /^#[A-Za-z0-9_-]{1,32}$/;
+export const Targets = z.union([z.literal('all'), z.string().regex(CHANNEL_TARGET, 'not a channel'), z.array(clientId).min(1).max(Limits.targets)]);
 export type Targets = z.infer<typeof Targets>;
 
 /** A code excerpt shared from an editor: where it came from, so the receiver can open it. */
@@ -123,6 +150,8 @@ export const Send = z.object({
   to: Targets,
   text: z.string().max(Limits.textChars),
   code: CodeRef.optional(),
+  /** A reply in the thread of this message (its id), in the same conversation. */
+  thread: z.string().min(1).max(96).optional(),
 });
 export type Send = z.infer<typeof Send>;
 
@@ -242,6 +271,18 @@ export const ClientMessage = z.discriminatedUnion('t', [
   InviteCreate,
   InviteListRequest,
   InviteRevoke,
+  ChannelCreate,
+  ChannelJoin,
+  ChannelLeave,
+  ChannelAdd,
+  ChannelUpdate,
+  ChannelList,
+  Edit,
+  Delete,
+  React,
+  Read,
+  HistoryRequest,
+  SearchRequest,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -301,10 +342,51 @@ export const ChatMessage = z.object({
   to: Targets,
   text: z.string().max(Limits.textChars),
   code: CodeRef.optional(),
+  /** A reply in the thread of the message with this id. */
+  thread: z.string().max(96).optional(),
+  /** Files named in the message (an offer recorded in the conversation). */
+  files: z.array(MessageFile).max(Limits.filesPerOffer).optional(),
+  /** When its author last edited it (the text is the edited one). */
+  edited: counter.optional(),
+  /** Deleted by its author: a tombstone, its text and code gone. */
+  deleted: z.literal(true).optional(),
+  reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
+  /** On a thread's parent: its replies. */
+  replies: ThreadSummary.optional(),
   /** True when this is delivered from history (the client missed it while away). */
   replay: z.boolean().optional(),
 });
 export type ChatMessage = z.infer<typeof ChatMessage>;
+
+/**
+ * A stored message changed (edited, deleted, reacted to, replied to in a thread): `message` is
+ * its latest version, whole. `seq` is the change's own place in the relay's log, so a client
+ * that was away gets the change on resume like a message; bookmarks move past it.
+ */
+export const Update = z.object({ t: z.literal('update'), seq: counter, conv: ConversationKey, message: ChatMessage, replay: z.boolean().optional() });
+export type Update = z.infer<typeof Update>;
+
+/** The answer to `history`: messages oldest first, each its latest version; `older`/`newer`
+ *  when the relay holds more beyond them. */
+export const HistoryResult = z.object({
+  t: z.literal('history-result'),
+  n: counter,
+  conv: ConversationKey,
+  messages: z.array(ChatMessage).max(ConversationLimits.pageMessages),
+  older: z.boolean(),
+  newer: z.boolean(),
+});
+export type HistoryResult = z.infer<typeof HistoryResult>;
+
+/** The answer to `search`: hits newest first; `more` when asking again with `before` set to the
+ *  last hit's seq finds more. */
+export const SearchResult = z.object({
+  t: z.literal('search-result'),
+  n: counter,
+  hits: z.array(z.object({ conv: ConversationKey, message: ChatMessage })).max(ConversationLimits.searchResults),
+  more: z.boolean(),
+});
+export type SearchResult = z.infer<typeof SearchResult>;
 
 export const Ack = z.object({
   t: z.literal('ack'),
@@ -423,5 +505,14 @@ export const RelayMessage = z.discriminatedUnion('t', [
   WhoResult,
   InviteCreated,
   InviteListResult,
+  ChannelResult,
+  ChannelListResult,
+  ChannelChanged,
+  Done,
+  TeamState,
+  ReadState,
+  Update,
+  HistoryResult,
+  SearchResult,
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;

@@ -18,7 +18,7 @@ export function chatMessageFrame(entry: FramedMessage, replay: boolean): Buffer 
 }
 
 /** What a chat message frame carries (a history entry is one). */
-export type FramedMessage = Pick<ChatMessage, 'id' | 'seq' | 'ts' | 'from' | 'fromName' | 'to' | 'text' | 'code'>;
+export type FramedMessage = Pick<ChatMessage, 'id' | 'seq' | 'ts' | 'from' | 'fromName' | 'to' | 'text' | 'code' | 'thread' | 'files' | 'edited' | 'deleted'>;
 
 /** How every chat message's JSON starts: the history's log lines rely on it. */
 export const MESSAGE_JSON_START = '{"t":"message",';
@@ -34,21 +34,15 @@ function chatMessageJsonText(entry: FramedMessage): FrameJson {
   json.raw(',"seq":' + entry.seq + ',"ts":' + timeText(entry.ts) + ',"from":').string(entry.from);
   json.raw(',"fromName":').string(entry.fromName).raw(',"to":');
   if (entry.to === 'all') json.raw('"all"');
+  else if (typeof entry.to === 'string') json.string(entry.to);
   else json.strings(entry.to);
   json.raw(',"text":').string(entry.text);
   if (entry.code) json.raw(',"code":' + JSON.stringify(entry.code)).notAscii();
+  if (entry.thread !== undefined) json.raw(',"thread":').string(entry.thread);
+  if (entry.files) json.raw(',"files":' + JSON.stringify(entry.files)).notAscii();
+  if (entry.edited !== undefined) json.raw(',"edited":' + entry.edited);
+  if (entry.deleted) json.raw(',"deleted":true');
   return json.raw('}');
-}
-
-/** A replay frame from a live message's JSON bytes (as the history keeps them): the same
- *  object with `"replay":true` last, copied once, never parsed. */
-export function replayFrame(messageJson: Buffer): Buffer {
-  const length = messageJson.length - 1 + REPLAY_END.length;
-  const out = Buffer.allocUnsafe(HEADER_BYTES + length);
-  writeHeader(out, 0, FrameKind.Control, 0, 0, length);
-  messageJson.copy(out, HEADER_BYTES, 0, messageJson.length - 1);
-  out.write(REPLAY_END, HEADER_BYTES + messageJson.length - 1, 'latin1');
-  return out;
 }
 
 export function ackFrame(ack: Ack): Buffer {

@@ -4,9 +4,11 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { silentLogger } from '../../../src/net/logger';
+import { conversationKeyOf, GENERAL_KEY, participantsOfKey } from '../../../src/net/protocol/conversationKeys';
 import { HEADER_BYTES } from '../../../src/net/protocol/frame';
 import { HistoryEntry, HistoryOptions, MessageHistory } from '../../../src/server/history';
-import { chatMessageFrame, chatMessageJson } from '../../../src/server/io/hotFrames';
+import { logLineOf } from '../../../src/server/historyRecords';
+import { chatMessageFrame } from '../../../src/server/io/hotFrames';
 import { Prng } from '../helpers/prng';
 import { tempDir, useCleanup } from '../helpers/loopback';
 import { LogCapture } from '../helpers/security';
@@ -16,6 +18,11 @@ const BOB = 'B'.repeat(22);
 const CAROL = 'C'.repeat(22);
 const LOG = 'history.jsonl';
 
+/**
+ * The history's first promises: numbering, replay, retention, and the log on disk (round trips,
+ * damage, a full disk, one relay per folder, compaction). Longer than 400 lines because each of
+ * those is a case of the same setup, and they read best side by side.
+ */
 describe('MessageHistory', function () {
   const cleanup = useCleanup();
 
@@ -48,10 +55,14 @@ describe('MessageHistory', function () {
     return entry;
   }
 
+  /** Who may read what without channels: #general is everyone's, a people key its participants'. */
+  const readerOf = (clientId: string) => (conv: string) => conv === GENERAL_KEY || participantsOfKey(conv).includes(clientId);
+  const mayRead = (clientId: string, entry: HistoryEntry) => readerOf(clientId)(conversationKeyOf(entry.to, entry.from));
+
   /** The seqs of the replay frames `clientId` gets after `after`, checking each frame's bytes
    *  against the entry it came from. */
   function replayed(h: MessageHistory, clientId: string, after: number, entries: HistoryEntry[]): number[] {
-    const { frames, lastSeq } = h.replayFor(clientId, after);
+    const { frames, lastSeq } = h.replayFor(clientId, after, readerOf(clientId));
     const seqs = frames.map((frame) => {
       const seq = (JSON.parse(frame.subarray(HEADER_BYTES).toString('utf8')) as { seq: number }).seq;
       const entry = entries.find((e) => e.seq === seq)!;
@@ -62,8 +73,8 @@ describe('MessageHistory', function () {
     return seqs;
   }
 
-  /** What a record of `entry` costs against maxBytes: its ref and its message JSON. */
-  const recordBytes = (entry: HistoryEntry) => 2 * entry.ref.length + Buffer.byteLength(chatMessageJson(entry));
+  /** What a record of `entry` costs against maxBytes: its line in the log. */
+  const recordBytes = (entry: HistoryEntry) => Buffer.byteLength(logLineOf(entry));
 
   function lines(dir: string): string[] {
     return fs.readFileSync(path.join(dir, LOG), 'utf8').split('\n').filter(Boolean);
@@ -83,7 +94,7 @@ describe('MessageHistory', function () {
       assert.notEqual(history().epoch, h.epoch);
     });
 
-    it('replays what a client missed after a seq: sent to it or to all, not by it, oldest first', function () {
+    it('replays what a client missed after a seq in what it may read, its own messages included, oldest first', function () {
       const h = history();
       const all = [
         add(h, { to: [BOB] }),
@@ -93,13 +104,13 @@ describe('MessageHistory', function () {
         add(h, { to: 'all', from: BOB }),
         add(h, { to: [BOB], from: BOB }),
       ];
-      assert.deepEqual(replayed(h, BOB, 0, all), [1, 3, 4]);
-      assert.deepEqual(replayed(h, BOB, 1, all), [3, 4]);
-      assert.deepEqual(replayed(h, BOB, 3, all), [4]);
-      assert.deepEqual(replayed(h, BOB, 4, all), []);
+      assert.deepEqual(replayed(h, BOB, 0, all), [1, 3, 4, 5, 6]);
+      assert.deepEqual(replayed(h, BOB, 1, all), [3, 4, 5, 6]);
+      assert.deepEqual(replayed(h, BOB, 3, all), [4, 5, 6]);
+      assert.deepEqual(replayed(h, BOB, 6, all), []);
       assert.deepEqual(replayed(h, BOB, 99, all), []);
-      assert.deepEqual(replayed(h, CAROL, 0, all), [2, 3, 5]);
-      assert.deepEqual(replayed(h, ALICE, 0, all), [5], 'her own messages are not replayed to her');
+      assert.deepEqual(replayed(h, CAROL, 0, all), [2, 3, 4, 5]);
+      assert.deepEqual(replayed(h, ALICE, 0, all), [1, 2, 3, 5], 'her own messages are replayed to her (her other machines)');
       assert.deepEqual(replayed(h, 'D'.repeat(22), 0, all), [3, 5], 'a stranger to the history gets what went to all');
     });
 
@@ -143,7 +154,7 @@ describe('MessageHistory', function () {
         if (i % 100 === 0) {
           const after = rng.int(0, e.seq);
           for (const id of ids) {
-            const expected = kept.filter((k) => k.seq > after && k.from !== id && (k.to === 'all' || k.to.includes(id))).map((k) => k.seq);
+            const expected = kept.filter((k) => k.seq > after && mayRead(id, k)).map((k) => k.seq);
             assert.deepEqual(replayed(h, id, after, kept), expected, `message ${i}, ${id[0]} after ${after}`);
           }
         }
@@ -321,10 +332,10 @@ describe('MessageHistory', function () {
         ref: `r${seq}`,
       });
       h.append(entry(h.nextSeq()), undefined, outcome('one'));
-      assert.deepEqual([h.all(), h.replayFor(BOB, 0).frames, told], [[], [], []], 'nothing before the write');
+      assert.deepEqual([h.all(), h.replayFor(BOB, 0, readerOf(BOB)).frames, told], [[], [], []], 'nothing before the write');
       h.flush();
       assert.deepEqual(told, ['one stored']);
-      assert.equal(h.replayFor(BOB, 0).frames.length, 1);
+      assert.equal(h.replayFor(BOB, 0, readerOf(BOB)).frames.length, 1);
       const before = fs.readFileSync(path.join(dir, LOG));
 
       // A disk that takes half of the batch, then is full (patched on the module object itself:
@@ -423,11 +434,11 @@ describe('MessageHistory', function () {
     it('never goes back in seq within an epoch, even when retention dropped every entry', function () {
       const dir = tempDir(cleanup);
       const h1 = history({ dir });
-      const monthAgo = Date.now() - 30 * 24 * 3600 * 1000;
-      for (let i = 0; i < 3; i++) add(h1, { ts: monthAgo });
+      const yearAgo = Date.now() - 365 * 24 * 3600 * 1000;
+      for (let i = 0; i < 3; i++) add(h1, { ts: yearAgo });
       closeHistory(h1);
 
-      const h2 = history({ dir }); // everything is past the 7-day retention
+      const h2 = history({ dir }); // everything is past the 90-day retention
       assert.equal(h2.size, 0);
       assert.equal(h2.seq, 3);
       closeHistory(h2);

@@ -162,4 +162,37 @@ describe('RecordRing', () => {
     assert.equal(ring.size, 100, 'grew instead of dropping');
     for (let n = 0; n < 100; n++) assert.equal(ring.view(n)[0], n % 256);
   });
+
+  it("starts with few slots when asked and doubles them, moving the owner's columns with the records", () => {
+    const ring = new RecordRing(1000, 1 << 20, 64 * 1024, undefined, 4);
+    const numbers = ring.column((n) => new Float64Array(n));
+    const tags = ring.column((n) => new Uint8Array(n));
+    assert.equal(numbers.values.length, 4, 'room for 4 at first');
+    const rng = new Prng(44);
+    for (let i = 0; i < 3000; i++) {
+      if (rng.chance(0.3)) ring.shift();
+      const n = fill(ring, rng.int(1, 40), i & 0xff);
+      numbers.values[ring.slotOf(n)] = n * 1.5;
+      tags.values[ring.slotOf(n)] = n % 251;
+      for (let m = ring.first; m < ring.end; m++) {
+        assert.equal(numbers.values[ring.slotOf(m)], m * 1.5, `step ${i}: record ${m}'s number`);
+        assert.equal(tags.values[ring.slotOf(m)], m % 251, `step ${i}: record ${m}'s tag`);
+        assert.equal(ring.view(m)[0], m & 0xff, `step ${i}: record ${m}'s bytes`);
+      }
+    }
+    assert.ok(numbers.values.length > 4 && numbers.values.length <= 1000, `grew to ${numbers.values.length} slots, not past maxRecords`);
+    assert.ok(numbers.values.length < 2 * 8 * Math.max(ring.size, 1), 'slots follow what is held, not maxRecords');
+  });
+
+  it('grows its slots no further than maxRecords, then drops the oldest', () => {
+    const ring = new RecordRing(10, 1 << 20, 4096, undefined, 1);
+    const column = ring.column((n) => new Uint32Array(n));
+    for (let i = 0; i < 25; i++) {
+      const n = fill(ring, 8, i);
+      column.values[ring.slotOf(n)] = n;
+    }
+    assert.equal(column.values.length, 10);
+    assert.deepEqual([ring.first, ring.end], [15, 25]);
+    for (let n = 15; n < 25; n++) assert.equal(column.values[ring.slotOf(n)], n);
+  });
 });
