@@ -1,10 +1,14 @@
-import { TeamClient } from '../net/client/teamClient';
+import { isChannelMember, TeamClient } from '../net/client/teamClient';
+import { ChannelInfo } from '../net/protocol/conversationMessages';
+import { channelKey, GENERAL_CHANNEL, normaliseChannelName } from '../net/protocol/conversationKeys';
+import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { InviteLink, parseJoinText } from '../net/invite';
 import { clientTls, pinRelay } from './tlsSetup';
 import { loadOrCreateIdentity } from '../net/identity';
-import { Logger } from '../net/logger';
-import { Limits } from '../net/protocol/messages';
+import { createStreamLogger, Logger } from '../net/logger';
+import { Limits, Targets } from '../net/protocol/messages';
 import { DEFAULT_PORT } from '../net/protocol/limits';
+import { parseLogLevel } from './logLevel';
 import { parseServer, readSecret, UsageError } from './options';
 import { identityFile } from './paths';
 import { saveSecret, savedSecret } from './teamSecrets';
@@ -75,4 +79,50 @@ export function nameOf(client: TeamClient, clientId: string): string {
   if (clientId === client.clientId) return client.name;
   for (const peer of client.peers.values()) if (peer.clientId === clientId) return peer.name;
   return client.known.get(clientId)?.name ?? clientId;
+}
+
+/** Connects a one-shot client (no reconnect), runs `run` with it, and closes it. */
+export async function withClient(
+  values: ClientArgs & { 'log-level'?: string },
+  env: NodeJS.ProcessEnv,
+  run: (client: TeamClient, server: string) => Promise<number>,
+): Promise<number> {
+  const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'error'));
+  const client = createClient(values, env, logger, false, 10_000);
+  try {
+    await client.connect();
+    return await run(client, values.server ?? '');
+  } finally {
+    await client.close();
+  }
+}
+
+/** The channel people mean by `typed` ("deploys", "#deploys"), asking the relay; NOT_FOUND
+ *  (exit code 5) when it lets this identity see none of that name. */
+export async function findChannel(client: TeamClient, typed: string): Promise<ChannelInfo> {
+  await client.conversations.list();
+  return knownChannel(client, typed);
+}
+
+/** The channel called `typed` among those the client already knows of (from its team state). */
+export function knownChannel(client: TeamClient, typed: string): ChannelInfo {
+  const channel = client.conversations.channelByName(typed);
+  if (!channel) {
+    throw new TeamMessengerError(ErrorCode.NotFound, `no channel called #${normaliseChannelName(typed)} (team-messenger channels lists them)`);
+  }
+  return channel;
+}
+
+/** FORBIDDEN (exit code 7) when this identity is not in `channel`: the relay would only say
+ *  it knows no such conversation, which would not tell the user what to do. */
+export function requireMember(client: TeamClient, channel: ChannelInfo): void {
+  if (!isChannelMember(channel, client.clientId)) {
+    throw new TeamMessengerError(ErrorCode.Forbidden, `you are not in #${channel.name}: join it first (team-messenger channels join ${channel.name})`);
+  }
+}
+
+/** Where a message to `channel` goes (#general's messages go to 'all'). */
+export function channelTarget(client: TeamClient, channel: ChannelInfo): Targets {
+  requireMember(client, channel);
+  return channel.id === GENERAL_CHANNEL ? 'all' : channelKey(channel.id);
 }

@@ -1,8 +1,7 @@
-import { TeamClient } from '../net/client/teamClient';
 import { EXTENSION_ID, formatInvite, inviteUri } from '../net/invite';
 import { createStreamLogger } from '../net/logger';
 import { InviteInfo, InviteLimits } from '../net/protocol/inviteMessages';
-import { createClient, inviteOf } from './clientSetup';
+import { createClient, inviteOf, withClient } from './clientSetup';
 import { parseLogLevel } from './logLevel';
 import { clientOptions, parse, parsePositiveInt, UsageError } from './options';
 import { safeForTerminal } from './terminalText';
@@ -88,21 +87,6 @@ export async function joinCommand(args: string[], env: NodeJS.ProcessEnv): Promi
     }
   }
   throw lastError;
-}
-
-async function withClient(
-  values: Parameters<typeof createClient>[0] & { 'log-level'?: string },
-  env: NodeJS.ProcessEnv,
-  run: (client: TeamClient, server: string) => Promise<number>,
-): Promise<number> {
-  const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'error'));
-  const client = createClient(values, env, logger, false, 10_000);
-  try {
-    await client.connect();
-    return await run(client, values.server ?? '');
-  } finally {
-    await client.close();
-  }
 }
 
 function describe(i: InviteInfo): string {

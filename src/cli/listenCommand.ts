@@ -1,23 +1,33 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Bookmark } from '../net/client/teamClient';
+import { channelKey, conversationKeyOf, normaliseChannelName } from '../net/protocol/conversationKeys';
 import { TeamMessengerError } from '../net/protocol/errors';
 import { createStreamLogger } from '../net/logger';
 import { ChatMessage } from '../net/protocol/messages';
 import { writeFileAtomic } from '../server/atomicFile';
-import { createClient, nameOf } from './clientSetup';
+import { channelEvent, channelLine, messageEvent, messageLine, updateEvent, updateLine } from './chatEvents';
+import { createClient, knownChannel, requireMember } from './clientSetup';
 import { parseLogLevel } from './logLevel';
 import { clientOptions, exitCodeFor, parse, parsePositiveInt, UsageError } from './options';
 import { bookmarkFile } from './paths';
 import { safeForTerminal } from './terminalText';
 
 /**
- * `team-messenger listen`: stays connected (reconnecting as needed) and prints every event,
- * one JSON object per line with --json. Remembers where it left off, so a restarted listener
- * receives what was said while it was down.
+ * `team-messenger listen`: stays connected (reconnecting as needed) and prints every event
+ * (messages, changes to them, channel news, peers coming and going; with --channel only that
+ * channel's messages, changes and news), one JSON object per line with --json. Remembers where
+ * it left off, so a restarted listener receives what was said while it was down.
  */
 export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const { values, positionals } = parse(args, { ...clientOptions, 'accept-files': { type: 'string' }, 'max-file-size': { type: 'string' } });
+  const { values, positionals } = parse(args, {
+    ...clientOptions,
+    'accept-files': { type: 'string' },
+    'max-file-size': { type: 'string' },
+    channel: { type: 'string' },
+  });
+  const channelName = values.channel;
+  if (channelName !== undefined && !normaliseChannelName(channelName)) throw new UsageError('--channel names no channel');
   const acceptDir = values['accept-files'] ? path.resolve(values['accept-files']) : undefined;
   const maxFileBytes = values['max-file-size'] === undefined ? undefined : parsePositiveInt('max-file-size', values['max-file-size'], 0);
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -76,24 +86,34 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
   client.on('peer-updated', (peer) =>
     out({ type: 'peer-status', name: peer.name, clientId: peer.clientId, status: peer.status }, `${peer.name} is ${peer.status}`),
   );
+  // With --channel, only that channel's messages, changes and news (found once the relay has
+  // said which channels there are, before it replays anything).
+  let onlyKey: string | undefined;
+  const wanted = (conv: string) => channelName === undefined || conv === onlyKey;
+  client.on('team-state', () => {
+    if (channelName === undefined || onlyKey !== undefined) return;
+    try {
+      const channel = knownChannel(client, channelName);
+      requireMember(client, channel);
+      onlyKey = channelKey(channel.id);
+    } catch (err) {
+      stopWith(err as TeamMessengerError);
+    }
+  });
   client.on('message', (message: ChatMessage) => {
-    const to = typeof message.to === 'string' ? message.to : message.to.map((id) => nameOf(client, id));
-    out(
-      {
-        type: 'message',
-        from: message.fromName,
-        fromId: message.from,
-        to,
-        text: message.text,
-        id: message.id,
-        seq: message.seq,
-        ts: message.ts,
-        ...(message.code ? { code: message.code } : {}),
-        ...(message.replay ? { replay: true } : {}),
-      },
-      `${message.fromName} → ${to === 'all' ? 'everyone' : typeof to === 'string' ? to : to.join(', ')}: ${message.text}`,
-    );
+    // The bookmark moved past it either way: a restarted listener need not get it again.
     saveBookmark();
+    if (!wanted(conversationKeyOf(message.to, message.from))) return;
+    out(messageEvent(client, message), messageLine(client, message));
+  });
+  client.on('update', (update) => {
+    saveBookmark();
+    if (!wanted(update.conv)) return;
+    out(updateEvent(client, update), updateLine(client, update));
+  });
+  client.on('channel', (channel) => {
+    if (!wanted(channelKey(channel.id))) return;
+    out(channelEvent(client, channel), `channel ${channelLine(client, channel)}`);
   });
   client.on('file-offer', (transfer) => {
     const files = transfer.files.map((f) => ({ name: f.name, size: f.size }));
@@ -125,11 +145,19 @@ export async function listenCommand(args: string[], env: NodeJS.ProcessEnv): Pro
   client.on('disconnected', (error) => out({ type: 'disconnected', code: error.code, reason: error.message }, `disconnected: ${error.message}`));
 
   let exitCode = 0;
+  let stopWith: (error?: TeamMessengerError) => void = () => {};
   const stopped = new Promise<void>((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
       client.close().then(resolve, resolve);
+    };
+    stopWith = (error) => {
+      if (error) {
+        exitCode = exitCodeFor(error);
+        process.stderr.write(`team-messenger: ${error.message} [${error.code}]\n`);
+      }
+      stop();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -1,4 +1,6 @@
 import { isTeamMessengerError } from '../net/protocol/errors';
+import { channelsCommand } from './channelsCommand';
+import { historyCommand, searchCommand } from './historyCommands';
 import { inviteCommand, invitesCommand, joinCommand } from './inviteCommands';
 import { listenCommand } from './listenCommand';
 import { EXIT, exitCodeFor, UsageError } from './options';
@@ -19,6 +21,12 @@ async function main(argv: string[]): Promise<number> {
       return sendCommand(rest, process.env, process.stdin);
     case 'send-file':
       return sendFileCommand(rest, process.env);
+    case 'channels':
+      return channelsCommand(rest, process.env);
+    case 'history':
+      return historyCommand(rest, process.env);
+    case 'search':
+      return searchCommand(rest, process.env);
     case 'invite':
       return inviteCommand(rest, process.env);
     case 'invites':

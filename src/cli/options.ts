@@ -8,7 +8,7 @@ import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 /** A mistake on the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, auth: 4, peer: 5, declined: 6 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, auth: 4, notFound: 5, declined: 6, refused: 7 } as const;
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return EXIT.usage;
@@ -28,7 +28,11 @@ export function exitCodeFor(err: unknown): number {
       return EXIT.auth;
     case ErrorCode.NoSuchPeer:
     case ErrorCode.AmbiguousPeer:
-      return EXIT.peer;
+    case ErrorCode.NotFound:
+      return EXIT.notFound;
+    case ErrorCode.Forbidden:
+    case ErrorCode.Conflict:
+      return EXIT.refused;
     case ErrorCode.Declined:
     case ErrorCode.Cancelled:
     case ErrorCode.OfferExpired:

@@ -1,12 +1,13 @@
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { createStreamLogger } from '../net/logger';
 import { Limits, Targets } from '../net/protocol/messages';
-import { createClient, nameOf } from './clientSetup';
+import { channelTarget, createClient, findChannel, nameOf } from './clientSetup';
 import { parseLogLevel } from './logLevel';
 import { clientOptions, parse, parsePositiveInt, UsageError } from './options';
 
 /**
- * `team-messenger send`: one message, then exit. Exits 0 only after the relay acknowledged
+ * `team-messenger send`: one message (to people, a channel or #general; with --thread, a reply
+ * in that message's thread), then exit. Exits 0 only after the relay acknowledged
  * it; otherwise non-zero with the reason (see the exit codes in usage.ts).
  */
 export async function sendCommand(args: string[], env: NodeJS.ProcessEnv, stdin: NodeJS.ReadableStream): Promise<number> {
@@ -14,10 +15,15 @@ export async function sendCommand(args: string[], env: NodeJS.ProcessEnv, stdin:
     ...clientOptions,
     to: { type: 'string' },
     all: { type: 'boolean' },
+    channel: { type: 'string' },
+    thread: { type: 'string' },
     timeout: { type: 'string' },
   });
-  if (values.all && values.to !== undefined) throw new UsageError('give --to or --all, not both');
-  if (!values.all && values.to === undefined) throw new UsageError('say who receives it: --to NAME[,NAME...] or --all');
+  const targets = [values.to !== undefined, values.all === true, values.channel !== undefined].filter(Boolean).length;
+  if (targets > 1) throw new UsageError('give one of --to, --all and --channel');
+  if (targets === 0) throw new UsageError('say who receives it: --to NAME[,NAME...], --channel NAME or --all');
+  if (values.channel !== undefined && !values.channel.trim()) throw new UsageError('--channel names no channel');
+  if (values.thread !== undefined && !values.thread) throw new UsageError('--thread needs the id of the message to reply to');
   const recipients =
     values.to
       ?.split(',')
@@ -41,8 +47,12 @@ export async function sendCommand(args: string[], env: NodeJS.ProcessEnv, stdin:
     const ack = await Promise.race([
       (async () => {
         await client.connect();
-        const to: Targets = values.all ? 'all' : await Promise.all(recipients.map((r) => client.resolvePeer(r)));
-        return client.send(to, text);
+        const to: Targets = values.all
+          ? 'all'
+          : values.channel !== undefined
+            ? channelTarget(client, await findChannel(client, values.channel))
+            : await Promise.all(recipients.map((r) => client.resolvePeer(r)));
+        return client.send(to, text, values.thread !== undefined ? { thread: values.thread } : {});
       })(),
       timeout,
     ]);

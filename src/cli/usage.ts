@@ -3,14 +3,30 @@ export const USAGE = `team-messenger: a team messenger relay and command-line cl
 Usage:
   team-messenger relay  [--host H] [--port P] [--secret S | --secret-file F | --no-auth]
                         [--cert F --key F | --plain] [--history-dir D]
+                        [--history-max N] [--history-max-days D] [--history-max-mb M]
                         [--max-connections N] [--max-per-address N]
                         [--max-startups N] [--max-startups-per-address N]
                         [--throttle-bytes-per-second N] [--full-presence-limit N]
                         [--log-level debug|info|warn|error]
   team-messenger listen --server HOST:PORT --name NAME [--secret S] [--json]
-                        [--accept-files DIR] [--max-file-size BYTES]
+                        [--channel NAME] [--accept-files DIR] [--max-file-size BYTES]
+                        messages, edits, deletes, reactions and thread replies (as
+                        "update" events), channel news; --channel: that channel only
   team-messenger send   --server HOST:PORT --name NAME [--secret S]
-                        (--to NAME[,NAME...] | --all) [--json] TEXT|-
+                        (--to NAME[,NAME...] | --channel NAME | --all)
+                        [--thread ID] [--json] TEXT|-
+                        --all is #general; --thread ID replies in that message's thread
+  team-messenger channels --server HOST:PORT --name NAME [--json]
+                        [list | create NAME [--private] [--topic T] | join NAME |
+                        leave NAME]      the channels you may see; make, join, leave one
+  team-messenger history --server HOST:PORT --name NAME [--json]
+                        (--channel NAME | --to NAME[,NAME...]) [--limit N (50)]
+                        [--before SEQ] [--thread ID]  a page of a conversation, oldest
+                        first; the relay is the history
+  team-messenger search --server HOST:PORT --name NAME [--json] [--limit N (20)]
+                        [--before SEQ] QUERY...  words, "a phrase", from:NAME,
+                        in:#channel, in:@NAME, has:file, has:code, before:/after:/on:
+                        YYYY-MM-DD; only what you may read, newest first
   team-messenger send-file --server HOST:PORT --name NAME [--secret S]
                         --to NAME [--json] PATH...
   team-messenger invite --server HOST:PORT --name NAME [--uses N] [--expires 7d]
@@ -41,5 +57,8 @@ fingerprint; clients pin it on first use (known-relays.json) and refuse a change
 
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 relay unreachable or connection lost,
             4 authentication failed or invite not valid, 5 unknown or ambiguous peer,
-            6 declined, cancelled or not answered in time.
+            or no such channel or message that you may see, 6 declined, cancelled or
+            not answered in time, 7 not allowed or in conflict (not in that channel,
+            not your message or invite, channel name taken, channel archived,
+            #general cannot be left).
 Files live in $TEAM_MESSENGER_HOME (default ~/.config/team-messenger).`;

@@ -1,6 +1,7 @@
 import type { Identity } from '../identity';
 import type { Logger } from '../logger';
-import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode, Targets, TypingIn, Watching, Welcome } from '../protocol/messages';
+import type { ChannelInfo, ReadState, TeamState } from '../protocol/conversationMessages';
+import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode, Targets, TypingIn, Update, Watching, Welcome } from '../protocol/messages';
 import type { IncomingTransfer } from '../transfer/incomingTransfer';
 import type { TeamMessengerError } from '../protocol/errors';
 import type { BackoffOptions } from './backoff';
@@ -63,6 +64,8 @@ export interface PendingMessage {
   to: Targets;
   text: string;
   code?: CodeRef;
+  /** A reply in the thread of the message with this id. */
+  thread?: string;
   /** 'queued': waiting for a connection; 'sent': written, waiting for the relay's ack. */
   state: 'queued' | 'sent';
   createdAt: number;
@@ -103,6 +106,17 @@ export interface ClientEvents {
   /** The relay answered a watch(): its online and offline peers are now in the roster. */
   watching: [Watching];
   message: [ChatMessage];
+  /** A stored message changed (edited, deleted, reacted to, replied to): its latest version.
+   *  The bookmark moves past `update.seq` as it does past a message's. */
+  update: [Update];
+  /** A channel was created or changed, or this identity joined or left one (see
+   *  `conversations.channels`, which already holds it). */
+  channel: [ChannelInfo];
+  /** After each welcome: the channels this identity sees and the read markers. */
+  'team-state': [TeamState];
+  /** A read marker moved: this identity's own (another of its machines read), or someone
+   *  else's in a direct or small group conversation (`by`). */
+  'read-state': [ReadState];
   pending: [PendingMessage[]];
   /** An error the relay reported that did not close the connection. */
   'relay-error': [TeamMessengerError];

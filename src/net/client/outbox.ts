@@ -1,7 +1,16 @@
 import * as crypto from 'node:crypto';
 import { ErrorCode, TeamMessengerError } from '../protocol/errors';
-import { Ack, ClientMessage, CodeRef, isClientId, Limits, Send, Targets } from '../protocol/messages';
+import { Ack, CHANNEL_TARGET, ClientMessage, CodeRef, isClientId, Limits, Send, Targets } from '../protocol/messages';
 import type { PendingMessage } from './clientTypes';
+
+/** What a message may carry beside its text: a code excerpt, a caller-chosen ref, a thread. */
+export interface SendOptions {
+  code?: CodeRef;
+  ref?: string;
+  /** Reply in the thread of this message (its id); the relay attaches a reply to a reply to
+   *  the thread's root. */
+  thread?: string;
+}
 
 interface OutboxEntry extends PendingMessage {
   resolve(ack: Ack): void;
@@ -36,19 +45,22 @@ export class Outbox {
    * the relay's ack. Everything the relay would refuse is refused here: it would otherwise be
    * resent after every reconnect, forever.
    */
-  add(to: Targets, text: string, options: { code?: CodeRef; ref?: string }, write?: (message: ClientMessage) => void): Promise<Ack> {
+  add(to: Targets, text: string, options: SendOptions, write?: (message: ClientMessage) => void): Promise<Ack> {
     if (text.length > Limits.textChars) {
       return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, `message is ${text.length} characters; the limit is ${Limits.textChars}`));
     }
-    if (to !== 'all' && to.length === 0) return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, 'no recipients given'));
-    const bad = typeof to === 'string' ? undefined : to.find((id) => !isClientId(id));
+    if (typeof to === 'string' && to !== 'all' && !CHANNEL_TARGET.test(to)) {
+      return Promise.reject(new TeamMessengerError(ErrorCode.NotFound, `${JSON.stringify(to)} is not a channel (a channel target is "#<channel id>")`));
+    }
+    if (Array.isArray(to) && to.length === 0) return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, 'no recipients given'));
+    const bad = Array.isArray(to) ? to.find((id) => !isClientId(id)) : undefined;
     if (bad !== undefined) {
       return Promise.reject(new TeamMessengerError(ErrorCode.NoSuchPeer, `${JSON.stringify(bad)} is not a client id (use resolvePeer() for names)`));
     }
     // A caller-chosen ref (an app that persists its outbox) makes a resend after a restart
     // recognisable to the relay, which then delivers it once.
     const ref = options.ref ?? crypto.randomBytes(12).toString('base64url');
-    const check = Send.safeParse({ t: 'send', ref, to, text, ...(options.code ? { code: options.code } : {}) });
+    const check = Send.safeParse(toSend({ ref, to, text, ...optional(options) }));
     if (!check.success) {
       return Promise.reject(new TeamMessengerError(ErrorCode.BadMessage, `cannot send this message: ${check.error.issues[0]?.message ?? 'invalid'}`));
     }
@@ -56,7 +68,7 @@ export class Outbox {
       return Promise.reject(new TeamMessengerError(ErrorCode.TooLarge, 'too many messages are waiting for the relay'));
     }
     return new Promise<Ack>((resolve, reject) => {
-      const entry: OutboxEntry = { ref, to, text, ...(options.code ? { code: options.code } : {}), state: 'queued', createdAt: Date.now(), resolve, reject };
+      const entry: OutboxEntry = { ref, to, text, ...optional(options), state: 'queued', createdAt: Date.now(), resolve, reject };
       this.entries.push(entry);
       if (write) transmit(entry, write);
     });
@@ -101,9 +113,18 @@ export class Outbox {
 
 function transmit(entry: OutboxEntry, write: (message: ClientMessage) => void): void {
   entry.state = 'sent';
-  write({ t: 'send', ref: entry.ref, to: entry.to, text: entry.text, ...(entry.code ? { code: entry.code } : {}) });
+  write(toSend(entry));
+}
+
+function toSend(message: { ref: string; to: Targets; text: string; code?: CodeRef; thread?: string }): Send {
+  return { t: 'send', ref: message.ref, to: message.to, text: message.text, ...optional(message) };
+}
+
+/** The optional fields that are there, and none set to undefined (they would be sent as such). */
+function optional(options: { code?: CodeRef; thread?: string }): { code?: CodeRef; thread?: string } {
+  return { ...(options.code ? { code: options.code } : {}), ...(options.thread !== undefined ? { thread: options.thread } : {}) };
 }
 
 function toPending(entry: OutboxEntry): PendingMessage {
-  return { ref: entry.ref, to: entry.to, text: entry.text, ...(entry.code ? { code: entry.code } : {}), state: entry.state, createdAt: entry.createdAt };
+  return { ref: entry.ref, to: entry.to, text: entry.text, ...optional(entry), state: entry.state, createdAt: entry.createdAt };
 }

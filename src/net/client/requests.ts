@@ -8,8 +8,9 @@ interface Waiting {
 
 /**
  * The client's one map of questions to the relay awaiting an answer (peer searches, peer
- * pings, invites), by the number the question carried. An answer, an error naming its ref
- * (`who-N`, `peer-ping-N`, `invite-N`), a time-out, or the end of the connection settles each once.
+ * pings, invites, channel and message requests, history pages, searches), by the number the
+ * question carried. An answer, an error naming its ref (`who-N`, `peer-ping-N`, `invite-N`,
+ * `req-N`), a time-out, or the end of the connection settles each once.
  */
 export class PendingRequests {
   private readonly waiting = new Map<number, Waiting>();
@@ -34,7 +35,7 @@ export class PendingRequests {
 
   /** The relay's error for a question, by the ref it named: false when the ref is no question. */
   refuse(ref: string, error: TeamMessengerError): boolean {
-    const match = /^(?:who|peer-ping|invite)-(\d+)$/.exec(ref);
+    const match = /^(?:who|peer-ping|invite|req)-(\d+)$/.exec(ref);
     const waiting = match ? this.take(Number(match[1])) : undefined;
     waiting?.reject(error);
     return waiting !== undefined;

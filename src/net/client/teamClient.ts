@@ -7,25 +7,29 @@ import { searchPeers } from '../peerSearch';
 import { ErrorCode, FATAL_FOR_RECONNECT, knownCode, TeamMessengerError } from '../protocol/errors';
 import { DEFAULT_MAX_PAYLOAD, encodeHeader, FrameFlag, FrameKind } from '../protocol/frame';
 import { FlushScheduler } from '../protocol/frameWriter';
-import { Ack, ClientMessage, CodeRef, DisplayName, Limits, MachineName, PeerStatus, PresenceMode, RelayMessage, Targets, Welcome } from '../protocol/messages';
+import { Ack, ClientMessage, DisplayName, Limits, MachineName, PeerStatus, PresenceMode, RelayMessage, Targets, Welcome } from '../protocol/messages';
 import { IncomingTransfer } from '../transfer/incomingTransfer';
 import { collectFiles } from '../transfer/localFiles';
 import { OutgoingOptions, OutgoingTransfer } from '../transfer/outgoingTransfer';
 import { isTransferMessage, TransferManager } from '../transfer/transferManager';
 import { TransferPort } from '../transfer/transferPort';
 import { Backoff } from './backoff';
+import { ClientConversations } from './clientConversations';
 import { ClientInvites } from './clientInvites';
 import { Bookmark, ClientEvents, ClientOptions, ClientState, PendingMessage, WhoAnswer } from './clientTypes';
 import { ConnectionAttempt } from './connectionAttempt';
 import { RelayPin } from './dialer';
 import { Liveness, performanceNow } from './liveness';
-import { Outbox } from './outbox';
+import { Outbox, SendOptions } from './outbox';
 import { resolvePeer } from './peerLookup';
 import { PendingRequests } from './requests';
 import { checkWatchIds, newestPerIdentity, Roster } from './roster';
 import { WatchSync } from './watchSync';
 
 export * from './clientTypes';
+export type { HistoryPage, HistoryQuery, SearchHits } from './clientConversations';
+export { ClientConversations, isChannelMember } from './clientConversations';
+export type { SendOptions } from './outbox';
 export { sameFingerprint } from './dialer';
 
 /**
@@ -76,6 +80,17 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   readonly transfers: TransferManager;
   /** Invites to the team (see clientInvites.ts). */
   readonly invites = new ClientInvites(<T>(build: (n: number) => ClientMessage, what: string) => this.ask<T>(build, what));
+  /** Channels, read state, message changes, history pages and search (clientConversations.ts). */
+  readonly conversations = new ClientConversations({
+    selfId: () => this.clientId,
+    ask: <T>(build: (n: number) => ClientMessage, what: string) => this.ask<T>(build, what),
+    send: (message) => {
+      if (this.currentState !== 'connected' || !this.connection) return false;
+      this.connection.send(message);
+      return true;
+    },
+    channelChanged: (channel) => this.emit('channel', channel),
+  });
   /** The team secret, once known (given, or received for an invite). */
   private secret: string | undefined;
 
@@ -175,8 +190,12 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     return first;
   }
 
-  /** Sends a chat message. Resolves when the relay acknowledges it (after a reconnect, if need be). */
-  send(to: Targets, text: string, options: { code?: CodeRef; ref?: string } = {}): Promise<Ack> {
+  /**
+   * Sends a chat message to #general ('all'), a channel ('#<id>') or people (client ids); with
+   * `thread`, as a reply in that message's thread. Resolves when the relay acknowledges it
+   * (after a reconnect, if need be).
+   */
+  send(to: Targets, text: string, options: SendOptions = {}): Promise<Ack> {
     if (this.currentState === 'closed') return Promise.reject(closedError());
     const before = this.outbox.length;
     const acked = this.outbox.add(to, text, options, this.currentState === 'connected' ? (message) => this.connection?.send(message) : undefined);
@@ -344,6 +363,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.relayMaxPayload = welcome.maxPayload;
     // The relay says where this connection continues; what it replays and sends comes after.
     this.bookmark = { epoch: welcome.epoch, seq: welcome.seq };
+    this.conversations.welcomed(welcome.epoch);
     this.relayHasPresence = welcome.presence !== undefined;
     this.roster.welcome(welcome);
     this.watchSync.reset();
@@ -368,12 +388,32 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     }
     switch (message.t) {
       case 'message':
-        // onWelcome moved the bookmark into this relay's epoch, so sequence numbers compare.
-        if (this.bookmark) {
-          if (message.seq <= this.bookmark.seq) return; // already seen
-          this.bookmark = { epoch: this.bookmark.epoch, seq: message.seq };
-        }
+        if (this.seenBefore(message.seq)) return;
         this.emit('message', message);
+        return;
+      case 'update':
+        // A change has its own place in the relay's log: the bookmark moves past it too.
+        if (this.seenBefore(message.seq)) return;
+        this.emit('update', message);
+        return;
+      case 'team-state':
+        this.conversations.teamState(message);
+        this.emit('team-state', message);
+        return;
+      case 'channel':
+        this.conversations.channel(message.channel);
+        return;
+      case 'read-state':
+        this.conversations.readState(message);
+        this.emit('read-state', message);
+        return;
+      case 'channel-result':
+      case 'channel-list-result':
+      case 'done':
+      case 'history-result':
+      case 'search-result':
+        // clientConversations.ts takes what it needs from the whole answer.
+        this.requests.answer(message.n, message);
         return;
       case 'ack':
         if (!this.outbox.acknowledge(message)) return;
@@ -441,6 +481,15 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         this.drop(new TeamMessengerError(ErrorCode.UnexpectedMessage, `unexpected "${message.t}"`));
         return;
     }
+  }
+
+  /** True for a message or update at or below the bookmark (delivered before); otherwise the
+   *  bookmark moves to it. onWelcome moved the bookmark into this relay's epoch, so seqs compare. */
+  private seenBefore(seq: number): boolean {
+    if (!this.bookmark) return false;
+    if (seq <= this.bookmark.seq) return true;
+    this.bookmark = { epoch: this.bookmark.epoch, seq };
+    return false;
   }
 
   private onRelayError(code: string, text: string, ref: string | undefined, fatal: boolean): void {
