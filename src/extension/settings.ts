@@ -20,6 +20,8 @@ export interface Settings {
   plainTcp: boolean;
   /** Verify relays against this CA certificate (PEM file) instead of pinning. */
   tlsCaFile: string;
+  /** Let the others in direct and small group conversations see how far the user has read ("Seen by"). */
+  sendReadReceipts: boolean;
 }
 
 export const SECTION = 'teamMessenger';
@@ -39,6 +41,7 @@ export function readSettings(): Settings {
     maxFileSizeMB: Math.max(0, c.get<number>('maxFileSizeMB', 0)),
     plainTcp: c.get<boolean>('plainTcp', false),
     tlsCaFile: c.get<string>('tlsCaFile', '').trim(),
+    sendReadReceipts: c.get<boolean>('sendReadReceipts', true) !== false,
   };
 }
 

@@ -2,22 +2,35 @@ import { Ack, ChatMessage, CodeRef, Targets } from '../net/protocol/messages';
 import type { Conversation, ConversationId, ConversationMessage, DeliveryState } from './conversationTypes';
 
 /**
- * The user's chat history: one conversation per audience ('all', one peer, a group), each a
- * bounded list of messages in time order, with unread counts and the delivery state of the
- * user's own messages. Pure (no VS Code): the extension feeds it from the client's events and
- * renders it in the sidebar and the chat panel, and persists `toJSON()` between sessions.
+ * The user's chat history: one conversation per audience (#general, a channel, one peer, a
+ * group), each a bounded list of top-level messages in time order with its thread replies held
+ * per parent, the read markers the relay keeps (unread counts, "Seen by") and the delivery state
+ * of the user's own messages. Pure (no VS Code): the extension feeds it from the client's events
+ * and renders it in the sidebar and the chat panel, and persists `toJSON()` between sessions.
  *
  * Messages handed out (in events, `get`, `conversations`) are frozen snapshots: an update
  * replaces the message object, it never changes one in place.
  *
- * Longer than 400 lines because ordering, merging a resent or acknowledged message, unread
- * counts and eviction all work on the same entries; ids and the saved form are apart.
+ * Longer than 400 lines because ordering, merging a resent or acknowledged message, relay
+ * updates, unread counts and eviction all work on the same entries; ids, threads, read markers
+ * and the saved form are apart.
  */
 
 export * from './conversationIds';
 import type { IDisposable } from './lifecycle';
-import { compareIds, conversationIdFor, EVERYONE, isConversationId, membersOf } from './conversationIds';
-import { MAX_ERROR_CHARS, PersistedConversations, persistConversations, positiveInt, RestoredConversation, restoredConversations } from './storePersistence';
+import { compareIds, conversationIdFor, EVERYONE, isConversationId } from './conversationIds';
+import { HeldConversation } from './heldConversation';
+import { ReadMarkers } from './readState';
+import { betterState, Entry, freezeMessage, messageFromChat, sameVersion } from './storeEntries';
+import {
+  MAX_ERROR_CHARS,
+  PersistedConversations,
+  persistConversations,
+  positiveInt,
+  restoredConversations,
+  restoredMessage,
+  restoredReadState,
+} from './storePersistence';
 
 export type { PersistedConversation, PersistedConversations, PersistedMessage } from './storePersistence';
 
@@ -26,7 +39,7 @@ export type { PersistedConversation, PersistedConversations, PersistedMessage } 
 export interface ConversationStoreOptions {
   /** The user's client id: their messages are `own`, and conversation ids leave it out. */
   selfId: string;
-  /** Oldest messages beyond this are dropped (default 1000). */
+  /** Oldest messages beyond this are dropped (default 1000); as many thread replies again. */
   maxMessagesPerConversation?: number;
   /** Least recently active conversations beyond this are dropped, never 'all' nor the active one (default 500). */
   maxConversations?: number;
@@ -34,12 +47,15 @@ export interface ConversationStoreOptions {
   onListenerError?: (error: unknown) => void;
 }
 
-export type ConversationChangeKind = 'message' | 'updated' | 'unread' | 'reset';
+export type ConversationChangeKind = 'message' | 'updated' | 'unread' | 'read' | 'reset';
 
 /**
- * - message: `message` was added to `conversationId` (its unread count may have changed too);
- * - updated: `message` changed (state, error, ts; `previousId` set when its id changed, on ack);
- * - unread: the unread count of `conversationId` changed;
+ * - message: `message` was added to `conversationId` (a thread reply when it has `thread`; the
+ *   unread count may have changed too);
+ * - updated: `message` changed (state, error, ts, an edit, reactions, replies; `previousId` set
+ *   when its id changed, on ack);
+ * - unread: the user's read marker or the unread count of `conversationId` changed;
+ * - read: someone else's read marker in `conversationId` moved ("Seen by");
  * - reset: re-read `conversationId` as a whole (a message was merged away, or the conversation
  *   was dropped); without `conversationId`, re-read everything.
  */
@@ -56,40 +72,25 @@ export interface OutgoingDraft {
   to: Targets;
   text: string;
   code?: CodeRef;
-}
-
-interface Entry {
-  message: ConversationMessage;
-  /** The relay's sequence number, to order messages with the same timestamp. */
-  seq: number | undefined;
-  /** Insertion order, the last tie breaker. */
-  order: number;
-}
-
-interface StoredConversation {
-  id: ConversationId;
-  members: string[];
-  entries: Entry[];
-  byId: Map<string, Entry>;
-  unread: number;
-  lastActivity: number;
+  /** A reply in the thread of this message (the thread's root). */
+  thread?: string;
 }
 
 const DEFAULT_MAX_MESSAGES = 1000;
 const DEFAULT_MAX_CONVERSATIONS = 500;
-const MAX_UNREAD = 1_000_000;
 
 export class ConversationStore {
   readonly selfId: string;
   private readonly maxMessages: number;
   private readonly maxConversations: number;
   private readonly onListenerError: (error: unknown) => void;
-  private readonly store = new Map<ConversationId, StoredConversation>();
+  private readonly store = new Map<ConversationId, HeldConversation>();
   /** Own messages by ref → their conversation. */
   private readonly refs = new Map<string, ConversationId>();
   /** The newest name each sender used, for people no longer in the roster. */
   private readonly names = new Map<string, { name: string; ts: number }>();
   private readonly listeners = new Set<(e: ConversationChange) => void>();
+  private readonly markers = new ReadMarkers();
   private activeId: ConversationId | undefined;
   private nextOrder = 0;
 
@@ -123,39 +124,49 @@ export class ConversationStore {
   // ---------------------------------------------------------------- messages
 
   /**
-   * Adds a message from the relay (live or replayed). A message already held (same id) is not
-   * added again. Own messages (sent from another of the user's devices) are added as own and
-   * delivered, and never count as unread.
+   * Adds a message from the relay (live or replayed); a thread reply goes with its parent's
+   * other replies. A message already held (same id) is not added again, but a later version of
+   * it (a replay after an edit) replaces it. Own messages (sent from another of the user's
+   * devices) are added as own and delivered, and never count as unread.
    */
   addIncoming(message: ChatMessage): { conversationId: ConversationId; added: boolean } {
     const conversationId = conversationIdFor(message.to, message.from, this.selfId);
     const existing = this.store.get(conversationId);
-    if (existing?.byId.has(message.id)) return { conversationId, added: false };
-    const own = message.from === this.selfId;
-    const stored: ConversationMessage = freezeMessage({
-      id: message.id,
-      from: message.from,
-      fromName: message.fromName,
-      text: message.text,
-      ...(message.code ? { code: message.code } : {}),
-      ts: message.ts,
-      own,
-      state: 'delivered',
-    });
+    const held = existing?.byId.get(message.id)?.message;
+    if (held) {
+      if (!sameVersion(held, messageFromChat(message, this.selfId))) this.applyUpdate(message);
+      return { conversationId, added: false };
+    }
+    const stored = messageFromChat(message, this.selfId);
     const conversation = existing ?? this.create(conversationId, message.ts);
-    const entry: Entry = { message: stored, seq: message.seq, order: this.nextOrder++ };
-    this.insert(conversation, entry);
-    this.trim(conversation);
+    this.insert(conversation, { message: stored, seq: message.seq, order: this.nextOrder++ });
     if (!conversation.byId.has(stored.id)) {
       // Older than everything the conversation keeps: it fell off straight away.
       if (!existing) this.store.delete(conversationId);
       return { conversationId, added: false };
     }
-    conversation.lastActivity = Math.max(conversation.lastActivity, stored.ts);
-    if (!own && conversationId !== this.activeId) conversation.unread = Math.min(MAX_UNREAD, conversation.unread + 1);
     if (!existing) this.evict(conversationId);
     this.emit({ kind: 'message', conversationId, message: stored });
+    this.keepActiveRead(conversation);
     return { conversationId, added: true };
+  }
+
+  /**
+   * A held message changed on the relay (edited, deleted, reacted to, replied to): `message` is
+   * its latest version. Own delivery state and ref stay. Returns the conversation and the new
+   * message, or no message when it is not held (e.g. an older page the views loaded).
+   */
+  applyUpdate(message: ChatMessage): { conversationId: ConversationId; message?: ConversationMessage } {
+    const conversationId = conversationIdFor(message.to, message.from, this.selfId);
+    const conversation = this.store.get(conversationId);
+    const entry = conversation?.byId.get(message.id);
+    if (!conversation || !entry) return { conversationId };
+    const latest = messageFromChat(message, this.selfId);
+    const held = entry.message;
+    const updated = freezeMessage({ ...latest, state: held.state, ...(held.ref !== undefined ? { ref: held.ref } : {}) });
+    this.replace(conversation, entry, updated);
+    this.emit({ kind: 'updated', conversationId, message: updated });
+    return { conversationId, message: updated };
   }
 
   /**
@@ -175,13 +186,12 @@ export class ConversationStore {
       ts: now,
       own: true,
       state: 'pending',
+      ...(draft.thread !== undefined ? { thread: draft.thread } : {}),
     });
     const existing = this.store.get(conversationId);
     const conversation = existing ?? this.create(conversationId, now);
     this.insert(conversation, { message, seq: undefined, order: this.nextOrder++ });
     this.refs.set(draft.ref, conversationId);
-    this.trim(conversation);
-    conversation.lastActivity = Math.max(conversation.lastActivity, now);
     if (!existing) this.evict(conversationId);
     this.emit({ kind: 'message', conversationId, message });
     return message;
@@ -189,9 +199,10 @@ export class ConversationStore {
 
   /**
    * The relay accepted the own message sent with `ref` (the caller's ref, whatever `ack.ref`
-   * says): it takes the relay's id and time, and becomes 'delivered' when it reached someone,
-   * 'sent' otherwise. When the relay's id is already held (the message came back first), the
-   * local copy is merged into it. Returns the updated message, undefined for an unknown ref.
+   * says): it takes the relay's id, seq and time, and becomes 'delivered' when it reached
+   * someone, 'sent' otherwise. When the relay's id is already held (the message came back
+   * first), the local copy is merged into it. Returns the updated message, undefined for an
+   * unknown ref.
    */
   acknowledge(ref: string, ack: Ack): ConversationMessage | undefined {
     const found = this.findByRef(ref);
@@ -205,19 +216,17 @@ export class ConversationStore {
       this.removeEntry(conversation, entry);
       const { error: _dropped, ...kept } = duplicate.message;
       void _dropped;
-      duplicate.message = freezeMessage({ ...kept, ref, own: true, state: betterState(duplicate.message.state, state) });
+      this.replace(conversation, duplicate, freezeMessage({ ...kept, ref, own: true, state: betterState(duplicate.message.state, state) }));
       this.emit({ kind: 'reset', conversationId: conversation.id });
       return duplicate.message;
     }
     const { error: _error, ...rest } = entry.message;
     void _error;
-    const message = freezeMessage({ ...rest, id: ack.id, ts: ack.ts, state });
-    conversation.byId.delete(previousId);
+    const message = freezeMessage({ ...rest, id: ack.id, ts: ack.ts, seq: ack.seq, state });
     this.removeEntry(conversation, entry);
-    const updated: Entry = { message, seq: ack.seq, order: entry.order };
-    this.insert(conversation, updated);
-    conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
+    this.insert(conversation, { message, seq: ack.seq, order: entry.order });
     this.emit({ kind: 'updated', conversationId: conversation.id, message, ...(previousId !== message.id ? { previousId } : {}) });
+    this.keepActiveRead(conversation);
     return message;
   }
 
@@ -233,7 +242,7 @@ export class ConversationStore {
 
   /** The own failed message the user asks to send again, or undefined if there is none such. */
   retryable(conversationId: ConversationId, messageId: string): ConversationMessage | undefined {
-    const message = this.store.get(conversationId)?.byId.get(messageId)?.message;
+    const message = this.message(conversationId, messageId);
     return message && message.own && message.state === 'failed' ? message : undefined;
   }
 
@@ -257,23 +266,33 @@ export class ConversationStore {
     this.removeEntry(conversation, entry);
     this.insert(conversation, { message, seq: undefined, order: this.nextOrder++ });
     this.refs.set(newRef, conversationId);
-    conversation.lastActivity = Math.max(conversation.lastActivity, now);
     this.emit({ kind: 'updated', conversationId, message });
     return message;
   }
 
-  /** Own messages still pending (e.g. restored after a restart), oldest first, for resending. */
+  /** Own messages still pending (e.g. restored after a restart), replies included, oldest first, for resending. */
   pendingMessages(): Array<{ conversationId: ConversationId; message: ConversationMessage }> {
     const out: Array<{ conversationId: ConversationId; message: ConversationMessage }> = [];
     for (const conversation of this.store.values()) {
-      for (const entry of conversation.entries) {
-        if (entry.message.own && entry.message.state === 'pending') out.push({ conversationId: conversation.id, message: entry.message });
+      for (const { message } of conversation.byId.values()) {
+        if (message.own && message.state === 'pending') out.push({ conversationId: conversation.id, message });
       }
     }
     return out.sort((a, b) => a.message.ts - b.message.ts);
   }
 
-  // ---------------------------------------------------------------- conversations and unread
+  /** A held message, top-level or a thread reply. */
+  message(conversationId: ConversationId, messageId: string): ConversationMessage | undefined {
+    return this.store.get(conversationId)?.byId.get(messageId)?.message;
+  }
+
+  /** The replies to `parentId` held, oldest first. */
+  threadReplies(conversationId: ConversationId, parentId: string): ConversationMessage[] {
+    const replies = this.store.get(conversationId)?.threads.of(parentId) ?? [];
+    return replies.map((e) => e.message);
+  }
+
+  // ---------------------------------------------------------------- read state
 
   /** The conversation the user is looking at (undefined: none, or the chat is hidden). It stays read. */
   setActive(conversationId: ConversationId | undefined): void {
@@ -285,11 +304,56 @@ export class ConversationStore {
     return this.activeId;
   }
 
+  /** The user read the conversation: the marker moves to the newest message held. */
   markRead(conversationId: ConversationId): void {
     const conversation = this.store.get(conversationId);
-    if (!conversation || conversation.unread === 0) return;
-    conversation.unread = 0;
-    this.emit({ kind: 'unread', conversationId });
+    if (conversation) this.moveMarker(conversation, conversation.newestSeq());
+  }
+
+  /** The user's marker as the relay keeps it (it only moves forward). */
+  setReadMarker(conversationId: ConversationId, seq: number): void {
+    const conversation = this.store.get(conversationId);
+    if (conversation) this.moveMarker(conversation, seq);
+    else this.markers.advance(conversationId, seq);
+  }
+
+  /** Someone else read `conversationId` up to `seq` ("Seen by"). */
+  setSeen(conversationId: ConversationId, by: string, seq: number): void {
+    if (by !== this.selfId && this.markers.seen(conversationId, by, seq)) this.emit({ kind: 'read', conversationId });
+  }
+
+  /**
+   * The relay history the markers belong to; a different one (the relay started a new history)
+   * drops every marker, and the messages of the old history count as read.
+   */
+  useEpoch(epoch: string): void {
+    if (!this.markers.useEpoch(epoch)) return;
+    for (const conversation of this.store.values()) {
+      if (conversation.recount()) this.emit({ kind: 'unread', conversationId: conversation.id });
+    }
+  }
+
+  get epoch(): string | undefined {
+    return this.markers.epoch;
+  }
+
+  readSeqOf(conversationId: ConversationId): number {
+    return this.markers.readSeq(conversationId);
+  }
+
+  /** Who else (client ids) has read up to `seq` in the conversation. */
+  seenBy(conversationId: ConversationId, seq: number): string[] {
+    return this.markers.seenBy(conversationId, seq);
+  }
+
+  /** The oldest unread message, where the "New messages" divider goes (ask before marking read). */
+  firstUnreadId(conversationId: ConversationId): string | undefined {
+    return this.unreadMessages(conversationId)[0]?.id;
+  }
+
+  /** The unread messages held, oldest first. */
+  unreadMessages(conversationId: ConversationId): ConversationMessage[] {
+    return this.store.get(conversationId)?.unreadMessages() ?? [];
   }
 
   unreadOf(conversationId: ConversationId): number {
@@ -298,7 +362,7 @@ export class ConversationStore {
 
   /** The most recently active conversation with unread messages (where opening the chat goes). */
   mostRecentUnread(): ConversationId | undefined {
-    let best: StoredConversation | undefined;
+    let best: HeldConversation | undefined;
     for (const conversation of this.store.values()) {
       if (conversation.unread > 0 && (!best || byActivity(conversation, best) < 0)) best = conversation;
     }
@@ -311,9 +375,11 @@ export class ConversationStore {
     return total;
   }
 
+  // ---------------------------------------------------------------- conversations
+
   /** All conversations, most recently active first (snapshots; messages oldest first). */
   get conversations(): Conversation[] {
-    return [...this.store.values()].sort(byActivity).map(snapshot);
+    return [...this.store.values()].sort(byActivity).map((c) => c.snapshot());
   }
 
   /** Each conversation's members, most recently active first; cheap (no message copies), for
@@ -333,24 +399,15 @@ export class ConversationStore {
 
   /** A snapshot of one conversation (messages oldest first). */
   get(conversationId: ConversationId): Conversation | undefined {
-    const conversation = this.store.get(conversationId);
-    return conversation && snapshot(conversation);
+    return this.store.get(conversationId)?.snapshot();
   }
 
   /**
-   * Up to `limit` messages before `beforeId` (or the newest), oldest first, and whether older
-   * ones exist: for showing the end of a long conversation and loading more on demand.
+   * Up to `limit` top-level messages before `beforeId` (or the newest), oldest first, and
+   * whether older ones are held: for showing the end of a long conversation and loading more.
    */
   page(conversationId: ConversationId, limit: number, beforeId?: string): { messages: ConversationMessage[]; hasOlder: boolean } {
-    const conversation = this.store.get(conversationId);
-    if (!conversation) return { messages: [], hasOlder: false };
-    let end = conversation.entries.length;
-    if (beforeId !== undefined) {
-      const entry = conversation.byId.get(beforeId);
-      end = entry ? conversation.entries.indexOf(entry) : 0;
-    }
-    const start = Math.max(0, end - Math.max(0, Math.floor(limit)));
-    return { messages: conversation.entries.slice(start, end).map((e) => e.message), hasOlder: start > 0 };
+    return this.store.get(conversationId)?.page(limit, beforeId) ?? { messages: [], hasOlder: false };
   }
 
   /** The conversation, created empty if need be (e.g. the user picked a peer). Throws on an invalid id. */
@@ -364,19 +421,24 @@ export class ConversationStore {
       this.evict(conversationId);
       this.emit({ kind: 'reset', conversationId });
     }
-    return snapshot(conversation);
+    return conversation.snapshot();
   }
 
   // ---------------------------------------------------------------- persistence
 
   /**
    * A JSON-safe copy to persist: conversations most recent first, at most
-   * `maxMessagesPerConversation` (default 200) newest messages each, in at most `maxChars`
-   * (default 2,000,000) characters of JSON; pending messages within `maxPendingChars` (default
-   * 2,000,000) more. See persistConversations().
+   * `maxMessagesPerConversation` (default 200) newest messages each (and as many replies), in
+   * at most `maxChars` (default 2,000,000) characters of JSON; pending messages within
+   * `maxPendingChars` (default 2,000,000) more. See persistConversations().
    */
   toJSON(limits: { maxMessagesPerConversation?: number; maxChars?: number; maxPendingChars?: number } = {}): PersistedConversations {
-    return persistConversations([...this.store.values()].sort(byActivity), this.selfId, limits);
+    const conversations = [...this.store.values()].sort(byActivity).map((c) => ({
+      ...c,
+      readSeq: this.markers.readSeq(c.id),
+      replies: [...c.threads.entries()],
+    }));
+    return persistConversations(conversations, this.selfId, limits, this.markers.epoch);
   }
 
   /**
@@ -397,63 +459,29 @@ export class ConversationStore {
 
   private restore(value: unknown, tally: { dropped: number }): void {
     const limits = { maxConversations: this.maxConversations, maxMessages: this.maxMessages };
-    for (const conversation of restoredConversations(value, this.selfId, limits, tally)) {
-      try {
-        this.restoreConversation(conversation);
-      } catch {
-        tally.dropped++;
+    const restored = [...restoredConversations(value, this.selfId, limits, tally)];
+    const { epoch, readSeqs } = restoredReadState(value, restored);
+    if (epoch !== undefined) this.markers.useEpoch(epoch);
+    for (const { id, lastActivity, messages, replies } of restored) {
+      const conversation = this.store.get(id) ?? this.create(id, lastActivity);
+      conversation.lastActivity = Math.max(conversation.lastActivity, lastActivity);
+      for (const saved of [...messages, ...replies]) {
+        if (conversation.byId.has(saved.id)) continue;
+        const { message, seq } = restoredMessage(saved, this.selfId, (ref) => this.refs.has(ref));
+        this.insert(conversation, { message, seq, order: this.nextOrder++ });
+        const ref = message.ref;
+        if (ref !== undefined && (message.state === 'pending' || message.state === 'failed') && conversation.byId.has(message.id)) this.refs.set(ref, id);
       }
+      this.markers.advance(id, readSeqs.get(id) ?? 0);
+      conversation.recount();
     }
     this.evict(undefined);
   }
 
-  private restoreConversation({ id, unread, lastActivity, messages }: RestoredConversation): void {
-    const conversation = this.store.get(id) ?? this.create(id, lastActivity);
-    conversation.lastActivity = Math.max(conversation.lastActivity, lastActivity);
-    for (const restored of messages) {
-      if (conversation.byId.has(restored.id)) continue;
-      const { seq, ...fields } = restored;
-      const own = fields.from === this.selfId;
-      let state: DeliveryState = own ? fields.state : 'delivered';
-      let ref = own ? fields.ref : undefined;
-      let error = state === 'failed' ? fields.error : undefined;
-      if (state === 'pending' && (ref === undefined || this.refs.has(ref))) {
-        state = 'failed';
-        error = 'not sent';
-        ref = undefined;
-      }
-      if (ref !== undefined && this.refs.has(ref)) ref = undefined;
-      const message = freezeMessage({
-        id: fields.id,
-        ...(ref !== undefined ? { ref } : {}),
-        from: fields.from,
-        fromName: fields.fromName,
-        text: fields.text,
-        ...(fields.code ? { code: fields.code } : {}),
-        ts: fields.ts,
-        own,
-        state,
-        ...(error !== undefined ? { error } : {}),
-      });
-      this.insert(conversation, { message, seq, order: this.nextOrder++ });
-      if (ref !== undefined && (state === 'pending' || state === 'failed')) this.refs.set(ref, id);
-      conversation.lastActivity = Math.max(conversation.lastActivity, message.ts);
-    }
-    this.trim(conversation);
-    conversation.unread = Math.min(unread, MAX_UNREAD);
-  }
-
   // ---------------------------------------------------------------- internals
 
-  private create(id: ConversationId, now: number): StoredConversation {
-    const conversation: StoredConversation = {
-      id,
-      members: id === EVERYONE ? [] : membersOf(id),
-      entries: [],
-      byId: new Map(),
-      unread: 0,
-      lastActivity: now,
-    };
+  private create(id: ConversationId, now: number): HeldConversation {
+    const conversation = new HeldConversation(id, now, this.maxMessages, this.markers);
     this.store.set(id, conversation);
     return conversation;
   }
@@ -465,15 +493,16 @@ export class ConversationStore {
     while (this.store.size > this.maxConversations && candidates.length > 0) {
       const victim = candidates.pop()!;
       this.store.delete(victim.id);
-      for (const entry of victim.entries) this.forgetRef(victim.id, entry.message);
+      this.markers.forget(victim.id);
+      for (const entry of victim.byId.values()) this.forgetRef(victim.id, entry.message);
       this.emit({ kind: 'reset', conversationId: victim.id });
     }
   }
 
-  private findByRef(ref: string): { conversation: StoredConversation; entry: Entry } | undefined {
+  private findByRef(ref: string): { conversation: HeldConversation; entry: Entry } | undefined {
     const conversationId = this.refs.get(ref);
     const conversation = conversationId === undefined ? undefined : this.store.get(conversationId);
-    const entry = conversation?.entries.find((e) => e.message.ref === ref && e.message.state !== 'sent' && e.message.state !== 'delivered');
+    const entry = conversation?.awaitingAck(ref);
     return conversation && entry ? { conversation, entry } : undefined;
   }
 
@@ -481,65 +510,36 @@ export class ConversationStore {
     if (message.ref !== undefined && this.refs.get(message.ref) === conversationId) this.refs.delete(message.ref);
   }
 
-  /** Inserts in (ts, seq, arrival) order; late arrivals usually go at the end, so search from there. */
-  private insert(conversation: StoredConversation, entry: Entry): void {
-    const entries = conversation.entries;
-    let low = 0;
-    let high = entries.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compareEntries(entries[mid], entry) <= 0) low = mid + 1;
-      else high = mid;
-    }
-    entries.splice(low, 0, entry);
-    conversation.byId.set(entry.message.id, entry);
+  /** Inserts in (ts, seq, arrival) order, a reply with its thread, then drops what no longer fits. */
+  private insert(conversation: HeldConversation, entry: Entry): void {
     const { from, fromName, ts } = entry.message;
     const known = this.names.get(from);
     if (!known || known.ts <= ts) this.names.set(from, { name: fromName, ts });
+    for (const dropped of conversation.insert(entry)) this.forgetRef(conversation.id, dropped.message);
   }
 
-  private removeEntry(conversation: StoredConversation, entry: Entry): void {
-    const index = conversation.entries.indexOf(entry);
-    if (index >= 0) conversation.entries.splice(index, 1);
-    if (conversation.byId.get(entry.message.id) === entry) conversation.byId.delete(entry.message.id);
+  private removeEntry(conversation: HeldConversation, entry: Entry): void {
+    conversation.remove(entry);
     this.forgetRef(conversation.id, entry.message);
   }
 
-  private trim(conversation: StoredConversation): void {
-    const excess = conversation.entries.length - this.maxMessages;
-    if (excess <= 0) return;
-    for (const entry of conversation.entries.splice(0, excess)) {
-      if (conversation.byId.get(entry.message.id) === entry) conversation.byId.delete(entry.message.id);
-      this.forgetRef(conversation.id, entry.message);
-    }
+  /** Swaps a held message for its new version in place. */
+  private replace(conversation: HeldConversation, entry: Entry, message: ConversationMessage): void {
+    if (conversation.replace(entry, message)) this.emit({ kind: 'unread', conversationId: conversation.id });
+  }
+
+  private moveMarker(conversation: HeldConversation, seq: number): void {
+    if (!this.markers.advance(conversation.id, seq)) return;
+    conversation.recount();
+    this.emit({ kind: 'unread', conversationId: conversation.id });
+  }
+
+  /** The conversation on screen stays read as messages arrive. */
+  private keepActiveRead(conversation: HeldConversation): void {
+    if (conversation.id === this.activeId) this.markRead(conversation.id);
   }
 }
 
-function compareEntries(a: Entry, b: Entry): number {
-  return a.message.ts - b.message.ts || (a.seq ?? Number.MAX_SAFE_INTEGER) - (b.seq ?? Number.MAX_SAFE_INTEGER) || a.order - b.order;
-}
-
-function byActivity(a: StoredConversation, b: StoredConversation): number {
+function byActivity(a: HeldConversation, b: HeldConversation): number {
   return b.lastActivity - a.lastActivity || compareIds(a.id, b.id);
-}
-
-const STATE_RANK: Record<DeliveryState, number> = { failed: 0, pending: 1, sent: 2, delivered: 3 };
-
-function betterState(a: DeliveryState, b: DeliveryState): DeliveryState {
-  return STATE_RANK[a] >= STATE_RANK[b] ? a : b;
-}
-
-function snapshot(conversation: StoredConversation): Conversation {
-  return {
-    id: conversation.id,
-    members: [...conversation.members],
-    messages: conversation.entries.map((e) => e.message),
-    unread: conversation.unread,
-    lastActivity: conversation.lastActivity,
-  };
-}
-
-function freezeMessage(message: ConversationMessage): ConversationMessage {
-  if (message.code) message.code = Object.freeze({ ...message.code });
-  return Object.freeze(message);
 }

@@ -1,11 +1,13 @@
+import type { MessageFile, Reaction, ThreadSummary } from '../net/protocol/conversationMessages';
 import type { CodeRef } from '../net/protocol/messages';
 
 /**
  * What a conversation is, as every part of the extension sees it: the store keeps these, the
  * webview shows them. Plain data (JSON-safe), no VS Code types.
  *
- * Conversation ids: 'all' (everyone), `peer:<clientId>` (one person), `group:<id>,<id>,…`
- * (several people; the ids sorted, the user's own id left out).
+ * Conversation ids: 'all' (#general, the team-wide channel), `channel:<channelId>`,
+ * `peer:<clientId>` (one person), `group:<id>,<id>,…` (several people; the ids sorted, the
+ * user's own id left out).
  */
 export type ConversationId = string;
 
@@ -33,13 +35,27 @@ export interface ConversationMessage {
   own: boolean;
   state: DeliveryState;
   error?: string;
+  /** The relay's sequence number (absent while pending): read markers compare it. */
+  seq?: number;
+  /** A reply in the thread of the message with this id (the thread's root). */
+  thread?: string;
+  files?: MessageFile[];
+  /** When its author last edited it (ms since epoch). */
+  edited?: number;
+  /** Deleted by its author: a tombstone (no text, code or files). */
+  deleted?: true;
+  reactions?: Reaction[];
+  /** On a thread's parent: how many replies, when the last came, who wrote them. */
+  replies?: ThreadSummary;
 }
 
 export interface Conversation {
   id: ConversationId;
-  /** The people in it (client ids), the user excluded; empty for 'all'. */
+  /** The people in it (client ids), the user excluded; empty for channels. */
   members: string[];
+  /** Top-level messages, oldest first (thread replies are held apart, per parent). */
   messages: ConversationMessage[];
+  /** Messages from others after the read marker (top-level ones). */
   unread: number;
   /** ms since epoch of the newest message (or creation). */
   lastActivity: number;

@@ -1,16 +1,22 @@
 import * as crypto from 'node:crypto';
 import { ClientEvents, ClientState, TeamClient, WhoAnswer } from '../net/client/teamClient';
-import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
+import { TeamMessengerError } from '../net/protocol/errors';
 import { Logger } from '../net/logger';
-import { ChatMessage, CodeRef, PeerStatus, Targets, TypingIn } from '../net/protocol/messages';
+import { ChatMessage, CodeRef, PeerStatus, Targets, TypingIn, Update } from '../net/protocol/messages';
 import { IncomingTransfer } from '../net/transfer/incomingTransfer';
 import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
-import { ConversationStore, conversationIdFor, targetsFor } from './conversationStore';
+import { ChannelView, conversationTitle } from './channelsModel';
+import { ConversationStore, conversationIdFor, conversationKeyFor, targetsFor } from './conversationStore';
 import { ConversationId, ConversationMessage } from './conversationTypes';
 import { FoundPeer } from './foundPeers';
 import { Disposable, Emitter, Event } from './lifecycle';
-import { IncomingNotice, MessengerModel, RosterView, StoreChange, TypingChange } from './messengerModel';
+import { MessengerChannels, notConnected } from './messengerChannels';
+import { HistoryPage, HistoryQuery, IncomingNotice, MessageChange, MessageHits, MessengerModel, RosterView, StoreChange, TypingChange } from './messengerModel';
+import { noticeWanted } from './messengerNotices';
 import { MessengerPersistence } from './messengerPersistence';
+import { changeableId, hitsFromSearch, pageFromHistory } from './messengerRequests';
+import { ReadSync } from './readSync';
+import { messageFromChat } from './storeEntries';
 import type { KeyValueStore } from './savedState';
 import { rememberFound, sameWatch, watchListFor } from './watchSet';
 
@@ -39,9 +45,9 @@ export interface MessengerSettings {
   historySize: number;
   /** The display name set by the user ('' for the OS user name). */
   displayName: string;
+  /** Let the others in direct and small group conversations see how far the user read. */
+  sendReadReceipts: boolean;
 }
-
-const notConnected = () => new TeamMessengerError(ErrorCode.Closed, 'not connected to a relay');
 
 /** How long "bob is typing…" lasts without a new typing signal. */
 const TYPING_MS = 4000;
@@ -53,7 +59,7 @@ const TYPING_MS = 4000;
  *
  * Longer than 400 lines because it is the one seam between the client and every view: each
  * member is a line or two passing through; the work lives in the store, the persistence and the
- * collaborators it holds.
+ * collaborators it holds (channels, read sync, notices, the relay's answers about messages).
  */
 export class Messenger extends Disposable implements MessengerModel {
   private storeValue: ConversationStore | undefined;
@@ -74,11 +80,17 @@ export class Messenger extends Disposable implements MessengerModel {
   private readonly typingChanged = this._register(new Emitter<TypingChange>());
   private readonly fileOffer = this._register(new Emitter<IncomingTransfer>());
   private readonly notice = this._register(new Emitter<IncomingNotice>());
+  private readonly channelsChanged = this._register(new Emitter<void>());
+  private readonly messageChanged = this._register(new Emitter<MessageChange>());
+  private readonly channelList: MessengerChannels;
+  private readonly reads: ReadSync;
   readonly onStoreChanged = this.storeChanged.event;
   readonly onRosterChanged = this.rosterChanged.event;
   readonly onTyping = this.typingChanged.event;
   readonly onFileOffer = this.fileOffer.event;
   readonly onNotice = this.notice.event;
+  readonly onChannelsChanged = this.channelsChanged.event;
+  readonly onMessageChanged = this.messageChanged.event;
   readonly onConnectionChanged: Event<ClientState | 'idle'>;
   readonly onConnectionFailed: Event<Error>;
   /** The chat panel says which conversation the user is looking at (for unread and notifications). */
@@ -92,6 +104,14 @@ export class Messenger extends Disposable implements MessengerModel {
   ) {
     super();
     this.saved = new MessengerPersistence(state, logger);
+    const host = { client: () => this.ownClient(), store: () => this.store, selfName: () => this.selfName };
+    this.channelList = new MessengerChannels(host, this.saved, () => this.channelsChanged.fire());
+    this.reads = new ReadSync({
+      store: () => this.store,
+      client: () => this.ownClient(),
+      inChannel: (id) => this.channelList.isMember(id),
+      receipts: () => this.settings().sendReadReceipts !== false,
+    });
     this.logger.debug('messenger ready');
     // A failure's cause may arrive after the state change it belongs to: the views hear both.
     const health = connections.onDidChangeHealth;
@@ -233,23 +253,35 @@ export class Messenger extends Disposable implements MessengerModel {
   /** Sends text (optionally shared code) to a conversation; the store shows it pending at once.
    *  Without a live client it stays pending and goes with the next connection's welcome. */
   send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined {
+    return this.post(conversationId, text, code, undefined);
+  }
+
+  /** Replies in the thread of `parentId` (a reply to a reply goes to the thread's root). Undefined:
+   *  not kept (see acceptsMessages), or the parent is not on the relay yet. */
+  reply(conversationId: ConversationId, parentId: string, text: string): ConversationMessage | undefined {
+    const root = this.store.message(conversationId, parentId)?.thread ?? parentId;
+    if (root.startsWith('local:')) return undefined;
+    return this.post(conversationId, text, undefined, root);
+  }
+
+  private post(conversationId: ConversationId, text: string, code: CodeRef | undefined, thread: string | undefined): ConversationMessage | undefined {
     const client = this.liveClient();
     if (!client && !this.acceptsMessages) return undefined;
     const ref = crypto.randomBytes(12).toString('base64url');
     // Targets once: the store files the message by them, the client sends to them.
     const to = targetsFor(conversationId);
-    const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}) }, client?.name ?? this.selfName);
-    this.sendOrKeep(client, ref, to, text, code);
+    const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}), ...(thread ? { thread } : {}) }, client?.name ?? this.selfName);
+    this.sendOrKeep(client, ref, to, message);
     return message;
   }
 
   retry(conversationId: ConversationId, messageId: string): void {
     const client = this.liveClient();
-    const message = this.store.get(conversationId)?.messages.find((m) => m.id === messageId);
-    if ((!client && !this.acceptsMessages) || !message || message.state !== 'failed') return;
+    const message = this.store.retryable(conversationId, messageId);
+    if ((!client && !this.acceptsMessages) || !message) return;
     const ref = crypto.randomBytes(12).toString('base64url');
     this.store.markRetrying(conversationId, messageId, ref);
-    this.sendOrKeep(client, ref, targetsFor(conversationId), message.text, message.code);
+    this.sendOrKeep(client, ref, targetsFor(conversationId), message);
   }
 
   /** The client, unless there is none or it closed for good (then messages wait in the store). */
@@ -258,8 +290,14 @@ export class Messenger extends Disposable implements MessengerModel {
     return client && client.state !== 'closed' ? client : undefined;
   }
 
-  private sendOrKeep(client: TeamClient | undefined, ref: string, to: Targets, text: string, code?: CodeRef): void {
-    if (client) this.transmit(client, ref, to, text, code);
+  /** The live client of the store's identity (requests about its conversations go through it). */
+  private ownClient(): TeamClient | undefined {
+    const client = this.liveClient();
+    return client && client.clientId === this.storeOwner ? client : undefined;
+  }
+
+  private sendOrKeep(client: TeamClient | undefined, ref: string, to: Targets, message: ConversationMessage): void {
+    if (client) this.transmit(client, ref, to, message);
     // Offline, saved at once: a message typed then must survive a reload right after.
     if (client?.state === 'connected') this.saveSoon();
     else this.flushSave();
@@ -296,6 +334,93 @@ export class Messenger extends Disposable implements MessengerModel {
     return [...(this.typists.get(conversationId)?.values() ?? [])].filter((t) => t.until > now).map((t) => t.name);
   }
 
+  // ---------------------------------------------------------------- channels
+
+  channels(): ChannelView[] {
+    return this.channelList.views();
+  }
+
+  listChannels(): Promise<ChannelView[]> {
+    return this.channelList.list();
+  }
+
+  createChannel(name: string, options: { private?: boolean; topic?: string; members?: string[] } = {}): Promise<ChannelView> {
+    return this.channelList.create(name, options);
+  }
+
+  joinChannel(id: string): Promise<ChannelView> {
+    return this.channelList.join(id);
+  }
+
+  leaveChannel(id: string): Promise<ChannelView> {
+    return this.channelList.leave(id);
+  }
+
+  addToChannel(id: string, members: string[]): Promise<ChannelView> {
+    return this.channelList.add(id, members);
+  }
+
+  updateChannel(id: string, changes: { name?: string; topic?: string; archived?: boolean }): Promise<ChannelView> {
+    return this.channelList.update(id, changes);
+  }
+
+  // ---------------------------------------------------------------- messages on the relay
+
+  /** Edits an own message; everyone (the user included) sees it through the relay's update. */
+  async editMessage(conversationId: ConversationId, messageId: string, text: string): Promise<void> {
+    await this.requireClient().conversations.edit(changeableId(this.store, conversationId, messageId), text);
+  }
+
+  async deleteMessage(conversationId: ConversationId, messageId: string): Promise<void> {
+    await this.requireClient().conversations.remove(changeableId(this.store, conversationId, messageId));
+  }
+
+  async react(conversationId: ConversationId, messageId: string, emoji: string, on: boolean): Promise<void> {
+    await this.requireClient().conversations.react(changeableId(this.store, conversationId, messageId), emoji, on);
+  }
+
+  /** The user read the conversation up to the newest message held; the relay keeps the marker. */
+  markRead(conversationId: ConversationId): void {
+    this.store.markRead(conversationId);
+    this.reads.send(conversationId);
+  }
+
+  /** A page of the relay's history (beyond what the store holds), or a thread's replies. */
+  async loadHistory(conversationId: ConversationId, q: HistoryQuery): Promise<HistoryPage> {
+    const client = this.requireClient();
+    const page = await client.conversations.history(conversationKeyFor(conversationId, client.clientId), q);
+    return pageFromHistory(page, client.clientId);
+  }
+
+  threadReplies(conversationId: ConversationId, parentId: string): ConversationMessage[] {
+    return this.store.threadReplies(conversationId, parentId);
+  }
+
+  /** The relay's search over what the user may read, newest first. */
+  async searchMessages(query: string, before?: number): Promise<MessageHits> {
+    const client = this.requireClient();
+    const found = await client.conversations.search(query, before !== undefined ? { before } : {});
+    return hitsFromSearch(found, client.clientId, (id) => this.conversationTitle(id));
+  }
+
+  conversationTitle(conversationId: ConversationId): string {
+    return conversationTitle(conversationId, { nameOf: (id) => this.nameOf(id), channel: (id) => this.channelList.get(id) });
+  }
+
+  /** Who else has read the conversation up to `seq`, by name. */
+  seenBy(conversationId: ConversationId, seq: number): string[] {
+    return this.store
+      .seenBy(conversationId, seq)
+      .map((id) => this.nameOf(id))
+      .sort((a, b) => a.localeCompare(b));
+  }
+
+  private requireClient(): TeamClient {
+    const client = this.ownClient();
+    if (!client) throw notConnected();
+    return client;
+  }
+
   private stop(): void {
     this.flushSave();
     for (const off of this.clientListeners.splice(0)) off();
@@ -305,8 +430,8 @@ export class Messenger extends Disposable implements MessengerModel {
 
   // ---------------------------------------------------------------- client events
 
-  private transmit(client: TeamClient, ref: string, to: Targets, text: string, code?: CodeRef): void {
-    client.send(to, text, { ref, ...(code ? { code } : {}) }).then(
+  private transmit(client: TeamClient, ref: string, to: Targets, { text, code, thread }: ConversationMessage): void {
+    client.send(to, text, { ref, ...(code ? { code } : {}), ...(thread !== undefined ? { thread } : {}) }).then(
       (ack) => {
         this.store.acknowledge(ref, ack);
         this.saveSoon();
@@ -322,10 +447,18 @@ export class Messenger extends Disposable implements MessengerModel {
     for (const off of this.clientListeners.splice(0)) off();
     this.useStoreFor(client.clientId);
     const roster = () => this.rosterChanged.fire();
-    this.listen(client, 'welcome', () => {
+    this.listen(client, 'welcome', (welcome) => {
+      this.reads.welcome(client, welcome.epoch);
       roster();
       this.resendPending(client);
     });
+    this.listen(client, 'update', (update) => this.onUpdate(client, update));
+    this.listen(client, 'channel', () => this.channelList.refresh(client));
+    this.listen(client, 'team-state', () => {
+      this.channelList.refresh(client);
+      this.reads.teamState(client);
+    });
+    this.listen(client, 'read-state', (state) => this.reads.readState(client, state));
     this.listen(client, 'peer-joined', roster);
     this.listen(client, 'peer-left', roster);
     this.listen(client, 'peer-updated', roster);
@@ -352,10 +485,15 @@ export class Messenger extends Disposable implements MessengerModel {
     this.storeValue = this.saved.loadStore(options);
     this.storeOwner = selfId;
     this.found = this.saved.loadFound(selfId);
+    this.channelList.useOwner(selfId);
     this.storeValue.onDidChange((e) => {
       this.storeChanged.fire(e);
       // A new conversation may bring people to watch.
       if (e.kind === 'message' || e.kind === 'reset') this.syncWatchSoon();
+      if (e.kind === 'unread' && e.conversationId !== undefined) {
+        this.reads.send(e.conversationId);
+        this.saveSoon();
+      }
     });
     this.storeChanged.fire({});
   }
@@ -383,12 +521,8 @@ export class Messenger extends Disposable implements MessengerModel {
   /** Messages still pending in the store from before a reload go into the client's outbox (the
    *  one that resends), with their original refs; those already in it are left to it. */
   private resendPending(client: TeamClient): void {
-    for (const conversation of this.store.conversations) {
-      for (const message of conversation.messages) {
-        if (message.own && message.state === 'pending' && message.ref && !client.isPending(message.ref)) {
-          this.transmit(client, message.ref, targetsFor(conversation.id), message.text, message.code);
-        }
-      }
+    for (const { conversationId, message } of this.store.pendingMessages()) {
+      if (message.ref && !client.isPending(message.ref)) this.transmit(client, message.ref, targetsFor(conversationId), message);
     }
   }
 
@@ -397,9 +531,16 @@ export class Messenger extends Disposable implements MessengerModel {
     if (!added) return;
     this.saveSoon();
     this.clearTypist(conversationId, message.from);
-    if (message.from === client.clientId || message.replay) return;
-    const looking = this.visibleConversation === conversationId;
-    if (!looking && conversationId !== 'all') this.notice.fire({ conversationId, message });
+    // Own messages (from another machine) and replays are no news; nor what is on screen.
+    if (message.from === client.clientId || message.replay || this.visibleConversation === conversationId) return;
+    if (noticeWanted(this.store, conversationId, message, client.name)) this.notice.fire({ conversationId, message });
+  }
+
+  /** A stored message changed: the store's copy (when held) and every view hear of it. */
+  private onUpdate(client: TeamClient, update: Update): void {
+    const { conversationId, message } = this.store.applyUpdate(update.message);
+    if (message) this.saveSoon();
+    this.messageChanged.fire({ conversationId, message: message ?? messageFromChat(update.message, client.clientId) });
   }
 
   private onTypingSignal(client: TeamClient, typing: TypingIn): void {

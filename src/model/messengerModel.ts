@@ -2,6 +2,7 @@ import type { ClientState, WhoAnswer } from '../net/client/teamClient';
 import type { IncomingTransfer } from '../net/transfer/incomingTransfer';
 import type { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode } from '../net/protocol/messages';
+import type { ChannelView } from './channelsModel';
 import type { ConversationChangeKind, ConversationStore } from './conversationStore';
 import type { ConversationId, ConversationMessage } from './conversationTypes';
 import type { FoundPeer } from './foundPeers';
@@ -40,11 +41,46 @@ export interface TypingChange {
   names: string[];
 }
 
-/** A message the user should be told about (not on screen, not their own, not a replay). */
+/**
+ * A message the user should be told about (not on screen, not their own, not a replay): in a
+ * direct or group conversation any; in a channel one naming the user, or a reply (`thread`) in a
+ * thread the user wrote in.
+ */
 export interface IncomingNotice {
   conversationId: ConversationId;
   message: ChatMessage;
 }
+
+/** A message changed on the relay (edit, delete, reaction, a reply to it): its latest version,
+ *  whether the store holds it or not (an older page on screen). */
+export interface MessageChange {
+  conversationId: ConversationId;
+  message: ConversationMessage;
+}
+
+/** A page of history from the relay: `before`/`after` are seqs, `around`/`thread` message ids. */
+export interface HistoryQuery {
+  before?: number;
+  after?: number;
+  around?: string;
+  thread?: string;
+  limit: number;
+}
+
+/** Messages oldest first; `older`/`newer` when the relay holds more beyond them. */
+export interface HistoryPage {
+  messages: ConversationMessage[];
+  older: boolean;
+  newer: boolean;
+}
+
+/** Search hits, newest first; `more`: ask again with `before` = the last hit's seq. */
+export interface MessageHits {
+  hits: { conversationId: ConversationId; title: string; message: ConversationMessage }[];
+  more: boolean;
+}
+
+export type { ChannelView } from './channelsModel';
 
 export interface MessengerModel {
   /** The conversations of the connected identity. */
@@ -97,4 +133,38 @@ export interface MessengerModel {
   readonly onConnectionFailed: Event<Error>;
   readonly onFileOffer: Event<IncomingTransfer>;
   readonly onNotice: Event<IncomingNotice>;
+
+  // ---- channels (the relay owns them; these are the latest it said, saved for offline)
+
+  /** The channels known, the user's and public ones: #general first, then by name. */
+  readonly onChannelsChanged: Event<void>;
+  channels(): ChannelView[];
+  /** Asks the relay for every channel the user may see (public ones to browse included). */
+  listChannels(): Promise<ChannelView[]>;
+  createChannel(name: string, options: { private?: boolean; topic?: string; members?: string[] }): Promise<ChannelView>;
+  joinChannel(id: string): Promise<ChannelView>;
+  leaveChannel(id: string): Promise<ChannelView>;
+  addToChannel(id: string, members: string[]): Promise<ChannelView>;
+  updateChannel(id: string, changes: { name?: string; topic?: string; archived?: boolean }): Promise<ChannelView>;
+
+  // ---- threads, edits, reactions, read state, history, search
+
+  /** Every change the relay sends, also for messages the store does not hold (older pages). */
+  readonly onMessageChanged: Event<MessageChange>;
+  /** Replies in a message's thread (shown pending at once, like send). Undefined: not kept. */
+  reply(conversationId: ConversationId, parentId: string, text: string): ConversationMessage | undefined;
+  /** Own messages only (the relay refuses others'); the change arrives as onMessageChanged. */
+  editMessage(conversationId: ConversationId, messageId: string, text: string): Promise<void>;
+  deleteMessage(conversationId: ConversationId, messageId: string): Promise<void>;
+  react(conversationId: ConversationId, messageId: string, emoji: string, on: boolean): Promise<void>;
+  /** Read up to the newest message held; the relay keeps it, with a receipt unless turned off. */
+  markRead(conversationId: ConversationId): void;
+  loadHistory(conversationId: ConversationId, q: HistoryQuery): Promise<HistoryPage>;
+  /** The replies held, oldest first (loadHistory with `thread` asks the relay for the rest). */
+  threadReplies(conversationId: ConversationId, parentId: string): ConversationMessage[];
+  searchMessages(query: string, before?: number): Promise<MessageHits>;
+  /** '#general', '#deploys', 'Bob', 'Bob, Carol'. */
+  conversationTitle(conversationId: ConversationId): string;
+  /** Who else read the conversation up to `seq` (names), in direct and small group conversations. */
+  seenBy(conversationId: ConversationId, seq: number): string[];
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { Logger } from '../net/logger';
+import type { ChannelInfo } from '../net/protocol/conversationMessages';
 import { isClientId } from '../net/protocol/messages';
+import { channelsToSave, MAX_SAVED_CHANNELS_JSON, restoredChannels } from './channelsModel';
 import { ConversationStore, ConversationStoreOptions } from './conversationStore';
 import { KeyValueStore, SavedPart, SavedState } from './savedState';
 import { MAX_PERSISTED_JSON, unreadableConversations } from './storePersistence';
@@ -8,8 +10,8 @@ import { MAX_FOUND, rememberFound } from './watchSet';
 
 /**
  * What the Messenger keeps between sessions, per identity: its conversations (the messages still
- * to send among them) and the peers the user found. Each is a part of its own: when one cannot
- * be restored the other still is.
+ * to send among them), the peers the user found and the channels it is in. Each is a part of its
+ * own: when one cannot be restored the others still are.
  */
 export class MessengerPersistence {
   private readonly saved: SavedState;
@@ -43,7 +45,27 @@ export class MessengerPersistence {
   saveFound(selfId: string, found: readonly string[]): void {
     void this.saved.write(foundKey(selfId), found.filter(isClientId).slice(0, MAX_FOUND), FOUND);
   }
+
+  /** The channels the identity was in last time ([] when none were saved or they cannot be read). */
+  loadChannels(selfId: string): ChannelInfo[] {
+    return this.saved.read(channelsKey(selfId), CHANNELS) ?? [];
+  }
+
+  saveChannels(selfId: string, channels: Iterable<ChannelInfo>): void {
+    void this.saved.write(channelsKey(selfId), channelsToSave(channels, selfId), CHANNELS);
+  }
 }
+
+function channelsKey(selfId: string): string {
+  return `teamMessenger.channels.${selfId}`;
+}
+
+const CHANNELS: SavedPart<ChannelInfo[]> = {
+  what: 'the saved list of channels',
+  instead: 'starting with none until the relay says',
+  maxChars: MAX_SAVED_CHANNELS_JSON,
+  parse: restoredChannels,
+};
 
 function storeKey(selfId: string): string {
   return `teamMessenger.conversations.${selfId}`;

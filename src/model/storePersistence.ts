@@ -1,7 +1,11 @@
 import { z } from 'zod';
+import { ConversationLimits } from '../net/protocol/conversationKeys';
+import { MessageFile, Reaction, ThreadSummary } from '../net/protocol/conversationMessages';
 import { CodeRef, isClientId, Limits } from '../net/protocol/messages';
 import { isConversationId } from './conversationIds';
-import type { ConversationId, ConversationMessage } from './conversationTypes';
+import type { ConversationId, ConversationMessage, DeliveryState } from './conversationTypes';
+import { epochOfMessageId } from './readState';
+import { freezeMessage, relayFields } from './storeEntries';
 
 /**
  * The conversation store's saved form: what is written (newest messages within a size budget,
@@ -20,63 +24,92 @@ export interface PersistableConversation {
   id: ConversationId;
   unread: number;
   lastActivity: number;
+  /** The user's read marker (a relay seq). */
+  readSeq: number;
+  /** Top-level messages, oldest first. */
   entries: readonly PersistableEntry[];
+  /** Thread replies, any order. */
+  replies: readonly PersistableEntry[];
 }
 
 /** A saved message, checked, as read back. */
 export type RestoredMessage = z.infer<typeof PersistedMessageSchema>;
 
-/** A saved conversation, checked, as read back (its messages the newest `maxMessages`). */
+/** A saved conversation, checked, as read back (its messages and replies the newest `maxMessages`). */
 export interface RestoredConversation {
   id: ConversationId;
   unread: number;
   lastActivity: number;
+  /** Absent when saved before read markers were kept. */
+  readSeq?: number;
   messages: RestoredMessage[];
+  replies: RestoredMessage[];
 }
 
 /**
  * A JSON-safe copy to persist, of conversations given most recent first: at most
- * `maxMessagesPerConversation` (default 200) newest messages each, in at most `maxChars`
- * (default 2,000,000) characters of JSON. Pending messages (still to send after a restart) are
- * kept beyond that, within `maxPendingChars` (default 2,000,000) of their own. With the
- * defaults the JSON is never longer than PERSISTED_JSON_WRITTEN.
+ * `maxMessagesPerConversation` (default 200) newest messages each (and as many thread replies),
+ * in at most `maxChars` (default 2,000,000) characters of JSON. Pending messages (still to send
+ * after a restart) are kept beyond that, within `maxPendingChars` (default 2,000,000) of their
+ * own. With the defaults the JSON is never longer than PERSISTED_JSON_WRITTEN.
  */
 export function persistConversations(
   conversations: Iterable<PersistableConversation>,
   selfId: string,
   limits: { maxMessagesPerConversation?: number; maxChars?: number; maxPendingChars?: number } = {},
+  epoch?: string,
 ): PersistedConversations {
   const maxMessages = positiveInt(limits.maxMessagesPerConversation, PERSISTED_MESSAGES);
   // Every character written comes out of one of the two budgets (a comma after each item included).
-  let budget = positiveInt(limits.maxChars, PERSISTED_CHARS);
-  let pendingBudget = positiveInt(limits.maxPendingChars, PERSISTED_PENDING_CHARS);
+  const budgets = { main: positiveInt(limits.maxChars, PERSISTED_CHARS), pending: positiveInt(limits.maxPendingChars, PERSISTED_PENDING_CHARS) };
   const out: PersistedConversation[] = [];
   for (const conversation of conversations) {
-    const { id, unread, lastActivity } = conversation;
-    const headerCost = JSON.stringify({ id, unread, lastActivity, messages: [] }).length + 1;
-    if (headerCost <= budget) budget -= headerCost;
-    else if (headerCost <= pendingBudget && conversation.entries.some((e) => e.message.state === 'pending')) pendingBudget -= headerCost;
+    const { id, unread, lastActivity, readSeq } = conversation;
+    const header = { id, unread, lastActivity, readSeq, messages: [] };
+    const headerCost = JSON.stringify(header).length + 1;
+    const anyPending = conversation.entries.some(isPending) || conversation.replies.some(isPending);
+    if (headerCost <= budgets.main) budgets.main -= headerCost;
+    else if (headerCost <= budgets.pending && anyPending) budgets.pending -= headerCost;
     else continue;
-    const kept: PersistedMessage[] = [];
-    // Newest first; once the budget is spent only pending messages are kept (no gaps otherwise).
-    let full = false;
-    for (let i = conversation.entries.length - 1; i >= 0 && kept.length < maxMessages; i--) {
-      const entry = conversation.entries[i];
-      const pending = entry.message.state === 'pending';
-      if (!pending && full) continue;
-      const saved = toPersisted(entry);
-      const cost = JSON.stringify(saved).length + 1;
-      if (pending && cost <= pendingBudget) pendingBudget -= cost;
-      else if (!pending && cost <= budget) budget -= cost;
-      else {
-        full ||= !pending;
-        continue;
-      }
-      kept.push(saved);
+    const saved: PersistedConversation = { ...header, messages: newestWithin(conversation.entries, maxMessages, budgets) };
+    const replies = [...conversation.replies].sort((a, b) => a.message.ts - b.message.ts || (a.seq ?? Infinity) - (b.seq ?? Infinity));
+    // `"replies":[]` and its comma, paid for only when there is a reply to write.
+    const payer = budgets.main >= REPLIES_KEY_COST ? 'main' : budgets.pending >= REPLIES_KEY_COST && replies.some(isPending) ? 'pending' : undefined;
+    if (replies.length > 0 && payer) {
+      budgets[payer] -= REPLIES_KEY_COST;
+      saved.replies = newestWithin(replies, maxMessages, budgets);
     }
-    out.push({ id, unread, lastActivity, messages: kept.reverse() });
+    out.push(saved);
   }
-  return { version: PERSISTED_VERSION, selfId, conversations: out };
+  return { version: PERSISTED_VERSION, selfId, ...(epoch !== undefined ? { epoch } : {}), conversations: out };
+}
+
+const REPLIES_KEY_COST = ',"replies":[]'.length;
+
+function isPending(entry: PersistableEntry): boolean {
+  return entry.message.state === 'pending';
+}
+
+/** The newest of `entries` (given oldest first) that fit, oldest first; once the main budget is
+ *  spent only pending messages are kept (no gaps otherwise). Spends from `budgets`. */
+function newestWithin(entries: readonly PersistableEntry[], max: number, budgets: { main: number; pending: number }): PersistedMessage[] {
+  const kept: PersistedMessage[] = [];
+  let full = false;
+  for (let i = entries.length - 1; i >= 0 && kept.length < max; i--) {
+    const entry = entries[i];
+    const pending = isPending(entry);
+    if (!pending && full) continue;
+    const saved = toPersisted(entry);
+    const cost = JSON.stringify(saved).length + 1;
+    if (pending && cost <= budgets.pending) budgets.pending -= cost;
+    else if (!pending && cost <= budgets.main) budgets.main -= cost;
+    else {
+      full ||= !pending;
+      continue;
+    }
+    kept.push(saved);
+  }
+  return kept.reverse();
 }
 
 /** Why a saved value cannot be `selfId`'s conversations at all, or undefined when it can be
@@ -106,20 +139,94 @@ export function* restoredConversations(
       tally.dropped++;
       continue;
     }
-    const { id, unread, lastActivity, messages } = header.data;
+    const { id, unread, lastActivity, readSeq, messages, replies } = header.data;
     if (!isConversationId(id, selfId) || seen.has(id) || !Array.isArray(messages)) {
       tally.dropped++;
       continue;
     }
     seen.add(id);
-    const checked: RestoredMessage[] = [];
-    for (const raw of (messages as unknown[]).slice(-limits.maxMessages)) {
-      const parsed = PersistedMessageSchema.safeParse(raw);
-      if (parsed.success) checked.push(parsed.data);
-      else tally.dropped++;
-    }
-    yield { id, unread, lastActivity, messages: checked };
+    yield {
+      id,
+      unread,
+      lastActivity,
+      ...(readSeq !== undefined ? { readSeq } : {}),
+      messages: checkedMessages(messages, limits.maxMessages, false, tally),
+      replies: Array.isArray(replies) ? checkedMessages(replies, limits.maxMessages, true, tally) : [],
+    };
   }
+}
+
+/** The valid messages of a saved list: thread replies in the replies, the others in the messages. */
+function checkedMessages(messages: unknown[], max: number, replies: boolean, tally: { dropped: number }): RestoredMessage[] {
+  const checked: RestoredMessage[] = [];
+  for (const raw of messages.slice(-max)) {
+    const parsed = PersistedMessageSchema.safeParse(raw);
+    if (parsed.success && (parsed.data.thread !== undefined) === replies) checked.push(parsed.data);
+    else tally.dropped++;
+  }
+  return checked;
+}
+
+/**
+ * The relay history the saved markers belong to and each conversation's marker. Saved before
+ * markers were kept: the history of the newest message, and a marker just before the saved
+ * number of unread messages.
+ */
+export function restoredReadState(value: unknown, conversations: readonly RestoredConversation[]): { epoch?: string; readSeqs: Map<ConversationId, number> } {
+  const saved = PersistedEpoch.safeParse(value);
+  let epoch = saved.success ? saved.data.epoch : undefined;
+  const readSeqs = new Map<ConversationId, number>();
+  let newest: RestoredMessage | undefined;
+  for (const conversation of conversations) {
+    for (const message of conversation.messages) if (message.seq !== undefined && (!newest || message.ts > newest.ts)) newest = message;
+  }
+  epoch ??= newest && epochOfMessageId(newest.id);
+  for (const conversation of conversations) readSeqs.set(conversation.id, conversation.readSeq ?? legacyReadSeq(conversation, epoch));
+  return { ...(epoch !== undefined ? { epoch } : {}), readSeqs };
+}
+
+function legacyReadSeq({ messages, unread }: RestoredConversation, epoch: string | undefined): number {
+  const current = messages.filter((m) => m.seq !== undefined && (epoch === undefined || epochOfMessageId(m.id) === epoch));
+  const others = current.filter((m) => !m.own).sort((a, b) => a.seq! - b.seq!);
+  if (unread === 0 || others.length === 0) return Math.max(0, ...current.map((m) => m.seq!));
+  // Everything before the oldest of the `unread` newest messages of others was read.
+  return unread >= others.length ? 0 : others[others.length - unread].seq! - 1;
+}
+
+/**
+ * A saved message as the store holds it: someone else's is delivered; an own pending one whose
+ * ref is missing or taken (`refInUse`) cannot be matched to its ack, so it is failed instead.
+ */
+export function restoredMessage(
+  saved: RestoredMessage,
+  selfId: string,
+  refInUse: (ref: string) => boolean,
+): { message: ConversationMessage; seq: number | undefined } {
+  const own = saved.from === selfId;
+  let state: DeliveryState = own ? saved.state : 'delivered';
+  let ref = own ? saved.ref : undefined;
+  let error = state === 'failed' ? saved.error : undefined;
+  if (state === 'pending' && (ref === undefined || refInUse(ref))) {
+    state = 'failed';
+    error = 'not sent';
+    ref = undefined;
+  }
+  if (ref !== undefined && refInUse(ref)) ref = undefined;
+  const message = freezeMessage({
+    id: saved.id,
+    ...(ref !== undefined ? { ref } : {}),
+    from: saved.from,
+    fromName: saved.fromName,
+    text: saved.text,
+    ...(saved.code ? { code: saved.code } : {}),
+    ts: saved.ts,
+    own,
+    state,
+    ...(error !== undefined ? { error } : {}),
+    ...(saved.seq !== undefined ? { seq: saved.seq } : {}),
+    ...relayFields(saved),
+  });
+  return { message, seq: saved.seq };
 }
 
 /** The saved value's list of conversations, or why it has none for `selfId`. */
@@ -140,7 +247,7 @@ const PERSISTED_MESSAGES = 200;
 const PERSISTED_CHARS = 2_000_000;
 const PERSISTED_PENDING_CHARS = 2_000_000;
 /** The longest JSON persistConversations() writes with its default limits: both budgets and
- *  the envelope (the version, and a selfId of at most 64 characters). */
+ *  the envelope (the version, a selfId and an epoch of at most 64 characters each). */
 export const PERSISTED_JSON_WRITTEN = PERSISTED_CHARS + PERSISTED_PENDING_CHARS + 1000;
 /** The longest saved conversations read back: twice what is written, as earlier versions
  *  budgeted message text, not JSON, and wrote somewhat more. */
@@ -157,13 +264,18 @@ export interface PersistedConversation {
   id: ConversationId;
   unread: number;
   lastActivity: number;
+  readSeq?: number;
   messages: PersistedMessage[];
+  /** Thread replies (each with `thread`), oldest first. */
+  replies?: PersistedMessage[];
 }
 
 export interface PersistedConversations {
   version: 1;
   /** Whose history this is. */
   selfId: string;
+  /** The relay history the read markers belong to. */
+  epoch?: string;
   conversations: PersistedConversation[];
 }
 
@@ -181,6 +293,18 @@ function toPersisted(entry: PersistableEntry): PersistedMessage {
     state: m.state,
     ...(m.error !== undefined ? { error: m.error } : {}),
     ...(entry.seq !== undefined ? { seq: entry.seq } : {}),
+    ...copyRelayFields(m),
+  };
+}
+
+/** Plain (unfrozen) copies, so the JSON is the saved form and never the store's objects. */
+function copyRelayFields(m: ConversationMessage): Partial<PersistedMessage> {
+  const fields = relayFields(m);
+  return {
+    ...fields,
+    ...(fields.files ? { files: fields.files.map((f) => ({ ...f })) } : {}),
+    ...(fields.reactions ? { reactions: fields.reactions.map((r) => ({ emoji: r.emoji, by: [...r.by] })) } : {}),
+    ...(fields.replies ? { replies: { ...fields.replies, by: [...fields.replies.by] } } : {}),
   };
 }
 
@@ -194,11 +318,15 @@ const PersistedHeader = z.object({
   conversations: z.unknown(),
 });
 
+const PersistedEpoch = z.object({ epoch: z.string().max(64) });
+
 const PersistedConversationHeader = z.object({
   id: z.string().min(1).max(20_000),
   unread: z.number().int().nonnegative().catch(0),
   lastActivity: timestamp.catch(0),
+  readSeq: timestamp.optional().catch(undefined),
   messages: z.unknown(),
+  replies: z.unknown().optional(),
 });
 
 const PersistedMessageSchema = z.object({
@@ -212,5 +340,11 @@ const PersistedMessageSchema = z.object({
   own: z.boolean(),
   state: z.enum(['pending', 'sent', 'delivered', 'failed']),
   error: z.string().max(MAX_ERROR_CHARS).optional(),
-  seq: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
+  seq: timestamp.optional(),
+  thread: z.string().min(1).max(96).optional(),
+  files: z.array(MessageFile).max(Limits.filesPerOffer).optional(),
+  edited: timestamp.optional(),
+  deleted: z.literal(true).optional(),
+  reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
+  replies: ThreadSummary.optional(),
 });

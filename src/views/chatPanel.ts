@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
-import { ComposerState, FromWebview, ConversationSummary, ConversationView, ToWebview } from './chatProtocol';
+import { ComposerState, ToWebview } from './chatProtocol';
+import { handleFromWebview } from './chatInbox';
 import { chatHtml, makeNonce } from './chatHtml';
+import { ChatRequests, PAGE } from './chatRequests';
 import { closeTab, findWebviewTab, showTab } from './chatTab';
+import { channelFor, conversationSummaries, conversationView, messageView, seenView } from './chatViews';
 import { composerState } from './composerState';
-import { openPlace, revealPlace } from './fileActions';
 import { describeConnection } from '../model/connectionText';
-import { conversationKind, EVERYONE, isConversationId, membersOf } from '../model/conversationStore';
+import { EVERYONE, isConversationId } from '../model/conversationStore';
 import { ConversationId } from '../model/conversationTypes';
 import { FileCards } from '../model/fileCards';
 import { Disposable } from '../model/lifecycle';
@@ -19,9 +21,19 @@ export interface ChatContext {
   cards: FileCards;
 }
 
+/** Where show() should go: a conversation, maybe a message in it (a jump), maybe the composer. */
+export interface ShowOptions {
+  messageId?: string;
+}
+
+interface Wanted {
+  conversationId: ConversationId | undefined;
+  focusComposer: boolean;
+  messageId?: string;
+  search?: string;
+}
+
 const VIEW_TYPE = 'teamMessenger.chat';
-/** Messages sent to the webview per conversation at first; "Load older" adds this many more. */
-const PAGE = 200;
 /** How long a restored tab may take to build its panel once shown, before a fresh one replaces it. */
 const RESTORE_MS = 3000;
 
@@ -29,58 +41,76 @@ const RESTORE_MS = 3000;
  * The chat panel: one webview in the editor area, over the Messenger's store. Everything the
  * webview shows arrives as typed messages (chatProtocol.ts); everything it asks for is parsed
  * before it is acted on. Hidden panels keep nothing alive: when shown again the webview asks
- * for its state with `ready` and gets it in one `init`.
+ * for its state with `ready` and gets it in one `init`. Pages beyond the store, threads, search
+ * and message changes go through ChatRequests.
  */
 export class ChatPanel extends Disposable {
   private static current: ChatPanel | undefined;
   /** What to show once a restored tab has built its panel (see show()). */
-  private static wanted: { conversationId: ConversationId | undefined; focusComposer: boolean } | undefined;
+  private static wanted: Wanted | undefined;
   /** Where the last panel was, for the next one opened without a conversation. */
   private static lastSelected: ConversationId | undefined;
   private selected: ConversationId = EVERYONE;
-  private readonly limits = new Map<ConversationId, number>();
+  /** Where "New messages" goes in the selected conversation (taken before it was marked read). */
+  private divider: { conversationId: ConversationId; messageId: string } | undefined;
   /** The webview's script is running and has said `ready` (false again once the panel is hidden). */
   private ready = false;
   /** Focus the composer once the webview can take it (it may still be loading, or be re-created). */
   private focusWanted = false;
+  /** Open the search pane once the webview is up (undefined: not asked). */
+  private searchWanted: { query?: string } | undefined;
+  /** A jump asked for before the webview was up (it goes out after `init`). */
+  private jumpWanted: { conversationId: ConversationId; messageId: string } | undefined;
   private listQueued = false;
+  private visible = false;
+  /** What the webview shows as "Seen by" and in the header, to send only changes. */
+  private lastSeen = '';
+  private lastHeader = '';
   private composer: ComposerState;
+  private readonly requests: ChatRequests;
 
   /**
    * Opens the panel (or brings it forward) on `conversationId`; without one, on the most
-   * recent conversation with unread messages, else where it was. After a window reload the
-   * restored tab is shown rather than a second one opened.
+   * recent conversation with unread messages, else where it was. With `options.messageId`, opens
+   * the conversation around that message and highlights it. After a window reload the restored
+   * tab is shown rather than a second one opened.
    */
-  static show(context: ChatContext, conversationId?: ConversationId, focusComposer = false): void {
-    const target = conversationId ?? context.messenger.store.mostRecentUnread();
+  static show(context: ChatContext, conversationId?: ConversationId, focusComposer = false, options: ShowOptions = {}): void {
+    ChatPanel.open(context, { conversationId: conversationId ?? context.messenger.store.mostRecentUnread(), focusComposer, ...options });
+  }
+
+  /** Opens the panel with its search pane, searching for `query` when given. */
+  static showSearch(context: ChatContext, query?: string): void {
+    ChatPanel.open(context, { conversationId: undefined, focusComposer: false, search: query ?? '' });
+  }
+
+  private static open(context: ChatContext, wanted: Wanted): void {
     const panel = ChatPanel.current;
     if (panel) {
       panel.panel.reveal(undefined, false);
-      if (target) panel.select(target);
-      if (focusComposer) panel.focusComposer();
+      panel.apply(wanted);
       return;
     }
     const restored = findWebviewTab(VIEW_TYPE);
     if (restored && !ChatPanel.wanted) {
-      ChatPanel.wanted = { conversationId: target, focusComposer };
+      ChatPanel.wanted = wanted;
       void showTab(restored).then(undefined, () => undefined);
       setTimeout(() => {
         if (!ChatPanel.wanted) return;
         // The tab never built its panel (closed meanwhile, or VS Code would not): a fresh one.
+        const again = ChatPanel.wanted;
         ChatPanel.wanted = undefined;
-        void closeTab(restored).then(() => ChatPanel.show(context, target, focusComposer));
+        void closeTab(restored).then(() => ChatPanel.open(context, again));
       }, RESTORE_MS);
       return;
     }
     if (restored) {
-      ChatPanel.wanted = { conversationId: target, focusComposer };
+      ChatPanel.wanted = wanted;
       return;
     }
     const webviewPanel = createWebviewPanel(VIEW_TYPE, 'Team Messenger', vscode.ViewColumn.Active, ChatPanel.options(context.extensionUri));
     const created = new ChatPanel(webviewPanel, context, undefined);
-    const initial = target ?? ChatPanel.lastSelected;
-    if (initial) created.select(initial);
-    if (focusComposer) created.focusComposer();
+    created.apply({ ...wanted, conversationId: wanted.conversationId ?? ChatPanel.lastSelected });
   }
 
   /** Keeps the panel across window reloads. */
@@ -92,8 +122,7 @@ export class ChatPanel extends Disposable {
         const wanted = ChatPanel.wanted;
         ChatPanel.wanted = undefined;
         const panel = new ChatPanel(webviewPanel, context, isConversationId(saved) ? saved : undefined);
-        if (wanted?.conversationId) panel.select(wanted.conversationId);
-        if (wanted?.focusComposer) panel.focusComposer();
+        if (wanted) panel.apply(wanted);
       },
     });
   }
@@ -121,6 +150,7 @@ export class ChatPanel extends Disposable {
     this.cards = context.cards;
     const messenger = this.messenger;
     this.composer = composerState(messenger);
+    this.requests = new ChatRequests(messenger, this.cards, (message) => this.post(message));
     ChatPanel.current = this;
     if (initial) this.selected = initial;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-messenger.svg');
@@ -134,7 +164,22 @@ export class ChatPanel extends Disposable {
       codiconsUri: asset('dist', 'codicons', 'codicon.css'),
     });
     for (const subscription of [
-      webview.onDidReceiveMessage((raw: unknown) => this.onMessage(raw)),
+      webview.onDidReceiveMessage((raw: unknown) =>
+        handleFromWebview(raw, {
+          messenger,
+          cards: this.cards,
+          requests: this.requests,
+          panel: {
+            ready: () => this.onReady(),
+            select: (id) => this.select(id),
+            jump: (id, messageId) => void this.jump(id, messageId),
+            unsent: (id, text) => {
+              this.post({ type: 'unsent', conversationId: id, text });
+              this.updateComposer(true);
+            },
+          },
+        }),
+      ),
       panel.onDidChangeViewState(() => {
         // A hidden panel's webview is torn down (no retainContextWhenHidden): messages would be lost.
         // Shown again, its page starts over and says `ready`, and `init` brings it up to date.
@@ -143,22 +188,40 @@ export class ChatPanel extends Disposable {
       }),
       panel.onDidDispose(() => this.dispose()),
       messenger.onStoreChanged((e) => {
+        const selected = e.conversationId === this.selected;
         // One message changed: send just it. Anything broader (a reset, a new store): the whole view.
-        if (e.conversationId === this.selected && e.message) {
-          this.post({ type: 'message', conversationId: this.selected, message: e.message, ...(e.previousId ? { previousId: e.previousId } : {}) });
-        } else if (e.conversationId === undefined || e.conversationId === this.selected) this.sendSelected();
+        if (selected && e.message) {
+          this.post({
+            type: 'message',
+            conversationId: this.selected,
+            message: messageView(e.message, messenger),
+            ...(e.previousId ? { previousId: e.previousId } : {}),
+          });
+          if (e.kind === 'message' && this.visible) messenger.markRead(this.selected);
+        } else if (e.kind === 'reset' && (e.conversationId === undefined || selected)) this.sendSelected();
+        if (selected || e.conversationId === undefined) this.updateSeen();
         this.queueList();
         // A new store (the first connection) may turn "cannot send" into "queue while offline".
         if (e.conversationId === undefined) this.updateComposer();
+      }),
+      messenger.onMessageChanged((e) => {
+        if (e.conversationId === this.selected) this.post({ type: 'updated', conversationId: e.conversationId, message: messageView(e.message, messenger) });
+      }),
+      messenger.onChannelsChanged(() => {
+        this.queueList();
+        // The header (name, topic, members, archived) changed: the view again.
+        if (this.headerKey() !== this.lastHeader) this.sendSelected();
       }),
       messenger.onRosterChanged(() => {
         this.queueList();
         this.post({ type: 'connection', connection: this.connectionView() });
         this.updateComposer();
       }),
-      messenger.onConnectionChanged(() => {
+      messenger.onConnectionChanged((state) => {
         this.post({ type: 'connection', connection: this.connectionView() });
         this.updateComposer();
+        // Connected again: the relay's older history can be asked for again (the view says so).
+        if (state === 'connected') this.sendSelected();
       }),
       messenger.onTyping((t) => this.post({ type: 'typing', conversationId: t.conversationId, names: t.names })),
       this.cards.onDidChange((card) => {
@@ -170,12 +233,18 @@ export class ChatPanel extends Disposable {
     this.updateActive();
   }
 
+  /** Shows a conversation (from its newest messages), a message in one, the search pane, the composer. */
+  private apply(wanted: Wanted): void {
+    if (wanted.conversationId && wanted.messageId) void this.jump(wanted.conversationId, wanted.messageId);
+    else if (wanted.conversationId) this.select(wanted.conversationId);
+    if (wanted.search !== undefined) this.showSearch(wanted.search);
+    if (wanted.focusComposer) this.focusComposer();
+  }
+
   select(conversationId: ConversationId): void {
-    this.selected = conversationId;
-    ChatPanel.lastSelected = conversationId;
-    this.messenger.store.ensure(conversationId);
-    this.updateActive();
+    this.setSelected(conversationId);
     this.sendSelected();
+    this.updateActive();
   }
 
   override dispose(): void {
@@ -187,65 +256,54 @@ export class ChatPanel extends Disposable {
     this.panel.dispose();
   }
 
-  // ---------------------------------------------------------------- from the webview
-
-  private onMessage(raw: unknown): void {
-    const parsed = FromWebview.safeParse(raw);
-    if (!parsed.success) return; // a webview bug or tampering: ignored, never trusted
-    const message = parsed.data;
-    switch (message.type) {
-      case 'ready':
-        this.ready = true;
-        this.post(this.init());
-        if (this.focusWanted) this.focusComposer();
-        return;
-      case 'select':
-        if (isConversationId(message.conversationId)) this.select(message.conversationId);
-        return;
-      case 'send':
-        if (!isConversationId(message.conversationId) || !message.text.trim()) return;
-        // Not kept (no connection yet): the text goes back into the box, never lost.
-        if (!this.messenger.send(message.conversationId, message.text)) {
-          this.post({ type: 'unsent', conversationId: message.conversationId, text: message.text });
-          this.updateComposer(true);
-        }
-        return;
-      case 'typing':
-        if (isConversationId(message.conversationId)) this.messenger.sendTyping(message.conversationId);
-        return;
-      case 'retry':
-        this.messenger.retry(message.conversationId, message.messageId);
-        return;
-      case 'open-code': {
-        const found = this.messenger.store.get(message.conversationId)?.messages.find((m) => m.id === message.messageId);
-        if (found?.code) void vscode.commands.executeCommand('teamMessenger.openSharedCode', found.code, found.text);
-        return;
-      }
-      case 'new-group':
-        void vscode.commands.executeCommand('teamMessenger.newGroupConversation');
-        return;
-      case 'load-older':
-        this.limits.set(message.conversationId, (this.limits.get(message.conversationId) ?? PAGE) + PAGE);
-        if (message.conversationId === this.selected) this.sendSelected();
-        return;
-      case 'file-action':
-        void this.fileAction(message.cardId, message.action, message.place ?? 0);
-        return;
-      case 'connect':
-        void vscode.commands.executeCommand('teamMessenger.connect');
-        return;
-    }
+  private setSelected(conversationId: ConversationId): void {
+    this.selected = conversationId;
+    ChatPanel.lastSelected = conversationId;
+    this.messenger.store.ensure(conversationId);
+    this.takeDivider();
   }
 
-  /** A card's button: the card and its paths are looked up here, never taken from the webview. */
-  private async fileAction(cardId: string, action: Extract<FromWebview, { type: 'file-action' }>['action'], index: number): Promise<void> {
-    if (action === 'accept') return this.cards.accept(cardId);
-    if (action === 'decline') return this.cards.decline(cardId);
-    if (action === 'cancel') return this.cards.cancel(cardId);
-    const place = this.cards.get(cardId)?.saved?.[index];
-    if (!place) return;
-    if (action === 'open') await openPlace(place);
-    else await revealPlace(place);
+  /** Notes the first unread message, before looking at the conversation marks it read. */
+  private takeDivider(): void {
+    const messageId = this.messenger.store.firstUnreadId(this.selected);
+    this.divider = messageId !== undefined ? { conversationId: this.selected, messageId } : undefined;
+  }
+
+  private async jump(conversationId: ConversationId, messageId: string): Promise<void> {
+    this.setSelected(conversationId);
+    this.updateActive();
+    this.queueList();
+    if (!this.ready) {
+      this.jumpWanted = { conversationId, messageId };
+      return;
+    }
+    if (!(await this.requests.jump(conversationId, messageId)) && this.selected === conversationId) this.sendSelected();
+  }
+
+  private showSearch(query: string): void {
+    this.searchWanted = query.trim() !== '' ? { query } : {};
+    if (this.ready) this.flushSearch();
+  }
+
+  private flushSearch(): void {
+    const wanted = this.searchWanted;
+    this.searchWanted = undefined;
+    if (wanted) this.post({ type: 'show-search', ...wanted });
+  }
+
+  // ---------------------------------------------------------------- from the webview
+
+  /** The webview (re)started: everything it shows, then what was asked for while it loaded. */
+  private onReady(): void {
+    this.ready = true;
+    this.post(this.init());
+    this.flushSearch();
+    if (this.jumpWanted) {
+      const { conversationId, messageId } = this.jumpWanted;
+      this.jumpWanted = undefined;
+      if (conversationId === this.selected) void this.jump(conversationId, messageId);
+    }
+    if (this.focusWanted) this.focusComposer();
   }
 
   // ---------------------------------------------------------------- to the webview
@@ -265,8 +323,8 @@ export class ChatPanel extends Disposable {
       type: 'init',
       self: { clientId: this.messenger.selfId, name: this.messenger.selfName },
       connection: this.connectionView(),
-      conversations: this.summaries(),
-      selected: this.view(this.selected),
+      conversations: conversationSummaries(this.messenger, this.selected),
+      selected: this.view(),
       composer: this.composer,
     };
   }
@@ -280,8 +338,17 @@ export class ChatPanel extends Disposable {
   }
 
   private sendSelected(): void {
-    const view = this.view(this.selected);
-    if (view) this.post({ type: 'conversation', conversation: view });
+    this.post({ type: 'conversation', conversation: this.view() });
+  }
+
+  /** "Seen by" when it changed (someone read further, or the user wrote again). */
+  private updateSeen(): void {
+    const held = this.messenger.store.get(this.selected)?.messages ?? [];
+    const seen = seenView(this.messenger, this.selected, held);
+    const key = JSON.stringify(seen ?? null);
+    if (key === this.lastSeen) return;
+    this.lastSeen = key;
+    this.post({ type: 'seen', conversationId: this.selected, seen });
   }
 
   private queueList(): void {
@@ -289,57 +356,32 @@ export class ChatPanel extends Disposable {
     this.listQueued = true;
     setTimeout(() => {
       this.listQueued = false;
-      this.post({ type: 'conversations', conversations: this.summaries() });
+      if (!this.disposed) this.post({ type: 'conversations', conversations: conversationSummaries(this.messenger, this.selected) });
     }, 30);
   }
 
-  private view(id: ConversationId): ConversationView | undefined {
-    const store = this.messenger.store;
-    const page = store.page(id, this.limits.get(id) ?? PAGE);
-    return {
-      id,
-      title: this.title(id),
-      kind: conversationKind(id),
-      memberNames: membersOf(id).map((m) => this.messenger.nameOf(m)),
+  /** The selected conversation from the store: its newest page, "New messages" where it was. */
+  private view() {
+    const id = this.selected;
+    const page = this.messenger.store.page(id, PAGE);
+    const divider = this.divider?.conversationId === id ? this.divider.messageId : undefined;
+    const view = conversationView(this.messenger, id, {
       messages: page.messages,
-      hasOlder: page.hasOlder,
+      // Beyond the store, the relay may hold more: the webview asks when the reader gets there.
+      hasOlder: page.hasOlder || this.messenger.connectionState === 'connected',
       cards: this.cards.cardsOf(id),
-    };
+      ...(divider !== undefined ? { firstUnreadId: divider } : {}),
+    });
+    this.lastSeen = JSON.stringify(view.seen ?? null);
+    this.lastHeader = this.headerKey();
+    return view;
   }
 
-  /** Everyone, every online peer (a conversation or not), then every stored conversation. */
-  private summaries(): ConversationSummary[] {
-    const store = this.messenger.store;
-    const out = new Map<ConversationId, ConversationSummary>();
-    const add = (id: ConversationId) => {
-      if (out.has(id)) return;
-      const conversation = store.get(id);
-      const last = conversation?.messages[conversation.messages.length - 1];
-      const members = membersOf(id);
-      out.set(id, {
-        id,
-        title: this.title(id),
-        kind: conversationKind(id),
-        online: id === EVERYONE ? true : members.some((m) => this.messenger.isOnline(m)),
-        unread: store.unreadOf(id),
-        lastText: last ? `${last.own ? 'You' : last.fromName}: ${last.code ? `shared ${last.code.path}` : last.text}`.slice(0, 200) : '',
-        lastActivity: conversation?.lastActivity ?? 0,
-      });
-    };
-    add(EVERYONE);
-    const roster = this.messenger.roster();
-    for (const peer of roster.online) if (peer.clientId !== roster.selfId) add(`peer:${peer.clientId}`);
-    for (const conversation of store.conversations) add(conversation.id);
-    const [everyone, ...rest] = [...out.values()];
-    rest.sort((a, b) => b.lastActivity - a.lastActivity || a.title.localeCompare(b.title));
-    return [everyone, ...rest];
-  }
-
-  private title(id: ConversationId): string {
-    if (id === EVERYONE) return 'Everyone';
-    return membersOf(id)
-      .map((m) => this.messenger.nameOf(m))
-      .join(', ');
+  /** What the selected conversation's header shows that a channel change may change. */
+  private headerKey(): string {
+    const channel = channelFor(this.messenger, this.selected);
+    if (!channel) return '';
+    return JSON.stringify([channel.name, channel.topic, channel.private, channel.archived, channel.memberCount, channel.members?.slice(0, 50)]);
   }
 
   private connectionView() {
@@ -350,11 +392,14 @@ export class ChatPanel extends Disposable {
     }).view;
   }
 
-  /** Unread stays at zero for the conversation on screen; notifications skip it. */
+  /** The conversation on screen stays read (here and, through the relay, on the user's other machines). */
   private updateActive(): void {
     const visible = this.panel.visible && this.panel.active;
+    // Coming into view: where the unread messages start, before they are marked read.
+    if (visible && !this.visible) this.takeDivider();
+    this.visible = visible;
     this.messenger.visibleConversation = visible ? this.selected : undefined;
     this.messenger.store.setActive(visible ? this.selected : undefined);
-    if (visible) this.messenger.store.markRead(this.selected);
+    if (visible) this.messenger.markRead(this.selected);
   }
 }

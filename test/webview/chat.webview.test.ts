@@ -16,6 +16,18 @@ describe('chat webview (Chromium)', function () {
   const page = () => chat.page;
   const rows = () => page().locator('#conversation-list [role="option"]');
   const input = () => page().locator('#composer-input');
+  /** The row at the top of the message list and where the list's top is from that row's bottom. */
+  const topRow = () =>
+    page()
+      .locator('#messages')
+      .evaluate((scroller) => {
+        const top = scroller.getBoundingClientRect().top;
+        const row = [...scroller.querySelectorAll('.vrow')]
+          .map((el) => ({ el, rect: el.getBoundingClientRect() }))
+          .sort((a, b) => a.rect.top - b.rect.top)
+          .find(({ rect }) => rect.bottom > top)!;
+        return { key: (row.el as unknown as { dataset: { key: string } }).dataset.key, offset: Math.round(top - row.rect.bottom) };
+      });
 
   it('says ready once, acquires the API once, and renders init: the list and the messages', async () => {
     const posted = await chat.posted();
@@ -26,14 +38,16 @@ describe('chat webview (Chromium)', function () {
     await page().locator('.message').first().waitFor();
 
     assert.strictEqual(await rows().count(), CONVERSATIONS.length);
+    // Two groups: Channels (#general, shown as "general" beside a # icon) and Direct Messages.
+    assert.deepStrictEqual(await page().locator('.section-title').allTextContents(), ['Channels', 'Direct Messages']);
     assert.deepStrictEqual(
       await page().locator('.row-title').allTextContents(),
-      CONVERSATIONS.map((c) => c.title),
+      CONVERSATIONS.map((c) => c.title.replace(/^#/, '')),
     );
     const icons = await rows().evaluateAll((els) => els.map((el) => el.querySelector('.codicon')!.className));
     assert.deepStrictEqual(
-      icons.map((c) => c.match(/codicon-(organization|account|comment-discussion)/)?.[1]),
-      ['organization', 'account', 'account', 'comment-discussion', 'account'],
+      icons.map((c) => c.match(/codicon-(symbol-numeric|account|comment-discussion)/)?.[1]),
+      ['symbol-numeric', 'account', 'account', 'comment-discussion', 'account'],
     );
     // Every codicon the page uses exists in the font's stylesheet (an unknown name draws nothing).
     const blank = await page()
@@ -53,8 +67,9 @@ describe('chat webview (Chromium)', function () {
 
     // Accessibility roles.
     assert.strictEqual(await page().locator('#conversation-list').getAttribute('role'), 'listbox');
-    assert.strictEqual(await page().locator('#log').getAttribute('role'), 'log');
-    assert.strictEqual(await page().locator('#log').getAttribute('aria-live'), 'polite');
+    // The messages are a feed (rows come and go as they scroll); new ones are read out by a live region.
+    assert.strictEqual(await page().locator('#log').getAttribute('role'), 'feed');
+    assert.strictEqual(await page().locator('#announcer').getAttribute('aria-live'), 'polite');
     for (const button of await page().locator('button').all()) {
       assert.ok(await button.getAttribute('aria-label'), `button without aria-label: ${await button.evaluate((b) => b.outerHTML)}`);
     }
@@ -69,9 +84,9 @@ describe('chat webview (Chromium)', function () {
     assert.deepStrictEqual(await page().locator('.group-header .sender').allTextContents(), ['bob', 'alice', 'bob', 'alice']);
     assert.deepStrictEqual(
       await page()
-        .locator('.message-group')
-        .evaluateAll((gs) => gs.map((g) => g.querySelectorAll('.message').length)),
-      [1, 1, 3, 4],
+        .locator('.row.group-start .message')
+        .evaluateAll((els) => els.map((el) => (el as unknown as { dataset: { messageId: string } }).dataset.messageId)),
+      ['m1', 'm2', 'm3', 'm6'],
     );
     assert.strictEqual(await page().locator('.group-header .time').nth(2).textContent(), '11:48 AM');
 
@@ -263,11 +278,13 @@ describe('chat webview (Chromium)', function () {
       el.scrollTop = 300;
     });
     await page().waitForTimeout(100);
+    // Kept as the row at the top and how far into it (pixels would not survive: heights are measured as rows render).
+    const atTop = await topRow();
     assert.deepStrictEqual(await chat.state(), {
       v: 1,
       selectedId: 'peer:bob',
       drafts: [['peer:bob', 'half-written reply']],
-      scroll: [['peer:bob', 300]],
+      scroll: [['peer:bob', atTop]],
     });
 
     // The page is re-created; the extension lost its selection: the page asks for its own.
@@ -277,7 +294,7 @@ describe('chat webview (Chromium)', function () {
     await chat.send({ type: 'conversation', conversation: bobView({ messages }) });
     await page().locator('.message').first().waitFor();
     assert.strictEqual(await input().inputValue(), 'half-written reply');
-    assert.strictEqual(await scroller.evaluate((el) => el.scrollTop), 300);
+    assert.deepStrictEqual(await topRow(), atTop, 'the same row at the top, as far into it');
     assert.strictEqual(await rows().nth(1).getAttribute('aria-selected'), 'true');
 
     // Another conversation has its own (empty) draft; back to bob, the draft is there.
@@ -323,43 +340,74 @@ describe('chat webview (Chromium)', function () {
     assert.strictEqual(await page().locator('.message').count(), BOB_MESSAGES.length);
   });
 
-  it('follows new messages only when at the bottom; Load older asks for more', async () => {
-    const messages = manyMessages(80);
+  it('follows new messages only when at the bottom; near the top asks for older ones and keeps the place', async () => {
+    const messages = manyMessages(200);
     await chat.send(init({ selected: bobView({ messages, hasOlder: true }) }));
     const scroller = page().locator('#messages');
     const atBottom = () => scroller.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight < 2);
     await page().locator('.message').first().waitFor();
     assert.ok(await atBottom(), 'starts at the newest message');
+    assert.ok(!(await chat.posted()).some((m) => m.type === 'load-older'), 'nothing asked while far from the top');
 
     await chat.send({ type: 'message', conversationId: 'peer:bob', message: peerMessage('n1', 'new one', NOON + 9 * 60 * MIN) });
     await page().locator('.message[data-message-id="n1"]').waitFor();
     assert.ok(await atBottom(), 'followed the new message');
 
     await scroller.evaluate((el) => {
-      el.scrollTop = 100;
+      el.scrollTop = el.scrollHeight / 2;
     });
+    await page().waitForTimeout(100);
+    const before = await topRow();
     await chat.send({ type: 'message', conversationId: 'peer:bob', message: peerMessage('n2', 'another', NOON + 9 * 60 * MIN + 1000) });
-    await page().locator('.message[data-message-id="n2"]').waitFor();
-    assert.strictEqual(await scroller.evaluate((el) => el.scrollTop), 100, 'stayed where the reader was');
+    // Not rendered (far below the window), but read out.
+    await page().locator('#announcer', { hasText: 'bob: another' }).waitFor({ state: 'attached' });
+    assert.strictEqual(await page().locator('.message[data-message-id="n2"]').count(), 0);
+    assert.deepStrictEqual(await topRow(), before, 'stayed where the reader was');
+    assert.ok(await page().locator('#jump-latest').isVisible(), '"Latest" offered while far from the end');
 
+    // Near the top: the oldest held message is where older ones go before.
+    await chat.clearPosted();
     await scroller.evaluate((el) => {
       el.scrollTop = 0;
     });
-    await chat.clearPosted();
-    await page().locator('#load-older').click();
-    assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'load-older'), { type: 'load-older', conversationId: 'peer:bob' });
-    assert.ok(await page().locator('#load-older').isDisabled());
+    assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'load-older'), { type: 'load-older', conversationId: 'peer:bob', beforeId: 's0' });
+    await page().locator('#history-status', { hasText: 'Loading older messages' }).waitFor();
+    assert.strictEqual(await page().locator('#log').getAttribute('aria-busy'), 'true');
     // The older messages arrive: what was on screen stays on screen.
     const firstTop = () =>
       page()
         .locator('.message[data-message-id="s0"]')
         .evaluate((el) => el.getBoundingClientRect().top);
-    const before = await firstTop();
+    const top = await firstTop();
     const older = manyMessages(20, NOON - 10 * 60 * MIN).map((m) => ({ ...m, id: `o${m.id}` }));
-    await chat.send({ type: 'conversation', conversation: bobView({ messages: [...older, ...messages], hasOlder: false }) });
+    await chat.send({ type: 'older', conversationId: 'peer:bob', messages: older, hasOlder: false });
+    await page().locator('#history-status').waitFor({ state: 'hidden' });
+    assert.ok(Math.abs((await firstTop()) - top) < 2, 'anchored');
+    await scroller.evaluate((el) => {
+      el.scrollTop = 0;
+    });
     await page().locator('.message[data-message-id="os0"]').waitFor();
-    assert.ok(Math.abs((await firstTop()) - before) < 2, 'anchored');
-    assert.ok(await page().locator('#older').isHidden());
+    assert.strictEqual((await chat.posted()).filter((m) => m.type === 'load-older').length, 1, 'no more asked: the relay has no older ones');
+
+    // Latest scrolls back down.
+    await page().locator('#jump-latest').click();
+    await page().waitForTimeout(50);
+    assert.ok(await atBottom());
+    await page().locator('#jump-latest').waitFor({ state: 'hidden' });
+  });
+
+  it('says when older messages could not be loaded, and Retry asks again', async () => {
+    await chat.send(init({ selected: bobView({ messages: [], hasOlder: true }) }));
+    assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'load-older'), { type: 'load-older', conversationId: 'peer:bob' });
+    await chat.clearPosted();
+    await chat.send({ type: 'load-failed', conversationId: 'peer:bob', what: 'older', error: 'not connected' });
+    const status = page().locator('#history-status');
+    await status.locator('text=Could not load older messages: not connected.').waitFor();
+    await status.locator('button', { hasText: 'Retry' }).click();
+    await chat.waitForPosted((m) => m.type === 'load-older');
+    await chat.send({ type: 'older', conversationId: 'peer:bob', messages: BOB_MESSAGES, hasOlder: false });
+    await page().locator('.message[data-message-id="m1"]').waitFor();
+    assert.ok(await status.isHidden());
   });
 
   it('shows who is typing, and hides it after about 4 seconds without news', async () => {

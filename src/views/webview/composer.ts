@@ -14,11 +14,13 @@ export interface ComposerEvents {
   draftChanged(text: string): void;
   /** The note's Connect… (shown while nothing can be sent). */
   connect(): void;
+  /** Up arrow in the empty box: edit the user's last message; false when there is none. */
+  editLast(): boolean;
 }
 
 /**
  * The message box. Enter sends, Shift+Enter is a new line, and Enter that ends an IME
- * composition only commits the composition. Whitespace-only text is not sent. Offline the
+ * composition only commits the composition; Up in the empty box edits the user's last message. Whitespace-only text is not sent. Offline the
  * message is still sent (the extension queues it as pending); while nothing can be sent at all
  * the text stays in the box and the note above it says why, with Connect… — typed text is never
  * cleared without being sent or queued.
@@ -43,12 +45,12 @@ export class Composer {
     this.connectButton.addEventListener('click', () => events.connect());
   }
 
-  /** Switch to a conversation (or none) with its saved draft. */
-  setConversation(conversationId: string | undefined, draft: string, placeholder: string): void {
-    const enabled = conversationId !== undefined;
+  /** Switch to a conversation (or none) with its saved draft; `readOnly` says why nothing can be written (an archived channel). */
+  setConversation(conversationId: string | undefined, draft: string, placeholder: string, readOnly?: string): void {
+    const enabled = conversationId !== undefined && readOnly === undefined;
     this.input.disabled = !enabled;
     this.input.value = enabled ? draft : '';
-    this.input.placeholder = enabled ? placeholder : '';
+    this.input.placeholder = enabled ? placeholder : (readOnly ?? '');
     this.lastTypingAt = -Infinity;
     this.refresh();
   }
@@ -77,6 +79,10 @@ export class Composer {
   }
 
   private onKey(event: KeyboardEvent): void {
+    if (event.key === 'ArrowUp' && this.input.value === '' && !event.shiftKey && !event.altKey && !event.ctrlKey && !event.metaKey) {
+      if (this.events.editLast()) event.preventDefault();
+      return;
+    }
     if (event.key !== 'Enter' || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey) return;
     // keyCode 229: the keydown that an IME swallows (Safari and some Chromium IMEs report it so).
     if (event.isComposing || event.keyCode === 229) return;

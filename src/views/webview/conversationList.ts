@@ -1,18 +1,25 @@
-import type { ConversationSummary } from '../chatProtocol';
+import type { ConversationKindView, ConversationSummary } from '../chatProtocol';
 import { h, icon } from './dom';
 
 /**
- * The conversation list: a single-select listbox. Arrow keys (and Home/End) move the focus
- * ring (aria-activedescendant), Enter or Space selects, a click does both. Selecting only
- * asks: the extension answers with the conversation, and main.ts marks it selected.
+ * The conversation list: a single-select listbox in two groups, Channels (#general first) and
+ * Direct Messages, in the order the extension sent them. Arrow keys (and Home/End) move the
+ * focus ring (aria-activedescendant) across both groups, Enter or Space selects, a click does
+ * both. Selecting only asks: the extension answers with the conversation, and main.ts marks it
+ * selected.
  */
 
-/** @vscode/codicons has no 'people' glyph; two speech bubbles stand for a group chat. */
-export const KIND_ICON: Record<ConversationSummary['kind'], string> = {
-  everyone: 'organization',
-  peer: 'account',
-  group: 'comment-discussion',
-};
+/** A channel is '#' (a lock when private); @vscode/codicons has no 'people' glyph, so two
+ *  speech bubbles stand for a group. */
+export function kindIcon(kind: ConversationKindView, isPrivate = false): string {
+  if (kind === 'channel') return isPrivate ? 'lock' : 'symbol-numeric';
+  return kind === 'peer' ? 'account' : 'comment-discussion';
+}
+
+const SECTIONS = [
+  { id: 'channels', label: 'Channels', kinds: ['channel'] },
+  { id: 'direct', label: 'Direct Messages', kinds: ['peer', 'group'] },
+] as const;
 
 export class ConversationList {
   private items: ConversationSummary[] = [];
@@ -38,9 +45,26 @@ export class ConversationList {
   }
 
   render(items: ConversationSummary[]): void {
-    this.items = items;
-    const rows = items.map((item, index) => this.row(item, index));
-    this.root.replaceChildren(...rows);
+    // Options in list order: the keyboard walks them as they are shown, group by group.
+    const groups: HTMLElement[] = [];
+    const ordered: ConversationSummary[] = [];
+    for (const section of SECTIONS) {
+      const members = items.filter((item) => (section.kinds as readonly string[]).includes(item.kind));
+      if (members.length === 0) continue;
+      const labelId = `conversation-section-${section.id}`;
+      const rows = members.map((item) => this.row(item, ordered.length + members.indexOf(item)));
+      ordered.push(...members);
+      groups.push(
+        h(
+          'div',
+          { className: 'conversation-section', attrs: { role: 'group', 'aria-labelledby': labelId } },
+          h('div', { className: 'section-title', attrs: { id: labelId, role: 'presentation' } }, section.label),
+          ...rows,
+        ),
+      );
+    }
+    this.items = ordered;
+    this.root.replaceChildren(...groups);
     if (this.activeId !== undefined && !this.has(this.activeId)) this.activeId = undefined;
     this.paintActive();
   }
@@ -59,10 +83,13 @@ export class ConversationList {
   }
 
   private row(item: ConversationSummary, index: number): HTMLElement {
-    const online = item.kind !== 'everyone' && item.online;
-    const parts = [item.title];
+    const channel = item.kind === 'channel';
+    const online = !channel && item.online;
+    const title = channel ? item.title.replace(/^#/, '') : item.title;
+    const parts = [channel ? `${item.private ? 'private channel' : 'channel'} ${title}` : item.title];
     if (online) parts.push('online');
     if (item.unread > 0) parts.push(`${item.unread} unread`);
+    if (item.mentions) parts.push(`${item.mentions} mention${item.mentions === 1 ? '' : 's'}`);
     if (item.lastText) parts.push(item.lastText);
     const option = h(
       'div',
@@ -76,9 +103,10 @@ export class ConversationList {
           title: item.title,
         },
       },
-      h('span', { className: 'row-icon' }, icon(KIND_ICON[item.kind]), online && h('span', { className: 'online-dot' })),
-      h('span', { className: 'row-title' }, item.title),
+      h('span', { className: 'row-icon' }, icon(kindIcon(item.kind, item.private)), online && h('span', { className: 'online-dot' })),
+      h('span', { className: 'row-title' }, title),
       h('span', { className: 'row-description' }, oneLine(item.lastText)),
+      item.mentions ? h('span', { className: 'badge mention', attrs: { 'aria-hidden': 'true' } }, `@${item.mentions > 99 ? '99+' : item.mentions}`) : false,
       item.unread > 0 && h('span', { className: 'badge', attrs: { 'aria-hidden': 'true' } }, item.unread > 99 ? '99+' : String(item.unread)),
     );
     option.dataset.conversationId = item.id;

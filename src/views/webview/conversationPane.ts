@@ -1,48 +1,64 @@
-import type { ConversationView, FileCard } from '../chatProtocol';
-import type { ConversationMessage } from '../../model/conversationTypes';
-import { KIND_ICON } from './conversationList';
-import { append, byId, h, icon } from './dom';
+import type { ConversationView, FileCard, MessageView, SeenView } from '../chatProtocol';
+import { kindIcon } from './conversationList';
+import { append, button, byId, h, icon } from './dom';
 import { type ListActions, MessageList } from './messageList';
 import type { ScrollSpot } from './uiState';
+import type { Anchor } from './virtualList';
 
-/** Within this many pixels of the end counts as "at the bottom". */
-const BOTTOM_SLACK_PX = 24;
+/** Ask for the next page while fewer than this many rows lie beyond the rendered window. */
+const PREFETCH_ROWS = 30;
+/** Further than this many screens from the end shows "Latest". */
+const FAR_SCREENS = 1.5;
 
 export interface PaneEvents extends ListActions {
-  loadOlder(): void;
+  /** Older messages than `beforeId` (none held: the newest page). */
+  loadOlder(beforeId: string | undefined): void;
+  loadNewer(afterId: string): void;
   /** The user scrolled the selected conversation (debounced to a frame). */
   scrolled(spot: ScrollSpot): void;
+  /** "Latest" while the newest messages are not held (after a jump): show the conversation afresh. */
+  showLatest(): void;
+  openSearch(): void;
 }
 
+type Loading = 'idle' | 'loading' | 'failed' | 'done';
+
 /**
- * The right side: the selected conversation's header, its messages and "Load older". Keeps
- * the view pinned to the newest message while the user is at the bottom, and still when older
- * messages are put in above.
+ * The right side: the selected conversation's header and its messages. Scrolling near the
+ * top asks for older messages (the extension takes them from the store, then from the relay),
+ * near the bottom after a jump into history for newer ones; what the reader looks at stays put
+ * as pages come in.
  */
 export class ConversationPane {
   private readonly header = byId('conversation-header');
   private readonly scroller = byId('messages');
-  private readonly older = byId('older');
-  private readonly loadOlderButton = byId<HTMLButtonElement>('load-older');
+  private readonly log = byId('log');
   private readonly empty = byId('empty');
+  private readonly status = byId('history-status');
+  private readonly latest = byId<HTMLButtonElement>('jump-latest');
   private readonly list: MessageList;
   private view: ConversationView | undefined;
+  private older: Loading = 'done';
+  private newer: Loading = 'done';
+  private olderError = '';
   private scrollQueued = false;
 
-  constructor(events: PaneEvents) {
-    this.list = new MessageList(byId('log'), events);
-    this.loadOlderButton.addEventListener('click', () => {
-      this.loadOlderButton.disabled = true;
-      this.loadOlderButton.setAttribute('aria-busy', 'true');
-      events.loadOlder();
-    });
+  constructor(private readonly events: PaneEvents) {
+    this.list = new MessageList(this.scroller, this.log, events, (first, last) => this.onRendered(first, last));
     this.scroller.addEventListener('scroll', () => {
       if (this.scrollQueued) return;
       this.scrollQueued = true;
       requestAnimationFrame(() => {
         this.scrollQueued = false;
-        if (this.view) events.scrolled(this.spot());
+        if (!this.view) return;
+        events.scrolled(this.spot());
+        this.updateLatest();
       });
+    });
+    this.latest.addEventListener('click', () => {
+      if (this.newer !== 'done') events.showLatest();
+      else this.list.scrollToBottom();
+      this.updateLatest();
     });
     this.showNothing();
   }
@@ -51,102 +67,196 @@ export class ConversationPane {
     return this.view?.id;
   }
 
+  get title(): string {
+    return this.view?.title ?? '';
+  }
+
+  get messages(): MessageList {
+    return this.list;
+  }
+
   setSelfName(name: string): void {
     this.list.setSelfName(name);
   }
 
-  /** A conversation to show: a new one (scroll to `restore`), or the same one again (more, older messages). */
+  /**
+   * A conversation to show: a new one (at `restore`, else at the bottom), the same one again
+   * (kept where the reader is, older pages the webview loaded kept too), or a jump (`focusId`).
+   */
   show(view: ConversationView, restore: ScrollSpot | undefined): void {
     const same = this.view?.id === view.id;
-    const atBottom = this.atBottom();
-    const anchor = this.anchor();
-    this.view = view;
-    this.renderHeader(view);
-    this.older.hidden = !view.hasOlder;
-    this.loadOlderButton.disabled = false;
-    this.loadOlderButton.removeAttribute('aria-busy');
-    this.list.render(view.messages, view.cards);
-    this.updateEmpty();
-    if (same) {
-      if (atBottom) this.scrollToBottom();
-      else this.restoreAnchor(anchor);
-    } else if (restore === undefined || restore === 'bottom') {
-      this.scrollToBottom();
-    } else {
-      this.scroller.scrollTop = restore;
+    let messages = view.messages;
+    let hasOlder = view.hasOlder;
+    if (same && view.focusId === undefined && this.newer === 'done' && messages.length > 0) {
+      // Pages loaded earlier stay above the store's messages: the reader may be among them.
+      const from = this.list.rows.indexOfMessage(messages[0]!.id);
+      if (from !== undefined && from > 0) {
+        const kept: MessageView[] = [];
+        for (let i = 0; i < from; i++) {
+          const m = this.list.rows.at(i)!.message;
+          if (m) kept.push(m);
+        }
+        messages = [...kept, ...messages];
+        hasOlder = this.older !== 'done';
+      }
     }
+    const at: Anchor | undefined = same ? this.list.position : typeof restore === 'object' ? restore : undefined;
+    this.view = view;
+    this.older = hasOlder ? 'idle' : 'done';
+    this.newer = view.hasNewer ? 'idle' : 'done';
+    this.renderHeader(view);
+    this.list.render(messages, view.cards, { firstUnreadId: view.firstUnreadId, seen: view.seen, at, focusId: view.focusId });
+    this.updateStatus();
+    this.updateEmpty();
+    this.updateLatest();
+    if (this.list.length === 0 && this.older === 'idle') this.requestOlder();
   }
 
   showNothing(): void {
     this.view = undefined;
+    this.older = 'done';
+    this.newer = 'done';
     this.header.replaceChildren(h('span', { className: 'header-title muted' }, 'No conversation selected'));
-    this.older.hidden = true;
-    this.list.render([]);
+    this.list.render([], []);
+    this.updateStatus();
+    this.updateEmpty();
+    this.updateLatest();
+  }
+
+  /** A new or changed message (a live one goes at the end, unless the newest are not held yet). */
+  upsert(message: MessageView, previousId?: string): 'added' | 'updated' | 'ignored' {
+    if (!this.view) return 'ignored';
+    const wasAtBottom = this.list.atBottom;
+    const result = this.list.upsert(message, previousId, this.newer !== 'done');
+    this.updateEmpty();
+    if (result === 'added' && message.own && !wasAtBottom) this.list.scrollToBottom();
+    this.updateLatest();
+    return result;
+  }
+
+  /** A message changed: replaced if held. */
+  update(message: MessageView): void {
+    if (this.view) this.list.upsert(message, undefined, true);
+  }
+
+  addOlder(messages: MessageView[], hasOlder: boolean): void {
+    this.list.prepend(messages);
+    this.older = hasOlder ? 'idle' : 'done';
+    this.updateStatus();
     this.updateEmpty();
   }
 
-  /** A new or changed message in the shown conversation. */
-  upsert(message: ConversationMessage, previousId?: string): void {
-    if (!this.view) return;
-    const atBottom = this.atBottom();
-    const anchor = this.anchor();
-    const result = this.list.upsert(message, previousId);
-    this.updateEmpty();
-    if (atBottom || (result === 'added' && message.own)) this.scrollToBottom();
-    else this.restoreAnchor(anchor);
+  addNewer(messages: MessageView[], hasNewer: boolean): void {
+    this.list.append(messages);
+    this.newer = hasNewer ? 'idle' : 'done';
+    this.updateStatus();
+    this.updateLatest();
   }
 
-  /** A new or changed file card in the shown conversation. */
+  loadFailed(what: 'older' | 'newer', error: string): void {
+    if (what === 'older') {
+      this.older = 'failed';
+      this.olderError = error;
+    } else this.newer = 'failed';
+    this.updateStatus();
+    this.updateEmpty();
+  }
+
   upsertCard(card: FileCard): void {
     if (!this.view || card.conversationId !== this.view.id) return;
-    const atBottom = this.atBottom();
-    const anchor = this.anchor();
+    const wasAtBottom = this.list.atBottom;
     const result = this.list.upsertCard(card);
     this.updateEmpty();
-    if (atBottom || (result === 'added' && card.direction === 'out')) this.scrollToBottom();
-    else this.restoreAnchor(anchor);
+    if (result === 'added' && card.direction === 'out' && !wasAtBottom) this.list.scrollToBottom();
   }
 
-  atBottom(): boolean {
-    const s = this.scroller;
-    return s.scrollHeight - s.scrollTop - s.clientHeight <= BOTTOM_SLACK_PX;
+  setSeen(seen: SeenView | undefined): void {
+    if (this.view) this.list.setSeen(seen);
   }
 
-  scrollToBottom(): void {
-    this.scroller.scrollTop = this.scroller.scrollHeight;
-  }
-
-  /** The first message in view and how far it is from the top, to keep it there across a re-render. */
-  private anchor(): { id: string; offset: number } | undefined {
-    const top = this.scroller.getBoundingClientRect().top;
-    for (const el of this.scroller.querySelectorAll<HTMLElement>('.message')) {
-      const rect = el.getBoundingClientRect();
-      if (rect.bottom > top && el.dataset.messageId !== undefined) return { id: el.dataset.messageId, offset: rect.top - top };
-    }
-    return undefined;
-  }
-
-  private restoreAnchor(anchor: { id: string; offset: number } | undefined): void {
-    if (!anchor) return;
-    const el = this.scroller.querySelector(`.message[data-message-id="${CSS.escape(anchor.id)}"]`);
-    if (!el) return;
-    const top = this.scroller.getBoundingClientRect().top;
-    this.scroller.scrollTop += el.getBoundingClientRect().top - top - anchor.offset;
-  }
-
-  /** Where the user is: pinned to the bottom, or a pixel offset. */
+  /** Where the user is: pinned to the bottom, or a row and how far into it. */
   private spot(): ScrollSpot {
-    return this.atBottom() ? 'bottom' : Math.round(this.scroller.scrollTop);
+    const at = this.list.position;
+    return at ? { key: at.key, offset: Math.round(at.offset) } : 'bottom';
+  }
+
+  private onRendered(first: number, last: number): void {
+    if (!this.view) return;
+    if (first < PREFETCH_ROWS && this.older === 'idle') this.requestOlder();
+    if (last >= this.list.length - PREFETCH_ROWS && this.newer === 'idle') {
+      const newest = this.list.rows.lastMessage;
+      if (newest) {
+        this.newer = 'loading';
+        this.events.loadNewer(newest.id);
+        this.updateStatus();
+      }
+    }
+  }
+
+  private requestOlder(): void {
+    this.older = 'loading';
+    this.events.loadOlder(this.list.rows.firstMessage?.id);
+    this.updateStatus();
+    this.updateEmpty();
+  }
+
+  /** "Loading older messages…", or why it failed with Retry. */
+  private updateStatus(): void {
+    const loading = this.older === 'loading' || this.newer === 'loading';
+    this.log.setAttribute('aria-busy', String(loading));
+    if (this.older === 'failed' || this.newer === 'failed') {
+      const what = this.older === 'failed' ? 'older' : 'newer';
+      this.status.hidden = false;
+      this.status.className = 'history-status failed';
+      this.status.replaceChildren(
+        icon('warning'),
+        h('span', {}, `Could not load ${what} messages${this.olderError && what === 'older' ? `: ${this.olderError}` : ''}.`),
+        button('link-button', `Retry loading ${what} messages`, ['Retry'], () => {
+          if (what === 'older') this.requestOlder();
+          else {
+            this.newer = 'idle';
+            this.onRendered(this.list.length, this.list.length);
+          }
+        }),
+      );
+      return;
+    }
+    this.status.hidden = !loading;
+    this.status.className = 'history-status';
+    this.status.replaceChildren(
+      icon('loading', 'codicon-modifier-spin'),
+      h('span', {}, this.older === 'loading' ? 'Loading older messages…' : 'Loading newer messages…'),
+    );
+  }
+
+  /** "Latest" when the reader is far up, or the newest messages are not held (after a jump). */
+  private updateLatest(): void {
+    const s = this.scroller;
+    const far = s.scrollHeight - s.scrollTop - s.clientHeight > s.clientHeight * FAR_SCREENS;
+    this.latest.hidden = !this.view || (this.newer === 'done' && !far);
   }
 
   private renderHeader(view: ConversationView): void {
     const members = view.memberNames.join(', ');
+    const channel = view.kind === 'channel';
     this.header.replaceChildren();
+    const count = view.memberCount ?? view.memberNames.length + (channel ? 0 : 1);
     append(
       this.header,
-      icon(KIND_ICON[view.kind], 'header-icon'),
-      h('h1', { className: 'header-title', attrs: { title: members || view.title } }, view.title),
-      view.kind !== 'peer' && members !== '' && h('span', { className: 'header-members', attrs: { title: members } }, members),
+      icon(kindIcon(view.kind, view.private), 'header-icon'),
+      h('h1', { className: 'header-title', attrs: { title: members || view.title } }, channel ? view.title.replace(/^#/, '') : view.title),
+      view.archived && h('span', { className: 'header-tag' }, 'archived'),
+      channel && view.topic ? h('span', { className: 'header-topic', attrs: { title: view.topic } }, view.topic) : h('span', { className: 'header-topic' }),
+      !channel && view.kind === 'group' && members !== '' && h('span', { className: 'header-members', attrs: { title: members } }, members),
+      channel &&
+        view.memberCount !== undefined &&
+        h(
+          'span',
+          { className: 'header-count', attrs: { title: members || `${count} members`, 'aria-label': `${count} member${count === 1 ? '' : 's'}` } },
+          icon('person'),
+          String(count),
+        ),
+      button('icon-button', 'Search messages', [icon('search')], () => this.events.openSearch()),
     );
   }
 
@@ -155,7 +265,7 @@ export class ConversationPane {
     this.empty.hidden = !nothing;
     if (!nothing) return;
     if (!this.view) this.empty.textContent = 'Select a conversation to start chatting.';
-    else if (this.view.hasOlder) this.empty.textContent = '';
+    else if (this.older === 'loading') this.empty.textContent = '';
     else this.empty.textContent = `No messages yet. Say hello to ${this.view.title}.`;
   }
 }

@@ -1,9 +1,14 @@
-import type { ComposerState, ConversationSummary, ConversationView, ToWebview } from '../chatProtocol';
+import type { ComposerState, ConversationSummary, ConversationView, MessageView, ToWebview } from '../chatProtocol';
 import { ConnectionBanner } from './banner';
 import { Composer } from './composer';
+import { ConfirmDialog } from './confirmDialog';
 import { ConversationList } from './conversationList';
 import { ConversationPane } from './conversationPane';
 import { byId } from './dom';
+import { EmojiPicker } from './emojiPicker';
+import { MessageCommands } from './messageActions';
+import { SearchPane } from './searchPane';
+import { ThreadPane } from './threadPane';
 import { TypingIndicator } from './typingIndicator';
 import { UiState } from './uiState';
 import { post } from './vscodeApi';
@@ -16,16 +21,72 @@ import { post } from './vscodeApi';
 
 const ui = new UiState();
 let conversations: ConversationSummary[] = [];
+let selfName = '';
 
 const banner = new ConnectionBanner();
 const typing = new TypingIndicator();
+const picker = new EmojiPicker();
+const confirm = new ConfirmDialog();
+const announcer = byId('announcer');
+const notice = byId('notice');
+let noticeTimer: ReturnType<typeof setTimeout> | undefined;
+
+const commands = new MessageCommands(
+  {
+    find: (id) => pane.messages.message(id) ?? thread.message(id),
+    replace: (message) => {
+      pane.update(message);
+      thread.upsert(message, undefined, true);
+    },
+    selfName: () => selfName,
+  },
+  picker,
+  confirm,
+);
 
 const pane = new ConversationPane({
   retry: (messageId) => withShown((conversationId) => post({ type: 'retry', conversationId, messageId })),
   openCode: (messageId) => withShown((conversationId) => post({ type: 'open-code', conversationId, messageId })),
   fileAction: (cardId, action, place) => post({ type: 'file-action', cardId, action, ...(place !== undefined ? { place } : {}) }),
-  loadOlder: () => withShown((conversationId) => post({ type: 'load-older', conversationId })),
+  openThread: (messageId) => withShown((conversationId) => openThread(conversationId, messageId)),
+  react: (messageId, emoji, on) => withShown((conversationId) => commands.react(conversationId, messageId, emoji, on)),
+  pickReaction: (messageId, anchor) => withShown((conversationId) => commands.pickReaction(conversationId, messageId, anchor)),
+  startEdit: (messageId) => pane.messages.startEdit(messageId),
+  remove: (messageId) => withShown((conversationId) => void commands.remove(conversationId, messageId)),
+  edit: (messageId, text) => withShown((conversationId) => post({ type: 'edit', conversationId, messageId, text })),
+  editEnded: () => composer.focus(),
+  loadOlder: (beforeId) => withShown((conversationId) => post({ type: 'load-older', conversationId, ...(beforeId !== undefined ? { beforeId } : {}) })),
+  loadNewer: (afterId) => withShown((conversationId) => post({ type: 'load-newer', conversationId, afterId })),
   scrolled: (spot) => withShown((conversationId) => ui.setScroll(conversationId, spot)),
+  showLatest: () => withShown((conversationId) => post({ type: 'select', conversationId })),
+  openSearch: () => openSearch(),
+});
+
+const thread = new ThreadPane({
+  retry: (messageId) => withThread((conversationId) => post({ type: 'retry', conversationId, messageId })),
+  openCode: (messageId) => withThread((conversationId) => post({ type: 'open-code', conversationId, messageId })),
+  react: (messageId, emoji, on) => withThread((conversationId) => commands.react(conversationId, messageId, emoji, on)),
+  pickReaction: (messageId, anchor) => withThread((conversationId) => commands.pickReaction(conversationId, messageId, anchor)),
+  remove: (messageId) => withThread((conversationId) => void commands.remove(conversationId, messageId)),
+  edit: (messageId, text) => withThread((conversationId) => post({ type: 'edit', conversationId, messageId, text })),
+  reply: (conversationId, parentId, text) => post({ type: 'reply', conversationId, parentId, text }),
+  loadOlder: (conversationId, messageId, beforeId) => post({ type: 'open-thread', conversationId, messageId, beforeId }),
+  showParent: (conversationId, parentId) => jump(conversationId, parentId),
+  shown: () => updateSide(),
+  closed: () => {
+    updateSide();
+    composer.focus();
+  },
+});
+
+const search = new SearchPane({
+  search: (query, before) => post({ type: 'search', query, ...(before !== undefined ? { before } : {}) }),
+  jump: (conversationId, messageId) => jump(conversationId, messageId),
+  shown: () => updateSide(),
+  closed: () => {
+    updateSide();
+    composer.focus();
+  },
 });
 
 const list = new ConversationList(byId('conversation-list'), select);
@@ -35,16 +96,29 @@ const composer = new Composer({
   typing: () => withShown((conversationId) => post({ type: 'typing', conversationId })),
   draftChanged: (text) => withShown((conversationId) => ui.setDraft(conversationId, text)),
   connect: () => post({ type: 'connect' }),
+  editLast: () => pane.messages.editLast(),
 });
 
 /** Until the extension says otherwise (an older extension says nothing): Enter sends. */
 const SEND: ComposerState = { mode: 'send', note: '' };
 
 byId('new-group').addEventListener('click', () => post({ type: 'new-group' }));
+byId('open-search').addEventListener('click', () => openSearch());
+document.addEventListener('keydown', (event) => {
+  // Escape closes the side pane from anywhere, unless something nearer used it (an edit, the picker).
+  if (event.key !== 'Escape' || event.defaultPrevented || confirm.isOpen || picker.isOpen) return;
+  if (thread.isOpen) thread.close();
+  else if (search.isOpen) search.close();
+});
 
 /** Runs `action` for the conversation on screen, if there is one. */
 function withShown(action: (conversationId: string) => void): void {
   const id = pane.conversationId;
+  if (id !== undefined) action(id);
+}
+
+function withThread(action: (conversationId: string) => void): void {
+  const id = thread.conversationId;
   if (id !== undefined) action(id);
 }
 
@@ -55,12 +129,42 @@ function select(conversationId: string): void {
   post({ type: 'select', conversationId });
 }
 
+/** Scrolls to a message and highlights it: at once when the conversation on screen holds it, else the extension opens it there. */
+function jump(conversationId: string, messageId: string): void {
+  if (conversationId === pane.conversationId && pane.messages.jumpTo(messageId)) return;
+  post({ type: 'jump', conversationId, messageId });
+}
+
+function openThread(conversationId: string, messageId: string): void {
+  search.close();
+  thread.show(conversationId, messageId, pane.messages.message(messageId), pane.title);
+  updateSide();
+  post({ type: 'open-thread', conversationId, messageId });
+}
+
+function openSearch(query?: string): void {
+  thread.close();
+  search.show(query);
+  updateSide();
+}
+
+/** The side pane shows the thread or the search, or is closed. */
+function updateSide(): void {
+  const open = thread.isOpen || search.isOpen;
+  byId('side-pane').hidden = !open;
+  byId('app').classList.toggle('with-side', open);
+}
+
 function showConversation(view: ConversationView): void {
   const switched = pane.conversationId !== view.id;
   pane.show(view, switched ? ui.scroll(view.id) : undefined);
   ui.setSelected(view.id);
   list.setSelected(view.id);
-  if (switched) composer.setConversation(view.id, ui.draft(view.id), `Message ${view.title}`);
+  if (switched) {
+    const readOnly = view.archived ? 'This channel is archived: nothing can be sent to it.' : undefined;
+    composer.setConversation(view.id, ui.draft(view.id), `Message ${view.title}`, readOnly);
+    if (thread.conversationId !== view.id) thread.close();
+  }
   typing.show(view.id);
 }
 
@@ -71,10 +175,26 @@ function showNothing(): void {
   typing.show(undefined);
 }
 
+/** Says a message from someone else out loud (the message list itself is not a live region). */
+function announce(message: MessageView): void {
+  announcer.textContent = '';
+  requestAnimationFrame(() => (announcer.textContent = `${message.fromName}: ${message.deleted ? '' : message.text.slice(0, 300)}`));
+}
+
+function showNotice(text: string): void {
+  clearTimeout(noticeTimer);
+  notice.textContent = text;
+  notice.hidden = false;
+  noticeTimer = setTimeout(() => (notice.hidden = true), 8_000);
+}
+
 function handle(message: ToWebview): void {
   switch (message.type) {
     case 'init': {
-      pane.setSelfName(message.self.name);
+      selfName = message.self.name;
+      pane.setSelfName(selfName);
+      thread.setSelfName(selfName);
+      search.setSelfName(selfName);
       banner.update(message.connection);
       composer.setState(message.composer ?? SEND);
       conversations = message.conversations;
@@ -97,10 +217,51 @@ function handle(message: ToWebview): void {
     case 'conversation':
       showConversation(message.conversation);
       break;
-    case 'message':
-      if (message.conversationId !== pane.conversationId) break;
-      pane.upsert(message.message, message.previousId);
-      if (!message.message.own) typing.stopped(message.conversationId, message.message.fromName);
+    case 'message': {
+      if (thread.upsert(message.message, message.previousId) && message.message.thread !== undefined) break;
+      if (message.conversationId !== pane.conversationId || message.message.thread !== undefined) break;
+      const result = pane.upsert(message.message, message.previousId);
+      if (!message.message.own) {
+        typing.stopped(message.conversationId, message.message.fromName);
+        if (result === 'added') announce(message.message);
+      }
+      break;
+    }
+    case 'updated':
+      if (message.conversationId === pane.conversationId) pane.update(message.message);
+      if (message.conversationId === thread.conversationId) thread.upsert(message.message, undefined, true);
+      break;
+    case 'older':
+      if (message.conversationId === pane.conversationId) pane.addOlder(message.messages, message.hasOlder);
+      break;
+    case 'newer':
+      if (message.conversationId === pane.conversationId) pane.addNewer(message.messages, message.hasNewer);
+      break;
+    case 'thread':
+      if (thread.parentId !== message.parentId) {
+        if (message.focusId === undefined) break; // a thread the user has closed since
+        search.close();
+        thread.show(message.conversationId, message.parentId, message.parent ?? pane.messages.message(message.parentId), pane.title);
+        updateSide();
+      }
+      thread.setReplies(message.parentId, message.parent, message.replies, message.hasOlder, message.older ?? false, message.focusId);
+      break;
+    case 'seen':
+      if (message.conversationId === pane.conversationId) pane.setSeen(message.seen);
+      break;
+    case 'load-failed':
+      if (message.what === 'thread') {
+        if (message.conversationId === thread.conversationId) thread.loadFailed(message.error);
+      } else if (message.conversationId === pane.conversationId) pane.loadFailed(message.what, message.error);
+      break;
+    case 'search-results':
+      search.setResults(message.query, message.hits, message.more, message.append, message.error);
+      break;
+    case 'show-search':
+      openSearch(message.query);
+      break;
+    case 'notice':
+      showNotice(message.text);
       break;
     case 'typing':
       typing.update(message.conversationId, message.names);
@@ -119,17 +280,28 @@ function handle(message: ToWebview): void {
       break;
     case 'unsent':
       // Back into the box it came from; for another conversation, into that one's draft.
-      if (message.conversationId === pane.conversationId) composer.restore(message.text);
+      if (message.parentId !== undefined && message.parentId === thread.parentId) thread.restore(message.text);
+      else if (message.conversationId === pane.conversationId) composer.restore(message.text);
       else ui.setDraft(message.conversationId, [message.text, ui.draft(message.conversationId)].filter((t) => t.trim() !== '').join('\n'));
       break;
   }
 }
 
+/** How long showing a conversation took in the page once its data was read (the bench reads it;
+ *  copying a message's data into the page is the transport's, before this). */
+export const RENDER_MEASURE = 'team-messenger:render-conversation';
+
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const data = event.data;
+  const received = performance.now();
   if (typeof data !== 'object' || data === null || typeof (data as { type?: unknown }).type !== 'string') return;
   try {
     handle(data as ToWebview);
+    const type = (data as ToWebview).type;
+    if (type === 'init' || type === 'conversation') {
+      performance.clearMeasures(RENDER_MEASURE);
+      performance.measure(RENDER_MEASURE, { start: received, detail: { rows: pane.messages.length, inDom: pane.messages.mountedCount } });
+    }
   } catch (err) {
     console.error('Team Messenger: could not show an update', err);
   }

@@ -1,133 +1,346 @@
-import type { FileCard } from '../chatProtocol';
-import type { ConversationMessage } from '../../model/conversationTypes';
-import { h } from './dom';
+import type { FileCard, MessageView, SeenView } from '../chatProtocol';
+import { h, icon } from './dom';
 import { type FileCardActions, fileCardElement, updateFileCard } from './fileCardView';
+import { InlineEditor } from './inlineEditor';
+import { MessageRows, cardKey, messageKey } from './messageRows';
 import { type MessageActions, daySeparator, groupHeader, messageElement } from './messageView';
-import { GROUP_GAP_MS, sameDay } from './time';
+import { type Anchor, VirtualList } from './virtualList';
 
-export interface ListActions extends MessageActions, FileCardActions {}
+export interface ListActions extends MessageActions, FileCardActions {
+  /** An edit was saved: the new text, to post. */
+  edit(messageId: string, text: string): void;
+  /** An edit ended (saved or cancelled): the composer takes the focus back. */
+  editEnded(): void;
+}
+
+/** How long a message jumped to stays highlighted. */
+const HIGHLIGHT_MS = 4_000;
+const LINE_PX = 18;
 
 /**
- * The messages of the selected conversation, grouped: consecutive messages from one sender
- * within GROUP_GAP_MS share a header, and a separator starts every day. File cards sit among
- * them by time and end a group. A new message or card is appended (so the polite live region
- * announces just it); a changed one (state, or its id after the relay's ack) is replaced where
- * it stands. A whole new list builds a fresh log element, which screen readers do not read out
- * as news.
+ * The messages of the conversation on screen, rendered through a VirtualList: consecutive
+ * messages from one sender within GROUP_GAP_MS share a header, a separator starts every day,
+ * "New messages" sits above the first unread one and "Seen by" under the user's last one. The
+ * rows are one keyboard stop (roving tabindex): Up/Down/Home/End move between them, Tab goes
+ * into the current row's buttons.
  */
 export class MessageList {
-  private messages: ConversationMessage[] = [];
-  private readonly elements = new Map<string, HTMLElement>();
-  private readonly cards = new Map<string, { card: FileCard; el: HTMLElement }>();
-  /** The body of the last group, where a message from the same sender goes next. */
-  private lastGroupBody: HTMLElement | undefined;
-  /** The time of the last message or card appended (for day separators). */
-  private lastTs: number | undefined;
+  readonly rows = new MessageRows();
+  private readonly virtual: VirtualList;
   private selfName = '';
+  private seen: SeenView | undefined;
+  private highlightId: string | undefined;
+  private highlightTimer: ReturnType<typeof setTimeout> | undefined;
+  private editor: InlineEditor | undefined;
+  /** The row that takes the Tab stop. */
+  private activeKey: string | undefined;
 
   constructor(
-    private log: HTMLElement,
+    scroller: HTMLElement,
+    content: HTMLElement,
     private readonly actions: ListActions,
-  ) {}
+    rendered: (first: number, last: number) => void,
+  ) {
+    const rows = this.rows;
+    this.virtual = new VirtualList(
+      scroller,
+      content,
+      {
+        get count() {
+          return rows.count;
+        },
+        key: (i) => this.rows.at(i)!.key,
+        indexOf: (key) => this.rows.indexOf(key),
+        signature: (i) => this.signature(i),
+        render: (i) => this.renderRow(i),
+        estimate: (i, width) => this.estimate(i, width),
+      },
+      rendered,
+    );
+    content.addEventListener('keydown', (event) => this.onKey(event));
+    content.addEventListener('focusin', (event) => {
+      const row = (event.target as Element).closest<HTMLElement>('.vrow');
+      if (row?.dataset.key) this.setActive(row.dataset.key);
+    });
+  }
 
   setSelfName(name: string): void {
     this.selfName = name;
   }
 
   get length(): number {
-    return this.messages.length + this.cards.size;
+    return this.rows.count;
   }
 
-  render(messages: ConversationMessage[], cards: FileCard[] = []): void {
-    const fresh = this.log.cloneNode(false) as HTMLElement;
-    this.log.replaceWith(fresh);
-    this.log = fresh;
-    this.messages = [];
-    this.elements.clear();
-    this.cards.clear();
-    this.lastGroupBody = undefined;
-    this.lastTs = undefined;
-    // Both lists are in time order: merge them, a message before a card of the same moment.
-    const sorted = [...cards].sort((a, b) => a.ts - b.ts);
-    let c = 0;
-    for (const message of messages) {
-      while (c < sorted.length && sorted[c].ts < message.ts) this.appendCard(sorted[c++]);
-      this.append(message);
-    }
-    while (c < sorted.length) this.appendCard(sorted[c++]);
+  get atBottom(): boolean {
+    return this.virtual.atBottom;
   }
 
-  /** Adds or updates a message (found by its id, the id it had before, or its ref); 'added'
-   *  when it is new (it went to the end). */
-  upsert(message: ConversationMessage, previousId?: string): 'added' | 'updated' {
-    const index = this.messages.findIndex(
-      (m) => m.id === message.id || (previousId !== undefined && m.id === previousId) || (message.ref !== undefined && m.own && m.ref === message.ref),
-    );
-    if (index < 0) {
-      this.append(message);
-      return 'added';
-    }
-    const old = this.messages[index]!;
-    const oldEl = this.elements.get(old.id);
-    const staysInPlace = old.from === message.from && sameDay(old.ts, message.ts) && Math.abs(old.ts - message.ts) < 60_000;
-    if (!oldEl || !staysInPlace) {
-      this.messages[index] = message;
-      this.rerender();
-      return 'updated';
-    }
-    this.messages[index] = message;
-    const el = messageElement(message, this.selfName, this.actions);
-    this.elements.delete(old.id);
-    this.elements.set(message.id, el);
-    const groupBody = oldEl.parentElement;
-    if (groupBody?.firstElementChild === oldEl) {
-      // The group's header shows its first message's time: keep it in step.
-      groupBody.previousElementSibling?.replaceWith(groupHeader(message, this.selfName));
-    }
-    oldEl.replaceWith(el);
-    return 'updated';
+  get position(): Anchor | undefined {
+    return this.virtual.position;
   }
 
-  /** Adds or updates a file card; 'added' when it is new. */
+  /** How many rows are in the DOM now. */
+  get mountedCount(): number {
+    return this.virtual.mountedCount;
+  }
+
+  /** A whole conversation; shown at `at` (a row and offset), at `focusId`, or at the bottom. */
+  render(messages: MessageView[], cards: FileCard[], options: { firstUnreadId?: string; seen?: SeenView; at?: Anchor; focusId?: string } = {}): void {
+    this.endEdit(false);
+    this.rows.reset(messages, cards);
+    this.rows.firstUnreadId = options.firstUnreadId;
+    this.seen = options.seen;
+    this.activeKey = undefined;
+    if (options.focusId !== undefined && this.rows.indexOfMessage(options.focusId) !== undefined) this.jumpTo(options.focusId);
+    else if (options.at && this.rows.indexOf(options.at.key) !== undefined) this.virtual.showAt(options.at);
+    else this.virtual.showBottom();
+  }
+
+  prepend(messages: MessageView[]): number {
+    const added = this.rows.prepend(messages);
+    if (added > 0) this.virtual.refresh();
+    return added;
+  }
+
+  append(messages: MessageView[]): number {
+    const added = this.rows.append(messages);
+    if (added > 0) this.virtual.refresh();
+    return added;
+  }
+
+  upsert(message: MessageView, previousId?: string, onlyHeld = false): 'added' | 'updated' | 'ignored' {
+    const result = this.rows.upsert(message, previousId, onlyHeld);
+    if (result === 'ignored') return result;
+    if (this.editor?.messageId === message.id && message.deleted) this.endEdit(false);
+    if (previousId !== undefined && this.activeKey === messageKey(previousId)) this.activeKey = messageKey(message.id);
+    this.virtual.refresh();
+    return result;
+  }
+
   upsertCard(card: FileCard): 'added' | 'updated' {
-    const held = this.cards.get(card.id);
-    if (held) {
-      updateFileCard(held.el, held.card, card, this.actions);
-      held.card = card;
-      return 'updated';
+    const key = cardKey(card.id);
+    const index = this.rows.indexOf(key);
+    const before = index === undefined ? undefined : this.rows.at(index)!.card;
+    const result = this.rows.upsertCard(card);
+    // Updated in place, not redrawn: a focused Cancel keeps the focus while progress moves.
+    const row = this.virtual.element(key);
+    const el = row?.querySelector<HTMLElement>('.file-card');
+    if (before && row && el) {
+      updateFileCard(el, before, card, this.actions);
+      setTabbable(row, key === this.currentActive());
     }
-    if (this.lastTs === undefined || card.ts >= this.lastTs) this.appendCard(card);
-    else this.rerender([card]);
-    return 'added';
+    this.virtual.refresh();
+    return result;
   }
 
-  private rerender(extraCards: FileCard[] = []): void {
-    this.render(this.messages.slice(), [...[...this.cards.values()].map((c) => c.card), ...extraCards]);
+  message(id: string): MessageView | undefined {
+    return this.rows.message(id);
   }
 
-  private append(message: ConversationMessage): void {
-    const prev = this.messages[this.messages.length - 1];
-    const newDay = this.lastTs === undefined || !sameDay(this.lastTs, message.ts);
-    const newGroup = newDay || !this.lastGroupBody || prev.from !== message.from || prev.own !== message.own || Math.abs(message.ts - prev.ts) > GROUP_GAP_MS;
-    if (newDay) this.log.appendChild(daySeparator(message.ts));
-    if (newGroup) {
-      this.lastGroupBody = h('div', { className: 'group-body' });
-      this.log.appendChild(h('div', { className: `message-group${message.own ? ' own' : ''}` }, groupHeader(message, this.selfName), this.lastGroupBody));
+  setSeen(seen: SeenView | undefined): void {
+    const old = this.seen;
+    this.seen = seen;
+    if (old) this.rows.touch(messageKey(old.messageId));
+    if (seen) this.rows.touch(messageKey(seen.messageId));
+    this.virtual.refresh();
+  }
+
+  scrollToBottom(): void {
+    this.virtual.scrollToBottom();
+  }
+
+  /** Scrolls to a message and highlights it for a moment; false when it is not held. */
+  jumpTo(messageId: string): boolean {
+    const key = messageKey(messageId);
+    if (this.rows.indexOf(key) === undefined) return false;
+    clearTimeout(this.highlightTimer);
+    const old = this.highlightId;
+    this.highlightId = messageId;
+    if (old !== undefined) this.rows.touch(messageKey(old));
+    this.rows.touch(key);
+    this.activeKey = key;
+    this.virtual.showKey(key);
+    this.highlightTimer = setTimeout(() => {
+      this.highlightId = undefined;
+      this.rows.touch(key);
+      this.virtual.refresh();
+    }, HIGHLIGHT_MS);
+    return true;
+  }
+
+  /** Edits the user's last message (Up arrow in an empty composer); false when there is none. */
+  editLast(): boolean {
+    const last = this.rows.lastEditable();
+    if (!last) return false;
+    this.startEdit(last.id);
+    return true;
+  }
+
+  startEdit(messageId: string): void {
+    const message = this.rows.message(messageId);
+    if (!message || !message.own || message.deleted) return;
+    this.endEdit(false);
+    const key = messageKey(messageId);
+    this.editor = new InlineEditor(
+      messageId,
+      message.text,
+      (text) => {
+        // Shown at once; the relay's update confirms it (or the extension says it failed).
+        const current = this.rows.message(messageId);
+        if (current) this.rows.upsert({ ...current, text, edited: Date.now() });
+        this.actions.edit(messageId, text);
+        this.endEdit(true);
+      },
+      () => this.endEdit(true),
+    );
+    this.virtual.pin(key, true);
+    this.rows.touch(key);
+    this.virtual.refresh();
+    this.virtual.scrollToKey(key, 'nearest');
+    this.editor.focus();
+  }
+
+  get editingId(): string | undefined {
+    return this.editor?.messageId;
+  }
+
+  private endEdit(notify: boolean): void {
+    const editor = this.editor;
+    if (!editor) return;
+    this.editor = undefined;
+    const key = messageKey(editor.messageId);
+    this.virtual.pin(key, false);
+    this.rows.touch(key);
+    this.virtual.refresh();
+    if (notify) this.actions.editEnded();
+  }
+
+  // ---------------------------------------------------------------- rendering
+
+  private signature(index: number): string {
+    const row = this.rows.at(index)!;
+    const d = this.rows.decorations(index);
+    if (row.card) return `card|${d.day ? 1 : 0}`; // cards update in place (upsertCard)
+    const id = row.message?.id;
+    const seen = id !== undefined && this.seen?.messageId === id ? this.seen.names.join('\u0000') : '';
+    return `${row.version}|${d.day ? 1 : 0}${d.header ? 1 : 0}${d.divider ? 1 : 0}|${id === this.highlightId ? 1 : 0}${id === this.editor?.messageId ? 1 : 0}|${seen}`;
+  }
+
+  private renderRow(index: number): HTMLElement {
+    const row = this.rows.at(index)!;
+    const d = this.rows.decorations(index);
+    const el = h('div', { className: 'row' }, d.day && daySeparator(row.ts));
+    if (row.card) {
+      el.classList.add('card-row');
+      const card = fileCardElement(row.card, this.actions);
+      card.tabIndex = -1;
+      el.appendChild(card);
+    } else {
+      const message = row.message!;
+      if (d.divider)
+        el.appendChild(h('div', { className: 'unread-divider', attrs: { role: 'separator', 'aria-label': 'New messages' } }, h('span', {}, 'New messages')));
+      if (d.header) {
+        el.classList.add('group-start');
+        el.appendChild(groupHeader(message, this.selfName));
+      }
+      const editing = this.editor?.messageId === message.id;
+      const messageEl = messageElement(message, { selfName: this.selfName, actions: this.actions, editor: editing ? this.editor!.el : undefined });
+      if (message.id === this.highlightId) messageEl.classList.add('highlight');
+      if (message.own) el.classList.add('own');
+      el.appendChild(messageEl);
+      if (this.seen?.messageId === message.id && this.seen.names.length > 0) {
+        el.appendChild(h('div', { className: 'seen-by' }, icon('eye'), h('span', {}, `Seen by ${this.seen.names.join(', ')}`)));
+      }
     }
-    const el = messageElement(message, this.selfName, this.actions);
-    this.lastGroupBody!.appendChild(el);
-    this.messages.push(message);
-    this.elements.set(message.id, el);
-    this.lastTs = message.ts;
+    setTabbable(el, row.key === this.currentActive());
+    return el;
   }
 
-  private appendCard(card: FileCard): void {
-    if (this.lastTs === undefined || !sameDay(this.lastTs, card.ts)) this.log.appendChild(daySeparator(card.ts));
-    const el = fileCardElement(card, this.actions);
-    this.log.appendChild(el);
-    this.cards.set(card.id, { card, el });
-    // A card ends the group: the next message shows who wrote it again.
-    this.lastGroupBody = undefined;
-    this.lastTs = card.ts;
+  /** A guess from the text's length and the decorations; real heights replace it once rendered. */
+  private estimate(index: number, width: number): number {
+    const row = this.rows.at(index)!;
+    const d = this.rows.decorations(index);
+    let height = d.day ? 31 : 0;
+    if (row.card) return height + 90;
+    const message = row.message!;
+    if (d.divider) height += 26;
+    if (d.header) height += 30;
+    const perLine = Math.max(20, Math.floor((width - 90) / 7.2));
+    const text = message.deleted ? '' : message.text;
+    let lines = Math.max(1, Math.ceil(text.length / perLine));
+    if (text.length < 4000) for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) lines++;
+    if (message.code) lines = Math.min(lines, 17) + 2;
+    height += 2 + lines * LINE_PX;
+    if (message.reactions?.length) height += 28;
+    if (message.replies?.count) height += 24;
+    return height;
   }
+
+  // ---------------------------------------------------------------- keyboard
+
+  private currentActive(): string | undefined {
+    if (this.activeKey !== undefined && this.rows.indexOf(this.activeKey) !== undefined) return this.activeKey;
+    const last = this.rows.count - 1;
+    return last >= 0 ? this.rows.at(last)!.key : undefined;
+  }
+
+  private setActive(key: string): void {
+    const old = this.currentActive();
+    this.activeKey = key;
+    if (old === key) return;
+    const oldEl = old === undefined ? undefined : this.virtual.element(old);
+    if (oldEl) setTabbable(oldEl, false);
+    const el = this.virtual.element(key);
+    if (el) setTabbable(el, true);
+    if (old !== undefined) this.virtual.pin(old, false);
+    this.virtual.pin(key, true);
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const target = event.target as HTMLElement;
+    if (!target.matches('.message, .file-card')) return;
+    const row = target.closest<HTMLElement>('.vrow');
+    const index = row?.dataset.key === undefined ? undefined : this.rows.indexOf(row.dataset.key);
+    if (index === undefined) return;
+    let next: number;
+    switch (event.key) {
+      case 'ArrowUp':
+        next = index - 1;
+        break;
+      case 'ArrowDown':
+        next = index + 1;
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = this.rows.count - 1;
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+    if (next < 0 || next >= this.rows.count) return;
+    this.focusRow(this.rows.at(next)!.key);
+  }
+
+  /** Moves the keyboard focus to a row, bringing it into view. */
+  focusRow(key: string): void {
+    this.setActive(key);
+    this.virtual.scrollToKey(key, 'nearest');
+    this.virtual.element(key)?.querySelector<HTMLElement>('.message, .file-card')?.focus();
+  }
+
+  /** The focus into the list: the current row. */
+  focus(): void {
+    const key = this.currentActive();
+    if (key !== undefined) this.focusRow(key);
+  }
+}
+
+/** Only the current row's message and buttons are on the Tab path. */
+function setTabbable(row: HTMLElement, on: boolean): void {
+  const value = on ? '0' : '-1';
+  for (const el of row.querySelectorAll<HTMLElement>('.message, .file-card, button')) el.setAttribute('tabindex', value);
 }

@@ -1,4 +1,5 @@
 import { loadState, saveState } from './vscodeApi';
+import type { Anchor } from './virtualList';
 
 /**
  * What the panel remembers across being hidden and shown again (VS Code drops a hidden
@@ -6,8 +7,9 @@ import { loadState, saveState } from './vscodeApi';
  * unsent draft, and where each conversation was scrolled to. Kept in `vscode.setState`.
  */
 
-/** A scroll position: pinned to the newest message, or a pixel offset from the top. */
-export type ScrollSpot = 'bottom' | number;
+/** A scroll position: pinned to the newest message, or a row (by key) and how far into it the
+ *  view's top is (pixels would not survive: row heights are estimated until rendered). */
+export type ScrollSpot = 'bottom' | Anchor;
 
 interface Persisted {
   v: 1;
@@ -56,7 +58,8 @@ export class UiState {
   }
 
   setScroll(id: string, spot: ScrollSpot): void {
-    if (this.scrolls.get(id) === spot) return;
+    const old = this.scrolls.get(id);
+    if (old === spot || (typeof old === 'object' && typeof spot === 'object' && old.key === spot.key && old.offset === spot.offset)) return;
     remember(this.scrolls, id, spot, false);
     this.save();
   }
@@ -86,13 +89,17 @@ function parse(raw: unknown): Persisted {
   if (!isRecord(raw) || raw.v !== 1) return empty;
   const selectedId = typeof raw.selectedId === 'string' ? raw.selectedId : undefined;
   const drafts = pairs(raw.drafts).filter((p): p is [string, string] => typeof p[1] === 'string');
-  const scroll = pairs(raw.scroll).filter((p): p is [string, ScrollSpot] => p[1] === 'bottom' || (typeof p[1] === 'number' && Number.isFinite(p[1])));
+  const scroll = pairs(raw.scroll).filter((p): p is [string, ScrollSpot] => p[1] === 'bottom' || isAnchor(p[1]));
   return { v: 1, ...(selectedId !== undefined ? { selectedId } : {}), drafts, scroll };
 }
 
 function pairs(value: unknown): [string, unknown][] {
   if (!Array.isArray(value)) return [];
   return value.filter((p): p is [string, unknown] => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string');
+}
+
+function isAnchor(value: unknown): value is Anchor {
+  return isRecord(value) && typeof value.key === 'string' && value.key.length <= 300 && typeof value.offset === 'number' && Number.isFinite(value.offset);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -2,52 +2,21 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConversationStore } from '../../../src/model/conversationStore';
-import { Emitter } from '../../../src/model/lifecycle';
 import { ClientSource, KeyValueStore, Messenger } from '../../../src/model/messenger';
 import type { IncomingNotice } from '../../../src/model/messengerModel';
-import type { ClientState, TeamClient } from '../../../src/net/client/teamClient';
-import { generateIdentity, Identity } from '../../../src/net/identity';
+import { generateIdentity } from '../../../src/net/identity';
 import { Logger, silentLogger } from '../../../src/net/logger';
-import type { TeamMessengerError } from '../../../src/net/protocol/errors';
-import { Cleanup, connectClient, createClient, rejectsWithCode, sleep, startRelay, tempDir, useCleanup, withTimeout } from '../helpers/loopback';
+import { connectClient, rejectsWithCode, sleep, startRelay, tempDir, useCleanup } from '../helpers/loopback';
+import { TestClientSource, testMessenger } from '../helpers/messengerSource';
 import { MemoryState } from '../helpers/savedState';
 import { LogCapture, until } from '../helpers/security';
-
-/** The extension's ConnectionManager without VS Code: one client at a time, told to the Messenger. */
-class TestClientSource implements ClientSource {
-  client: TeamClient | undefined;
-  server = '';
-  watchFor: ((selfId: string) => string[]) | undefined;
-  private readonly created = new Emitter<TeamClient>();
-  private readonly state = new Emitter<ClientState>();
-  private readonly failed = new Emitter<TeamMessengerError>();
-  readonly onDidCreateClient = this.created.event;
-  readonly onDidChangeState = this.state.event;
-  readonly onDidFail = this.failed.event;
-
-  constructor(private readonly cleanup: Cleanup) {}
-
-  async connect(port: number, name: string, identity: Identity): Promise<TeamClient> {
-    await this.client?.close();
-    const watch = this.watchFor?.(identity.clientId);
-    const client = createClient(this.cleanup, port, { name, identity, ...(watch ? { watch } : {}) });
-    this.client = client;
-    this.server = `127.0.0.1:${port}`;
-    client.on('state', (s) => this.state.fire(s));
-    this.created.fire(client);
-    await withTimeout(client.connect(), `${name} to connect`);
-    return client;
-  }
-}
 
 describe('Messenger (the model, in plain Node over a loopback relay)', function () {
   const cleanup = useCleanup();
   const aliceIdentity = generateIdentity();
 
   function messenger(source: ClientSource, state: KeyValueStore = new MemoryState(), logger: Logger = silentLogger): Messenger {
-    const m = new Messenger(source, state, logger, () => ({ historySize: 100, displayName: 'alice' }));
-    cleanup.add('messenger', () => m.dispose());
-    return m;
+    return testMessenger(cleanup, source, { state, logger });
   }
 
   /** A relay with bob (a plain client) on it, and alice's Messenger over a client source, not yet connected. */
@@ -177,5 +146,44 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     const transfer = await bob.sendFiles(aliceIdentity.clientId, [path.join(dir, 'notes.txt')]);
     await assert.rejects(transfer.done, /declined/);
     assert.deepEqual(offers, ['notes.txt']);
+  });
+
+  it('replies in threads; participants are told of replies, never of their own from another machine', async () => {
+    const { port, bob, model, connectAlice } = await relayWithBob();
+    const notices: IncomingNotice[] = [];
+    model.onNotice((n) => notices.push(n));
+    await connectAlice();
+    const laptop = await connectClient(cleanup, port, { name: 'alice-laptop', identity: aliceIdentity });
+    const question = await bob.send('all', 'who broke the build?');
+    const other = await bob.send('all', 'lunch?');
+    await until(() => model.store.message('all', question.id), 'the question');
+
+    const changed: string[] = [];
+    model.onMessageChanged((e) => changed.push(`${e.message.id}:${e.message.replies?.count ?? 0}`));
+    const answer = model.reply('all', question.id, 'me, sorry');
+    assert.equal(answer?.thread, question.id);
+    assert.deepEqual(
+      model.threadReplies('all', question.id).map((m) => [m.text, m.state]),
+      [['me, sorry', 'pending']],
+    );
+    assert.equal((await bob.waitForText('me, sorry')).thread, question.id);
+    await until(() => model.store.message('all', question.id)?.replies?.count === 1, 'the parent shows the reply');
+    assert.ok(changed.includes(`${question.id}:1`), 'the views heard of the parent');
+    assert.equal(model.store.get('all')!.messages.length, 2, 'the reply is not a top-level message');
+
+    await bob.send('all', 'not your thread', { thread: other.id });
+    await laptop.send('all', 'from my laptop', { thread: question.id });
+    await bob.send('all', 'fixed now', { thread: question.id });
+    await until(() => notices.find((n) => n.message.text === 'fixed now'), 'the notice of the reply');
+    assert.deepEqual(
+      notices.map((n) => [n.conversationId, n.message.text]),
+      [['all', 'fixed now']],
+    );
+    const texts = model.threadReplies('all', question.id).map((m) => [m.text, m.own]);
+    assert.deepEqual(texts, [
+      ['me, sorry', true],
+      ['from my laptop', true],
+      ['fixed now', false],
+    ]);
   });
 });

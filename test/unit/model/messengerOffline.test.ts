@@ -65,7 +65,7 @@ describe('Messenger offline: messages typed without a connection', function () {
   }
 
   function messenger(connections: ClientSource, state: KeyValueStore): Messenger {
-    const m = new Messenger(connections, state, silentLogger, () => ({ historySize: 100, displayName: 'alice' }));
+    const m = new Messenger(connections, state, silentLogger, () => ({ historySize: 100, displayName: 'alice', sendReadReceipts: true }));
     cleanup.add('messenger', () => m.dispose());
     return m;
   }
@@ -98,6 +98,19 @@ describe('Messenger offline: messages typed without a connection', function () {
     await until(() => model.store.get(conversationId)?.messages.find((m) => m.state === 'delivered'), 'delivered');
     await sleep(200);
     assert.equal(bob.received('typed while disconnected').length, 1);
+  });
+
+  it('a thread reply typed while disconnected goes into its thread on the next connection', async () => {
+    const { model, bob, connections } = await setup();
+    await connections.connect();
+    const parent = await bob.send('all', 'anyone around?');
+    await until(() => model.store.message('all', parent.id), 'the parent');
+    await connections.disconnect();
+    const queued = model.reply('all', parent.id, 'answered offline');
+    assert.deepEqual([queued?.state, queued?.thread], ['pending', parent.id]);
+    await connections.connect();
+    assert.equal((await bob.waitForText('answered offline')).thread, parent.id);
+    await until(() => model.threadReplies('all', parent.id).find((m) => m.state !== 'pending'), 'acknowledged in the thread');
   });
 
   it('a reload while offline keeps the pending message; the next connection sends it once', async () => {
@@ -163,7 +176,7 @@ describe('Messenger: what the views say about the connection', function () {
       onDidFail: new Emitter<TeamMessengerError>().event,
       onDidChangeHealth: health.event,
     };
-    const model = new Messenger(source, new MemoryState(), silentLogger, () => ({ historySize: 100, displayName: 'alice' }));
+    const model = new Messenger(source, new MemoryState(), silentLogger, () => ({ historySize: 100, displayName: 'alice', sendReadReceipts: true }));
     cleanup.add('messenger', () => model.dispose());
     assert.deepEqual(model.connectionDetails, {});
     const heard: string[] = [];
