@@ -66,7 +66,10 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     new MessageNotifications(messenger, openChat),
     new StatusBar(messenger, relay, connections),
     ChatPanel.registerSerializer(chat),
-    ...registerCommands({ messenger, connections, relay, secrets }, vscodeCommandPorts({ messenger, files, openChat, log })),
+    ...registerCommands(
+      { messenger, connections, relay, secrets },
+      vscodeCommandPorts({ messenger, files, openChat, searchMessages: (query) => ChatPanel.showSearch(chat, query), log }),
+    ),
     new JoinUriHandler((command, ...args) => vscode.commands.executeCommand(command, ...args), clientLogger),
     // Through the ConnectionManager's one queue, like every other request: a relay it already
     // wants (Connect… and joining write the setting once connected) is not connected twice.

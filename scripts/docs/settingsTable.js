@@ -73,6 +73,16 @@ function placesOf(command, pkg) {
     const m = /\bview == ([\w.-]+)/.exec(when || '');
     return m ? viewName(m[1]) : 'view';
   };
+  // Which rows a context menu entry is on, by the row's contextValue (`viewItem` in its `when`).
+  const rowOf = (when) => {
+    const m = /\bviewItem (?:== |=~ \/\^?)([\w.-]+)/.exec(when || '');
+    const kind = m ? m[1] : '';
+    if (kind.startsWith('peer')) return "a peer's row";
+    if (kind.startsWith('channel')) return "a channel's row";
+    if (kind === 'section.channels') return 'the Channels heading';
+    if (kind === 'hosting') return 'the hosting row';
+    return 'a row';
+  };
   const places = [];
   const add = (place) => {
     if (!places.includes(place)) places.push(place);
@@ -86,7 +96,7 @@ function placesOf(command, pkg) {
       else if (menu === 'editor/context') add('editor context menu');
       else if (menu === 'view/title') add(`${viewOf(entry.when)} ${/^navigation/.test(entry.group || '') ? 'title bar' : '“…” menu'}`);
       else if (menu === 'view/item/context')
-        add(`${viewOf(entry.when)}: ${/^inline/.test(entry.group || '') ? "button on a peer's row" : 'right-click on a peer'}`);
+        add(`${viewOf(entry.when)}: ${/^inline/.test(entry.group || '') ? 'button on' : 'right-click on'} ${rowOf(entry.when)}`);
       else add(menu);
     }
   }

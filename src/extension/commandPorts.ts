@@ -14,6 +14,7 @@ export function vscodeCommandPorts(deps: {
   messenger: Messenger;
   files: FileTransfersUi;
   openChat: (conversationId?: ConversationId) => void;
+  searchMessages: (query?: string) => void;
   log: vscode.LogOutputChannel;
 }): CommandPorts {
   const { messenger } = deps;
@@ -38,6 +39,7 @@ export function vscodeCommandPorts(deps: {
     uriScheme: vscode.env.uriScheme,
     views: {
       openChat: deps.openChat,
+      searchMessages: deps.searchMessages,
       pickPeers: (title, options) => pickPeers(messenger, title, options),
       pickFromSearch: (options) => pickFromSearch(messenger, options),
       shareSelection: () => shareSelection(messenger, vscode.window.activeTextEditor, (id) => deps.openChat(id)),

@@ -14,6 +14,7 @@ import type { SafeQuickPickItem } from '../views/safeWindow';
 import type { ConnectionManager } from './connectionManager';
 import type { LocalRelay } from './localRelay';
 import type { Secrets } from './secrets';
+import { registerChannelCommands } from './channelCommands';
 import { connectWithAnswers, registerConnectCommand } from './connectCommand';
 import { DEFAULT_INVITE, registerInviteCommand } from './inviteTeammate';
 import { joinFlow, joinTextOnOneLine, readJoinText } from './joinFlow';
@@ -41,6 +42,8 @@ export interface CommandPorts {
   views: {
     /** Opens the chat panel (on a conversation), its composer focused. */
     openChat(conversationId?: ConversationId): void;
+    /** Opens the chat panel's search pane (with this query). */
+    searchMessages(query?: string): void;
     pickPeers(title: InertText, options: { canPickMany: boolean }): Promise<PickedPeer[] | undefined>;
     pickFromSearch(options: { title: InertText; canPickMany: boolean; initial: FoundPeer[] }): Promise<PickedPeer[] | undefined>;
     shareSelection(): Promise<void>;
@@ -83,6 +86,7 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
   return [
     registerConnectCommand(c, ports, register, join),
     registerInviteCommand(c, ports, register),
+    ...registerChannelCommands(messenger, ports, register),
     register('teamMessenger.pasteInvite', async () => {
       const text = await showInputBox({
         title: inert`Paste Invite`,

@@ -10,11 +10,11 @@ import { inert, InertText, joinInert } from './inertText';
 export type PeerNodeStatus = PeerStatus | 'offline';
 
 export interface PeerNode {
-  kind: 'everyone' | 'peer';
+  kind: 'peer';
   conversationId: ConversationId;
-  /** The peer's identity; absent for Everyone. */
-  clientId?: string;
-  /** The display name ('Everyone' for Everyone). */
+  /** The peer's identity. */
+  clientId: string;
+  /** The display name. */
   label: InertText;
   /** Machine(s), or 'offline · last seen 5 min ago' (with the machine when the name is not unique). */
   description: InertText;
@@ -22,7 +22,7 @@ export interface PeerNode {
   tooltip: InertText;
   status: PeerNodeStatus;
   unread: number;
-  /** Live connections of this identity (0 when offline); for Everyone, how many people are online. */
+  /** Live connections of this identity (0 when offline). */
   sessions: number;
 }
 
@@ -58,7 +58,8 @@ interface Merged {
   sessions: number;
 }
 
-/** The tree's nodes: Everyone, then online people by name, then offline ones, most recently seen first. */
+/** The people in the tree: online ones by name, then offline ones, most recently seen first. (The
+ *  team-wide room is #general, in the Channels section: see channelNodes.ts.) */
 export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
   const now = input.now ?? Date.now();
   const merged = new Map<string, Merged>();
@@ -171,22 +172,7 @@ export function buildPeerNodes(input: PeerNodesInput): PeerNode[] {
       };
     });
 
-  const everyone: PeerNode = {
-    kind: 'everyone',
-    conversationId: 'all',
-    label: inert`Everyone`,
-    description: inert`${merged.size} online`,
-    tooltip: lines([
-      'Everyone',
-      `${merged.size} online, ${offline.size} offline`,
-      'Messages here go to everyone connected to the relay; people who are offline receive them when they come back.',
-    ]),
-    status: 'online',
-    unread: input.unreadByConversation('all'),
-    sessions: merged.size,
-  };
-
-  return [everyone, ...onlineNodes, ...offlineNodes];
+  return [...onlineNodes, ...offlineNodes];
 }
 
 /** On a big relay, the row standing for everyone not listed: how many, and a way to search. */
@@ -208,14 +194,14 @@ export interface PeersViewInput extends PeerNodesInput {
 }
 
 /**
- * The whole Peers view. With full presence (a small team) exactly buildPeerNodes. On a big
- * relay (watched presence) only the watched people are listed, after Everyone and one row
- * with the online count that opens Find Peer: a list of thousands helps nobody.
+ * The people of the Peers view. With full presence (a small team) exactly buildPeerNodes. On a
+ * big relay (watched presence) only the watched people are listed, after one row with the online
+ * count that opens Find Peer: a list of thousands helps nobody.
  */
 export function buildPeersView(input: PeersViewInput): PeersViewNode[] {
   if (input.presence?.mode !== 'watched') return buildPeerNodes(input);
   const watched = input.watched ?? new Set<string>();
-  const [everyone, ...people] = buildPeerNodes({
+  const people = buildPeerNodes({
     ...input,
     online: [...input.online].filter((p) => watched.has(p.clientId)),
     known: [...input.known].filter((p) => watched.has(p.clientId)),
@@ -230,20 +216,7 @@ export function buildPeersView(input: PeersViewInput): PeersViewNode[] {
     ]),
     online: others,
   };
-  return [
-    {
-      ...everyone,
-      description: inert`${others} online`,
-      tooltip: lines([
-        'Everyone',
-        `${others} online`,
-        'Messages here go to everyone connected to the relay; people who are offline receive them when they come back.',
-      ]),
-      sessions: others,
-    },
-    find,
-    ...people,
-  ];
+  return [find, ...people];
 }
 
 /**

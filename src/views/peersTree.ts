@@ -3,6 +3,8 @@ import type { ConnectionHealth } from '../model/connectionFailure';
 import { inert, InertText } from '../model/inertText';
 import { Disposable } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
+import { EVERYONE } from '../model/conversationIds';
+import { buildChannelSection, ChannelNode, ChannelSectionNode } from '../model/channelNodes';
 import { badgeFor, buildPeersView, PeerNode, PeersViewNode } from '../model/peersModel';
 import { createTreeItem, createTreeView, SafeTreeView } from './safeWindow';
 import type { HostingSource } from './statusBar';
@@ -23,7 +25,16 @@ interface ActionNode {
   tooltip: InertText;
 }
 
-type TreeNode = PeersViewNode | HostingNode | ActionNode;
+/** A group of rows: the channels the user is in, then the people to message directly. */
+interface SectionNode {
+  kind: 'section';
+  section: 'channels' | 'people';
+}
+
+const CHANNELS: SectionNode = { kind: 'section', section: 'channels' };
+const PEOPLE: SectionNode = { kind: 'section', section: 'people' };
+
+type TreeNode = PeersViewNode | ChannelSectionNode | SectionNode | HostingNode | ActionNode;
 
 const FAILURE_ACTIONS: ActionNode[] = [
   { kind: 'action', id: 'retry', label: inert`Retry`, icon: 'refresh', command: 'teamMessenger.retryConnect', tooltip: inert`Try to connect again now` },
@@ -53,9 +64,11 @@ const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> 
 };
 
 /**
- * The Peers view: while hosting, a row to invite teammates; then Everyone, then who is online, then who was here before (greyed); on a big
- * relay, the watched people and a row to find anyone else. A thin adapter over peersModel.ts;
- * clicking a row opens that conversation in the chat panel. While the relay cannot be used, the
+ * The Peers view: while hosting, a row to invite teammates; then the Channels section (the
+ * channels the user is in, #general first, and rows to browse and create channels); then Direct
+ * Messages: who is online, then who was here before (greyed); on a big relay, the watched people
+ * and a row to find anyone else. A thin adapter over channelNodes.ts and peersModel.ts; clicking a
+ * row opens that conversation in the chat panel. While the relay cannot be used, the
  * view's message says why (ConnectionHealth) and rows on top offer Retry, Change Address…, Show Log.
  */
 export class PeersTree extends Disposable implements vscode.TreeDataProvider<TreeNode> {
@@ -76,6 +89,7 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
     this._register(messenger.onConnectionChanged(() => this.refresh()));
     this._register(messenger.onRosterChanged(() => this.refresh()));
     this._register(messenger.onStoreChanged(() => this.refresh()));
+    this._register(messenger.onChannelsChanged(() => this.refresh()));
   }
 
   getTreeItem(node: TreeNode): vscode.TreeItem {
@@ -102,6 +116,18 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
         },
       );
     }
+    if (node.kind === 'section') return this.sectionItem(node);
+    if (node.kind === 'channel') return channelItem(node);
+    if (node.kind === 'channelAction') {
+      return createTreeItem(
+        { label: node.label, tooltip: node.tooltip, accessibilityLabel: node.label },
+        {
+          id: `channelAction.${node.action}`,
+          iconPath: new vscode.ThemeIcon(node.action === 'browse' ? 'list-unordered' : 'add'),
+          command: { command: node.command, title: node.label },
+        },
+      );
+    }
     if (node.kind === 'find') {
       return createTreeItem(
         { label: node.label, tooltip: node.tooltip },
@@ -116,6 +142,26 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
     return this.peerItem(node);
   }
 
+  private sectionItem(node: SectionNode): vscode.TreeItem {
+    const expanded = vscode.TreeItemCollapsibleState.Expanded;
+    if (node.section === 'channels') {
+      return createTreeItem(
+        { label: inert`Channels`, tooltip: inert`The channels you are in. Browse Channels… finds the others.` },
+        { id: 'section.channels', collapsibleState: expanded, contextValue: 'section.channels' },
+      );
+    }
+    const online = this.messenger.othersOnline();
+    return createTreeItem(
+      {
+        label: inert`Direct Messages`,
+        description: inert`${online} online`,
+        tooltip: inert`Your teammates: click one to message them directly`,
+        accessibilityLabel: inert`Direct Messages, ${online} online`,
+      },
+      { id: 'section.people', collapsibleState: expanded, contextValue: 'section.people' },
+    );
+  }
+
   private peerItem(node: PeerNode): vscode.TreeItem {
     const unread = node.unread > 0 ? inert`${node.unread} unread` : undefined;
     const item = createTreeItem(
@@ -127,46 +173,47 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
       },
       { id: node.conversationId },
     );
-    if (node.kind === 'everyone') {
-      item.iconPath = new vscode.ThemeIcon('organization');
-      item.contextValue = 'everyone';
-    } else {
-      const style = STATUS_ICON[node.status];
-      item.iconPath = new vscode.ThemeIcon(node.unread > 0 ? 'comment-unresolved' : style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
-      item.contextValue = node.status === 'offline' ? 'peer.offline' : 'peer.online';
-    }
+    const style = STATUS_ICON[node.status];
+    item.iconPath = new vscode.ThemeIcon(node.unread > 0 ? 'comment-unresolved' : style.icon, style.color ? new vscode.ThemeColor(style.color) : undefined);
+    item.contextValue = node.status === 'offline' ? 'peer.offline' : 'peer.online';
     item.command = { command: 'teamMessenger.openConversation', title: 'Open Conversation', arguments: [node.conversationId] };
     return item;
   }
 
   getChildren(node?: TreeNode): TreeNode[] {
+    if (node?.kind === 'section') return node.section === 'channels' ? this.channelRows() : this.peopleRows();
     if (node) return [];
     const roster = this.messenger.roster();
     // The banner (the view's message) says why; these rows are the ways on.
     const actions = this.failing() ? FAILURE_ACTIONS : [];
     if (roster.state === 'idle' || roster.state === 'closed') return actions;
-    // A relay never reached has nobody to list: "Everyone 0 online" under the banner would read as
-    // a team with no one in it.
+    // A relay never reached has nobody to list: "Direct Messages 0 online" under the banner would
+    // read as a team with no one in it.
     if (actions.length > 0 && isEmpty(roster.online) && isEmpty(roster.known)) return actions;
-    const store = this.messenger.store;
     // Only while this window's client is on its own relay: an invite is made by the relay one is on.
     const hosting = this.relay.hosting;
     const onOwnRelay = hosting !== undefined && this.messenger.server === `127.0.0.1:${hosting.port}`;
     const hostingRow: HostingNode[] = hosting && onOwnRelay ? [{ kind: 'hosting', address: hosting.addresses[0] ?? `port ${hosting.port}` }] : [];
-    return [
-      ...actions,
-      ...hostingRow,
-      ...buildPeersView({
-        online: roster.online,
-        known: roster.known,
-        selfId: roster.selfId,
-        unreadByConversation: (id) => store.unreadOf(id),
-        rttByClient: this.messenger.rtt,
-        presence: roster.presence,
-        watched: roster.watched,
-        selfName: this.messenger.selfName,
-      }),
-    ];
+    return [...actions, ...hostingRow, CHANNELS, PEOPLE];
+  }
+
+  private channelRows(): ChannelSectionNode[] {
+    return buildChannelSection(this.messenger.channels(), this.messenger.store.unreadOf(EVERYONE));
+  }
+
+  private peopleRows(): PeersViewNode[] {
+    const roster = this.messenger.roster();
+    const store = this.messenger.store;
+    return buildPeersView({
+      online: roster.online,
+      known: roster.known,
+      selfId: roster.selfId,
+      unreadByConversation: (id) => store.unreadOf(id),
+      rttByClient: this.messenger.rtt,
+      presence: roster.presence,
+      watched: roster.watched,
+      selfName: this.messenger.selfName,
+    });
   }
 
   private failing(): boolean {
@@ -187,6 +234,19 @@ export class PeersTree extends Disposable implements vscode.TreeDataProvider<Tre
       this.view.message = failure ? inert`${failure.text}.${retrying ? ' Still trying in the background.' : ''}` : undefined;
     }, 16);
   }
+}
+
+function channelItem(node: ChannelNode): vscode.TreeItem {
+  const icon = node.context === 'channel.general' ? 'organization' : node.private ? 'lock' : 'comment-discussion';
+  return createTreeItem(
+    { label: node.label, description: node.description, tooltip: node.tooltip, accessibilityLabel: node.accessibilityLabel },
+    {
+      id: node.conversationId,
+      iconPath: new vscode.ThemeIcon(icon, node.mentions > 0 ? new vscode.ThemeColor('charts.orange') : undefined),
+      contextValue: node.context,
+      command: { command: 'teamMessenger.openConversation', title: 'Open Channel', arguments: [node.conversationId] },
+    },
+  );
 }
 
 function isEmpty(items: Iterable<unknown>): boolean {

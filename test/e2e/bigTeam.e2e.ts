@@ -24,7 +24,7 @@ function identityNotMatching(query: string): Identity {
  * A big team: the relay runs with a tiny fullPresenceLimit, so three headless peers (carol, dave and
  * "zoe" on "build-7", whom alice has never talked to) plus alice put it in watched presence. alice
  * (VS Code, connected at start-up to a plain relay without a secret) then hears only about the people
- * she watches, plus an online count: the Peers view lists nobody but Everyone and a row
+ * she watches, plus an online count: the Peers view lists nobody but #general and a row
  * "N online — Find Peer…". Find Peer searches the relay (`who`) as she types; choosing zoe watches
  * her (listed, online, her comings and goings reported) and opens the conversation.
  *
@@ -74,7 +74,7 @@ describe('e2e Team Messenger: a big team (watched presence, Find Peer)', functio
     // carol, dave and zoe: three besides alice.
     const find = findPeerRow(3);
     await vscode.waitForSteady(find, 'the row "3 online — Find Peer…" in the Peers view');
-    await vscode.waitForVisible(vscode.listRow('Everyone, online').filter({ hasText: '3 online' }), 'Everyone to count 3 online');
+    await vscode.waitForVisible(vscode.listRow('Direct Messages, 3 online'), 'the Direct Messages heading to count 3 online');
     await vscode.waitForVisible(statusItem(vscode).filter({ hasText: `127.0.0.1:${port} · 3 online` }), 'the status bar to count 3 online');
     for (const name of ['zoe', 'carol', 'dave']) {
       assert.equal(await rowsNamed(name).count(), 0, `${name} is not listed: alice watches nobody yet`);

@@ -9,6 +9,7 @@ import type { Settings } from '../../../src/extension/settings';
 import type { ConnectionFailure } from '../../../src/model/connectionFailure';
 import type { ConversationId } from '../../../src/model/conversationTypes';
 import type { Messenger } from '../../../src/model/messenger';
+import type { PickedPeer } from '../../../src/views/peerSearchPick';
 import type { SafeInputBoxOptions, SafeQuickPickItem } from '../../../src/views/safeWindow';
 
 const JOINER = /\u2060/g;
@@ -37,6 +38,11 @@ export class Fakes {
   readonly raw: string[] = [];
   readonly logged: string[] = [];
   readonly chats: (ConversationId | undefined)[] = [];
+  /** What Search Messages… opened the panel's search with. */
+  readonly searches: (string | undefined)[] = [];
+  /** Answers to the next peer pickers, in order, and their titles. */
+  readonly peerPicks: (PickedPeer[] | undefined)[] = [];
+  readonly peerPickTitles: string[] = [];
   readonly clipboard: string[] = [];
   /** What the clipboard holds before a command reads it. */
   clipboardText = '';
@@ -108,7 +114,11 @@ export class Fakes {
       uriScheme: 'vscode',
       views: {
         openChat: (id) => void this.chats.push(id),
-        pickPeers: () => Promise.resolve(undefined),
+        searchMessages: (query) => void this.searches.push(query),
+        pickPeers: (title) => {
+          this.peerPickTitles.push(visible(title));
+          return Promise.resolve(this.peerPicks.shift());
+        },
         pickFromSearch: () => Promise.resolve(undefined),
         shareSelection: () => Promise.resolve(),
         openSharedCode: () => Promise.resolve(),

@@ -17,7 +17,8 @@ interface Manifest {
   activationEvents: string[];
   contributes: {
     commands: { command: string }[];
-    menus: Record<string, { command: string; when?: string }[]>;
+    menus: Record<string, { command: string; when?: string; group?: string }[]>;
+    configuration: { properties: Record<string, { type: string; default: unknown }> };
     viewsWelcome: { view: string; contents: string }[];
     walkthroughs: { id: string; title: string; steps: Step[] }[];
   };
@@ -60,6 +61,47 @@ describe('package.json: what invites and the walkthrough contribute', () => {
     assert.equal(title.length, 1);
     const row = manifest.contributes.menus['view/item/context'].filter((e) => e.command === 'teamMessenger.inviteTeammate');
     assert.match(row[0]?.when ?? '', /viewItem == hosting/);
+  });
+
+  it("the Channels heading has Browse and Create; a channel's row its menu, #general only Open and Set Topic", () => {
+    const menus = manifest.contributes.menus;
+    // The row kinds as the tree sets them (channelNodes.ts, peersTree.ts), matched as VS Code does.
+    const shownOn = (contextValue: string, menu: 'view/item/context', inline: boolean) =>
+      menus[menu]
+        .filter((e) => /^inline/.test(e.group ?? '') === inline)
+        .filter((e) => {
+          const when = e.when ?? '';
+          const equal = /viewItem == ([\w.]+)/.exec(when);
+          const regex = /viewItem =~ \/(.+)\//.exec(when);
+          return (equal && equal[1] === contextValue) || (regex && new RegExp(regex[1]).test(contextValue));
+        })
+        .map((e) => e.command.replace('teamMessenger.', ''));
+    assert.deepEqual(shownOn('section.channels', 'view/item/context', true), ['browseChannels', 'createChannel']);
+    assert.deepEqual(shownOn('channel', 'view/item/context', false), [
+      'openChannel',
+      'renameChannel',
+      'setChannelTopic',
+      'addChannelMembers',
+      'leaveChannel',
+      'archiveChannel',
+    ]);
+    assert.deepEqual(shownOn('channel.general', 'view/item/context', false), ['openChannel', 'setChannelTopic']);
+    assert.deepEqual(shownOn('peer.online', 'view/item/context', false), ['sendFileToThisPeer', 'pingPeer'], 'no channel entry on a peer');
+  });
+
+  it('Search Messages… is in the Peers view title bar and the Command Palette; the row-only commands are not in the palette', () => {
+    const title = manifest.contributes.menus['view/title'].find((e) => e.command === 'teamMessenger.searchMessages');
+    assert.match(title?.group ?? '', /^navigation/);
+    const palette = new Map(manifest.contributes.menus.commandPalette.map((e) => [e.command.replace('teamMessenger.', ''), e.when]));
+    for (const id of ['searchMessages', 'browseChannels', 'createChannel']) assert.equal(palette.get(id), 'teamMessenger.state == connected', id);
+    for (const id of ['openChannel', 'renameChannel', 'setChannelTopic', 'addChannelMembers', 'leaveChannel', 'archiveChannel'])
+      assert.equal(palette.get(id), 'false', `${id} needs a channel's row`);
+  });
+
+  it('sends read receipts unless turned off', () => {
+    const receipts = manifest.contributes.configuration.properties['teamMessenger.sendReadReceipts'];
+    assert.equal(receipts?.type, 'boolean');
+    assert.equal(receipts?.default, true);
   });
 
   it('activates for a link (onUri), so a link opened at start-up reaches the handler', () => {

@@ -28,7 +28,7 @@ function build(fields: Partial<PeerNodesInput>) {
 
 describe('peersModel', function () {
   describe('buildPeerNodes', function () {
-    it('lists Everyone first, then online people by name, then offline ones by last seen', function () {
+    it('lists online people by name, then offline ones by last seen (#general is in the Channels section)', function () {
       const nodes = build({
         online: [peer({ clientId: BOB, name: 'bob' }), peer({ clientId: ALICE, name: 'Alice' }), peer({ clientId: CAROL, name: 'carol', status: 'away' })],
         known: [known({ clientId: DAVE, name: 'dave', lastSeen: NOW - 2 * HOUR }), known({ clientId: ERIN, name: 'Erin', lastSeen: NOW - 5 * MIN })],
@@ -36,7 +36,6 @@ describe('peersModel', function () {
       assert.deepEqual(
         nodes.map((n) => [n.kind, n.label, n.status]),
         [
-          ['everyone', 'Everyone', 'online'],
           ['peer', 'Alice', 'online'],
           ['peer', 'bob', 'online'],
           ['peer', 'carol', 'away'],
@@ -44,15 +43,12 @@ describe('peersModel', function () {
           ['peer', 'dave', 'offline'],
         ],
       );
-      assert.equal(nodes[0].conversationId, 'all');
-      assert.equal(nodes[0].description, '3 online');
-      assert.equal(nodes[0].clientId, undefined);
-      assert.equal(nodes[1].conversationId, `peer:${ALICE}`);
-      assert.equal(nodes[1].description, 'laptop');
-      assert.equal(nodes[3].description, 'laptop · away');
-      assert.equal(nodes[4].description, 'offline · last seen 5 min ago');
-      assert.equal(nodes[5].description, 'offline · last seen 2 h ago');
-      assert.equal(nodes[5].sessions, 0);
+      assert.equal(nodes[0].conversationId, `peer:${ALICE}`);
+      assert.equal(nodes[0].description, 'laptop');
+      assert.equal(nodes[2].description, 'laptop · away');
+      assert.equal(nodes[3].description, 'offline · last seen 5 min ago');
+      assert.equal(nodes[4].description, 'offline · last seen 2 h ago');
+      assert.equal(nodes[4].sessions, 0);
     });
 
     it('sorts names case-insensitively and numbers naturally', function () {
@@ -66,7 +62,7 @@ describe('peersModel', function () {
         ],
       });
       assert.deepEqual(
-        nodes.slice(1).map((n) => n.label),
+        nodes.map((n) => n.label),
         ['dev1', 'Dev2', 'dev10', 'Émile', 'emma'],
       );
     });
@@ -78,9 +74,8 @@ describe('peersModel', function () {
       });
       assert.deepEqual(
         nodes.map((n) => n.clientId),
-        [undefined, ALICE],
+        [ALICE],
       );
-      assert.equal(nodes[0].description, '1 online');
     });
 
     it('merges the connections of one identity into one node', function () {
@@ -92,8 +87,8 @@ describe('peersModel', function () {
         ],
         known: [known({ clientId: ALICE, name: 'alice', lastSeen: NOW - 1000 })],
       });
-      assert.equal(nodes.length, 2, 'one node, and not listed offline as well');
-      const alice = nodes[1];
+      assert.equal(nodes.length, 1, 'one node, and not listed offline as well');
+      const alice = nodes[0];
       assert.equal(alice.sessions, 3);
       assert.equal(alice.status, 'online', 'the best status of them');
       assert.equal(alice.label, 'alice (desk)', 'the newest connection names it');
@@ -102,14 +97,13 @@ describe('peersModel', function () {
       assert.match(alice.tooltip, /^Round trip: 12 ms$/m);
       assert.match(alice.tooltip, /^Status: online \(3 connections\)$/m);
       assert.match(alice.tooltip, /^Connected since: \d\d:\d\d \(3 h ago\)$/m, 'since the first connection');
-      assert.equal(nodes[0].description, '1 online');
     });
 
     it('prefers busy to away when no connection is online', function () {
       const nodes = build({
         online: [peer({ clientId: ALICE, name: 'alice', status: 'away' }), peer({ clientId: ALICE, name: 'alice', status: 'busy' })],
       });
-      assert.equal(nodes[1].status, 'busy');
+      assert.equal(nodes[0].status, 'busy');
     });
 
     it('tells people with the same name apart by machine', function () {
@@ -124,7 +118,7 @@ describe('peersModel', function () {
       assert.equal(byId.get(DAVE)!.description, 'offline · last seen 1 h ago', 'a unique name needs no machine');
       // Sorted by machine when the names compare equal.
       assert.deepEqual(
-        nodes.slice(1, 3).map((n) => n.clientId),
+        nodes.slice(0, 2).map((n) => n.clientId),
         [BOB, ALICE],
       );
     });
@@ -135,7 +129,7 @@ describe('peersModel', function () {
         known: [known({ clientId: CAROL, name: 'x', machine: 'm' }), known({ clientId: DAVE, name: 'x', machine: 'm', lastSeen: NOW - 2 * HOUR })],
       });
       assert.deepEqual(
-        nodes.slice(1).map((n) => n.description),
+        nodes.map((n) => n.description),
         ['laptop · #AAAAAA', 'laptop · #BBBBBB', 'm · #CCCCCC · offline · last seen 1 h ago', 'm · #DDDDDD · offline · last seen 2 h ago'],
       );
     });
@@ -152,15 +146,15 @@ describe('peersModel', function () {
       assert.match(byId.get(ALICE)!.tooltip, /^Not you: another identity with your display name$/m);
       assert.equal(byId.get(BOB)!.description, 'pc');
       assert.equal(byId.get(CAROL)!.description, 'another ALICE on old-laptop · offline · last seen 5 min ago');
-      assert.equal(build({ online: [peer({ clientId: ALICE, name: 'alice' })] })[1].description, 'laptop', 'without the own name, as before');
+      assert.equal(build({ online: [peer({ clientId: ALICE, name: 'alice' })] })[0].description, 'laptop', 'without the own name, as before');
     });
 
     it('lists an offline identity once, with its latest sighting', function () {
       const nodes = build({
         known: [known({ clientId: ALICE, name: 'alice', lastSeen: NOW - 3 * HOUR }), known({ clientId: ALICE, name: 'alice', lastSeen: NOW - 2 * MIN })],
       });
-      assert.equal(nodes.length, 2);
-      assert.equal(nodes[1].description, 'offline · last seen 2 min ago');
+      assert.equal(nodes.length, 1);
+      assert.equal(nodes[0].description, 'offline · last seen 2 min ago');
     });
 
     it('shows unread counts and measured round trips', function () {
@@ -177,10 +171,10 @@ describe('peersModel', function () {
       });
       assert.deepEqual(
         nodes.map((n) => n.unread),
-        [4, 2, 7],
+        [2, 7],
       );
-      assert.match(nodes[1].tooltip, /^Round trip: 3 ms$/m);
-      assert.doesNotMatch(nodes[2].tooltip, /Round trip/);
+      assert.match(nodes[0].tooltip, /^Round trip: 3 ms$/m);
+      assert.doesNotMatch(nodes[1].tooltip, /Round trip/);
     });
 
     it('writes a plain-text tooltip', function () {
@@ -191,10 +185,10 @@ describe('peersModel', function () {
       const since = new Date(NOW - 5 * MIN);
       const clock = `${String(since.getHours()).padStart(2, '0')}:${String(since.getMinutes()).padStart(2, '0')}`;
       assert.equal(
-        nodes[1].tooltip,
+        nodes[0].tooltip,
         ['alice', 'Machine: laptop', 'Address: 192.168.1.5', 'Status: busy', `Connected since: ${clock} (5 min ago)`, `Client id: ${ALICE}`].join('\n'),
       );
-      assert.equal(nodes[2].tooltip, ['bob', 'Machine: pc', 'Status: offline, last seen 30 min ago', `Client id: ${BOB}`].join('\n'));
+      assert.equal(nodes[1].tooltip, ['bob', 'Machine: pc', 'Status: offline, last seen 30 min ago', `Client id: ${BOB}`].join('\n'));
     });
 
     it('keeps hostile names and machines as plain strings', function () {
@@ -206,29 +200,16 @@ describe('peersModel', function () {
       });
       // Shown as their characters: only the invisible joiner that makes `$(zap)` no icon is added.
       const visible = (text: string) => text.replace(/\u2060/g, '');
-      assert.equal(visible(nodes[1].label), name);
-      assert.equal(visible(nodes[1].description), machine);
-      assert.ok(!nodes[1].description.includes('$('), 'no icon syntax left');
-      assert.ok(visible(nodes[1].tooltip).startsWith(`${name}\nMachine: ${machine}\n`));
-      assert.equal(nodes[2].label, '__proto__');
+      assert.equal(visible(nodes[0].label), name);
+      assert.equal(visible(nodes[0].description), machine);
+      assert.ok(!nodes[0].description.includes('$('), 'no icon syntax left');
+      assert.ok(visible(nodes[0].tooltip).startsWith(`${name}\nMachine: ${machine}\n`));
+      assert.equal(nodes[1].label, '__proto__');
     });
 
-    it('shows just Everyone when nobody else is around', function () {
-      const nodes = build({});
-      assert.equal(nodes.length, 1);
-      assert.deepEqual(
-        { ...nodes[0], tooltip: undefined },
-        {
-          kind: 'everyone',
-          conversationId: 'all',
-          label: 'Everyone',
-          description: '0 online',
-          tooltip: undefined,
-          status: 'online',
-          unread: 0,
-          sessions: 0,
-        },
-      );
+    it('lists nobody when nobody else is around', function () {
+      assert.deepEqual(build({}), []);
+      assert.deepEqual(build({ online: [peer({ clientId: SELF, name: 'me' })] }), [], 'the user on another machine is not a peer');
     });
   });
 
@@ -246,7 +227,7 @@ describe('peersModel', function () {
       assert.deepEqual(view({ ...input, presence: { mode: 'full', online: 3 }, watched: new Set([ALICE]) }), build(input), 'the watch set changes nothing');
     });
 
-    it('with watched presence lists Everyone, the count with Find Peer, then only the watched people', function () {
+    it('with watched presence lists the count with Find Peer, then only the watched people', function () {
       const nodes = view({
         presence: { mode: 'watched', online: 10_234 },
         watched: new Set([ALICE, CAROL, DAVE]),
@@ -257,29 +238,26 @@ describe('peersModel', function () {
       assert.deepEqual(
         nodes.map((n) => [n.kind, n.label]),
         [
-          ['everyone', 'Everyone'],
           ['find', '10233 online — Find Peer…'],
           ['peer', 'alice'],
           ['peer', 'carol'],
         ],
       );
-      const [everyone, find] = nodes;
-      assert.ok(everyone.kind === 'everyone' && find.kind === 'find');
-      assert.equal(everyone.description, '10233 online', "the relay's count, not the roster's");
-      assert.equal(everyone.sessions, 10_233);
-      assert.match(everyone.tooltip, /^10233 online$/m);
-      assert.equal(find.online, 10_233);
+      const [find] = nodes;
+      assert.ok(find.kind === 'find');
+      assert.equal(find.online, 10_233, "the relay's count, not the roster's");
+      assert.match(find.tooltip, /^10233 people online besides you$/m);
       assert.match(find.tooltip, /Find anyone else/);
-      assert.ok(nodes[3].kind === 'peer' && nodes[3].status === 'offline', 'a watched offline person is listed greyed');
+      assert.ok(nodes[2].kind === 'peer' && nodes[2].status === 'offline', 'a watched offline person is listed greyed');
     });
 
-    it('with watched presence and nobody watched shows just Everyone and Find Peer, and never a negative count', function () {
+    it('with watched presence and nobody watched shows just Find Peer, and never a negative count', function () {
       const nodes = view({ presence: { mode: 'watched', online: 0 }, online: [peer({ clientId: ALICE, name: 'alice' })] });
       assert.deepEqual(
         nodes.map((n) => n.kind),
-        ['everyone', 'find'],
+        ['find'],
       );
-      assert.equal(nodes[1].label, '0 online — Find Peer…');
+      assert.equal(nodes[0].label, '0 online — Find Peer…');
     });
 
     it('keeps unread counts of watched conversations', function () {
@@ -291,7 +269,7 @@ describe('peersModel', function () {
       });
       assert.deepEqual(
         nodes.map((n) => (n.kind === 'find' ? 'find' : n.unread)),
-        [1, 'find', 3],
+        ['find', 3],
       );
     });
   });
