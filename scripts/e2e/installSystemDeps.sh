@@ -3,6 +3,7 @@
 #   chromium          the browser playwright-core drives (Playwright's own browser download is unreachable offline)
 #   unzip             the harness reads package.json out of the .vsix
 #   fonts-dejavu-core readable text in screenshots (chromium with --no-install-recommends brings no font)
+#   fonts-noto-color-emoji  reactions and the emoji picker as emoji, not empty boxes, in screenshots
 #   libkrb5-dev       headers for code-server's `kerberos` native module (built by its postinstall)
 #   pkg-config        used by that build to find krb5
 #   make g++ python3  node-gyp's build tools
@@ -11,7 +12,7 @@
 # when everything is there. Keep this list in step with REQUIRED in scripts/e2e/prepareHost.js.
 set -euo pipefail
 
-packages=(chromium unzip fonts-dejavu-core libkrb5-dev pkg-config make g++ python3 ca-certificates)
+packages=(chromium unzip fonts-dejavu-core fonts-noto-color-emoji libkrb5-dev pkg-config make g++ python3 ca-certificates)
 
 missing=()
 for p in "${packages[@]}"; do

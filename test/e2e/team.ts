@@ -260,8 +260,10 @@ export async function openConversation(vscode: VsCodeHarness, title: string): Pr
   const row = frame.locator(`.conversation-row[title="${title}"]`);
   await vscode.waitForVisible(row, `"${title}" in the chat's conversation list`);
   await row.click();
+  // A channel's header shows its name after a "#" icon: "#deploys" is headed "deploys".
+  const heading = title.startsWith('#') ? title.slice(1) : title;
   await vscode.waitForVisible(
-    frame.locator('.conversation-header .header-title', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
+    frame.locator('.conversation-header .header-title', { hasText: new RegExp(`^${escapeRegExp(heading)}$`) }),
     `the conversation "${title}" to be shown`,
   );
   await vscode.waitForVisible(frame.locator('#composer-input:enabled'), 'the composer to be enabled');
