@@ -1,4 +1,5 @@
 import { GENERAL_CHANNEL } from '../net/protocol/conversationKeys';
+import type { ChannelView } from './channelsModel';
 import type { ConversationId } from './conversationTypes';
 import { EVERYONE } from './conversationIds';
 import { inert, InertText, joinInert } from './inertText';
@@ -9,21 +10,8 @@ import { inert, InertText, joinInert } from './inertText';
  * strings: every text the tree shows went through `inert`.
  */
 
-/** The facts of a channel this section needs (the model's ChannelView has them all). */
-export interface ChannelFacts {
-  id: string;
-  conversationId: ConversationId;
-  name: string;
-  topic: string;
-  private: boolean;
-  archived: boolean;
-  /** The user is in it. */
-  member: boolean;
-  memberCount: number;
-  unread: number;
-  /** Unread messages that name the user. */
-  mentions: number;
-}
+/** The facts of a channel this section needs. */
+export type ChannelFacts = Omit<ChannelView, 'members'>;
 
 /** What a channel's context menu offers, as the tree item's contextValue (see package.json menus). */
 export type ChannelContext = 'channel' | 'channel.general';

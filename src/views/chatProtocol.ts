@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { Limits } from '../net/protocol/limits';
-import type { CodeRef } from '../net/protocol/messages';
 import type { ConnectionView } from '../model/connectionView';
-import type { ConversationId, DeliveryState } from '../model/conversationTypes';
+import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
 import type { FileCard } from '../model/fileCardTypes';
 
 export type { ConnectionView, FileCard };
@@ -54,28 +53,11 @@ export interface RepliesView {
   names: string[];
 }
 
-/** A message as the webview shows it: the model's message with names in place of client ids. */
-export interface MessageView {
-  /** The relay's id; `local:<ref>` until the relay acknowledges an own message. */
-  id: string;
-  ref?: string;
-  from: string;
-  fromName: string;
-  text: string;
-  code?: CodeRef;
-  ts: number;
-  own: boolean;
-  state: DeliveryState;
-  error?: string;
-  /** The relay's sequence number (paging and search continue from it). */
-  seq?: number;
-  /** A reply in the thread of the message with this id. */
-  thread?: string;
-  /** When its author last edited it. */
-  edited?: number;
-  /** Deleted by its author: shown as a tombstone. */
+/** A message as the webview shows it: the model's message with names in place of client ids
+ *  (reactions and thread summaries), file sizes in words ("12 KB"), `deleted` a plain flag. */
+export interface MessageView extends Omit<ConversationMessage, 'reactions' | 'replies' | 'deleted' | 'files'> {
   deleted?: boolean;
-  files?: { name: string; size: number }[];
+  files?: { name: string; size: string }[];
   reactions?: ReactionView[];
   replies?: RepliesView;
 }

@@ -1,3 +1,4 @@
+import { formatBytes } from '../model/fileSizes';
 import type { ConversationKindView, ConversationSummary, ConversationView, MessageView, SeenView } from './chatProtocol';
 import { channelOf, conversationKind, EVERYONE, membersOf } from '../model/conversationStore';
 import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
@@ -28,9 +29,10 @@ export function kindOf(id: ConversationId): ConversationKindView {
 
 /** A message for the webview: who reacted and who replied by name, whether the user reacted. */
 export function messageView(message: ConversationMessage, model: Pick<ViewModel, 'selfId' | 'nameOf'>): MessageView {
-  const { reactions, replies, deleted, ...rest } = message;
+  const { reactions, replies, deleted, files, ...rest } = message;
   const view: MessageView = { ...rest };
   if (deleted) view.deleted = true;
+  if (files && files.length > 0) view.files = files.map((f) => ({ name: f.name, size: formatBytes(f.size) }));
   if (reactions && reactions.length > 0) {
     view.reactions = reactions.map((r) => ({
       emoji: r.emoji,

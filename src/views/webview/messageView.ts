@@ -164,21 +164,9 @@ function files(message: MessageView): HTMLElement | false {
     'ul',
     { className: 'message-files', attrs: { 'aria-label': 'Files' } },
     ...message.files.map((file) =>
-      h('li', {}, icon('file'), h('span', { className: 'file-name' }, file.name), h('span', { className: 'file-size' }, sizeText(file.size))),
+      h('li', {}, icon('file'), h('span', { className: 'file-name' }, file.name), h('span', { className: 'file-size' }, file.size)),
     ),
   );
-}
-
-function sizeText(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let value = bytes / 1024;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
 function deliveryStatus(message: MessageView, actions: MessageActions): HTMLElement {
