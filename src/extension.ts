@@ -8,7 +8,8 @@ import { channelLogger } from './extension/logChannel';
 import { Messenger } from './model/messenger';
 import { Secrets } from './extension/secrets';
 import { readSettings, SECTION } from './extension/settings';
-import { JoinUriHandler } from './extension/uriHandler';
+import { openMessageLink } from './extension/linkOpener';
+import { TeamUriHandler } from './extension/uriHandler';
 import { ConversationId } from './model/conversationTypes';
 import { FileCards } from './model/fileCards';
 import { FileCardsPersistence } from './model/fileCardsPersistence';
@@ -17,7 +18,7 @@ import { MessageNotifications } from './views/notifications';
 import { FileTransfersUi } from './views/fileTransfers';
 import { PeersTree } from './views/peersTree';
 import { StatusBar } from './views/statusBar';
-import { showWarningMessage } from './views/safeWindow';
+import { setStatusBarMessage, showWarningMessage } from './views/safeWindow';
 import { inert } from './model/inertText';
 import { prefixedLogger } from './net/logger';
 
@@ -70,7 +71,19 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
       { messenger, connections, relay, secrets },
       vscodeCommandPorts({ messenger, files, openChat, searchMessages: (query) => ChatPanel.showSearch(chat, query), log }),
     ),
-    new JoinUriHandler((command, ...args) => vscode.commands.executeCommand(command, ...args), clientLogger),
+    new TeamUriHandler({
+      run: (command, ...args) => vscode.commands.executeCommand(command, ...args),
+      openMessage: (parts) =>
+        openMessageLink(parts, {
+          model: messenger,
+          show: (id, messageId, threadId) => ChatPanel.show(chat, id, false, { messageId, ...(threadId !== undefined ? { threadId } : {}) }),
+          warn: showWarningMessage,
+          connect: () => void vscode.commands.executeCommand('teamMessenger.connect'),
+          waiting: () => setStatusBarMessage('$(sync~spin) Team Messenger: opening the message link once connected…', 20_000),
+          logger: clientLogger,
+        }),
+      logger: clientLogger,
+    }),
     // Through the ConnectionManager's one queue, like every other request: a relay it already
     // wants (Connect… and joining write the setting once connected) is not connected twice.
     vscode.workspace.onDidChangeConfiguration((e) => {

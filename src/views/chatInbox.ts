@@ -87,6 +87,9 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
     case 'jump':
       panel.jump(message.conversationId, message.messageId);
       return;
+    case 'copy-link':
+      void requests.copyLink(message.conversationId, message.messageId, message.threadId);
+      return;
     case 'file-action':
       void fileAction(deps.cards, message.cardId, message.action, message.place ?? 0);
       return;

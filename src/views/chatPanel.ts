@@ -12,7 +12,7 @@ import { ConversationId } from '../model/conversationTypes';
 import { FileCards } from '../model/fileCards';
 import { Disposable } from '../model/lifecycle';
 import { MessengerModel } from '../model/messengerModel';
-import { createWebviewPanel } from './safeWindow';
+import { createWebviewPanel, setStatusBarMessage } from './safeWindow';
 
 /** What every chat panel works with. */
 export interface ChatContext {
@@ -24,12 +24,15 @@ export interface ChatContext {
 /** Where show() should go: a conversation, maybe a message in it (a jump), maybe the composer. */
 export interface ShowOptions {
   messageId?: string;
+  /** The thread `messageId` is a reply in, when known (a link says it): it opens beside. */
+  threadId?: string;
 }
 
 interface Wanted {
   conversationId: ConversationId | undefined;
   focusComposer: boolean;
   messageId?: string;
+  threadId?: string;
   search?: string;
 }
 
@@ -60,7 +63,7 @@ export class ChatPanel extends Disposable {
   /** Open the search pane once the webview is up (undefined: not asked). */
   private searchWanted: { query?: string } | undefined;
   /** A jump asked for before the webview was up (it goes out after `init`). */
-  private jumpWanted: { conversationId: ConversationId; messageId: string } | undefined;
+  private jumpWanted: { conversationId: ConversationId; messageId: string; threadId?: string } | undefined;
   private listQueued = false;
   private visible = false;
   /** What the webview shows as "Seen by" and in the header, to send only changes. */
@@ -150,7 +153,12 @@ export class ChatPanel extends Disposable {
     this.cards = context.cards;
     const messenger = this.messenger;
     this.composer = composerState(messenger);
-    this.requests = new ChatRequests(messenger, this.cards, (message) => this.post(message));
+    this.requests = new ChatRequests(messenger, this.cards, (message) => this.post(message), {
+      // Insiders, VSCodium, code-server each open their own scheme: the link says the one in use.
+      uriScheme: vscode.env.uriScheme,
+      write: (text) => vscode.env.clipboard.writeText(text),
+      copied: () => void setStatusBarMessage('$(link) Link to message copied', 4000),
+    });
     ChatPanel.current = this;
     if (initial) this.selected = initial;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-messenger.svg');
@@ -235,7 +243,7 @@ export class ChatPanel extends Disposable {
 
   /** Shows a conversation (from its newest messages), a message in one, the search pane, the composer. */
   private apply(wanted: Wanted): void {
-    if (wanted.conversationId && wanted.messageId) void this.jump(wanted.conversationId, wanted.messageId);
+    if (wanted.conversationId && wanted.messageId) void this.jump(wanted.conversationId, wanted.messageId, wanted.threadId);
     else if (wanted.conversationId) this.select(wanted.conversationId);
     if (wanted.search !== undefined) this.showSearch(wanted.search);
     if (wanted.focusComposer) this.focusComposer();
@@ -269,15 +277,15 @@ export class ChatPanel extends Disposable {
     this.divider = messageId !== undefined ? { conversationId: this.selected, messageId } : undefined;
   }
 
-  private async jump(conversationId: ConversationId, messageId: string): Promise<void> {
+  private async jump(conversationId: ConversationId, messageId: string, threadId?: string): Promise<void> {
     this.setSelected(conversationId);
     this.updateActive();
     this.queueList();
     if (!this.ready) {
-      this.jumpWanted = { conversationId, messageId };
+      this.jumpWanted = { conversationId, messageId, ...(threadId !== undefined ? { threadId } : {}) };
       return;
     }
-    if (!(await this.requests.jump(conversationId, messageId)) && this.selected === conversationId) this.sendSelected();
+    if (!(await this.requests.jump(conversationId, messageId, threadId)) && this.selected === conversationId) this.sendSelected();
   }
 
   private showSearch(query: string): void {
@@ -299,9 +307,9 @@ export class ChatPanel extends Disposable {
     this.post(this.init());
     this.flushSearch();
     if (this.jumpWanted) {
-      const { conversationId, messageId } = this.jumpWanted;
+      const { conversationId, messageId, threadId } = this.jumpWanted;
       this.jumpWanted = undefined;
-      if (conversationId === this.selected) void this.jump(conversationId, messageId);
+      if (conversationId === this.selected) void this.jump(conversationId, messageId, threadId);
     }
     if (this.focusWanted) this.focusComposer();
   }

@@ -207,6 +207,9 @@ export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('search'), query: z.string().trim().min(1).max(WebviewLimits.queryChars), before: seq.optional() }),
   /** Open `conversationId` around `messageId` and highlight it (a search hit). */
   z.strictObject({ type: z.literal('jump'), conversationId, messageId }),
+  /** Copy Link: a link to `messageId` (a reply: `threadId`, its parent) onto the clipboard. The
+   *  extension checks both are relay ids and makes the link itself. */
+  z.strictObject({ type: z.literal('copy-link'), conversationId, messageId, threadId: messageId.optional() }),
   /** A file card's button; the extension looks the card (and any path) up itself. */
   z.strictObject({
     type: z.literal('file-action'),

@@ -1,8 +1,10 @@
 import type { MessageView, ToWebview } from './chatProtocol';
 import { conversationView, messageView, messageViews, type ViewModel } from './chatViews';
 import { seqOfMessageId } from '../net/protocol/conversationKeys';
+import { conversationKeyFor } from '../model/conversationIds';
 import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
 import type { FileCards } from '../model/fileCards';
+import { formatMessageLink, isRelayMessageId } from '../model/messageLinks';
 import type { MessengerModel } from '../model/messengerModel';
 
 /** Messages per page, from the store or the relay (the relay's limit is 500). */
@@ -12,6 +14,14 @@ const REMEMBERED_HITS = 1000;
 
 export type RequestModel = ViewModel &
   Pick<MessengerModel, 'loadHistory' | 'threadReplies' | 'searchMessages' | 'editMessage' | 'deleteMessage' | 'react' | 'reply'>;
+
+/** Where Copy Link puts its link: the clipboard, the scheme VS Code opens, and a word that it did. */
+export interface LinkClipboard {
+  /** vscode.env.uriScheme: `vscode`, `vscode-insiders`, … */
+  readonly uriScheme: string;
+  write(text: string): PromiseLike<void>;
+  copied(): void;
+}
 
 /**
  * What the chat panel asks of the model on the webview's behalf and answers asynchronously:
@@ -27,6 +37,7 @@ export class ChatRequests {
     private readonly model: RequestModel,
     private readonly cards: Pick<FileCards, 'cardsOf'>,
     private readonly post: (message: ToWebview) => void,
+    private readonly clipboard: LinkClipboard,
   ) {}
 
   private view(message: ConversationMessage): MessageView {
@@ -109,12 +120,13 @@ export class ChatRequests {
 
   /**
    * The conversation around `messageId`, highlighted: from the store when it holds it, else a
-   * page of the relay's around it. A reply opens its parent, and its thread beside it. Resolves
-   * true when the conversation was sent.
+   * page of the relay's around it. A reply opens its parent, and its thread beside it (the parent
+   * as the store or a search hit says, else `threadId`, what a link said). Resolves true when the
+   * conversation was sent.
    */
-  async jump(conversationId: ConversationId, messageId: string): Promise<boolean> {
+  async jump(conversationId: ConversationId, messageId: string, threadId?: string): Promise<boolean> {
     const store = this.model.store;
-    const parentId = store.message(conversationId, messageId)?.thread ?? this.hitThreads.get(messageId);
+    const parentId = store.message(conversationId, messageId)?.thread ?? this.hitThreads.get(messageId) ?? threadId;
     const target = parentId ?? messageId;
     const held = store.get(conversationId)?.messages ?? [];
     const cards = this.cards.cardsOf(conversationId);
@@ -176,6 +188,34 @@ export class ChatRequests {
     if (this.model.reply(conversationId, parentId, text)) return;
     this.post({ type: 'unsent', conversationId, text, parentId });
     this.post({ type: 'notice', text: 'The reply was not sent: not connected to a relay yet.' });
+  }
+
+  /**
+   * Copy Link: `<scheme>://<extension>/message?conv=<key>&id=<id>` (messageLinks.ts) on the
+   * clipboard, made here from the conversation's relay key, never taken from the webview. A
+   * reply's link names its thread (the store's word first), so it opens in its thread. A message
+   * the relay has not given an id yet, or no identity yet, has no link: said so. Resolves the
+   * link copied.
+   */
+  async copyLink(conversationId: ConversationId, messageId: string, threadId?: string): Promise<string | undefined> {
+    const selfId = this.model.selfId;
+    const thread = this.model.store.message(conversationId, messageId)?.thread ?? threadId;
+    if (!selfId || !isRelayMessageId(messageId) || (thread !== undefined && !isRelayMessageId(thread))) {
+      this.post({ type: 'notice', text: `Could not copy a link: ${selfId ? 'the message is not on the relay yet' : 'not connected to a relay yet'}.` });
+      return undefined;
+    }
+    try {
+      const link = formatMessageLink(
+        { key: conversationKeyFor(conversationId, selfId), messageId, ...(thread !== undefined ? { threadId: thread } : {}) },
+        this.clipboard.uriScheme,
+      );
+      await this.clipboard.write(link);
+      this.clipboard.copied();
+      return link;
+    } catch (err) {
+      this.post({ type: 'notice', text: `Could not copy a link: ${reason(err)}` });
+      return undefined;
+    }
   }
 
   /** Runs a change; when refused, says why and shows the message as the store has it again. */

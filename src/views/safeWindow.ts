@@ -3,9 +3,10 @@ import type { InertText } from '../model/inertText';
 
 /**
  * The only door to the VS Code sinks that render markdown links or `$(icons)`: notifications,
- * progress, quick picks, input boxes, the status bar item, tree items and views, webview panel
- * titles. Each takes text typed `InertText` (it went through `inert`) or, where the extension
- * passes its own words, a string literal type: a `string` from anywhere else does not compile.
+ * progress, quick picks, input boxes, the status bar item and its messages, tree items and views,
+ * webview panel titles. Each takes text typed `InertText` (it went through `inert`) or, where the
+ * extension passes its own words, a string literal type: a `string` from anywhere else does not
+ * compile.
  * `test/unit/views/sinks.test.ts` fails when code outside this file reaches those sinks directly.
  */
 
@@ -96,6 +97,11 @@ export type SafeStatusBarItem = Omit<vscode.StatusBarItem, 'text' | 'tooltip'> &
 
 export function createStatusBarItem(id: string, alignment: vscode.StatusBarAlignment, priority: number): SafeStatusBarItem {
   return vscode.window.createStatusBarItem(id, alignment, priority) as unknown as SafeStatusBarItem;
+}
+
+/** A passing word in the status bar (it renders `$(icons)`), gone after `hideAfterMs`. */
+export function setStatusBarMessage<T extends string>(text: Shown<T>, hideAfterMs: number): vscode.Disposable {
+  return vscode.window.setStatusBarMessage(text, hideAfterMs);
 }
 
 /** A tree item's shown texts: plain strings (never a MarkdownString: peers' names live here). */

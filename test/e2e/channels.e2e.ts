@@ -3,6 +3,7 @@ import type { FrameLocator, Locator } from 'playwright-core';
 import { generateIdentity } from '../../src/net/identity';
 import type { ChannelInfo } from '../../src/net/protocol/conversationMessages';
 import type { Update } from '../../src/net/protocol/messages';
+import { formatMessageLink } from '../../src/model/messageLinks';
 import { VsCodeHarness } from './harness';
 import { chat, Cleanup, HeadlessPeer, launchAlice, openConversation, scenarioHooks, shownMessageTexts, startRelay } from './team';
 
@@ -176,5 +177,25 @@ describe('e2e Team Messenger: channels, threads and search', function () {
     await hit.click();
     await vscode.waitForVisible(frame.locator('#log .message.highlight', { hasText: 'the quartz canary flag is on' }), 'the message, highlighted, in #deploys');
     await vscode.screenshot('channels-7-jumped-to-the-hit');
+  });
+
+  it('opens a link to a message (Developer: Open URL) on that message, fetched from the relay', async function () {
+    // The chat shows another conversation first; the message is far beyond the 10 kept locally.
+    await openConversation(vscode, 'bob');
+    const link = formatMessageLink({ key: `#${deploys.id}`, messageId: rolloutId }, 'code-oss');
+    await vscode.runCommand('Developer: Open URL');
+    const input = vscode.page.locator('.quick-input-widget .quick-input-box input');
+    await vscode.waitForVisible(input, 'the Open URL box');
+    await input.fill(link);
+    await input.press('Enter');
+    const dialog = vscode.page.locator('.monaco-dialog-box');
+    await vscode.waitForVisible(dialog.filter({ hasText: 'Team Messenger' }), "VS Code's question whether Team Messenger may open the link");
+    await dialog.getByRole('button', { name: 'Open', exact: true }).click();
+    const frame = chat(vscode);
+    await vscode.waitForVisible(
+      frame.locator('#log .message.highlight', { hasText: 'v2.4 is rolling out to staging' }),
+      'the linked message, highlighted, in #deploys',
+    );
+    await vscode.screenshot('channels-8-opened-a-message-link');
   });
 });

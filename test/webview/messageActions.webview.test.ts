@@ -1,10 +1,10 @@
 import * as assert from 'assert';
 import { ChatPage, useChatPage } from './chatPage';
-import { BOB_MESSAGES, CHANNELS, DEPLOYS_MESSAGES, MIN, NOON, bobView, deploysView, init, ownMessage, peerMessage } from './fixtures';
+import { BOB_MESSAGES, CHANNELS, DEPLOYS_MESSAGES, DEPLOYS_REPLIES, MIN, NOON, bobView, deploysView, init, ownMessage, peerMessage } from './fixtures';
 
 /**
  * Channels and direct messages in the list, a channel's header, and what can be done to a
- * message: the hover/focus toolbar (reply in thread, react, edit, delete), reactions, the Up
+ * message: the hover/focus toolbar (reply in thread, react, copy link, edit, delete), reactions, the Up
  * arrow edit, tombstones, "(edited)", the "New messages" divider and "Seen by". In a real
  * Chromium with the real document and script, as chat.webview.test.ts.
  */
@@ -134,14 +134,14 @@ describe('chat webview: channels and message actions (Chromium)', function () {
     assert.strictEqual(await message('zz').count(), 0);
   });
 
-  it('the toolbar shows on hover and on focus: Reply and React for anyone’s, Edit and Delete only for the user’s own', async () => {
+  it('the toolbar shows on hover and on focus: Reply, React and Copy Link for anyone’s, Edit and Delete only for the user’s own', async () => {
     await showDeploys();
     const labels = (id: string) =>
       message(id)
         .locator('.message-toolbar button')
         .evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') as string));
-    assert.deepStrictEqual(await labels('d5'), ['Add reaction', 'Reply in thread']);
-    assert.deepStrictEqual(await labels('d6'), ['Add reaction', 'Reply in thread', 'Edit message', 'Delete message']);
+    assert.deepStrictEqual(await labels('d5'), ['Add reaction', 'Reply in thread', 'Copy link to message']);
+    assert.deepStrictEqual(await labels('d6'), ['Add reaction', 'Reply in thread', 'Copy link to message', 'Edit message', 'Delete message']);
     assert.strictEqual(await message('d5').locator('.message-toolbar').getAttribute('role'), 'toolbar');
     assert.strictEqual(await visibility('d5'), 'hidden');
     await message('d5').hover();
@@ -167,6 +167,53 @@ describe('chat webview: channels and message actions (Chromium)', function () {
       messageId: 'd5',
     });
     assert.ok(await page().locator('#thread-pane').isVisible());
+  });
+
+  it('Copy Link posts the message to link to (a reply with its thread), by mouse and by keyboard', async () => {
+    await showDeploys();
+    // By keyboard: the newest message, then Tab to its third button.
+    await input().focus();
+    await page().keyboard.press('Shift+Tab');
+    await page().locator('.message[data-message-id="d6"]:focus').waitFor();
+    for (let i = 0; i < 3; i++) await page().keyboard.press('Tab');
+    assert.strictEqual(await page().locator(':focus').getAttribute('aria-label'), 'Copy link to message');
+    await page().keyboard.press('Enter');
+    assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'copy-link'), {
+      type: 'copy-link',
+      conversationId: 'channel:deploys',
+      messageId: 'd6',
+    });
+
+    await chat.clearPosted();
+    await message('d5').hover();
+    const copy = message('d5').locator('.message-toolbar button[aria-label="Copy link to message"]');
+    assert.strictEqual(await copy.getAttribute('title'), 'Copy link');
+    assert.ok(await copy.locator('.codicon-link').isVisible());
+    await copy.click();
+    assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'copy-link'), {
+      type: 'copy-link',
+      conversationId: 'channel:deploys',
+      messageId: 'd5',
+    });
+
+    // In the thread pane a reply's link names its thread; pending and deleted messages have none.
+    await message('d2').locator('.thread-summary').click();
+    await chat.send({ type: 'thread', conversationId: 'channel:deploys', parentId: 'd2', replies: DEPLOYS_REPLIES, hasOlder: false });
+    const reply = page().locator('#thread-pane .message[data-message-id="r1"]');
+    await reply.waitFor();
+    await chat.clearPosted();
+    await reply.hover();
+    await reply.locator('button[aria-label="Copy link to message"]').click();
+    assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'copy-link'), {
+      type: 'copy-link',
+      conversationId: 'channel:deploys',
+      messageId: 'r1',
+      threadId: 'd2',
+    });
+    assert.strictEqual(await message('d4').locator('button[aria-label="Copy link to message"]').count(), 0, 'a deleted message');
+    await chat.send({ type: 'message', conversationId: 'channel:deploys', message: ownMessage('local:1', 'on its way', NOON + MIN, 'pending') });
+    await message('local:1').waitFor();
+    assert.strictEqual(await message('local:1').locator('button[aria-label="Copy link to message"]').count(), 0, 'a pending message');
   });
 
   it('Add reaction opens a small emoji picker: arrows move, Enter picks, Escape closes, the focus comes back', async () => {

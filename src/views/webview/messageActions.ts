@@ -14,8 +14,8 @@ export interface MessageHolders {
 
 /**
  * What the buttons on a message do, for the conversation and the thread pane alike: react
- * (shown at once, the relay's update confirms), pick a reaction, delete after asking. Each
- * posts to the extension with the conversation the message is in.
+ * (shown at once, the relay's update confirms), pick a reaction, delete after asking, copy a
+ * link. Each posts to the extension with the conversation the message is in.
  */
 export class MessageCommands {
   constructor(
@@ -36,6 +36,13 @@ export class MessageCommands {
       // Picking an emoji one already reacted with leaves it on (a picker adds, the chip toggles).
       if (!mine) this.react(conversationId, messageId, emoji, true);
     });
+  }
+
+  /** Copy Link: the extension makes the link from the conversation and puts it on the
+   *  clipboard (and says so); a reply's link names its thread, so it opens there. */
+  copyLink(conversationId: string, messageId: string): void {
+    const threadId = this.holders.find(messageId)?.thread;
+    post({ type: 'copy-link', conversationId, messageId, ...(threadId !== undefined ? { threadId } : {}) });
   }
 
   async remove(conversationId: string, messageId: string): Promise<void> {

@@ -6,8 +6,8 @@ import { formatDay, formatFull, formatTime } from './time';
 /**
  * The DOM for one message (its text or code, "(edited)", a tombstone, reactions, the reply
  * count of a thread's parent, the delivery state of the user's own, and the hover/focus
- * toolbar), one group header and one day separator. Peer data goes into Text nodes (via `h`)
- * and attribute values only.
+ * toolbar: react, reply in thread, copy link, edit, delete), one group header and one day
+ * separator. Peer data goes into Text nodes (via `h`) and attribute values only.
  */
 
 export interface MessageActions {
@@ -20,6 +20,8 @@ export interface MessageActions {
   pickReaction(messageId: string, anchor: HTMLElement): void;
   startEdit(messageId: string): void;
   remove(messageId: string): void;
+  /** Copy a link to the message (the extension makes it and puts it on the clipboard). */
+  copyLink(messageId: string): void;
 }
 
 export interface MessageContext {
@@ -96,6 +98,7 @@ function toolbar(message: MessageView, context: MessageContext): HTMLElement | f
     { className: 'message-toolbar', attrs: { role: 'toolbar', 'aria-label': 'Message actions' } },
     react,
     !context.inThread && button('icon-button', 'Reply in thread', [icon('comment-discussion')], () => actions.openThread(message.id)),
+    button('icon-button', 'Copy link to message', [icon('link')], () => actions.copyLink(message.id), 'Copy link'),
     message.own && !message.code && button('icon-button', 'Edit message', [icon('edit')], () => actions.startEdit(message.id)),
     message.own && button('icon-button', 'Delete message', [icon('trash')], () => actions.remove(message.id)),
   );

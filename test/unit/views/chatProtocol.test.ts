@@ -19,6 +19,8 @@ describe('chatProtocol: what the webview may send', () => {
     ok({ type: 'search', query: 'from:bob in:#deploys "rollback plan"' });
     ok({ type: 'search', query: 'deploy', before: 1234 });
     ok({ type: 'jump', conversationId: 'peer:abc', messageId: 'ep-1' });
+    ok({ type: 'copy-link', conversationId: 'channel:deploys', messageId: 'ep-1' });
+    ok({ type: 'copy-link', conversationId: 'channel:deploys', messageId: 'ep-7', threadId: 'ep-1' });
   });
 
   it('refuses unknown fields, missing ones and anything out of bounds', () => {
@@ -36,6 +38,9 @@ describe('chatProtocol: what the webview may send', () => {
     refused({ type: 'search', query: 'deploy', before: -1 });
     refused({ type: 'search', query: 'deploy', before: 1.5 });
     refused({ type: 'load-newer', conversationId: 'all' });
+    refused({ type: 'copy-link', conversationId: 'all' });
+    refused({ type: 'copy-link', conversationId: 'all', messageId: 'ep-1', link: 'vscode://elsewhere' });
+    refused({ type: 'copy-link', conversationId: 'all', messageId: 'ep-1', threadId: 'x'.repeat(201) });
     refused({ type: 'reply', conversationId: 'all', parentId: 'ep-1', text: 'x'.repeat(256 * 1024 + 1) });
   });
 

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { ToWebview } from '../../../src/views/chatProtocol';
+import { parseMessageLink } from '../../../src/model/messageLinks';
 import { ChatRequests, PAGE } from '../../../src/views/chatRequests';
 import { BOB, FakeModel, SELF, chat, held } from './chatFakes';
 
@@ -8,8 +9,16 @@ const BOB_CHAT = `peer:${BOB}`;
 function setup() {
   const model = new FakeModel();
   const posted: ToWebview[] = [];
-  const requests = new ChatRequests(model, { cardsOf: () => [] }, (m) => posted.push(m));
-  return { model, posted, requests };
+  const clipboard = { written: [] as string[], copied: 0, failing: undefined as Error | undefined };
+  const requests = new ChatRequests(model, { cardsOf: () => [] }, (m) => posted.push(m), {
+    uriScheme: 'vscode-insiders',
+    write: async (text) => {
+      if (clipboard.failing) throw clipboard.failing;
+      clipboard.written.push(text);
+    },
+    copied: () => void clipboard.copied++,
+  });
+  return { model, posted, requests, clipboard };
 }
 
 describe('ChatRequests', () => {
@@ -102,6 +111,13 @@ describe('ChatRequests', () => {
       thread.replies.map((m) => m.id),
       ['ep-11', 'ep-12'],
     );
+
+    // A link's reply (not held, never a search hit) names its thread: the same.
+    await requests.jump(BOB_CHAT, 'ep-11', 'ep-10');
+    const [linked, linkedThread] = posted.splice(0);
+    assert.strictEqual(linked!.type === 'conversation' && linked.conversation.focusId, 'ep-10');
+    assert.ok(linkedThread!.type === 'thread');
+    assert.strictEqual(linkedThread.focusId, 'ep-11');
   });
 
   it('search pages with `before`; a refused query is said', async () => {
@@ -169,5 +185,50 @@ describe('ChatRequests', () => {
     model.connectionState = 'reconnecting';
     requests.reply(BOB_CHAT, 'ep-20', 'my reply');
     assert.deepStrictEqual(posted[0], { type: 'unsent', conversationId: BOB_CHAT, text: 'my reply', parentId: 'ep-20' });
+  });
+
+  it('Copy Link puts the link to the message on the clipboard, made from the conversation’s relay key, and says so', async () => {
+    const { model, posted, requests, clipboard } = setup();
+    const link = await requests.copyLink(BOB_CHAT, 'ep-5');
+    assert.strictEqual(link, `vscode-insiders://team-messenger.team-messenger/message?conv=%40${BOB}%2C${SELF}&id=ep-5`);
+    assert.deepStrictEqual(clipboard.written, [link]);
+    assert.strictEqual(clipboard.copied, 1);
+    assert.deepStrictEqual(posted, []);
+    const parsed = parseMessageLink(link!);
+    assert.ok(parsed.ok);
+    assert.deepStrictEqual(parsed.link, { key: `@${BOB},${SELF}`, messageId: 'ep-5' });
+
+    assert.match((await requests.copyLink('channel:deploys', 'ep-6'))!, /\?conv=%23deploys&id=ep-6$/);
+    assert.match((await requests.copyLink('all', 'ep-7'))!, /\?conv=%23general&id=ep-7$/);
+
+    // A reply names its thread: the store's word first, else the webview's.
+    model.store.addIncoming(chat(30, { thread: 'ep-20' }));
+    assert.match((await requests.copyLink(BOB_CHAT, 'ep-30'))!, /&id=ep-30&thread=ep-20$/);
+    assert.match((await requests.copyLink(BOB_CHAT, 'ep-30', 'ep-1'))!, /&id=ep-30&thread=ep-20$/);
+    assert.match((await requests.copyLink(BOB_CHAT, 'ep-31', 'ep-21'))!, /&id=ep-31&thread=ep-21$/);
+  });
+
+  it('Copy Link refuses messages without a relay id, and says when the clipboard fails', async () => {
+    const { model, posted, requests, clipboard } = setup();
+    assert.strictEqual(await requests.copyLink(BOB_CHAT, 'local:abc'), undefined);
+    assert.strictEqual(await requests.copyLink(BOB_CHAT, 'ep-5', 'local:abc'), undefined);
+    assert.strictEqual(await requests.copyLink(BOB_CHAT, 'ep-5', 'ep-5'), undefined);
+    clipboard.failing = new Error('clipboard unavailable');
+    assert.strictEqual(await requests.copyLink(BOB_CHAT, 'ep-5'), undefined);
+    (model as { selfId: string }).selfId = '';
+    clipboard.failing = undefined;
+    assert.strictEqual(await requests.copyLink(BOB_CHAT, 'ep-5'), undefined);
+    assert.deepStrictEqual(clipboard.written, []);
+    assert.strictEqual(clipboard.copied, 0);
+    assert.deepStrictEqual(
+      posted.map((m) => (m as { text: string }).text),
+      [
+        'Could not copy a link: the message is not on the relay yet.',
+        'Could not copy a link: the message is not on the relay yet.',
+        'Could not copy a link: cannot make a message link: the link’s message cannot be its own thread',
+        'Could not copy a link: clipboard unavailable',
+        'Could not copy a link: not connected to a relay yet.',
+      ],
+    );
   });
 });

@@ -42,6 +42,10 @@ export function signatures(): void {
   // @ts-expect-error an input box prompt
   void window.showInputBox({ prompt: fromPeer });
 
+  window.setStatusBarMessage('$(link) Copied', 1000);
+  window.setStatusBarMessage(checked, 1000);
+  // @ts-expect-error a status bar message renders icons
+  window.setStatusBarMessage(fromPeer, 1000);
   const item = window.createStatusBarItem('id', 1, 0);
   // @ts-expect-error status bar text renders icons
   item.text = fromPeer;
