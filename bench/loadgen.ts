@@ -13,6 +13,9 @@ import { flushAll } from './lib/outbox';
 import { scale, slow } from './lib/memoryWorkloads';
 import { CpuWindow, inBatches, LatencyRecorder, makePairs, pace, schedule, scheduledIn, waitFor } from './lib/pacing';
 import { RssSampler } from './lib/proc';
+import type { SearchRunSpec } from './lib/searchRun';
+import { search, SearchSpec } from './lib/searchWorkload';
+import type { WebviewSpec } from './lib/webviewWorkload';
 import { DirectHub, DirectSystem, MqttSystem, RelaySystem, System } from './lib/systems';
 import type { BenchSystem } from './lib/options';
 
@@ -27,7 +30,12 @@ export type Spec =
   /** The chat of a W4 "+ chat" run, in a load generator of its own (main.ts derives it from the file spec). */
   | { w: 'chat'; pairs: number; rate: number; warmMs: number; nap: boolean }
   | { w: 'scale'; clients: number; perSecond: number; maxWaitMs: number }
-  | { w: 'slow'; pairs: number; rate: number; slowBytesPerSec: number; baselineMs: number; slowMs: number };
+  | { w: 'slow'; pairs: number; rate: number; slowBytesPerSec: number; baselineMs: number; slowMs: number }
+  /** W7 and W8 as main.ts plans and records them (lib/searchRun.ts, lib/webviewWorkload.ts)… */
+  | SearchRunSpec
+  | WebviewSpec
+  /** …and W7's queries, which main.ts has a load generator ask (lib/searchWorkload.ts). */
+  | SearchSpec;
 
 export interface RunRequest {
   t: 'run';
@@ -312,6 +320,8 @@ async function chat(sys: System, spec: Extract<Spec, { w: 'chat' }>, pid: number
 }
 
 async function run(req: RunRequest): Promise<Metrics> {
+  if (req.spec.w === 'search-queries') return search(req.spec, req.port, req.pid);
+  if (req.spec.w === 'search' || req.spec.w === 'webview') throw new Error(`${req.spec.w} runs in main.ts, not in a load generator`);
   const sys = makeSystem(req);
   try {
     switch (req.spec.w) {

@@ -17,11 +17,16 @@ import { ChildProcess, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeMachine, machineBusySeconds, waitForQuiet } from './lib/machine';
-import { BenchOptions, BenchUsageError, parseBenchArgs, SYSTEMS, USAGE } from './lib/options';
-import { cpuSeconds, describeProcess, dumpThreads } from './lib/proc';
+import { BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from './lib/options';
+import { within } from './lib/common';
+import { cpuSeconds, describeProcess, dumpThreads, selfAndEndedChildrenCpuSeconds } from './lib/proc';
 import { BenchProcesses, CHRT, findMosquitto, hasAedes, request, schedulingOf, stopChild, Sut } from './lib/processes';
+import { BenchSubject, plan, Planned } from './lib/plan';
 import { median, medianOfRounds } from './lib/rounds';
-import type { Spec, SystemName } from './loadgen';
+import { runSearch } from './lib/searchRun';
+import { runWebview } from './lib/webviewWorkload';
+import { CHROMIUM } from '../test/webview/chatPage';
+import type { Spec } from './loadgen';
 import { renderReport } from './report';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -51,7 +56,7 @@ const outDir = path.resolve(options.out ?? BENCH);
 export interface RunRecord {
   workload: string;
   label: string;
-  system: SystemName;
+  system: BenchSubject;
   spec: Spec;
   metrics?: Record<string, unknown>;
   error?: string;
@@ -106,7 +111,28 @@ const processes = new BenchProcesses({
 });
 const { PIN, SUT_CPU, LOADGEN_CPU, RELAY_FLAGS } = processes;
 
-async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
+async function runOne(system: BenchSubject, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
+  if (system === 'webview' || spec.w === 'webview') {
+    if (spec.w !== 'webview') throw new Error(`the webview runs only W8, not ${spec.w}`);
+    // Chromium (and the build before it) are the bench's own work here, not the machine's.
+    const cpu0 = selfAndEndedChildrenCpuSeconds();
+    try {
+      return await within(runWebview(spec, ROOT), timeoutMs, 'W8 webview');
+    } finally {
+      usage.ownCpuSeconds = selfAndEndedChildrenCpuSeconds() - cpu0;
+    }
+  }
+  if (spec.w === 'search') {
+    const ctx = { processes, cacheDir: path.join(TMP, 'cache'), runDir: path.join(TMP, 'search'), tag, loadgenCpu: LOADGEN_CPU, timeoutMs };
+    // The relays and the load generator are this process's children (their CPU counts once they
+    // ended), and making the history and copying it are its own work: none of it is the machine's.
+    const cpu0 = selfAndEndedChildrenCpuSeconds();
+    try {
+      return await runSearch(spec, { ...ctx, log: (line) => process.stdout.write(`\n  ${line}`) });
+    } finally {
+      usage.ownCpuSeconds = selfAndEndedChildrenCpuSeconds() - cpu0;
+    }
+  }
   const chatSpec = spec.w === 'file' && spec.chat ? spec.chat : undefined;
   let timer: NodeJS.Timeout | undefined;
   let lg: ChildProcess | undefined;
@@ -168,108 +194,6 @@ async function runOne(system: SystemName, spec: Spec, tag: string, timeoutMs: nu
   }
 }
 
-// ------------------------------------------------------------------------------------ the plan
-
-const ALL: SystemName[] = [...SYSTEMS];
-const MQTT: SystemName[] = ['relay', 'mosquitto', 'aedes'];
-/** Rounds for the workloads whose ratios a slow patch of a shared machine can turn around
- *  (W1, W2, W4, W5, W6; NOTES.md, "rounds against a noisy machine", has the spread that made this
- *  necessary; W6's tails moved as much: the same build's baseline p99 1.8–2.7 ms in one hour; and
- *  W5's memory per connection 7.6–11.9 KB over eight runs of one build in one hour). */
-const ROUNDS = options.rounds;
-
-interface Planned {
-  workload: string;
-  label: string;
-  systems: SystemName[];
-  spec: Spec | ((results: RunRecord[]) => Spec);
-  timeoutMs: number;
-  /** Run every system this many times, round by round, and report the median (see lib/rounds.ts). */
-  rounds?: number;
-}
-
-function plan(): Planned[] {
-  const p: Planned[] = [];
-  for (const pairs of [1, 64]) {
-    p.push({
-      workload: 'w1',
-      label: `${pairs} pair${pairs > 1 ? 's' : ''}`,
-      systems: ALL,
-      spec: { w: 'throughput', pairs, warmMs: 1000, measureMs: 4000, window: Math.floor(4096 / pairs) },
-      timeoutMs: 60_000,
-      rounds: ROUNDS,
-    });
-  }
-  for (const rate of [10_000, 50_000]) {
-    p.push({
-      workload: 'w2',
-      label: `${rate / 1000}k msgs/s`,
-      systems: ALL,
-      spec: { w: 'latency', pairs: 100, rate, warmMs: 1000, measureMs: 4000 },
-      timeoutMs: 60_000,
-      rounds: ROUNDS,
-    });
-  }
-  p.push({
-    workload: 'w2',
-    label: 'half of relay peak',
-    systems: ALL,
-    spec: (done) => {
-      const peak = done.find((r) => r.workload === 'w1' && r.system === 'relay' && r.spec.w === 'throughput' && r.spec.pairs === 64)?.metrics
-        ?.deliveredPerSec as number | undefined;
-      return { w: 'latency', pairs: 100, rate: Math.round((peak ?? 100_000) / 2 / 100) * 100, warmMs: 1000, measureMs: 4000 };
-    },
-    timeoutMs: 60_000,
-    rounds: ROUNDS,
-  });
-  for (const receivers of [10, 100, 1000]) {
-    p.push({
-      workload: 'w3',
-      label: `1 → ${receivers}`,
-      systems: ['direct', ...MQTT],
-      spec: { w: 'fanout', receivers, warmMs: 1000, measureMs: 3000, inflightDeliveries: 32_768, latencyDeliveriesPerSec: 100_000 },
-      timeoutMs: 120_000,
-    });
-  }
-  for (const chunk of [64 * 1024, 1024 * 1024]) {
-    p.push({
-      workload: 'w4',
-      label: `${chunk / 1024} KiB chunks`,
-      systems: ['direct', 'pipe', 'relay'],
-      spec: { w: 'file', bytes: 1024 ** 3, chunk },
-      timeoutMs: 120_000,
-      rounds: ROUNDS,
-    });
-  }
-  for (const chunk of [64 * 1024, 1024 * 1024]) {
-    p.push({
-      workload: 'w4',
-      label: `${chunk / 1024} KiB chunks + chat 10k msgs/s`,
-      systems: ['direct', 'pipe', 'relay'],
-      spec: { w: 'file', bytes: 1024 ** 3, chunk, chat: { pairs: 100, rate: 10_000 } },
-      timeoutMs: 120_000,
-      rounds: ROUNDS,
-    });
-  }
-  p.push({
-    workload: 'w5',
-    label: '10,000 clients at 1,000/s',
-    systems: MQTT,
-    spec: { w: 'scale', clients: 10_000, perSecond: 1000, maxWaitMs: 25_000 },
-    timeoutMs: 180_000,
-    rounds: ROUNDS,
-  });
-  p.push({
-    workload: 'w6',
-    label: '1 MB/s reader + flooding sender',
-    systems: ['pipe', ...MQTT],
-    spec: { w: 'slow', pairs: 20, rate: 5000, slowBytesPerSec: 1_000_000, baselineMs: 4000, slowMs: 8000 },
-    timeoutMs: 90_000,
-    rounds: ROUNDS,
-  });
-  return p;
-}
-
 /** The machine and the bench's setup, for the report. */
 function machine(mosquitto: string | undefined): Record<string, unknown> {
   return describeMachine(ROOT, mosquitto, {
@@ -307,6 +231,7 @@ async function main(): Promise<void> {
   const missing: Record<string, string> = {};
   if (!mosquitto) missing.mosquitto = 'the mosquitto binary was not found (Debian: apt-get install mosquitto); its runs are skipped';
   if (!hasAedes(ROOT)) missing.aedes = 'the aedes package is not installed (npm install); its runs are skipped';
+  if (!fs.existsSync(CHROMIUM)) missing.webview = `${CHROMIUM} not found (Debian: apt-get install chromium, or set CHAT_WEBVIEW_CHROMIUM); W8 is skipped`;
   for (const [name, why] of Object.entries(missing)) console.log(`! ${name}: ${why}`);
   const runs: RunRecord[] = [];
   const results = (): Results => ({
@@ -316,12 +241,13 @@ async function main(): Promise<void> {
     totalSeconds: (Date.now() - started) / 1000,
     runs,
   });
-  for (const item of plan()) {
+  for (const item of plan(options)) {
     if (options.only && !options.only.includes(item.workload)) continue;
     if (options.label !== undefined && !item.label.includes(options.label)) continue;
-    const systems = item.systems.filter((system) => !(options.systems && !options.systems.includes(system)) && !missing[system]);
+    // --systems picks among the systems under test; the webview is not one.
+    const systems = item.systems.filter((system) => !(system !== 'webview' && options.systems && !options.systems.includes(system)) && !missing[system]);
     const rounds = item.rounds ?? 1;
-    const done = new Map<SystemName, { spec: Spec; rounds: RoundRecord[] }>();
+    const done = new Map<BenchSubject, { spec: Spec; rounds: RoundRecord[] }>();
     // Round by round, every system once per round: a slow patch of the machine then lands on
     // one round of each system rather than on all rounds of one.
     for (let round = 0; round < rounds; round++) {
@@ -353,7 +279,7 @@ async function main(): Promise<void> {
 }
 
 /** One run of one system on one case, with the machine's background load during it. */
-async function runRound(system: SystemName, spec: Spec, tag: string, timeoutMs: number): Promise<RoundRecord> {
+async function runRound(system: BenchSubject, spec: Spec, tag: string, timeoutMs: number): Promise<RoundRecord> {
   await waitForQuiet();
   const t0 = Date.now();
   const busy0 = machineBusySeconds();
@@ -370,7 +296,7 @@ async function runRound(system: SystemName, spec: Spec, tag: string, timeoutMs: 
 }
 
 /** A case's record: its one run, or the median of its rounds that finished (lib/rounds.ts). */
-function recordOf(item: Planned, system: SystemName, spec: Spec, rounds: RoundRecord[]): RunRecord {
+function recordOf(item: Planned, system: BenchSubject, spec: Spec, rounds: RoundRecord[]): RunRecord {
   const record: RunRecord = { workload: item.workload, label: item.label, system, spec, wallSeconds: rounds.reduce((a, r) => a + r.wallSeconds, 0) };
   if (rounds.length === 1) return { ...record, ...rounds[0] };
   const finished = rounds.filter((r) => r.metrics).map((r) => r.metrics!);
@@ -402,6 +328,12 @@ function headline(spec: Spec, metrics: Record<string, unknown>): string {
       return `${m.connected} connected, ${f(m.bytesPerConnection)} B/conn, connect p99 ${t(m.connect.p99Ms)} ms, broadcast ${JSON.stringify(m.broadcast)}`;
     case 'slow':
       return `p99 ${t(m.baseline.p99Ms)} → ${t(m.duringSlow.p99Ms)} ms, peak RSS ${f(m.sutPeakRssDuringSlowBytes / 1e6)} MB, slow closed ${m.slowReceiverClosedAfterSec}`;
+    case 'search':
+      return `p50 ${t(m.p50Ms)} p99 ${t(m.p99Ms)} max ${t(m.maxMs)} ms over ${m.count} queries (first ${t(m.firstQueryMs)} ms), ${m.leaks} leaks, ${m.mismatched} mismatched, ${m.refused.length} refused; memory +${f(m.memory.growthBytes / 1e6)} MB for a ${f(m.memory.logBytes / 1e6)} MB log (${f(m.memory.growthPerLogByte)}×), loaded in ${f(m.loadSeconds)} s`;
+    case 'webview':
+      return `first screen ${t(m.firstScreenMs)} ms (again: ${t(m.reopenMedianMs)} ms), ${m.pagesServed} pages back: at most ${m.maxMessageElements} message elements, scroll step p99 ${t(m.scrollStepMs.p99)} ms`;
+    case 'search-queries': // only ever part of a 'search' run
+      return '';
   }
 }
 

@@ -1,8 +1,10 @@
-/** Renders results.json as bench/RESULTS.md: every relay figure next to its peers, with ratios. */
+/** Renders results.json as bench/RESULTS.md: every relay figure next to its peers, with ratios.
+ *  Longer than 400 lines because it is one document, section after section in the order it reads. */
 import type { Results, RunRecord } from './main';
 import type { SystemName } from './loadgen';
 import { DEFAULT_MAX_QUEUED_BYTES } from '../src/server/relay';
 import { findRun, labelsOf, millis, targetVerdicts, times } from './lib/targets';
+import { SEARCH_WEBVIEW_METHOD, searchWebviewRoundFigures, searchWebviewSections } from './lib/searchWebviewReport';
 
 type M = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const PEERS: SystemName[] = ['direct', 'pipe', 'mosquitto', 'aedes'];
@@ -111,6 +113,7 @@ const ROUND_FIGURES: Record<string, [string, (m: M) => unknown, (v: unknown) => 
     ["others' p99 ms during", (m) => m.duringSlow?.p99Ms, ms],
     ['peak RSS during MB', (m) => m.sutPeakRssDuringSlowBytes, mb],
   ],
+  ...searchWebviewRoundFigures(ms, mb, (v) => num(v)),
 };
 
 /** Each round's own figures next to the median the tables above report. */
@@ -162,8 +165,9 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
       '- One load generator process (`bench/loadgen.ts`) drives every system through a small adapter: for the relay a lean client speaking the real protocol (signed hello, team-secret proof, control frames from the project codec, credit-based file transfer) that skips roster bookkeeping; for MQTT the `mqtt` npm client; for direct and pipe the same `send` and data frames the relay is sent.',
       '- Messages carry 100 bytes of text. Latency is open loop: every message is scheduled at a fixed interval and carries its scheduled time; latency = arrival − scheduled time, so a stalled sender or system counts in full. Histograms are HDR (hdr-histogram-js, 3 significant digits).',
       '- Throughput runs are closed loop with a fixed number of messages in flight per pair (4,096 in total; 32,768 deliveries for fan-out), measured for 4 s (3 s fan-out) after 1 s of warm-up. CPU is from /proc at the edges of the window; RSS is sampled every 50–100 ms; memory per idle connection is (RSS after connecting − RSS before) ÷ connections, after a forced GC on Node systems.',
-      '- W1, W2, W4, W5 and W6 run in rounds (3 unless `--rounds` says otherwise), every system once per round, one after the other, so that a slow patch of a shared machine lands on one round of each system rather than on all rounds of one. Each figure in their tables is the median of that figure over the rounds (a p99 is the median of the rounds\' p99s); the "Rounds" section lists every round. W3 runs once.',
+      '- W1, W2, W4, W5, W6, W7 and W8 run in rounds (3 unless `--rounds` says otherwise), every system once per round, one after the other, so that a slow patch of a shared machine lands on one round of each system rather than on all rounds of one. Each figure in their tables is the median of that figure over the rounds (a p99 is the median of the rounds\' p99s); the "Rounds" section lists every round. W3 runs once.',
       "- Fan-out p99 is measured at 100,000 deliveries/s for every receiver count. File transfers move 1 GiB from memory (no disk, no hashing) with 64 KiB or 1 MiB chunks; through the relay with the real offer/answer/credit flow and the real client's receive window (8 MiB). Chat during a transfer is measured at 10,000 msgs/s over 100 pairs by a second load generator process that moves no file (W2's open-loop code): the chat runs alone for 1 s, then the window is open from the start of the transfer to its end, which the file's load generator sends it as a time (messages are counted by scheduled time). It shares CPU 0 with the file's load generator, the same for every system, sleeping until its next send and running as SCHED_FIFO (machine table, `chatLoadgen`), so that its own wake-up delay is not part of the figure: the direct column is this instrument's floor. Before, one process sent the file and the chat, and its own turn time put every system, direct included, at 14–45 ms. Scale: 10,000 receivers ramped at 1,000/s; connect time runs from the scheduled start to the welcome (relay) or SUBACK (MQTT). Slow consumer: 20 pairs at 5,000 msgs/s total, then one receiver reading 1 MB/s while a sender pushes to it whenever its socket buffer has room.",
+      ...SEARCH_WEBVIEW_METHOD,
     ].join('\n') + '\n',
   );
   out.push('## Targets\n');
@@ -393,6 +397,7 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
         ),
     );
   }
+  for (const [title, body] of searchWebviewSections(r.runs)) section(title, body);
   if (before) {
     const halfRate = (x: Results) => {
       const run = x.runs.find((y) => y.workload === 'w2' && y.label === 'half of relay peak' && y.system === 'relay');

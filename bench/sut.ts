@@ -3,6 +3,8 @@
  * its own and it has an event loop (and a core) to itself:
  *   sut relay            the project's relay (src/server/relay.ts), team secret on, history in memory,
  *                        per-client message rate and per-address connection cap off (see below)
+ *   sut relay --history-dir DIR   the same with its history in DIR, retention set for W7's
+ *                        1,000,000 messages of months (bench/lib/searchRun.ts)
  *   sut pipe <port>...   a plain pipe() relay: every connection is piped to 127.0.0.1:<port>; with
  *                        several ports it listens once per port (W4 "+ chat": the file and the chat
  *                        go to two load generator processes)
@@ -16,12 +18,14 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import { createStreamLogger } from '../src/net/logger';
 import { Relay } from '../src/server/relay';
+import type { RelayOptions } from '../src/server/relayOptions';
 import { BENCH_SECRET } from './lib/systems';
 
 const HOST = '127.0.0.1';
 
 async function start(kind: string): Promise<{ ports: number[]; stop(): Promise<void> }> {
   if (kind === 'relay') {
+    const dirAt = process.argv.indexOf('--history-dir');
     const relay = new Relay({
       host: HOST,
       port: 0,
@@ -35,6 +39,7 @@ async function start(kind: string): Promise<{ ports: number[]; stop(): Promise<v
       tls: false,
       admission: { maxConnectionsPerAddress: 100_000, maxStartups: 100_000, maxStartupsPerAddress: 100_000 },
       logger: createStreamLogger((line) => process.stderr.write(line), 'warn'),
+      ...(dirAt > 0 ? historyOptions(process.argv[dirAt + 1]) : {}),
       // Experiments only (never in a recorded run): e.g. BENCH_RELAY_OPTIONS='{"historyMaxEntries":100}'.
       ...(process.env.BENCH_RELAY_OPTIONS ? JSON.parse(process.env.BENCH_RELAY_OPTIONS) : {}),
     });
@@ -67,6 +72,12 @@ async function start(kind: string): Promise<{ ports: number[]; stop(): Promise<v
     return { ports: [(server.address() as net.AddressInfo).port], stop: async () => void server.close() };
   }
   throw new Error(`unknown system ${kind}`);
+}
+
+/** A history on disk that keeps all of W7's messages: as `relay --history-dir DIR --history-max
+ *  2000000 --history-max-days 365` would (the byte bound stays at its default, 1 GiB). */
+function historyOptions(dir: string): Partial<RelayOptions> {
+  return { historyDir: dir, historyMaxEntries: 2_000_000, historyMaxAgeMs: 365 * 24 * 3600 * 1000 };
 }
 
 /**

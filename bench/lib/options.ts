@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6'] as const;
+export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8'] as const;
 export const SYSTEMS = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'] as const;
 export type BenchSystem = (typeof SYSTEMS)[number];
 
@@ -13,7 +13,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only=w1,w3          run only these workloads (${WORKLOADS.join(', ')})
   --systems=relay,...   run only these systems (${SYSTEMS.join(', ')})
   --label=TEXT          run only the cases whose label contains TEXT
-  --rounds=N            rounds for W1, W2, W4, W5 and W6 (default 3; each figure is the median of its rounds)
+  --rounds=N            rounds for W1, W2, W4, W5, W6, W7 and W8 (default 3; each figure is the median of its rounds)
+  --search-messages=N   messages in W7's history (default 1,000,000; generated once, kept in bench/tmp/cache)
   --out=DIR             write results.json and RESULTS.md to DIR instead of bench/
   --relay-bundle=FILE   run the relay from another build of bench/sut.ts (e.g. of an older commit)
   --profile             start the relay with --cpu-prof (profiles land in bench/tmp/prof)
@@ -31,6 +32,7 @@ export interface BenchOptions {
   systems?: BenchSystem[];
   label?: string;
   rounds: number;
+  searchMessages: number;
   out?: string;
   relayBundle?: string;
   profile: boolean;
@@ -48,6 +50,7 @@ export const OPTIONS = {
   systems: { type: 'string' },
   label: { type: 'string' },
   rounds: { type: 'string' },
+  'search-messages': { type: 'string' },
   out: { type: 'string' },
   'relay-bundle': { type: 'string' },
   profile: { type: 'boolean' },
@@ -102,6 +105,12 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     if (!/^\d+$/.test(values.rounds) || rounds < 1 || rounds > 100)
       throw new BenchUsageError(`--rounds must be a whole number from 1 to 100, not ${JSON.stringify(values.rounds)}`);
   }
+  let searchMessages = 1_000_000;
+  if (values['search-messages'] !== undefined) {
+    searchMessages = Number(values['search-messages']);
+    if (!/^\d+$/.test(values['search-messages']) || searchMessages < 10_000 || searchMessages > 10_000_000)
+      throw new BenchUsageError(`--search-messages must be a whole number from 10000 to 10000000, not ${JSON.stringify(values['search-messages'])}`);
+  }
   const chatPace = values['chat-pace'] ?? 'nap';
   if (chatPace !== 'spin' && chatPace !== 'nap') throw new BenchUsageError(`--chat-pace must be spin or nap, not ${JSON.stringify(chatPace)}`);
   const chatPriority = values['chat-priority'] ?? 'fifo:1';
@@ -113,6 +122,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     systems: list('systems', values.systems, SYSTEMS),
     label: text('label', values.label),
     rounds,
+    searchMessages,
     out: text('out', values.out),
     relayBundle: text('relay-bundle', values['relay-bundle']),
     profile: values.profile ?? false,

@@ -15,6 +15,15 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** This process's CPU seconds with those of its children that ended (a browser it started and
+ *  closed, and that browser's own processes, once each was waited for). */
+export function selfAndEndedChildrenCpuSeconds(): number {
+  const fields = fs.readFileSync('/proc/self/stat', 'utf8');
+  const f = fields.slice(fields.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime, cstime: fields 14–17, i.e. 11–14 after the state.
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS_PER_SECOND;
+}
+
 /** One thread's (or a process's main thread's) name, scheduling state and kernel wait, from /proc. */
 function taskState(dir: string): { name: string; state: string; waiting: string } {
   const stat = fs.readFileSync(`${dir}/stat`, 'utf8');

@@ -21,6 +21,7 @@ describe('bench command line', () => {
       systems: undefined,
       label: undefined,
       rounds: 3,
+      searchMessages: 1_000_000,
       out: undefined,
       relayBundle: undefined,
       profile: false,
@@ -38,6 +39,7 @@ describe('bench command line', () => {
       '--systems=relay,pipe',
       '--label=64 KiB',
       '--rounds=5',
+      '--search-messages=200000',
       '--out=/tmp/x',
       '--relay-bundle=old/sut.js',
       '--profile',
@@ -53,6 +55,7 @@ describe('bench command line', () => {
       systems: ['relay', 'pipe'],
       label: '64 KiB',
       rounds: 5,
+      searchMessages: 200_000,
       out: '/tmp/x',
       relayBundle: 'old/sut.js',
       profile: true,
@@ -72,7 +75,7 @@ describe('bench command line', () => {
     const accepted = documented.filter((flag) => {
       const arg = ['--help', '--profile', '--profile-loadgen', '--no-pin', '--render'].includes(flag)
         ? flag
-        : `${flag}=${flag === '--only' ? 'w1' : flag === '--systems' ? 'relay' : flag === '--rounds' ? '2' : flag === '--chat-pace' ? 'spin' : flag === '--chat-priority' ? 'fifo:2' : 'x'}`;
+        : `${flag}=${flag === '--only' ? 'w1' : flag === '--systems' ? 'relay' : flag === '--rounds' ? '2' : flag === '--search-messages' ? '50000' : flag === '--chat-pace' ? 'spin' : flag === '--chat-priority' ? 'fifo:2' : 'x'}`;
       parseBenchArgs([arg]);
       return true;
     });
@@ -92,11 +95,13 @@ describe('bench command line', () => {
   });
 
   it('names the bad value and what it accepts', () => {
-    usageError(['--only=w7'], /--only: unknown "w7" \(known: w1, w2, w3, w4, w5, w6\)/);
+    usageError(['--only=w9'], /--only: unknown "w9" \(known: w1, w2, w3, w4, w5, w6, w7, w8\)/);
     usageError(['--only=W1'], /unknown "W1"/);
     usageError(['--only=,'], /--only needs at least one/);
     usageError(['--systems=relay,nats'], /--systems: unknown "nats" \(known: direct, pipe, relay, mosquitto, aedes\)/);
     for (const r of ['0', '-1', '1.5', 'three', '', '101']) usageError([`--rounds=${r}`], /--rounds must be a whole number from 1 to 100/);
+    for (const n of ['9999', '10000001', '1e6', '1,000,000', ''])
+      usageError([`--search-messages=${n}`], /--search-messages must be a whole number from 10000 to 10000000/);
     usageError(['--chat-pace=fast'], /--chat-pace must be spin or nap, not "fast"/);
     usageError(['--chat-priority=rt:1'], /--chat-priority must be nice:N or fifo:N/);
     usageError(['--out='], /--out needs a value/);

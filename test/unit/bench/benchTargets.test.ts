@@ -132,4 +132,48 @@ describe('bench targets', () => {
     assert.deepEqual(only(verdicts, '10,000 connections held').others, ['Aedes 9,999 of 10,000 missed']);
     assert.equal(only(verdicts, '10,000 connections held').measured, '10,000 of 10,000');
   });
+
+  it('search: p50 and p99 against 50 and 200 ms, met at the budget and missed just above', () => {
+    const label = 'search 1,000,000 messages';
+    const at = (p50Ms: number, p99Ms: number) => targetVerdicts([run('w7', label, 'relay', { p50Ms, p99Ms })], CAP);
+    assert.equal(only(at(50, 200), 'Search over 1,000,000 messages: p50').met, true);
+    assert.equal(only(at(50.01, 200), 'Search over 1,000,000 messages: p50').met, false);
+    assert.equal(only(at(50, 200), 'Search over 1,000,000 messages: p99').met, true);
+    assert.equal(only(at(50, 200.01), 'Search over 1,000,000 messages: p99').met, false);
+    assert.equal(only(at(12.5, 200), 'Search over 1,000,000 messages: p50').against, '50 ms (0.25×)');
+  });
+
+  it("search memory: the history's RSS growth against 1.5× its log, met at exactly 1.5×", () => {
+    const label = 'search 1,000,000 messages';
+    const at = (growthBytes: number) =>
+      only(
+        targetVerdicts([run('w7', label, 'relay', { memory: { growthBytes, logBytes: 200e6, growthPerLogByte: growthBytes / 200e6 } })], CAP),
+        'Relay memory',
+      );
+    assert.equal(at(300e6).met, true);
+    assert.equal(at(300.2e6).met, false);
+    assert.equal(at(300e6).measured, '300.0 MB for a 200.0 MB log (1.50×)');
+  });
+
+  it('search leaks: judged on the worst round, so a leak in one round of three is not voted away', () => {
+    const label = 'search 1,000,000 messages';
+    const rounds = [{ metrics: { leaks: 0, count: 300 } }, { metrics: { leaks: 2, count: 300 } }, { metrics: { leaks: 0, count: 300 } }];
+    const leak = only(targetVerdicts([run('w7', label, 'relay', { leaks: 0, count: 300 }, { rounds })], CAP), 'Search: no hit');
+    assert.equal(leak.met, false);
+    assert.equal(leak.measured, '2 such hits in 300 queries, worst round');
+    const clean = only(targetVerdicts([run('w7', label, 'relay', { leaks: 0, count: 300 })], CAP), 'Search: no hit');
+    assert.equal(clean.met, true);
+  });
+
+  it("webview: the webview's own figures, first screen ≤ 200 ms and fewer than 500 message elements after 20 pages", () => {
+    const label = 'webview 100,000 messages';
+    const at = (firstScreenMs: number, maxMessageElements: number, pagesServed = 20) =>
+      targetVerdicts([run('w8', label, 'webview', { firstScreenMs, maxMessageElements, pagesServed })], CAP);
+    assert.equal(only(at(200, 499), 'Webview, 100,000 messages: first screen').met, true);
+    assert.equal(only(at(200.5, 499), 'Webview, 100,000 messages: first screen').met, false);
+    assert.equal(only(at(200, 499), 'Webview: < 500').met, true);
+    assert.equal(only(at(200, 500), 'Webview: < 500').met, false);
+    assert.equal(only(at(200, 120, 19), 'Webview: < 500').met, undefined, 'fewer than 20 pages scrolled back is no verdict');
+    assert.equal(only(at(100, 120), 'Webview, 100,000 messages: first screen').against, '200 ms (0.50×)');
+  });
 });
