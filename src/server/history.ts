@@ -59,11 +59,18 @@ export interface HistoryOptions {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-/** Retention unless told otherwise: real scrollback on disk; a relay in memory only (the one an
- *  editor starts, say) keeps about the last 100,000 chat messages. */
+/** Indexing words costs a few microseconds a message: at most this slice of the relay's time
+ *  (3 ms every 50 ms, thousands of messages a second), so a flood of chat keeps its pace. */
+const INDEX_SLICE_MS = 3;
+const INDEX_EVERY_MS = 50;
+/** Messages held between two slices above which the relay is flooded (20,000 a second). */
+const FLOOD_PER_SLICE = 1000;
+/** Retention unless told otherwise: real scrollback on disk (the relay an editor starts has a
+ *  folder too); a relay in memory only keeps the last 10,000 chat messages, as before scrollback:
+ *  a larger history costs a flood of chat its latency tail (bench/NOTES.md). */
 export const HISTORY_DEFAULTS = {
   onDisk: { maxEntries: 1_000_000, maxAgeMs: 90 * DAY_MS, maxBytes: 1024 * 1024 * 1024 },
-  inMemory: { maxEntries: 100_000, maxAgeMs: 90 * DAY_MS, maxBytes: 32 * 1024 * 1024 },
+  inMemory: { maxEntries: 10_000, maxAgeMs: 90 * DAY_MS, maxBytes: 32 * 1024 * 1024 },
 } as const;
 /** A client away for longer than this many records pages back for the older ones. */
 export const REPLAY_MAX_FRAMES = 10_000;
@@ -90,6 +97,8 @@ export class MessageHistory {
   private readonly maxBytes: number;
   private readonly records: HistoryRecords;
   private readonly searcher: HistorySearch;
+  private indexTimer: NodeJS.Timeout | undefined;
+  private heldSinceSlice = 0;
   private readonly stateOf: (seq: number) => MessageState | undefined;
 
   constructor(private readonly options: HistoryOptions) {
@@ -120,6 +129,8 @@ export class MessageHistory {
     // was damaged, messages changed since (for their latest versions). It may fail on a full
     // disk: then the log stays as it is, its torn tail already cut off.
     if (loaded.lines !== this.records.size || loaded.updates) this.compaction.now();
+    // What was loaded is searchable from the first search on.
+    this.searcher.catchUp();
   }
 
   /** Whether messages wait for the disk before they count as stored. */
@@ -268,7 +279,27 @@ export class MessageHistory {
     this.compaction?.step();
   }
 
+  /** Words are indexed off the send path, a few milliseconds every so often (catchUp); a
+   *  search catches up on the rest itself. */
+  private indexSoon(): void {
+    if (this.indexTimer) return;
+    this.indexTimer = setInterval(() => {
+      const held = this.heldSinceSlice;
+      this.heldSinceSlice = 0;
+      // A flood has the relay's every turn: the words wait for it to pass (or for a search).
+      if (held > FLOOD_PER_SLICE) return;
+      this.searcher.catchUp(INDEX_SLICE_MS);
+      if (!this.searcher.behind) {
+        clearInterval(this.indexTimer);
+        this.indexTimer = undefined;
+      }
+    }, INDEX_EVERY_MS);
+    this.indexTimer.unref();
+  }
+
   close(): void {
+    clearInterval(this.indexTimer);
+    this.indexTimer = undefined;
     // What was appended is written; a compaction under way is given up (the old log is whole).
     if (this.log && this.pending.length > 0) this.writePending(this.log);
     this.compaction?.abort();
@@ -307,13 +338,16 @@ export class MessageHistory {
   private holdMessage(entry: HistoryEntry, lineBytes: number): void {
     this.lastStored = Math.max(this.lastStored, entry.seq);
     const n = this.records.holdMessage(entry, lineBytes);
-    if (n >= 0) this.searcher.indexMessage(n, entry);
+    if (n < 0) return;
+    this.searcher.indexMessage(n);
+    this.heldSinceSlice++;
+    this.indexSoon();
   }
 
   private holdUpdate(seq: number, ts: number, target: number): void {
     this.lastStored = Math.max(this.lastStored, seq);
     const n = this.records.holdUpdate(seq, ts, target);
-    if (n >= 0) this.searcher.indexUpdate(n);
+    if (n >= 0) this.indexSoon();
     if (this.stateOf(target)?.deleted) this.compaction?.deleted();
   }
 

@@ -26,7 +26,12 @@ const FIRST_SLOTS = 1024;
  * together, so a seq is found by binary search. Retention by bytes counts each record as its
  * line in the log (`bytes`), so that a bound in megabytes is one on the log's size.
  */
+/** Identity numbers stay far below this: a pair of them is one safe integer. */
+const PAIR_BASE = 2 ** 26;
+
 export class HistoryRecords implements CodecTables {
+  /** Direct conversations' indexes by the pair of their identities' numbers (convOfMessage). */
+  private readonly pairConvs = new Map<number, number>();
   private readonly ring: RecordRing;
   private readonly seqs: RecordColumn<Float64Array>;
   private readonly times: RecordColumn<Float64Array>;
@@ -100,8 +105,9 @@ export class HistoryRecords implements CodecTables {
     const slot = this.ring.slotOf(n);
     this.seqs.values[slot] = entry.seq;
     this.times.values[slot] = entry.ts;
-    this.senders.values[slot] = this.identity(entry.from);
-    this.convs.values[slot] = this.convIndexFor(conversationKeyOf(entry.to, entry.from));
+    const sender = this.identity(entry.from);
+    this.senders.values[slot] = sender;
+    this.convs.values[slot] = this.convOfMessage(entry, sender);
     this.links.values[slot] = parent;
     const hasFile = entry.files !== undefined && entry.files.length > 0;
     const hasCode = !entry.deleted && looksLikeCode(entry.text, entry.code);
@@ -274,6 +280,18 @@ export class HistoryRecords implements CodecTables {
     this.lineBytes.values[this.ring.slotOf(n)] = lineBytes;
     this.lineTotal += lineBytes;
     return n;
+  }
+
+  /** The conversation of a message. A direct message's key is a sort and a join of two long ids,
+   *  the largest cost of holding one: its index is remembered by the pair of identity numbers. */
+  private convOfMessage(entry: HistoryEntry, sender: number): number {
+    const to = entry.to;
+    if (typeof to === 'string' || to.length !== 1) return this.convIndexFor(conversationKeyOf(to, entry.from));
+    const other = this.identity(to[0]);
+    const pair = sender < other ? sender * PAIR_BASE + other : other * PAIR_BASE + sender;
+    let conv = this.pairConvs.get(pair);
+    if (conv === undefined) this.pairConvs.set(pair, (conv = this.convIndexFor(conversationKeyOf(to, entry.from))));
+    return conv;
   }
 
   private convIndexFor(key: string): number {

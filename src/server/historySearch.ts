@@ -1,5 +1,4 @@
 import type { ChatMessage } from '../net/protocol/messages';
-import type { HistoryEntry } from './historyEntry';
 import type { PageRecords } from './historyPages';
 import { DELETED, HAS_CODE, type HistoryRecords } from './historyRecords';
 import { changesStoredText } from './latestVersion';
@@ -36,6 +35,8 @@ const NOTHING: SearchHits = { hits: [], more: false };
  */
 export class HistorySearch {
   private readonly index = new SearchIndex();
+  /** The first record whose words are not indexed yet (see catchUp). */
+  private contentEnd = 0;
 
   constructor(private readonly source: SearchSource) {}
 
@@ -48,14 +49,41 @@ export class HistorySearch {
     return this.index.termCount;
   }
 
-  indexMessage(n: number, entry: HistoryEntry): void {
+  /** Record `n` was held: its place in its conversation and thread is indexed now (pages need
+   *  it); its words wait for catchUp(), off the send path. */
+  indexMessage(n: number): void {
     const { records } = this.source;
-    const hasCode = (records.flagsOf(n) & HAS_CODE) !== 0;
-    this.index.addMessage(n, entry, { conv: records.convOf(n), sender: records.senderOf(n), thread: records.linkOf(n), hasCode });
+    this.index.addPlace(n, records.convOf(n), records.linkOf(n));
+  }
+
+  /** Whether records wait for their words to be indexed. */
+  get behind(): boolean {
+    return this.contentEnd < this.source.records.end;
+  }
+
+  /**
+   * Indexes the words of the records held since the last call, oldest first, for at most
+   * `budgetMs` (all of them without one). Searches call it first, so they always see every
+   * record; the history also calls it on a timer in small slices, so a burst of chat costs its
+   * senders nothing and a search after it little.
+   */
+  catchUp(budgetMs?: number): void {
+    const { records } = this.source;
+    const until = budgetMs === undefined ? Infinity : performance.now() + budgetMs;
+    let n = Math.max(this.contentEnd, records.first);
+    for (; n < records.end; n++) {
+      if (records.isUpdate(n)) this.indexUpdate(n);
+      else this.index.addContent(n, records.entry(n), { sender: records.senderOf(n), hasCode: (records.flagsOf(n) & HAS_CODE) !== 0 });
+      if ((n & 63) === 63 && performance.now() > until) {
+        n++;
+        break;
+      }
+    }
+    this.contentEnd = n;
   }
 
   /** An update record was held: an edit's new words find its message from now on. */
-  indexUpdate(n: number): void {
+  private indexUpdate(n: number): void {
     const { records } = this.source;
     const targetSeq = records.linkOf(n);
     const target = records.recordOf(targetSeq);
@@ -100,6 +128,7 @@ export class HistorySearch {
   }
 
   search(query: ParsedSearch, canRead: (conv: string) => boolean, limit: number, before?: number): SearchHits {
+    this.catchUp();
     const { records } = this.source;
     let high = records.end - 1;
     let low = records.first;

@@ -64,12 +64,25 @@ export class SearchIndex {
     return this.terms.size;
   }
 
-  /** Indexes record `n` (rising from call to call). A deleted message is in its conversation and
-   *  thread only: its page shows the tombstone, and no search finds it. */
+  /** Indexes record `n` whole (rising from call to call): its place (addPlace) and its words
+   *  (addWords… of addContent). */
   addMessage(n: number, message: IndexedMessage, about: MessageTerms): void {
+    this.addPlace(n, about.conv, about.thread);
+    this.addContent(n, message, about);
+  }
+
+  /** Record `n`'s conversation and thread, which pages need at once (rising from call to call). */
+  addPlace(n: number, conv: number, thread: number): void {
     this.indexedEnd = n + 1;
-    this.lists.add(this.cachedTerm('convTerms', CONVERSATION, about.conv), n);
-    if (about.thread > 0) this.addSpecial(THREAD + about.thread, n);
+    this.lists.add(this.cachedTerm('convTerms', CONVERSATION, conv), n);
+    if (thread > 0) this.addSpecial(THREAD + thread, n);
+  }
+
+  /** What search finds record `n` by: sender, files, code and words; rising from call to call,
+   *  and possibly well after addPlace (the history indexes words off the send path). A deleted
+   *  message is in its conversation and thread only: its page shows the tombstone, and no search
+   *  finds it. */
+  addContent(n: number, message: IndexedMessage, about: Pick<MessageTerms, 'sender' | 'hasCode'>): void {
     if (message.deleted) return;
     this.lists.add(this.cachedTerm('senderTerms', SENDER, about.sender), n);
     if (message.files && message.files.length > 0) this.addSpecial(HAS_FILE_TERM, n);

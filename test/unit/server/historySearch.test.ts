@@ -8,6 +8,7 @@ import { wordsOf } from '../../../src/server/searchText';
 import type { MessageState } from '../../../src/server/teamStore';
 import { Prng } from '../helpers/prng';
 import { useCleanup } from '../helpers/loopback';
+import { until } from '../helpers/security';
 
 /**
  * The indexed search finds exactly what reading every message would: the same hits, newest
@@ -213,6 +214,36 @@ describe('MessageHistory.search', function () {
         `the first page of ${conv}`,
       );
     }
+  });
+
+  it('indexes words off the send path: a search right after a flood finds its last message, and idle slices catch up without one', async function () {
+    const flood = (h: MessageHistory) => {
+      for (let i = 0; i < 20_000; i++) {
+        const seq = h.nextSeq();
+        h.append({ id: `${h.epoch}-${seq}`, seq, ts: BASE_TS + seq, from: PEOPLE[0], fromName: 'a', to: 'all', text: `flood w${seq}`, ref: `r${seq}` });
+      }
+      return h.seq;
+    };
+    const searched = new MessageHistory({ logger: silentLogger, maxEntries: 50_000 });
+    cleanup.add('history', () => searched.close());
+    const last = flood(searched);
+    const hits = searched.search({ words: [`w${last}`], phrases: [] }, () => true, 10);
+    assert.deepEqual(
+      hits.hits.map((hit) => hit.message.seq),
+      [last],
+    );
+    assert.deepEqual(
+      searched.search({ words: [], phrases: [['w1']] }, () => true, 10).hits.map((hit) => hit.message.seq),
+      [1],
+      'and its first',
+    );
+
+    const idle = new MessageHistory({ logger: silentLogger, maxEntries: 50_000 });
+    cleanup.add('history', () => idle.close());
+    flood(idle);
+    const termsRightAfter = idle.stats.terms;
+    assert.ok(termsRightAfter < 1000, `the words wait (${termsRightAfter} terms right after the flood)`);
+    await until(() => idle.stats.terms > 20_000, 'the idle slices to index every word', 20_000, 25);
   });
 });
 
