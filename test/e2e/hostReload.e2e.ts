@@ -69,6 +69,8 @@ describe('e2e Team Messenger: the host reloads her window', function () {
     // Not read: alice is in another editor when it arrives (the chat panel is open behind it).
     await vscode.runCommand('File: New Untitled Text File');
     await vscode.waitForVisible(vscode.page.locator('.tabs-container .tab.active', { hasText: 'Untitled-1' }), 'an untitled editor over the chat');
+    // With text in it, the reload restores it in front: the chat stays behind, nothing read there.
+    await vscode.page.keyboard.type('notes while bob writes');
     await extensionHostCaughtUp(vscode);
     await bob.tell(aliceId, 'unread before the reload');
     await vscode.waitForVisible(peerRow(vscode, 'bob', 'online', 1), 'one unread message from bob');
