@@ -1,3 +1,4 @@
+import type { HistoryQuery } from '../net/client/clientConversations';
 import type { ClientState, WhoAnswer } from '../net/client/teamClient';
 import type { IncomingTransfer } from '../net/transfer/incomingTransfer';
 import type { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
@@ -58,14 +59,8 @@ export interface MessageChange {
   message: ConversationMessage;
 }
 
-/** A page of history from the relay: `before`/`after` are seqs, `around`/`thread` message ids. */
-export interface HistoryQuery {
-  before?: number;
-  after?: number;
-  around?: string;
-  thread?: string;
-  limit: number;
-}
+/** A page of history from the relay, asked as the client asks it. */
+export type { HistoryQuery } from '../net/client/clientConversations';
 
 /** Messages oldest first; `older`/`newer` when the relay holds more beyond them. */
 export interface HistoryPage {
