@@ -42,7 +42,7 @@ export interface PeerNodesInput {
 }
 
 /** Best first, when one identity is connected several times with different statuses. */
-const STATUS_RANK: Record<PeerStatus, number> = { online: 0, busy: 1, away: 2 };
+const STATUS_RANK: Record<PeerStatus, number> = { online: 0, busy: 1, dnd: 2, away: 3 };
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 

@@ -59,6 +59,7 @@ const FAILURE_ACTIONS: ActionNode[] = [
 const STATUS_ICON: Record<PeerNode['status'], { icon: string; color?: string }> = {
   online: { icon: 'account', color: 'charts.green' },
   busy: { icon: 'account', color: 'charts.red' },
+  dnd: { icon: 'bell-slash', color: 'charts.red' },
   away: { icon: 'account', color: 'charts.yellow' },
   offline: { icon: 'account', color: 'disabledForeground' },
 };

@@ -23,4 +23,9 @@ export const Limits = {
   whoResults: 100,
   /** Roster entries (connections) in one message; well above any relay's connection cap. */
   rosterEntries: 100_000,
+  /** Rich messages (richMessages.ts): people and rooms one message mentions, attachments, and
+   *  an image thumbnail's base64 (about 24 KB of JPEG or PNG, made by the sender). */
+  mentionsPerMessage: 50,
+  attachmentsPerMessage: 10,
+  thumbnailChars: 32_768,
 } as const;

@@ -26,6 +26,7 @@ import {
 import { ConversationLimits } from './conversationKeys';
 import { InviteCreate, InviteCreated, InviteListRequest, InviteListResult, InviteRevoke, InviteToken } from './inviteMessages';
 import { Limits } from './limits';
+import { FileRequestIn, FileRequestOut, OfferedAttachment, RichFields } from './richMessages';
 
 export { Limits };
 
@@ -67,7 +68,8 @@ const reason = z.string().max(Limits.reasonChars);
 const notNegativeZero = (n: number) => !Object.is(n, -0);
 const counter = z.number().int().nonnegative().refine(notNegativeZero, 'negative zero');
 
-export const PeerStatus = z.enum(['online', 'away', 'busy']);
+/** `dnd`: Do Not Disturb; only urgent messages and mentions of them notify (a client's policy). */
+export const PeerStatus = z.enum(['online', 'away', 'busy', 'dnd']);
 export type PeerStatus = z.infer<typeof PeerStatus>;
 
 /** Where a message goes: #general ('all', everyone), a channel (`#<channel id>`), or a list of
@@ -152,6 +154,7 @@ export const Send = z.object({
   code: CodeRef.optional(),
   /** A reply in the thread of this message (its id), in the same conversation. */
   thread: z.string().min(1).max(96).optional(),
+  ...RichFields,
 });
 export type Send = z.infer<typeof Send>;
 
@@ -206,6 +209,8 @@ export const OfferOut = z.object({
   /** The sender's key for this transfer: a re-offer with the same key resumes it. */
   key: transferKey,
   files: z.array(OfferedFile).min(1).max(Limits.filesPerOffer),
+  /** The offer answers a `file-request` for this attachment. */
+  attachment: OfferedAttachment.optional(),
 });
 export type OfferOut = z.infer<typeof OfferOut>;
 
@@ -283,6 +288,7 @@ export const ClientMessage = z.discriminatedUnion('t', [
   Read,
   HistoryRequest,
   SearchRequest,
+  FileRequestOut,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 
@@ -353,6 +359,7 @@ export const ChatMessage = z.object({
   reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
   /** On a thread's parent: its replies. */
   replies: ThreadSummary.optional(),
+  ...RichFields,
   /** True when this is delivered from history (the client missed it while away). */
   replay: z.boolean().optional(),
 });
@@ -427,6 +434,8 @@ export const OfferIn = z.object({
   files: z.array(OfferedFile).min(1).max(Limits.filesPerOffer),
   /** After this (ms since epoch) the relay withdraws the offer. */
   expiresAt: counter,
+  /** The offer answers the receiver's `file-request` for this attachment. */
+  attachment: OfferedAttachment.optional(),
 });
 export type OfferIn = z.infer<typeof OfferIn>;
 
@@ -514,5 +523,6 @@ export const RelayMessage = z.discriminatedUnion('t', [
   Update,
   HistoryResult,
   SearchResult,
+  FileRequestIn,
 ]);
 export type RelayMessage = z.infer<typeof RelayMessage>;
