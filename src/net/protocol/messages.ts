@@ -26,6 +26,7 @@ import {
 import { ConversationLimits } from './conversationKeys';
 import { InviteCreate, InviteCreated, InviteListRequest, InviteListResult, InviteRevoke, InviteToken } from './inviteMessages';
 import { Limits } from './limits';
+import { CodeFields, CodeLinkFields } from './codeMessages';
 import { FileRequestIn, FileRequestOut, OfferedAttachment, RichFields } from './richMessages';
 
 export { Limits };
@@ -84,6 +85,7 @@ export const CodeRef = z.object({
   startLine: z.number().int().positive(),
   endLine: z.number().int().positive(),
   language: z.string().max(64),
+  ...CodeLinkFields,
 });
 export type CodeRef = z.infer<typeof CodeRef>;
 
@@ -155,6 +157,7 @@ export const Send = z.object({
   /** A reply in the thread of this message (its id), in the same conversation. */
   thread: z.string().min(1).max(96).optional(),
   ...RichFields,
+  ...CodeFields,
 });
 export type Send = z.infer<typeof Send>;
 
@@ -360,6 +363,7 @@ export const ChatMessage = z.object({
   /** On a thread's parent: its replies. */
   replies: ThreadSummary.optional(),
   ...RichFields,
+  ...CodeFields,
   /** True when this is delivered from history (the client missed it while away). */
   replay: z.boolean().optional(),
 });
@@ -436,10 +440,19 @@ export const OfferIn = z.object({
   expiresAt: counter,
   /** The offer answers the receiver's `file-request` for this attachment. */
   attachment: OfferedAttachment.optional(),
+  /** The id of the message that records the offer in the sender's and receiver's conversation. */
+  message: z.string().max(96).optional(),
 });
 export type OfferIn = z.infer<typeof OfferIn>;
 
-export const OfferSent = z.object({ t: z.literal('offer-sent'), ref, transfer: transferId, expiresAt: counter });
+export const OfferSent = z.object({
+  t: z.literal('offer-sent'),
+  ref,
+  transfer: transferId,
+  expiresAt: counter,
+  /** The id of the message that records the offer (as on `offer`). */
+  message: z.string().max(96).optional(),
+});
 export type OfferSent = z.infer<typeof OfferSent>;
 
 export const Answered = z.object({

@@ -56,8 +56,11 @@ export const RichFields = {
 };
 
 // client -> relay: a reader asks the author of `message` in `conv` for one of its attachments.
-// Answered by the author's offer, or by an error with ref `req-<n>` (NOT_FOUND when the reader
-// cannot read the message or it has no such attachment; NO_SUCH_PEER when the author is offline).
+// The relay answers `done` (seq: the message's) once it passed the request to the author's
+// connections, or an error with ref `req-<n>` (NOT_FOUND when the reader cannot read the message
+// or it has no such attachment; NO_SUCH_PEER when the author is offline); the author answers
+// with an offer naming the attachment, which the relay lets through only from the author to a
+// reader of the message.
 export const FileRequestOut = z.object({ t: z.literal('file-request'), n: counter, conv: ConversationKey, message: messageId, attachment: AttachmentId });
 export type FileRequestOut = z.infer<typeof FileRequestOut>;
 
