@@ -2,6 +2,8 @@ import type { Identity } from '../identity';
 import type { Logger } from '../logger';
 import type { ChannelInfo, ReadState, TeamState } from '../protocol/conversationMessages';
 import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode, Targets, TypingIn, Update, Watching, Welcome } from '../protocol/messages';
+import type { Attachment, FileRequestIn, Mention } from '../protocol/richMessages';
+import type { CodeParts } from '../protocol/codeMessages';
 import type { IncomingTransfer } from '../transfer/incomingTransfer';
 import type { TeamMessengerError } from '../protocol/errors';
 import type { BackoffOptions } from './backoff';
@@ -59,13 +61,16 @@ export interface ClientTlsOptions {
 }
 
 /** A message the user sent that the relay has not acknowledged yet. */
-export interface PendingMessage {
+export interface PendingMessage extends CodeParts {
   ref: string;
   to: Targets;
   text: string;
   code?: CodeRef;
   /** A reply in the thread of the message with this id. */
   thread?: string;
+  mentions?: Mention[];
+  urgent?: true;
+  attachments?: Attachment[];
   /** 'queued': waiting for a connection; 'sent': written, waiting for the relay's ack. */
   state: 'queued' | 'sent';
   createdAt: number;
@@ -124,6 +129,9 @@ export interface ClientEvents {
   disconnected: [TeamMessengerError];
   /** A peer is typing to a conversation this client is part of. */
   typing: [TypingIn];
+  /** Someone who may read one of this identity's messages asks for one of its attachments:
+   *  answer with sendFiles(from, …, { attachment }) or leave it (they see no answer). */
+  'file-request': [FileRequestIn];
   /** A peer offers files: call accept() or decline() on it. Without a listener offers are declined. */
   'file-offer': [IncomingTransfer];
   /** The relay let this client in with its invite and gave it the team secret: keep it. */

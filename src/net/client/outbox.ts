@@ -1,16 +1,26 @@
 import * as crypto from 'node:crypto';
 import { ErrorCode, TeamMessengerError } from '../protocol/errors';
 import { Ack, CHANNEL_TARGET, ClientMessage, CodeRef, isClientId, Limits, Send, Targets } from '../protocol/messages';
+import type { Attachment, Mention } from '../protocol/richMessages';
+import { codeParts, CodeParts } from '../protocol/codeMessages';
 import type { PendingMessage } from './clientTypes';
 
-/** What a message may carry beside its text: a code excerpt, a caller-chosen ref, a thread. */
-export interface SendOptions {
+/** What a message may carry beside its text: a code excerpt, a caller-chosen ref, a thread,
+ *  mentions, urgency and attachments. */
+export interface SendOptions extends CodeParts {
   code?: CodeRef;
   ref?: string;
   /** Reply in the thread of this message (its id); the relay attaches a reply to a reply to
    *  the thread's root. */
   thread?: string;
+  /** Client ids, 'channel' or 'here'; the relay keeps them once each, in this order. */
+  mentions?: Mention[];
+  urgent?: true;
+  attachments?: Attachment[];
 }
+
+/** The optional parts of a message kept with it while it waits (everything but ref/to/text). */
+type MessageParts = Pick<SendOptions, 'code' | 'thread' | 'mentions' | 'urgent' | 'attachments' | 'patch' | 'block' | 'problem'>;
 
 interface OutboxEntry extends PendingMessage {
   resolve(ack: Ack): void;
@@ -116,13 +126,21 @@ function transmit(entry: OutboxEntry, write: (message: ClientMessage) => void): 
   write(toSend(entry));
 }
 
-function toSend(message: { ref: string; to: Targets; text: string; code?: CodeRef; thread?: string }): Send {
+function toSend(message: { ref: string; to: Targets; text: string } & MessageParts): Send {
   return { t: 'send', ref: message.ref, to: message.to, text: message.text, ...optional(message) };
 }
 
-/** The optional fields that are there, and none set to undefined (they would be sent as such). */
-function optional(options: { code?: CodeRef; thread?: string }): { code?: CodeRef; thread?: string } {
-  return { ...(options.code ? { code: options.code } : {}), ...(options.thread !== undefined ? { thread: options.thread } : {}) };
+/** The optional fields that are there, and none set to undefined (they would be sent as such);
+ *  empty mention and attachment lists are left out (the protocol has no empty attachment list). */
+function optional(options: MessageParts): MessageParts {
+  return {
+    ...(options.code ? { code: options.code } : {}),
+    ...(options.thread !== undefined ? { thread: options.thread } : {}),
+    ...(options.mentions?.length ? { mentions: options.mentions } : {}),
+    ...(options.urgent ? { urgent: true as const } : {}),
+    ...(options.attachments?.length ? { attachments: options.attachments } : {}),
+    ...codeParts(options),
+  };
 }
 
 function toPending(entry: OutboxEntry): PendingMessage {

@@ -8,6 +8,7 @@ import { ErrorCode, FATAL_FOR_RECONNECT, knownCode, TeamMessengerError } from '.
 import { DEFAULT_MAX_PAYLOAD, encodeHeader, FrameFlag, FrameKind } from '../protocol/frame';
 import { FlushScheduler } from '../protocol/frameWriter';
 import { Ack, ClientMessage, DisplayName, Limits, MachineName, PeerStatus, PresenceMode, RelayMessage, Targets, Welcome } from '../protocol/messages';
+import { FileRequestOut } from '../protocol/richMessages';
 import { IncomingTransfer } from '../transfer/incomingTransfer';
 import { collectFiles } from '../transfer/localFiles';
 import { OutgoingOptions, OutgoingTransfer } from '../transfer/outgoingTransfer';
@@ -211,6 +212,20 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     if (this.currentState === 'closed') throw closedError();
     const files = await collectFiles(paths);
     return this.transfers.send(to, files, options);
+  }
+
+  /**
+   * Asks the author of a stored message for one of its attachments; they answer with an offer
+   * whose `attachment` names it (the 'file-offer' event). Resolves once the relay passed the
+   * request on; rejects with NOT_FOUND (no such message or attachment to this identity's
+   * knowledge) or NO_SUCH_PEER (the author is not connected).
+   */
+  async requestAttachment(conv: string, messageId: string, attachmentId: string): Promise<void> {
+    if (this.currentState === 'closed') throw closedError();
+    const request = FileRequestOut.safeParse({ t: 'file-request', n: 0, conv, message: messageId, attachment: attachmentId });
+    if (!request.success)
+      throw new TeamMessengerError(ErrorCode.BadMessage, `cannot ask for this attachment: ${request.error.issues[0]?.message ?? 'invalid'}`);
+    await this.ask<unknown>((n) => ({ ...request.data, n }), `attachment ${attachmentId} of message ${messageId}`);
   }
 
   /** The relay's certificate fingerprint, once pinned or given (TLS without a CA). */
@@ -468,6 +483,9 @@ export class TeamClient extends EventEmitter<ClientEvents> {
         return;
       case 'typing':
         this.emit('typing', message);
+        return;
+      case 'file-request':
+        this.emit('file-request', message);
         return;
       case 'peer-pong':
         this.requests.answer(message.n, performanceNow());

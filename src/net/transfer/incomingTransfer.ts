@@ -4,6 +4,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { ErrorCode, knownCode, TeamMessengerError } from '../protocol/errors';
 import { Answered, Cancel, OfferedFile, OfferIn } from '../protocol/messages';
+import type { OfferedAttachment } from '../protocol/richMessages';
 import { ProgressMeter, TransferProgress } from './progress';
 import { resolveInside, safeComponent, safeRelativePath, uniqueName } from './safeNames';
 import { TransferPort } from './transferPort';
@@ -75,6 +76,10 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
   readonly fromName: string;
   readonly key: string;
   readonly files: OfferedFile[];
+  /** The offer answers this client's `file-request` for this attachment (see TeamClient.requestAttachment). */
+  readonly attachment: OfferedAttachment | undefined;
+  /** The id of the conversation message that records the offer (relays since has:file say it). */
+  readonly messageId: string | undefined;
   readonly total: number;
   readonly done: Promise<ReceivedFile[]>;
   id: string;
@@ -98,7 +103,9 @@ export class IncomingTransfer extends EventEmitter<IncomingEvents> {
     this.fromName = offer.fromName;
     this.key = offer.key;
     this.files = offer.files;
+    this.attachment = offer.attachment;
     this.expiresAt = offer.expiresAt;
+    this.messageId = offer.message;
     this.total = offer.files.reduce((n, f) => n + f.size, 0);
     this.meter = new ProgressMeter(this.total);
     this.done = new Promise<ReceivedFile[]>((resolve, reject) => (this.settle = { resolve, reject }));

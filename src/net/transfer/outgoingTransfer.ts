@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import * as fs from 'node:fs/promises';
 import { ErrorCode, knownCode, TeamMessengerError } from '../protocol/errors';
 import { Answered, Cancel, FileResult } from '../protocol/messages';
+import type { OfferedAttachment } from '../protocol/richMessages';
 import { LocalFile } from './localFiles';
 import { ProgressMeter, TransferProgress } from './progress';
 import { TransferPort } from './transferPort';
@@ -20,6 +21,8 @@ export interface OutgoingOptions {
   chunkBytes?: number;
   /** How long an interrupted transfer waits for both sides to be back before giving up. */
   resumeTimeoutMs?: number;
+  /** The offer answers a `file-request` for this attachment of a stored message. */
+  attachment?: OfferedAttachment;
 }
 
 interface StreamState {
@@ -85,6 +88,9 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     return ['done', 'declined', 'failed', 'cancelled'].includes(this.currentState);
   }
 
+  /** The id of the conversation message that records the offer, once the relay said it. */
+  messageId: string | undefined;
+
   /** The offer message's ref, so the manager can match the relay's offer-sent to it. */
   get offerRef(): string {
     return this.ref;
@@ -96,7 +102,14 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
     this.ref = crypto.randomBytes(12).toString('base64url');
     this.transferId = undefined;
     this.setState('offering');
-    this.port.sendControl({ t: 'offer', ref: this.ref, to: this.to, key: this.key, files: this.files.map((f) => ({ name: f.name, size: f.size })) });
+    this.port.sendControl({
+      t: 'offer',
+      ref: this.ref,
+      to: this.to,
+      key: this.key,
+      files: this.files.map((f) => ({ name: f.name, size: f.size })),
+      ...(this.options.attachment ? { attachment: this.options.attachment } : {}),
+    });
   }
 
   cancel(reason = 'cancelled by the sender'): void {
@@ -107,8 +120,9 @@ export class OutgoingTransfer extends EventEmitter<OutgoingEvents> {
 
   // ---------------------------------------------------------------- from the manager
 
-  onOfferSent(transferId: string): void {
+  onOfferSent(transferId: string, messageId?: string): void {
     this.transferId = transferId;
+    this.messageId ??= messageId;
     if (this.currentState === 'offering') this.setState('waiting');
   }
 

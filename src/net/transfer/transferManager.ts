@@ -76,7 +76,7 @@ export class TransferManager {
           this.port.sendControl({ t: 'cancel', transfer: message.transfer, reason: 'cancelled by the sender', code: 'CANCELLED' });
           return;
         }
-        for (const t of this.outgoing) if (t.offerRef === message.ref) t.onOfferSent(message.transfer);
+        for (const t of this.outgoing) if (t.offerRef === message.ref) t.onOfferSent(message.transfer, message.message);
         return;
       case 'answered': {
         const out = this.outgoingById(message.transfer);
