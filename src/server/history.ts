@@ -8,6 +8,7 @@ import { describeWriteError, HistoryLog } from './historyLog';
 import { cutPage, Page, PageQuery, PageRecords } from './historyPages';
 import { HistoryRecords, logLineBytes, logLineOf } from './historyRecords';
 import { replayAfter } from './historyReplay';
+import { IndexPacing } from './indexPacing';
 import { HistorySearch, SearchHits } from './historySearch';
 import { changesStoredText, latestEntry, latestVersion } from './latestVersion';
 import type { ParsedSearch } from './searchQuery';
@@ -59,12 +60,6 @@ export interface HistoryOptions {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-/** Indexing words costs a few microseconds a message: at most this slice of the relay's time
- *  (3 ms every 50 ms, thousands of messages a second), so a flood of chat keeps its pace. */
-const INDEX_SLICE_MS = 3;
-const INDEX_EVERY_MS = 50;
-/** Messages held between two slices above which the relay is flooded (20,000 a second). */
-const FLOOD_PER_SLICE = 1000;
 /** Retention unless told otherwise: real scrollback on disk (the relay an editor starts has a
  *  folder too); a relay in memory only keeps the last 10,000 chat messages, as before scrollback:
  *  a larger history costs a flood of chat its latency tail (bench/NOTES.md). */
@@ -97,8 +92,7 @@ export class MessageHistory {
   private readonly maxBytes: number;
   private readonly records: HistoryRecords;
   private readonly searcher: HistorySearch;
-  private indexTimer: NodeJS.Timeout | undefined;
-  private heldSinceSlice = 0;
+  private readonly pacing: IndexPacing;
   private readonly stateOf: (seq: number) => MessageState | undefined;
 
   constructor(private readonly options: HistoryOptions) {
@@ -113,6 +107,7 @@ export class MessageHistory {
     this.epoch = state?.epoch ?? crypto.randomBytes(9).toString('base64url');
     this.records = new HistoryRecords(this.maxEntries, this.maxBytes, this.epoch);
     this.searcher = new HistorySearch({ records: this.records, state: this.stateOf, latest: (n) => this.latestOf(n) });
+    this.pacing = new IndexPacing(this.searcher);
     if (!this.log || !state) return;
     this.compaction = new LogCompaction(
       this.log,
@@ -254,6 +249,12 @@ export class MessageHistory {
     return this.searcher.search(query, canRead, limit, before);
   }
 
+  /** Resolves once the words of every message held now are indexed (IndexPacing.indexed);
+   *  undefined when nothing waits. */
+  indexed(): Promise<void> | undefined {
+    return this.pacing.indexed(this.records.end);
+  }
+
   /** Every message held, oldest first, decoded (for tests; the relay's paths use the bytes). */
   all(): HistoryEntry[] {
     return this.recent(Infinity);
@@ -279,27 +280,8 @@ export class MessageHistory {
     this.compaction?.step();
   }
 
-  /** Words are indexed off the send path, a few milliseconds every so often (catchUp); a
-   *  search catches up on the rest itself. */
-  private indexSoon(): void {
-    if (this.indexTimer) return;
-    this.indexTimer = setInterval(() => {
-      const held = this.heldSinceSlice;
-      this.heldSinceSlice = 0;
-      // A flood has the relay's every turn: the words wait for it to pass (or for a search).
-      if (held > FLOOD_PER_SLICE) return;
-      this.searcher.catchUp(INDEX_SLICE_MS);
-      if (!this.searcher.behind) {
-        clearInterval(this.indexTimer);
-        this.indexTimer = undefined;
-      }
-    }, INDEX_EVERY_MS);
-    this.indexTimer.unref();
-  }
-
   close(): void {
-    clearInterval(this.indexTimer);
-    this.indexTimer = undefined;
+    this.pacing.stop();
     // What was appended is written; a compaction under way is given up (the old log is whole).
     if (this.log && this.pending.length > 0) this.writePending(this.log);
     this.compaction?.abort();
@@ -340,14 +322,13 @@ export class MessageHistory {
     const n = this.records.holdMessage(entry, lineBytes);
     if (n < 0) return;
     this.searcher.indexMessage(n);
-    this.heldSinceSlice++;
-    this.indexSoon();
+    this.pacing.held();
   }
 
   private holdUpdate(seq: number, ts: number, target: number): void {
     this.lastStored = Math.max(this.lastStored, seq);
     const n = this.records.holdUpdate(seq, ts, target);
-    if (n >= 0) this.indexSoon();
+    if (n >= 0) this.pacing.soon();
     if (this.stateOf(target)?.deleted) this.compaction?.deleted();
   }
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MessageFile } from '../net/protocol/conversationMessages';
 import { CHANNEL_TARGET, CodeRef, isClientId, Limits, Targets } from '../net/protocol/messages';
+import { RichFields } from '../net/protocol/richMessages';
+import { CodeFields, hasCodeParts } from '../net/protocol/codeMessages';
 
 /**
  * The records of the relay's history as its log holds them, one JSON object a line: a message
@@ -24,6 +26,10 @@ export const HistoryEntry = z.object({
   /** A reply: its thread's root message id. */
   thread: z.string().max(96).optional(),
   files: z.array(MessageFile).max(Limits.filesPerOffer).optional(),
+  /** Mentions (deduplicated by the relay), urgency and attachments, as sent. */
+  ...RichFields,
+  /** A patch, or a terminal/problem block (issue 28), as sent. */
+  ...CodeFields,
   /** Written by compaction, which stores a changed message's latest version. */
   edited: z.number().int().nonnegative().optional(),
   deleted: z.literal(true).optional(),
@@ -50,13 +56,15 @@ export function parseRecord(value: unknown): HistoryEntry | UpdateRecord | undef
 }
 
 /**
- * The common record — a plain message, no code, thread, files or edit — checked by hand: a relay
+ * The common record — a plain message, no code, thread, files, edit, mention or attachment —
+ * checked by hand: a relay
  * loading a million of them spent two seconds in the schema. The same object the schema returns,
  * or undefined to leave the record to the schema (which then says whether it is one at all);
  * the unit tests compare the two.
  */
 export function plainEntry(v: Record<string, unknown>): HistoryEntry | undefined {
   if (v.code !== undefined || v.thread !== undefined || v.files !== undefined || v.edited !== undefined || v.deleted !== undefined) return undefined;
+  if (v.mentions !== undefined || v.urgent !== undefined || v.attachments !== undefined || hasCodeParts(v)) return undefined;
   const { id, seq, ts, from, fromName, to, text, ref } = v;
   if (typeof id !== 'string' || typeof from !== 'string' || typeof fromName !== 'string' || typeof text !== 'string') return undefined;
   if (typeof ref !== 'string' || ref.length > MAX_REF_CHARS || !counter(seq) || !counter(ts)) return undefined;

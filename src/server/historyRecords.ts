@@ -3,7 +3,7 @@ import { HistoryEntry, updateRecordJson } from './historyEntry';
 import { chatMessageJson, MESSAGE_JSON_START } from './io/hotFrames';
 import { RecordColumn, RecordRing } from './io/recordRing';
 import { CodecTables, decodeMessage, EncodedMessage } from './recordCodec';
-import { looksLikeCode } from './searchText';
+import { hasFilePart, looksLikeCode } from './searchText';
 
 /** What a record is, in its flags. */
 export const UPDATE = 1;
@@ -109,8 +109,8 @@ export class HistoryRecords implements CodecTables {
     this.senders.values[slot] = sender;
     this.convs.values[slot] = this.convOfMessage(entry, sender);
     this.links.values[slot] = parent;
-    const hasFile = entry.files !== undefined && entry.files.length > 0;
-    const hasCode = !entry.deleted && looksLikeCode(entry.text, entry.code);
+    const hasFile = hasFilePart(entry);
+    const hasCode = !entry.deleted && looksLikeCode(entry.text, entry.code ?? entry.patch ?? entry.block);
     this.flags.values[slot] = (hasFile && !entry.deleted ? HAS_FILE : 0) | (hasCode ? HAS_CODE : 0) | (entry.deleted ? DELETED : 0);
     return n;
   }

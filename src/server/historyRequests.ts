@@ -51,10 +51,17 @@ export class HistoryRequests {
       channel: (name) => channels.byName(name, clientId)?.id,
     });
     if ('error' in parsed) return refuseRequest(session, request.n, new Refusal(ErrorCode.BadMessage, parsed.error));
-    const found = history.search(parsed, audience.readerCheck(clientId), request.limit ?? DEFAULT_SEARCH_RESULTS, request.before);
-    const fit = countThatFit(found.hits);
-    const hits = fit < found.hits.length ? found.hits.slice(0, fit) : found.hits;
-    session.connection.send({ t: 'search-result', n: request.n, hits, more: found.more || fit < found.hits.length });
+    const answer = () => {
+      // Asked before the index caught up: the asker may have left, or lost the right to read.
+      if (session.state === 'closed') return;
+      const found = history.search(parsed, audience.readerCheck(clientId), request.limit ?? DEFAULT_SEARCH_RESULTS, request.before);
+      const fit = countThatFit(found.hits);
+      const hits = fit < found.hits.length ? found.hits.slice(0, fit) : found.hits;
+      session.connection.send({ t: 'search-result', n: request.n, hits, more: found.more || fit < found.hits.length });
+    };
+    const indexed = history.indexed();
+    if (indexed) void indexed.then(answer);
+    else answer();
   }
 
   /** The seq of message `id` in `conv` (for a thread: of its root), or NOT_FOUND. */

@@ -5,7 +5,7 @@ import { changesStoredText } from './latestVersion';
 import { AllCursor, RecordCursor } from './searchCursors';
 import { SearchIndex } from './searchIndex';
 import type { ParsedSearch } from './searchQuery';
-import { looksLikeCode, MAX_TERM_CHARS, searchableText, wordsMatch, wordsOf } from './searchText';
+import { looksLikeCode, MAX_TERM_CHARS, partNames, searchableText, wordsMatch, wordsOf } from './searchText';
 import type { MessageState } from './teamStore';
 
 export interface SearchHits {
@@ -59,6 +59,11 @@ export class HistorySearch {
   /** Whether records wait for their words to be indexed. */
   get behind(): boolean {
     return this.contentEnd < this.source.records.end;
+  }
+
+  /** Whether records below `end` wait for their words to be indexed. */
+  behindOf(end: number): boolean {
+    return this.contentEnd < end;
   }
 
   /**
@@ -177,6 +182,8 @@ export class HistorySearch {
       );
     if (query.hasFile) cursors.push(this.index.hasFileCursor());
     if (query.hasCode) cursors.push(this.index.hasCodeCursor());
+    if (query.hasImage) cursors.push(this.index.hasImageCursor());
+    if (query.mentioning !== undefined) cursors.push(this.index.mentionCursor([query.mentioning, 'channel', 'here']));
     return cursors.every((cursor) => cursor !== undefined) ? (cursors as RecordCursor[]) : undefined;
   }
 
@@ -189,11 +196,20 @@ export class HistorySearch {
     const state = this.source.state(records.seqOf(n));
     if (state?.deleted) return undefined;
     const message = this.source.latest(n);
+    if (query.mentioning !== undefined && !mentions(message, query.mentioning)) return undefined;
     if (exact && !changesStoredText(state)) return message;
-    if (!wordsMatch(wordsOf(searchableText(message.text, message.files)), query.words, query.phrases)) return undefined;
-    if (query.hasCode && !looksLikeCode(message.text, message.code)) return undefined;
+    if (!wordsMatch(wordsOf(searchableText(message.text, partNames(message))), query.words, query.phrases)) return undefined;
+    if (query.hasCode && !looksLikeCode(message.text, message.code ?? message.patch ?? message.block)) return undefined;
     return message;
   }
+}
+
+/** Whether `message` mentions `clientId`: by name, or as everyone (@channel, @here) when
+ *  someone else wrote it. */
+function mentions(message: ChatMessage, clientId: string): boolean {
+  const named = message.mentions ?? [];
+  if (named.includes(clientId)) return true;
+  return message.from !== clientId && (named.includes('channel') || named.includes('here'));
 }
 
 /** The newest record at or below `x` that every cursor holds (not below `low`), or -1. */

@@ -1,4 +1,5 @@
 import type { ChatMessage } from '../net/protocol/messages';
+import { codeParts } from '../net/protocol/codeMessages';
 import type { HistoryEntry } from './historyEntry';
 import type { MessageState } from './teamStore';
 
@@ -7,7 +8,7 @@ export type StoredMessage = Omit<HistoryEntry, 'ref'> & { t?: 'message' };
 
 /**
  * A stored message's latest version: what changed since it was sent (the team store's state)
- * laid over it. A deleted message is a tombstone: no text, code or files. The fields are in the
+ * laid over it. A deleted message is a tombstone: no text, code, files, mentions or attachments. The fields are in the
  * protocol's order, so the same version always encodes to the same bytes.
  */
 export function latestVersion(stored: StoredMessage, state: MessageState | undefined): ChatMessage {
@@ -26,6 +27,10 @@ export function latestVersion(stored: StoredMessage, state: MessageState | undef
   if (!deleted && stored.code) message.code = stored.code;
   if (stored.thread !== undefined) message.thread = stored.thread;
   if (!deleted && stored.files) message.files = stored.files;
+  if (!deleted && stored.mentions) message.mentions = stored.mentions;
+  if (!deleted && stored.urgent) message.urgent = true;
+  if (!deleted && stored.attachments) message.attachments = stored.attachments;
+  if (!deleted) Object.assign(message, codeParts(stored));
   if (edited !== undefined) message.edited = edited;
   if (deleted) message.deleted = true;
   if (state?.reactions && state.reactions.length > 0) message.reactions = state.reactions;
@@ -53,6 +58,10 @@ export function latestEntry(entry: HistoryEntry, state: MessageState | undefined
     ...(latest.code ? { code: latest.code } : {}),
     ...(latest.thread !== undefined ? { thread: latest.thread } : {}),
     ...(latest.files ? { files: latest.files } : {}),
+    ...(latest.mentions ? { mentions: latest.mentions } : {}),
+    ...(latest.urgent ? { urgent: true as const } : {}),
+    ...(latest.attachments ? { attachments: latest.attachments } : {}),
+    ...codeParts(latest),
     ...(latest.edited !== undefined ? { edited: latest.edited } : {}),
     ...(latest.deleted ? { deleted: true as const } : {}),
     ref: entry.ref,

@@ -1,6 +1,7 @@
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { ClientMessage, Limits } from '../net/protocol/messages';
 import { MessageRate } from './admission';
+import { RECORDED_FILES } from './offerRecords';
 import type { Session } from './session';
 
 export interface RateOptions {
@@ -10,7 +11,8 @@ export interface RateOptions {
   messageBurst?: number;
   /** Chat text per second, in characters (0: no limit; default 1 MiB). */
   textBytesPerSecond?: number;
-  /** Peer and message searches per second (0: none of their own; default 10, burst 20). */
+  /** Peer and message searches, and attachment requests, per second (0: none of their own;
+   *  default 10, burst 20). */
   searchesPerSecond?: number;
 }
 
@@ -27,6 +29,7 @@ const ANSWERED_REQUESTS: ReadonlySet<ClientMessage['t']> = new Set<ClientMessage
   'react',
   'history',
   'search',
+  'file-request',
 ]);
 
 /**
@@ -54,9 +57,11 @@ export class RateLimits {
   allow(session: Session, message: ClientMessage, now: number): boolean {
     if (message.t === 'pong' || message.t === 'bye') return true;
     const overCount = session.rate !== undefined && !session.rate.take(now);
-    const overBytes =
-      !overCount && (message.t === 'send' || message.t === 'edit') && session.textRate !== undefined && !session.textRate.take(now, message.text.length);
-    const overSearches = !overCount && (message.t === 'who' || message.t === 'search') && !this.searchAllowed(session, now);
+    const cost = overCount ? 0 : textCost(message);
+    const overBytes = cost > 0 && session.textRate !== undefined && !session.textRate.take(now, cost);
+    // A file request makes the author's machine offer a file: it shares the searches' slower budget.
+    const asking = message.t === 'who' || message.t === 'search' || message.t === 'file-request';
+    const overSearches = !overCount && asking && !this.searchAllowed(session, now);
     if (!overCount && !overBytes && !overSearches) return true;
     this.refuse(session, message, now);
     return false;
@@ -84,6 +89,15 @@ export class RateLimits {
     }
     if (message.t === 'send') {
       session.connection.send({ t: 'error', code: ErrorCode.RateLimited, message: 'too many messages; this one was not sent', ref: message.ref, fatal: false });
+    } else if (message.t === 'offer') {
+      // The sender waits for offer-sent: say at once that none is coming.
+      session.connection.send({
+        t: 'error',
+        code: ErrorCode.RateLimited,
+        message: 'too many messages; these files were not offered',
+        ref: message.ref,
+        fatal: false,
+      });
     } else if (message.t === 'who') {
       // A search waits for its answer: say at once that none is coming.
       session.connection.send({
@@ -104,4 +118,14 @@ export class RateLimits {
       });
     }
   }
+}
+
+/** What a message adds to the history's text: a send's or an edit's text, the file names an
+ *  offer's record keeps (offerRecords.ts; capped so that one offer always fits the burst). */
+function textCost(message: ClientMessage): number {
+  if (message.t === 'send' || message.t === 'edit') return message.text.length;
+  if (message.t !== 'offer' || message.attachment) return 0;
+  let chars = 0;
+  for (const file of message.files.slice(0, RECORDED_FILES)) chars += file.name.length;
+  return Math.min(chars, Limits.textChars);
 }

@@ -1,10 +1,11 @@
+import { codeParts, hasCodeParts } from '../net/protocol/codeMessages';
 import type { HistoryEntry } from './historyEntry';
 
 /**
  * A stored message in the fewest bytes that give it back exactly: what the history's columns
  * already say (seq, time, sender, conversation) is left out, names and identities are small
- * numbers, and the fields most messages lack (code, files, an edit) are one JSON object when
- * there. A million messages take well under half of their log's size this way, and held as
+ * numbers, and the fields most messages lack (code, files, mentions, attachments, an edit) are
+ * one JSON object when there. A million messages take well under half of their log's size this way, and held as
  * their JSON they would take all of it (the history's memory bound is 1.5× the log).
  *
  * A record: a format byte, the ref, the name, the id (when it is not `<epoch>-<seq>`), the
@@ -127,19 +128,32 @@ export function decodeMessage(bytes: Buffer, columns: RecordColumns, tables: Cod
   if (format & USUAL_THREAD) entry.thread = `${tables.epoch}-${columns.parent}`;
   else if (extras.thread !== undefined) entry.thread = extras.thread;
   if (extras.files) entry.files = extras.files;
+  if (extras.mentions) entry.mentions = extras.mentions;
+  if (extras.urgent) entry.urgent = true;
+  if (extras.attachments) entry.attachments = extras.attachments;
+  if (extras.patch) entry.patch = extras.patch;
+  if (extras.block) entry.block = extras.block;
+  if (extras.problem) entry.problem = extras.problem;
   if (extras.edited !== undefined) entry.edited = extras.edited;
   if (extras.deleted) entry.deleted = true;
   return entry;
 }
 
-type Extras = Partial<Pick<HistoryEntry, 'code' | 'thread' | 'files' | 'edited' | 'deleted'>>;
+type Extras = Partial<
+  Pick<HistoryEntry, 'code' | 'thread' | 'files' | 'mentions' | 'urgent' | 'attachments' | 'patch' | 'block' | 'problem' | 'edited' | 'deleted'>
+>;
 
 function extrasOf(entry: HistoryEntry, usualThread: boolean): string | undefined {
-  if (!entry.code && (entry.thread === undefined || usualThread) && !entry.files && entry.edited === undefined && !entry.deleted) return undefined;
+  const rich = entry.mentions !== undefined || entry.urgent !== undefined || entry.attachments !== undefined || hasCodeParts(entry);
+  if (!entry.code && (entry.thread === undefined || usualThread) && !entry.files && !rich && entry.edited === undefined && !entry.deleted) return undefined;
   const extras: Extras = {};
   if (entry.code) extras.code = entry.code;
   if (entry.thread !== undefined && !usualThread) extras.thread = entry.thread;
   if (entry.files) extras.files = entry.files;
+  if (entry.mentions) extras.mentions = entry.mentions;
+  if (entry.urgent) extras.urgent = true;
+  if (entry.attachments) extras.attachments = entry.attachments;
+  Object.assign(extras, codeParts(entry));
   if (entry.edited !== undefined) extras.edited = entry.edited;
   if (entry.deleted) extras.deleted = true;
   // JSON.stringify escapes lone surrogates: the result is well-formed, so UTF-8 keeps it exactly.

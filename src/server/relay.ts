@@ -32,6 +32,7 @@ import { Presence } from './presence';
 import { RateLimits } from './rateLimits';
 import { RecentRefs } from './recentRefs';
 import { newestOf, RelayContext } from './relayContext';
+import { OfferRecords } from './offerRecords';
 import { Router } from './router';
 import { Session, SessionEvents } from './session';
 import { StoreWrites } from './storeWrites';
@@ -109,6 +110,7 @@ export class Relay extends EventEmitter {
   private readonly rates: RateLimits;
   private readonly keepalive: Keepalive;
   private readonly router: Router;
+  private readonly offerRecords: OfferRecords;
   private readonly logger: Logger;
   /** Lines a flood repeats (refusals, evictions, junk failing its login), counted not repeated. */
   private readonly floodLog: FloodLog;
@@ -196,6 +198,8 @@ export class Relay extends EventEmitter {
         sendData: (session, header, frame) => this.flow.deliverData(session, header, frame),
         fail: (session, error) => this.fail(session, error),
         receiverFor: (clientId) => newestOf(this.byClient.get(clientId)),
+        record: (sender, to, key, files) => this.offerRecords.record(sender, to, key, files),
+        attachmentRefusal: (sender, to, offered) => this.requests.attachmentOfferRefusal(sender.clientId, to, offered),
         logger: this.logger,
       },
       {
@@ -235,6 +239,7 @@ export class Relay extends EventEmitter {
     const changes = new MessageChanges(context);
     this.router = new Router(context, changes);
     this.requests = new ConversationRequests(context, changes);
+    this.offerRecords = new OfferRecords(context);
     this.rates = new RateLimits(options, (session, error) => this.fail(session, error));
     this.keepalive = new Keepalive(this.flow, this, (session, error) => this.fail(session, error));
     this.greeter = new Greeter(context, {
@@ -519,6 +524,7 @@ export class Relay extends EventEmitter {
       case 'read':
       case 'history':
       case 'search':
+      case 'file-request':
         this.requests.handle(session, message);
         return;
     }

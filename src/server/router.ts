@@ -9,6 +9,8 @@ import { ackFrame, chatMessageFrame } from './io/hotFrames';
 import type { MessageChanges } from './messageChanges';
 import { newestOf, RelayContext } from './relayContext';
 import { notFound, Refusal } from './requestRefusal';
+import { richParts } from './richFields';
+import { codeParts, hasCodeParts } from '../net/protocol/codeMessages';
 import type { Session } from './session';
 
 /**
@@ -40,6 +42,9 @@ export class Router {
     const conv = typeof to === 'string' || send.thread !== undefined ? conversationKeyOf(to, session.clientId) : '';
     const root = send.thread === undefined ? undefined : this.threadRoot(session.clientId, conv, send.thread);
     if (root instanceof Refusal) return this.refuseSend(session, send, root);
+    // Plain sends (nearly all) carry none of these: no object is made for them.
+    const rich = send.mentions || send.urgent || send.attachments ? richParts(send) : undefined;
+    if (rich instanceof Refusal) return this.refuseSend(session, send, rich);
     const seq = history.nextSeq();
     const entry: HistoryEntry = {
       id: `${history.epoch}-${seq}`,
@@ -51,6 +56,8 @@ export class Router {
       text: send.text,
       ...(send.code ? { code: send.code } : {}),
       ...(root ? { thread: root.id } : {}),
+      ...rich,
+      ...(hasCodeParts(send) ? codeParts(send) : undefined),
       ref: send.ref,
     };
     const frame = chatMessageFrame(entry, false);

@@ -1,17 +1,19 @@
+import { IndexSweep, SweepPace } from './indexSweep';
 import { PostingLists } from './postingLists';
 import { ArrayCursor, RecordCursor, TermCursor, UnionCursor, WindowedUnion } from './searchCursors';
-import { MAX_TERM_CHARS, normaliseText } from './searchText';
+import { hasFilePart, hasImagePart, MAX_TERM_CHARS, NamedParts, normaliseText, partNames } from './searchText';
 import { FNV_OFFSET, FNV_PRIME, hashOf, TermDictionary } from './termDictionary';
 
 /**
  * The history's inverted index: for every word (searchText.ts) and for every conversation,
- * sender, thread and "has a file" / "has code", the records it occurs in (postingLists.ts), the
- * terms in an off-heap dictionary (termDictionary.ts). Records are added as the history holds
- * them, rising; an edit adds its new words to a small side list of its message (the search
- * checks every changed message against its latest text, so words an edit removed drop out there).
+ * sender, thread, mention and "has a file" / "has an image" / "has code", the records it
+ * occurs in (postingLists.ts), the terms in an off-heap dictionary (termDictionary.ts). Records
+ * are added as the history holds them, rising; an edit adds its new words to a small side list
+ * of its message (the search checks every changed message against its latest text, so words an
+ * edit removed drop out there).
  *
- * Records retention dropped stay in the lists until they are half of what was indexed; then the
- * lists are copied without them (compact()).
+ * Records retention dropped stay in the lists until they are half of what was indexed; then they
+ * leave it a slice at a time, as more messages come (indexSweep.ts).
  */
 
 /** Terms that are not words start with a character no word has. */
@@ -20,14 +22,17 @@ const SENDER = '\u0001f';
 const THREAD = '\u0001t';
 const HAS_FILE_TERM = '\u0001F';
 const HAS_CODE_TERM = '\u0001C';
+const HAS_IMAGE_TERM = '\u0001I';
+/** A mention: followed by the client id, 'channel' or 'here'. */
+const MENTION = '\u0001m';
 /** Above this many terms a word's records are gathered window by window (WindowedUnion). */
 const FEW_TERMS = 8;
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 
 /** What the index takes from a message as it is held. */
-export interface IndexedMessage {
+export interface IndexedMessage extends NamedParts {
   text: string;
-  files?: readonly { name: string }[];
+  mentions?: readonly string[];
   deleted?: true;
 }
 
@@ -40,20 +45,21 @@ export interface MessageTerms {
 }
 
 export class SearchIndex {
-  private terms = new TermDictionary();
-  private lists = new PostingLists();
+  private readonly terms = new TermDictionary();
+  private readonly lists = new PostingLists();
   /** Records an edit gave words they were not indexed with, by term (rising). */
-  private edits = new Map<number, number[]>();
-  /** Records below this were dropped by retention (their postings are dead). */
-  private dropBelow = 0;
-  /** The lowest record the lists may hold (the drop point at the last compaction). */
-  private compactedAt = 0;
+  private readonly edits = new Map<number, number[]>();
+  private readonly sweep: IndexSweep;
   /** The highest record indexed, plus one. */
   private indexedEnd = 0;
   /** The term of each conversation and sender seen (+1; 0: not yet), so that a message's own
    *  terms cost no string to find. */
   private convTerms = new Int32Array(64);
   private senderTerms = new Int32Array(64);
+
+  constructor(pace?: SweepPace) {
+    this.sweep = new IndexSweep(this.terms, this.lists, this.edits, (term) => this.forgetCached(term), pace);
+  }
 
   /** Bytes of the index's typed arrays. */
   get bytes(): number {
@@ -85,10 +91,12 @@ export class SearchIndex {
   addContent(n: number, message: IndexedMessage, about: Pick<MessageTerms, 'sender' | 'hasCode'>): void {
     if (message.deleted) return;
     this.lists.add(this.cachedTerm('senderTerms', SENDER, about.sender), n);
-    if (message.files && message.files.length > 0) this.addSpecial(HAS_FILE_TERM, n);
+    if (hasFilePart(message)) this.addSpecial(HAS_FILE_TERM, n);
+    if (hasImagePart(message)) this.addSpecial(HAS_IMAGE_TERM, n);
     if (about.hasCode) this.addSpecial(HAS_CODE_TERM, n);
+    for (const mention of message.mentions ?? []) this.addSpecial(MENTION + mention, n);
     this.addWords(message.text, n);
-    for (const file of message.files ?? []) this.addWords(file.name, n);
+    for (const part of partNames(message) ?? []) this.addWords(part.name, n);
   }
 
   /** Record `n`'s message was edited to `text` (with code, now, when `hasCode`). */
@@ -103,11 +111,10 @@ export class SearchIndex {
     if (hasCode) add(this.terms.intern(HAS_CODE_TERM, 0, HAS_CODE_TERM.length, hashOf(HAS_CODE_TERM, 0, HAS_CODE_TERM.length), false));
   }
 
-  /** Records below `first` are gone: compacts the index once they are half of it. */
+  /** Records below `first` are gone: once they are half of the index, each call takes a slice
+   *  of them out (indexSweep.ts). */
   dropped(first: number): void {
-    this.dropBelow = Math.max(this.dropBelow, first);
-    const dead = this.dropBelow - this.compactedAt;
-    if (dead > 65_536 && dead > this.indexedEnd - this.dropBelow) this.compact();
+    this.sweep.dropped(first, this.indexedEnd);
   }
 
   /** The records of any word that starts with `prefix` (a word, normalised), or undefined when none. */
@@ -141,6 +148,18 @@ export class SearchIndex {
 
   hasCodeCursor(): RecordCursor | undefined {
     return this.unionOf(this.found(HAS_CODE_TERM), 0);
+  }
+
+  hasImageCursor(): RecordCursor | undefined {
+    return this.unionOf(this.found(HAS_IMAGE_TERM), 0);
+  }
+
+  /** The records that mention any of `mentions` (client ids, 'channel', 'here'). */
+  mentionCursor(mentions: readonly string[]): RecordCursor | undefined {
+    return this.unionOf(
+      mentions.flatMap((mention) => this.found(MENTION + mention)),
+      0,
+    );
   }
 
   /** One conversation's records (its thread replies included), or one thread's replies, newest
@@ -217,39 +236,13 @@ export class SearchIndex {
     for (const [start, end] of wordRanges(normal)) this.lists.add(this.terms.intern(normal, start, end, hashOf(normal, start, end), true), n);
   }
 
-  /**
-   * Drops what lies below the records still held: whole blocks of the lists (postingLists.ts),
-   * and the terms left without records once they are most of the dictionary (words seen only in
-   * messages retention dropped would otherwise pile up for as long as the relay runs).
-   */
-  private compact(): void {
-    const low = this.dropBelow;
-    const edits = new Map<number, number[]>();
-    for (const [term, records] of this.edits) {
-      const kept = records.filter((n) => n >= low);
-      if (kept.length > 0) edits.set(term, kept);
-    }
-    let live = 0;
-    for (let term = 0; term < this.terms.size; term++) if (this.lists.reaches(term, low) || edits.has(term)) live++;
-    if (2 * live >= this.terms.size) {
-      this.lists = this.lists.compacted(low, (term) => term);
-      this.edits = edits;
-    } else {
-      const terms = new TermDictionary();
-      const numbers = new Int32Array(this.terms.size).fill(-1);
-      for (let term = 0; term < this.terms.size; term++) {
-        if (!this.lists.reaches(term, low) && !edits.has(term)) continue;
-        const key = this.terms.text(term);
-        numbers[term] = terms.intern(key, 0, key.length, hashOf(key, 0, key.length), this.terms.isWord(term));
-      }
-      this.lists = this.lists.compacted(low, (term) => numbers[term]);
-      this.edits = new Map([...edits].map(([term, records]) => [numbers[term], records]));
-      this.terms = terms;
-      // Term numbers changed: the remembered ones are found again as they come.
-      this.convTerms.fill(0);
-      this.senderTerms.fill(0);
-    }
-    this.compactedAt = low;
+  /** A conversation's or sender's term is released: it is no longer theirs. */
+  private forgetCached(term: number): void {
+    if (this.terms.isWord(term)) return;
+    const key = this.terms.text(term);
+    const cache = key.startsWith(CONVERSATION) ? this.convTerms : key.startsWith(SENDER) ? this.senderTerms : undefined;
+    const index = Number(key.slice(CONVERSATION.length));
+    if (cache && index < cache.length && cache[index] === term + 1) cache[index] = 0;
   }
 }
 

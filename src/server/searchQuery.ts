@@ -8,7 +8,9 @@ import { wordsOf } from './searchText';
  * - "quoted phrases": whole words, one after the other (a quoted single word: that whole word);
  * - `from:NAME` (or `from:me`), `in:#channel`, `in:@name` (the direct conversation with them;
  *   `in:@me`: notes to oneself), `in:@name,name` (a group): any of several of the same kind;
- * - `has:file`, `has:code` (shared from an editor, or a ``` fence);
+ * - `has:file` (offered or attached), `has:image` (attached), `has:code` (shared from an editor,
+ *   or a ``` fence);
+ * - `is:mention`: messages that mention the searcher, or @channel / @here (not the searcher's own);
  * - `before:`, `after:`, `on:` a date (YYYY-MM-DD, UTC): before that day, after it, on it.
  * Anything else that looks like `word:` is searched as words.
  */
@@ -22,7 +24,10 @@ export interface ParsedSearch {
   /** In any of these conversations (keys). */
   in?: string[];
   hasFile?: boolean;
+  hasImage?: boolean;
   hasCode?: boolean;
+  /** Mentioning this identity, or everyone (@channel, @here) in messages from others. */
+  mentioning?: string;
   /** Sent at or after this time (ms since 1970). */
   since?: number;
   /** Sent before this time (ms since 1970). */
@@ -46,7 +51,7 @@ const DAY_MS = 24 * 3600 * 1000;
 /** `op:value` or `op:"a value"` (the closing quote may be missing at the end). */
 const PART = /([A-Za-z]+):(?:"([^"]*)"?|(\S+))|"([^"]*)"?|(\S+)/g;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const OPERATORS = new Set(['from', 'in', 'has', 'before', 'after', 'on']);
+const OPERATORS = new Set(['from', 'in', 'has', 'is', 'before', 'after', 'on']);
 
 export function parseSearch(text: string, names: SearchNames): ParsedSearch | { error: string } {
   const query: ParsedSearch = { words: [], phrases: [] };
@@ -65,7 +70,15 @@ export function parseSearch(text: string, names: SearchNames): ParsedSearch | { 
   }
   query.words = [...new Set(query.words)];
   if (query.since !== undefined && query.until !== undefined && query.since >= query.until) return { error: 'the dates leave no time to search in' };
-  const empty = query.words.length === 0 && query.phrases.length === 0 && !query.from && !query.in && !query.hasFile && !query.hasCode;
+  const empty =
+    query.words.length === 0 &&
+    query.phrases.length === 0 &&
+    !query.from &&
+    !query.in &&
+    !query.hasFile &&
+    !query.hasImage &&
+    !query.hasCode &&
+    !query.mentioning;
   if (empty && query.since === undefined && query.until === undefined) return { error: 'nothing to search for: type some words' };
   return query;
 }
@@ -89,8 +102,16 @@ function applyOperator(query: ParsedSearch, operator: string, value: string, nam
     case 'has': {
       const what = value.toLowerCase();
       if (what === 'file' || what === 'files') query.hasFile = true;
+      else if (what === 'image' || what === 'images') query.hasImage = true;
       else if (what === 'code') query.hasCode = true;
-      else return `has: takes "file" or "code", not "${value}"`;
+      else return `has: takes "file", "image" or "code", not "${value}"`;
+      return undefined;
+    }
+    case 'is': {
+      const what = value.toLowerCase();
+      if (what !== 'mention' && what !== 'mentions') return `is: takes "mention", not "${value}"`;
+      if (!names.self) return 'is:mention needs to know who is searching';
+      query.mentioning = names.self;
       return undefined;
     }
     default:

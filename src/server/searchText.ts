@@ -47,8 +47,31 @@ export function searchableText(text: string, files: readonly { name: string }[] 
   return out;
 }
 
+/** What search takes from a message beyond its text: its files and attachments. */
+export interface NamedParts {
+  files?: readonly { name: string }[];
+  attachments?: readonly { name: string; kind: 'image' | 'file' }[];
+}
+
+/** The names a message's words come from beside its text: its files' and attachments'. */
+export function partNames(message: NamedParts): readonly { name: string }[] | undefined {
+  if (!message.attachments || message.attachments.length === 0) return message.files;
+  return [...(message.files ?? []), ...message.attachments];
+}
+
+/** `has:file`: a file offered (recorded as a message) or attached. */
+export function hasFilePart(message: NamedParts): boolean {
+  return (message.files !== undefined && message.files.length > 0) || (message.attachments?.some((a) => a.kind === 'file') ?? false);
+}
+
+/** `has:image`: an image attached. */
+export function hasImagePart(message: NamedParts): boolean {
+  return message.attachments?.some((a) => a.kind === 'image') ?? false;
+}
+
 /** Whether a message counts as code: shared from an editor, or with a ``` fence in its text. */
 export function looksLikeCode(text: string, code: unknown): boolean {
+  // `code`: a shared excerpt, a patch or a terminal/problem block (issue 28).
   return code !== undefined || text.includes('```');
 }
 

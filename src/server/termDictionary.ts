@@ -1,16 +1,22 @@
 /**
- * The search index's terms, numbered 0, 1, 2… in the order they were added, in typed arrays: a
- * relay that holds a million messages knows hundreds of thousands of words, and as JS strings
- * in a Map they would cost twice the memory and be walked by every full garbage collection.
+ * The search index's terms, numbered in typed arrays: a relay that holds a million messages knows
+ * hundreds of thousands of words, and as JS strings in a Map they would cost twice the memory and
+ * be walked by every full garbage collection.
  *
  * Terms are found by an open-addressing hash table over their UTF-16 code units, compared in
  * place (a word is looked up as a range of the text it is in, never cut out of it). Word terms
  * are also chained by their first two code units, so the words starting with a prefix are found
  * without sorting anything (the index's other terms — conversations, senders — are not words).
+ *
+ * A term no record holds any more is released (release()): its number and its characters' room
+ * are given to the next new terms, so a relay whose chat keeps bringing new words (and retention
+ * dropping old ones) keeps a dictionary of the size of what it holds, without rebuilding it.
  */
 
 const NONE = -1;
 const FIRST_TERMS = 1024;
+/** Terms are at most this many code units (so a length fits a code unit of `chars`). */
+const MAX_TERM_UNITS = 255;
 
 export class TermDictionary {
   /** Each term's length, then its code units. */
@@ -18,21 +24,35 @@ export class TermDictionary {
   private charsUsed = 0;
   /** Where each term is in `chars`. */
   private starts = new Uint32Array(FIRST_TERMS);
-  /** The next older word term with the same first two code units, NONE, or NOT_A_WORD. */
+  /** The next older word term with the same first two code units, NONE, NOT_A_WORD or RELEASED. */
   private nextInBucket = new Int32Array(FIRST_TERMS);
+  /** The next newer one (NONE: the bucket's newest), so that a word leaves its bucket at once. */
+  private newerInBucket = new Int32Array(FIRST_TERMS);
   /** Slots of two: a term's hash and the term plus one (0: an empty slot). */
   private table = new Int32Array(4 * FIRST_TERMS);
-  private terms = 0;
+  /** Numbers handed out (every term is below this). */
+  private numbered = 0;
+  private live = 0;
+  /** Released numbers, to be given again. */
+  private readonly releasedTerms: number[] = [];
+  /** Per length, the newest released room of that many code units (a chain through `chars`). */
+  private readonly releasedRoom = new Int32Array(MAX_TERM_UNITS + 1).fill(NONE);
   /** Newest word term of each bucket (the first two code units, see bucketOf). */
   private readonly buckets = new Map<number, number>();
 
+  /** How many terms there are. */
   get size(): number {
-    return this.terms;
+    return this.live;
+  }
+
+  /** Every term's number is below this (released ones included). */
+  get end(): number {
+    return this.numbered;
   }
 
   /** Bytes of the typed arrays (for the index's own accounting). */
   get bytes(): number {
-    return this.chars.byteLength + this.starts.byteLength + this.nextInBucket.byteLength + this.table.byteLength;
+    return this.chars.byteLength + this.starts.byteLength + this.nextInBucket.byteLength + this.newerInBucket.byteLength + this.table.byteLength;
   }
 
   /** The term `text[start, end)` (at most 255 code units), or -1. */
@@ -56,7 +76,12 @@ export class TermDictionary {
 
   /** Whether `term` is a word term (see intern). */
   isWord(term: number): boolean {
-    return this.nextInBucket[term] !== NOT_A_WORD;
+    return this.nextInBucket[term] >= NONE;
+  }
+
+  /** Whether `term` is a number not in use (released, or never given). */
+  isReleased(term: number): boolean {
+    return term >= this.numbered || this.nextInBucket[term] === RELEASED;
   }
 
   /** The word terms that start with `prefix` (a word of one code unit or more). */
@@ -77,6 +102,26 @@ export class TermDictionary {
     return String.fromCharCode(...this.chars.subarray(start + 1, start + 1 + this.chars[start]));
   }
 
+  /**
+   * Forgets `term`: it is found no more, and its number is given to a new term. The caller makes
+   * sure nothing refers to it any more (the index: no record holds it, no edit names it).
+   */
+  release(term: number): void {
+    if (this.isReleased(term)) return;
+    const at = this.starts[term];
+    const length = this.chars[at];
+    this.unhash(term, hashOfUnits(this.chars, at + 1, at + 1 + length));
+    if (this.isWord(term)) this.leaveBucket(term, bucketOfUnits(this.chars, at + 1, length));
+    // The room's first two code units chain it to the next released room of its length.
+    const next = this.releasedRoom[length];
+    this.chars[at] = next >>> 16;
+    this.chars[at + 1] = next & 0xffff;
+    this.releasedRoom[length] = at;
+    this.nextInBucket[term] = RELEASED;
+    this.releasedTerms.push(term);
+    this.live--;
+  }
+
   private lookup(text: string, start: number, end: number, hash: number, add: boolean, word: boolean, fold: boolean): number {
     const table = this.table;
     const mask = (table.length >> 1) - 1;
@@ -90,8 +135,37 @@ export class TermDictionary {
     const term = this.add(fold ? text.slice(start, end).toLowerCase() : text, fold ? 0 : start, fold ? end - start : end, word);
     table[2 * slot] = hash;
     table[2 * slot + 1] = term + 1;
-    if (4 * this.terms > table.length) this.rehash();
+    if (4 * this.live > table.length) this.rehash();
     return term;
+  }
+
+  /** Takes `term` out of the hash table, moving back the entries after it that probed past it
+   *  (so that every lookup still finds its term before an empty slot). */
+  private unhash(term: number, hash: number): void {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    let hole = hash & mask;
+    while (table[2 * hole + 1] !== term + 1) hole = (hole + 1) & mask;
+    for (let slot = (hole + 1) & mask; table[2 * slot + 1] !== 0; slot = (slot + 1) & mask) {
+      const home = table[2 * slot] & mask;
+      // The entry stays when its home lies after the hole, up to its slot (cyclically).
+      const stays = hole <= slot ? hole < home && home <= slot : hole < home || home <= slot;
+      if (stays) continue;
+      table[2 * hole] = table[2 * slot];
+      table[2 * hole + 1] = table[2 * slot + 1];
+      hole = slot;
+    }
+    table[2 * hole] = 0;
+    table[2 * hole + 1] = 0;
+  }
+
+  private leaveBucket(term: number, bucket: number): void {
+    const older = this.nextInBucket[term];
+    const newer = this.newerInBucket[term];
+    if (older !== NONE) this.newerInBucket[older] = newer;
+    if (newer !== NONE) this.nextInBucket[newer] = older;
+    else if (older !== NONE) this.buckets.set(bucket, older);
+    else this.buckets.delete(bucket);
   }
 
   private collect(newest: number | undefined, prefix: string, out: number[]): void {
@@ -119,26 +193,46 @@ export class TermDictionary {
   }
 
   private add(text: string, start: number, end: number, word: boolean): number {
-    const term = this.terms++;
-    if (term === this.starts.length) {
-      this.starts = grown(this.starts, term + 1);
-      this.nextInBucket = grown(this.nextInBucket, term + 1);
+    let term = this.releasedTerms.pop();
+    if (term === undefined) {
+      term = this.numbered++;
+      if (term === this.starts.length) {
+        this.starts = grown(this.starts, term + 1);
+        this.nextInBucket = grown(this.nextInBucket, term + 1);
+        this.newerInBucket = grown(this.newerInBucket, term + 1);
+      }
     }
+    this.live++;
     const length = end - start;
-    if (this.charsUsed + length + 1 > this.chars.length) this.chars = grown(this.chars, this.charsUsed + length + 1);
-    const at = this.charsUsed;
+    const at = this.roomFor(length);
     this.chars[at] = length;
     for (let i = 0; i < length; i++) this.chars[at + 1 + i] = text.charCodeAt(start + i);
     this.starts[term] = at;
-    this.charsUsed += length + 1;
     if (word) {
       const bucket = bucketOf(text, start, end);
-      this.nextInBucket[term] = this.buckets.get(bucket) ?? NONE;
+      const older = this.buckets.get(bucket) ?? NONE;
+      this.nextInBucket[term] = older;
+      this.newerInBucket[term] = NONE;
+      if (older !== NONE) this.newerInBucket[older] = term;
       this.buckets.set(bucket, term);
     } else {
       this.nextInBucket[term] = NOT_A_WORD;
     }
     return term;
+  }
+
+  /** Where a term of `length` code units goes: a released term's room of that length, or new
+   *  room at the end. */
+  private roomFor(length: number): number {
+    const released = this.releasedRoom[length];
+    if (released !== NONE) {
+      this.releasedRoom[length] = (this.chars[released] << 16) | this.chars[released + 1];
+      return released;
+    }
+    if (this.charsUsed + length + 1 > this.chars.length) this.chars = grown(this.chars, this.charsUsed + length + 1);
+    const at = this.charsUsed;
+    this.charsUsed += length + 1;
+    return at;
   }
 
   /** Doubles the table (at most half full: probes stay short). */
@@ -158,11 +252,19 @@ export class TermDictionary {
 }
 
 const NOT_A_WORD = -2;
+const RELEASED = -3;
 
 /** FNV-1a over UTF-16 code units (as the index computes it while reading a text). */
 export function hashOf(text: string, start: number, end: number): number {
   let hash = FNV_OFFSET;
   for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash >>> 0;
+}
+
+/** hashOf over a term's stored code units. */
+function hashOfUnits(units: Uint16Array, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ units[i], FNV_PRIME);
   return hash >>> 0;
 }
 
@@ -172,6 +274,11 @@ export const FNV_PRIME = 0x01000193;
 /** A word's bucket: its first two code units (a one-unit word: that unit and 0). */
 function bucketOf(text: string, start: number, end: number): number {
   return text.charCodeAt(start) * 0x10000 + (end - start > 1 ? text.charCodeAt(start + 1) : 0);
+}
+
+/** bucketOf over a term's stored code units (`length` of them from `start`). */
+function bucketOfUnits(units: Uint16Array, start: number, length: number): number {
+  return units[start] * 0x10000 + (length > 1 ? units[start + 1] : 0);
 }
 
 type Grown = Uint16Array | Uint32Array | Int32Array;

@@ -3,6 +3,7 @@ import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { DataFrameParts, encodeHeader, FrameFlag, FrameKind } from '../net/protocol/frame';
 import { Logger } from '../net/logger';
 import { Answer, Cancel, Credit, FileResult, OfferedFile, OfferOut, RelayMessage } from '../net/protocol/messages';
+import type { OfferedAttachment } from '../net/protocol/richMessages';
 import { Session } from './session';
 
 /**
@@ -18,6 +19,11 @@ export interface TransferRouterHost {
   fail(session: Session, error: TeamMessengerError): void;
   /** The connection an identity receives offers on (its newest), if online. */
   receiverFor(clientId: string): Session | undefined;
+  /** Records an offer as a message in the conversation (offerRecords.ts): its id now, stored
+   *  by `store()` once the offer is on its way. */
+  record?(sender: Session, to: string, key: string, files: readonly OfferedFile[]): { id: string; store(): void };
+  /** Why an offer that answers a file request may not go to `to` (fileRequests.ts), if so. */
+  attachmentRefusal?(sender: Session, to: string, offered: OfferedAttachment): string | undefined;
   logger: Logger;
 }
 
@@ -69,6 +75,11 @@ export class TransferRouter {
   }
 
   offer(sender: Session, offer: OfferOut): void {
+    const refused = offer.attachment && this.host.attachmentRefusal?.(sender, offer.to, offer.attachment);
+    if (refused) {
+      this.host.send(sender, { t: 'error', code: ErrorCode.NotFound, message: refused, ref: offer.ref, fatal: false });
+      return;
+    }
     const receiver = this.host.receiverFor(offer.to);
     if (!receiver) {
       this.host.send(sender, { t: 'error', code: ErrorCode.NoSuchPeer, message: 'that peer is not online to receive files', ref: offer.ref, fatal: false });
@@ -88,8 +99,22 @@ export class TransferRouter {
     transfer.expiry = setTimeout(() => this.expire(transfer), this.limits.offerTimeoutMs);
     transfer.expiry.unref();
     this.add(transfer);
-    this.host.send(receiver, { t: 'offer', transfer: id, from: sender.clientId, fromName: sender.name, key: offer.key, files: offer.files, expiresAt });
-    this.host.send(sender, { t: 'offer-sent', ref: offer.ref, transfer: id, expiresAt });
+    // An answer to a file-request is about a message that exists already: not recorded again.
+    const record = offer.attachment ? undefined : this.host.record?.(sender, offer.to, offer.key, offer.files);
+    const message = record ? { message: record.id } : {};
+    this.host.send(receiver, {
+      t: 'offer',
+      transfer: id,
+      from: sender.clientId,
+      fromName: sender.name,
+      key: offer.key,
+      files: offer.files,
+      expiresAt,
+      ...(offer.attachment ? { attachment: offer.attachment } : {}),
+      ...message,
+    });
+    this.host.send(sender, { t: 'offer-sent', ref: offer.ref, transfer: id, expiresAt, ...message });
+    record?.store();
     this.host.logger.info('file offer', {
       transfer: id,
       from: sender.name,

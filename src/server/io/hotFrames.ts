@@ -18,7 +18,27 @@ export function chatMessageFrame(entry: FramedMessage, replay: boolean): Buffer 
 }
 
 /** What a chat message frame carries (a history entry is one). */
-export type FramedMessage = Pick<ChatMessage, 'id' | 'seq' | 'ts' | 'from' | 'fromName' | 'to' | 'text' | 'code' | 'thread' | 'files' | 'edited' | 'deleted'>;
+export type FramedMessage = Pick<
+  ChatMessage,
+  | 'id'
+  | 'seq'
+  | 'ts'
+  | 'from'
+  | 'fromName'
+  | 'to'
+  | 'text'
+  | 'code'
+  | 'thread'
+  | 'files'
+  | 'mentions'
+  | 'urgent'
+  | 'attachments'
+  | 'patch'
+  | 'block'
+  | 'problem'
+  | 'edited'
+  | 'deleted'
+>;
 
 /** How every chat message's JSON starts: the history's log lines rely on it. */
 export const MESSAGE_JSON_START = '{"t":"message",';
@@ -40,6 +60,12 @@ function chatMessageJsonText(entry: FramedMessage): FrameJson {
   if (entry.code) json.raw(',"code":' + JSON.stringify(entry.code)).notAscii();
   if (entry.thread !== undefined) json.raw(',"thread":').string(entry.thread);
   if (entry.files) json.raw(',"files":' + JSON.stringify(entry.files)).notAscii();
+  if (entry.mentions) json.raw(',"mentions":').strings(entry.mentions);
+  if (entry.urgent) json.raw(',"urgent":true');
+  if (entry.attachments) json.raw(',"attachments":' + JSON.stringify(entry.attachments)).notAscii();
+  if (entry.patch) json.raw(',"patch":' + JSON.stringify(entry.patch)).notAscii();
+  if (entry.block) json.raw(',"block":').string(entry.block);
+  if (entry.problem) json.raw(',"problem":' + JSON.stringify(entry.problem)).notAscii();
   if (entry.edited !== undefined) json.raw(',"edited":' + entry.edited);
   if (entry.deleted) json.raw(',"deleted":true');
   return json.raw('}');

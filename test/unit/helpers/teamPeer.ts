@@ -4,13 +4,24 @@
  * Tests of the relay use it so they depend on the wire protocol only, not on the client.
  */
 import { Identity, generateIdentity } from '../../../src/net/identity';
-import type { ClientMessage, RelayMessage, Targets, Welcome } from '../../../src/net/protocol/messages';
+import type { ClientMessage, RelayMessage, Send, Targets, Welcome } from '../../../src/net/protocol/messages';
 import type { Relay } from '../../../src/server/relay';
 import { Cleanup, RawClient, startRelay, TestRelayOptions } from './loopback';
 
 type Message<T extends RelayMessage['t']> = Extract<RelayMessage, { t: T }>;
 type RequestType =
-  'channel-create' | 'channel-join' | 'channel-leave' | 'channel-add' | 'channel-update' | 'channel-list' | 'edit' | 'delete' | 'react' | 'history' | 'search';
+  | 'channel-create'
+  | 'channel-join'
+  | 'channel-leave'
+  | 'channel-add'
+  | 'channel-update'
+  | 'channel-list'
+  | 'edit'
+  | 'delete'
+  | 'react'
+  | 'history'
+  | 'search'
+  | 'file-request';
 type Request = Extract<ClientMessage, { t: RequestType }>;
 /** A request as a test writes it: everything but its number. */
 type Ask = Request extends infer R ? (R extends Request ? Omit<R, 'n'> : never) : never;
@@ -103,6 +114,13 @@ export class TeamPeer {
   sendEither(to: Targets, text: string, thread?: string): Promise<Message<'ack' | 'error'>> {
     const ref = `ref-${++nextRef}`;
     this.raw.send({ t: 'send', ref, to, text, ...(thread !== undefined ? { thread } : {}) });
+    return this.raw.waitFor((m) => (m.t === 'ack' || m.t === 'error') && m.ref === ref, `${this.name}: ack or refusal of "${text}"`);
+  }
+
+  /** Sends with any of a send's fields (mentions, urgent, attachments…); the ack or the refusal. */
+  sendWith(to: Targets, text: string, fields: Partial<Omit<Send, 't' | 'ref' | 'to' | 'text'>>): Promise<Message<'ack' | 'error'>> {
+    const ref = `ref-${++nextRef}`;
+    this.raw.send({ t: 'send', ref, to, text, ...fields });
     return this.raw.waitFor((m) => (m.t === 'ack' || m.t === 'error') && m.ref === ref, `${this.name}: ack or refusal of "${text}"`);
   }
 

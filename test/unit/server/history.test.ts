@@ -9,6 +9,7 @@ import { HEADER_BYTES } from '../../../src/net/protocol/frame';
 import { HistoryEntry, HistoryOptions, MessageHistory } from '../../../src/server/history';
 import { logLineOf } from '../../../src/server/historyRecords';
 import { chatMessageFrame } from '../../../src/server/io/hotFrames';
+import { appendMessage, historyMessage } from '../helpers/historyMessages';
 import { Prng } from '../helpers/prng';
 import { tempDir, useCleanup } from '../helpers/loopback';
 import { LogCapture } from '../helpers/security';
@@ -37,23 +38,8 @@ describe('MessageHistory', function () {
     h.close();
   }
 
-  /** Appends a message with the next seq, like the relay does. */
-  function add(h: MessageHistory, fields: Partial<HistoryEntry> = {}): HistoryEntry {
-    const seq = h.nextSeq();
-    const entry: HistoryEntry = {
-      id: `${h.epoch}-${seq}`,
-      seq,
-      ts: Date.now(),
-      from: ALICE,
-      fromName: 'alice',
-      to: [BOB],
-      text: `message ${seq}`,
-      ref: `ref-${seq}`,
-      ...fields,
-    };
-    h.append(entry);
-    return entry;
-  }
+  /** A message from alice to bob unless `fields` say otherwise. */
+  const add = (h: MessageHistory, fields: Partial<HistoryEntry> = {}): HistoryEntry => appendMessage(h, { to: [BOB], ...fields });
 
   /** Who may read what without channels: #general is everyone's, a people key its participants'. */
   const readerOf = (clientId: string) => (conv: string) => conv === GENERAL_KEY || participantsOfKey(conv).includes(clientId);
@@ -321,16 +307,7 @@ describe('MessageHistory', function () {
       const h = history({ dir });
       const told: string[] = [];
       const outcome = (name: string) => ({ stored: () => told.push(`${name} stored`), notStored: (why: string) => told.push(`${name} not stored: ${why}`) });
-      const entry = (seq: number): HistoryEntry => ({
-        id: `${h.epoch}-${seq}`,
-        seq,
-        ts: Date.now(),
-        from: ALICE,
-        fromName: 'alice',
-        to: 'all',
-        text: `m${seq}`,
-        ref: `r${seq}`,
-      });
+      const entry = (seq: number): HistoryEntry => historyMessage(h, seq);
       h.append(entry(h.nextSeq()), undefined, outcome('one'));
       assert.deepEqual([h.all(), h.replayFor(BOB, 0, readerOf(BOB)).frames, told], [[], [], []], 'nothing before the write');
       h.flush();

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { silentLogger } from '../../../src/net/logger';
 import { HistoryEntry, HistoryOptions, MessageHistory } from '../../../src/server/history';
 import type { MessageState } from '../../../src/server/teamStore';
+import { appendMessage } from '../helpers/historyMessages';
 import { tempDir, useCleanup } from '../helpers/loopback';
 
 /**
@@ -12,7 +13,6 @@ import { tempDir, useCleanup } from '../helpers/loopback';
  * stops half way leaves the old log whole.
  */
 
-const ALICE = 'A'.repeat(22);
 const LOG = 'history.jsonl';
 
 describe('MessageHistory log compaction', function () {
@@ -30,21 +30,8 @@ describe('MessageHistory log compaction', function () {
     return h;
   }
 
-  function add(h: MessageHistory, text = 'x'.repeat(200)): HistoryEntry {
-    const seq = h.nextSeq();
-    const entry: HistoryEntry = {
-      id: `${h.epoch}-${seq}`,
-      seq,
-      ts: Date.now(),
-      from: ALICE,
-      fromName: 'alice',
-      to: 'all',
-      text: `${seq} ${text}`,
-      ref: `r${seq}`,
-    };
-    h.append(entry);
-    return entry;
-  }
+  /** A message of about 200 characters: the log grows quickly enough to be compacted. */
+  const add = (h: MessageHistory, text = 'x'.repeat(200)): HistoryEntry => appendMessage(h, (seq) => ({ text: `${seq} ${text}` }));
 
   const lines = (dir: string) =>
     fs

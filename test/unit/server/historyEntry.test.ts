@@ -37,6 +37,13 @@ const MUTATIONS: ((v: Record<string, unknown>) => void)[] = [
   (v) => (v.edited = 5),
   (v) => (v.deleted = true),
   (v) => (v.deleted = false),
+  (v) => (v.mentions = [ID, 'channel']),
+  (v) => (v.mentions = ['nobody']),
+  (v) => (v.urgent = true),
+  (v) => (v.urgent = 'yes'),
+  (v) => (v.attachments = [{ id: 'a1', kind: 'file', name: 'a.pdf', size: 3, mime: 'application/pdf', sha256: 'ab'.repeat(32) }]),
+  (v) => (v.attachments = [{ id: 'a1', kind: 'video', name: 'a.mp4', size: 3, mime: 'video/mp4', sha256: 'ab'.repeat(32) }]),
+  (v) => (v.attachments = []),
 ];
 
 describe('history log records', () => {

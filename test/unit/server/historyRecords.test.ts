@@ -4,6 +4,8 @@ import { HistoryEntry } from '../../../src/server/historyEntry';
 import { HistoryRecords, logLineBytes, logLineOf } from '../../../src/server/historyRecords';
 import { chatMessageJson } from '../../../src/server/io/hotFrames';
 import { Prng } from '../helpers/prng';
+import { randomRichParts } from '../helpers/richParts';
+import { randomCodeParts } from '../helpers/codeParts';
 
 /**
  * The history's records give back exactly what was held (in their compact form, see
@@ -21,7 +23,8 @@ function text(rng: Prng, max: number): string {
   return out;
 }
 
-function randomEntry(rng: Prng, seq: number): HistoryEntry {
+/** With `rich`, mentions, urgency and attachments now and then (they make sizes vary widely). */
+function randomEntry(rng: Prng, seq: number, rich = true): HistoryEntry {
   const to: HistoryEntry['to'] = rng.chance(0.3)
     ? 'all'
     : rng.chance(0.3)
@@ -39,6 +42,8 @@ function randomEntry(rng: Prng, seq: number): HistoryEntry {
     ...(rng.chance(0.2) ? { code: { path: text(rng, 20) || 'p', startLine: 1, endLine: rng.int(1, 50), language: text(rng, 6) } } : {}),
     ...(rng.chance(0.3) ? { thread: rng.chance(0.7) ? `${EPOCH}-${parent}` : `old-${parent}` } : {}),
     ...(rng.chance(0.2) ? { files: [{ name: text(rng, 20) || 'f', size: rng.int(0, 2 ** 40) }] } : {}),
+    ...(rich ? randomRichParts(rng, IDS, (max) => text(rng, max)) : {}),
+    ...(rich ? randomCodeParts(rng, (max) => text(rng, max)) : {}),
     ...(rng.chance(0.1) ? { edited: 1_700_000_000_000 + rng.int(0, 1e9) } : {}),
     ...(rng.chance(0.05) ? { deleted: true as const } : {}),
     ref: rng.chance(0.8) ? `r${seq}` : text(rng, 10) || 'r',
@@ -88,13 +93,13 @@ describe('HistoryRecords', () => {
 
   it('drops the oldest records past the count and the byte bound, and refuses one larger than the bound', () => {
     const rng = new Prng(8);
-    const entries = Array.from({ length: 40 }, (_, i) => ({ ...randomEntry(rng, i + 1), text: 'x'.repeat(100) }));
+    const entries = Array.from({ length: 40 }, (_, i) => ({ ...randomEntry(rng, i + 1, false), text: 'x'.repeat(100) }));
     const size = Buffer.byteLength(logLineOf(entries[0]));
     const records = new HistoryRecords(1000, 10 * size + 300, EPOCH);
     for (const entry of entries) records.holdMessage(entry, Buffer.byteLength(logLineOf(entry)));
     assert.ok(records.bytes <= 10 * size + 300 && records.size >= 9, `${records.size} records in ${records.bytes} bytes`);
     assert.deepEqual(records.entry(records.end - 1), entries[39]);
-    const huge = { ...randomEntry(rng, 41), text: 'y'.repeat(20 * size) };
+    const huge = { ...randomEntry(rng, 41, false), text: 'y'.repeat(20 * size) };
     assert.equal(records.holdMessage(huge, Buffer.byteLength(logLineOf(huge))), -1);
     assert.deepEqual(records.entry(records.end - 1), entries[39], 'what it holds stays');
     const few = new HistoryRecords(5, 1 << 20, EPOCH);

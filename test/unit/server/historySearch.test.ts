@@ -2,11 +2,13 @@ import { strict as assert } from 'node:assert';
 import { conversationKeyOf } from '../../../src/net/protocol/conversationKeys';
 import { silentLogger } from '../../../src/net/logger';
 import type { ChatMessage } from '../../../src/net/protocol/messages';
+import type { Mention } from '../../../src/net/protocol/richMessages';
 import { HistoryEntry, MessageHistory, SearchHits } from '../../../src/server/history';
 import type { ParsedSearch } from '../../../src/server/searchQuery';
 import { wordsOf } from '../../../src/server/searchText';
 import type { MessageState } from '../../../src/server/teamStore';
 import { Prng } from '../helpers/prng';
+import { randomAttachment } from '../helpers/richParts';
 import { useCleanup } from '../helpers/loopback';
 import { until } from '../helpers/security';
 
@@ -50,10 +52,14 @@ function matches(m: ChatMessage, conv: string, q: ParsedSearch, canRead: (conv: 
   if (m.deleted || !canRead(conv)) return false;
   if (q.in && !q.in.includes(conv)) return false;
   if (q.from && !q.from.includes(m.from)) return false;
-  if (q.hasFile && !m.files?.length) return false;
+  if (q.hasFile && !m.files?.length && !m.attachments?.some((a) => a.kind === 'file')) return false;
+  if (q.hasImage && !m.attachments?.some((a) => a.kind === 'image')) return false;
+  const mentioned = m.mentions ?? [];
+  const everyone = m.from !== q.mentioning && (mentioned.includes('channel') || mentioned.includes('here'));
+  if (q.mentioning !== undefined && !mentioned.includes(q.mentioning) && !everyone) return false;
   if (q.hasCode && !m.code && !m.text.includes('```')) return false;
   if ((q.since !== undefined && m.ts < q.since) || (q.until !== undefined && m.ts >= q.until)) return false;
-  const words = wordsOf([m.text, ...(m.files ?? []).map((f) => f.name)].join('\n'));
+  const words = wordsOf([m.text, ...(m.files ?? []).map((f) => f.name), ...(m.attachments ?? []).map((a) => a.name)].join('\n'));
   if (!q.words.every((w) => words.some((word) => word.startsWith(w)))) return false;
   return q.phrases.every((p) => words.some((_, i) => p.every((w, j) => words[i + j] === w)));
 }
@@ -76,6 +82,8 @@ describe('MessageHistory.search', function () {
     if (rng.chance(0.15)) q.in = [rng.pick(['#ops', '#secret', '#general', conversationKeyOf([PEOPLE[1]], PEOPLE[0]), '#none'])];
     if (rng.chance(0.1)) q.hasFile = true;
     if (rng.chance(0.15)) q.hasCode = true;
+    if (rng.chance(0.1)) q.hasImage = true;
+    if (rng.chance(0.1)) q.mentioning = rng.pick(PEOPLE);
     if (rng.chance(0.15)) q.since = BASE_TS + rng.int(0, maxSeq) * HOUR;
     if (rng.chance(0.15)) q.until = BASE_TS + rng.int(0, maxSeq) * HOUR;
     if (q.words.length + q.phrases.length === 0 && !q.from && !q.in && !q.hasFile && !q.hasCode && q.since === undefined) q.words.push('a');
@@ -113,6 +121,8 @@ describe('MessageHistory.search', function () {
           ref: `r${seq}`,
           ...(rng.chance(0.1) ? { code: { path: 'a.ts', startLine: 1, endLine: 2, language: 'ts' } } : {}),
           ...(rng.chance(0.1) ? { files: [{ name: `${rng.pick(vocab)}.log`, size: 10 }] } : {}),
+          ...(rng.chance(0.15) ? { mentions: [rng.pick<Mention>([...PEOPLE, 'channel', 'here'])] } : {}),
+          ...(rng.chance(0.1) ? { attachments: [randomAttachment(rng, 0, () => rng.pick(vocab))] } : {}),
         };
         h.append(entry);
         sent.push(entry);
@@ -173,11 +183,13 @@ describe('MessageHistory.search', function () {
     const h = new MessageHistory({ logger: silentLogger, maxEntries: 2000 });
     cleanup.add('history', () => h.close());
     const sent: HistoryEntry[] = [];
-    // Until the index compacts (it then takes less memory), and not a message more: the records
-    // it kept are still all held.
-    for (let bytes = 0; h.stats.indexBytes >= bytes;) {
-      bytes = h.stats.indexBytes;
+    // Until the index sheds what was dropped (it then knows fewer terms: each message has a word
+    // of its own), and not a message more: its sweep is under way, and the records it kept are
+    // still all held. A search now and then indexes the words, as the relay's idle slices do.
+    for (let terms = 0; h.stats.terms >= terms;) {
+      terms = h.stats.terms;
       assert.ok(sent.length < 100_000, 'the index compacted');
+      if (sent.length % 500 === 0) h.search({ words: ['nothing'], phrases: [] }, () => true, 1);
       const seq = h.nextSeq();
       const entry: HistoryEntry = {
         id: `${h.epoch}-${seq}`,
@@ -244,6 +256,29 @@ describe('MessageHistory.search', function () {
     const termsRightAfter = idle.stats.terms;
     assert.ok(termsRightAfter < 1000, `the words wait (${termsRightAfter} terms right after the flood)`);
     await until(() => idle.stats.terms > 20_000, 'the idle slices to index every word', 20_000, 25);
+  });
+
+  it('a search after a flood waits for the index a slice at a time, letting the relay serve others between slices', async function () {
+    const h = new MessageHistory({ logger: silentLogger, maxEntries: 200_000 });
+    cleanup.add('history', () => h.close());
+    for (let i = 0; i < 100_000; i++) {
+      const seq = h.nextSeq();
+      h.append({ id: `${h.epoch}-${seq}`, seq, ts: BASE_TS + seq, from: PEOPLE[0], fromName: 'a', to: 'all', text: `flood w${seq}`, ref: `r${seq}` });
+    }
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    cleanup.add('timer', () => clearInterval(counting));
+    const indexed = h.indexed();
+    assert.ok(indexed, 'a hundred thousand messages wait for their words');
+    await indexed;
+    clearInterval(counting);
+    assert.ok(turns > 0, 'other work ran while the index caught up');
+    assert.ok(h.stats.terms > 100_000, `every word indexed (${h.stats.terms} terms)`);
+    assert.equal(h.indexed(), undefined, 'nothing waits any more');
+    assert.deepEqual(
+      h.search({ words: [`w${h.seq}`], phrases: [] }, () => true, 10).hits.map((hit) => hit.message.seq),
+      [h.seq],
+    );
   });
 });
 

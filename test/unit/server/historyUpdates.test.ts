@@ -6,9 +6,10 @@ import { silentLogger } from '../../../src/net/logger';
 import { encodeControl } from '../../../src/net/protocol/controlCodec';
 import { HEADER_BYTES } from '../../../src/net/protocol/frame';
 import type { ChatMessage, Update } from '../../../src/net/protocol/messages';
-import { HistoryEntry, HistoryOptions, MessageHistory } from '../../../src/server/history';
+import { HistoryOptions, MessageHistory } from '../../../src/server/history';
 import { HistoryLog } from '../../../src/server/historyLog';
 import type { MessageState } from '../../../src/server/teamStore';
+import { appendMessage } from '../helpers/historyMessages';
 import { tempDir, useCleanup } from '../helpers/loopback';
 import { LogCapture } from '../helpers/security';
 
@@ -39,22 +40,7 @@ describe('MessageHistory: updates, latest versions and replays', function () {
     return h;
   }
 
-  function add(h: MessageHistory, fields: Partial<HistoryEntry> = {}): HistoryEntry {
-    const seq = h.nextSeq();
-    const entry: HistoryEntry = {
-      id: `${h.epoch}-${seq}`,
-      seq,
-      ts: Date.now(),
-      from: ALICE,
-      fromName: 'alice',
-      to: 'all',
-      text: `m${seq}`,
-      ref: `r${seq}`,
-      ...fields,
-    };
-    h.append(entry);
-    return entry;
-  }
+  const add = appendMessage;
 
   /** Changes message `seq` the way the relay does: the store first, then the update record. */
   function change(h: MessageHistory, seq: number, state: MessageState): number {

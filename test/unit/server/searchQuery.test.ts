@@ -55,13 +55,18 @@ describe('search text and queries', () => {
       assert.deepEqual(parse('in:#secret'), { error: 'no channel #secret' });
       assert.deepEqual(parse('in:@bob,carol'), { error: '"bob" is the name of several people: use their ids' });
       assert.deepEqual(parseSearch('in:@carol', { ...names, self: undefined }), { error: 'in:@ needs to know who is searching' });
-      assert.deepEqual(parse('has:link'), { error: 'has: takes "file" or "code", not "link"' });
+      assert.deepEqual(parse('has:link'), { error: 'has: takes "file", "image" or "code", not "link"' });
+      assert.deepEqual(parse('is:urgent'), { error: 'is: takes "mention", not "urgent"' });
+      assert.deepEqual(parseSearch('is:mention', { ...names, self: undefined }), { error: 'is:mention needs to know who is searching' });
       assert.deepEqual(parse('from:""'), { error: 'from: needs a value' });
       assert.deepEqual(parse('--- !!'), { error: 'nothing to search for: type some words' });
     });
 
-    it('takes has:file, has:code and dates (UTC days)', () => {
+    it('takes has:file, has:image, has:code, is:mention and dates (UTC days)', () => {
       assert.deepEqual(parse('has:FILES has:code'), { words: [], phrases: [], hasFile: true, hasCode: true });
+      assert.deepEqual(parse('has:image'), { words: [], phrases: [], hasImage: true });
+      assert.deepEqual(parse('is:mention deploy'), { words: ['deploy'], phrases: [], mentioning: ME });
+      assert.deepEqual(parse('IS:Mentions'), { words: [], phrases: [], mentioning: ME });
       const day = Date.UTC(2025, 0, 31);
       assert.deepEqual(parse('before:2025-01-31'), { words: [], phrases: [], until: day });
       assert.deepEqual(parse('after:2025-01-31'), { words: [], phrases: [], since: day + DAY });

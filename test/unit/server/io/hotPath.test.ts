@@ -8,6 +8,8 @@ import { HistoryEntry } from '../../../../src/server/history';
 import { ackFrame, chatMessageFrame } from '../../../../src/server/io/hotFrames';
 import { decodeClientMessageFast, fastSend } from '../../../../src/server/io/sendFastPath';
 import { Prng } from '../../helpers/prng';
+import { randomAttachment, randomRichParts } from '../../helpers/richParts';
+import { randomCodeParts } from '../../helpers/codeParts';
 
 /**
  * The relay's per-message shortcuts must be invisible: the hand-built frames are byte for byte
@@ -59,6 +61,8 @@ function randomEntry(rng: Prng): HistoryEntry {
       : {}),
     ...(rng.chance(0.3) ? { thread: `${randomText(rng, 8)}-${rng.int(1, 2 ** 31)}` } : {}),
     ...(rng.chance(0.2) ? { files: Array.from({ length: rng.int(1, 3) }, () => ({ name: randomText(rng, 30) || 'f', size: rng.int(0, 2 ** 40) })) } : {}),
+    ...randomRichParts(rng, IDS, (max) => randomText(rng, max)),
+    ...randomCodeParts(rng, (max) => randomText(rng, max)),
     ...(rng.chance(0.2) ? { edited: randomTs(rng) } : {}),
     ...(rng.chance(0.1) ? { deleted: true as const } : {}),
     ref: randomText(rng, 20) || 'r',
@@ -78,6 +82,12 @@ function chatObject(entry: HistoryEntry, replay: boolean): ChatMessage {
     ...(entry.code ? { code: entry.code } : {}),
     ...(entry.thread !== undefined ? { thread: entry.thread } : {}),
     ...(entry.files ? { files: entry.files } : {}),
+    ...(entry.mentions ? { mentions: entry.mentions } : {}),
+    ...(entry.urgent ? { urgent: true as const } : {}),
+    ...(entry.attachments ? { attachments: entry.attachments } : {}),
+    ...(entry.patch ? { patch: entry.patch } : {}),
+    ...(entry.block ? { block: entry.block } : {}),
+    ...(entry.problem ? { problem: entry.problem } : {}),
     ...(entry.edited !== undefined ? { edited: entry.edited } : {}),
     ...(entry.deleted ? { deleted: true as const } : {}),
     ...(replay ? { replay: true } : {}),
@@ -85,7 +95,7 @@ function chatObject(entry: HistoryEntry, replay: boolean): ChatMessage {
 }
 
 describe('relay hot path', () => {
-  it('builds chat frames byte for byte like encodeControl (5,000 seeded entries: channels, threads, files, edits, deletes, hostile text)', () => {
+  it('builds chat frames byte for byte like encodeControl (5,000 seeded entries: channels, threads, files, mentions, attachments, edits, deletes, hostile text)', () => {
     const rng = new Prng(20261121);
     for (let i = 0; i < 5000; i++) {
       const entry = randomEntry(rng);
@@ -152,6 +162,16 @@ describe('relay hot path', () => {
       (v) => (v.code = { path: 'a.ts', startLine: 1, endLine: 2, language: 'ts' }),
       (v) => (v.code = { path: '', startLine: 1, endLine: 2, language: 'ts' }),
       (v) => (v.code = null),
+      (v) => (v.mentions = [IDS[0], 'channel', 'here']),
+      (v) => (v.mentions = []),
+      (v) => (v.mentions = ['everyone']),
+      (v) => (v.mentions = Array.from({ length: Limits.mentionsPerMessage + 1 }, () => 'here')),
+      (v) => (v.urgent = true),
+      (v) => (v.urgent = false),
+      (v, rng) => (v.attachments = [randomAttachment(rng, 0, (max) => randomText(rng, max))]),
+      (v) => (v.attachments = []),
+      (v) => (v.attachments = [{ id: 'x', kind: 'image', name: 'a.png', size: 1, mime: 'image/png', sha256: 'nothex' }]),
+      (v) => (v.attachments = null),
       (v, rng) => (v.text = randomText(rng, 50)),
       (v) => (v.t = 'sent'),
     ];
@@ -183,6 +203,9 @@ describe('relay hot path', () => {
 
     it('leaves anything unusual to the schema', () => {
       assert.equal(fastSend({ t: 'send', ref: 'r', to: 'all', text: 'x', code: { path: 'a', startLine: 1, endLine: 1, language: '' } }), undefined);
+      assert.equal(fastSend({ t: 'send', ref: 'r', to: 'all', text: 'x', mentions: ['here'] }), undefined, 'mentions are not dropped');
+      assert.equal(fastSend({ t: 'send', ref: 'r', to: 'all', text: 'x', urgent: true }), undefined, 'urgency is not dropped');
+      assert.equal(fastSend({ t: 'send', ref: 'r', to: 'all', text: 'x', attachments: [] }), undefined, 'attachments are not dropped');
       assert.equal(fastSend({ t: 'ping', n: 1 }), undefined);
       assert.equal(fastSend({ t: 'send', ref: 'r', to: ['nope'], text: 'x' }), undefined);
     });
