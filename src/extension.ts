@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { registerCommands } from './extension/commands';
 import { vscodeCommandPorts } from './extension/commandPorts';
 import { ConnectionManager } from './extension/connectionManager';
+import { FocusedNotifications } from './extension/focusWiring';
 import { showConnectionFailure } from './extension/connectionNotice';
 import { HostingInfo, LocalRelay } from './extension/localRelay';
 import { channelLogger } from './extension/logChannel';
@@ -13,8 +14,9 @@ import { TeamUriHandler } from './extension/uriHandler';
 import { ConversationId } from './model/conversationTypes';
 import { FileCards } from './model/fileCards';
 import { FileCardsPersistence } from './model/fileCardsPersistence';
+import { wireAttachments } from './extension/attachmentsWiring';
+import { CodeMessages } from './extension/codeMessagesWiring';
 import { ChatContext, ChatPanel } from './views/chatPanel';
-import { MessageNotifications } from './views/notifications';
 import { FileTransfersUi } from './views/fileTransfers';
 import { PeersTree } from './views/peersTree';
 import { StatusBar } from './views/statusBar';
@@ -51,10 +53,26 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     return { dir: downloadFolder, ...(maxFileSizeMB > 0 ? { maxFileBytes: maxFileSizeMB * 1024 * 1024 } : {}) };
   };
   const cards = new FileCards(messenger, downloadPlace, new FileCardsPersistence(context.globalState, logger));
-  const chat: ChatContext = { extensionUri: context.extensionUri, messenger, cards };
+  const attachments = wireAttachments({
+    connections,
+    messenger,
+    cards,
+    globalStorage: context.globalStorageUri,
+    workspaceState: context.workspaceState,
+    logger: clientLogger,
+  });
+  const chat: ChatContext = { extensionUri: context.extensionUri, messenger, cards, attachments: attachments.context };
   // Commands, a notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
   const openChat = (id?: ConversationId) => ChatPanel.show(chat, id, true);
   const files = new FileTransfersUi(messenger, cards, openChat);
+  const focus = new FocusedNotifications({
+    messenger,
+    state: context.globalState,
+    logger: clientLogger,
+    useStatusFor: (status) => (connections.statusFor = status),
+    reveal: openChat,
+  });
+  chat.notifyLevels = focus.notifyLevels;
   context.subscriptions.push(
     log,
     // Order matters on the way out: the client leaves before the relay it may be hosting stops.
@@ -62,13 +80,15 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     connections,
     messenger,
     cards,
+    attachments,
     files,
+    new CodeMessages(messenger, openChat),
     new PeersTree(messenger, relay, connections),
-    new MessageNotifications(messenger, openChat),
+    focus,
     new StatusBar(messenger, relay, connections),
     ChatPanel.registerSerializer(chat),
     ...registerCommands(
-      { messenger, connections, relay, secrets },
+      { messenger, connections, relay, secrets, focus: focus.controls },
       vscodeCommandPorts({ messenger, files, openChat, searchMessages: (query) => ChatPanel.showSearch(chat, query), log }),
     ),
     new TeamUriHandler({

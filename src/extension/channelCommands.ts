@@ -1,10 +1,22 @@
 import { normaliseChannelName } from '../net/protocol/conversationKeys';
+import { ErrorCode } from '../net/protocol/errors';
 import type { ChannelFacts } from '../model/channelNodes';
 import type { ConversationId } from '../model/conversationTypes';
 import { inert } from '../model/inertText';
 import type { IDisposable } from '../model/lifecycle';
+import { MENTIONS_QUERY } from '../model/mentions';
 import type { CommandPorts } from './commands';
-import { browseItems, ChannelAction, channelNameInputProblem, channelRefusal, takenNames, topicProblem, VISIBILITY_ITEMS } from './channelText';
+import {
+  archivedChoices,
+  browseItems,
+  ChannelAction,
+  channelNameInputProblem,
+  channelRefusal,
+  takenNames,
+  topicProblem,
+  unarchiveItems,
+  VISIBILITY_ITEMS,
+} from './channelText';
 import type { Register } from './inviteTeammate';
 
 /** What the channel commands ask of the model (the Messenger has it; the tests fake it). */
@@ -26,7 +38,8 @@ type ChannelArgument = { channelId?: unknown; name?: unknown; conversationId?: u
 
 /**
  * The Channels section's commands: Browse, Create, and on a channel's row Open, Leave, Rename…,
- * Set Topic…, Add Members… and Archive…; and Search Messages…, which opens the chat panel's search.
+ * Set Topic…, Add Members… and (its creator's) Archive…; Unarchive… (the creator's archived
+ * channels); and Search Messages…, which opens the chat panel's search.
  * A refusal of the relay (a name taken, a channel gone, not allowed) is told in words.
  */
 export function registerChannelCommands(channels: ChannelsApi, ports: CommandPorts, register: Register): IDisposable[] {
@@ -65,6 +78,8 @@ export function registerChannelCommands(channels: ChannelsApi, ports: CommandPor
       topic,
       private: false,
       archived: false,
+      createdBy: '',
+      creator: false,
       member: true,
       memberCount: 0,
       unread: 0,
@@ -73,6 +88,22 @@ export function registerChannelCommands(channels: ChannelsApi, ports: CommandPor
   };
 
   const open = (conversationId: ConversationId) => views.openChat(conversationId);
+
+  /** Opens an archived channel again (its creator only, as the relay has it), then shows it. */
+  const unarchive = async (channel: ChannelFacts): Promise<void> => {
+    if (!channel.archived) {
+      void window.showInformationMessage(inert`#${channel.name} is not archived.`);
+      return;
+    }
+    if (!channel.creator) {
+      void window.showInformationMessage(inert(channelRefusal('unarchive', channel.name, { code: ErrorCode.Forbidden })));
+      return;
+    }
+    const restored = await ask('unarchive', channel.name, () => channels.updateChannel(channel.id, { archived: false }));
+    if (!restored) return;
+    void window.showInformationMessage(inert`#${restored.name} is open again: its members can post in it.`);
+    open(restored.conversationId);
+  };
 
   const askName = (title: string, value: string, except?: string) =>
     window.showInputBox({
@@ -96,6 +127,11 @@ export function registerChannelCommands(channels: ChannelsApi, ports: CommandPor
       if (picked.create) return ports.executeCommand('teamMessenger.createChannel');
       const channel = picked.channel;
       if (!channel) return;
+      if (channel.archived && channel.creator) {
+        const choice = await window.showQuickPick(archivedChoices(channel.name), { title: inert`#${channel.name} is archived` });
+        if (!choice) return;
+        if (choice.unarchive) return unarchive(channel);
+      }
       if (channel.member) return open(channel.conversationId);
       const joined = await ask('join', channel.name, () => channels.joinChannel(channel.id));
       if (joined) open(joined.conversationId);
@@ -167,7 +203,8 @@ export function registerChannelCommands(channels: ChannelsApi, ports: CommandPor
     register('teamMessenger.addChannelMembers', async (arg?: ChannelArgument) => {
       const channel = channelOf(arg);
       if (!channel || !connected()) return;
-      const people = await views.pickPeers(inert`Add Members to #${channel.name}`, { canPickMany: true });
+      // People offline now can be added too: they find the channel when they are back.
+      const people = await views.pickPeers(inert`Add Members to #${channel.name}`, { canPickMany: true, includeOffline: true });
       if (!people || people.length === 0) return;
       const added = await ask('add', channel.name, () =>
         channels.addToChannel(
@@ -181,6 +218,10 @@ export function registerChannelCommands(channels: ChannelsApi, ports: CommandPor
     register('teamMessenger.archiveChannel', async (arg?: ChannelArgument) => {
       const channel = channelOf(arg);
       if (!channel || !connected()) return;
+      if (!channel.creator) {
+        void window.showInformationMessage(inert(channelRefusal('archive', channel.name, { code: ErrorCode.Forbidden })));
+        return;
+      }
       const archive = inert`Archive`;
       const answer = await window.showWarningMessage(
         inert`Archive #${channel.name}?`,
@@ -194,6 +235,22 @@ export function registerChannelCommands(channels: ChannelsApi, ports: CommandPor
       await ask('archive', channel.name, () => channels.updateChannel(channel.id, { archived: true }));
     }),
 
+    register('teamMessenger.unarchiveChannel', async (arg?: ChannelArgument) => {
+      if (!connected()) return;
+      const given = channelOf(arg);
+      if (given) return unarchive(given);
+      const listed = await ask('list', '', () => channels.listChannels());
+      if (!listed) return;
+      const items = unarchiveItems(listed);
+      if (items.length === 0) {
+        void window.showInformationMessage(inert`None of the channels you created is archived.`);
+        return;
+      }
+      const picked = await window.showQuickPick(items, { title: inert`Unarchive Channel`, placeHolder: inert`Pick an archived channel you created` });
+      if (picked) await unarchive(picked.channel);
+    }),
+
     register('teamMessenger.searchMessages', (query?: unknown) => views.searchMessages(typeof query === 'string' ? query : undefined)),
+    register('teamMessenger.showMentions', () => views.searchMessages(MENTIONS_QUERY)),
   ];
 }

@@ -73,6 +73,36 @@ export function browseItems(channels: Iterable<ChannelFacts>): BrowseItem[] {
   return items;
 }
 
+export type ArchivedItem = SafeQuickPickItem & { channel: ChannelFacts };
+
+/** Unarchive Channel…: the archived channels the user created (only they may restore one), by name. */
+export function unarchiveItems(channels: Iterable<ChannelFacts>): ArchivedItem[] {
+  const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+  return [...channels]
+    .filter((c) => c.archived && c.creator)
+    .sort((a, b) => collator.compare(a.name, b.name))
+    .map((c) => ({
+      label: joinInert([ARCHIVED, inert`#${c.name}`], ' '),
+      description: inert(
+        [c.private ? 'private' : 'public', c.memberCount > 0 ? `${c.memberCount} member${c.memberCount === 1 ? '' : 's'}` : undefined]
+          .filter(Boolean)
+          .join(' · '),
+      ),
+      ...(c.topic ? { detail: inert(c.topic, { maxChars: ConversationLimits.topicChars }) } : {}),
+      channel: c,
+    }));
+}
+
+export type ArchivedChoice = SafeQuickPickItem & { unarchive: boolean };
+
+/** Browse Channels… on an archived channel the user created: read it, or open it again. */
+export function archivedChoices(name: string): ArchivedChoice[] {
+  return [
+    { label: inert`$(eye) Open #${name}`, description: inert`read-only: nobody can post in it`, unarchive: false },
+    { label: inert`$(inbox) Unarchive #${name}`, description: inert`its members can post in it again`, unarchive: true },
+  ];
+}
+
 export type VisibilityItem = SafeQuickPickItem & { private: boolean };
 
 export const VISIBILITY_ITEMS: readonly VisibilityItem[] = [
@@ -81,7 +111,7 @@ export const VISIBILITY_ITEMS: readonly VisibilityItem[] = [
 ];
 
 /** What a channel command asked of the relay, for the words of a refusal. */
-export type ChannelAction = 'create' | 'join' | 'leave' | 'rename' | 'topic' | 'add' | 'archive' | 'list';
+export type ChannelAction = 'create' | 'join' | 'leave' | 'rename' | 'topic' | 'add' | 'archive' | 'unarchive' | 'list';
 
 const VERB: Record<ChannelAction, string> = {
   create: 'create',
@@ -91,6 +121,7 @@ const VERB: Record<ChannelAction, string> = {
   topic: 'set the topic of',
   add: 'add people to',
   archive: 'archive',
+  unarchive: 'unarchive',
   list: 'list the channels of',
 };
 
@@ -107,11 +138,12 @@ export function channelRefusal(action: ChannelAction, name: string, err: unknown
       if (action === 'create' || action === 'rename') return `${channel} is taken: another channel has that name. Pick another name.`;
       if ((action === 'leave' || action === 'archive') && name === 'general') return `#general cannot be left or archived: everyone on the team is in it.`;
       if (action === 'archive') return `${channel} is already archived.`;
+      if (action === 'unarchive') return `${channel} cannot be unarchived: another channel has that name now. Rename that one first.`;
       return `${channel} is archived: it can be read, but nothing in it changes any more.`;
     case ErrorCode.NotFound:
       return `${channel} was not found: it no longer exists, or you are not in it.`;
     case ErrorCode.Forbidden:
-      if (action === 'archive') return `Only the person who created ${channel} can archive it.`;
+      if (action === 'archive' || action === 'unarchive') return `Only the person who created ${channel} can ${action} it.`;
       return `Only members of ${channel} can ${action === 'topic' ? 'set its topic' : `${VERB[action]} it`}.`;
     case ErrorCode.Closed:
       return `Could not ${VERB[action]} ${channel}: Team Messenger is not connected to a relay.`;

@@ -5,9 +5,22 @@ import type { FileTransfersUi } from '../views/fileTransfers';
 import { pickPeers } from '../views/peerPicker';
 import { pickFromSearch } from '../views/peerSearchPick';
 import * as safeWindow from '../views/safeWindow';
-import { openSharedCode, shareSelection } from '../views/sharedCode';
+import { shareSelection } from '../views/sharedCode';
 import type { CommandPorts } from './commands';
+import { codeLinkFor, openSharedCodeRef } from './gitWorkspace';
 import { readSettings, updateSetting } from './settings';
+
+/** A selection's repository, commit, repository-relative path and hash (issue 28), when it has a repository. */
+async function sharedLink(document: vscode.TextDocument, startLine: number, endLine: number) {
+  const link = await codeLinkFor(document, startLine, endLine);
+  if (!link || link.repositories.length === 0) return link?.snippetHash !== undefined ? { snippetHash: link.snippetHash } : undefined;
+  return {
+    path: link.path,
+    repositories: link.repositories,
+    ...(link.commit !== undefined ? { commit: link.commit } : {}),
+    ...(link.snippetHash !== undefined ? { snippetHash: link.snippetHash } : {}),
+  };
+}
 
 /** The commands' ports in VS Code: the real window, commands, views and settings. */
 export function vscodeCommandPorts(deps: {
@@ -42,8 +55,8 @@ export function vscodeCommandPorts(deps: {
       searchMessages: deps.searchMessages,
       pickPeers: (title, options) => pickPeers(messenger, title, options),
       pickFromSearch: (options) => pickFromSearch(messenger, options),
-      shareSelection: () => shareSelection(messenger, vscode.window.activeTextEditor, (id) => deps.openChat(id)),
-      openSharedCode,
+      shareSelection: () => shareSelection(messenger, vscode.window.activeTextEditor, (id) => deps.openChat(id), sharedLink),
+      openSharedCode: openSharedCodeRef,
       sendFiles: (uris, preselect) => deps.files.send(uris, preselect),
     },
     settings: { read: readSettings, update: updateSetting },

@@ -1,6 +1,6 @@
 import type * as vscode from 'vscode';
 import { EXTENSION_ID, formatAddressBlock } from '../net/invite';
-import type { CodeRef, PeerStatus } from '../net/protocol/messages';
+import type { CodeRef } from '../net/protocol/messages';
 import { conversationIdForMembers, isConversationId } from '../model/conversationIds';
 import type { ConversationId } from '../model/conversationTypes';
 import type { FoundPeer } from '../model/foundPeers';
@@ -16,6 +16,7 @@ import type { LocalRelay } from './localRelay';
 import type { Secrets } from './secrets';
 import { registerChannelCommands } from './channelCommands';
 import { connectWithAnswers, registerConnectCommand } from './connectCommand';
+import { FocusControls, registerFocusCommands } from './focusCommands';
 import { DEFAULT_INVITE, registerInviteCommand } from './inviteTeammate';
 import { joinFlow, joinTextOnOneLine, readJoinText } from './joinFlow';
 import type { Settings } from './settings';
@@ -44,7 +45,8 @@ export interface CommandPorts {
     openChat(conversationId?: ConversationId): void;
     /** Opens the chat panel's search pane (with this query). */
     searchMessages(query?: string): void;
-    pickPeers(title: InertText, options: { canPickMany: boolean }): Promise<PickedPeer[] | undefined>;
+    /** `includeOffline`: people seen before who are offline now are listed too. */
+    pickPeers(title: InertText, options: { canPickMany: boolean; includeOffline?: boolean }): Promise<PickedPeer[] | undefined>;
     pickFromSearch(options: { title: InertText; canPickMany: boolean; initial: FoundPeer[] }): Promise<PickedPeer[] | undefined>;
     shareSelection(): Promise<void>;
     openSharedCode(code: CodeRef, text: string): Promise<void>;
@@ -62,6 +64,8 @@ export interface CommandContext {
   connections: Pick<ConnectionManager, 'connect' | 'disconnect' | 'retry' | 'failure' | 'server' | 'trust' | 'client' | 'recentRelays'>;
   relay: Pick<LocalRelay, 'start' | 'stop' | 'hosting' | 'inBackground'>;
   secrets: Pick<Secrets, 'teamSecret' | 'setTeamSecret'>;
+  /** The user's status and the conversations' notification levels. */
+  focus: FocusControls;
 }
 
 /** Every command of the extension, registered in one place and disposed with it. */
@@ -87,6 +91,7 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
     registerConnectCommand(c, ports, register, join),
     registerInviteCommand(c, ports, register),
     ...registerChannelCommands(messenger, ports, register),
+    ...registerFocusCommands(c.focus, ports, register),
     register('teamMessenger.pasteInvite', async () => {
       const text = await showInputBox({
         title: inert`Paste Invite`,
@@ -188,15 +193,6 @@ export function registerCommands(c: CommandContext, ports: CommandPorts): IDispo
       // Watched from now on: listed in the Peers view, and told when they come and go.
       await messenger.addFound(picked.map((p) => p.clientId));
       views.openChat(`peer:${picked[0].clientId}`);
-    }),
-    register('teamMessenger.setStatus', async () => {
-      const statuses: (SafeQuickPickItem & { status: PeerStatus })[] = [
-        { label: inert`$(circle-filled) Online`, status: 'online' },
-        { label: inert`$(clock) Away`, status: 'away' },
-        { label: inert`$(circle-slash) Busy`, status: 'busy' },
-      ];
-      const picked = await showQuickPick(statuses, { title: inert`Set Status` });
-      if (picked) messenger.setStatus(picked.status);
     }),
     register('teamMessenger.pingPeer', async (node?: PeerNode) => {
       if (!node?.clientId) return;

@@ -5,6 +5,7 @@ import { ClientState, TeamClient } from '../net/client/teamClient';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { Logger, prefixedLogger } from '../net/logger';
 import { DEFAULT_PORT } from '../net/protocol/limits';
+import type { PeerStatus } from '../net/protocol/messages';
 import { ConnectionFailure, ConnectionHealth } from '../model/connectionFailure';
 import { ConnectionMachine, isSuperseded, MachineOptions } from '../model/connectionMachine';
 import { inert } from '../model/inertText';
@@ -63,6 +64,8 @@ export class ConnectionManager extends Disposable implements ConnectionHealth {
   private readonly machine: ConnectionMachine<ConnectOptions, TeamClient>;
   /** Whom a new client of this identity watches from its first hello (set by the Messenger). */
   watchFor: ((selfId: string) => string[]) | undefined;
+  /** The status a new client says in its first hello (the user's, kept across sessions). */
+  statusFor: (() => PeerStatus) | undefined;
 
   constructor(
     private readonly secrets: Secrets,
@@ -186,6 +189,7 @@ export class ConnectionManager extends Disposable implements ConnectionHealth {
       tls: tls ?? false,
       ...(options.failFast ? { retryFirstConnect: false, connectTimeoutMs: FAIL_FAST_TIMEOUT_MS } : {}),
       ...(watch ? { watch } : {}),
+      ...(this.statusFor ? { status: this.statusFor() } : {}),
     });
   }
 

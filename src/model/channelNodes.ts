@@ -13,8 +13,9 @@ import { inert, InertText, joinInert } from './inertText';
 /** The facts of a channel this section needs. */
 export type ChannelFacts = Omit<ChannelView, 'members'>;
 
-/** What a channel's context menu offers, as the tree item's contextValue (see package.json menus). */
-export type ChannelContext = 'channel' | 'channel.general';
+/** What a channel's context menu offers, as the tree item's contextValue (see package.json menus):
+ *  its creator may also archive it. */
+export type ChannelContext = 'channel' | 'channel.creator' | 'channel.general';
 
 export interface ChannelNode {
   kind: 'channel';
@@ -107,7 +108,7 @@ function channelNode(c: ChannelFacts): ChannelNode {
     private: c.private,
     unread: c.unread,
     mentions: c.mentions,
-    context: general ? 'channel.general' : 'channel',
+    context: general ? 'channel.general' : c.creator ? 'channel.creator' : 'channel',
   };
 }
 
@@ -127,6 +128,8 @@ function generalFallback(unread: number): ChannelFacts {
     topic: '',
     private: false,
     archived: false,
+    createdBy: '',
+    creator: false,
     member: true,
     memberCount: 0,
     unread,

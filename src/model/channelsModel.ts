@@ -16,6 +16,10 @@ export interface ChannelView {
   topic: string;
   private: boolean;
   archived: boolean;
+  /** Who created it (client id; '' for #general): only they may archive or restore it. */
+  createdBy: string;
+  /** The user created it (may archive and restore it). */
+  creator: boolean;
   /** The user is in it (#general: always). */
   member: boolean;
   memberCount: number;
@@ -62,6 +66,8 @@ export function channelView(info: ChannelInfo, selfId: string, counts: { unread:
     topic: info.topic,
     private: info.private,
     archived: info.archived,
+    createdBy: info.createdBy,
+    creator: info.createdBy !== '' && info.createdBy === selfId,
     member: isMember(info, selfId),
     memberCount: info.memberCount,
     ...(info.members ? { members: [...info.members] } : {}),

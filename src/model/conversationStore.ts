@@ -1,5 +1,5 @@
 import { Ack, ChatMessage, CodeRef, Targets } from '../net/protocol/messages';
-import type { Conversation, ConversationId, ConversationMessage, DeliveryState } from './conversationTypes';
+import type { Conversation, ConversationId, ConversationMessage, DeliveryState, MessageExtras } from './conversationTypes';
 
 /**
  * The user's chat history: one conversation per audience (#general, a channel, one peer, a
@@ -21,7 +21,7 @@ import type { IDisposable } from './lifecycle';
 import { compareIds, conversationIdFor, EVERYONE, isConversationId } from './conversationIds';
 import { HeldConversation } from './heldConversation';
 import { ReadMarkers } from './readState';
-import { betterState, Entry, freezeMessage, messageFromChat, sameVersion } from './storeEntries';
+import { betterState, Entry, extraFields, freezeMessage, messageFromChat, sameVersion } from './storeEntries';
 import {
   MAX_ERROR_CHARS,
   PersistedConversations,
@@ -66,7 +66,7 @@ export interface ConversationChange {
   previousId?: string;
 }
 
-export interface OutgoingDraft {
+export interface OutgoingDraft extends MessageExtras {
   /** Chosen by the caller, unique among the messages it has not seen acknowledged. */
   ref: string;
   to: Targets;
@@ -187,6 +187,7 @@ export class ConversationStore {
       own: true,
       state: 'pending',
       ...(draft.thread !== undefined ? { thread: draft.thread } : {}),
+      ...extraFields(draft),
     });
     const existing = this.store.get(conversationId);
     const conversation = existing ?? this.create(conversationId, now);

@@ -1,5 +1,7 @@
 import type { MessageFile, Reaction, ThreadSummary } from '../net/protocol/conversationMessages';
 import type { CodeRef } from '../net/protocol/messages';
+import type { Attachment, Mention } from '../net/protocol/richMessages';
+import type { CodeParts } from '../net/protocol/codeMessages';
 
 /**
  * What a conversation is, as every part of the extension sees it: the store keeps these, the
@@ -21,7 +23,15 @@ export type ConversationId = string;
  */
 export type DeliveryState = 'pending' | 'sent' | 'delivered' | 'failed';
 
-export interface ConversationMessage {
+/** What a message may carry beside its text and code (issue 27): whom it mentions (client ids,
+ *  'channel', 'here'), whether it is urgent, and its attachments (bytes stay with the author). */
+export interface MessageExtras extends CodeParts {
+  mentions?: Mention[];
+  urgent?: true;
+  attachments?: Attachment[];
+}
+
+export interface ConversationMessage extends MessageExtras {
   /** The relay's id; `local:<ref>` until the relay acknowledges an own message. */
   id: string;
   /** The sender's ref, for own messages (matches acks and errors). */

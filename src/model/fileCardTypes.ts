@@ -57,6 +57,8 @@ export interface FileCard {
   saved?: SavedPlace[];
   /** Places beyond those listed in `saved` (a very large offer of loose files). */
   moreSaved?: number;
+  /** The conversation message that records the offer: the chat shows this card in its place. */
+  messageId?: string;
   /** One line: who offers or sends what ("bob offers notes.txt (12 KB)"). */
   title: string;
   /** One line: where it stands ("Waiting for bob to accept…", "You declined", "Saved to …"). */

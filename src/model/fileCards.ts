@@ -42,6 +42,8 @@ interface Entry {
   ts: number;
   incoming?: IncomingTransfer;
   outgoing?: OutgoingTransfer;
+  /** The conversation message that records the offer (the relay says which). */
+  messageId?: string;
   /** The user declined or cancelled it here. */
   userEnded: boolean;
   moreSaved: number;
@@ -87,6 +89,12 @@ export class FileCards extends Disposable {
     return (this.byConversation.get(conversationId) ?? []).map((e) => this.card(e));
   }
 
+  /** Whether a card of the conversation stands for this message (an offer's record): the chat
+   *  shows the card, not the message a second time. */
+  recordsMessage(conversationId: ConversationId, messageId: string): boolean {
+    return this.byConversation.get(conversationId)?.some((e) => e.messageId === messageId) ?? false;
+  }
+
   get(cardId: string): FileCard | undefined {
     const entry = this.entries.get(cardId);
     return entry && this.card(entry);
@@ -98,6 +106,8 @@ export class FileCards extends Disposable {
     entry.outgoing = transfer;
     // Final states arrive with their reason through `done` (below), never without it.
     transfer.on('state', (state) => {
+      // The relay names the offer's record when it takes the offer (offering → waiting).
+      entry.messageId ??= transfer.messageId;
       if (!isFinal(outgoingState(state))) this.update(entry, { state: outgoingState(state) });
     });
     transfer.on('progress', (p) => this.progress(entry, p));
@@ -141,7 +151,7 @@ export class FileCards extends Disposable {
   // ---------------------------------------------------------------- transfers
 
   private onOffer(transfer: IncomingTransfer): void {
-    const entry = this.add(`peer:${transfer.from}`, 'in', transfer.fromName, transfer.files, transfer.total, 'offered');
+    const entry = this.add(`peer:${transfer.from}`, 'in', transfer.fromName, transfer.files, transfer.total, 'offered', transfer.messageId);
     entry.incoming = transfer;
     // Final states arrive through `done` (below): with where the files went, or with the reason.
     transfer.on('state', (state) => {
@@ -210,9 +220,10 @@ export class FileCards extends Disposable {
   }
 
   private restore(card: SavedCard): void {
-    const { conversationId, ts, moreSaved, ...facts } = card;
+    const { conversationId, ts, moreSaved, messageId, ...facts } = card;
     const entry = this.entry(conversationId, ts, { ...facts, bytes: facts.state === 'done' ? facts.total : 0, rate: 0, etaSeconds: undefined });
     entry.moreSaved = moreSaved ?? 0;
+    if (messageId !== undefined) entry.messageId = messageId;
     const list = this.byConversation.get(conversationId) ?? [];
     list.push(entry);
     list.sort((a, b) => a.ts - b.ts);
@@ -250,6 +261,7 @@ export class FileCards extends Disposable {
           : {}),
         ...(entry.moreSaved > 0 ? { moreSaved: entry.moreSaved } : {}),
         ...(f.folder !== undefined ? { folder: f.folder } : {}),
+        ...(entry.messageId !== undefined ? { messageId: entry.messageId } : {}),
       });
     }
     this.saved.save(
@@ -267,6 +279,7 @@ export class FileCards extends Disposable {
     files: readonly { name: string }[],
     total: number,
     state: FileCardState,
+    messageId?: string,
   ): Entry {
     const what = describeWhat(files.map((f) => f.name));
     const entry = this.entry(conversationId, this.now(), {
@@ -280,6 +293,7 @@ export class FileCards extends Disposable {
       rate: 0,
       etaSeconds: undefined,
     });
+    if (messageId !== undefined) entry.messageId = messageId;
     const list = this.byConversation.get(conversationId) ?? [];
     list.push(entry);
     this.byConversation.set(conversationId, list);
@@ -337,11 +351,18 @@ export class FileCards extends Disposable {
       ...(f.reason !== undefined ? { reason: f.reason } : {}),
       ...(f.saved ? { saved: f.saved.map((p) => ({ ...p, ...(renameNote(p) ? { note: renameNote(p) } : {}) })) } : {}),
       ...(entry.moreSaved > 0 ? { moreSaved: entry.moreSaved } : {}),
+      ...(entry.messageId !== undefined ? { messageId: entry.messageId } : {}),
       title: cardTitle(f),
       status,
       tone,
     });
   }
+}
+
+/** A message that only records a file offer (the relay's, offerRecords.ts): no text, files named.
+ *  The offer itself is what is told and shown (its card), not this message. */
+export function isOfferRecord(message: { text: string; files?: readonly unknown[]; code?: unknown; attachments?: readonly unknown[] }): boolean {
+  return message.text === '' && (message.files?.length ?? 0) > 0 && !message.code && !message.attachments?.length;
 }
 
 export function isFinal(state: FileCardState): boolean {

@@ -26,6 +26,8 @@ export interface SavedCard {
   saved?: { name: string; path: string; folder: boolean; offeredName?: string }[];
   moreSaved?: number;
   folder?: string;
+  /** The message that records the offer (see FileCard.messageId). */
+  messageId?: string;
 }
 
 /** Cards kept in all; the newest are kept when there are more. */
@@ -49,6 +51,7 @@ const SavedCardSchema = z.object({
     .optional(),
   moreSaved: z.number().int().nonnegative().optional(),
   folder: text(8000).optional(),
+  messageId: text(96).optional(),
 });
 
 const PART: SavedPart<SavedCard[]> = {

@@ -7,16 +7,16 @@ import { IncomingTransfer } from '../net/transfer/incomingTransfer';
 import { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import { ChannelView, conversationTitle } from './channelsModel';
 import { ConversationStore, conversationIdFor, conversationKeyFor, targetsFor } from './conversationStore';
-import { ConversationId, ConversationMessage } from './conversationTypes';
+import { ConversationId, ConversationMessage, MessageExtras } from './conversationTypes';
+import { isOfferRecord } from './fileCards';
 import { FoundPeer } from './foundPeers';
 import { Disposable, Emitter, Event } from './lifecycle';
 import { MessengerChannels, notConnected } from './messengerChannels';
 import { HistoryPage, HistoryQuery, IncomingNotice, MessageChange, MessageHits, MessengerModel, RosterView, StoreChange, TypingChange } from './messengerModel';
-import { noticeWanted } from './messengerNotices';
 import { MessengerPersistence } from './messengerPersistence';
 import { changeableId, hitsFromSearch, pageFromHistory } from './messengerRequests';
 import { ReadSync } from './readSync';
-import { messageFromChat } from './storeEntries';
+import { extraFields, messageFromChat } from './storeEntries';
 import type { KeyValueStore } from './savedState';
 import { rememberFound, sameWatch, watchListFor } from './watchSet';
 
@@ -252,25 +252,32 @@ export class Messenger extends Disposable implements MessengerModel {
 
   /** Sends text (optionally shared code) to a conversation; the store shows it pending at once.
    *  Without a live client it stays pending and goes with the next connection's welcome. */
-  send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined {
-    return this.post(conversationId, text, code, undefined);
+  send(conversationId: ConversationId, text: string, code?: CodeRef, extras?: MessageExtras): ConversationMessage | undefined {
+    return this.post(conversationId, text, code, undefined, extras);
   }
 
   /** Replies in the thread of `parentId` (a reply to a reply goes to the thread's root). Undefined:
    *  not kept (see acceptsMessages), or the parent is not on the relay yet. */
-  reply(conversationId: ConversationId, parentId: string, text: string): ConversationMessage | undefined {
+  reply(conversationId: ConversationId, parentId: string, text: string, extras?: MessageExtras): ConversationMessage | undefined {
     const root = this.store.message(conversationId, parentId)?.thread ?? parentId;
     if (root.startsWith('local:')) return undefined;
-    return this.post(conversationId, text, undefined, root);
+    return this.post(conversationId, text, undefined, root, extras);
   }
 
-  private post(conversationId: ConversationId, text: string, code: CodeRef | undefined, thread: string | undefined): ConversationMessage | undefined {
+  private post(
+    conversationId: ConversationId,
+    text: string,
+    code: CodeRef | undefined,
+    thread: string | undefined,
+    extras: MessageExtras = {},
+  ): ConversationMessage | undefined {
     const client = this.liveClient();
     if (!client && !this.acceptsMessages) return undefined;
     const ref = crypto.randomBytes(12).toString('base64url');
     // Targets once: the store files the message by them, the client sends to them.
     const to = targetsFor(conversationId);
-    const message = this.store.addOutgoing({ ref, to, text, ...(code ? { code } : {}), ...(thread ? { thread } : {}) }, client?.name ?? this.selfName);
+    const draft = { ref, to, text, ...(code ? { code } : {}), ...(thread ? { thread } : {}), ...extraFields(extras) };
+    const message = this.store.addOutgoing(draft, client?.name ?? this.selfName);
     this.sendOrKeep(client, ref, to, message);
     return message;
   }
@@ -430,8 +437,9 @@ export class Messenger extends Disposable implements MessengerModel {
 
   // ---------------------------------------------------------------- client events
 
-  private transmit(client: TeamClient, ref: string, to: Targets, { text, code, thread }: ConversationMessage): void {
-    client.send(to, text, { ref, ...(code ? { code } : {}), ...(thread !== undefined ? { thread } : {}) }).then(
+  private transmit(client: TeamClient, ref: string, to: Targets, message: ConversationMessage): void {
+    const { text, code, thread } = message;
+    client.send(to, text, { ref, ...(code ? { code } : {}), ...(thread !== undefined ? { thread } : {}), ...extraFields(message) }).then(
       (ack) => {
         this.store.acknowledge(ref, ack);
         this.saveSoon();
@@ -467,7 +475,8 @@ export class Messenger extends Disposable implements MessengerModel {
     this.listen(client, 'state', roster);
     this.listen(client, 'message', (message) => this.onMessage(client, message));
     this.listen(client, 'typing', (typing) => this.onTypingSignal(client, typing));
-    this.listen(client, 'file-offer', (transfer) => this.fileOffer.fire(transfer));
+    // An offer answering a request for an attachment is the AttachmentExchange's, not a card's.
+    this.listen(client, 'file-offer', (transfer) => transfer.attachment === undefined && this.fileOffer.fire(transfer));
   }
 
   /** Subscribes for as long as this client is the current one. */
@@ -533,7 +542,10 @@ export class Messenger extends Disposable implements MessengerModel {
     this.clearTypist(conversationId, message.from);
     // Own messages (from another machine) and replays are no news; nor what is on screen.
     if (message.from === client.clientId || message.replay || this.visibleConversation === conversationId) return;
-    if (noticeWanted(this.store, conversationId, message, client.name)) this.notice.fire({ conversationId, message });
+    // A file offer's record: the offer itself is told (views/fileTransfers.ts), not a second time.
+    if (isOfferRecord(message)) return;
+    // Whether it interrupts the user is the notification policy's call (NoticeGate).
+    this.notice.fire({ conversationId, message });
   }
 
   /** A stored message changed: the store's copy (when held) and every view hear of it. */

@@ -5,6 +5,7 @@ import { GENERAL_CHANNEL } from '../net/protocol/conversationKeys';
 import { ChannelDirectory, channelView, ChannelView, compareChannels, isMember, mentions } from './channelsModel';
 import { conversationIdForChannel, type ConversationStore } from './conversationStore';
 import type { MessengerPersistence } from './messengerPersistence';
+import { mentionsUser } from './mentions';
 
 /** What the channels need of the Messenger. */
 export interface ChannelsHost {
@@ -106,7 +107,8 @@ export class MessengerChannels {
     const store = this.host.store();
     const conversationId = conversationIdForChannel(info.id);
     const name = this.host.selfName();
-    const named = store.unreadMessages(conversationId).filter((m) => mentions(m.text, name)).length;
+    // What the message says it mentions (issue 27); "@name" in the text for messages from before.
+    const named = store.unreadMessages(conversationId).filter((m) => mentionsUser(m.mentions, this.owner, m.own) || mentions(m.text, name)).length;
     return channelView(info, this.owner, { unread: store.unreadOf(conversationId), mentions: named });
   }
 }

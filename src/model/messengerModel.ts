@@ -5,7 +5,7 @@ import type { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import type { ChatMessage, CodeRef, KnownPeer, PeerInfo, PeerStatus, PresenceMode } from '../net/protocol/messages';
 import type { ChannelView } from './channelsModel';
 import type { ConversationChangeKind, ConversationStore } from './conversationStore';
-import type { ConversationId, ConversationMessage } from './conversationTypes';
+import type { ConversationId, ConversationMessage, MessageExtras } from './conversationTypes';
 import type { FoundPeer } from './foundPeers';
 import type { Event } from './lifecycle';
 
@@ -43,9 +43,9 @@ export interface TypingChange {
 }
 
 /**
- * A message the user should be told about (not on screen, not their own, not a replay): in a
- * direct or group conversation any; in a channel one naming the user, or a reply (`thread`) in a
- * thread the user wrote in.
+ * A new message that is news to the user (not on screen, not their own, not a replay). Whether
+ * it interrupts them (status, quiet mode, the conversation's level) is the notification policy's
+ * call: NoticeGate (notificationPolicyGate.ts).
  */
 export interface IncomingNotice {
   conversationId: ConversationId;
@@ -108,7 +108,7 @@ export interface MessengerModel {
   readonly acceptsMessages: boolean;
   /** Sends text (optionally shared code); the store shows it pending at once (queued while
    *  offline). Undefined: not kept (see acceptsMessages). */
-  send(conversationId: ConversationId, text: string, code?: CodeRef): ConversationMessage | undefined;
+  send(conversationId: ConversationId, text: string, code?: CodeRef, extras?: MessageExtras): ConversationMessage | undefined;
   retry(conversationId: ConversationId, messageId: string): void;
   sendTyping(conversationId: ConversationId): void;
   typingNames(conversationId: ConversationId): string[];
@@ -147,7 +147,7 @@ export interface MessengerModel {
   /** Every change the relay sends, also for messages the store does not hold (older pages). */
   readonly onMessageChanged: Event<MessageChange>;
   /** Replies in a message's thread (shown pending at once, like send). Undefined: not kept. */
-  reply(conversationId: ConversationId, parentId: string, text: string): ConversationMessage | undefined;
+  reply(conversationId: ConversationId, parentId: string, text: string, extras?: MessageExtras): ConversationMessage | undefined;
   /** Own messages only (the relay refuses others'); the change arrives as onMessageChanged. */
   editMessage(conversationId: ConversationId, messageId: string, text: string): Promise<void>;
   deleteMessage(conversationId: ConversationId, messageId: string): Promise<void>;

@@ -3,16 +3,30 @@ import { mentions } from './channelsModel';
 import { isChannelConversation } from './conversationIds';
 import type { ConversationStore } from './conversationStore';
 import type { ConversationId } from './conversationTypes';
+import type { MentionOfUser, NoticeFacts } from './notificationPolicy';
+
+/** What the notification policy (notificationPolicy.ts) needs to know of a new message. */
+export function noticeFacts(store: ConversationStore, conversationId: ConversationId, message: ChatMessage, selfName: string): NoticeFacts {
+  return {
+    channel: isChannelConversation(conversationId),
+    mention: mentionOfUser(message, store.selfId, selfName),
+    urgent: message.urgent === true,
+    inOwnThread: message.thread !== undefined && inThread(store, conversationId, message.thread, message.id),
+  };
+}
 
 /**
- * Whether a new message (not the user's own, not a replay, not on screen) is worth a
- * notification: anything in a direct or group conversation; in a channel, a message that names
- * the user ("@name") or a reply in a thread the user is in (wrote its parent or replied to it).
+ * How the message names the user: `mentions` when the sender's client gave them (the user's id,
+ * 'channel', 'here'); otherwise, from clients that predate mentions, "@name", "@channel" or
+ * "@here" in the text.
  */
-export function noticeWanted(store: ConversationStore, conversationId: ConversationId, message: ChatMessage, selfName: string): boolean {
-  if (!isChannelConversation(conversationId)) return true;
-  if (mentions(message.text, selfName)) return true;
-  return message.thread !== undefined && inThread(store, conversationId, message.thread, message.id);
+export function mentionOfUser(message: Pick<ChatMessage, 'mentions' | 'text'>, selfId: string, selfName: string): MentionOfUser | undefined {
+  if (message.mentions) {
+    if (message.mentions.includes(selfId)) return 'self';
+    return message.mentions.includes('channel') || message.mentions.includes('here') ? 'room' : undefined;
+  }
+  if (mentions(message.text, selfName)) return 'self';
+  return mentions(message.text, 'channel') || mentions(message.text, 'here') ? 'room' : undefined;
 }
 
 /** Whether the user wrote the thread's parent or one of its replies (`except` left out). */

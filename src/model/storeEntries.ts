@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../net/protocol/messages';
-import type { ConversationMessage, DeliveryState } from './conversationTypes';
+import { codeParts } from '../net/protocol/codeMessages';
+import type { ConversationMessage, DeliveryState, MessageExtras } from './conversationTypes';
 
 /**
  * Messages as the conversation store holds them: frozen, in (time, seq, arrival) order, made
@@ -54,15 +55,27 @@ export function messageFromChat(message: ChatMessage, selfId: string): Conversat
   });
 }
 
-/** What the relay says of a message beyond its text: the thread, files, edits, reactions, replies. */
+/** What the relay says of a message beyond its text: the thread, mentions, urgency, attachments,
+ *  files, edits, reactions, replies. */
 export function relayFields(message: Partial<ConversationMessage>): Partial<ConversationMessage> {
   return {
     ...(message.thread !== undefined ? { thread: message.thread } : {}),
+    ...extraFields(message),
     ...(message.files?.length ? { files: message.files } : {}),
     ...(message.edited !== undefined ? { edited: message.edited } : {}),
     ...(message.deleted ? { deleted: true as const } : {}),
     ...(message.reactions?.length ? { reactions: message.reactions } : {}),
     ...(message.replies ? { replies: message.replies } : {}),
+  };
+}
+
+/** The extras that are there (none set to undefined, no empty lists). */
+export function extraFields(extras: MessageExtras): MessageExtras {
+  return {
+    ...(extras.mentions?.length ? { mentions: extras.mentions } : {}),
+    ...(extras.urgent ? { urgent: true as const } : {}),
+    ...(extras.attachments?.length ? { attachments: extras.attachments } : {}),
+    ...codeParts(extras),
   };
 }
 
@@ -74,6 +87,8 @@ export function sameVersion(a: ConversationMessage, b: ConversationMessage): boo
 /** Freezes a message and everything it holds, so a snapshot handed out never changes. */
 export function freezeMessage(message: ConversationMessage): ConversationMessage {
   if (message.code) message.code = Object.freeze({ ...message.code });
+  if (message.mentions) message.mentions = Object.freeze([...message.mentions]) as ConversationMessage['mentions'];
+  if (message.attachments) message.attachments = Object.freeze(message.attachments.map((a) => Object.freeze({ ...a }))) as ConversationMessage['attachments'];
   if (message.files) message.files = Object.freeze(message.files.map((f) => Object.freeze({ ...f }))) as ConversationMessage['files'];
   if (message.reactions)
     message.reactions = Object.freeze(

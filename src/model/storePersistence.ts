@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ConversationLimits } from '../net/protocol/conversationKeys';
 import { MessageFile, Reaction, ThreadSummary } from '../net/protocol/conversationMessages';
 import { CodeRef, isClientId, Limits } from '../net/protocol/messages';
+import { RichFields } from '../net/protocol/richMessages';
+import { CodeFields } from '../net/protocol/codeMessages';
 import { isConversationId } from './conversationIds';
 import type { ConversationId, ConversationMessage, DeliveryState } from './conversationTypes';
 import { epochOfMessageId } from './readState';
@@ -303,6 +305,8 @@ function copyRelayFields(m: ConversationMessage): Partial<PersistedMessage> {
   return {
     ...fields,
     ...(fields.files ? { files: fields.files.map((f) => ({ ...f })) } : {}),
+    ...(fields.mentions ? { mentions: [...fields.mentions] } : {}),
+    ...(fields.attachments ? { attachments: fields.attachments.map((a) => ({ ...a })) } : {}),
     ...(fields.reactions ? { reactions: fields.reactions.map((r) => ({ emoji: r.emoji, by: [...r.by] })) } : {}),
     ...(fields.replies ? { replies: { ...fields.replies, by: [...fields.replies.by] } } : {}),
   };
@@ -347,4 +351,6 @@ const PersistedMessageSchema = z.object({
   deleted: z.literal(true).optional(),
   reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
   replies: ThreadSummary.optional(),
+  ...RichFields,
+  ...CodeFields,
 });

@@ -52,6 +52,7 @@ export function chatHtml(options: ChatHtmlOptions): string {
     <div class="sidebar-header">
       <span class="sidebar-title" id="conversations-label">Conversations</span>
       <button type="button" class="icon-button" id="open-search" aria-label="Search messages" title="Search messages"><span class="codicon codicon-search" aria-hidden="true"></span></button>
+      <button type="button" class="icon-button" id="open-mentions" aria-label="Mentions" title="Mentions: messages that mention you"><span class="codicon codicon-mention" aria-hidden="true"></span></button>
       <button type="button" class="icon-button" id="new-group" aria-label="New group…" title="New group…"><span class="codicon codicon-add" aria-hidden="true"></span></button>
     </div>
     <div class="conversation-list" id="conversation-list" role="listbox" tabindex="0" aria-labelledby="conversations-label"></div>
@@ -104,7 +105,7 @@ export function chatHtml(options: ChatHtmlOptions): string {
         <input type="search" id="search-input" maxlength="500" placeholder="Search messages" aria-label="Search messages" aria-describedby="search-help" autocomplete="off" spellcheck="false">
         <button type="submit" class="icon-button" id="search-go" aria-label="Search" title="Search (Enter)"><span class="codicon codicon-search" aria-hidden="true"></span></button>
       </form>
-      <div class="search-help" id="search-help">Words, "phrases", from:name, in:#channel, in:@name, has:file, has:code, before:, after:, on: YYYY-MM-DD</div>
+      <div class="search-help" id="search-help">Words, "phrases", from:name, in:#channel, in:@name, has:file, has:code, is:mention, before:, after:, on: YYYY-MM-DD</div>
       <div class="search-status" id="search-status" role="status"></div>
       <ul class="search-results" id="search-results" aria-label="Search results"></ul>
       <div class="search-more"><button type="button" class="link-button" id="search-more" aria-label="More results" hidden>More</button></div>

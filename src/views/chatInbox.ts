@@ -1,11 +1,15 @@
 import * as vscode from 'vscode';
 import { FromWebview } from './chatProtocol';
 import type { ChatRequests } from './chatRequests';
+import type { RichTextRequest } from './richText';
+import type { PanelAttachments } from './attachmentsPanel';
 import { openPlace, revealPlace } from './fileActions';
 import { isConversationId } from '../model/conversationStore';
-import type { ConversationId } from '../model/conversationTypes';
+import type { ConversationId, MessageExtras } from '../model/conversationTypes';
 import type { FileCards } from '../model/fileCards';
+import { resolveMentions } from '../model/mentions';
 import type { MessengerModel } from '../model/messengerModel';
+import { composerExtras } from './composerExtras';
 
 /** What the panel does itself when the webview asks. */
 export interface InboxPanel {
@@ -21,6 +25,10 @@ export interface InboxDeps {
   cards: FileCards;
   requests: ChatRequests;
   panel: InboxPanel;
+  /** Images, dropped files and drafts (absent: the composer sends text only). */
+  attachments?: PanelAttachments;
+  /** Links, code buttons and grammars of formatted messages (richText.ts). */
+  richText?: { handle(request: RichTextRequest): Promise<void> };
 }
 
 /**
@@ -41,11 +49,14 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
     case 'select':
       panel.select(message.conversationId);
       return;
-    case 'send':
-      if (!message.text.trim()) return;
+    case 'send': {
+      const attachments = deps.attachments?.resolve(message.conversationId, message.attachments) ?? [];
+      if (!message.text.trim() && attachments.length === 0) return;
+      const extras = composerExtras(mentionExtras(messenger, message.text, message.mentions), attachments, message.urgent);
       // Not kept (no connection yet): the text goes back into the box, never lost.
-      if (!messenger.send(message.conversationId, message.text)) panel.unsent(message.conversationId, message.text);
+      if (!messenger.send(message.conversationId, message.text, undefined, extras)) panel.unsent(message.conversationId, message.text);
       return;
+    }
     case 'typing':
       messenger.sendTyping(message.conversationId);
       return;
@@ -57,8 +68,17 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
       if (found?.code) void vscode.commands.executeCommand('teamMessenger.openSharedCode', found.code, found.text);
       return;
     }
+    case 'preview-patch':
+    case 'apply-patch':
+    case 'open-location':
+      // src/extension/codeMessagesWiring.ts: the message is looked up there, never taken from the webview.
+      void vscode.commands.executeCommand('teamMessenger.codeMessageAction', message);
+      return;
     case 'new-group':
       void vscode.commands.executeCommand('teamMessenger.newGroupConversation');
+      return;
+    case 'notification-settings':
+      void vscode.commands.executeCommand('teamMessenger.conversationNotifications', message.conversationId);
       return;
     case 'load-older':
       void requests.loadOlder(message.conversationId, message.beforeId);
@@ -70,7 +90,7 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
       void requests.openThread(message.conversationId, message.messageId, message.beforeId);
       return;
     case 'reply':
-      if (message.text.trim()) requests.reply(message.conversationId, message.parentId, message.text);
+      if (message.text.trim()) requests.reply(message.conversationId, message.parentId, message.text, mentionExtras(messenger, message.text, message.mentions));
       return;
     case 'edit':
       if (message.text.trim()) void requests.edit(message.conversationId, message.messageId, message.text);
@@ -96,7 +116,26 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
     case 'connect':
       void vscode.commands.executeCommand('teamMessenger.connect');
       return;
+    case 'attach-image':
+    case 'send-files':
+    case 'send-file-data':
+    case 'open-attachment':
+    case 'draft':
+      deps.attachments?.handle(message);
+      return;
+    case 'open-link':
+    case 'copy-text':
+    case 'open-snippet':
+    case 'load-grammar':
+      void deps.richText?.handle(message);
+      return;
   }
+}
+
+/** The mentions the user picked that the text still names (and a typed @channel/@here), if any. */
+function mentionExtras(messenger: MessengerModel, text: string, picked: readonly string[] = []): MessageExtras | undefined {
+  const mentions = resolveMentions(text, picked, (id) => messenger.nameOf(id));
+  return mentions.length > 0 ? { mentions } : undefined;
 }
 
 /** A card's button: the card and its paths are looked up here, never taken from the webview. */

@@ -4,14 +4,19 @@ import { handleFromWebview } from './chatInbox';
 import { chatHtml, makeNonce } from './chatHtml';
 import { ChatRequests, PAGE } from './chatRequests';
 import { closeTab, findWebviewTab, showTab } from './chatTab';
-import { channelFor, conversationSummaries, conversationView, messageView, seenView } from './chatViews';
+import { channelFor, conversationSummaries, conversationView, seenView } from './chatViews';
 import { composerState } from './composerState';
+import { AttachmentsContext, PanelAttachments } from './attachmentsPanel';
+import { DirectoryFeed } from './mentionDirectory';
 import { describeConnection } from '../model/connectionText';
 import { EVERYONE, isConversationId } from '../model/conversationStore';
 import { ConversationId } from '../model/conversationTypes';
 import { FileCards } from '../model/fileCards';
-import { Disposable } from '../model/lifecycle';
+import { Disposable, Event } from '../model/lifecycle';
+import type { NotifyLevel } from '../model/notificationPolicy';
 import { MessengerModel } from '../model/messengerModel';
+import { followModel } from './chatPanelFeeds';
+import { RichText } from './richText';
 import { createWebviewPanel, setStatusBarMessage } from './safeWindow';
 
 /** What every chat panel works with. */
@@ -19,6 +24,10 @@ export interface ChatContext {
   extensionUri: vscode.Uri;
   messenger: MessengerModel;
   cards: FileCards;
+  /** Images, dropped files and drafts in the composer. */
+  attachments?: AttachmentsContext;
+  /** Each conversation's notification level, for the header's bell (the NoticeGate's). */
+  notifyLevels?: { levelOf(id: ConversationId): NotifyLevel; readonly onDidChange: Event<ConversationId> };
 }
 
 /** Where show() should go: a conversation, maybe a message in it (a jump), maybe the composer. */
@@ -71,6 +80,10 @@ export class ChatPanel extends Disposable {
   private lastHeader = '';
   private composer: ComposerState;
   private readonly requests: ChatRequests;
+  /** Whom the composer can mention. */
+  private readonly directory: DirectoryFeed;
+  private readonly richText: RichText;
+  private readonly attachments: PanelAttachments | undefined;
 
   /**
    * Opens the panel (or brings it forward) on `conversationId`; without one, on the most
@@ -141,6 +154,7 @@ export class ChatPanel extends Disposable {
 
   private readonly messenger: MessengerModel;
   private readonly cards: FileCards;
+  private readonly notifyLevels: ChatContext['notifyLevels'];
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -151,6 +165,7 @@ export class ChatPanel extends Disposable {
     const extensionUri = context.extensionUri;
     this.messenger = context.messenger;
     this.cards = context.cards;
+    this.notifyLevels = context.notifyLevels;
     const messenger = this.messenger;
     this.composer = composerState(messenger);
     this.requests = new ChatRequests(messenger, this.cards, (message) => this.post(message), {
@@ -159,6 +174,9 @@ export class ChatPanel extends Disposable {
       write: (text) => vscode.env.clipboard.writeText(text),
       copied: () => void setStatusBarMessage('$(link) Link to message copied', 4000),
     });
+    this.attachments = context.attachments && this._register(new PanelAttachments(context.attachments, (message) => this.post(message)));
+    this.richText = this._register(new RichText(context.extensionUri, (message) => this.post(message)));
+    this.directory = new DirectoryFeed(messenger, (message) => this.post(message));
     ChatPanel.current = this;
     if (initial) this.selected = initial;
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'team-messenger.svg');
@@ -177,6 +195,8 @@ export class ChatPanel extends Disposable {
           messenger,
           cards: this.cards,
           requests: this.requests,
+          richText: this.richText,
+          ...(this.attachments ? { attachments: this.attachments } : {}),
           panel: {
             ready: () => this.onReady(),
             select: (id) => this.select(id),
@@ -195,49 +215,24 @@ export class ChatPanel extends Disposable {
         this.updateActive();
       }),
       panel.onDidDispose(() => this.dispose()),
-      messenger.onStoreChanged((e) => {
-        const selected = e.conversationId === this.selected;
-        // One message changed: send just it. Anything broader (a reset, a new store): the whole view.
-        if (selected && e.message) {
-          this.post({
-            type: 'message',
-            conversationId: this.selected,
-            message: messageView(e.message, messenger),
-            ...(e.previousId ? { previousId: e.previousId } : {}),
-          });
-          if (e.kind === 'message' && this.visible) messenger.markRead(this.selected);
-        } else if (e.kind === 'reset' && (e.conversationId === undefined || selected)) this.sendSelected();
-        if (selected || e.conversationId === undefined) this.updateSeen();
-        this.queueList();
-        // A new store (the first connection) may turn "cannot send" into "queue while offline".
-        if (e.conversationId === undefined) this.updateComposer();
-      }),
-      messenger.onMessageChanged((e) => {
-        if (e.conversationId === this.selected) this.post({ type: 'updated', conversationId: e.conversationId, message: messageView(e.message, messenger) });
-      }),
-      messenger.onChannelsChanged(() => {
-        this.queueList();
-        // The header (name, topic, members, archived) changed: the view again.
-        if (this.headerKey() !== this.lastHeader) this.sendSelected();
-      }),
-      messenger.onRosterChanged(() => {
-        this.queueList();
-        this.post({ type: 'connection', connection: this.connectionView() });
-        this.updateComposer();
-      }),
-      messenger.onConnectionChanged((state) => {
-        this.post({ type: 'connection', connection: this.connectionView() });
-        this.updateComposer();
-        // Connected again: the relay's older history can be asked for again (the view says so).
-        if (state === 'connected') this.sendSelected();
-      }),
-      messenger.onTyping((t) => this.post({ type: 'typing', conversationId: t.conversationId, names: t.names })),
-      this.cards.onDidChange((card) => {
-        if (card.conversationId === this.selected) this.post({ type: 'file-card', card });
+      ...followModel(messenger, this.cards, {
+        selected: () => this.selected,
+        visible: () => this.visible,
+        post: (message) => this.post(message),
+        sendSelected: () => this.sendSelected(),
+        updateSeen: () => this.updateSeen(),
+        queueList: () => this.queueList(),
+        updateComposer: () => this.updateComposer(),
+        headerChanged: () => this.headerKey() !== this.lastHeader,
+        updateDirectory: () => this.directory.update(),
+        connectionView: () => this.connectionView(),
       }),
     ]) {
       this._register(subscription);
     }
+    // The header's bell follows the conversation's notification level.
+    const levels = this.notifyLevels?.onDidChange((id) => id === this.selected && this.ready && this.post({ type: 'conversation', conversation: this.view() }));
+    if (levels) this._register(levels);
     this.updateActive();
   }
 
@@ -305,6 +300,7 @@ export class ChatPanel extends Disposable {
   private onReady(): void {
     this.ready = true;
     this.post(this.init());
+    this.directory.update(true);
     this.flushSearch();
     if (this.jumpWanted) {
       const { conversationId, messageId, threadId } = this.jumpWanted;
@@ -334,6 +330,8 @@ export class ChatPanel extends Disposable {
       conversations: conversationSummaries(this.messenger, this.selected),
       selected: this.view(),
       composer: this.composer,
+      ...(this.richText.codeTheme ? { codeTheme: this.richText.codeTheme } : {}),
+      ...(this.attachments ? { drafts: this.attachments.draftViews() } : {}),
     };
   }
 
@@ -380,6 +378,7 @@ export class ChatPanel extends Disposable {
       cards: this.cards.cardsOf(id),
       ...(divider !== undefined ? { firstUnreadId: divider } : {}),
     });
+    if (this.notifyLevels) view.notify = this.notifyLevels.levelOf(id);
     this.lastSeen = JSON.stringify(view.seen ?? null);
     this.lastHeader = this.headerKey();
     return view;

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { Limits } from '../net/protocol/limits';
+import { AttachmentId, Mention } from '../net/protocol/richMessages';
 import type { ConnectionView } from '../model/connectionView';
 import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
 import type { FileCard } from '../model/fileCardTypes';
+import type { PatchView } from './codeViewTypes';
 
 export type { ConnectionView, FileCard };
 
@@ -53,13 +55,66 @@ export interface RepliesView {
   names: string[];
 }
 
+/** Someone or a room a message mentions, as its text says it; `self`: the user. */
+export interface MentionView {
+  /** '@Bob Smith', '@channel', '@here'. */
+  text: string;
+  self: boolean;
+}
+
+/** An attachment as the webview shows it (thumbnails only as data: URIs of the three image types). */
+export interface AttachmentView {
+  id: string;
+  kind: 'image' | 'file';
+  name: string;
+  /** Formatted ("12 KB"). */
+  size: string;
+  mime: string;
+  width?: number;
+  height?: number;
+  /** 'data:image/png|jpeg|webp;base64,…' only. */
+  thumb?: string;
+  state?: 'remote' | 'fetching' | 'ready' | 'failed';
+  error?: string;
+}
+
 /** A message as the webview shows it: the model's message with names in place of client ids
- *  (reactions and thread summaries), file sizes in words ("12 KB"), `deleted` a plain flag. */
-export interface MessageView extends Omit<ConversationMessage, 'reactions' | 'replies' | 'deleted' | 'files'> {
+ *  (reactions, thread summaries, mentions), file sizes in words ("12 KB"), `deleted` a plain flag. */
+export interface MessageView extends Omit<
+  ConversationMessage,
+  'reactions' | 'replies' | 'deleted' | 'files' | 'mentions' | 'urgent' | 'attachments' | 'patch'
+> {
   deleted?: boolean;
   files?: { name: string; size: string }[];
   reactions?: ReactionView[];
   replies?: RepliesView;
+  mentions?: MentionView[];
+  /** The message mentions the user (by id, or @channel/@here in a channel they are in). */
+  mentionsSelf?: boolean;
+  urgent?: boolean;
+  attachments?: AttachmentView[];
+  /** A patch (issue 28): summary and bounded diff rows; Preview/Apply ask the extension. */
+  patch?: PatchView;
+}
+
+/** One TextMate rule of a colour theme: the scopes it colours and how. */
+export interface TokenColorRule {
+  name?: string;
+  scope?: string | string[];
+  settings: { foreground?: string; background?: string; fontStyle?: string };
+}
+
+/** The user's colour theme as code blocks need it (read by the extension from the theme's file). */
+export interface CodeThemeView {
+  /** The theme's label ('Default Dark Modern'), or the fallback's. */
+  name: string;
+  kind: 'light' | 'dark' | 'hc-dark' | 'hc-light';
+  /** editor.foreground / editor.background (#hex); tokens in `fg` take the page's own colour. */
+  fg: string;
+  bg: string;
+  tokenColors: TokenColorRule[];
+  /** 'theme': from the active theme's file; 'fallback': built-in Dark+/Light+ colours of its kind. */
+  source: 'theme' | 'fallback';
 }
 
 /** "Seen by" under the user's own last message (direct and small group conversations). */
@@ -93,6 +148,8 @@ export interface ConversationView {
   seen?: SeenView;
   /** Scroll to this message and highlight it (a jump from search, a link or a thread). */
   focusId?: string;
+  /** How the conversation notifies the user (the header's bell: All Messages, Mentions Only, Mute). */
+  notify?: 'all' | 'mentions' | 'muted';
 }
 
 export interface SearchHitView {
@@ -100,6 +157,21 @@ export interface SearchHitView {
   /** The conversation's title ('#deploys', 'bob'). */
   title: string;
   message: MessageView;
+}
+
+/** Whom the composer's autocomplete offers after '@' (people by name; `@channel` and `@here`
+ *  are the webview's own), and the channels after '#'. */
+export interface DirectoryView {
+  people: { id: string; name: string; online: boolean }[];
+  /** Names without '#'. */
+  channels: string[];
+}
+
+/** A conversation's unsent text and staged images. */
+export interface DraftView {
+  conversationId: ConversationId;
+  text: string;
+  attachments: AttachmentView[];
 }
 
 /**
@@ -120,6 +192,10 @@ export type ToWebview =
       conversations: ConversationSummary[];
       selected: ConversationView | undefined;
       composer: ComposerState;
+      /** The colours of code blocks (sent again as `code-theme` when the user switches themes). */
+      codeTheme?: CodeThemeView;
+      /** Unsent drafts the extension kept (a fresh page starts from these). */
+      drafts?: DraftView[];
     }
   | { type: 'conversations'; conversations: ConversationSummary[] }
   | { type: 'conversation'; conversation: ConversationView }
@@ -160,14 +236,39 @@ export type ToWebview =
   /** A message the extension could not keep (it raced a change to `blocked`): back into the box
    *  (the thread's, for a reply to `parentId`). */
   | { type: 'unsent'; conversationId: ConversationId; text: string; parentId?: string }
+  | { type: 'code-theme'; theme: CodeThemeView }
+  /** The grammar (with those it embeds) the webview asked for with `load-grammar`; undefined: none. */
+  | { type: 'grammar'; language: string; grammars: unknown[] | undefined }
   /** Move keyboard focus to the composer (after "Open Chat" or a notification's "Reply"). */
-  | { type: 'focus-composer' };
+  | { type: 'focus-composer' }
+  /** An image from `attach-image` is kept: it goes with the next message (`send.attachments`). */
+  | { type: 'attachment-staged'; conversationId: ConversationId; token: string; attachment: AttachmentView }
+  /** An image from `attach-image` cannot be sent, and why. */
+  | { type: 'attachment-refused'; conversationId: ConversationId; token: string; error: string }
+  /** An image dropped from the Explorer: the page makes its thumbnail and attaches it like a pasted one. */
+  | { type: 'image-to-attach'; conversationId: ConversationId; name: string; mime: string; data: string }
+  /** A message's attachment is being fetched from its author, is here, or could not be got. */
+  | {
+      type: 'attachment-state';
+      conversationId: ConversationId;
+      messageId: string;
+      attachmentId: string;
+      state: 'fetching' | 'ready' | 'failed';
+      error?: string;
+    }
+  /** Whom and what the composer can mention (sent after `init` and when the roster or channels change). */
+  | { type: 'directory'; directory: DirectoryView };
 
 /** Limits on what the webview may send, beyond the protocol's own. */
 export const WebviewLimits = {
   messageIdChars: 200,
   queryChars: 500,
   emojiChars: 64,
+  linkChars: 8192,
+  /** An image pasted or dropped into the composer (larger ones go as files). */
+  imageBytes: 20 * 1024 * 1024,
+  /** A file dropped from the system: its bytes cross into the extension in one message. */
+  droppedFileBytes: 50 * 1024 * 1024,
 } as const;
 
 const conversationId = z.string().min(1).max(20_000);
@@ -180,18 +281,44 @@ const emoji = z
   .max(WebviewLimits.emojiChars)
   .regex(/^[^\s\p{Cc}]+$/u);
 const seq = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const mentions = z.array(Mention).max(Limits.mentionsPerMessage);
+/** Base64 of at most `bytes` bytes. */
+function base64(bytes: number) {
+  return z
+    .string()
+    .min(1)
+    .max(Math.ceil(bytes / 3) * 4)
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
+}
 
 /** What the webview may send; parsed on arrival (strictly: unknown keys are refused), since the
  *  webview is a less trusted context. */
 export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({ type: z.literal('select'), conversationId }),
-  z.strictObject({ type: z.literal('send'), conversationId, text }),
+  /** `mentions`: whom the user picked in the autocomplete; the extension keeps those the text still names. */
+  z.strictObject({
+    type: z.literal('send'),
+    conversationId,
+    /** May be empty when the message carries attachments. */
+    text: z.string().max(Limits.textChars),
+    mentions: mentions.optional(),
+    /** Images staged with `attach-image` (their ids). */
+    attachments: z.array(AttachmentId).min(1).max(Limits.attachmentsPerMessage).optional(),
+    /** The composer's Urgent toggle was on: the message notifies even under Do Not Disturb. */
+    urgent: z.literal(true).optional(),
+  }),
   z.strictObject({ type: z.literal('typing'), conversationId }),
   /** Open the code a peer shared (its location in this workspace, or the snippet). */
   z.strictObject({ type: z.literal('open-code'), conversationId, messageId }),
+  /** A patch message's Preview / Apply (issue 28): the extension takes the patch from the stored message. */
+  z.strictObject({ type: z.literal('preview-patch'), conversationId, messageId }),
+  z.strictObject({ type: z.literal('apply-patch'), conversationId, messageId }),
+  /** The `index`-th `path:line` of a terminal or problem block (-1: the problem's own), found again by the extension. */
+  z.strictObject({ type: z.literal('open-location'), conversationId, messageId, index: z.number().int().min(-1).max(1000) }),
   /** Ask the extension for a quick pick to start a conversation with several peers. */
   z.strictObject({ type: z.literal('new-group') }),
+  z.strictObject({ type: z.literal('notification-settings'), conversationId }),
   z.strictObject({ type: z.literal('retry'), conversationId, messageId }),
   /** Messages before `beforeId` (the oldest the webview holds; none held: the newest). */
   z.strictObject({ type: z.literal('load-older'), conversationId, beforeId: messageId.optional() }),
@@ -199,7 +326,7 @@ export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('load-newer'), conversationId, afterId: messageId }),
   /** Open the thread of `messageId`; with `beforeId`, its replies before that one. */
   z.strictObject({ type: z.literal('open-thread'), conversationId, messageId, beforeId: messageId.optional() }),
-  z.strictObject({ type: z.literal('reply'), conversationId, parentId: messageId, text }),
+  z.strictObject({ type: z.literal('reply'), conversationId, parentId: messageId, text, mentions: mentions.optional() }),
   z.strictObject({ type: z.literal('edit'), conversationId, messageId, text }),
   z.strictObject({ type: z.literal('delete'), conversationId, messageId }),
   z.strictObject({ type: z.literal('react'), conversationId, messageId, emoji, on: z.boolean() }),
@@ -218,7 +345,46 @@ export const FromWebview = z.discriminatedUnion('type', [
     /** For open and reveal: which of the card's saved places. */
     place: z.number().int().min(0).max(1000).optional(),
   }),
+  /** A link in a message: http(s)/mailto opened through VS Code (its own confirmation first); a
+   *  relative path opened from the receiver's workspace only. The extension checks it again. */
+  z.strictObject({ type: z.literal('open-link'), href: z.string().min(1).max(WebviewLimits.linkChars) }),
+  /** A code block's Copy button. */
+  z.strictObject({ type: z.literal('copy-text'), text }),
+  /** A code block's Open in Editor: a new untitled document in `language` (a fence label). */
+  z.strictObject({ type: z.literal('open-snippet'), language: z.string().max(64), text }),
+  /** The grammar for a code block's language (a name from codeLanguages.ts GRAMMARS). */
+  z.strictObject({ type: z.literal('load-grammar'), language: z.string().min(1).max(64) }),
   /** The composer's Connect… (shown while messages cannot be sent). */
   z.strictObject({ type: z.literal('connect') }),
+  /** A pasted or dropped image for the composer: its bytes and the thumbnail the page made.
+   *  The extension checks the bytes, keeps them, and answers `attachment-staged` or `-refused`. */
+  z.strictObject({
+    type: z.literal('attach-image'),
+    conversationId,
+    token: z.string().min(1).max(64),
+    name: z.string().min(1).max(255),
+    data: base64(WebviewLimits.imageBytes),
+    thumb: base64(Limits.thumbnailChars * 0.75),
+    thumbMime: z.enum(['image/png', 'image/jpeg', 'image/webp']),
+    width: z.number().int().min(1).max(100_000),
+    height: z.number().int().min(1).max(100_000),
+  }),
+  /** Files dropped from VS Code's Explorer (`file:` URIs): offered to the people in the conversation. */
+  z.strictObject({
+    type: z.literal('send-files'),
+    conversationId,
+    uris: z.array(z.string().min(1).max(WebviewLimits.linkChars)).min(1).max(Limits.filesPerOffer),
+  }),
+  /** A file dropped from the system (the page has its bytes, not its path): offered likewise. */
+  z.strictObject({ type: z.literal('send-file-data'), conversationId, name: z.string().min(1).max(255), data: base64(WebviewLimits.droppedFileBytes) }),
+  /** A message's image or file: open it (fetched from its author first when not here). */
+  z.strictObject({ type: z.literal('open-attachment'), conversationId, messageId, attachmentId: AttachmentId }),
+  /** The composer's unsent text and staged images, kept by the extension across reloads. */
+  z.strictObject({
+    type: z.literal('draft'),
+    conversationId,
+    text: z.string().max(Limits.textChars),
+    attachments: z.array(AttachmentId).max(Limits.attachmentsPerMessage),
+  }),
 ]);
 export type FromWebview = z.infer<typeof FromWebview>;

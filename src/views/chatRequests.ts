@@ -1,8 +1,8 @@
 import type { MessageView, ToWebview } from './chatProtocol';
-import { conversationView, messageView, messageViews, type ViewModel } from './chatViews';
+import { conversationView, messageView, messageViews, type ViewModel, withoutCardRecords } from './chatViews';
 import { seqOfMessageId } from '../net/protocol/conversationKeys';
 import { conversationKeyFor } from '../model/conversationIds';
-import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
+import type { ConversationId, ConversationMessage, MessageExtras } from '../model/conversationTypes';
 import type { FileCards } from '../model/fileCards';
 import { formatMessageLink, isRelayMessageId } from '../model/messageLinks';
 import type { MessengerModel } from '../model/messengerModel';
@@ -44,13 +44,20 @@ export class ChatRequests {
     return messageView(message, this.model);
   }
 
+  /** A page less the offer records whose file card is shown (the card stands for them), unless
+   *  that leaves nothing for the webview to page on from while there is `more`. */
+  private pageViews(conversationId: ConversationId, messages: readonly ConversationMessage[], more: boolean): MessageView[] {
+    const shown = withoutCardRecords(messages, this.cards.cardsOf(conversationId));
+    return messageViews(shown.length > 0 || !more ? shown : messages, this.model);
+  }
+
   /** Messages before `beforeId` (none: the newest): the store's while it holds older ones, then the relay's. */
   async loadOlder(conversationId: ConversationId, beforeId: string | undefined): Promise<void> {
     const store = this.model.store;
     if (beforeId !== undefined && store.message(conversationId, beforeId)) {
       const page = store.page(conversationId, PAGE, beforeId);
       if (page.messages.length > 0) {
-        this.post({ type: 'older', conversationId, messages: messageViews(page.messages, this.model), hasOlder: page.hasOlder || this.online() });
+        this.post({ type: 'older', conversationId, messages: this.pageViews(conversationId, page.messages, true), hasOlder: page.hasOlder || this.online() });
         return;
       }
     }
@@ -62,7 +69,7 @@ export class ChatRequests {
     }
     try {
       const page = await this.model.loadHistory(conversationId, { ...(before !== undefined ? { before } : {}), limit: PAGE });
-      this.post({ type: 'older', conversationId, messages: messageViews(page.messages, this.model), hasOlder: page.older });
+      this.post({ type: 'older', conversationId, messages: this.pageViews(conversationId, page.messages, page.older), hasOlder: page.older });
     } catch (err) {
       this.post({ type: 'load-failed', conversationId, what: 'older', error: reason(err) });
     }
@@ -73,7 +80,7 @@ export class ChatRequests {
     const held = this.model.store.get(conversationId)?.messages ?? [];
     const at = held.findIndex((m) => m.id === afterId);
     if (at >= 0) {
-      this.post({ type: 'newer', conversationId, messages: messageViews(held.slice(at + 1), this.model), hasNewer: false });
+      this.post({ type: 'newer', conversationId, messages: this.pageViews(conversationId, held.slice(at + 1), false), hasNewer: false });
       return;
     }
     const after = seqOfMessageId(afterId);
@@ -81,7 +88,7 @@ export class ChatRequests {
       if (after === undefined) throw new Error('that message is not on the relay');
       const page = await this.model.loadHistory(conversationId, { after, limit: PAGE });
       const messages = page.newer ? page.messages : [...page.messages, ...newerThan(held, page.messages)];
-      this.post({ type: 'newer', conversationId, messages: messageViews(messages, this.model), hasNewer: page.newer });
+      this.post({ type: 'newer', conversationId, messages: this.pageViews(conversationId, messages, page.newer), hasNewer: page.newer });
     } catch (err) {
       this.post({ type: 'load-failed', conversationId, what: 'newer', error: reason(err) });
     }
@@ -184,8 +191,8 @@ export class ChatRequests {
   }
 
   /** A reply; not kept (no connection yet) goes back into the thread's box. */
-  reply(conversationId: ConversationId, parentId: string, text: string): void {
-    if (this.model.reply(conversationId, parentId, text)) return;
+  reply(conversationId: ConversationId, parentId: string, text: string, extras?: MessageExtras): void {
+    if (this.model.reply(conversationId, parentId, text, extras)) return;
     this.post({ type: 'unsent', conversationId, text, parentId });
     this.post({ type: 'notice', text: 'The reply was not sent: not connected to a relay yet.' });
   }

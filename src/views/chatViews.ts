@@ -1,9 +1,13 @@
-import { formatBytes } from '../model/fileSizes';
+import { describeWhat, formatBytes } from '../model/fileSizes';
+import { attachmentViews } from './attachmentViews';
 import type { ConversationKindView, ConversationSummary, ConversationView, MessageView, SeenView } from './chatProtocol';
 import { channelOf, conversationKind, EVERYONE, membersOf } from '../model/conversationStore';
 import type { ConversationId, ConversationMessage } from '../model/conversationTypes';
 import type { FileCard } from '../model/fileCardTypes';
+import { describeMentions, mentionsUser } from '../model/mentions';
 import type { ChannelView, MessengerModel } from '../model/messengerModel';
+import { patchView } from './codeMessageViews';
+import { markdownOneLine } from '../model/text/markdownText';
 
 /**
  * What the chat webview is sent, built from the model: messages with names in place of client
@@ -27,12 +31,20 @@ export function kindOf(id: ConversationId): ConversationKindView {
   return kind === 'everyone' ? 'channel' : kind;
 }
 
-/** A message for the webview: who reacted and who replied by name, whether the user reacted. */
+/** A message for the webview: who reacted, replied and is mentioned by name, whether the user reacted or is mentioned. */
 export function messageView(message: ConversationMessage, model: Pick<ViewModel, 'selfId' | 'nameOf'>): MessageView {
-  const { reactions, replies, deleted, files, ...rest } = message;
+  const { reactions, replies, deleted, files, mentions, urgent, attachments, patch, ...rest } = message;
   const view: MessageView = { ...rest };
+  if (patch && !deleted) view.patch = patchView(patch);
   if (deleted) view.deleted = true;
+  if (urgent) view.urgent = true;
+  if (mentions && mentions.length > 0 && !deleted) {
+    view.mentions = describeMentions(mentions, model.selfId, message.own, (id) => model.nameOf(id));
+    if (mentionsUser(mentions, model.selfId, message.own)) view.mentionsSelf = true;
+  }
   if (files && files.length > 0) view.files = files.map((f) => ({ name: f.name, size: formatBytes(f.size) }));
+  const attached = deleted ? undefined : attachmentViews(attachments);
+  if (attached) view.attachments = attached;
   if (reactions && reactions.length > 0) {
     view.reactions = reactions.map((r) => ({
       emoji: r.emoji,
@@ -102,7 +114,16 @@ export function conversationSummaries(model: ViewModel, keep?: ConversationId): 
 
 function preview(message: ConversationMessage, selfId: string): string {
   const who = message.from === selfId || message.own ? 'You' : message.fromName;
-  const what = message.deleted ? 'deleted a message' : message.code ? `shared ${message.code.path}` : message.text;
+  const what = message.deleted
+    ? 'deleted a message'
+    : message.code
+      ? `shared ${message.code.path}`
+      : message.text === '' && message.files?.length
+        ? `offered ${describeWhat(message.files.map((f) => f.name))}`
+        : message.text === '' && message.attachments?.length
+          ? `sent ${describeWhat(message.attachments.map((a) => a.name))}`
+          : // Markdown as the words it shows ("Deploy", not "**Deploy**").
+            markdownOneLine(message.text, PREVIEW_CHARS);
   return `${who}: ${what}`.slice(0, PREVIEW_CHARS);
 }
 
@@ -120,12 +141,13 @@ export function conversationView(model: ViewModel, id: ConversationId, options: 
   const kind = kindOf(id);
   const channel = channelFor(model, id);
   const members = channel ? (channel.members ?? []) : membersOf(id);
+  const shown = withoutCardRecords(options.messages, options.cards);
   const view: ConversationView = {
     id,
     title: model.conversationTitle(id),
     kind,
     memberNames: members.slice(0, MEMBER_NAMES).map((m) => (m === model.selfId ? 'you' : model.nameOf(m))),
-    messages: messageViews(options.messages, model),
+    messages: messageViews(shown, model),
     hasOlder: options.hasOlder,
     cards: options.cards,
   };
@@ -138,9 +160,15 @@ export function conversationView(model: ViewModel, id: ConversationId, options: 
   if (options.hasNewer) view.hasNewer = true;
   if (options.firstUnreadId !== undefined) view.firstUnreadId = options.firstUnreadId;
   if (options.focusId !== undefined) view.focusId = options.focusId;
-  const seen = seenView(model, id, options.messages);
+  const seen = seenView(model, id, shown);
   if (seen) view.seen = seen;
   return view;
+}
+
+/** The messages less those that record an offer whose file card is shown (once, as the card). */
+export function withoutCardRecords(messages: readonly ConversationMessage[], cards: readonly FileCard[]): readonly ConversationMessage[] {
+  const records = new Set(cards.flatMap((c) => (c.messageId !== undefined ? [c.messageId] : [])));
+  return records.size === 0 ? messages : messages.filter((m) => !records.has(m.id));
 }
 
 /** "Seen by" for the user's newest stored message, in direct and small group conversations. */

@@ -1,6 +1,6 @@
 import { inert, InertText } from '../model/inertText';
 import { MessengerModel } from '../model/messengerModel';
-import { another, sameName } from '../model/peersModel';
+import { pickablePeers } from '../model/pickablePeers';
 import { PickedPeer, pickFromSearch } from './peerSearchPick';
 import { createQuickPick, SafeQuickPickItem, showInformationMessage, showQuickPick, showWarningMessage } from './safeWindow';
 
@@ -9,14 +9,15 @@ export type { PickedPeer };
 type Item = SafeQuickPickItem & { clientId: string; name: string };
 
 /**
- * A quick pick of online peers (several may be picked). Undefined when cancelled or nobody is
- * online. On a big relay (watched presence) it searches the relay as the user types, starting
- * from the watched people online, and the people picked are watched from then on.
+ * A quick pick of online peers (several may be picked), and with `includeOffline` the people
+ * seen before who are offline now. Undefined when cancelled or there is nobody to list. On a big
+ * relay (watched presence) it searches the relay as the user types (online and offline people),
+ * starting from the watched people online, and the people picked are watched from then on.
  */
 export async function pickPeers(
   messenger: MessengerModel,
   title: InertText,
-  options: { canPickMany: boolean; preselect?: string[] },
+  options: { canPickMany: boolean; preselect?: string[]; includeOffline?: boolean },
 ): Promise<PickedPeer[] | undefined> {
   if (messenger.connectionState !== 'connected') {
     void showWarningMessage('Team Messenger is not connected to a relay.');
@@ -28,24 +29,26 @@ export async function pickPeers(
     if (picked) await messenger.addFound(picked.map((p) => p.clientId));
     return picked;
   }
-  const online = messenger.onlineIdentities();
-  if (online.length === 0) {
-    void showInformationMessage('Nobody else is online right now.');
+  const peers = pickablePeers({
+    online: messenger.onlineIdentities(),
+    known: messenger.roster().known,
+    selfId: messenger.selfId,
+    selfName: messenger.selfName,
+    includeOffline: options.includeOffline === true,
+    now: Date.now(),
+  });
+  if (peers.length === 0) {
+    void showInformationMessage(options.includeOffline ? 'Nobody else is known on this relay yet.' : 'Nobody else is online right now.');
     return undefined;
   }
-  const items: Item[] = online
-    .map(({ clientId, ...p }) => {
-      const machines = p.machines.join(', ');
-      return {
-        label: inert`$(account) ${p.name}`,
-        // Someone else using the user's own name is told apart from the user.
-        description: inert(sameName(p.name, messenger.selfName) ? another(p.name, machines) : machines),
-        clientId,
-        name: p.name,
-        picked: options.preselect?.includes(clientId),
-      };
-    })
-    .sort((a, b) => a.name.localeCompare(b.name));
+  // Someone else using the user's own name is told apart from the user (the description says so).
+  const items: Item[] = peers.map((p) => ({
+    label: p.online ? inert`$(account) ${p.name}` : inert`$(circle-outline) ${p.name}`,
+    description: inert(p.description),
+    clientId: p.clientId,
+    name: p.name,
+    picked: options.preselect?.includes(p.clientId),
+  }));
   if (options.canPickMany) {
     const picked = await pickSeveral(items, title);
     return picked && picked.length > 0 ? picked.map((p) => ({ clientId: p.clientId, name: p.name })) : undefined;

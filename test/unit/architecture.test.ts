@@ -16,7 +16,7 @@ function unitOf(file: string): string {
   if (rel === 'extension.ts' || rel.startsWith('extension/')) return 'extension';
   if (rel.startsWith('views/webview/')) return 'webview';
   if (rel.startsWith('server/io/')) return 'server/io';
-  for (const unit of ['net/protocol', 'net/client', 'net/transfer', 'server', 'model', 'views', 'cli']) {
+  for (const unit of ['net/protocol', 'net/client', 'net/transfer', 'server', 'model/code', 'model/text', 'model', 'views', 'cli']) {
     if (rel.startsWith(`${unit}/`)) return unit;
   }
   if (rel.startsWith('net/')) return 'net';
@@ -31,15 +31,19 @@ const ALLOWED: Record<string, string[]> = {
   'net/client': ['net/protocol', 'net', 'net/transfer'],
   'server/io': ['net/protocol', 'net'],
   server: ['net/protocol', 'net', 'server/io'],
-  model: ['net/protocol', 'net', 'net/client', 'net/transfer'],
-  webview: ['net/protocol', 'model', 'views'],
-  views: ['net/protocol', 'net', 'net/client', 'net/transfer', 'model'],
-  cli: ['net/protocol', 'net', 'net/client', 'net/transfer', 'server'],
-  extension: ['net/protocol', 'net', 'net/client', 'net/transfer', 'server', 'model', 'views'],
+  // Pure code-aware functions (issue 28: diffs, patches, code links, stack traces): the CLI uses them too.
+  'model/code': [],
+  // Pure text functions (markdown as plain text for terminals, notifications, previews): the CLI uses them too.
+  'model/text': [],
+  model: ['net/protocol', 'net', 'net/client', 'net/transfer', 'model/code', 'model/text'],
+  webview: ['net/protocol', 'model', 'model/code', 'model/text', 'views'],
+  views: ['net/protocol', 'net', 'net/client', 'net/transfer', 'model', 'model/code', 'model/text'],
+  cli: ['net/protocol', 'net', 'net/client', 'net/transfer', 'server', 'model/code', 'model/text'],
+  extension: ['net/protocol', 'net', 'net/client', 'net/transfer', 'server', 'model', 'model/code', 'model/text', 'views'],
 };
 
 /** Folders whose code runs in plain Node (or the browser) and never sees `vscode`. */
-const NO_VSCODE = ['net/protocol', 'net', 'net/transfer', 'net/client', 'server', 'server/io', 'model', 'webview', 'cli'];
+const NO_VSCODE = ['net/protocol', 'net', 'net/transfer', 'net/client', 'server', 'server/io', 'model/code', 'model/text', 'model', 'webview', 'cli'];
 
 interface Import {
   from: string;

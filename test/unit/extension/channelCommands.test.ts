@@ -10,6 +10,8 @@ function channel(fields: Partial<ChannelFacts> & { id: string; name: string }): 
     topic: '',
     private: false,
     archived: false,
+    createdBy: 'O'.repeat(22),
+    creator: false,
     member: true,
     memberCount: 2,
     unread: 0,
@@ -25,7 +27,7 @@ class FakeChannels implements ChannelsApi {
   private refusal: { when: RegExp; error: Error } | undefined;
   known: ChannelFacts[] = [
     channel({ id: 'general', name: 'general', memberCount: 4 }),
-    channel({ id: 'c1', name: 'deploys', topic: 'Ship it' }),
+    channel({ id: 'c1', name: 'deploys', topic: 'Ship it', creator: true }),
     channel({ id: 'c2', name: 'design', member: false }),
     channel({ id: 'c3', name: 'secret', private: true }),
   ];
@@ -279,6 +281,7 @@ describe('channel commands (through fake ports)', function () {
       await fakes.run('teamMessenger.addChannelMembers', row('c3'));
       await fakes.run('teamMessenger.addChannelMembers', row('c3'));
       assert.deepEqual(fakes.peerPickTitles, ['Add Members to #secret', 'Add Members to #secret']);
+      assert.deepEqual(fakes.peerPickOptions[0], { canPickMany: true, includeOffline: true }, 'people offline now are listed too');
       assert.deepEqual(channels.calls, [`add c3 ${'A'.repeat(22)},${'B'.repeat(22)}`]);
       assert.deepEqual(
         fakes.shown.map((s) => [s.level, s.message]),
@@ -305,14 +308,90 @@ describe('channel commands (through fake ports)', function () {
       );
     });
 
+    it('Archive… on a channel someone else created says who may, and asks the relay nothing', async function () {
+      const { fakes, channels, row } = setUp();
+      await fakes.run('teamMessenger.archiveChannel', row('c3'));
+      assert.deepEqual(channels.calls, []);
+      assert.deepEqual(
+        fakes.shown.map((s) => [s.level, s.message]),
+        [['info', 'Only the person who created #secret can archive it.']],
+      );
+    });
+
     it('keeps a hostile channel name from making links in what it shows', async function () {
       const { fakes, channels } = setUp();
       const name = 'x](command:evil)';
-      channels.known.push(channel({ id: 'h', name }));
+      channels.known.push(channel({ id: 'h', name, creator: true }));
       fakes.answers.push(undefined);
       await fakes.run('teamMessenger.archiveChannel', 'h');
       assert.equal(fakes.shown[0].message, `Archive #${name}?`);
       assert.doesNotMatch(fakes.raw[0], /\]\(|command:/);
+    });
+  });
+
+  describe('Unarchive Channel…', function () {
+    /** The fakes with two archived channels: one the user created, one someone else did. */
+    function withArchived() {
+      const set = setUp();
+      set.channels.known.push(
+        channel({ id: 'old', name: 'old-releases', archived: true, creator: true, memberCount: 3 }),
+        channel({ id: 'theirs', name: 'their-old', archived: true }),
+      );
+      return set;
+    }
+
+    it('lists the archived channels the user created, restores the one picked and opens it', async function () {
+      const { fakes, channels } = withArchived();
+      fakes.picks.push('#old-releases');
+      await fakes.run('teamMessenger.unarchiveChannel');
+      assert.deepEqual(fakes.quickPicks, [['$(archive) #old-releases']]);
+      assert.deepEqual(channels.calls, ['list', 'update old {"archived":false}']);
+      assert.deepEqual(
+        fakes.shown.map((s) => [s.level, s.message]),
+        [['info', '#old-releases is open again: its members can post in it.']],
+      );
+      assert.deepEqual(fakes.chats, ['channel:old']);
+    });
+
+    it('says when there is nothing to unarchive, and refuses a channel the user did not create', async function () {
+      const { fakes, channels, row } = setUp();
+      await fakes.run('teamMessenger.unarchiveChannel');
+      channels.known.push(channel({ id: 'theirs', name: 'their-old', archived: true }));
+      await fakes.run('teamMessenger.unarchiveChannel', row('theirs'));
+      await fakes.run('teamMessenger.unarchiveChannel', row('c1'));
+      assert.deepEqual(channels.calls, ['list']);
+      assert.deepEqual(
+        fakes.shown.map((s) => [s.level, s.message]),
+        [
+          ['info', 'None of the channels you created is archived.'],
+          ['info', 'Only the person who created #their-old can unarchive it.'],
+          ['info', '#deploys is not archived.'],
+        ],
+      );
+    });
+
+    it('tells a name taken since in words', async function () {
+      const { fakes, channels, row } = withArchived();
+      channels.refuseNext(/^update/, ErrorCode.Conflict, 'there is a channel named #old-releases already');
+      await fakes.run('teamMessenger.unarchiveChannel', row('old'));
+      assert.deepEqual(
+        fakes.shown.map((s) => [s.level, s.message]),
+        [['error', '#old-releases cannot be unarchived: another channel has that name now. Rename that one first.']],
+      );
+      assert.deepEqual(fakes.chats, []);
+    });
+
+    it('Browse Channels… offers its creator Open or Unarchive on an archived channel', async function () {
+      const { fakes, channels } = withArchived();
+      channels.known.find((c) => c.id === 'old')!.member = true;
+      fakes.picks.push('#old-releases', 'Unarchive');
+      await fakes.run('teamMessenger.browseChannels');
+      assert.deepEqual(fakes.quickPicks[1], ['$(eye) Open #old-releases', '$(inbox) Unarchive #old-releases']);
+      assert.deepEqual(channels.calls, ['list', 'update old {"archived":false}']);
+      fakes.picks.push('#old-releases', 'Open');
+      await fakes.run('teamMessenger.browseChannels');
+      assert.deepEqual(channels.calls, ['list', 'update old {"archived":false}', 'list']);
+      assert.deepEqual(fakes.chats, ['channel:old', 'channel:old']);
     });
   });
 
@@ -322,5 +401,11 @@ describe('channel commands (through fake ports)', function () {
     await fakes.run('teamMessenger.searchMessages', 'from:bob deploy');
     await fakes.run('teamMessenger.searchMessages', { not: 'a query' });
     assert.deepEqual(fakes.searches, [undefined, 'from:bob deploy', undefined]);
+  });
+
+  it('Show Mentions opens the chat panel search on the messages that mention the user', async function () {
+    const { fakes } = setUp();
+    await fakes.run('teamMessenger.showMentions');
+    assert.deepEqual(fakes.searches, ['is:mention']);
   });
 });

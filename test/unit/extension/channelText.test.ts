@@ -1,5 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { browseItems, channelNameInputProblem, channelRefusal, takenNames, topicProblem, VISIBILITY_ITEMS } from '../../../src/extension/channelText';
+import {
+  archivedChoices,
+  browseItems,
+  channelNameInputProblem,
+  channelRefusal,
+  takenNames,
+  topicProblem,
+  unarchiveItems,
+  VISIBILITY_ITEMS,
+} from '../../../src/extension/channelText';
 import type { ChannelFacts } from '../../../src/model/channelNodes';
 import { ErrorCode, TeamMessengerError } from '../../../src/net/protocol/errors';
 import { visible } from './commandFakes';
@@ -10,6 +19,8 @@ function channel(fields: Partial<ChannelFacts> & { id: string; name: string }): 
     topic: '',
     private: false,
     archived: false,
+    createdBy: 'O'.repeat(22),
+    creator: false,
     member: false,
     memberCount: 2,
     unread: 0,
@@ -111,11 +122,42 @@ describe('channelText', function () {
     );
   });
 
+  describe('unarchiveItems', function () {
+    it('lists only archived channels the user created, by name, inert', function () {
+      const items = unarchiveItems([
+        channel({ id: 'z', name: 'zeta-old', archived: true, creator: true, private: true, memberCount: 1 }),
+        channel({ id: 'a', name: 'alpha-old', archived: true, creator: true, topic: 'was [it](command:x)' }),
+        channel({ id: 't', name: 'theirs', archived: true }),
+        channel({ id: 'l', name: 'live', creator: true }),
+      ]);
+      assert.deepEqual(
+        items.map((i) => [visible(i.label), visible(i.description!), i.channel.id]),
+        [
+          ['$(archive) #alpha-old', 'public · 2 members', 'a'],
+          ['$(archive) #zeta-old', 'private · 1 member', 'z'],
+        ],
+      );
+      assert.equal(visible(items[0].detail!), 'was [it](command:x)');
+      assert.deepEqual(
+        archivedChoices('old').map((c) => [visible(c.label), c.unarchive]),
+        [
+          ['$(eye) Open #old', false],
+          ['$(inbox) Unarchive #old', true],
+        ],
+      );
+    });
+  });
+
   describe('channelRefusal', function () {
     const refused = (code: ErrorCode, message = 'refused') => new TeamMessengerError(code, message);
 
     it('a taken name, in words', function () {
       assert.equal(channelRefusal('create', 'deploys', refused(ErrorCode.Conflict)), '#deploys is taken: another channel has that name. Pick another name.');
+      assert.equal(channelRefusal('unarchive', 'old', refused(ErrorCode.Forbidden)), 'Only the person who created #old can unarchive it.');
+      assert.equal(
+        channelRefusal('unarchive', 'old', refused(ErrorCode.Conflict)),
+        '#old cannot be unarchived: another channel has that name now. Rename that one first.',
+      );
       assert.equal(channelRefusal('rename', 'deploys', refused(ErrorCode.Conflict)), '#deploys is taken: another channel has that name. Pick another name.');
     });
 

@@ -6,6 +6,10 @@ import { strict as assert } from 'node:assert';
 import type { CommandContext, CommandPorts } from '../../../src/extension/commands';
 import type { ConnectOptions } from '../../../src/extension/connectionManager';
 import type { Settings } from '../../../src/extension/settings';
+import { UserStatus } from '../../../src/extension/userStatus';
+import { ConversationLevels } from '../../../src/model/conversationMute';
+import { silentLogger } from '../../../src/net/logger';
+import { MemoryState } from '../helpers/savedState';
 import type { ConnectionFailure } from '../../../src/model/connectionFailure';
 import type { ConversationId } from '../../../src/model/conversationTypes';
 import type { Messenger } from '../../../src/model/messenger';
@@ -43,6 +47,7 @@ export class Fakes {
   /** Answers to the next peer pickers, in order, and their titles. */
   readonly peerPicks: (PickedPeer[] | undefined)[] = [];
   readonly peerPickTitles: string[] = [];
+  readonly peerPickOptions: { canPickMany: boolean; includeOffline?: boolean }[] = [];
   readonly clipboard: string[] = [];
   /** What the clipboard holds before a command reads it. */
   clipboardText = '';
@@ -115,8 +120,9 @@ export class Fakes {
       views: {
         openChat: (id) => void this.chats.push(id),
         searchMessages: (query) => void this.searches.push(query),
-        pickPeers: (title) => {
+        pickPeers: (title, options) => {
           this.peerPickTitles.push(visible(title));
+          this.peerPickOptions.push(options);
           return Promise.resolve(this.peerPicks.shift());
         },
         pickFromSearch: () => Promise.resolve(undefined),
@@ -195,6 +201,9 @@ export function context(overrides: ContextOverrides = {}) {
   const hosting = { port: 4242, addresses: ['192.0.2.7:4242'], secret: 'hosted-secret', fingerprint: 'AB:CD' };
   let hosted: typeof hosting | undefined = overrides.hosting ? hosting : undefined;
   const messenger = { selfId: 'self', connectionState: overrides.state ?? 'idle', watchedOnline: () => [] };
+  // The real status and levels, kept in memory; a status the relay would be told is a call.
+  const status = new UserStatus(new MemoryState(), (value) => calls.push(`status ${value}`));
+  const levels = new ConversationLevels(new MemoryState(), silentLogger);
   const c: CommandContext = {
     messenger: messenger as unknown as Messenger,
     connections: {
@@ -257,6 +266,16 @@ export function context(overrides: ContextOverrides = {}) {
         secret = value;
       },
     },
+    focus: {
+      status,
+      levels,
+      defaultLevel: (id) => (id.startsWith('peer:') || id.startsWith('group:') ? 'all' : 'mentions'),
+      title: (id) => (id === 'all' ? '#general' : id),
+      sendUrgent: (id, text) => {
+        calls.push(`urgent ${id} ${text}`);
+        return overrides.state === 'connected';
+      },
+    },
   };
-  return { c, calls, connected, messenger };
+  return { c, calls, connected, messenger, status, levels };
 }

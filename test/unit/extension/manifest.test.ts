@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { registerCommands } from '../../../src/extension/commands';
 import { context, Fakes } from './commandFakes';
+import { CodeCommand } from '../../../src/extension/codeCommandIds';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..', '..');
 
@@ -29,6 +30,18 @@ const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'ut
 /** Commands a `command:` link may name besides ours: the ones VS Code makes for our view. */
 const VIEW_COMMANDS = new Set(['teamMessenger.peers.focus']);
 
+/** A channel's row menu as its creator sees it, in order (others see it without archiveChannel). */
+const CHANNEL_ROW_COMMANDS = [
+  'openChannel',
+  'renameChannel',
+  'setChannelTopic',
+  'addChannelMembers',
+  'leaveChannel',
+  'archiveChannel',
+  'conversationNotifications',
+  'sendUrgentMessage',
+];
+
 function commandLinks(text: string): string[] {
   return [...text.matchAll(/\(command:([\w.-]+)/g)].map((m) => m[1]);
 }
@@ -36,7 +49,8 @@ function commandLinks(text: string): string[] {
 describe('package.json: what invites and the walkthrough contribute', () => {
   const fakes = new Fakes();
   registerCommands(context().c, fakes.ports());
-  const known = (id: string) => fakes.commands.has(id) || VIEW_COMMANDS.has(id);
+  // The code-aware messages' commands are registered by src/extension/codeMessagesWiring.ts.
+  const known = (id: string) => fakes.commands.has(id) || VIEW_COMMANDS.has(id) || Object.values<string>(CodeCommand).includes(id);
 
   it('every menu entry, welcome link and walkthrough link names a command the extension registers', () => {
     const named = [
@@ -77,25 +91,33 @@ describe('package.json: what invites and the walkthrough contribute', () => {
         })
         .map((e) => e.command.replace('teamMessenger.', ''));
     assert.deepEqual(shownOn('section.channels', 'view/item/context', true), ['browseChannels', 'createChannel']);
-    assert.deepEqual(shownOn('channel', 'view/item/context', false), [
+    // Only its creator may archive a channel (the relay refuses anyone else).
+    assert.deepEqual(shownOn('channel.creator', 'view/item/context', false), CHANNEL_ROW_COMMANDS);
+    assert.deepEqual(
+      shownOn('channel', 'view/item/context', false),
+      CHANNEL_ROW_COMMANDS.filter((id) => id !== 'archiveChannel'),
+    );
+    assert.deepEqual(shownOn('channel.general', 'view/item/context', false), [
       'openChannel',
-      'renameChannel',
       'setChannelTopic',
-      'addChannelMembers',
-      'leaveChannel',
-      'archiveChannel',
+      'conversationNotifications',
+      'sendUrgentMessage',
     ]);
-    assert.deepEqual(shownOn('channel.general', 'view/item/context', false), ['openChannel', 'setChannelTopic']);
-    assert.deepEqual(shownOn('peer.online', 'view/item/context', false), ['sendFileToThisPeer', 'pingPeer'], 'no channel entry on a peer');
+    assert.deepEqual(
+      shownOn('peer.online', 'view/item/context', false),
+      ['sendFileToThisPeer', 'pingPeer', 'conversationNotifications', 'sendUrgentMessage'],
+      'no channel entry on a peer',
+    );
+    assert.deepEqual(shownOn('peer.offline', 'view/item/context', false), ['conversationNotifications', 'sendUrgentMessage']);
   });
 
   it('Search Messages… is in the Peers view title bar and the Command Palette; the row-only commands are not in the palette', () => {
     const title = manifest.contributes.menus['view/title'].find((e) => e.command === 'teamMessenger.searchMessages');
     assert.match(title?.group ?? '', /^navigation/);
     const palette = new Map(manifest.contributes.menus.commandPalette.map((e) => [e.command.replace('teamMessenger.', ''), e.when]));
-    for (const id of ['searchMessages', 'browseChannels', 'createChannel']) assert.equal(palette.get(id), 'teamMessenger.state == connected', id);
-    for (const id of ['openChannel', 'renameChannel', 'setChannelTopic', 'addChannelMembers', 'leaveChannel', 'archiveChannel'])
-      assert.equal(palette.get(id), 'false', `${id} needs a channel's row`);
+    for (const id of ['searchMessages', 'browseChannels', 'createChannel', 'unarchiveChannel'])
+      assert.equal(palette.get(id), 'teamMessenger.state == connected', id);
+    for (const id of CHANNEL_ROW_COMMANDS) assert.equal(palette.get(id), 'false', `${id} needs a channel's row`);
   });
 
   it('sends read receipts unless turned off', () => {

@@ -7,6 +7,8 @@ function channel(fields: Partial<ChannelFacts> & { id: string; name: string }): 
     topic: '',
     private: false,
     archived: false,
+    createdBy: 'O'.repeat(22),
+    creator: false,
     member: true,
     memberCount: 3,
     unread: 0,
@@ -80,6 +82,8 @@ describe('channelNodes', function () {
       assert.equal(secret.accessibilityLabel, '#secret, private channel, 1 unread');
       assert.equal(general.accessibilityLabel, '#general, the team-wide channel');
       assert.deepEqual([general.context, deploys.context, secret.context], ['channel.general', 'channel', 'channel']);
+      const [, own] = channelRows(buildChannelSection([GENERAL, channel({ id: 'c9', name: 'mine', creator: true })], 0));
+      assert.equal(own.context, 'channel.creator', 'its creator may archive it');
       assert.deepEqual([deploys.private, secret.private], [false, true]);
     });
 

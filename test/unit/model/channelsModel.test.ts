@@ -40,12 +40,16 @@ describe('channels as the views show them', function () {
       topic: '',
       private: false,
       archived: false,
+      createdBy: ALICE,
+      creator: false,
       member: true,
       memberCount: 2,
       members: [ALICE, SELF],
       unread: 3,
       mentions: 1,
     });
+    assert.equal(channelView(channel({ createdBy: SELF }), SELF, { unread: 0, mentions: 0 }).creator, true, 'the user created it');
+    assert.equal(channelView(channel({ createdBy: '' }), '', { unread: 0, mentions: 0 }).creator, false, 'nobody is the creator of #general');
     assert.equal(channelView(channel({ members: [ALICE] }), SELF, { unread: 0, mentions: 0 }).member, false);
     const general = channelView(GENERAL, SELF, { unread: 0, mentions: 0 });
     assert.deepEqual([general.conversationId, general.member, 'members' in general], ['all', true, false]);

@@ -165,6 +165,34 @@ describe('FileCards (file transfers as cards in the conversation, over a loopbac
     await aliceCards.accept('no-such-card');
   });
 
+  it('each card names the message that records its offer, on both sides and after a restart', async () => {
+    const state = new MemoryState();
+    const { alice, bob, aliceCards, bobCards, downloads, offer, settled } = await team({ state });
+    const records: string[] = [];
+    alice.on('message', (m) => {
+      if (m.files?.length) records.push(m.id);
+    });
+    const { sent, offered } = await offer({ 'recorded.txt': 'on the record' });
+    assert.ok(offered.messageId, 'the incoming card names the record');
+    const waiting = await until(() => bobCards.get(sent.id)?.messageId, "the sender's card to name the record");
+    assert.equal(waiting, offered.messageId);
+    await until(() => records.includes(offered.messageId!), 'the record to reach alice');
+    assert.ok(aliceCards.recordsMessage(`peer:${bob.clientId}`, offered.messageId!));
+    assert.ok(bobCards.recordsMessage(`peer:${alice.clientId}`, offered.messageId!));
+    assert.ok(!aliceCards.recordsMessage(`peer:${bob.clientId}`, 'some-other-message'));
+    assert.ok(!aliceCards.recordsMessage(`peer:${alice.clientId}`, offered.messageId!), 'only in its own conversation');
+
+    aliceCards.decline(offered.id);
+    await settled(aliceCards, offered.id, 'declined');
+    const restarted = new FileCards(sourceFor(alice), () => ({ dir: downloads }), new FileCardsPersistence(state, silentLogger));
+    cleanup.add('restarted cards', () => restarted.dispose());
+    assert.deepEqual(
+      restarted.cardsOf(`peer:${bob.clientId}`).map((c) => c.messageId),
+      [offered.messageId],
+    );
+    assert.ok(restarted.recordsMessage(`peer:${bob.clientId}`, offered.messageId!));
+  });
+
   it('keeps finished cards for the identity across a restart (outcomes only, no buttons), never for another', async () => {
     const state = new MemoryState();
     const { alice, bob, aliceCards, aliceSource, downloads, offer, settled } = await team({ state });

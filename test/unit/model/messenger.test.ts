@@ -43,7 +43,8 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     assert.equal(model.pendingCount, 0);
   });
 
-  it('notices a message the user is not looking at, never one on screen or to everyone', async () => {
+  // Which notices interrupt the user (channels: mentions only by default) is the NoticeGate's call (notificationPolicyGate.test.ts).
+  it('notices a message the user is not looking at, never one on screen', async () => {
     const { bob, model, connectAlice } = await relayWithBob();
     const notices: IncomingNotice[] = [];
     model.onNotice((n) => notices.push(n));
@@ -57,7 +58,10 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     await until(() => model.store.get(conversationId)?.messages.length === 2 && model.store.get('all')?.messages.length === 1, 'both');
     assert.deepEqual(
       notices.map((n) => [n.conversationId, n.message.text]),
-      [[conversationId, 'first']],
+      [
+        [conversationId, 'first'],
+        ['all', 'to everyone'],
+      ],
     );
   });
 
@@ -148,6 +152,31 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     assert.deepEqual(offers, ['notes.txt']);
   });
 
+  it("holds a file offer's record in the conversation with the sender, with no notice of its own", async () => {
+    const { bob, model, connectAlice } = await relayWithBob();
+    const notices: IncomingNotice[] = [];
+    model.onNotice((n) => notices.push(n));
+    model.onFileOffer((transfer) => transfer.decline('not now'));
+    await connectAlice();
+    const dir = tempDir(cleanup);
+    fs.writeFileSync(path.join(dir, 'plan.md'), '# plan\n');
+    await until(() => [...bob.peers.values()].find((p) => p.clientId === aliceIdentity.clientId), 'alice online for bob');
+    const transfer = await bob.sendFiles(aliceIdentity.clientId, [path.join(dir, 'plan.md')]);
+    await assert.rejects(transfer.done, /declined/);
+    await bob.send([aliceIdentity.clientId], 'did you get it?');
+    const conversationId = `peer:${bob.clientId}` as const;
+    await until(() => model.store.get(conversationId)?.messages.length === 2, 'the record and the message');
+    const [record] = model.store.get(conversationId)!.messages;
+    assert.equal(record.id, transfer.messageId);
+    assert.deepEqual(record.files, [{ name: 'plan.md', size: 7 }]);
+    await until(() => notices.length > 0, 'the notice of the text');
+    assert.deepEqual(
+      notices.map((n) => n.message.text),
+      ['did you get it?'],
+      'the offer is told as an offer, its record is no second notice',
+    );
+  });
+
   it('replies in threads; participants are told of replies, never of their own from another machine', async () => {
     const { port, bob, model, connectAlice } = await relayWithBob();
     const notices: IncomingNotice[] = [];
@@ -175,9 +204,10 @@ describe('Messenger (the model, in plain Node over a loopback relay)', function 
     await laptop.send('all', 'from my laptop', { thread: question.id });
     await bob.send('all', 'fixed now', { thread: question.id });
     await until(() => notices.find((n) => n.message.text === 'fixed now'), 'the notice of the reply');
+    // Every reply is news; whether it interrupts (a thread the user is in) is the NoticeGate's call.
     assert.deepEqual(
-      notices.map((n) => [n.conversationId, n.message.text]),
-      [['all', 'fixed now']],
+      notices.map((n) => n.message.text),
+      ['who broke the build?', 'lunch?', 'not your thread', 'fixed now'],
     );
     const texts = model.threadReplies('all', question.id).map((m) => [m.text, m.own]);
     assert.deepEqual(texts, [

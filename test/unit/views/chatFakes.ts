@@ -28,6 +28,8 @@ export const DEPLOYS: ChannelView = {
   topic: 'Releases',
   private: false,
   archived: false,
+  createdBy: BOB,
+  creator: false,
   member: true,
   memberCount: 3,
   members: [SELF, BOB, CAROL],

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import type { FileCard } from '../../../src/model/fileCardTypes';
 import type { ToWebview } from '../../../src/views/chatProtocol';
 import { parseMessageLink } from '../../../src/model/messageLinks';
 import { ChatRequests, PAGE } from '../../../src/views/chatRequests';
@@ -40,6 +41,31 @@ describe('ChatRequests', () => {
     await requests.loadOlder(BOB_CHAT, 'ep-1');
     assert.deepStrictEqual(model.calls, [{ what: 'history', args: [BOB_CHAT, { before: 1, limit: PAGE }] }]);
     assert.deepStrictEqual(posted.pop(), { type: 'older', conversationId: BOB_CHAT, messages: [{ ...held(0, { id: 'ep-0', seq: 0 }) }], hasOlder: false });
+  });
+
+  it('leaves out of a relay page the offer records whose card is shown, unless nothing would be left to page from', async () => {
+    const posted: ToWebview[] = [];
+    const model = new FakeModel();
+    const card = { id: 'card-1', conversationId: BOB_CHAT, messageId: 'ep-2' } as FileCard;
+    const requests = new ChatRequests(model, { cardsOf: (id) => (id === BOB_CHAT ? [card] : []) }, (m) => posted.push(m), {
+      uriScheme: 'vscode',
+      write: async () => {},
+      copied: () => {},
+    });
+    const record = held(2, { text: '', files: [{ name: 'a.txt', size: 1 }] });
+    model.history = async () => ({ messages: [held(1), record, held(3)], older: true, newer: true });
+    await requests.loadOlder(BOB_CHAT, 'ep-4');
+    assert.deepStrictEqual(
+      (posted.pop() as Extract<ToWebview, { type: 'older' }>).messages.map((m) => m.id),
+      ['ep-1', 'ep-3'],
+    );
+    model.history = async () => ({ messages: [record], older: true, newer: true });
+    await requests.loadOlder(BOB_CHAT, 'ep-3');
+    assert.deepStrictEqual(
+      (posted.pop() as Extract<ToWebview, { type: 'older' }>).messages.map((m) => m.id),
+      ['ep-2'],
+      'a page of only a record is shown whole: the webview pages on from it',
+    );
   });
 
   it('with nothing held, asks the relay for the newest page; a failure says why', async () => {

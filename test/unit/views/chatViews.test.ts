@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { conversationSummaries, conversationView, messageView, seenView } from '../../../src/views/chatViews';
+import type { FileCard } from '../../../src/model/fileCardTypes';
 import { BOB, CAROL, DEPLOYS, FakeModel, SELF, T0, chat, held } from './chatFakes';
 
 describe('chatViews', () => {
@@ -95,5 +96,34 @@ describe('chatViews', () => {
     model.seen.set(2, ['bob']);
     assert.deepStrictEqual(seenView(model, `peer:${BOB}`, messages), { messageId: 'ep-2', names: ['bob'] });
     assert.deepStrictEqual(conversationView(model, `peer:${BOB}`, { messages, hasOlder: false, cards: [] }).seen, { messageId: 'ep-2', names: ['bob'] });
+  });
+
+  it('shows a file offer once: as its card where the card is held, else as a message naming the files', () => {
+    const model = new FakeModel();
+    model.store.addIncoming(chat(1, { text: 'here it comes' }));
+    model.store.addIncoming(chat(2, { text: '', files: [{ name: 'notes.txt', size: 12 }] }));
+    const messages = model.store.get(`peer:${BOB}`)!.messages;
+    const card = { id: 'card-1', conversationId: `peer:${BOB}`, ts: T0 + 2000, messageId: 'ep-2' } as FileCard;
+    const withCard = conversationView(model, `peer:${BOB}`, { messages, hasOlder: false, cards: [card] });
+    assert.deepStrictEqual(
+      withCard.messages.map((m) => m.id),
+      ['ep-1'],
+    );
+    assert.deepStrictEqual(withCard.cards, [card]);
+    const elsewhere = conversationView(model, `peer:${BOB}`, { messages, hasOlder: false, cards: [{ ...card, messageId: 'ep-9' }] });
+    assert.deepStrictEqual(
+      elsewhere.messages.map((m) => [m.id, m.files]),
+      [
+        ['ep-1', undefined],
+        ['ep-2', [{ name: 'notes.txt', size: '12 B' }]],
+      ],
+    );
+    assert.strictEqual(conversationSummaries(model).find((c) => c.id === `peer:${BOB}`)!.lastText, 'bob: offered notes.txt');
+  });
+
+  it('previews a markdown message as the words it shows, on one line', () => {
+    const model = new FakeModel();
+    model.store.addIncoming(chat(1, { text: '**Deploy** of `web`:\n\n- [x] green\n- <b>raw</b>' }));
+    assert.strictEqual(conversationSummaries(model).find((c) => c.id === `peer:${BOB}`)!.lastText, 'bob: Deploy of web: • ☑ green • <b>raw</b>');
   });
 });

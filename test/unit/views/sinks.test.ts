@@ -15,9 +15,12 @@ const SAFE_WINDOW = 'src/views/safeWindow.ts';
 /** `vscode.window` members that show no text of ours, or only through their own safe types. */
 const WINDOW_ALLOWED = new Set([
   'activeTextEditor',
+  'activeColorTheme',
+  'onDidChangeActiveColorTheme',
   'visibleTextEditors',
   'onDidChangeActiveTextEditor',
   'onDidChangeWindowState',
+  'onDidChangeTextEditorSelection',
   'state',
   'showTextDocument',
   'showOpenDialog',
