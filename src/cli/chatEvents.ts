@@ -3,6 +3,9 @@ import { ChannelInfo } from '../net/protocol/conversationMessages';
 import { channelOfKey, conversationKeyOf, GENERAL_CHANNEL, participantsOfKey } from '../net/protocol/conversationKeys';
 import { ChatMessage, Update } from '../net/protocol/messages';
 import { nameOf } from './clientSetup';
+import { markdownAsText } from './terminalText';
+import { attachmentText, richFields } from './richEvents';
+import { codeFields, patchLine } from './codeOptions';
 
 /**
  * Messages, changes and channels as the commands print them: one JSON object per line (names
@@ -36,6 +39,8 @@ export function messageFields(client: TeamClient, message: ChatMessage): JsonEve
     ...(message.code ? { code: message.code } : {}),
     ...(message.thread !== undefined ? { thread: message.thread } : {}),
     ...(message.files ? { files: message.files } : {}),
+    ...richFields(client, message),
+    ...codeFields(message),
     ...(message.edited !== undefined ? { edited: message.edited } : {}),
     ...(message.deleted ? { deleted: true } : {}),
     ...(message.reactions?.length ? { reactions: message.reactions.map((r) => ({ emoji: r.emoji, by: r.by.map((id) => nameOf(client, id)) })) } : {}),
@@ -70,11 +75,29 @@ export function messageLine(client: TeamClient, message: ChatMessage): string {
 /** The text with what happened to it: "(edited)", "[deleted]", replies and reactions. */
 export function messageBody(message: ChatMessage): string {
   if (message.deleted) return '[this message was deleted]';
-  const parts = [message.text + (message.edited !== undefined ? ' (edited)' : '')];
+  // Code, terminal output and problems are shown as they are (no markdown in them).
+  const verbatim = message.code !== undefined || message.block !== undefined;
+  const text = message.text === '' && message.files?.length ? `offered ${filesText(message.files)}` : verbatim ? message.text : markdownAsText(message.text);
+  const head = (message.urgent ? '[urgent] ' : '') + text + (message.edited !== undefined ? ' (edited)' : '');
+  // An image sent without words: its line starts with what is attached.
+  const parts = head !== '' || !message.attachments?.length ? [head] : [];
+  if (message.attachments?.length) parts.push(`attached: ${message.attachments.map(attachmentText).join(', ')}`);
+  const patch = patchLine(message);
+  if (patch) parts.push(patch);
+  if (message.text !== '' && message.files?.length) parts.push(`files: ${filesText(message.files)}`);
   if (message.replies?.count) parts.push(`${message.replies.count} ${message.replies.count === 1 ? 'reply' : 'replies'}`);
   for (const reaction of message.reactions ?? []) parts.push(`${reaction.emoji} ${reaction.by.length}`);
   return parts.join(' · ');
 }
+
+/** Files named in a message (a file offer's record): "notes.txt (12 bytes), … and 3 more files". */
+export function filesText(files: readonly { name: string; size: number }[]): string {
+  const shown = files.slice(0, FILES_SHOWN).map((f) => `${f.name} (${f.size} ${f.size === 1 ? 'byte' : 'bytes'})`);
+  const more = files.length - shown.length;
+  return shown.join(', ') + (more > 0 ? ` … and ${more} more ${more === 1 ? 'file' : 'files'}` : '');
+}
+
+const FILES_SHOWN = 5;
 
 export function updateLine(client: TeamClient, update: Update): string {
   const message = update.message;

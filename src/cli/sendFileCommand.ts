@@ -1,5 +1,6 @@
 import { createStreamLogger } from '../net/logger';
 import { collectFiles } from '../net/transfer/localFiles';
+import type { OutgoingTransfer } from '../net/transfer/outgoingTransfer';
 import { createClient } from './clientSetup';
 import { parseLogLevel } from './logLevel';
 import { clientOptions, parse, parsePositiveInt, UsageError } from './options';
@@ -35,29 +36,41 @@ export async function sendFileCommand(args: string[], env: NodeJS.ProcessEnv): P
     await client.connect();
     const to = await client.resolvePeer(values.to);
     const transfer = client.transfers.send(to, files, { chunkBytes });
-    say(
-      { type: 'offered', to: values.to, files: transfer.files.map((f) => ({ name: f.name, size: f.size })), size: transfer.total },
-      `offered ${transfer.files.length} file(s), ${transfer.total} bytes, to ${values.to}; waiting for an answer…`,
-    );
-    let lastShown = 0;
-    transfer.on('progress', (p) => {
-      if (Date.now() - lastShown < 1000 && p.bytes < p.total) return;
-      lastShown = Date.now();
-      say(
-        { type: 'progress', bytes: p.bytes, total: p.total, rate: Math.round(p.rate), eta: p.etaSeconds === undefined ? null : Math.round(p.etaSeconds) },
-        `${p.file}: ${Math.floor((100 * p.bytes) / Math.max(1, p.total))}% at ${(p.rate / 1e6).toFixed(1)} MB/s`,
-      );
-    });
-    transfer.on('state', (state) => {
-      if (state === 'interrupted') say({ type: 'interrupted' }, 'connection interrupted; will resume when both sides are back');
-    });
-    transfer.on('file-done', (f) =>
-      say({ type: 'file-sent', name: f.name, size: f.size, sha256: f.sha256 }, `${f.name}: delivered and verified (sha256 ${f.sha256})`),
-    );
-    await transfer.done;
+    await followTransfer(transfer, values.to, say);
     say({ type: 'done', files: transfer.files.length, size: transfer.total }, 'all files delivered and verified');
     return 0;
   } finally {
     await client.close();
   }
+}
+
+/** Says what an event means: one JSON object a line with --json, else a line for people (stderr). */
+export type Say = (event: Record<string, unknown>, human: string) => void;
+
+/**
+ * Follows one outgoing transfer to its end, saying what happens (offered, progress at most once
+ * a second, interrupted, each file verified). Resolves when the receiver verified every file;
+ * rejects with why not (declined, cancelled, expired: exit 6; see options.ts).
+ */
+export async function followTransfer(transfer: OutgoingTransfer, to: string, say: Say): Promise<void> {
+  say(
+    { type: 'offered', to, files: transfer.files.map((f) => ({ name: f.name, size: f.size })), size: transfer.total },
+    `offered ${transfer.files.length} file(s), ${transfer.total} bytes, to ${to}; waiting for an answer…`,
+  );
+  let lastShown = 0;
+  transfer.on('progress', (p) => {
+    if (Date.now() - lastShown < 1000 && p.bytes < p.total) return;
+    lastShown = Date.now();
+    say(
+      { type: 'progress', to, bytes: p.bytes, total: p.total, rate: Math.round(p.rate), eta: p.etaSeconds === undefined ? null : Math.round(p.etaSeconds) },
+      `${p.file}: ${Math.floor((100 * p.bytes) / Math.max(1, p.total))}% at ${(p.rate / 1e6).toFixed(1)} MB/s`,
+    );
+  });
+  transfer.on('state', (state) => {
+    if (state === 'interrupted') say({ type: 'interrupted', to }, 'connection interrupted; will resume when both sides are back');
+  });
+  transfer.on('file-done', (f) =>
+    say({ type: 'file-sent', to, name: f.name, size: f.size, sha256: f.sha256 }, `${f.name}: delivered to ${to} and verified (sha256 ${f.sha256})`),
+  );
+  await transfer.done;
 }

@@ -10,12 +10,22 @@ Usage:
                         [--log-level debug|info|warn|error]
   team-messenger listen --server HOST:PORT --name NAME [--secret S] [--json]
                         [--channel NAME] [--accept-files DIR] [--max-file-size BYTES]
-                        messages, edits, deletes, reactions and thread replies (as
-                        "update" events), channel news; --channel: that channel only
+                        messages (markdown as plain text; --json: as sent, with
+                        mentions, urgent, attachments, code, patch, block and
+                        problem), edits, deletes, reactions
+                        and thread replies (as "update" events), channel news;
+                        --channel: that channel only
   team-messenger send   --server HOST:PORT --name NAME [--secret S]
                         (--to NAME[,NAME...] | --channel NAME | --all)
-                        [--thread ID] [--json] TEXT|-
-                        --all is #general; --thread ID replies in that message's thread
+                        [--thread ID] [--file PATH]... [--mention NAME]... [--urgent]
+                        [--patch FILE|- | --code PATH:L1-L2] [--json] TEXT|-
+                        --all is #general; --thread ID replies in that message's thread;
+                        --patch sends a unified diff (git diff) to preview and apply;
+                        --code sends those lines with their repository, commit and
+                        hash, so Open finds them in the receiver's checkout;
+                        --file (with --to) offers files too and waits like send-file;
+                        --mention NAME|channel|here notifies them; --urgent gets
+                        through quiet mode and Do Not Disturb
   team-messenger channels --server HOST:PORT --name NAME [--json]
                         [list | create NAME [--private] [--topic T] | join NAME |
                         leave NAME]      the channels you may see; make, join, leave one
@@ -25,8 +35,9 @@ Usage:
                         first; the relay is the history
   team-messenger search --server HOST:PORT --name NAME [--json] [--limit N (20)]
                         [--before SEQ] QUERY...  words, "a phrase", from:NAME,
-                        in:#channel, in:@NAME, has:file, has:code, before:/after:/on:
-                        YYYY-MM-DD; only what you may read, newest first
+                        in:#channel, in:@NAME, has:file, has:image, has:code,
+                        is:mention, before:/after:/on: YYYY-MM-DD; only what you may
+                        read, newest first
   team-messenger send-file --server HOST:PORT --name NAME [--secret S]
                         --to NAME [--json] PATH...
   team-messenger invite --server HOST:PORT --name NAME [--uses N] [--expires 7d]

@@ -12,14 +12,6 @@ describe('CLI: relay, listen and send as child processes', function () {
   const fx = new CliFixture();
   afterEach(() => fx.cleanup());
 
-  async function teamOf(extraRelayArgs: string[] = []) {
-    const env = fx.env();
-    const relay = await fx.relay(['--port', '0', '--secret', 'team-secret', ...extraRelayArgs], env);
-    const server = `127.0.0.1:${relay.port}`;
-    const common = ['--server', server, '--secret', 'team-secret'];
-    return { env, relay, server, common };
-  }
-
   describe('on one CPU the relay starts itself again with its collector on the event loop thread and one V8 helper', () => {
     const hasTaskset = (() => {
       try {
@@ -83,7 +75,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('delivers a direct message from send to listen and exits 0 after the ack', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     await bob.waitForEvent('connected');
     const sent = await runCli(['send', ...common, '--name', 'ci-bot', '--to', 'bob', '--json', 'build #42 is green'], env);
@@ -103,7 +95,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('broadcasts with --all and reads the text from standard input with -', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     const carol = fx.start(['listen', ...common, '--name', 'carol', '--json'], env);
     await Promise.all([bob.waitForEvent('connected'), carol.waitForEvent('connected')]);
@@ -118,7 +110,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('reaches several named peers with --to a,b', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     const carol = fx.start(['listen', ...common, '--name', 'carol', '--json'], env);
     const dave = fx.start(['listen', ...common, '--name', 'dave', '--json'], env);
@@ -133,7 +125,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it("send --to NAME reaches a peer on a big relay (watched presence) that is in nobody's roster, by asking the relay", async () => {
-    const { env, common } = await teamOf(['--full-presence-limit', '1']);
+    const { env, common } = await fx.team({ relayArgs: ['--full-presence-limit', '1'] });
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     await bob.waitForEvent('connected');
     const carol = fx.start(['listen', ...common, '--name', 'carol', '--json'], env);
@@ -154,7 +146,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('fails with exit 5 and a clear message for an unknown peer', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const result = await runCli(['send', ...common, '--name', 'ci', '--to', 'nobody', 'hello?'], env);
     assert.equal(result.code, 5);
     assert.match(result.stderr, /no peer called "nobody"/);
@@ -162,7 +154,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('fails with exit 4 for a wrong secret and exit 3 for an unreachable relay', async () => {
-    const { env, server, relay } = await teamOf();
+    const { env, server, relay } = await fx.team();
     const wrong = await runCli(['send', '--server', server, '--secret', 'not-it', '--name', 'ci', '--all', 'x'], env);
     assert.equal(wrong.code, 4);
     assert.match(wrong.stderr, /wrong team secret/);
@@ -195,7 +187,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('announces joins and leaves to listeners', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     await bob.waitForEvent('connected');
     const carol = fx.start(['listen', ...common, '--name', 'carol', '--json'], env);
@@ -226,7 +218,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('stops the relay gracefully on SIGTERM and tells listeners why', async () => {
-    const { env, common, relay } = await teamOf();
+    const { env, common, relay } = await fx.team();
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     await bob.waitForEvent('connected');
     assert.equal(await relay.process.stop('SIGTERM'), 0);
@@ -264,7 +256,7 @@ describe('CLI: relay, listen and send as child processes', function () {
   });
 
   it('shows hostile text inertly: JSON-escaped with --json, escapes made visible on a terminal', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const json = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
     const human = fx.start(['listen', ...common, '--name', 'carol'], env);
     await json.waitForEvent('connected');

@@ -1,13 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { CliFixture, runCli } from '../helpers/cliProcess';
-
-/** Every line of a command's standard output, as JSON. */
-function jsonLines(stdout: string): Record<string, unknown>[] {
-  return stdout
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+import { CliFixture, jsonLines } from '../helpers/cliProcess';
 
 /** `channels`, `send --channel`, `listen --channel`, `history` and `search` as child processes against a real relay. */
 describe('CLI: channels, threads, history and search', function () {
@@ -15,17 +7,8 @@ describe('CLI: channels, threads, history and search', function () {
   const fx = new CliFixture();
   afterEach(() => fx.cleanup());
 
-  async function teamOf() {
-    const env = fx.env();
-    const relay = await fx.relay(['--port', '0', '--secret', 'team-secret'], env);
-    const common = ['--server', `127.0.0.1:${relay.port}`, '--secret', 'team-secret'];
-    /** Runs one command as `name`; the identity of each name is kept in the fixture's home. */
-    const as = (name: string, args: string[], input?: string) => runCli([args[0], ...common, '--name', name, ...args.slice(1)], env, input);
-    return { env, common, as };
-  }
-
   it('creates, lists, joins and leaves channels, in JSON and in words', async () => {
-    const { as } = await teamOf();
+    const { as } = await fx.team();
     const made = await as('alice', ['channels', 'create', '#Deploys', '--topic', 'ship it', '--json']);
     assert.equal(made.code, 0, made.stderr);
     const [created] = jsonLines(made.stdout);
@@ -61,7 +44,7 @@ describe('CLI: channels, threads, history and search', function () {
   });
 
   it('send --channel reaches listen --channel, which shows that channel only, replies in threads and the parents they change', async () => {
-    const { env, common, as } = await teamOf();
+    const { env, common, as } = await fx.team();
     assert.equal((await as('alice', ['channels', 'create', 'deploys'])).code, 0);
     assert.equal((await as('bob', ['channels', 'join', 'deploys'])).code, 0);
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json', '--channel', 'deploys'], env);
@@ -94,7 +77,7 @@ describe('CLI: channels, threads, history and search', function () {
   });
 
   it('history pages back through a channel or a direct conversation; search finds what the asker may read', async () => {
-    const { as } = await teamOf();
+    const { as } = await fx.team();
     assert.equal((await as('alice', ['channels', 'create', 'deploys'])).code, 0);
     assert.equal((await as('carol', ['channels'])).code, 0, 'carol is known to the relay');
     for (const text of ['build 1 green', 'build 2 red', 'build 3 green']) assert.equal((await as('alice', ['send', '--channel', 'deploys', text])).code, 0);
@@ -139,7 +122,7 @@ describe('CLI: channels, threads, history and search', function () {
   });
 
   it('says what is wrong with a documented exit code: 5 no such channel, 7 not allowed, 2 bad usage', async () => {
-    const { env, common, as } = await teamOf();
+    const { env, common, as } = await fx.team();
     assert.equal((await as('alice', ['channels', 'create', 'deploys'])).code, 0);
     assert.equal((await as('alice', ['channels', 'create', 'secret', '--private'])).code, 0);
     const cases: [string, string[], number, RegExp][] = [

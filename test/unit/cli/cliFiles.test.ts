@@ -3,7 +3,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { CliFixture, runCli } from '../helpers/cliProcess';
+import { CliFixture, jsonLines, runCli } from '../helpers/cliProcess';
 
 function sha256Of(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
@@ -22,15 +22,8 @@ describe('CLI: send-file and listen --accept-files', function () {
   const fx = new CliFixture();
   afterEach(() => fx.cleanup());
 
-  async function teamOf() {
-    const env = fx.env();
-    const relay = await fx.relay(['--port', '0', '--secret', 'file-secret'], env);
-    const common = ['--server', `127.0.0.1:${relay.port}`, '--secret', 'file-secret'];
-    return { env, relay, common };
-  }
-
   it('delivers files and a folder; send-file exits 0 only once the receiver has them, listen prints file-received with the right sha256', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const src = fx.tempDir();
     const inbox = path.join(fx.tempDir(), 'inbox'); // created on the first accepted file
     const expected = new Map<string, string>([
@@ -54,10 +47,7 @@ describe('CLI: send-file and listen --accept-files', function () {
     }
     assert.ok(!fs.readdirSync(inbox).some((n) => n.endsWith('.part')), 'no temporary files left');
 
-    const events = sent.stdout
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const events = jsonLines(sent.stdout);
     assert.equal(events[0].type, 'offered');
     assert.equal(events[0].size, 200_000 + 0 + 1234 + 1_500_000);
     assert.equal(events[events.length - 1].type, 'done');
@@ -79,7 +69,7 @@ describe('CLI: send-file and listen --accept-files', function () {
   });
 
   it('a second send of the same file lands as "name (1)" and the first copy is kept', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const src = fx.tempDir();
     const inbox = fx.tempDir();
     const hash = writeRandom(path.join(src, 'notes.txt'), 5000);
@@ -95,7 +85,7 @@ describe('CLI: send-file and listen --accept-files', function () {
   });
 
   it('send-file to a listener without --accept-files exits 6 (declined)', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const src = fx.tempDir();
     writeRandom(path.join(src, 'f.bin'), 1000);
     const bob = fx.start(['listen', ...common, '--name', 'bob', '--json'], env);
@@ -110,7 +100,7 @@ describe('CLI: send-file and listen --accept-files', function () {
   });
 
   it('send-file over the listener --max-file-size exits 6 and the listener reports TOO_LARGE', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const src = fx.tempDir();
     const inbox = path.join(fx.tempDir(), 'inbox');
     writeRandom(path.join(src, 'big.bin'), 50_000);
@@ -145,7 +135,7 @@ describe('CLI: send-file and listen --accept-files', function () {
   });
 
   it('send-file to an unknown peer exits 5', async () => {
-    const { env, common } = await teamOf();
+    const { env, common } = await fx.team();
     const src = fx.tempDir();
     writeRandom(path.join(src, 'f.bin'), 100);
     const result = await runCli(['send-file', ...common, '--name', 'ci', '--to', 'nobody', path.join(src, 'f.bin')], env);

@@ -73,6 +73,14 @@ export class CliProcess {
   }
 }
 
+/** Every line of a command's standard output (`--json`), as JSON. */
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 /** Runs the CLI to completion. */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv, input?: string) {
   const p = new CliProcess(args, env, input);
@@ -111,6 +119,20 @@ export class CliFixture {
       return m ? Number(m[1]) : undefined;
     });
     return { process, port };
+  }
+
+  /**
+   * A relay on a free port with the team secret `team-secret`, and what its clients need: an
+   * environment with its own home, `common` (server and secret, then `clientArgs`), and `as`, which
+   * runs one command as `name` (the home keeps each name's identity).
+   */
+  async team(options: { relayArgs?: string[]; clientArgs?: string[] } = {}) {
+    const env = this.env();
+    const relay = await this.relay(['--port', '0', '--secret', 'team-secret', ...(options.relayArgs ?? [])], env);
+    const server = `127.0.0.1:${relay.port}`;
+    const common = ['--server', server, '--secret', 'team-secret', ...(options.clientArgs ?? [])];
+    const as = (name: string, args: string[], input?: string) => runCli([args[0], ...common, '--name', name, ...args.slice(1)], env, input);
+    return { env, relay, port: relay.port, server, common, as };
   }
 
   async cleanup(): Promise<void> {
