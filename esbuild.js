@@ -3,6 +3,7 @@
 const esbuild = require('esbuild');
 const fs = require('fs');
 const path = require('path');
+const { emojiTable } = require('./scripts/emojiTable');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -30,6 +31,8 @@ const targets = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
+    // The emoji set, trimmed at build time (scripts/emojiTable.js); src/views/webview/emojiData.ts reads it.
+    define: { TEAM_MESSENGER_EMOJI: JSON.stringify(emojiTable()) },
   },
 ];
 
@@ -43,8 +46,35 @@ function copyCodicons() {
   }
 }
 
+/**
+ * The code-block grammars, one JSON file per language in dist/grammars/ (each with the grammars
+ * it embeds): the extension hands the webview a grammar the first time a message needs it, so the
+ * webview bundle carries none of them.
+ */
+async function writeGrammars() {
+  // Precompiled: the grammars' Oniguruma patterns already turned into JavaScript RegExps (an
+  // EmulatedRegExp where a feature needs emulating), so the webview converts nothing at run time.
+  // JSON has no RegExp: each goes as { $re, flags, opts } and highlight.ts makes it again.
+  const listing = esbuild.buildSync({ entryPoints: ['src/views/codeLanguages.ts'], bundle: true, format: 'cjs', write: false, logLevel: 'warning' });
+  const exported = { exports: {} };
+  new Function('module', 'exports', listing.outputFiles[0].text)(exported, exported.exports);
+  const to = path.join(__dirname, 'dist', 'grammars');
+  fs.mkdirSync(to, { recursive: true });
+  for (const name of exported.exports.GRAMMARS) {
+    const { default: grammars } = await import(`@shikijs/langs-precompiled/${name}`);
+    const unique = [...new Map(grammars.map((grammar) => [grammar.name, grammar])).values()];
+    fs.writeFileSync(path.join(to, `${name}.json`), JSON.stringify(unique, regExpAsData));
+  }
+}
+
+function regExpAsData(key, value) {
+  if (!(value instanceof RegExp)) return value;
+  return value.rawOptions ? { $re: value.source, flags: value.flags, opts: value.rawOptions } : { $re: value.source, flags: value.flags };
+}
+
 async function main() {
   copyCodicons();
+  await writeGrammars();
   const contexts = await Promise.all(
     targets.map((options) =>
       esbuild.context({

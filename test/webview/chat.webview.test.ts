@@ -150,7 +150,7 @@ describe('chat webview (Chromium)', function () {
     assert.deepStrictEqual(await chat.violations(), [], 'our own code caused no CSP violation');
   });
 
-  it('shows markdown links, command: URIs, icons and HTML as the characters they are', async () => {
+  it('shows command: and other non-web links, icons and HTML as the characters they are (markdown formats the rest)', async () => {
     const link = 'Notes [here](command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22touch%20pwned%5Cn%22%7D)';
     const texts = [
       link,
@@ -176,9 +176,26 @@ describe('chat webview (Chromium)', function () {
       .locator('.message')
       .nth(texts.length - 1)
       .waitFor();
-    assert.deepStrictEqual(await page().locator('.message-text').allTextContents(), texts);
+    // Markdown is formatted (richText.webview.test.ts); a link it will not follow keeps its target as text.
+    assert.deepStrictEqual(await page().locator('.message-text').allTextContents(), [
+      'Notes here (command:workbench.action.terminal.sendSequence?%7B%22text%22%3A%22touch%20pwned%5Cn%22%7D)',
+      '[ref][r][r]: command:workbench.action.quit',
+      'command:workbench.action.quit https://evil.example www.evil.example vscode://x file:///etc/passwd',
+      texts[3],
+    ]);
     assert.strictEqual(await rows().last().locator('.row-description').textContent(), link);
-    assert.strictEqual(await page().locator('body :is(a, img, iframe, [href], [src]:not(script))').count(), 0, 'no link or image element exists');
+    assert.strictEqual(
+      await page().locator('body :is(a[href], img, iframe, [href], [src]:not(script))').count(),
+      0,
+      'no navigable link or image element exists',
+    );
+    assert.deepStrictEqual(
+      await page()
+        .locator('.md-link')
+        .evaluateAll((els) => els.map((el) => el.getAttribute('data-href'))),
+      ['https://evil.example'],
+      'only the web address is a link (opened by the extension, after VS Code asks)',
+    );
     await page().locator('.message-text').first().click();
     await page().waitForTimeout(200);
     assert.strictEqual(await chat.pwned(), undefined);

@@ -1,5 +1,6 @@
 import type { ComposerState } from '../chatProtocol';
 import { byId } from './dom';
+import { UrgentToggle } from './composerUrgent';
 
 /** At most one "typing" notice per this interval while the user types. */
 export const TYPING_THROTTLE_MS = 2_000;
@@ -9,13 +10,16 @@ const MAX_TEXT_CHARS = 256 * 1024;
 const MAX_HEIGHT_PX = 200;
 
 export interface ComposerEvents {
-  send(text: string): void;
+  /** `urgent`: the Urgent toggle was on (it is off again now). */
+  send(text: string, urgent: boolean): void;
   typing(): void;
   draftChanged(text: string): void;
   /** The note's Connect… (shown while nothing can be sent). */
   connect(): void;
   /** Up arrow in the empty box: edit the user's last message; false when there is none. */
   editLast(): boolean;
+  /** Images wait to go with the message: it may be sent without text. */
+  hasAttachments?(): boolean;
 }
 
 /**
@@ -31,6 +35,7 @@ export class Composer {
   private readonly note = byId('composer-note');
   private readonly noteText = byId('composer-note-text');
   private readonly connectButton = byId<HTMLButtonElement>('composer-connect');
+  private readonly urgent = new UrgentToggle(byId('composer'), this.sendButton);
   private lastTypingAt = -Infinity;
   private state: ComposerState = { mode: 'send', note: '' };
 
@@ -52,6 +57,7 @@ export class Composer {
     this.input.value = enabled ? draft : '';
     this.input.placeholder = enabled ? placeholder : (readOnly ?? '');
     this.lastTypingAt = -Infinity;
+    this.urgent.reset(enabled);
     this.refresh();
   }
 
@@ -72,6 +78,11 @@ export class Composer {
     this.events.draftChanged(this.input.value);
     this.refresh();
     this.callAttention();
+  }
+
+  /** The images waiting to go changed: Send may now be possible (or not). */
+  attachmentsChanged(): void {
+    this.refresh();
   }
 
   focus(): void {
@@ -103,13 +114,13 @@ export class Composer {
 
   private send(): void {
     const text = tidy(this.input.value);
-    if (this.input.disabled || text === '') return;
+    if (this.input.disabled || (text === '' && !this.events.hasAttachments?.())) return;
     if (this.state.mode === 'blocked') {
       // Nothing can take the message now: it stays where it is, and the note says why.
       this.callAttention();
       return;
     }
-    this.events.send(text);
+    this.events.send(text, this.urgent.take());
     this.input.value = '';
     this.events.draftChanged('');
     this.refresh();
@@ -128,7 +139,8 @@ export class Composer {
 
   /** Size to the text, and enable Send only when there is something it can send. */
   private refresh(): void {
-    this.sendButton.disabled = this.input.disabled || this.input.value.trim() === '' || this.state.mode === 'blocked';
+    const empty = this.input.value.trim() === '' && !this.events.hasAttachments?.();
+    this.sendButton.disabled = this.input.disabled || empty || this.state.mode === 'blocked';
     this.input.style.height = 'auto';
     const borders = this.input.offsetHeight - this.input.clientHeight;
     this.input.style.height = `${Math.min(this.input.scrollHeight + borders, MAX_HEIGHT_PX)}px`;

@@ -19,6 +19,8 @@ export interface PaneEvents extends ListActions {
   /** "Latest" while the newest messages are not held (after a jump): show the conversation afresh. */
   showLatest(): void;
   openSearch(): void;
+  /** The conversation's Notifications… (All Messages, Mentions Only, Mute). */
+  notificationSettings(): void;
 }
 
 type Loading = 'idle' | 'loading' | 'failed' | 'done';
@@ -257,6 +259,7 @@ export class ConversationPane {
           String(count),
         ),
       button('icon-button', 'Search messages', [icon('search')], () => this.events.openSearch()),
+      notifyButton(view.notify, () => this.events.notificationSettings()),
     );
   }
 
@@ -268,4 +271,16 @@ export class ConversationPane {
     else if (this.older === 'loading') this.empty.textContent = '';
     else this.empty.textContent = `No messages yet. Say hello to ${this.view.title}.`;
   }
+}
+
+const NOTIFY_LOOK = {
+  all: { codicon: 'bell', words: 'All Messages' },
+  mentions: { codicon: 'mention', words: 'Mentions Only' },
+  muted: { codicon: 'bell-slash', words: 'Muted' },
+} as const;
+
+/** The header's bell: how the conversation notifies, and a click to change it. */
+function notifyButton(level: ConversationView['notify'], onClick: () => void): HTMLButtonElement {
+  const look = NOTIFY_LOOK[level ?? 'all'];
+  return button('icon-button', `Notifications: ${look.words}`, [icon(look.codicon)], onClick, `Notifications: ${look.words}…`);
 }

@@ -1,6 +1,7 @@
-import { button, h } from './dom';
+import { h } from './dom';
+import { allEmoji, type Emoji, emojiGroups, searchEmoji } from './emojiData';
 
-/** The common reactions (a full picker comes later); each with the name a screen reader says. */
+/** The common reactions, first in the picker; each with the name a screen reader says. */
 export const COMMON_EMOJI: readonly { emoji: string; name: string }[] = [
   { emoji: '👍', name: 'thumbs up' },
   { emoji: '❤️', name: 'heart' },
@@ -14,22 +15,73 @@ export const COMMON_EMOJI: readonly { emoji: string; name: string }[] = [
   { emoji: '🚀', name: 'rocket' },
 ];
 
+/** The category bar's icons by category name; a category not listed shows its first emoji. */
+const CATEGORY_ICONS: Readonly<Record<string, string>> = {
+  'Smileys & emotion': '😀',
+  'People & body': '👋',
+  'Animals & nature': '🐶',
+  'Food & drink': '🍔',
+  'Travel & places': '✈️',
+  Activities: '⚽',
+  Objects: '💡',
+  Symbols: '🔣',
+  Flags: '🏁',
+};
+
+/** Columns of the grid (media/chat.css lays it out with as many). */
+export const PICKER_COLUMNS = 8;
+/** Search results shown (the best first); typing more narrows them. */
+const MAX_RESULTS = 160;
+
+interface Section {
+  readonly el: HTMLElement;
+  readonly buttons: HTMLButtonElement[];
+}
+
 /**
- * A small popup of common emoji beside the button that opened it. Arrow keys move between
- * them, Enter or a click picks one, Escape or a click elsewhere closes it; the focus goes back
- * to the button that opened it.
+ * The reaction picker beside the button that opened it: the common reactions, then every emoji
+ * of the shared set (emojiData.ts) by category, and a search box (names, keywords, shortcodes).
+ * The whole set is built once, when the page is first idle (or on first open, if sooner).
+ * Arrow keys move in the grid (Up/Down by rows), Home/End to the ends, typing searches, Enter or
+ * a click picks, Escape or a click elsewhere closes; the focus goes back to the button that
+ * opened it.
  */
 export class EmojiPicker {
   private readonly el: HTMLElement;
-  private readonly buttons: HTMLButtonElement[];
+  private readonly search: HTMLInputElement;
+  private readonly categories: HTMLElement;
+  private readonly scroller: HTMLElement;
+  private readonly results: Section;
+  private readonly empty: HTMLElement;
+  private readonly quick: Section;
+  private groups: Section[] = [];
   private onPick: ((emoji: string) => void) | undefined;
   private opener: HTMLElement | undefined;
 
   constructor() {
-    this.buttons = COMMON_EMOJI.map(({ emoji, name }) => button('emoji-choice', `React with ${name} ${emoji}`, [emoji], () => this.pick(emoji), `${name}`));
-    this.el = h('div', { className: 'emoji-picker', attrs: { role: 'dialog', 'aria-label': 'Add reaction' } }, ...this.buttons);
+    this.search = h('input', {
+      className: 'emoji-search',
+      attrs: { type: 'search', placeholder: 'Search emoji', 'aria-label': 'Search emoji', autocomplete: 'off', spellcheck: 'false', maxlength: '60' },
+    });
+    this.categories = h('div', { className: 'emoji-categories', attrs: { role: 'toolbar', 'aria-label': 'Emoji categories' } });
+    this.quick = section(
+      'Frequently used',
+      COMMON_EMOJI.map(({ emoji, name }) => emojiButton(emoji, `React with ${name} ${emoji}`, name)),
+    );
+    this.results = section('Search results', []);
+    this.results.el.hidden = true;
+    this.empty = h('div', { className: 'emoji-empty', attrs: { role: 'status' } });
+    this.scroller = h('div', { className: 'emoji-scroll' }, this.quick.el, this.results.el, this.empty);
+    this.el = h('div', { className: 'emoji-picker', attrs: { role: 'dialog', 'aria-label': 'Add reaction' } }, this.search, this.categories, this.scroller);
     this.el.hidden = true;
     this.el.addEventListener('keydown', (event) => this.onKey(event));
+    this.el.addEventListener('click', (event) => {
+      const target = (event.target as Element).closest<HTMLButtonElement>('button[data-emoji]');
+      if (!target) return;
+      event.stopPropagation();
+      this.pick(target.dataset['emoji']!);
+    });
+    this.search.addEventListener('input', () => this.filter());
     this.el.addEventListener('focusout', (event) => {
       if (!this.el.contains(event.relatedTarget as Node | null)) this.close(false);
     });
@@ -37,6 +89,8 @@ export class EmojiPicker {
       if (!this.el.hidden && !this.el.contains(event.target as Node)) this.close(false);
     });
     document.body.appendChild(this.el);
+    // The whole set is some two thousand buttons: made while the page is idle, so opening is quick.
+    requestIdleCallback(() => this.build(), { timeout: 10_000 });
   }
 
   get isOpen(): boolean {
@@ -44,16 +98,22 @@ export class EmojiPicker {
   }
 
   open(opener: HTMLElement, onPick: (emoji: string) => void): void {
+    this.build();
     this.opener = opener;
+    // Keeps a hover toolbar showing its button while the picker is open, so the focus can go back to it.
+    opener.classList.add('popup-opener');
     this.onPick = onPick;
+    this.search.value = '';
+    this.filter();
     this.el.hidden = false;
+    this.scroller.scrollTop = 0;
     const rect = opener.getBoundingClientRect();
     const width = this.el.offsetWidth;
     const height = this.el.offsetHeight;
     const below = rect.bottom + 4 + height <= window.innerHeight;
     this.el.style.top = `${Math.max(4, below ? rect.bottom + 4 : rect.top - 4 - height)}px`;
     this.el.style.left = `${Math.max(4, Math.min(rect.right - width, window.innerWidth - width - 4))}px`;
-    this.buttons[0]!.focus();
+    this.focusButton(this.quick.buttons[0]!);
   }
 
   close(restoreFocus = true): void {
@@ -63,6 +123,62 @@ export class EmojiPicker {
     const opener = this.opener;
     this.opener = undefined;
     if (restoreFocus && opener?.isConnected) opener.focus();
+    opener?.classList.remove('popup-opener');
+  }
+
+  /** Every category's section and its button in the bar, made once (the first open). */
+  private build(): void {
+    if (this.groups.length > 0) return;
+    const names = emojiGroups();
+    const byGroup = names.map(() => [] as Emoji[]);
+    for (const e of allEmoji()) byGroup[e.group]?.push(e);
+    this.groups = names.map((name, index) =>
+      section(
+        name,
+        byGroup[index]!.map((e) => emojiButton(e.emoji, `${e.name} ${e.emoji}`, tooltip(e))),
+      ),
+    );
+    this.scroller.append(...this.groups.map((g) => g.el));
+    this.categories.replaceChildren(
+      ...names.map((name, index) => {
+        const first = byGroup[index]![0];
+        const jump = h(
+          'button',
+          { className: 'emoji-category', attrs: { type: 'button', 'aria-label': name, title: name } },
+          CATEGORY_ICONS[name] ?? first?.emoji ?? name.charAt(0),
+        );
+        jump.addEventListener('click', () => {
+          if (this.search.value !== '') {
+            this.search.value = '';
+            this.filter();
+          }
+          this.scroller.scrollTop = this.groups[index]!.el.offsetTop - this.scroller.offsetTop;
+          const target = this.groups[index]!.buttons[0];
+          if (target) this.focusButton(target);
+        });
+        return jump;
+      }),
+    );
+  }
+
+  /** The search: its results in place of the categories; an empty box shows them all again. */
+  private filter(): void {
+    const query = this.search.value.trim();
+    const searching = query !== '';
+    for (const s of [this.quick, ...this.groups]) s.el.hidden = searching;
+    this.results.el.hidden = !searching;
+    this.empty.textContent = '';
+    this.empty.hidden = true;
+    if (!searching) return;
+    const found = searchEmoji(query, MAX_RESULTS);
+    this.results.buttons.splice(0, this.results.buttons.length, ...found.map((e) => emojiButton(e.emoji, `${e.name} ${e.emoji}`, tooltip(e))));
+    this.results.el.querySelector('.emoji-grid')!.replaceChildren(...this.results.buttons);
+    this.results.el.hidden = found.length === 0;
+    if (found.length === 0) {
+      this.empty.hidden = false;
+      this.empty.textContent = `No emoji for “${query}”`;
+    }
+    this.scroller.scrollTop = 0;
   }
 
   private pick(emoji: string): void {
@@ -71,26 +187,88 @@ export class EmojiPicker {
     onPick?.(emoji);
   }
 
+  /** The sections shown now, in order (the common row and the categories, or the results). */
+  private shown(): Section[] {
+    return [this.quick, this.results, ...this.groups].filter((s) => !s.el.hidden && s.buttons.length > 0);
+  }
+
+  private focusButton(button: HTMLButtonElement): void {
+    for (const s of this.shown()) for (const b of s.buttons) b.tabIndex = b === button ? 0 : -1;
+    button.focus();
+    button.scrollIntoView({ block: 'nearest' });
+  }
+
   private onKey(event: KeyboardEvent): void {
-    const index = this.buttons.indexOf(document.activeElement as HTMLButtonElement);
-    let next: number | undefined;
     if (event.key === 'Escape') {
       event.preventDefault();
       event.stopPropagation();
       this.close();
       return;
     }
-    if (event.key === 'ArrowRight' || event.key === 'ArrowDown') next = (index + 1) % this.buttons.length;
-    else if (event.key === 'ArrowLeft' || event.key === 'ArrowUp') next = (index - 1 + this.buttons.length) % this.buttons.length;
-    else if (event.key === 'Home') next = 0;
-    else if (event.key === 'End') next = this.buttons.length - 1;
-    else if (event.key === 'Tab') {
-      // A popup: Tab leaves it, and it closes.
-      this.close();
+    const inSearch = document.activeElement === this.search;
+    if (inSearch) {
+      const first = this.shown()[0]?.buttons[0];
+      if (event.key === 'Enter' && first) {
+        event.preventDefault();
+        this.pick(first.dataset['emoji']!);
+      } else if (event.key === 'ArrowDown' && first) {
+        event.preventDefault();
+        this.focusButton(first);
+      }
       return;
     }
-    if (next === undefined) return;
-    event.preventDefault();
-    this.buttons[next]!.focus();
+    const current = document.activeElement as HTMLButtonElement;
+    if (!current?.dataset?.['emoji']) return;
+    const next = this.neighbour(current, event.key);
+    if (next) {
+      event.preventDefault();
+      this.focusButton(next);
+    } else if (event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey && event.key !== ' ') {
+      // Typing in the grid searches: the character lands in the box that now has the focus.
+      this.search.focus();
+    }
   }
+
+  /** Where an arrow key (or Home/End) goes from `button`: by one, or by a row across sections. */
+  private neighbour(button: HTMLButtonElement, key: string): HTMLButtonElement | undefined {
+    const sections = this.shown();
+    const flat = sections.flatMap((s) => s.buttons);
+    const at = flat.indexOf(button);
+    if (at < 0) return undefined;
+    if (key === 'ArrowRight') return flat[(at + 1) % flat.length];
+    if (key === 'ArrowLeft') return flat[(at - 1 + flat.length) % flat.length];
+    if (key === 'Home') return flat[0];
+    if (key === 'End') return flat[flat.length - 1];
+    if (key !== 'ArrowDown' && key !== 'ArrowUp') return undefined;
+    const s = sections.findIndex((sec) => sec.buttons.includes(button));
+    const { buttons } = sections[s]!;
+    const i = buttons.indexOf(button);
+    const column = i % PICKER_COLUMNS;
+    if (key === 'ArrowDown') {
+      if (i + PICKER_COLUMNS < buttons.length) return buttons[i + PICKER_COLUMNS];
+      const lastRow = Math.floor((buttons.length - 1) / PICKER_COLUMNS) === Math.floor(i / PICKER_COLUMNS);
+      if (!lastRow) return buttons[buttons.length - 1];
+      const below = sections[s + 1]?.buttons;
+      return below ? below[Math.min(column, below.length - 1)] : undefined;
+    }
+    if (i - PICKER_COLUMNS >= 0) return buttons[i - PICKER_COLUMNS];
+    const above = sections[s - 1]?.buttons;
+    if (!above) return undefined;
+    const lastRowStart = Math.floor((above.length - 1) / PICKER_COLUMNS) * PICKER_COLUMNS;
+    return above[Math.min(lastRowStart + column, above.length - 1)];
+  }
+}
+
+function section(title: string, buttons: HTMLButtonElement[]): Section {
+  const heading = h('div', { className: 'emoji-section-title', attrs: { 'aria-hidden': 'true' } }, title);
+  const grid = h('div', { className: 'emoji-grid', attrs: { role: 'group', 'aria-label': title } }, ...buttons);
+  return { el: h('div', { className: 'emoji-section' }, heading, grid), buttons };
+}
+
+function emojiButton(emoji: string, label: string, title: string): HTMLButtonElement {
+  return h('button', { className: 'emoji-choice', attrs: { type: 'button', 'aria-label': label, title, tabindex: '-1', 'data-emoji': emoji } }, emoji);
+}
+
+function tooltip(e: Emoji): string {
+  return e.shortcodes.length > 0 ? `${e.name} :${e.shortcodes[0]}:` : e.name;
 }

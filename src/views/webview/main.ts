@@ -1,15 +1,20 @@
-import type { ComposerState, ConversationSummary, ConversationView, MessageView, ToWebview } from '../chatProtocol';
+import type { ComposerState, ConversationSummary, ConversationView, DirectoryView, DraftView, MessageView, ToWebview } from '../chatProtocol';
 import { ConnectionBanner } from './banner';
+import { withAttachmentState } from './attachmentView';
 import { Composer } from './composer';
+import { ComposerAttachments } from './composerAttachments';
+import { ComposerAutocomplete } from './composerAutocomplete';
 import { ConfirmDialog } from './confirmDialog';
 import { ConversationList } from './conversationList';
 import { ConversationPane } from './conversationPane';
 import { byId } from './dom';
 import { EmojiPicker } from './emojiPicker';
+import { grammarArrived, setCodeTheme } from './highlight';
 import { MessageCommands } from './messageActions';
 import { SearchPane } from './searchPane';
 import { ThreadPane } from './threadPane';
 import { TypingIndicator } from './typingIndicator';
+import { DraftSync } from './draftSync';
 import { UiState } from './uiState';
 import { post } from './vscodeApi';
 
@@ -22,6 +27,8 @@ import { post } from './vscodeApi';
 const ui = new UiState();
 let conversations: ConversationSummary[] = [];
 let selfName = '';
+/** Whom the composers' autocomplete offers (the extension sends it after `init`). */
+let directory: DirectoryView = { people: [], channels: [] };
 
 const banner = new ConnectionBanner();
 const typing = new TypingIndicator();
@@ -47,6 +54,7 @@ const commands = new MessageCommands(
 const pane = new ConversationPane({
   retry: (messageId) => withShown((conversationId) => post({ type: 'retry', conversationId, messageId })),
   openCode: (messageId) => withShown((conversationId) => post({ type: 'open-code', conversationId, messageId })),
+  codeAction: (messageId, request) => withShown((conversationId) => post({ ...request, conversationId, messageId })),
   fileAction: (cardId, action, place) => post({ type: 'file-action', cardId, action, ...(place !== undefined ? { place } : {}) }),
   openThread: (messageId) => withShown((conversationId) => openThread(conversationId, messageId)),
   react: (messageId, emoji, on) => withShown((conversationId) => commands.react(conversationId, messageId, emoji, on)),
@@ -54,6 +62,7 @@ const pane = new ConversationPane({
   startEdit: (messageId) => pane.messages.startEdit(messageId),
   remove: (messageId) => withShown((conversationId) => void commands.remove(conversationId, messageId)),
   copyLink: (messageId) => withShown((conversationId) => commands.copyLink(conversationId, messageId)),
+  openAttachment: (messageId, attachmentId) => withShown((conversationId) => post({ type: 'open-attachment', conversationId, messageId, attachmentId })),
   edit: (messageId, text) => withShown((conversationId) => post({ type: 'edit', conversationId, messageId, text })),
   editEnded: () => composer.focus(),
   loadOlder: (beforeId) => withShown((conversationId) => post({ type: 'load-older', conversationId, ...(beforeId !== undefined ? { beforeId } : {}) })),
@@ -61,17 +70,20 @@ const pane = new ConversationPane({
   scrolled: (spot) => withShown((conversationId) => ui.setScroll(conversationId, spot)),
   showLatest: () => withShown((conversationId) => post({ type: 'select', conversationId })),
   openSearch: () => openSearch(),
+  notificationSettings: () => withShown((conversationId) => post({ type: 'notification-settings', conversationId })),
 });
 
 const thread = new ThreadPane({
   retry: (messageId) => withThread((conversationId) => post({ type: 'retry', conversationId, messageId })),
   openCode: (messageId) => withThread((conversationId) => post({ type: 'open-code', conversationId, messageId })),
+  codeAction: (messageId, request) => withThread((conversationId) => post({ ...request, conversationId, messageId })),
   react: (messageId, emoji, on) => withThread((conversationId) => commands.react(conversationId, messageId, emoji, on)),
   pickReaction: (messageId, anchor) => withThread((conversationId) => commands.pickReaction(conversationId, messageId, anchor)),
   remove: (messageId) => withThread((conversationId) => void commands.remove(conversationId, messageId)),
   copyLink: (messageId) => withThread((conversationId) => commands.copyLink(conversationId, messageId)),
+  openAttachment: (messageId, attachmentId) => withThread((conversationId) => post({ type: 'open-attachment', conversationId, messageId, attachmentId })),
   edit: (messageId, text) => withThread((conversationId) => post({ type: 'edit', conversationId, messageId, text })),
-  reply: (conversationId, parentId, text) => post({ type: 'reply', conversationId, parentId, text }),
+  reply: (conversationId, parentId, text) => post({ type: 'reply', conversationId, parentId, text, ...mentionsIn(threadAutocomplete, text) }),
   loadOlder: (conversationId, messageId, beforeId) => post({ type: 'open-thread', conversationId, messageId, beforeId }),
   showParent: (conversationId, parentId) => jump(conversationId, parentId),
   shown: () => updateSide(),
@@ -94,18 +106,70 @@ const search = new SearchPane({
 const list = new ConversationList(byId('conversation-list'), select);
 
 const composer = new Composer({
-  send: (text) => withShown((conversationId) => post({ type: 'send', conversationId, text })),
+  send: (text, urgent) =>
+    withShown((conversationId) => {
+      const images = attachments.readyIds();
+      post({
+        type: 'send',
+        conversationId,
+        text,
+        ...mentionsIn(composerAutocomplete, text),
+        ...(images.length > 0 ? { attachments: images } : {}),
+        ...(urgent ? { urgent: true as const } : {}),
+      });
+      attachments.sent();
+    }),
   typing: () => withShown((conversationId) => post({ type: 'typing', conversationId })),
-  draftChanged: (text) => withShown((conversationId) => ui.setDraft(conversationId, text)),
+  draftChanged: (text) =>
+    withShown((conversationId) => {
+      ui.setDraft(conversationId, text);
+      drafts.changed(conversationId, text === '');
+    }),
+  hasAttachments: () => attachments.hasReady,
   connect: () => post({ type: 'connect' }),
   editLast: () => pane.messages.editLast(),
 });
+
+const composerAutocomplete = new ComposerAutocomplete(byId<HTMLTextAreaElement>('composer-input'), () => directory);
+const threadAutocomplete = new ComposerAutocomplete(byId<HTMLTextAreaElement>('thread-input'), () => directory);
+
+/** `{ mentions }` for a message being sent, when it mentions anyone. */
+function mentionsIn(autocomplete: ComposerAutocomplete, text: string): { mentions?: string[] } {
+  const mentions = autocomplete.takeMentions(text);
+  return mentions.length > 0 ? { mentions } : {};
+}
+
+/** The Mentions list is the search for messages that mention the user (the relay's `is:mention`). */
+const MENTIONS_QUERY = 'is:mention';
+
+const attachments = new ComposerAttachments(
+  {
+    attachImage: (image) => withShown((conversationId) => post({ type: 'attach-image', conversationId, ...image })),
+    sendFiles: (uris) => withShown((conversationId) => post({ type: 'send-files', conversationId, uris })),
+    sendFileData: (name, data) => withShown((conversationId) => post({ type: 'send-file-data', conversationId, name, data })),
+    changed: (conversationId) => {
+      if (conversationId === pane.conversationId) composer.attachmentsChanged();
+      drafts.changed(conversationId, true);
+    },
+    notice: (text) => showNotice(text),
+  },
+  byId('composer'),
+  byId<HTMLTextAreaElement>('composer-input'),
+  byId('conversation'),
+);
+
+/** Drafts go to the extension too, which keeps them for a page that starts afresh. */
+const drafts = new DraftSync(
+  (conversationId) => ({ text: ui.draft(conversationId), attachments: attachments.readyIds(conversationId) }),
+  (conversationId, draft) => post({ type: 'draft', conversationId, ...draft }),
+);
 
 /** Until the extension says otherwise (an older extension says nothing): Enter sends. */
 const SEND: ComposerState = { mode: 'send', note: '' };
 
 byId('new-group').addEventListener('click', () => post({ type: 'new-group' }));
 byId('open-search').addEventListener('click', () => openSearch());
+byId('open-mentions').addEventListener('click', () => openSearch(MENTIONS_QUERY));
 document.addEventListener('keydown', (event) => {
   // Escape closes the side pane from anywhere, unless something nearer used it (an edit, the picker).
   if (event.key !== 'Escape' || event.defaultPrevented || confirm.isOpen || picker.isOpen) return;
@@ -164,15 +228,24 @@ function showConversation(view: ConversationView): void {
   list.setSelected(view.id);
   if (switched) {
     const readOnly = view.archived ? 'This channel is archived: nothing can be sent to it.' : undefined;
+    drafts.flush();
+    attachments.setConversation(view.id);
     composer.setConversation(view.id, ui.draft(view.id), `Message ${view.title}`, readOnly);
     if (thread.conversationId !== view.id) thread.close();
   }
   typing.show(view.id);
 }
 
+/** The drafts the extension kept: a page that starts afresh (no saved state of its own) takes their text too. */
+function takeDrafts(kept: DraftView[]): void {
+  attachments.setDrafts(kept);
+  for (const draft of kept) if (ui.draft(draft.conversationId) === '' && draft.text !== '') ui.setDraft(draft.conversationId, draft.text);
+}
+
 function showNothing(): void {
   pane.showNothing();
   list.setSelected(undefined);
+  attachments.setConversation(undefined);
   composer.setConversation(undefined, '', '');
   typing.show(undefined);
 }
@@ -193,7 +266,10 @@ function showNotice(text: string): void {
 function handle(message: ToWebview): void {
   switch (message.type) {
     case 'init': {
+      // Before any message is drawn, so code blocks come up in the theme's colours at once.
+      if (message.codeTheme) setCodeTheme(message.codeTheme);
       selfName = message.self.name;
+      if (message.drafts) takeDrafts(message.drafts);
       pane.setSelfName(selfName);
       thread.setSelfName(selfName);
       search.setSelfName(selfName);
@@ -279,6 +355,32 @@ function handle(message: ToWebview): void {
       break;
     case 'composer':
       composer.setState(message.composer);
+      break;
+    case 'attachment-staged':
+      attachments.staged(message.conversationId, message.token, message.attachment);
+      break;
+    case 'image-to-attach':
+      if (message.conversationId === pane.conversationId) attachments.attachBytes(message.name, message.mime, message.data);
+      break;
+    case 'attachment-refused':
+      attachments.refused(message.conversationId, message.token, message.error);
+      break;
+    case 'attachment-state': {
+      const change = (m: MessageView | undefined) => m && withAttachmentState(m, message.attachmentId, message.state, message.error);
+      const inPane = message.conversationId === pane.conversationId ? change(pane.messages.message(message.messageId)) : undefined;
+      if (inPane) pane.update(inPane);
+      const inThread = message.conversationId === thread.conversationId ? change(thread.message(message.messageId)) : undefined;
+      if (inThread) thread.upsert(inThread, undefined, true);
+      break;
+    }
+    case 'directory':
+      directory = message.directory;
+      break;
+    case 'code-theme':
+      setCodeTheme(message.theme);
+      break;
+    case 'grammar':
+      grammarArrived(message.language, message.grammars);
       break;
     case 'unsent':
       // Back into the box it came from; for another conversation, into that one's draft.

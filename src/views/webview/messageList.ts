@@ -274,6 +274,8 @@ export class MessageList {
     height += 2 + lines * LINE_PX;
     if (message.reactions?.length) height += 28;
     if (message.replies?.count) height += 24;
+    // A row of thumbnails (attachmentView.ts: at most 240 high) and their captions.
+    if (message.attachments?.length && !message.deleted) height += 200;
     return height;
   }
 

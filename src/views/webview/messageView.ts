@@ -1,6 +1,12 @@
 import type { MessageView, ReactionView } from '../chatProtocol';
 import type { DeliveryState } from '../../model/conversationTypes';
+import { attachmentList } from './attachmentView';
+import type { CodeAction } from './codeActions';
+import { locationBlock } from './locationLinks';
+import { patchCard } from './patchView';
 import { button, h, icon } from './dom';
+import { highlightInto } from './highlight';
+import { renderMarkdown } from './markdown';
 import { formatDay, formatFull, formatTime } from './time';
 
 /**
@@ -22,6 +28,10 @@ export interface MessageActions {
   remove(messageId: string): void;
   /** Copy a link to the message (the extension makes it and puts it on the clipboard). */
   copyLink(messageId: string): void;
+  /** Open a message's image or file (fetched from its author first when it is not here). */
+  openAttachment(messageId: string, attachmentId: string): void;
+  /** A patch's Preview/Apply, a `path:line` link in a terminal or problem block (issue 28). */
+  codeAction?: CodeAction;
 }
 
 export interface MessageContext {
@@ -63,15 +73,22 @@ export function messageElement(message: MessageView, context: MessageContext): H
   const el = h(
     'div',
     {
-      className: `message state-${message.state}${message.own ? ' own' : ''}${message.deleted ? ' deleted' : ''}`,
+      className: `message state-${message.state}${message.own ? ' own' : ''}${message.deleted ? ' deleted' : ''}${message.mentionsSelf ? ' mentions-self' : ''}${isUrgent(message) ? ' urgent' : ''}`,
       attrs: { role: 'article', tabindex: '-1' },
     },
-    h('span', { className: 'visually-hidden' }, `${senderName(message, context.selfName)}, ${formatTime(message.ts)}: `),
+    h(
+      'span',
+      { className: 'visually-hidden' },
+      `${senderName(message, context.selfName)}, ${formatTime(message.ts)}${isUrgent(message) ? ', urgent' : ''}${message.mentionsSelf ? ', mentions you' : ''}: `,
+    ),
     h(
       'div',
       { className: 'message-main' },
+      isUrgent(message) && urgentMarker(),
       context.editor ?? body(message, context),
+      patchCard(message, context.actions.codeAction),
       !message.deleted && files(message),
+      attachmentList(message, (messageId, attachmentId) => context.actions.openAttachment(messageId, attachmentId)),
       !message.deleted && reactions(message, context.actions),
       !context.inThread && replies(message, context.actions),
     ),
@@ -86,7 +103,20 @@ function body(message: MessageView, context: MessageContext): HTMLElement {
   if (message.deleted) return h('div', { className: 'message-text tombstone' }, TOMBSTONE);
   const edited = message.edited !== undefined && h('span', { className: 'edited', attrs: { title: `Edited ${formatFull(message.edited)}` } }, ' (edited)');
   if (message.code) return h('div', { className: 'message-body' }, codeBlock(message, context.actions), edited);
-  return h('div', { className: 'message-text' }, message.text, edited);
+  if (message.block) return h('div', { className: 'message-body' }, locationBlock(message, context.actions.codeAction), edited);
+  const text = renderMarkdown(message.text, { mentions: message.mentions ?? [] });
+  if (edited) (text.lastElementChild?.matches('p') ? text.lastElementChild : text).append(edited);
+  return text;
+}
+
+function isUrgent(message: MessageView): boolean {
+  return message.urgent === true && !message.deleted;
+}
+
+/** Calm but clear; hidden from screen readers, which hear "urgent" in the message's hidden prefix. */
+function urgentMarker(): HTMLElement {
+  const title = 'Sent as urgent: it notifies even under Do Not Disturb';
+  return h('div', { className: 'urgent-marker', attrs: { 'aria-hidden': 'true', title } }, icon('bell-dot'), h('span', {}, 'Urgent'));
 }
 
 function toolbar(message: MessageView, context: MessageContext): HTMLElement | false {
@@ -194,6 +224,8 @@ function codeBlock(message: MessageView, actions: MessageActions): HTMLElement {
   const code = message.code!;
   const lines = code.startLine === code.endLine ? `${code.startLine}` : `${code.startLine}-${code.endLine}`;
   const location = `${code.path}:${lines}`;
+  const text = h('code', {});
+  highlightInto(text, message.text, code.language);
   return h(
     'figure',
     { className: 'code-block' },
@@ -205,7 +237,7 @@ function codeBlock(message: MessageView, actions: MessageActions): HTMLElement {
       code.language && h('span', { className: 'code-language' }, code.language),
       button('link-button open-code', `Open ${location}`, [icon('go-to-file'), 'Open'], () => actions.openCode(message.id)),
     ),
-    h('pre', { className: 'code-text' }, h('code', {}, message.text)),
+    h('pre', { className: 'code-text', attrs: { tabindex: '0' } }, text),
   );
 }
 
