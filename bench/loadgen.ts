@@ -16,6 +16,7 @@ import { RssSampler } from './lib/proc';
 import type { SearchRunSpec } from './lib/searchRun';
 import { search, SearchSpec } from './lib/searchWorkload';
 import type { WebviewSpec } from './lib/webviewWorkload';
+import type { RichTextSpec } from './lib/richTextWorkload';
 import { DirectHub, DirectSystem, MqttSystem, RelaySystem, System } from './lib/systems';
 import type { BenchSystem } from './lib/options';
 
@@ -34,6 +35,8 @@ export type Spec =
   /** W7 and W8 as main.ts plans and records them (lib/searchRun.ts, lib/webviewWorkload.ts)… */
   | SearchRunSpec
   | WebviewSpec
+  /** W9, formatted messages in the webview (lib/richTextWorkload.ts). */
+  | RichTextSpec
   /** …and W7's queries, which main.ts has a load generator ask (lib/searchWorkload.ts). */
   | SearchSpec;
 
@@ -321,7 +324,8 @@ async function chat(sys: System, spec: Extract<Spec, { w: 'chat' }>, pid: number
 
 async function run(req: RunRequest): Promise<Metrics> {
   if (req.spec.w === 'search-queries') return search(req.spec, req.port, req.pid);
-  if (req.spec.w === 'search' || req.spec.w === 'webview') throw new Error(`${req.spec.w} runs in main.ts, not in a load generator`);
+  if (req.spec.w === 'search' || req.spec.w === 'webview' || req.spec.w === 'richtext')
+    throw new Error(`${req.spec.w} runs in main.ts, not in a load generator`);
   const sys = makeSystem(req);
   try {
     switch (req.spec.w) {

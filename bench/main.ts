@@ -25,6 +25,7 @@ import { BenchSubject, plan, Planned } from './lib/plan';
 import { median, medianOfRounds } from './lib/rounds';
 import { runSearch } from './lib/searchRun';
 import { runWebview } from './lib/webviewWorkload';
+import { runRichText } from './lib/richTextWorkload';
 import { CHROMIUM } from '../test/webview/chatPage';
 import type { Spec } from './loadgen';
 import { renderReport } from './report';
@@ -112,8 +113,16 @@ const processes = new BenchProcesses({
 const { PIN, SUT_CPU, LOADGEN_CPU, RELAY_FLAGS } = processes;
 
 async function runOne(system: BenchSubject, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
+  if (system === 'webview' && spec.w === 'richtext') {
+    const cpu0 = selfAndEndedChildrenCpuSeconds();
+    try {
+      return await within(runRichText(spec, ROOT), timeoutMs, 'W9 formatted messages');
+    } finally {
+      usage.ownCpuSeconds = selfAndEndedChildrenCpuSeconds() - cpu0;
+    }
+  }
   if (system === 'webview' || spec.w === 'webview') {
-    if (spec.w !== 'webview') throw new Error(`the webview runs only W8, not ${spec.w}`);
+    if (spec.w !== 'webview') throw new Error(`the webview runs only W8 and W9, not ${spec.w}`);
     // Chromium (and the build before it) are the bench's own work here, not the machine's.
     const cpu0 = selfAndEndedChildrenCpuSeconds();
     try {
@@ -332,6 +341,8 @@ function headline(spec: Spec, metrics: Record<string, unknown>): string {
       return `p50 ${t(m.p50Ms)} p99 ${t(m.p99Ms)} max ${t(m.maxMs)} ms over ${m.count} queries (first ${t(m.firstQueryMs)} ms), ${m.leaks} leaks, ${m.mismatched} mismatched, ${m.refused.length} refused; memory +${f(m.memory.growthBytes / 1e6)} MB for a ${f(m.memory.logBytes / 1e6)} MB log (${f(m.memory.growthPerLogByte)}×), loaded in ${f(m.loadSeconds)} s`;
     case 'webview':
       return `first screen ${t(m.firstScreenMs)} ms (again: ${t(m.reopenMedianMs)} ms), ${m.pagesServed} pages back: at most ${m.maxMessageElements} message elements, scroll step p99 ${t(m.scrollStepMs.p99)} ms`;
+    case 'richtext':
+      return `bundle ${f(m.bundleMinifiedBytes / 1e6)} MB minified (${f(m.bundleBytes / 1e6)} MB as built), panel open ${t(m.panelOpenMs)} ms (code coloured ${t(m.panelColouredMs)} ms), hostile markdown at most ${t(m.hostileMaxMs)} ms a message, ${m.typescriptBlockChars}-char TypeScript block ${t(m.typescriptBlockMs)} ms`;
     case 'search-queries': // only ever part of a 'search' run
       return '';
   }

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8'] as const;
+export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9'] as const;
 export const SYSTEMS = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'] as const;
 export type BenchSystem = (typeof SYSTEMS)[number];
 
@@ -13,7 +13,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only=w1,w3          run only these workloads (${WORKLOADS.join(', ')})
   --systems=relay,...   run only these systems (${SYSTEMS.join(', ')})
   --label=TEXT          run only the cases whose label contains TEXT
-  --rounds=N            rounds for W1, W2, W4, W5, W6, W7 and W8 (default 3; each figure is the median of its rounds)
+  --rounds=N            rounds for W1, W2, W4, W5, W6, W7, W8 and W9 (default 3; each figure is the median of its rounds)
   --search-messages=N   messages in W7's history (default 1,000,000; generated once, kept in bench/tmp/cache)
   --out=DIR             write results.json and RESULTS.md to DIR instead of bench/
   --relay-bundle=FILE   run the relay from another build of bench/sut.ts (e.g. of an older commit)

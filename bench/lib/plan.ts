@@ -124,5 +124,13 @@ export function plan(options: Pick<BenchOptions, 'rounds' | 'searchMessages'>): 
     timeoutMs: 300_000,
     rounds: ROUNDS,
   });
+  p.push({
+    workload: 'w9',
+    label: 'webview formatted messages',
+    systems: ['webview'],
+    spec: { w: 'richtext', opens: 5 },
+    timeoutMs: 300_000,
+    rounds: ROUNDS,
+  });
   return p;
 }

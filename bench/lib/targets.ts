@@ -289,6 +289,32 @@ export function targetVerdicts(runs: readonly TargetRun[], queueCapBytes: number
     });
   }
 
+  for (const label of labels('w9')) {
+    const webview = (name: string, figure: (m: Metrics) => unknown, show: (v: number) => string, limit: string, meets: (v: number) => boolean) =>
+      rules.push({ name, workload: 'w9', label, figure, show, against: () => limit, meets, references: [], subject: 'webview' });
+    webview(
+      'Webview bundle with the highlighter ≤ 1.5 MB (minified)',
+      (m) => m.bundleMinifiedBytes,
+      (v) => `${(v / 1e6).toFixed(2)} MB`,
+      '1.5 MB',
+      (v) => v <= 1.5e6,
+    );
+    webview(
+      'Chat panel open, formatted messages ≤ 300 ms',
+      (m) => m.panelOpenMs,
+      (v) => `${millis(v)} ms`,
+      '300 ms',
+      (v) => v <= 300,
+    );
+    webview(
+      'Hostile markdown ≤ 50 ms a message',
+      (m) => m.hostileMaxMs,
+      (v) => `${millis(v)} ms`,
+      '50 ms',
+      (v) => v <= 50,
+    );
+  }
+
   return rules.map((rule) => {
     const verdictOf = (system: string): { shown: string; met: boolean | undefined } | undefined => {
       const run = find(rule.workload, rule.label, system);

@@ -65,7 +65,7 @@ declare class PerformanceObserver {
 let built = false;
 
 /** Builds dist/ as `npm run test:webview` does, once per bench run: W8 measures the sources as they are. */
-function buildWebview(root: string): void {
+export function buildWebview(root: string): void {
   if (built) return;
   execFileSync(process.execPath, [path.join(root, 'esbuild.js')], { cwd: root, stdio: 'inherit' });
   built = true;
