@@ -1,11 +1,10 @@
 import * as assert from 'node:assert/strict';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { generateIdentity } from '../../src/net/identity';
 import type { ChannelInfo } from '../../src/net/protocol/conversationMessages';
 import type { Update } from '../../src/net/protocol/messages';
 import { formatMessageLink } from '../../src/model/messageLinks';
-import { VsCodeHarness } from './harness';
-import { chat, Cleanup, HeadlessPeer, launchAlice, openConversation, scenarioHooks, shownMessageTexts, startRelay } from './team';
+import type { VsCodeHarness } from './harness';
+import { aliceAndBob, chat, clickMenuItem, HeadlessPeer, notification, openConversation, shownMessageTexts } from './team';
 
 /**
  * Channels, threads, edits, deletes, reactions, search and scrollback, in a real VS Code: alice
@@ -13,8 +12,7 @@ import { chat, Cleanup, HeadlessPeer, launchAlice, openConversation, scenarioHoo
  * per conversation (teamMessenger.historySize), so anything older comes from the relay.
  */
 describe('e2e Team Messenger: channels, threads and search', function () {
-  const suite = new Cleanup();
-  const scenario = new Cleanup();
+  const team = aliceAndBob({ name: 'channels', settings: { 'teamMessenger.historySize': 10 } });
   let vscode: VsCodeHarness;
   let bob: HeadlessPeer;
   let aliceId: string;
@@ -24,14 +22,9 @@ describe('e2e Team Messenger: channels, threads and search', function () {
   const updates: Update[] = [];
 
   before(async function () {
-    const relay = await startRelay(suite);
-    vscode = await launchAlice(suite, { name: 'channels', server: relay.server, settings: { 'teamMessenger.historySize': 10 } });
-    bob = await HeadlessPeer.connect(suite, { port: relay.port, name: 'bob', identity: generateIdentity() });
+    ({ vscode, bob, aliceId } = await team.connectBob(team.suite));
     bob.client.on('update', (update) => updates.push(update));
-    aliceId = await vscode.waitUntil('bob to see alice online', () => bob.peerId('alice'));
   });
-
-  scenarioHooks(() => vscode, scenario, suite);
 
   /** The message row whose text is exactly `text` in the conversation (or the thread pane). */
   function messageRow(frame: FrameLocator, text: string, within = '#log'): Locator {
@@ -197,5 +190,39 @@ describe('e2e Team Messenger: channels, threads and search', function () {
       'the linked message, highlighted, in #deploys',
     );
     await vscode.screenshot('channels-8-opened-a-message-link');
+  });
+
+  it('offers Archive… on the channels alice created only; Unarchive Channel… opens #deploys again', async function () {
+    await bob.client.conversations.create('bobs-corner', { members: [aliceId] });
+    await vscode.openActivityBarItem('Team Messenger');
+    const bobs = vscode.listRow(/^#bobs-corner/);
+    await vscode.waitForVisible(bobs, '#bobs-corner in the Peers view');
+    await bobs.click({ button: 'right' });
+    await vscode.waitForVisible(vscode.page.getByRole('menuitem', { name: /^Leave Channel/ }), "#bobs-corner's menu");
+    assert.equal(await vscode.page.getByRole('menuitem', { name: /^Archive Channel/ }).count(), 0, 'bob created it: no Archive for alice');
+    await vscode.page.keyboard.press('Escape');
+
+    const row = vscode.listRow(/^#deploys/);
+    await row.click({ button: 'right' });
+    await clickMenuItem(vscode, 'Archive Channel…');
+    const dialog = vscode.page.locator('.monaco-dialog-box');
+    await vscode.waitForVisible(dialog.filter({ hasText: 'Archive #deploys?' }), 'the question whether to archive');
+    await dialog.getByRole('button', { name: 'Archive', exact: true }).click();
+    const relaySays = async () => (await bob.client.conversations.list()).find((c) => c.id === deploys.id);
+    await vscode.waitUntil('#deploys archived on the relay', async () => (await relaySays())?.archived === true);
+    await vscode.waitForHidden(row, '#deploys to leave the Channels section');
+
+    await vscode.runCommand('Team Messenger: Unarchive Channel…');
+    const picker = vscode.page.locator('.quick-input-widget');
+    await vscode.waitForVisible(picker.locator('.quick-input-title', { hasText: 'Unarchive Channel' }), 'the Unarchive picker');
+    const choice = picker.locator('.quick-input-list .monaco-list-row', { hasText: '#deploys' });
+    await vscode.waitForVisible(choice, '#deploys to pick');
+    assert.equal(await picker.locator('.quick-input-list .monaco-list-row').count(), 1, 'only the archived channel alice created');
+    await vscode.screenshot('channels-9-unarchive-picker');
+    await choice.click();
+    await vscode.waitUntil('#deploys open again on the relay', async () => (await relaySays())?.archived === false);
+    await vscode.waitForVisible(notification(vscode, '#deploys is open again'), 'the notice that it is open again');
+    await vscode.waitForVisible(vscode.listRow(/^#deploys/), '#deploys back in the Channels section');
+    await vscode.screenshot('channels-10-unarchived');
   });
 });

@@ -98,6 +98,9 @@ describe('e2e Team Messenger: file cards and the offline composer', function () 
     const offer = card(frame, 'bob offers notes.txt (12 KB)');
     await vscode.waitForVisible(offer.locator('.file-card-status-text', { hasText: 'Waiting for your answer.' }), 'the offer card in the chat');
     assert.equal(await notification(vscode, 'bob wants to send you').count(), 0, 'no toast: alice is looking at the card');
+    // The relay records the offer as a message too (has:file finds it): here the card stands for it.
+    await extensionHostCaughtUp(vscode);
+    assert.equal(await frame.locator('#log .message-files').count(), 0, 'the offer is shown once, as its card');
     await vscode.screenshot('1-offer-card');
     await offer.getByRole('button', { name: 'Accept notes.txt from bob' }).click();
 

@@ -18,9 +18,12 @@ describe('e2e Team Messenger: hostile text in notifications', function () {
   let marker: string;
 
   /** A `command:` link that would create the marker file (in the workspace, the terminal's folder). */
-  function attackLink(label: string): string {
+  function attackTarget(): string {
     const args = encodeURIComponent(JSON.stringify({ text: `touch ${path.basename(marker)}\n` }));
-    return `[${label}](command:workbench.action.terminal.sendSequence?${args})`;
+    return `command:workbench.action.terminal.sendSequence?${args}`;
+  }
+  function attackLink(label: string): string {
+    return `[${label}](${attackTarget()})`;
   }
 
   /** Clicks the middle of `word` inside a notification's message, where a link would be. */
@@ -101,7 +104,8 @@ describe('e2e Team Messenger: hostile text in notifications', function () {
     await bob.tell(aliceId, text);
     assert.ok(text.length < 140, 'the whole link fits in the preview, as in the report');
     const shown = await checkToast('bob: Notes', 'hostile-1-message-notification', 'here');
-    assert.equal(shown, `bob: ${text}`, 'the text as typed');
+    // The preview is the message's markdown as plain text: a link as its words and its target.
+    assert.equal(shown, `bob: Notes here (${attackTarget()})`, 'the link as plain characters, its target in sight');
   });
 
   it('shows an offered file named as a command: link as its characters; clicking it runs nothing', async function () {

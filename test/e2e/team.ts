@@ -23,7 +23,6 @@ import { HarnessOptions, VsCodeHarness } from './harness';
 
 // ---------------------------------------------------------------- cleanup
 
-/** Things to stop at the end of a scenario or a describe block, last in first out; never throws. */
 /**
  * The hooks a scenario file shares: a failed test keeps its VS Code's logs and screenshot
  * (markFailed), each test's own cleanup runs after it, and the suite's at the end.
@@ -39,6 +38,7 @@ export function scenarioHooks(vscode: () => VsCodeHarness | undefined, scenario:
   });
 }
 
+/** Things to stop at the end of a scenario or a describe block, last in first out; never throws. */
 export class Cleanup {
   private readonly tasks: { what: string; run: () => unknown }[] = [];
 
@@ -323,4 +323,58 @@ export async function launchAlice(
   suite.add('dispose VS Code', () => vscode.dispose());
   await vscode.waitForLog(/connected to relay/, { channel: 'Team Messenger', what: 'the extension to connect to the relay' });
   return vscode;
+}
+
+/** alice's VS Code and bob, a headless peer, on a relay of their own: see aliceAndBob(). */
+export interface AliceAndBob {
+  /** Stopped after the describe block (the relay, alice's VS Code, whatever else a scenario adds). */
+  readonly suite: Cleanup;
+  /** Stopped after each test. */
+  readonly scenario: Cleanup;
+  /** alice's VS Code, from the suite's before() on. */
+  readonly vscode: VsCodeHarness;
+  readonly port: number;
+  /**
+   * Connects bob (closed by `cleanup`: the scenario's unless given) and waits until he sees alice
+   * online. He has one identity for the whole suite, so each connection is the same person to alice.
+   */
+  connectBob(cleanup?: Cleanup): Promise<{ vscode: VsCodeHarness; bob: HeadlessPeer; aliceId: string }>;
+}
+
+/**
+ * The two-person setup most scenarios share: inside describe(), registers a before() that starts a
+ * relay and alice's VS Code connected to it (launchAlice), and the scenario hooks (scenarioHooks).
+ */
+export function aliceAndBob(options: Omit<Parameters<typeof launchAlice>[1], 'server'>): AliceAndBob {
+  const suite = new Cleanup();
+  const scenario = new Cleanup();
+  const bobIdentity = generateIdentity();
+  let started: { vscode: VsCodeHarness; port: number } | undefined;
+  const ready = (): { vscode: VsCodeHarness; port: number } => {
+    if (!started) throw new Error("alice's VS Code is not started yet: use it in a test or a hook, not in describe()");
+    return started;
+  };
+
+  before(async function () {
+    const relay = await startRelay(suite);
+    started = { port: relay.port, vscode: await launchAlice(suite, { ...options, server: relay.server }) };
+  });
+  scenarioHooks(() => started?.vscode, scenario, suite);
+
+  return {
+    suite,
+    scenario,
+    get vscode() {
+      return ready().vscode;
+    },
+    get port() {
+      return ready().port;
+    },
+    async connectBob(cleanup = scenario) {
+      const { vscode, port } = ready();
+      const bob = await HeadlessPeer.connect(cleanup, { port, name: 'bob', identity: bobIdentity });
+      const aliceId = await vscode.waitUntil('bob to see alice online', () => bob.peerId('alice'));
+      return { vscode, bob, aliceId };
+    },
+  };
 }
