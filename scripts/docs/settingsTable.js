@@ -92,8 +92,7 @@ function placesOf(command, pkg) {
   for (const [menu, entries] of Object.entries(menus)) {
     for (const entry of entries) {
       if (entry.command !== command || menu === 'commandPalette') continue;
-      if (menu === 'explorer/context') add('Explorer context menu');
-      else if (menu === 'editor/context') add('editor context menu');
+      if (menu in MENU_PLACES) add(MENU_PLACES[menu]);
       else if (menu === 'view/title') add(`${viewOf(entry.when)} ${/^navigation/.test(entry.group || '') ? 'title bar' : '“…” menu'}`);
       else if (menu === 'view/item/context')
         add(`${viewOf(entry.when)}: ${/^inline/.test(entry.group || '') ? 'button on' : 'right-click on'} ${rowOf(entry.when)}`);
@@ -102,6 +101,16 @@ function placesOf(command, pkg) {
   }
   return places;
 }
+
+/** Menus named as a person finds them. */
+const MENU_PLACES = {
+  'explorer/context': 'Explorer context menu',
+  'editor/context': 'editor context menu',
+  'scm/title': 'Source Control title bar',
+  'scm/resourceGroup/context': 'Source Control: right-click on a group of changes',
+  'scm/resourceState/context': 'Source Control: right-click on a changed file',
+  'terminal/context': 'terminal context menu',
+};
 
 /**
  * Every command a person can reach (in the Command Palette or a menu), with its full title and
