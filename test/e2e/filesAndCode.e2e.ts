@@ -2,24 +2,21 @@ import * as assert from 'node:assert/strict';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { generateIdentity } from '../../src/net/identity';
 import { snippetHash } from '../../src/model/code/codeLink';
-import { VsCodeHarness } from './harness';
+import type { VsCodeHarness } from './harness';
 import {
+  aliceAndBob,
   chat,
-  Cleanup,
   clearNotifications,
   clickMenuItem,
   clickNotificationButton,
+  goToLine,
   HeadlessPeer,
-  launchAlice,
   notification,
   openFile,
   pickPeers,
   sha256,
-  startRelay,
   tempDir,
-  scenarioHooks,
 } from './team';
 
 const SAMPLE = [
@@ -39,45 +36,34 @@ const SAMPLE = [
  * One VS Code for the block; every scenario connects bob (same identity) and closes him afterwards.
  */
 describe('e2e Team Messenger: files and shared code', function () {
-  const suite = new Cleanup();
-  const scenario = new Cleanup();
-  const bobIdentity = generateIdentity();
-  let vscode: VsCodeHarness;
-  let port: number;
   let downloads: string;
-
-  before(async function () {
-    const relay = await startRelay(suite);
-    port = relay.port;
-    downloads = tempDir(suite, 'downloads');
-    vscode = await launchAlice(suite, {
-      name: 'files',
-      server: relay.server,
-      workspaceFiles: { 'src/sample.ts': SAMPLE, 'notes.md': '# Team notes\n' },
-      settings: { 'teamMessenger.downloadFolder': downloads },
-    });
+  const team = aliceAndBob({
+    name: 'files',
+    workspaceFiles: { 'src/sample.ts': SAMPLE, 'notes.md': '# Team notes\n' },
+    settings: (suite) => {
+      downloads = tempDir(suite, 'downloads');
+      return { 'teamMessenger.downloadFolder': downloads };
+    },
   });
 
-  scenarioHooks(() => vscode, scenario, suite);
-
-  async function connectBob(): Promise<{ bob: HeadlessPeer; aliceId: string }> {
-    const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', identity: bobIdentity });
-    const aliceId = await vscode.waitUntil('bob to see alice online', () => bob.peerId('alice'));
+  async function connectBob(): Promise<{ vscode: VsCodeHarness; bob: HeadlessPeer; aliceId: string }> {
+    const connected = await team.connectBob();
+    const { vscode } = connected;
     await vscode.openActivityBarItem('Team Messenger');
     // An earlier scenario's offer is a message in their conversation: the row may say it is unread.
     await vscode.waitForVisible(vscode.page.locator('.monaco-list-row[aria-label^="bob, online"]'), 'alice to see bob online');
     await clearNotifications(vscode);
-    return { bob, aliceId };
+    return connected;
   }
 
   it('sends a workspace file to bob from the Explorer context menu (identical bytes)', async function () {
-    const { bob } = await connectBob();
-    bob.autoAcceptDir = tempDir(scenario, 'bob-inbox');
+    const { vscode, bob } = await connectBob();
+    bob.autoAcceptDir = tempDir(team.scenario, 'bob-inbox');
     // Binary content, every byte value: written after start-up, so the Explorer's file watcher shows it.
     const payload = Buffer.concat([Buffer.from(Array.from({ length: 256 }, (_, i) => i)), crypto.randomBytes(300 * 1024)]);
     const file = path.join(vscode.workspaceDir, 'payload.bin');
     fs.writeFileSync(file, payload);
-    scenario.add('remove payload.bin', () => fs.rmSync(file, { force: true }));
+    team.scenario.add('remove payload.bin', () => fs.rmSync(file, { force: true }));
 
     await vscode.openActivityBarItem('Explorer');
     const row = vscode.listRow('payload.bin');
@@ -99,8 +85,8 @@ describe('e2e Team Messenger: files and shared code', function () {
   });
 
   it('accepts a file bob offers in a notification; it lands in the download folder (identical bytes)', async function () {
-    const { bob, aliceId } = await connectBob();
-    const outbox = tempDir(scenario, 'bob-outbox');
+    const { vscode, bob, aliceId } = await connectBob();
+    const outbox = tempDir(team.scenario, 'bob-outbox');
     const source = path.join(outbox, 'from-bob.bin');
     fs.writeFileSync(source, crypto.randomBytes(200 * 1024 + 17));
     const transfer = await bob.client.sendFiles(aliceId, [source]);
@@ -130,17 +116,10 @@ describe('e2e Team Messenger: files and shared code', function () {
   });
 
   it('shares the selected lines with bob: path, lines, language and the exact text', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     await openFile(vscode, 'sample.ts');
-    const editor = vscode.page.locator('.editor-group-container.active .monaco-editor textarea').first();
-    await editor.focus();
     // Lines 2-4 with the keyboard: go to line 2, then Shift+Down three times (ends at the start of line 5).
-    await vscode.page.keyboard.press('Control+G');
-    const goTo = vscode.page.locator('.quick-input-widget .quick-input-box input');
-    await vscode.waitUntil('Go to Line to open', async () => (await goTo.isVisible()) && (await goTo.inputValue()) === ':');
-    await vscode.page.keyboard.type('2');
-    await vscode.page.keyboard.press('Enter');
-    await vscode.waitForHidden(vscode.page.locator('.quick-input-widget'), 'Go to Line to close');
+    await goToLine(vscode, '2');
     for (let i = 0; i < 3; i++) await vscode.page.keyboard.press('Shift+ArrowDown');
     const lines = SAMPLE.split('\n');
     const expectedText = lines.slice(1, 4).join('\n') + '\n';

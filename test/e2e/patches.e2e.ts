@@ -8,22 +8,19 @@ import { repositoryKeys } from '../../src/model/code/repositoryIdentity';
 import { resolveCodeLink } from '../../src/extension/gitCodeLinks';
 import { parsePatch } from '../../src/model/code/unifiedDiff';
 import type { PatchRef } from '../../src/net/protocol/codeMessages';
-import { generateIdentity } from '../../src/net/identity';
-import { VsCodeHarness } from './harness';
+import type { VsCodeHarness } from './harness';
 import {
+  aliceAndBob,
   chat,
-  Cleanup,
   clearNotifications,
   clickMenuItem,
+  goToLine,
   HeadlessPeer,
-  launchAlice,
   notification,
   openFile,
   openConversation,
   peerRow,
   pickPeers,
-  scenarioHooks,
-  startRelay,
   tempDir,
 } from './team';
 
@@ -56,24 +53,18 @@ const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd,
  * and a type error ("Ask Team About This Problem…").
  */
 describe('e2e Team Messenger: patches and terminal links', function () {
-  const suite = new Cleanup();
-  const scenario = new Cleanup();
-  const bobIdentity = generateIdentity();
-  let vscode: VsCodeHarness;
-  let port: number;
+  const team = aliceAndBob({
+    name: 'patches',
+    workspaceFiles: { 'src/sample.ts': ORIGINAL },
+    // The terminal drawn in the DOM (not a canvas), so the test can see what it printed.
+    settings: { 'terminal.integrated.gpuAcceleration': 'off' },
+  });
   let bobsCopy: string;
   let head: string;
 
+  // After aliceAndBob's before(): her workspace becomes a repository, and bob's copy a clone of it.
   before(async function () {
-    const relay = await startRelay(suite);
-    port = relay.port;
-    vscode = await launchAlice(suite, {
-      name: 'patches',
-      server: relay.server,
-      workspaceFiles: { 'src/sample.ts': ORIGINAL },
-      // The terminal drawn in the DOM (not a canvas), so the test can see what it printed.
-      settings: { 'terminal.integrated.gpuAcceleration': 'off' },
-    });
+    const { vscode, suite } = team;
     const dir = vscode.workspaceDir;
     git(dir, 'init', '-q');
     git(dir, 'config', 'user.email', 'alice@example.com');
@@ -93,18 +84,15 @@ describe('e2e Team Messenger: patches and terminal links', function () {
     );
   });
 
-  scenarioHooks(() => vscode, scenario, suite);
-
-  async function connectBob(): Promise<{ bob: HeadlessPeer; aliceId: string }> {
-    const bob = await HeadlessPeer.connect(scenario, { port, name: 'bob', identity: bobIdentity });
-    const aliceId = await vscode.waitUntil('bob to see alice online', () => bob.peerId('alice'));
-    await vscode.openActivityBarItem('Team Messenger');
-    await vscode.waitForVisible(peerRow(vscode, 'bob', 'online'), 'alice to see bob online');
-    return { bob, aliceId };
+  async function connectBob(): Promise<{ vscode: VsCodeHarness; bob: HeadlessPeer; aliceId: string }> {
+    const connected = await team.connectBob();
+    await connected.vscode.openActivityBarItem('Team Messenger');
+    await connected.vscode.waitForVisible(peerRow(connected.vscode, 'bob', 'online'), 'alice to see bob online');
+    return connected;
   }
 
   it('bob sends his changes; alice previews them in a diff editor and applies them: her file is his', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     fs.writeFileSync(path.join(bobsCopy, 'src', 'sample.ts'), BOBS);
     const text = git(bobsCopy, 'diff');
     const parsed = parsePatch(text);
@@ -155,7 +143,7 @@ describe('e2e Team Messenger: patches and terminal links', function () {
   });
 
   it('alice sends her checkout’s changes with Send Changes to Peer…: bob gets the patch with the repository', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     fs.writeFileSync(path.join(vscode.workspaceDir, 'src', 'sample.ts'), ORIGINAL.replace('  return add(n, n);', '  return 2 * n; // alice'));
     await vscode.runCommand('Team Messenger: Send Changes to Peer…');
     await pickPeers(vscode, 'Send Changes to…', ['bob']);
@@ -173,7 +161,7 @@ describe('e2e Team Messenger: patches and terminal links', function () {
   });
 
   it('Send Changes to Peer… on a file in the Source Control view sends that file’s changes', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     fs.writeFileSync(path.join(vscode.workspaceDir, 'notes.md'), '# Notes\n');
     git(vscode.workspaceDir, 'add', 'notes.md');
     git(vscode.workspaceDir, 'commit', '-q', '-m', 'notes');
@@ -194,7 +182,7 @@ describe('e2e Team Messenger: patches and terminal links', function () {
   });
 
   it('a terminal selection with a TypeScript stack trace: its locations are links that open the file at the line', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     await vscode.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(vscode.url).origin });
     await vscode.runCommand('Terminal: Create New Terminal');
     const terminal = vscode.page.locator('.terminal-wrapper.active .xterm');
@@ -224,18 +212,11 @@ describe('e2e Team Messenger: patches and terminal links', function () {
   });
 
   it('alice shares a selection after adding lines above it in her copy: it carries the repository and hash, and bob’s Open lands on the moved lines', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     fs.writeFileSync(path.join(vscode.workspaceDir, 'src', 'sample.ts'), `// added by alice\n// and another line\n${ORIGINAL}`);
     await openFile(vscode, 'sample.ts');
-    const editor = vscode.page.locator('.editor-group-container.active .monaco-editor textarea').first();
-    await editor.focus();
     // Lines 8-10 (twice(), two lines lower than in bob's copy) with the keyboard.
-    await vscode.page.keyboard.press('Control+G');
-    const goTo = vscode.page.locator('.quick-input-widget .quick-input-box input');
-    await vscode.waitUntil('Go to Line to open', async () => (await goTo.isVisible()) && (await goTo.inputValue()) === ':');
-    await vscode.page.keyboard.type('8');
-    await vscode.page.keyboard.press('Enter');
-    await vscode.waitForHidden(vscode.page.locator('.quick-input-widget'), 'Go to Line to close');
+    await goToLine(vscode, '8');
     for (let i = 0; i < 3; i++) await vscode.page.keyboard.press('Shift+ArrowDown');
     const shared = ORIGINAL.split('\n').slice(5, 8).join('\n');
     await vscode.waitForVisible(vscode.page.locator('.statusbar-item', { hasText: `Ln 11, Col 1 (${shared.length + 1} selected)` }), 'lines 8-10 selected');
@@ -281,17 +262,11 @@ describe('e2e Team Messenger: patches and terminal links', function () {
   });
 
   it('Ask Team About This Problem… sends the diagnostic and its lines; its location is a link', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     fs.writeFileSync(path.join(vscode.workspaceDir, 'src', 'sample.ts'), `${ORIGINAL}export const broken: number = 'text';\n`);
     await openFile(vscode, 'sample.ts');
     await vscode.waitForVisible(vscode.page.locator('.editor-group-container.active .squiggly-error').first(), 'the type error underlined');
-    const editor = vscode.page.locator('.editor-group-container.active .monaco-editor textarea').first();
-    await editor.focus();
-    await vscode.page.keyboard.press('Control+G');
-    const goTo = vscode.page.locator('.quick-input-widget .quick-input-box input');
-    await vscode.waitUntil('Go to Line to open', async () => (await goTo.isVisible()) && (await goTo.inputValue()) === ':');
-    await vscode.page.keyboard.type('9:16');
-    await vscode.page.keyboard.press('Enter');
+    await goToLine(vscode, '9:16');
     await vscode.waitForVisible(vscode.page.locator('.statusbar-item', { hasText: 'Ln 9, Col 16' }), 'the cursor on the error');
     await vscode.runCommand('Team Messenger: Ask Team About This Problem…');
     await pickPeers(vscode, 'Ask about this problem…', ['bob']);
@@ -311,17 +286,10 @@ describe('e2e Team Messenger: patches and terminal links', function () {
   });
 
   it('Suggest Edit… sends the selected lines’ unsaved change against HEAD as a patch git can apply', async function () {
-    const { bob, aliceId } = await connectBob();
+    const { vscode, bob, aliceId } = await connectBob();
     git(vscode.workspaceDir, 'checkout', '-q', '--', 'src/sample.ts');
     await openFile(vscode, 'sample.ts');
-    const editor = vscode.page.locator('.editor-group-container.active .monaco-editor textarea').first();
-    await editor.focus();
-    await vscode.page.keyboard.press('Control+G');
-    const goTo = vscode.page.locator('.quick-input-widget .quick-input-box input');
-    await vscode.waitUntil('Go to Line to open', async () => (await goTo.isVisible()) && (await goTo.inputValue()) === ':');
-    await vscode.page.keyboard.type('7');
-    await vscode.page.keyboard.press('Enter');
-    await vscode.waitForHidden(vscode.page.locator('.quick-input-widget'), 'Go to Line to close');
+    await goToLine(vscode, '7');
     // An unsaved edit of line 7, then the line selected.
     await vscode.page.keyboard.press('End');
     await vscode.page.keyboard.type(' // suggested by alice');

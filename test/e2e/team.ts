@@ -296,6 +296,18 @@ export async function openFile(vscode: VsCodeHarness, name: string): Promise<voi
   await vscode.waitForVisible(vscode.page.locator('.tabs-container .tab.active', { hasText: name }), `${name} to be the active editor`);
 }
 
+/** Moves the active editor's cursor to `target` ("7", or "9:16" for line 9, column 16) with Go to Line. */
+export async function goToLine(vscode: VsCodeHarness, target: string): Promise<void> {
+  await vscode.page.locator('.editor-group-container.active .monaco-editor textarea').first().focus();
+  await vscode.page.keyboard.press('Control+G');
+  const goTo = vscode.page.locator('.quick-input-widget .quick-input-box input');
+  // Go to Line opens with ":" in its box: waiting for it makes sure the target is typed there, not into the editor.
+  await vscode.waitUntil('Go to Line to open', async () => (await goTo.isVisible()) && (await goTo.inputValue()) === ':');
+  await vscode.page.keyboard.type(target);
+  await vscode.page.keyboard.press('Enter');
+  await vscode.waitForHidden(vscode.page.locator('.quick-input-widget'), 'Go to Line to close');
+}
+
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -341,11 +353,18 @@ export interface AliceAndBob {
   connectBob(cleanup?: Cleanup): Promise<{ vscode: VsCodeHarness; bob: HeadlessPeer; aliceId: string }>;
 }
 
+type AliceOptions = Omit<Parameters<typeof launchAlice>[1], 'server'>;
+
 /**
  * The two-person setup most scenarios share: inside describe(), registers a before() that starts a
  * relay and alice's VS Code connected to it (launchAlice), and the scenario hooks (scenarioHooks).
+ * `settings` may be a function of the suite's cleanup: a setting that names a temp folder then gets
+ * it when the suite starts (not when mocha reads the file, nor for a suite --grep leaves out), and
+ * the folder goes with the suite.
  */
-export function aliceAndBob(options: Omit<Parameters<typeof launchAlice>[1], 'server'>): AliceAndBob {
+export function aliceAndBob(
+  options: Omit<AliceOptions, 'settings'> & { settings?: AliceOptions['settings'] | ((suite: Cleanup) => AliceOptions['settings']) },
+): AliceAndBob {
   const suite = new Cleanup();
   const scenario = new Cleanup();
   const bobIdentity = generateIdentity();
@@ -357,7 +376,8 @@ export function aliceAndBob(options: Omit<Parameters<typeof launchAlice>[1], 'se
 
   before(async function () {
     const relay = await startRelay(suite);
-    started = { port: relay.port, vscode: await launchAlice(suite, { ...options, server: relay.server }) };
+    const settings = typeof options.settings === 'function' ? options.settings(suite) : options.settings;
+    started = { port: relay.port, vscode: await launchAlice(suite, { ...options, settings, server: relay.server }) };
   });
   scenarioHooks(() => started?.vscode, scenario, suite);
 

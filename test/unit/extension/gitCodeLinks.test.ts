@@ -4,19 +4,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { CodeLinkPorts, RepositoryInfo, resolveCodeLink, resolveLocation } from '../../../src/extension/gitCodeLinks';
 import { CodeLink, linesOf, snippetHash } from '../../../src/model/code/codeLink';
+import { TOTAL_FUNCTION } from '../helpers/totalSource';
 
 const KEY = 'github.com/team/app';
 const HEAD = 'a'.repeat(40);
-const SOURCE = [
-  'import { b } from "./b";',
-  '',
-  'export function total(items: number[]): number {',
-  '  let sum = 0;',
-  '  for (const item of items) sum += item;',
-  '  return sum;',
-  '}',
-  '',
-].join('\n');
+/** The function at lines 3-7. */
+const SOURCE = ['import { b } from "./b";', '', ...TOTAL_FUNCTION, ''].join('\n');
 
 describe('code links resolved in the receiver’s workspace (real folders)', () => {
   let base: string;

@@ -6,7 +6,7 @@
 import { Identity, generateIdentity } from '../../../src/net/identity';
 import type { ClientMessage, RelayMessage, Send, Targets, Welcome } from '../../../src/net/protocol/messages';
 import type { Relay } from '../../../src/server/relay';
-import { Cleanup, RawClient, startRelay, TestRelayOptions } from './loopback';
+import { Cleanup, RawClient, startRelay, tempDir, TestRelayOptions } from './loopback';
 
 type Message<T extends RelayMessage['t']> = Extract<RelayMessage, { t: T }>;
 type RequestType =
@@ -162,4 +162,40 @@ export async function startTeam(cleanup: Cleanup, names: string[], options: Test
   const peers: TeamPeer[] = [];
   for (const name of names) peers.push(await TeamPeer.connect(cleanup, port, { name }));
   return { relay, port, peers };
+}
+
+/**
+ * How a stored message's extra fields are checked everywhere it goes: alice on two connections
+ * (her other machine sees what she sends live), and bob, who got alice's direct message "before"
+ * and then left. `bobReturns()` connects him again resuming after "before", so what she sent while
+ * he was away comes to him as a replay.
+ */
+export async function startTeamBobAway(cleanup: Cleanup): Promise<{ alice: TeamPeer; alice2: TeamPeer; bob: TeamPeer; bobReturns: () => Promise<TeamPeer> }> {
+  const { port, peers } = await startTeam(cleanup, ['alice', 'bob']);
+  const [alice, bob] = peers as [TeamPeer, TeamPeer];
+  const alice2 = await TeamPeer.connect(cleanup, port, { name: 'alice', identity: alice.identity });
+  const before = await alice.sent([bob.clientId], 'before');
+  await bob.next('message', (m) => m.id === before.id);
+  const resume = { epoch: bob.welcome.epoch, seq: before.seq };
+  await bob.close();
+  return { alice, alice2, bob, bobReturns: () => TeamPeer.connect(cleanup, port, { name: 'bob', identity: bob.identity, resume }) };
+}
+
+/**
+ * Whether what alice and bob leave in #general outlives the relay: `send` runs with both on a relay
+ * with a history folder, then they leave and it stops; a new relay on that folder and port
+ * welcomes bob (same identity) back. Resolves with his new connection.
+ */
+export async function bobAfterRestart(cleanup: Cleanup, send: (alice: TeamPeer, bob: TeamPeer) => Promise<void>): Promise<TeamPeer> {
+  const dir = tempDir(cleanup);
+  const first = await startRelay(cleanup, { historyDir: dir });
+  const port = first.address().port;
+  const alice = await TeamPeer.connect(cleanup, port, { name: 'alice' });
+  const bob = await TeamPeer.connect(cleanup, port, { name: 'bob' });
+  await send(alice, bob);
+  await alice.close();
+  await bob.close();
+  await first.stop();
+  await startRelay(cleanup, { historyDir: dir, port });
+  return TeamPeer.connect(cleanup, port, { name: 'bob', identity: bob.identity });
 }

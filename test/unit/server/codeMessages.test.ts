@@ -3,8 +3,8 @@ import { peopleKey } from '../../../src/net/protocol/conversationKeys';
 import { ErrorCode } from '../../../src/net/protocol/errors';
 import type { CodeRef } from '../../../src/net/protocol/messages';
 import type { PatchRef, ProblemRef } from '../../../src/net/protocol/codeMessages';
-import { startRelay, tempDir, useCleanup } from '../helpers/loopback';
-import { startTeam, TeamPeer } from '../helpers/teamPeer';
+import { useCleanup } from '../helpers/loopback';
+import { bobAfterRestart, startTeam, startTeamBobAway, TeamPeer } from '../helpers/teamPeer';
 
 /**
  * Issue 28 on the relay, over loopback and the wire protocol only: a code link's repository,
@@ -36,14 +36,7 @@ describe('code-aware messages on the relay (code links, patches, terminal and pr
   const cleanup = useCleanup();
 
   it('keeps them live, on the sender’s other connection, in replays, pages, search hits and after an edit', async function () {
-    const { port, peers } = await startTeam(cleanup, ['alice', 'bob']);
-    const [alice, bob] = peers;
-    const alice2 = await TeamPeer.connect(cleanup, port, { name: 'alice', identity: alice.identity });
-    const before = await alice.sent([bob.clientId], 'before');
-    await bob.next('message', (m) => m.id === before.id);
-    const bookmark = { epoch: bob.welcome.epoch, seq: before.seq };
-    await bob.close();
-
+    const { alice, alice2, bob, bobReturns } = await startTeamBobAway(cleanup);
     const patch = await alice.sendWith([bob.clientId], 'rename two', { patch: PATCH });
     const code = await alice.sendWith([bob.clientId], 'const two = 2;', { code: CODE });
     const trace = await alice.sendWith([bob.clientId], TRACE, { block: 'terminal' });
@@ -61,7 +54,7 @@ describe('code-aware messages on the relay (code links, patches, terminal and pr
     for (const text of ['rename two', 'const two = 2;', TRACE, 'why this?']) own.push(await alice2.next('message', (m) => m.text === text));
     assert.deepEqual(own.map(fields), expected);
 
-    const bob2 = await TeamPeer.connect(cleanup, port, { name: 'bob', identity: bob.identity, resume: bookmark });
+    const bob2 = await bobReturns();
     const replayed = [];
     for (const text of ['rename two', 'const two = 2;', TRACE, 'why this?']) replayed.push(await bob2.next('message', (m) => m.text === text));
     assert.deepEqual(replayed.map(fields), expected);
@@ -121,22 +114,13 @@ describe('code-aware messages on the relay (code links, patches, terminal and pr
   });
 
   it('keeps them across a restart, edited ones included (history folder)', async function () {
-    const dir = tempDir(cleanup);
-    const first = await startRelay(cleanup, { historyDir: dir });
-    const port = first.address().port;
-    const alice = await TeamPeer.connect(cleanup, port, { name: 'alice' });
-    const bob = await TeamPeer.connect(cleanup, port, { name: 'bob' });
-    const patch = await alice.sendWith('all', 'the fix', { patch: PATCH });
-    await alice.sendWith('all', 'const two = 2;', { code: CODE });
-    await alice.sendWith('all', TRACE, { block: 'terminal' });
-    await alice.sendWith('all', 'why this?', { block: 'problem', problem: PROBLEM });
-    await alice.must('done', { t: 'edit', id: patch.t === 'ack' ? patch.id : '', text: 'the fix, edited' });
-    await alice.close();
-    await bob.close();
-    await first.stop();
-
-    await startRelay(cleanup, { historyDir: dir, port });
-    const bob2 = await TeamPeer.connect(cleanup, port, { name: 'bob', identity: bob.identity });
+    const bob2 = await bobAfterRestart(cleanup, async (alice) => {
+      const patch = await alice.sendWith('all', 'the fix', { patch: PATCH });
+      await alice.sendWith('all', 'const two = 2;', { code: CODE });
+      await alice.sendWith('all', TRACE, { block: 'terminal' });
+      await alice.sendWith('all', 'why this?', { block: 'problem', problem: PROBLEM });
+      await alice.must('done', { t: 'edit', id: patch.t === 'ack' ? patch.id : '', text: 'the fix, edited' });
+    });
     const page = await bob2.must('history-result', { t: 'history', conv: '#general', limit: 10 });
     assert.deepEqual(
       page.messages.map((m) => [m.text, m.patch, m.code, m.block, m.problem]),

@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { peopleKey } from '../../../src/net/protocol/conversationKeys';
 import { ErrorCode } from '../../../src/net/protocol/errors';
 import type { Attachment } from '../../../src/net/protocol/richMessages';
-import { startRelay, tempDir, useCleanup } from '../helpers/loopback';
-import { startTeam, TeamPeer } from '../helpers/teamPeer';
+import { useCleanup } from '../helpers/loopback';
+import { bobAfterRestart, startTeam, startTeamBobAway, TeamPeer } from '../helpers/teamPeer';
 
 /**
  * Issue 27 on the relay, over loopback and the wire protocol only: mentions, urgency and
@@ -31,14 +31,7 @@ describe('rich messages on the relay (mentions, urgent, attachments)', function 
   const cleanup = useCleanup();
 
   it('keeps mentions (once each), urgency and attachments live, on the other connections, in pages, replays and search hits', async function () {
-    const { port, peers } = await startTeam(cleanup, ['alice', 'bob']);
-    const [alice, bob] = peers;
-    const alice2 = await TeamPeer.connect(cleanup, port, { name: 'alice', identity: alice.identity });
-    const before = await alice.sent([bob.clientId], 'before');
-    await bob.next('message', (m) => m.id === before.id);
-    const bookmark = { epoch: bob.welcome.epoch, seq: before.seq };
-    await bob.close();
-
+    const { alice, alice2, bob, bobReturns } = await startTeamBobAway(cleanup);
     const ack = await alice.sendWith([bob.clientId], 'look at this', {
       mentions: [bob.clientId, 'here', bob.clientId],
       urgent: true,
@@ -49,7 +42,7 @@ describe('rich messages on the relay (mentions, urgent, attachments)', function 
     const own = await alice2.next('message', (m) => m.text === 'look at this');
     assert.deepEqual({ mentions: own.mentions, urgent: own.urgent, attachments: own.attachments }, expected);
 
-    const bob2 = await TeamPeer.connect(cleanup, port, { name: 'bob', identity: bob.identity, resume: bookmark });
+    const bob2 = await bobReturns();
     const replayed = await bob2.next('message', (m) => m.text === 'look at this');
     assert.equal(replayed.replay, true);
     assert.deepEqual({ mentions: replayed.mentions, urgent: replayed.urgent, attachments: replayed.attachments }, expected);
@@ -218,26 +211,17 @@ describe('rich messages on the relay (mentions, urgent, attachments)', function 
   });
 
   it('keeps mentions, urgency and attachments across a restart, edited ones included (history folder)', async function () {
-    const dir = tempDir(cleanup);
-    const first = await startRelay(cleanup, { historyDir: dir });
-    const port = first.address().port;
-    const alice = await TeamPeer.connect(cleanup, port, { name: 'alice' });
-    const bob = await TeamPeer.connect(cleanup, port, { name: 'bob' });
-    const plain = await alice.sendWith('all', 'kept as sent', { mentions: [bob.clientId, 'channel'], urgent: true, attachments: [IMAGE] });
-    const edited = await alice.sendWith('all', 'to be edited', { attachments: [REPORT] });
-    assert.ok(plain.t === 'ack' && edited.t === 'ack');
-    await alice.must('done', { t: 'edit', id: edited.t === 'ack' ? edited.id : '', text: 'edited, file kept' });
-    await alice.close();
-    await bob.close();
-    await first.stop();
-
-    await startRelay(cleanup, { historyDir: dir, port });
-    const bob2 = await TeamPeer.connect(cleanup, port, { name: 'bob', identity: bob.identity });
+    const bob2 = await bobAfterRestart(cleanup, async (alice, bob) => {
+      const plain = await alice.sendWith('all', 'kept as sent', { mentions: [bob.clientId, 'channel'], urgent: true, attachments: [IMAGE] });
+      const edited = await alice.sendWith('all', 'to be edited', { attachments: [REPORT] });
+      assert.ok(plain.t === 'ack' && edited.t === 'ack');
+      await alice.must('done', { t: 'edit', id: edited.t === 'ack' ? edited.id : '', text: 'edited, file kept' });
+    });
     const page = await bob2.must('history-result', { t: 'history', conv: '#general', limit: 10 });
     assert.deepEqual(
       page.messages.map((m) => [m.text, m.mentions, m.urgent, m.attachments]),
       [
-        ['kept as sent', [bob.clientId, 'channel'], true, [IMAGE]],
+        ['kept as sent', [bob2.clientId, 'channel'], true, [IMAGE]],
         ['edited, file kept', undefined, undefined, [REPORT]],
       ],
     );

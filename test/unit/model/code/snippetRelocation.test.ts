@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { relocateSnippet } from '../../../../src/model/code/snippetRelocation';
 import { Prng } from '../../helpers/prng';
+import { TOTAL_FUNCTION } from '../../helpers/totalSource';
 
 /** A file of `count` distinct numbered lines. */
 function numbered(count: number, prefix = 'line'): string[] {
@@ -8,17 +9,8 @@ function numbered(count: number, prefix = 'line'): string[] {
 }
 
 describe('snippet relocation: shared lines found in the receiver’s copy', () => {
-  const file = [
-    'import { a } from "./a";',
-    '',
-    'export function total(items: number[]): number {',
-    '  let sum = 0;',
-    '  for (const item of items) sum += item;',
-    '  return sum;',
-    '}',
-    '',
-    'export const answer = 42;',
-  ];
+  // The function at lines 3-7.
+  const file = ['import { a } from "./a";', '', ...TOTAL_FUNCTION, '', 'export const answer = 42;'];
   const snippet = file.slice(2, 7).join('\n');
 
   it('finds it where it was shared from when nothing moved', () => {
