@@ -134,6 +134,39 @@ describe('chat webview: formatted messages (Chromium)', function () {
     assert.ok(textOnly?.includes('javascript:alert(1)') && textOnly.includes('command:workbench.action.quit'), 'refused links stay readable as text');
   });
 
+  it('makes each path:line a person typed a file link (not in code, not inside links); hostile lookalikes stay text', async () => {
+    const text = [
+      'see src/app.ts:12 and foo/bar.py:3:5',
+      'not `src/code.ts:7` nor [the docs](https://docs.example/x.ts:9) nor javascript:alert(1):3 nor javascript:evil.js:4 nor /etc/passwd:1',
+    ].join('\n');
+    await show([message('loc1', text)]);
+    const links = row('loc1').locator('.md-link');
+    assert.deepStrictEqual(await links.evaluateAll((els) => els.map((e) => [e.textContent, e.getAttribute('data-href')])), [
+      ['src/app.ts:12', 'src/app.ts:12'],
+      ['foo/bar.py:3:5', 'foo/bar.py:3:5'],
+      ['the docs', 'https://docs.example/x.ts:9'],
+    ]);
+    assert.strictEqual(await row('loc1').locator('code.md-code-inline').textContent(), 'src/code.ts:7', 'inline code stays text');
+    assert.strictEqual(await row('loc1').locator('code.md-code-inline .md-link').count(), 0);
+    assert.strictEqual(
+      await row('loc1').locator('.message-text').textContent(),
+      text.replace(/`/g, '').replace('[the docs](https://docs.example/x.ts:9)', 'the docs').replace('\n', ''),
+    );
+    await chat.clearPosted();
+    await links.nth(0).click();
+    await links.nth(1).focus();
+    await page().keyboard.press('Enter');
+    const opened = (await chat.posted()).filter((m): m is Extract<FromWebview, { type: 'open-link' }> => m.type === 'open-link').map((m) => m.href);
+    assert.deepStrictEqual(opened, ['src/app.ts:12', 'foo/bar.py:3:5']);
+    // The renderer's cap holds for these links too; a bare file name becomes ./name (not a scheme).
+    const many = Array.from({ length: 250 }, (_, i) => `f${i}.ts:${i + 1}`).join(' ');
+    await chat.send({ type: 'conversation', conversation: bobView({ messages: [message('loc2', many)] }) });
+    await row('loc2').waitFor();
+    assert.strictEqual(await row('loc2').locator('.md-link').count(), 200);
+    assert.strictEqual(await row('loc2').locator('.md-link').first().getAttribute('data-href'), './f0.ts:1');
+    assert.strictEqual(await row('loc2').locator('.message-text').textContent(), many);
+  });
+
   it('colours a fenced TypeScript block in the theme once its grammar arrives, and again on a theme change', async () => {
     await show([message('code1', 'look:\n```ts\n// retry\nconst delay = "5s";\nfunction next() {}\n```')]);
     const code = row('code1').locator('figure.md-code-block pre code');
@@ -222,7 +255,8 @@ describe('chat webview: formatted messages (Chromium)', function () {
       await row(`h${i}`).waitFor();
       const found = await inspectLog();
       assert.deepStrictEqual(found.bad, [], `${entry.name}: only the renderer’s own elements and attributes`);
-      for (const href of found.links) assert.match(href, /^(https?:|mailto:|[^:]*$)/i, `${entry.name}: a clickable ${href}`);
+      // A file link may end in `:line[:col]` (a path:line in the text), and has no other colon.
+      for (const href of found.links) assert.match(href, /^(https?:|mailto:|[^:]*(?::\d+){0,2}$)/i, `${entry.name}: a clickable ${href}`);
       plainShown += await page().locator('#log .message-text.plain').count();
       if (entry.text.length > 50_000)
         assert.equal(await page().locator('#log .message-text.plain button.show-all').count(), 1, `${entry.name}: the rest behind Show all`);

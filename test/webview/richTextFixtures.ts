@@ -52,6 +52,10 @@ export const HOSTILE_MARKDOWN: HostileEntry[] = [
   { name: 'attribute breakout', text: '[a](https://x.example/"onmouseover="window.__pwned=1)' },
   { name: 'protocol-relative', text: '[a](//attacker.example/x) [b](\\\\attacker.example\\share)' },
   { name: 'code fence info', text: '```"><script>window.__pwned=1</script>\ncode\n```' },
+  {
+    name: 'path:line lookalikes',
+    text: 'javascript:alert(1):3 command:x.ts:1 vscode:a.ts:2 C:\\win\\a.ts:3 /etc/passwd:1 ../../x.ts:4 `a.ts:5` [b.ts:6](javascript:alert(1))',
+  },
   { name: 'emphasis bomb', text: '*a **a '.repeat(5_000) },
   { name: 'nested brackets', text: '['.repeat(20_000) + 'x' + ']'.repeat(20_000) },
   { name: 'ten thousand backticks', text: '`'.repeat(10_000) + 'x' },

@@ -4,6 +4,7 @@ import { fencedCodeBlock } from './codeBlockView';
 import { type Child, h } from './dom';
 import { replaceShortcodes } from './emojiData';
 import { linkKind } from './markdownLinks';
+import { textLocations } from './textLocations';
 import { post } from './vscodeApi';
 
 /**
@@ -114,7 +115,7 @@ function inline(parent: Node, children: Token[], decorate: (text: string) => Chi
     const at = stack[stack.length - 1]!;
     switch (token.type) {
       case 'text':
-        append(at, link > 0 ? [token.content] : decorate(token.content));
+        append(at, link > 0 ? [token.content] : withLocations(token.content, decorate, links));
         break;
       case 'text_special':
         at.appendChild(document.createTextNode(token.content));
@@ -155,6 +156,22 @@ function inline(parent: Node, children: Token[], decorate: (text: string) => Chi
         }
     }
   }
+}
+
+/** Ordinary text with each `path:line[:col]` in it a file link (issue 28), within the same cap. */
+function withLocations(text: string, decorate: (text: string) => Child[], links: { left: number }): Child[] {
+  const parts: Child[] = [];
+  let at = 0;
+  for (const location of textLocations(text, links.left)) {
+    links.left--;
+    parts.push(...decorate(text.slice(at, location.start)));
+    const el = linkElement(location.href);
+    el.append(text.slice(location.start, location.end));
+    parts.push(el);
+    at = location.end;
+  }
+  parts.push(...decorate(text.slice(at)));
+  return parts;
 }
 
 /** A link the extension opens on click or Enter; one it would not open is text with a tooltip. */
