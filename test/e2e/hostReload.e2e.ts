@@ -15,6 +15,7 @@ import {
   shownMessageTexts,
   statusItem,
 } from './team';
+import { waitForSavedEditor } from './workbenchState';
 
 /**
  * The host reloads her window: the relay inside her editor goes with the extension host and must
@@ -75,6 +76,8 @@ describe('e2e Team Messenger: the host reloads her window', function () {
     await bob.tell(aliceId, 'unread before the reload');
     await vscode.waitForVisible(peerRow(vscode, 'bob', 'online', 1), 'one unread message from bob');
     await vscode.screenshot('1-before-reload');
+    // The workbench saves which editor is in front only when idle: a reload before that would restore the chat in front.
+    await waitForSavedEditor(vscode, 'Untitled-1', 'the untitled editor in front of the chat');
 
     await vscode.page.reload({ waitUntil: 'domcontentloaded' });
     await vscode.waitForVisible(vscode.page.locator('.monaco-workbench'), 'the workbench after the reload');
