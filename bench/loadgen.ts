@@ -17,7 +17,7 @@ import type { SearchRunSpec } from './lib/searchRun';
 import { search, SearchSpec } from './lib/searchWorkload';
 import type { WebviewSpec } from './lib/webviewWorkload';
 import type { RichTextSpec } from './lib/richTextWorkload';
-import { DirectHub, DirectSystem, MqttSystem, RelaySystem, System } from './lib/systems';
+import { DirectHub, DirectSystem, MqttSystem, NatsSystem, RelaySystem, System } from './lib/systems';
 import type { BenchSystem } from './lib/options';
 
 /** Every system the bench can drive (the list itself: `SYSTEMS` in lib/options.ts). */
@@ -101,6 +101,8 @@ function makeSystem(req: RunRequest): System {
     case 'mosquitto':
     case 'aedes':
       return new MqttSystem(req.system, req.port);
+    case 'nats':
+      return new NatsSystem(req.port);
   }
 }
 

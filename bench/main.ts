@@ -20,7 +20,7 @@ import { describeMachine, machineBusySeconds, waitForQuiet } from './lib/machine
 import { BenchOptions, BenchUsageError, parseBenchArgs, USAGE } from './lib/options';
 import { within } from './lib/common';
 import { cpuSeconds, describeProcess, dumpThreads, selfAndEndedChildrenCpuSeconds } from './lib/proc';
-import { BenchProcesses, CHRT, findMosquitto, hasAedes, request, schedulingOf, stopChild, Sut } from './lib/processes';
+import { BenchProcesses, CHRT, findMosquitto, findNatsServer, hasAedes, request, schedulingOf, stopChild, Sut } from './lib/processes';
 import { BenchSubject, plan, Planned } from './lib/plan';
 import { median, medianOfRounds } from './lib/rounds';
 import { runSearch } from './lib/searchRun';
@@ -169,6 +169,7 @@ async function runOne(system: BenchSubject, spec: Spec, tag: string, timeoutMs: 
     if (system === 'relay' || system === 'aedes') sut = await processes.startNodeSut(system, [], tag);
     else if (system === 'pipe') sut = await processes.startNodeSut('pipe', hubPorts.map(String), tag);
     else if (system === 'mosquitto') sut = await processes.startMosquitto(findMosquitto()!, tag);
+    else if (system === 'nats') sut = await processes.startNatsServer(findNatsServer()!, tag);
     // Where each load generator's clients connect: the system, or for 'direct' that process's own hub.
     const portFor = (i: number) => (system === 'direct' ? hubPorts[i] : (sut!.ports[i] ?? sut!.port));
     const pid = sut?.pid ?? 0;
@@ -205,11 +206,16 @@ async function runOne(system: BenchSubject, spec: Spec, tag: string, timeoutMs: 
 
 /** The machine and the bench's setup, for the report. */
 function machine(mosquitto: string | undefined): Record<string, unknown> {
-  return describeMachine(ROOT, mosquitto, {
-    pinning: PIN ? `system under test on CPU ${SUT_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)` : 'none',
-    relayFlags: RELAY_FLAGS.length ? `${RELAY_FLAGS.join(' ')} (what the relay command starts with on one CPU)` : 'none',
-    chatLoadgen: `W4 chat: a second load generator${PIN ? ` on CPU ${LOADGEN_CPU}` : ''}, ${CHAT_PRIORITY.startsWith('fifo:') ? `SCHED_FIFO ${CHAT_PRIORITY.slice(5)}` : CHAT_PRIORITY === 'nice:0' ? 'normal priority' : CHAT_PRIORITY.replace(':', ' ')}, ${CHAT_PACE === 'nap' ? 'sleeping until its next send' : 'spinning'}`,
-  });
+  return describeMachine(
+    ROOT,
+    mosquitto,
+    {
+      pinning: PIN ? `system under test on CPU ${SUT_CPU}, load generator on CPU ${LOADGEN_CPU} (taskset)` : 'none',
+      relayFlags: RELAY_FLAGS.length ? `${RELAY_FLAGS.join(' ')} (what the relay command starts with on one CPU)` : 'none',
+      chatLoadgen: `W4 chat: a second load generator${PIN ? ` on CPU ${LOADGEN_CPU}` : ''}, ${CHAT_PRIORITY.startsWith('fifo:') ? `SCHED_FIFO ${CHAT_PRIORITY.slice(5)}` : CHAT_PRIORITY === 'nice:0' ? 'normal priority' : CHAT_PRIORITY.replace(':', ' ')}, ${CHAT_PACE === 'nap' ? 'sleeping until its next send' : 'spinning'}`,
+    },
+    findNatsServer(),
+  );
 }
 
 /** `--render`: writes RESULTS.md again from the results.json already in the output folder. */
@@ -239,6 +245,7 @@ async function main(): Promise<void> {
   const mosquitto = findMosquitto();
   const missing: Record<string, string> = {};
   if (!mosquitto) missing.mosquitto = 'the mosquitto binary was not found (Debian: apt-get install mosquitto); its runs are skipped';
+  if (!findNatsServer()) missing.nats = 'the nats-server binary was not found (Debian: apt-get install nats-server); its runs are skipped';
   if (!hasAedes(ROOT)) missing.aedes = 'the aedes package is not installed (npm install); its runs are skipped';
   if (!fs.existsSync(CHROMIUM)) missing.webview = `${CHROMIUM} not found (Debian: apt-get install chromium, or set CHAT_WEBVIEW_CHROMIUM); W8 is skipped`;
   for (const [name, why] of Object.entries(missing)) console.log(`! ${name}: ${why}`);

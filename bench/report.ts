@@ -7,8 +7,8 @@ import { findRun, labelsOf, millis, targetVerdicts, times } from './lib/targets'
 import { SEARCH_WEBVIEW_METHOD, searchWebviewRoundFigures, searchWebviewSections } from './lib/searchWebviewReport';
 
 type M = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const PEERS: SystemName[] = ['direct', 'pipe', 'mosquitto', 'aedes'];
-const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes'];
+const PEERS: SystemName[] = ['direct', 'pipe', 'mosquitto', 'aedes', 'nats'];
+const ALL: SystemName[] = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes', 'nats'];
 
 function num(n: unknown, digits = 0): string {
   if (typeof n !== 'number' || !Number.isFinite(n)) return '–';
@@ -160,9 +160,9 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
   out.push('## Method\n');
   out.push(
     [
-      '- Every system runs in its own process, started and stopped by the bench: the relay (`src/server/relay.ts`, team secret on, history in memory; the per-client message and text rate limits and the per-address connection cap are switched off because one load generator on one address stands in for many people), a plain `pipe()` relay, Mosquitto (QoS 0, `persistence false`) and Aedes. Where `taskset` exists, the system under test is pinned to CPU 1 and the load generator to CPU 0.',
+      '- Every system runs in its own process, started and stopped by the bench: the relay (`src/server/relay.ts`, team secret on, history in memory; the per-client message and text rate limits and the per-address connection cap are switched off because one load generator on one address stands in for many people), a plain `pipe()` relay, Mosquitto (QoS 0, `persistence false`), Aedes, and in W1–W3 nats-server (core NATS pub/sub, no JetStream). Where `taskset` exists, the system under test is pinned to CPU 1 and the load generator to CPU 0.',
       '- **direct** is the limit: the same sender and receiver code with a TCP connection straight from sender to receiver, no relay. **pipe** is the same connection through a process that does `client.pipe(upstream); upstream.pipe(client)`.',
-      '- One load generator process (`bench/loadgen.ts`) drives every system through a small adapter: for the relay a lean client speaking the real protocol (signed hello, team-secret proof, control frames from the project codec, credit-based file transfer) that skips roster bookkeeping; for MQTT the `mqtt` npm client; for direct and pipe the same `send` and data frames the relay is sent.',
+      '- One load generator process (`bench/loadgen.ts`) drives every system through a small adapter: for the relay a lean client speaking the real protocol (signed hello, team-secret proof, control frames from the project codec, credit-based file transfer) that skips roster bookkeeping; for MQTT the `mqtt` npm client; for NATS the official `@nats-io/transport-node` client; for direct and pipe the same `send` and data frames the relay is sent.',
       '- Messages carry 100 bytes of text. Latency is open loop: every message is scheduled at a fixed interval and carries its scheduled time; latency = arrival − scheduled time, so a stalled sender or system counts in full. Histograms are HDR (hdr-histogram-js, 3 significant digits).',
       '- Throughput runs are closed loop with a fixed number of messages in flight per pair (4,096 in total; 32,768 deliveries for fan-out), measured for 4 s (3 s fan-out) after 1 s of warm-up. CPU is from /proc at the edges of the window; RSS is sampled every 50–100 ms; memory per idle connection is (RSS after connecting − RSS before) ÷ connections, after a forced GC on Node systems.',
       '- W1, W2, W4, W5, W6, W7, W8 and W9 run in rounds (3 unless `--rounds` says otherwise), every system once per round, one after the other, so that a slow patch of a shared machine lands on one round of each system rather than on all rounds of one. Each figure in their tables is the median of that figure over the rounds (a p99 is the median of the rounds\' p99s); the "Rounds" section lists every round. W3 runs once.',

@@ -30,6 +30,7 @@ export function describeMachine(
   root: string,
   mosquitto: string | undefined,
   setup: { pinning: string; relayFlags: string; chatLoadgen: string },
+  natsServer?: string,
 ): Record<string, unknown> {
   const cpus = os.cpus();
   const version = (pkg: string) => {
@@ -46,6 +47,13 @@ export function describeMachine(
     } catch (err) {
       mosquittoVersion = /mosquitto version ([\w.]+)/.exec(String((err as { stdout?: string }).stdout ?? ''))?.[1];
     }
+  }
+  let natsServerVersion: string | undefined;
+  try {
+    // "nats-server: v2.9.10"
+    if (natsServer) natsServerVersion = /v[\w.]+/.exec(execFileSync(natsServer, ['--version'], { encoding: 'utf8' }))?.[0];
+  } catch {
+    natsServerVersion = undefined;
   }
   let commit: string | undefined;
   try {
@@ -64,6 +72,8 @@ export function describeMachine(
     mosquitto: mosquittoVersion ?? (mosquitto ? 'unknown version' : undefined),
     mqttClient: version('mqtt'),
     aedes: version('aedes'),
+    natsServer: natsServerVersion ?? (natsServer ? 'unknown version' : undefined),
+    natsClient: version('@nats-io/transport-node'),
     hdrHistogram: version('hdr-histogram-js'),
     commit,
     ...setup,

@@ -66,7 +66,7 @@ export function plan(options: Pick<BenchOptions, 'rounds' | 'searchMessages'>): 
     p.push({
       workload: 'w3',
       label: `1 → ${receivers}`,
-      systems: ['direct', ...MQTT],
+      systems: ['direct', ...MQTT, 'nats'],
       spec: { w: 'fanout', receivers, warmMs: 1000, measureMs: 3000, inflightDeliveries: 32_768, latencyDeliveriesPerSec: 100_000 },
       timeoutMs: 120_000,
     });

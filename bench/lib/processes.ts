@@ -1,5 +1,5 @@
 /**
- * The bench's processes: the systems under test (the relay, the pipe() relay, Aedes, Mosquitto),
+ * The bench's processes: the systems under test (the relay, the pipe() relay, Aedes, Mosquitto, nats-server),
  * the load generators, and where each runs (pinned CPUs, priorities), with their logs in
  * bench/tmp/logs/.
  */
@@ -113,6 +113,19 @@ export class BenchProcesses {
     };
   }
 
+  /** nats-server for core pub/sub (no JetStream, no disk), on CPU 1 like Mosquitto; logs to bench/tmp/logs/. */
+  async startNatsServer(binary: string, tag: string): Promise<Sut> {
+    const port = await freePort();
+    const args = ['-a', '127.0.0.1', '-p', String(port)];
+    const log = this.logFile(`sut-${tag}`);
+    // Under taskset Go sees one CPU and sets GOMAXPROCS=1: the same one core every system gets.
+    const child = this.PIN
+      ? spawn(TASKSET!, ['-c', this.SUT_CPU, binary, ...args], { stdio: ['ignore', log, log] })
+      : spawn(binary, args, { stdio: ['ignore', log, log] });
+    await waitConnectable(port, 5000);
+    return { port, ports: [port], pid: child.pid!, gc: async () => undefined, stop: () => stopChild(child, () => child.kill('SIGTERM')) };
+  }
+
   /** Forks a load generator (pinned to `cpu`, at `priority`) and waits for its direct hub's port. */
   async forkLoadgen(tag: string, cpu: string, priority?: string): Promise<{ lg: ChildProcess; hubPort: number }> {
     const { options } = this;
@@ -157,6 +170,17 @@ export function findMosquitto(): string | undefined {
     ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'mosquitto')),
     '/usr/sbin/mosquitto',
     '/usr/local/sbin/mosquitto',
+  ];
+  return candidates.find((c): c is string => !!c && fs.existsSync(c));
+}
+
+/** Debian's nats-server (apt-get install nats-server), or NATS_SERVER. */
+export function findNatsServer(): string | undefined {
+  const candidates = [
+    process.env.NATS_SERVER,
+    ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'nats-server')),
+    '/usr/sbin/nats-server',
+    '/usr/local/sbin/nats-server',
   ];
   return candidates.find((c): c is string => !!c && fs.existsSync(c));
 }

@@ -50,7 +50,7 @@ interface Rule {
 }
 
 /** The systems besides the relay, in the order the report lists them, with the names it gives them. */
-const SYSTEM_NAMES: Record<string, string> = { direct: 'direct', pipe: 'pipe', mosquitto: 'Mosquitto', aedes: 'Aedes' };
+const SYSTEM_NAMES: Record<string, string> = { direct: 'direct', pipe: 'pipe', mosquitto: 'Mosquitto', aedes: 'Aedes', nats: 'NATS' };
 
 /** Figures as the report prints them: whole counts with separators, milliseconds with three decimals below 1 ms and two below 100, ratios as "1.64×". */
 export function count(n: number): string {

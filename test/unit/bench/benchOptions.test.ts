@@ -98,7 +98,7 @@ describe('bench command line', () => {
     usageError(['--only=w10'], /--only: unknown "w10" \(known: w1, w2, w3, w4, w5, w6, w7, w8, w9\)/);
     usageError(['--only=W1'], /unknown "W1"/);
     usageError(['--only=,'], /--only needs at least one/);
-    usageError(['--systems=relay,nats'], /--systems: unknown "nats" \(known: direct, pipe, relay, mosquitto, aedes\)/);
+    usageError(['--systems=relay,kafka'], /--systems: unknown "kafka" \(known: direct, pipe, relay, mosquitto, aedes, nats\)/);
     for (const r of ['0', '-1', '1.5', 'three', '', '101']) usageError([`--rounds=${r}`], /--rounds must be a whole number from 1 to 100/);
     for (const n of ['9999', '10000001', '1e6', '1,000,000', ''])
       usageError([`--search-messages=${n}`], /--search-messages must be a whole number from 10000 to 10000000/);
