@@ -17,6 +17,7 @@ import type { SearchRunSpec } from './lib/searchRun';
 import { search, SearchSpec } from './lib/searchWorkload';
 import type { WebviewSpec } from './lib/webviewWorkload';
 import type { RichTextSpec } from './lib/richTextWorkload';
+import type { ClusterSpec } from './lib/clusterWorkload';
 import { DirectHub, DirectSystem, MqttSystem, NatsSystem, RelaySystem, System } from './lib/systems';
 import type { BenchSystem } from './lib/options';
 
@@ -37,6 +38,8 @@ export type Spec =
   | WebviewSpec
   /** W9, formatted messages in the webview (lib/richTextWorkload.ts). */
   | RichTextSpec
+  /** W10, relays joined through NATS JetStream against one relay (lib/clusterWorkload.ts). */
+  | ClusterSpec
   /** …and W7's queries, which main.ts has a load generator ask (lib/searchWorkload.ts). */
   | SearchSpec;
 
@@ -326,7 +329,7 @@ async function chat(sys: System, spec: Extract<Spec, { w: 'chat' }>, pid: number
 
 async function run(req: RunRequest): Promise<Metrics> {
   if (req.spec.w === 'search-queries') return search(req.spec, req.port, req.pid);
-  if (req.spec.w === 'search' || req.spec.w === 'webview' || req.spec.w === 'richtext')
+  if (req.spec.w === 'search' || req.spec.w === 'webview' || req.spec.w === 'richtext' || req.spec.w === 'cluster')
     throw new Error(`${req.spec.w} runs in main.ts, not in a load generator`);
   const sys = makeSystem(req);
   try {

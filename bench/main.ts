@@ -26,6 +26,7 @@ import { median, medianOfRounds } from './lib/rounds';
 import { runSearch } from './lib/searchRun';
 import { runWebview } from './lib/webviewWorkload';
 import { runRichText } from './lib/richTextWorkload';
+import { runCluster } from './lib/clusterWorkload';
 import { CHROMIUM } from '../test/webview/chatPage';
 import type { Spec } from './loadgen';
 import { renderReport } from './report';
@@ -113,6 +114,19 @@ const processes = new BenchProcesses({
 const { PIN, SUT_CPU, LOADGEN_CPU, RELAY_FLAGS } = processes;
 
 async function runOne(system: BenchSubject, spec: Spec, tag: string, timeoutMs: number, usage: { ownCpuSeconds: number }): Promise<Record<string, unknown>> {
+  if (spec.w === 'cluster') {
+    // NATS, the relays and every client are this run's own work (clients live in this process).
+    const cpu0 = selfAndEndedChildrenCpuSeconds();
+    try {
+      return await within(
+        runCluster(spec, path.join(OUT_BENCH, 'relayCli.js'), (line) => process.stdout.write(`\n  ${line}`)),
+        timeoutMs,
+        'W10 cluster',
+      );
+    } finally {
+      usage.ownCpuSeconds = selfAndEndedChildrenCpuSeconds() - cpu0;
+    }
+  }
   if (system === 'webview' && spec.w === 'richtext') {
     const cpu0 = selfAndEndedChildrenCpuSeconds();
     try {
@@ -352,6 +366,8 @@ function headline(spec: Spec, metrics: Record<string, unknown>): string {
       return `bundle ${f(m.bundleMinifiedBytes / 1e6)} MB minified (${f(m.bundleBytes / 1e6)} MB as built), panel open ${t(m.panelOpenMs)} ms (code coloured ${t(m.panelColouredMs)} ms), hostile markdown at most ${t(m.hostileMaxMs)} ms a message, ${m.typescriptBlockChars}-char TypeScript block ${t(m.typescriptBlockMs)} ms`;
     case 'search-queries': // only ever part of a 'search' run
       return '';
+    case 'cluster':
+      return `vs one relay: R1 ${JSON.stringify(m.ratios['cluster R1'])}, R3 ${JSON.stringify(m.ratios['cluster R3'])}`;
   }
 }
 

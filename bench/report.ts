@@ -5,6 +5,7 @@ import type { SystemName } from './loadgen';
 import { DEFAULT_MAX_QUEUED_BYTES } from '../src/server/relay';
 import { findRun, labelsOf, millis, targetVerdicts, times } from './lib/targets';
 import { SEARCH_WEBVIEW_METHOD, searchWebviewRoundFigures, searchWebviewSections } from './lib/searchWebviewReport';
+import { clusterSections } from './lib/clusterReport';
 
 type M = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const PEERS: SystemName[] = ['direct', 'pipe', 'mosquitto', 'aedes', 'nats'];
@@ -397,7 +398,7 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
         ),
     );
   }
-  for (const [title, body] of searchWebviewSections(r.runs)) section(title, body);
+  for (const [title, body] of [...searchWebviewSections(r.runs), ...clusterSections(r.runs)]) section(title, body);
   if (before) {
     const halfRate = (x: Results) => {
       const run = x.runs.find((y) => y.workload === 'w2' && y.label === 'half of relay peak' && y.system === 'relay');

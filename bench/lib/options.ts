@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 
-export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9'] as const;
+export const WORKLOADS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8', 'w9', 'w10'] as const;
 export const SYSTEMS = ['direct', 'pipe', 'relay', 'mosquitto', 'aedes', 'nats'] as const;
 export type BenchSystem = (typeof SYSTEMS)[number];
 

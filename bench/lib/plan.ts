@@ -132,5 +132,13 @@ export function plan(options: Pick<BenchOptions, 'rounds' | 'searchMessages'>): 
     timeoutMs: 300_000,
     rounds: ROUNDS,
   });
+  p.push({
+    workload: 'w10',
+    label: '3 relays through NATS (R1, R3) vs 1',
+    systems: ['relay'],
+    spec: { w: 'cluster', rate: 1000, pairs: 50, warmMs: 1000, measureMs: 4000, window: 8, receivers: 300, broadcasts: 20, failoverClients: 50 },
+    // Three setups, each starting its NATS nodes and relays; runs once (its ratios are within one run).
+    timeoutMs: 600_000,
+  });
   return p;
 }

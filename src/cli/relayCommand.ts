@@ -7,6 +7,7 @@ import { createStreamLogger, Logger } from '../net/logger';
 import { DEFAULT_PORT } from '../net/protocol/limits';
 import { Relay, RelayAuth, relayNodeFlags } from '../server/relay';
 import { reachableAddresses } from '../server/lanAddresses';
+import { ClusterOptions, parseClusterOptions } from '../server/cluster/clusterOptions';
 import { parseLogLevel } from './logLevel';
 import { parse, parsePort, parsePositiveInt, readSecret, UsageError } from './options';
 import { relaySecretFile } from './paths';
@@ -39,8 +40,11 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     'max-startups-per-address': { type: 'string' },
     'throttle-bytes-per-second': { type: 'string' },
     'full-presence-limit': { type: 'string' },
+    cluster: { type: 'string' },
+    'cluster-replicas': { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const cluster = clusterOption(values);
   const logger = createStreamLogger((line) => process.stderr.write(line), parseLogLevel(values['log-level'], 'info'));
   const secret = readSecret(values, env);
   if (values['no-auth'] && secret !== undefined) throw new UsageError('--no-auth and a team secret contradict each other');
@@ -72,6 +76,7 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
       ? { throttleBytesPerSecond: parsePositiveInt('throttle-bytes-per-second', values['throttle-bytes-per-second'], 0) }
       : {}),
     ...(values['full-presence-limit'] ? { fullPresenceLimit: parsePositiveInt('full-presence-limit', values['full-presence-limit'], 0) } : {}),
+    ...(cluster ? { cluster } : {}),
     logger,
   });
   const address = await relay.start();
@@ -96,6 +101,17 @@ export async function relayCommand(args: string[], env: NodeJS.ProcessEnv): Prom
     }
   });
   return 0;
+}
+
+/** `--cluster URLS [--cluster-replicas N]`: join a cluster of relays through NATS JetStream. */
+function clusterOption(values: { cluster?: string; 'cluster-replicas'?: string }): ClusterOptions | undefined {
+  if (values.cluster === undefined) {
+    if (values['cluster-replicas'] !== undefined) throw new UsageError('--cluster-replicas needs --cluster');
+    return undefined;
+  }
+  const options = parseClusterOptions(values.cluster, values['cluster-replicas']);
+  if (options instanceof Error) throw new UsageError(options.message);
+  return options;
 }
 
 /** Most bytes of history the relay may hold (its records' offsets are 32-bit). */

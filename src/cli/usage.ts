@@ -7,6 +7,7 @@ Usage:
                         [--max-connections N] [--max-per-address N]
                         [--max-startups N] [--max-startups-per-address N]
                         [--throttle-bytes-per-second N] [--full-presence-limit N]
+                        [--cluster nats://H:4222[,nats://H2:4222...] [--cluster-replicas 1|3|5]]
                         [--log-level debug|info|warn|error]
   team-messenger listen --server HOST:PORT --name NAME [--secret S] [--json]
                         [--channel NAME] [--accept-files DIR] [--max-file-size BYTES]
@@ -65,6 +66,9 @@ fingerprint; clients pin it on first use (known-relays.json) and refuse a change
                     (default 128); when full, the oldest makes room
   --full-presence-limit N  relay: above N people online, clients hear only about
                     the people they watch, plus a count (default 1000)
+  --cluster URLS    relay: join other relays through these NATS JetStream servers;
+                    chat goes through one replicated stream, so a client may use any
+                    relay (--cluster-replicas: stream copies, default 1; 3 in production)
 
 Exit codes: 0 ok, 1 failed, 2 bad usage, 3 relay unreachable or connection lost,
             4 authentication failed or invite not valid, 5 unknown or ambiguous peer,

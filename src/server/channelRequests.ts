@@ -43,24 +43,34 @@ export class ChannelRequests {
         this.announce(change, session);
         this.ctx.logger.info('channel changed', { channel: change.after.id, name: change.after.name, by: session.name, request: request.t });
       },
-      (reason) => refuseRequest(session, request.n, new Refusal(ErrorCode.NotStored, `the channel was not changed: ${reason}; try again later`)),
+      // A code: another relay's change came first (a cluster) and the reason says which.
+      (reason, code) =>
+        refuseRequest(
+          session,
+          request.n,
+          code ? new Refusal(code, reason) : new Refusal(ErrorCode.NotStored, `the channel was not changed: ${reason}; try again later`),
+        ),
     );
   }
 
-  /**
-   * Tells everyone concerned but the asking connection: for a public channel everyone online
-   * (members with the member list), for a private one its members before and after the change
-   * (whoever just left or was never in it learns no members).
-   */
   private announce(change: ChannelChange, asker: Session): void {
-    const { channels, byClient, audience, flow } = this.ctx;
-    const { before, after } = change;
-    const forMembers = encodeControl({ t: 'channel', channel: channels.infoOf(after, true) });
-    const forOthers = encodeControl({ t: 'channel', channel: channels.infoOf(after, false) });
-    const concerned = after.private ? audience.onlineAmong(new Set([...(before?.members ?? []), ...after.members])) : byClient;
-    for (const [clientId, sessions] of concerned) {
-      const frame = after.members.has(clientId) ? forMembers : forOthers;
-      for (const session of sessions) if (session !== asker) flow.deliver(session, frame);
-    }
+    announceChannelChange(this.ctx, change, asker);
+  }
+}
+
+/**
+ * Tells everyone concerned but the asking connection (`except`; none for a change made on another
+ * relay): for a public channel everyone online (members with the member list), for a private one
+ * its members before and after the change (whoever just left or was never in it learns no members).
+ */
+export function announceChannelChange(ctx: RelayContext, change: Pick<ChannelChange, 'before' | 'after'>, except?: Session): void {
+  const { channels, byClient, audience, flow } = ctx;
+  const { before, after } = change;
+  const forMembers = encodeControl({ t: 'channel', channel: channels.infoOf(after, true) });
+  const forOthers = encodeControl({ t: 'channel', channel: channels.infoOf(after, false) });
+  const concerned = after.private ? audience.onlineAmong(new Set([...(before?.members ?? []), ...after.members])) : byClient;
+  for (const [clientId, sessions] of concerned) {
+    const frame = after.members.has(clientId) ? forMembers : forOthers;
+    for (const session of sessions) if (session !== except) flow.deliver(session, frame);
   }
 }

@@ -131,7 +131,7 @@ export class Greeter {
       known: directory.recentOfflineAnd(WELCOME_RECENT_KNOWN, presence.watchOf(session)),
       ...this.host.welcomeLimits,
       presence: presence.mode,
-      online: byClient.size,
+      online: presence.online,
     };
     session.connection.sendEncodedParts(encodeControlWithList<Welcome, 'peers'>(welcome, 'peers', presence.rosterFor(session)));
     // Before any replay: a replayed message names channels and moves read state it describes.

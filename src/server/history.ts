@@ -75,7 +75,7 @@ type Pending =
   | { update: { seq: number; ts: number; target: number }; outcome: StoreOutcome | undefined };
 
 export class MessageHistory {
-  readonly epoch: string;
+  epoch: string; // set again by followStream() in cluster mode
   private lastSeq = 0;
   private lastStored = 0;
   /** The seq onTrimmed was last told. */
@@ -90,9 +90,9 @@ export class MessageHistory {
   private readonly maxEntries: number;
   private readonly maxAgeMs: number;
   private readonly maxBytes: number;
-  private readonly records: HistoryRecords;
-  private readonly searcher: HistorySearch;
-  private readonly pacing: IndexPacing;
+  private records: HistoryRecords;
+  private searcher: HistorySearch;
+  private pacing: IndexPacing;
   private readonly stateOf: (seq: number) => MessageState | undefined;
 
   constructor(private readonly options: HistoryOptions) {
@@ -186,6 +186,28 @@ export class MessageHistory {
     }
     this.pending.push({ entry, lineBytes, outcome });
     if (this.pending.length === 1) this.options.wake?.();
+  }
+
+  /** Cluster mode: messages come from the cluster's stream, in its epoch (records encode ids as
+   *  `<epoch>-<seq>`: new tables). Only in memory and from empty, at a relay's start. */
+  followStream(epoch: string): void {
+    if (this.log || this.records.size > 0 || this.lastSeq > 0) throw new Error('a history follows a stream only in memory and from empty');
+    this.pacing.stop();
+    this.epoch = epoch;
+    this.records = new HistoryRecords(this.maxEntries, this.maxBytes, epoch);
+    this.searcher = new HistorySearch({ records: this.records, state: this.stateOf, latest: (n) => this.latestOf(n) });
+    this.pacing = new IndexPacing(this.searcher);
+  }
+
+  /** Cluster mode: holds a message the stream numbered (gaps allowed); false when its seq is not
+   *  past the newest held. */
+  appendAt(entry: HistoryEntry, messageJson?: Buffer): boolean {
+    if (this.log) throw new Error('appendAt is for a history that follows a stream (in memory)');
+    if (entry.seq <= this.lastSeq) return false;
+    this.lastSeq = entry.seq;
+    this.holdMessage(entry, logLineBytes(entry, messageJson));
+    this.afterHolding(entry.ts);
+    return true;
   }
 
   /**

@@ -19,15 +19,22 @@ const KEEP_EXPIRED_MS = 7 * 24 * 3600 * 1000;
 /** Usable invites one member may have at once: nobody can crowd out everyone else's. */
 export const MAX_OPEN_PER_MEMBER = 50;
 
-const Stored = InviteInfo.extend({
+export const Stored = InviteInfo.extend({
   hash: z.string().regex(/^[0-9a-f]{64}$/),
   /** Who came in with it: the same identity again (its first welcome was lost) is let in again. */
   redeemedBy: z.array(z.string().max(64)).max(InviteLimits.maxUses),
 });
-type Stored = z.infer<typeof Stored>;
+export type Stored = z.infer<typeof Stored>;
 const StoredFile = z.object({ invites: z.array(z.unknown()).max(10 * MAX_INVITES) });
 
 export type Redeemed = { ok: true; invite: InviteInfo } | { ok: false; reason: string };
+
+/** Where a cluster keeps invites instead of invites.json (cluster/kvInvites.ts): told of each
+ *  change, so a token is known, and used up, on every relay. */
+export interface InviteMirror {
+  saved(invite: Stored): void;
+  removed(id: string): void;
+}
 
 export class Invites {
   private readonly invites = new Map<string, Stored>();
@@ -35,8 +42,23 @@ export class Invites {
   constructor(
     private readonly dir: string | undefined,
     private readonly logger: Logger,
+    private readonly mirror?: InviteMirror,
   ) {
     if (dir) this.load(path.join(dir, FILE));
+  }
+
+  /** An invite as another relay left it (the mirror's copy of the shared one). */
+  adopt(invite: Stored): void {
+    this.invites.set(invite.id, invite);
+  }
+
+  /** Another relay forgot this invite. */
+  drop(id: string): void {
+    this.invites.delete(id);
+  }
+
+  get(id: string): Stored | undefined {
+    return this.invites.get(id);
   }
 
   /** A new invite by `by`, with its token (the only time the token is known); or why not. */
@@ -60,7 +82,7 @@ export class Invites {
       redeemedBy: [],
     };
     this.invites.set(id, stored);
-    this.save();
+    this.save(stored);
     this.logger.info('invite created', { id, by: by.name, expiresAt: new Date(stored.expiresAt).toISOString(), uses: stored.uses });
     return { invite: info(stored), token: `${id}.${secret}` };
   }
@@ -83,7 +105,7 @@ export class Invites {
     }
     stored.used++;
     stored.redeemedBy.push(clientId);
-    this.save();
+    this.save(stored);
     return { ok: true, invite: info(stored) };
   }
 
@@ -94,7 +116,7 @@ export class Invites {
     if (stored.createdBy !== clientId) return `only ${stored.createdByName}, who created invite ${id}, may revoke it`;
     if (!stored.revoked) {
       stored.revoked = true;
-      this.save();
+      this.save(stored);
       this.logger.info('invite revoked', { id });
     }
     return undefined;
@@ -109,13 +131,13 @@ export class Invites {
   private forgetOld(now: number): void {
     let changed = false;
     for (const [id, s] of this.invites) {
-      if (now - s.expiresAt > KEEP_EXPIRED_MS) changed = this.invites.delete(id);
+      if (now - s.expiresAt > KEEP_EXPIRED_MS) changed = this.forget(id);
     }
     // Still full: the oldest that cannot be used any more, then the oldest of all.
     for (const evenUsable of [false, true]) {
       for (const [id, s] of this.invites) {
         if (this.invites.size < MAX_INVITES) break;
-        if (evenUsable || !stillUsable(s, now)) changed = this.invites.delete(id);
+        if (evenUsable || !stillUsable(s, now)) changed = this.forget(id);
       }
     }
     if (changed) this.save();
@@ -144,7 +166,14 @@ export class Invites {
     if (bad > 0) this.logger.warn('skipped unreadable invites', { file, invites: bad });
   }
 
-  private save(): void {
+  private forget(id: string): boolean {
+    this.mirror?.removed(id);
+    return this.invites.delete(id);
+  }
+
+  /** Writes the invites (`changed`: the one that changed, for the mirror). */
+  private save(changed?: Stored): void {
+    if (changed) this.mirror?.saved(changed);
     if (!this.dir) return;
     try {
       writeFileAtomic(path.join(this.dir, FILE), JSON.stringify({ invites: [...this.invites.values()] }) + '\n');

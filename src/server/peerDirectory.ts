@@ -39,6 +39,9 @@ export class PeerDirectory {
   /** Journal lines for members added since the last flush. */
   private pendingNew: string[] = [];
   private journalFd: number | undefined;
+  /** In a cluster: whether the identity is still connected to another relay, so its last
+   *  connection here closing does not make it offline. */
+  onlineElsewhere: (clientId: string) => boolean = () => false;
 
   constructor(
     private readonly epoch: string,
@@ -86,12 +89,12 @@ export class PeerDirectory {
     this.markDirty();
   }
 
-  /** The identity's last connection closed. */
+  /** The identity's last connection closed (here; in a cluster, on every relay). */
   left(clientId: string, now: number): void {
     const record = this.peers.get(clientId);
     if (!record) return;
     record.lastSeen = now;
-    this.offlineOrder.touch(clientId);
+    if (!this.onlineElsewhere(clientId)) this.offlineOrder.touch(clientId);
     this.markDirty();
   }
 

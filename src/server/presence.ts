@@ -1,5 +1,6 @@
 import { encodeControl } from '../net/protocol/controlCodec';
 import { PeerInfo, PresenceMode, RelayMessage } from '../net/protocol/messages';
+import type { Searchable } from '../net/peerSearch';
 import { EncodedRoster, RosterMember } from './encodedRoster';
 
 /** What presence needs to know about a connection. */
@@ -32,6 +33,22 @@ export interface PresenceOptions {
   maxWatchEntries: number;
 }
 
+/** A connection on another relay of a cluster, as presence lists it. */
+export interface RemotePerson extends RosterMember, Searchable {}
+
+/** People connected to the other relays of a cluster (cluster/remoteRoster.ts): listed, counted
+ *  and announced like local ones, never delivered to. */
+export interface RemotePeople {
+  members(): Iterable<RemotePerson>;
+  /** One identity's remote connections, oldest first. */
+  membersOf(clientId: string): readonly RemotePerson[] | undefined;
+  /** The identities with at least one remote connection. */
+  identities(): Iterable<string>;
+}
+
+/** Told of every local change presence announces, so the other relays of a cluster hear it. */
+export type PresenceMirror = (clientId: string, message: RelayMessage) => void;
+
 const NOBODY: ReadonlySet<string> = new Set();
 
 /**
@@ -41,6 +58,9 @@ const NOBODY: ReadonlySet<string> = new Set();
  * cares about (its conversations' members) and hears only about those, plus a periodic online
  * count. It switches back only at half the limit, so a team hovering at the limit cannot make
  * the relay pay the full roster over and over.
+ *
+ * In a cluster (cluster/clusterPresence.ts) the people of the other relays are listed, counted
+ * and announced the same way, and every local change is mirrored to those relays.
  */
 export class Presence<S extends PresenceSession> {
   private current: PresenceMode = 'full';
@@ -50,8 +70,11 @@ export class Presence<S extends PresenceSession> {
   private watchEntries = 0;
   private lastAnnounced = -1;
   private timer: NodeJS.Timeout | undefined;
-  /** Everyone online, encoded for welcomes; kept in full mode only. */
-  private readonly roster = new EncodedRoster<S>();
+  /** Everyone online (other relays' people too, in a cluster), encoded for welcomes; kept in full mode only. */
+  private readonly roster = new EncodedRoster<RosterMember>();
+  /** Set in a cluster only: a relay alone works exactly as without them. */
+  private remote: RemotePeople | undefined;
+  private mirror: PresenceMirror | undefined;
 
   constructor(
     private readonly port: PresencePort<S>,
@@ -60,6 +83,32 @@ export class Presence<S extends PresenceSession> {
 
   get mode(): PresenceMode {
     return this.current;
+  }
+
+  /** In a cluster: the other relays' people are shown too, and local changes are mirrored to them. */
+  joinCluster(remote: RemotePeople, mirror: PresenceMirror): void {
+    this.remote = remote;
+    this.mirror = mirror;
+    if (this.current === 'full') for (const member of remote.members()) this.roster.add(member);
+  }
+
+  /** Identities online: connected here, or (in a cluster) only to another relay. */
+  get online(): number {
+    const here = this.port.onlineIdentities();
+    if (!this.remote) return here;
+    let elsewhere = 0;
+    for (const clientId of this.remote.identities()) if (this.port.sessionsOf(clientId) === undefined) elsewhere++;
+    return here + elsewhere;
+  }
+
+  /** For peer search: each identity connected only to other relays (but `skip`), by its newest connection. */
+  *onlyElsewhere(skip: string): Generator<RemotePerson> {
+    if (!this.remote) return;
+    for (const clientId of this.remote.identities()) {
+      if (clientId === skip || this.port.sessionsOf(clientId) !== undefined) continue;
+      const members = this.remote.membersOf(clientId);
+      if (members && members.length > 0) yield members[members.length - 1];
+    }
   }
 
   start(): void {
@@ -128,6 +177,31 @@ export class Presence<S extends PresenceSession> {
    * in full mode, its watchers in watched mode. Encoded once for all of them.
    */
   announce(clientId: string, message: RelayMessage, except?: S): void {
+    this.mirror?.(clientId, message);
+    this.tell(clientId, message, except);
+  }
+
+  /** A connection on another relay came: listed in welcomes from now on, told like a local one. */
+  remoteJoined(member: RemotePerson): void {
+    if (this.current === 'full') this.roster.add(member);
+    const peer = member.info();
+    this.tell(peer.clientId, { t: 'joined', peer });
+  }
+
+  /** A connection on another relay changed its status. */
+  remoteUpdated(member: RemotePerson): void {
+    const peer = member.info();
+    this.tell(peer.clientId, { t: 'peer', peer });
+  }
+
+  /** A connection on another relay went (or its relay did). */
+  remoteLeft(member: RemotePerson, reason: string): void {
+    this.roster.remove(member);
+    const { id, clientId, name } = member.info();
+    this.tell(clientId, { t: 'left', id, clientId, name, reason: reason.slice(0, 500) });
+  }
+
+  private tell(clientId: string, message: RelayMessage, except?: S): void {
     const recipients = this.current === 'full' ? this.port.sessions() : this.watchers.get(clientId);
     if (!recipients) return;
     let frame: Buffer | undefined;
@@ -155,6 +229,7 @@ export class Presence<S extends PresenceSession> {
     const peers: PeerInfo[] = [];
     for (const id of ids) {
       for (const other of this.port.sessionsOf(id) ?? []) if (other !== except) peers.push(other.info());
+      for (const member of this.remote?.membersOf(id) ?? []) peers.push(member.info());
     }
     return peers;
   }
@@ -165,7 +240,7 @@ export class Presence<S extends PresenceSession> {
    * (a newcomer whose welcome is still to be sent and will say the mode itself).
    */
   countChanged(except?: S): void {
-    const online = this.port.onlineIdentities();
+    const online = this.online;
     if (this.current === 'full' && online > this.options.fullLimit) {
       this.current = 'watched';
       this.roster.clear();
@@ -174,10 +249,12 @@ export class Presence<S extends PresenceSession> {
     } else if (this.current === 'watched' && online <= Math.floor(this.options.fullLimit / 2)) {
       this.current = 'full';
       this.roster.reset(this.port.sessions());
+      for (const member of this.remote?.members() ?? []) this.roster.add(member);
       // One roster for everyone (each client skips its own connections): at most half the
       // limit, and rare thanks to the gap between the two thresholds.
       const peers: PeerInfo[] = [];
       for (const session of this.port.sessions()) peers.push(session.info());
+      for (const member of this.remote?.members() ?? []) peers.push(member.info());
       this.toAware(encodeControl({ t: 'presence', mode: 'full', online, peers }), except);
     }
   }
@@ -185,7 +262,7 @@ export class Presence<S extends PresenceSession> {
   /** In watched mode clients cannot count joins themselves: the count, when it changed. */
   private tick(): void {
     if (this.current !== 'watched') return;
-    const online = this.port.onlineIdentities();
+    const online = this.online;
     if (online === this.lastAnnounced) return;
     this.lastAnnounced = online;
     this.toAware(encodeControl({ t: 'presence', mode: 'watched', online }));

@@ -51,14 +51,20 @@ export class ReadState {
   }
 
   private announce(reader: Session, conv: string, seq: number): void {
-    const { byClient, store, flow, audience } = this.ctx;
-    const own = encodeControl({ t: 'read-state', conv, seq });
-    for (const session of byClient.get(reader.clientId) ?? []) if (session !== reader) flow.deliver(session, own);
-    if (!keepsReceipts(conv) || !store.sendsReceipts(reader.clientId)) return;
-    const seen = encodeControl({ t: 'read-state', conv, seq, by: reader.clientId });
-    for (const [clientId, sessions] of audience.online(conv)) {
-      if (clientId === reader.clientId) continue;
-      for (const session of sessions) flow.deliver(session, seen);
-    }
+    announceReadMarker(this.ctx, reader.clientId, conv, seq, reader);
+  }
+}
+
+/** Tells a moved marker to the reader's other connections (all but `except`) and, in a small
+ *  people conversation, to the others (receipts on). Also for a marker moved on another relay. */
+export function announceReadMarker(ctx: RelayContext, readerId: string, conv: string, seq: number, except?: Session): void {
+  const { byClient, store, flow, audience } = ctx;
+  const own = encodeControl({ t: 'read-state', conv, seq });
+  for (const session of byClient.get(readerId) ?? []) if (session !== except) flow.deliver(session, own);
+  if (!keepsReceipts(conv) || !store.sendsReceipts(readerId)) return;
+  const seen = encodeControl({ t: 'read-state', conv, seq, by: readerId });
+  for (const [clientId, sessions] of audience.online(conv)) {
+    if (clientId === readerId) continue;
+    for (const session of sessions) flow.deliver(session, seen);
   }
 }

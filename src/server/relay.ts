@@ -7,7 +7,7 @@ import { DEFAULT_MAX_PAYLOAD } from '../net/protocol/frame';
 import { FramedConnection, FramedConnectionOptions } from '../net/framedConnection';
 import { FlushScheduler } from '../net/protocol/frameWriter';
 import { Logger, silentLogger } from '../net/logger';
-import { Ack, ClientMessage, PROTOCOL_VERSION, RelayMessage } from '../net/protocol/messages';
+import { Ack, ClientMessage, OfferedFile, PROTOCOL_VERSION, RelayMessage } from '../net/protocol/messages';
 import { DEFAULT_PORT } from '../net/protocol/limits';
 import { Acceptor, Admitted } from './acceptor';
 import { Admission, DEFAULT_ADMISSION } from './admission';
@@ -18,7 +18,12 @@ import { DiskTeamStore } from './diskTeamStore';
 import { FloodLog } from './floodLog';
 import { FlowControl } from './flowControl';
 import { Greeter } from './greeter';
-import { MessageHistory } from './history';
+import { HISTORY_DEFAULTS, MessageHistory } from './history';
+import { ClusterRouting } from './cluster/clusterRouting';
+import { ClusterPresence } from './cluster/clusterPresence';
+import { ClusterTeamState } from './cluster/clusterTeamState';
+import { Kvm } from '@nats-io/kv';
+import type { ClusterEngine } from './cluster/natsEngine';
 import { answerInviteRequest } from './inviteRequests';
 import { Invites } from './invites';
 import { ackJson } from './io/hotFrames';
@@ -33,6 +38,7 @@ import { RateLimits } from './rateLimits';
 import { RecentRefs } from './recentRefs';
 import { newestOf, RelayContext } from './relayContext';
 import { OfferRecords } from './offerRecords';
+import { refuseRequest, Refusal } from './requestRefusal';
 import { Router } from './router';
 import { Session, SessionEvents } from './session';
 import { StoreWrites } from './storeWrites';
@@ -54,8 +60,11 @@ const RECENT_REFS = 50_000;
  * (greeter.ts), routing (router.ts), presence (presence.ts), history (history.ts), transfers
  * (transferRouter.ts) and flow control (flowControl.ts), which share a RelayContext.
  *
- * Longer than 400 lines because it owns every connection from accept to close and the switch
- * over what a client may send; each case there is a line into one of the parts.
+ * With `cluster`, relays share the chat stream, presence and team state through NATS (cluster/).
+ *
+ * Longer than 400 lines because it owns every connection from accept to close, the switch
+ * over what a client may send (each case there is a line into one of the parts) and the order
+ * in which the cluster's parts start and stop around the listening socket.
  */
 export class Relay extends EventEmitter {
   private server: net.Server | undefined;
@@ -110,6 +119,12 @@ export class Relay extends EventEmitter {
   private readonly rates: RateLimits;
   private readonly keepalive: Keepalive;
   private readonly router: Router;
+  /** Cluster mode only: chat through the engine's stream (cluster/clusterRouting.ts). */
+  private readonly clusterRouting: ClusterRouting | undefined;
+  /** Cluster mode only: people on the other relays (cluster/clusterPresence.ts). */
+  private clusterPresence: ClusterPresence<Session> | undefined;
+  /** Cluster mode only: team store and invites kept in the engine (cluster/clusterTeamState.ts). */
+  private readonly clusterTeam: ClusterTeamState | undefined;
   private readonly offerRecords: OfferRecords;
   private readonly logger: Logger;
   /** Lines a flood repeats (refusals, evictions, junk failing its login), counted not repeated. */
@@ -158,9 +173,12 @@ export class Relay extends EventEmitter {
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
     // Before the history: its messages are served in their latest version (the store's), from
     // the first compaction at start on.
-    this.store = options.historyDir ? new DiskTeamStore(options.historyDir, this.logger) : new MemoryTeamStore();
+    // In a cluster, channels, read state and invites live in the engine (opened in start()).
+    this.clusterTeam = options.cluster ? new ClusterTeamState(this.logger) : undefined;
+    this.store = this.clusterTeam?.store ?? (options.historyDir ? new DiskTeamStore(options.historyDir, this.logger) : new MemoryTeamStore());
     this.history = new MessageHistory({
-      dir: options.historyDir,
+      // In a cluster the stream is the durable log: the local history is its copy in memory.
+      dir: options.cluster ? undefined : options.historyDir,
       maxEntries: options.historyMaxEntries,
       maxAgeMs: options.historyMaxAgeMs,
       maxBytes: options.historyMaxBytes,
@@ -190,15 +208,20 @@ export class Relay extends EventEmitter {
       scheduler: this.scheduler,
       ...(sharedReads ? { sharedReads } : {}),
     };
-    this.directory = new PeerDirectory(this.history.epoch, options.historyDir, this.logger);
-    this.invites = new Invites(options.historyDir, this.logger);
+    // In a cluster the history's epoch is only known once the engine answers; the directory's
+    // delivered seqs are the stream's then, across restarts of this relay.
+    this.directory = new PeerDirectory(options.cluster ? 'cluster' : this.history.epoch, options.historyDir, this.logger);
+    this.invites = this.clusterTeam?.invites ?? new Invites(options.historyDir, this.logger);
     this.transfers = new TransferRouter(
       {
         send: (session, message) => session.state === 'ready' && session.connection.send(message),
         sendData: (session, header, frame) => this.flow.deliverData(session, header, frame),
         fail: (session, error) => this.fail(session, error),
         receiverFor: (clientId) => newestOf(this.byClient.get(clientId)),
-        record: (sender, to, key, files) => this.offerRecords.record(sender, to, key, files),
+        // A file offer's record is a history message numbered locally: not in a cluster yet.
+        ...(options.cluster
+          ? {}
+          : { record: (sender: Session, to: string, key: string, files: readonly OfferedFile[]) => this.offerRecords.record(sender, to, key, files) }),
         attachmentRefusal: (sender, to, offered) => this.requests.attachmentOfferRefusal(sender.clientId, to, offered),
         logger: this.logger,
       },
@@ -236,8 +259,10 @@ export class Relay extends EventEmitter {
       audience: new Audience(this.byClient, this.store, channels),
       fail: (session, error) => this.fail(session, error),
     };
+    this.clusterTeam?.tellRemoteChanges(context);
     const changes = new MessageChanges(context);
-    this.router = new Router(context, changes);
+    this.clusterRouting = options.cluster ? new ClusterRouting(context) : undefined;
+    this.router = new Router(context, changes, this.clusterRouting);
     this.requests = new ConversationRequests(context, changes);
     this.offerRecords = new OfferRecords(context);
     this.rates = new RateLimits(options, (session, error) => this.fail(session, error));
@@ -248,11 +273,7 @@ export class Relay extends EventEmitter {
       invites: this.invites,
       tls: this.secureContext !== undefined,
       welcomeLimits: { pingIntervalMs: this.pingIntervalMs, idleTimeoutMs: this.idleTimeoutMs, maxPayload: this.maxPayload },
-      replaced: (old) => {
-        old.closeReason = 'replaced by a new connection from the same client';
-        this.fail(old, new TeamMessengerError(ErrorCode.Replaced, old.closeReason));
-        this.onClose(old);
-      },
+      replaced: (old) => this.closeReplaced(old),
       ready: () => this.readyCount++,
       teamState: (clientId) => this.requests.teamState(clientId),
     });
@@ -263,6 +284,11 @@ export class Relay extends EventEmitter {
 
   get epoch(): string {
     return this.history.epoch;
+  }
+
+  /** The cluster engine connection once start() has made it (cluster mode only). */
+  get cluster(): ClusterEngine | undefined {
+    return this.clusterRouting?.connection;
   }
 
   /** Watch-set entries held for all connections (bounded by maxWatchEntries). */
@@ -288,6 +314,27 @@ export class Relay extends EventEmitter {
   /** Starts listening. Resolves with the bound address (port 0 picks a free port). */
   async start(): Promise<net.AddressInfo> {
     if (this.server) throw new Error('the relay is already started');
+    // The stream's epoch and the messages a bookmark resumes from are here before anyone is let in.
+    if (this.clusterRouting && this.options.cluster) await this.startCluster(this.clusterRouting, this.options.cluster);
+    const engine = this.cluster;
+    if (engine) {
+      this.clusterPresence = new ClusterPresence<Session>({
+        nc: engine.nc,
+        kvm: new Kvm(engine.nc),
+        relayId: engine.relayId,
+        replicas: this.options.cluster?.replicas,
+        logger: this.logger,
+        presence: this.presence,
+        directory: this.directory,
+        sessionsOf: (clientId) => this.byClient.get(clientId),
+        storedSeq: () => this.history.storedSeq,
+        replace: (old) => this.closeReplaced(old),
+      });
+      // Everyone on the other relays is known before the first client is welcomed.
+      await this.clusterPresence.start();
+      // Channels, read state and invites from the engine, before the first client asks for them.
+      await this.clusterTeam?.open(new Kvm(engine.nc), this.options.cluster?.replicas);
+    }
     const server = net.createServer((socket) => {
       if (this.stopping) socket.destroy();
       else this.acceptor.accept(socket);
@@ -322,10 +369,24 @@ export class Relay extends EventEmitter {
       host: address.address,
       port: address.port,
       auth: this.secret ? 'team secret' : 'none',
-      history: this.options.historyDir ?? 'memory',
+      history: this.options.cluster ? 'cluster stream' : (this.options.historyDir ?? 'memory'),
       epoch: this.epoch,
     });
     return address;
+  }
+
+  private async startCluster(routing: ClusterRouting, cluster: NonNullable<RelayOptions['cluster']>): Promise<void> {
+    const kept = HISTORY_DEFAULTS.onDisk;
+    this.logger.info('joining the cluster', { servers: cluster.servers.join(','), replicas: cluster.replicas });
+    await routing.start(
+      cluster,
+      {
+        maxEntries: this.options.historyMaxEntries ?? kept.maxEntries,
+        maxAgeMs: this.options.historyMaxAgeMs ?? kept.maxAgeMs,
+        maxBytes: this.options.historyMaxBytes ?? kept.maxBytes,
+      },
+      this.options.historyMaxEntries ?? HISTORY_DEFAULTS.inMemory.maxEntries,
+    );
   }
 
   /**
@@ -355,6 +416,10 @@ export class Relay extends EventEmitter {
     for (const session of this.sessions.values()) session.connection.destroy();
     this.acceptor.destroyHandshaking();
     await closed;
+    // The others are told this relay's people are gone while the engine connection is still up.
+    await this.clusterPresence?.close();
+    await this.clusterTeam?.close(1000); // team changes reach the engine before it is closed
+    await this.clusterRouting?.close();
     this.history.close();
     this.writes.close();
     this.directory.close();
@@ -385,6 +450,14 @@ export class Relay extends EventEmitter {
     this.sessions.set(id, session);
     session.connection.send({ t: 'challenge', v: PROTOCOL_VERSION, nonce, auth: this.secret !== undefined });
     this.floodLog.debug('connection accepted', { id, address: session.ip, port: session.port });
+  }
+
+  /** A newer connection of the same client process (here, or on another relay of a cluster)
+   *  replaces this one: closed now, quietly. */
+  private closeReplaced(old: Session): void {
+    old.closeReason = 'replaced by a new connection from the same client';
+    this.fail(old, new TeamMessengerError(ErrorCode.Replaced, old.closeReason));
+    this.onClose(old);
   }
 
   /** Closes one connection because of what it did, telling it why. Never affects anyone else. */
@@ -518,9 +591,19 @@ export class Relay extends EventEmitter {
       case 'channel-add':
       case 'channel-update':
       case 'channel-list':
+        this.requests.handle(session, message);
+        return;
       case 'edit':
       case 'delete':
       case 'react':
+        // A change is an update numbered in the local history: that would collide with the
+        // stream's numbers, so a cluster refuses changes until they go through the stream too.
+        if (this.clusterRouting) {
+          refuseRequest(session, message.n, new Refusal(ErrorCode.Forbidden, 'editing, deleting and reacting are not available in a relay cluster yet'));
+          return;
+        }
+        this.requests.handle(session, message);
+        return;
       case 'read':
       case 'history':
       case 'search':

@@ -1,5 +1,6 @@
 import type { Logger } from '../net/logger';
 import type { AdmissionLimits } from './admission';
+import type { ClusterOptions } from './cluster/clusterOptions';
 
 /** What a relay can be told: its address, secret, TLS, history, limits and timings. */
 
@@ -74,6 +75,10 @@ export interface RelayOptions {
    *  False reads the way Node does by default, a new buffer per read: for comparisons. */
   reuseReadBuffer?: boolean;
   logger?: Logger;
+  /** Join a cluster of relays through this NATS JetStream engine (issue 29); without it the relay
+   *  runs alone. Then chat goes through the engine's stream and history is kept in memory,
+   *  rebuilt from the stream at start. */
+  cluster?: ClusterOptions;
   /** Lines a flood repeats (refusals, evictions, failed logins) are logged once per this many ms
    *  for each kind and address, with a count of the rest (default 10,000). */
   floodLogIntervalMs?: number;

@@ -12,6 +12,7 @@ import { notFound, Refusal } from './requestRefusal';
 import { richParts } from './richFields';
 import { codeParts, hasCodeParts } from '../net/protocol/codeMessages';
 import type { Session } from './session';
+import type { ClusterRouting } from './cluster/clusterRouting';
 
 /**
  * What goes between people through the relay: chat messages (stored, delivered to every
@@ -24,6 +25,8 @@ export class Router {
   constructor(
     private readonly ctx: RelayContext,
     private readonly changes: MessageChanges,
+    /** Cluster mode: the stream numbers, delivers and acknowledges accepted messages. */
+    private readonly cluster?: ClusterRouting,
   ) {}
 
   send(session: Session, send: Send): void {
@@ -45,9 +48,11 @@ export class Router {
     // Plain sends (nearly all) carry none of these: no object is made for them.
     const rich = send.mentions || send.urgent || send.attachments ? richParts(send) : undefined;
     if (rich instanceof Refusal) return this.refuseSend(session, send, rich);
-    const seq = history.nextSeq();
+    const cluster = this.cluster;
+    // In a cluster the stream numbers the message: id and seq are set when it comes back.
+    const seq = cluster ? 0 : history.nextSeq();
     const entry: HistoryEntry = {
-      id: `${history.epoch}-${seq}`,
+      id: cluster ? '' : `${history.epoch}-${seq}`,
       seq,
       ts: Date.now(),
       from: session.clientId,
@@ -60,6 +65,8 @@ export class Router {
       ...(hasCodeParts(send) ? codeParts(send) : undefined),
       ref: send.ref,
     };
+    // A reply's count on its thread root is an update numbered locally: not in a cluster yet.
+    if (cluster) return cluster.publish(session, entry);
     const frame = chatMessageFrame(entry, false);
     const stored = () => {
       this.deliver(session, conv, entry, frame);
@@ -169,7 +176,13 @@ export class Router {
         if (newest) yield newest;
       }
     }
-    const found = searchPeers(who.query, who.limit ?? 50, newestOfEach(), this.ctx.directory.offlineNewestFirst());
+    const presence = this.ctx.presence;
+    // In a cluster, those connected only to other relays come after the local ones.
+    function* onlineEverywhere() {
+      yield* newestOfEach();
+      yield* presence.onlyElsewhere(session.clientId);
+    }
+    const found = searchPeers(who.query, who.limit ?? 50, onlineEverywhere(), this.ctx.directory.offlineNewestFirst());
     session.connection.send({ t: 'who-result', n: who.n, peers: found.online.map((s) => s.info()), known: found.offline, more: found.more });
   }
 

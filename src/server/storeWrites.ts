@@ -1,11 +1,15 @@
 import type { Logger } from '../net/logger';
+import type { ErrorCode } from '../net/protocol/errors';
 import { FloodLog } from './floodLog';
 import { describeWriteError } from './historyLog';
-import type { TeamStore } from './teamStore';
+import { TeamStore, TeamStoreRefusal } from './teamStore';
 
 interface Waiting {
   stored(): void;
-  notStored(reason: string): void;
+  /** `code`: the store refused the change itself (a shared store: another relay came first). */
+  notStored(reason: string, code?: ErrorCode): void;
+  /** A store whose writes land later (a cluster's): settles when this change has. */
+  written?: Promise<void>;
 }
 
 /**
@@ -13,7 +17,8 @@ interface Waiting {
  * (answers, `channel`, `update` and `read-state` frames) waits here and goes out once flush()
  * has written the store, which the relay runs once per event-loop turn before it writes to any
  * socket. When the write fails (a full disk) the store has undone the batch, and each waiting
- * change is refused instead.
+ * change is refused instead. With a store whose writes land later (cluster/kvTeamStore.ts),
+ * each waiting change goes out when its own write has landed, in the order they were made.
  */
 export class StoreWrites {
   private waiting: Waiting[] = [];
@@ -31,8 +36,11 @@ export class StoreWrites {
   }
 
   /** Runs `stored` once what the store holds now is written, or `notStored` if it cannot be. */
-  after(stored: () => void, notStored: (reason: string) => void = () => {}): void {
-    this.waiting.push({ stored, notStored });
+  after(stored: () => void, notStored: (reason: string, code?: ErrorCode) => void = () => {}): void {
+    const written = this.store.written?.();
+    // Handled in flush(); settling before it must not count as an unhandled rejection.
+    written?.catch(() => {});
+    this.waiting.push({ stored, notStored, written });
     if (this.waiting.length === 1) this.wake();
   }
 
@@ -54,8 +62,9 @@ export class StoreWrites {
     const batch = this.waiting;
     this.waiting = [];
     for (const w of batch) {
-      if (failure === undefined) w.stored();
-      else w.notStored(failure);
+      if (failure !== undefined) w.notStored(failure);
+      else if (w.written) w.written.then(w.stored, (err: Error) => w.notStored(err.message, err instanceof TeamStoreRefusal ? err.code : undefined));
+      else w.stored();
     }
   }
 

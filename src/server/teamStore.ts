@@ -1,4 +1,5 @@
 import type { ChannelInfo, Reaction, ThreadSummary } from '../net/protocol/conversationMessages';
+import type { ErrorCode } from '../net/protocol/errors';
 
 /**
  * Everything the relay owns besides the message log itself: channels and their members, each
@@ -9,6 +10,12 @@ import type { ChannelInfo, Reaction, ThreadSummary } from '../net/protocol/conve
  * Writes are buffered: `flush()` runs once per event-loop turn before any frame goes out (the
  * relay's flush scheduler), so nobody hears of a change before it is stored. A write that
  * fails (a full disk) throws from flush(); the caller refuses what it was storing.
+ *
+ * A cluster's store (cluster/kvTeamStore.ts) writes to the engine, which answers later: it has
+ * `written()`, and what announces a change waits for that instead of for flush(). While the
+ * engine is unreachable its writes are kept and retried (logged), never dropped; a change the
+ * engine refuses (a channel name another relay took first) is undone and rejected with a
+ * TeamStoreRefusal the asker is told.
  */
 export interface TeamStore {
   // ---------------------------------------------------------------- channels
@@ -46,6 +53,9 @@ export interface TeamStore {
 
   /** Writes what changed since the last flush (throws when it cannot: a full disk). */
   flush(): void;
+  /** Stores whose writes land later (a cluster's) only: settles once the changes made since the
+   *  last call are stored; rejects (the change undone) when they are refused. */
+  written?(): Promise<void>;
   close(): void;
 }
 
@@ -74,3 +84,13 @@ export interface MessageState {
 }
 
 export type { ChannelInfo };
+
+/** A change a shared store refused and undid (another relay changed the same thing first). */
+export class TeamStoreRefusal extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import { ErrorCode, TeamMessengerError } from '../protocol/errors';
+import { ErrorCode, RETRYABLE_SENDS, TeamMessengerError } from '../protocol/errors';
 import { Ack, CHANNEL_TARGET, ClientMessage, CodeRef, isClientId, Limits, Send, Targets } from '../protocol/messages';
 import type { Attachment, Mention } from '../protocol/richMessages';
 import { codeParts, CodeParts } from '../protocol/codeMessages';
@@ -25,7 +25,13 @@ type MessageParts = Pick<SendOptions, 'code' | 'thread' | 'mentions' | 'urgent' 
 interface OutboxEntry extends PendingMessage {
   resolve(ack: Ack): void;
   reject(err: TeamMessengerError): void;
+  /** Retryable refusals so far (each waits longer before the message goes again). */
+  retries?: number;
 }
+
+/** Waits before a message refused for a passing reason (UNAVAILABLE) goes again: a short outage
+ *  heals unnoticed, a long one is not hammered. */
+const RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000];
 
 /**
  * The one outbox: messages the user sent that the relay has not acknowledged, in order. They
@@ -35,6 +41,9 @@ interface OutboxEntry extends PendingMessage {
  */
 export class Outbox {
   private readonly entries: OutboxEntry[] = [];
+  /** The last way to write given (it sends on whatever connection is current): for retries. */
+  private write: ((message: ClientMessage) => void) | undefined;
+  private readonly retryTimers = new Map<OutboxEntry, NodeJS.Timeout>();
 
   constructor(private readonly maxPending = 10_000) {}
 
@@ -80,17 +89,25 @@ export class Outbox {
     return new Promise<Ack>((resolve, reject) => {
       const entry: OutboxEntry = { ref, to, text, ...optional(options), state: 'queued', createdAt: Date.now(), resolve, reject };
       this.entries.push(entry);
-      if (write) transmit(entry, write);
+      if (write) {
+        this.write = write;
+        transmit(entry, write);
+      }
     });
   }
 
   /** Writes every entry (again), in order: after a welcome. */
   transmitAll(write: (message: ClientMessage) => void): void {
+    this.write = write;
     for (const entry of this.entries) transmit(entry, write);
   }
 
-  /** Written but not acknowledged: to go again after reconnecting. */
+  /** Written but not acknowledged: to go again after reconnecting. A waiting retry is dropped
+   *  with the connection: on the next one nothing may go before the hello (transmitAll sends all). */
   requeueAll(): void {
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
+    this.write = undefined;
     for (const entry of this.entries) entry.state = 'queued';
   }
 
@@ -101,8 +118,10 @@ export class Outbox {
     return entry !== undefined;
   }
 
-  /** The relay refused the message with this ref: true when it settled an entry. */
+  /** The relay refused the message with this ref: true when it settled an entry, or kept it to
+   *  send again later (a retryable refusal: the relay stored nothing, and dedups by ref). */
   refuse(ref: string, error: TeamMessengerError): boolean {
+    if (RETRYABLE_SENDS.has(error.code)) return this.retryLater(ref);
     const entry = this.take(ref);
     entry?.reject(error);
     return entry !== undefined;
@@ -110,6 +129,8 @@ export class Outbox {
 
   /** The client is closed for good: every entry fails; true when there were any. */
   failAll(error: TeamMessengerError): boolean {
+    for (const timer of this.retryTimers.values()) clearTimeout(timer);
+    this.retryTimers.clear();
     const entries = this.entries.splice(0);
     for (const entry of entries) entry.reject(error);
     return entries.length > 0;
@@ -117,7 +138,29 @@ export class Outbox {
 
   private take(ref: string): OutboxEntry | undefined {
     const index = this.entries.findIndex((e) => e.ref === ref);
-    return index < 0 ? undefined : this.entries.splice(index, 1)[0];
+    if (index < 0) return undefined;
+    const entry = this.entries[index];
+    clearTimeout(this.retryTimers.get(entry));
+    this.retryTimers.delete(entry);
+    return this.entries.splice(index, 1)[0];
+  }
+
+  /** Keeps the entry and writes it again after a wait (sooner if a reconnect sends everything). */
+  private retryLater(ref: string): boolean {
+    const entry = this.entries.find((e) => e.ref === ref);
+    if (!entry) return false;
+    entry.state = 'queued';
+    const delay = RETRY_DELAYS_MS[Math.min(entry.retries ?? 0, RETRY_DELAYS_MS.length - 1)];
+    entry.retries = (entry.retries ?? 0) + 1;
+    clearTimeout(this.retryTimers.get(entry));
+    const timer = setTimeout(() => {
+      this.retryTimers.delete(entry);
+      if (entry.state === 'queued' && this.write) transmit(entry, this.write);
+    }, delay);
+    // A waiting retry never keeps a process alive on its own.
+    timer.unref();
+    this.retryTimers.set(entry, timer);
+    return true;
   }
 }
 

@@ -44,6 +44,9 @@ export const ErrorCode = {
   TooLarge: 'TOO_LARGE',
   // The relay could not store the message (its disk is full): nobody received it.
   NotStored: 'NOT_STORED',
+  // The relay cannot reach what stores messages (a cluster's engine) right now: nobody received
+  // it; the client keeps it and sends it again a little later.
+  Unavailable: 'UNAVAILABLE',
   // File transfer: reported to both sides, the transfer stops.
   Declined: 'DECLINED',
   Cancelled: 'CANCELLED',
@@ -68,6 +71,10 @@ export const FATAL_FOR_RECONNECT: ReadonlySet<string> = new Set<string>([
   ErrorCode.TlsFingerprintMismatch,
   ErrorCode.TlsUntrusted,
 ]);
+
+/** Non-fatal refusals of a message that clear up by themselves: the outbox keeps the message and
+ *  sends it again later instead of failing it. */
+export const RETRYABLE_SENDS: ReadonlySet<string> = new Set<string>([ErrorCode.Unavailable]);
 
 export class TeamMessengerError extends Error {
   constructor(

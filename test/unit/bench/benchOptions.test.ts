@@ -95,7 +95,7 @@ describe('bench command line', () => {
   });
 
   it('names the bad value and what it accepts', () => {
-    usageError(['--only=w10'], /--only: unknown "w10" \(known: w1, w2, w3, w4, w5, w6, w7, w8, w9\)/);
+    usageError(['--only=w11'], /--only: unknown "w11" \(known: w1, w2, w3, w4, w5, w6, w7, w8, w9, w10\)/);
     usageError(['--only=W1'], /unknown "W1"/);
     usageError(['--only=,'], /--only needs at least one/);
     usageError(['--systems=relay,kafka'], /--systems: unknown "kafka" \(known: direct, pipe, relay, mosquitto, aedes, nats\)/);

@@ -1,0 +1,222 @@
+import type { KV, KvWatchEntry, Kvm } from '@nats-io/kv';
+import type { QueuedIterator } from '@nats-io/nats-core';
+import { GENERAL_CHANNEL } from '../../net/protocol/conversationKeys';
+import type { Logger } from '../../net/logger';
+import { MemoryTeamStore } from '../memoryTeamStore';
+import type { ChannelRecord, MessageState, TeamStore, TeamStoreRefusal } from '../teamStore';
+import { parseTeamKey, TEAM_BUCKET } from './teamKeys';
+import { keyOf, TeamOp, TeamOpWriter } from './teamOps';
+import { decodeChannel, decodeRead, decodeReceipts, decodeState } from './teamValues';
+import { TeamWriteQueue } from './teamWriteQueue';
+import { watchBucket } from './bucketWatch';
+
+/** What another relay changed, for whoever tells this relay's people (relay wiring). */
+export type RemoteTeamChange =
+  { kind: 'channel'; before: ChannelRecord | undefined; after: ChannelRecord } | { kind: 'read'; clientId: string; conv: string; seq: number };
+
+/**
+ * The team store of a relay in a cluster: a copy in memory (memoryTeamStore.ts) so every read
+ * stays synchronous, every change written to the `tm_team` KV bucket in order (teamWriteQueue.ts,
+ * teamOps.ts), and the bucket watched so what other relays change shows up here. Last writer
+ * wins by revision, except read markers (the larger seq) and channels (each change re-applied on
+ * the latest record). A key with this relay's own change still on its way ignores the others'
+ * values until that change lands or is refused (then the latest one is applied).
+ */
+export class KvTeamStore implements TeamStore {
+  private readonly memory = new MemoryTeamStore();
+  private readonly revisions = new Map<string, number>();
+  /** Other relays' latest values of keys this relay was writing: applied once it is done. */
+  private readonly deferred = new Map<string, KvWatchEntry>();
+  private readonly queue: TeamWriteQueue;
+  private readonly listeners: ((change: RemoteTeamChange) => void)[] = [];
+  private watcher: QueuedIterator<KvWatchEntry> | undefined;
+  private loaded = false;
+
+  constructor(private readonly logger: Logger) {
+    this.queue = new TeamWriteQueue(
+      (op, refusal) => this.undo(op, refusal),
+      (key) => this.applyDeferred(key),
+      logger,
+    );
+  }
+
+  /** Opens (or makes) the bucket and loads everything in it; call before the relay listens.
+   *  Changes made before are kept and written from now on. */
+  async open(kvm: Kvm, options: { replicas?: number } = {}): Promise<void> {
+    const kv: KV = await kvm.create(TEAM_BUCKET, { history: 1, replicas: options.replicas ?? 1 });
+    this.watcher = await watchBucket(kv, TEAM_BUCKET, (entry) => this.apply(entry), this.logger);
+    this.loaded = true;
+    const writer = new TeamOpWriter(kv, this.revisions);
+    this.queue.start((op) => this.write(writer, op));
+    this.logger.info('team store loaded from the cluster', { bucket: TEAM_BUCKET, channels: this.memory.channelCount });
+  }
+
+  /** Tells `listener` of every change another relay made, once it is in this relay's copy. */
+  onRemoteChange(listener: (change: RemoteTeamChange) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** Waits (at most `timeoutMs`) for every change to reach the engine: before the engine
+   *  connection closes. False when some did not. */
+  drain(timeoutMs: number): Promise<boolean> {
+    return this.queue.drain(timeoutMs);
+  }
+
+  /** Changes not yet in the engine. */
+  get backlog(): number {
+    return this.queue.backlog;
+  }
+
+  channels(): Iterable<ChannelRecord> {
+    return this.memory.channels();
+  }
+
+  channel(id: string): ChannelRecord | undefined {
+    return this.memory.channel(id);
+  }
+
+  putChannel(channel: ChannelRecord): void {
+    const before = this.memory.channel(channel.id);
+    this.memory.putChannel(channel);
+    this.queue.add({ kind: 'channel', before, after: channel });
+  }
+
+  readMarker(clientId: string, conv: string): number {
+    return this.memory.readMarker(clientId, conv);
+  }
+
+  readMarkersOf(clientId: string): Iterable<[conv: string, seq: number]> {
+    return this.memory.readMarkersOf(clientId);
+  }
+
+  readMarkerCount(clientId: string): number {
+    return this.memory.readMarkerCount(clientId);
+  }
+
+  setReadMarker(clientId: string, conv: string, seq: number): boolean {
+    if (!this.memory.setReadMarker(clientId, conv, seq)) return false;
+    this.queue.add({ kind: 'read', clientId, conv, seq });
+    return true;
+  }
+
+  readMarkersIn(conv: string): Iterable<[clientId: string, seq: number]> {
+    return this.memory.readMarkersIn(conv);
+  }
+
+  smallConversationsWith(clientId: string): Iterable<string> {
+    return this.memory.smallConversationsWith(clientId);
+  }
+
+  sendsReceipts(clientId: string): boolean {
+    return this.memory.sendsReceipts(clientId);
+  }
+
+  setSendsReceipts(clientId: string, on: boolean): void {
+    if (this.memory.sendsReceipts(clientId) === on) return;
+    this.memory.setSendsReceipts(clientId, on);
+    this.queue.add({ kind: 'receipts', clientId, on });
+  }
+
+  messageState(seq: number): MessageState | undefined {
+    return this.memory.messageState(seq);
+  }
+
+  setMessageState(seq: number, state: MessageState): void {
+    this.memory.setMessageState(seq, state);
+    this.queue.add({ kind: 'state', seq, state });
+  }
+
+  forgetMessagesUpTo(seq: number): void {
+    if (this.memory.messageStateCount === 0) return;
+    const gone: number[] = [];
+    for (const [stateSeq] of this.memory.messageStates()) if (stateSeq <= seq) gone.push(stateSeq);
+    this.memory.forgetMessagesUpTo(seq);
+    for (const stateSeq of gone) this.queue.add({ kind: 'forget', seq: stateSeq });
+  }
+
+  written(): Promise<void> {
+    return this.queue.mark();
+  }
+
+  /** Puts what changed in line for the engine; never throws (a failed write is retried). */
+  flush(): void {
+    this.queue.flush();
+  }
+
+  close(): void {
+    this.queue.close();
+    this.watcher?.stop();
+  }
+
+  private async write(writer: TeamOpWriter, op: TeamOp): Promise<void> {
+    const stored = await writer.write(op);
+    // The bucket's value includes what other relays did meanwhile; a later change of this
+    // relay to the same key is still in memory and must stay there.
+    if (op.kind === 'channel' && stored && typeof stored === 'object' && this.queue.pendingFor(keyOf(op)) === 1) this.memory.putChannel(stored);
+    if (op.kind === 'read' && typeof stored === 'number') this.memory.setReadMarker(op.clientId, op.conv, stored);
+  }
+
+  /** A refused change is taken back: the channel as it was (the latest remote value follows). */
+  private undo(op: TeamOp, refusal: TeamStoreRefusal): void {
+    if (op.kind !== 'channel') return;
+    const later = this.queue.pendingFor(keyOf(op)) > 1;
+    if (!later) this.memory.restoreChannel(op.after.id, op.before);
+    this.logger.info('undid a team change another relay made impossible', { channel: op.after.id, name: op.after.name, reason: refusal.message });
+  }
+
+  private applyDeferred(key: string): void {
+    const entry = this.deferred.get(key);
+    if (!entry || this.queue.pendingFor(key) > 0) return;
+    this.deferred.delete(key);
+    this.apply(entry);
+  }
+
+  /** Another relay's value (or this relay's echo, skipped) into the copy in memory. */
+  private apply(entry: KvWatchEntry): void {
+    const key = parseTeamKey(entry.key);
+    if (!key || key.kind === 'name' || entry.revision <= (this.revisions.get(entry.key) ?? 0)) return;
+    if (key.kind !== 'read' && this.queue.pendingFor(entry.key) > 0) {
+      this.deferred.set(entry.key, entry);
+      return;
+    }
+    this.revisions.set(entry.key, entry.revision);
+    const removed = entry.operation !== 'PUT';
+    const value = removed ? undefined : decodeValue(key.kind, entry.value);
+    if (value instanceof Error) {
+      this.logger.warn('skipping an unreadable team value', { key: entry.key, error: value.message });
+      return;
+    }
+    if (key.kind === 'channel') {
+      if (removed && key.id === GENERAL_CHANNEL) return;
+      const before = this.memory.channel(key.id);
+      this.memory.restoreChannel(key.id, value as ChannelRecord | undefined);
+      if (value) this.tell({ kind: 'channel', before, after: value as ChannelRecord });
+    } else if (key.kind === 'read') {
+      if (value !== undefined && this.memory.setReadMarker(key.clientId, key.conv, value as number)) {
+        this.tell({ kind: 'read', clientId: key.clientId, conv: key.conv, seq: value as number });
+      }
+    } else if (key.kind === 'receipts') {
+      if (value !== undefined) this.memory.setSendsReceipts(key.clientId, value as boolean);
+    } else {
+      this.memory.restoreMessageState(key.seq, value as MessageState | undefined);
+    }
+  }
+
+  private tell(change: RemoteTeamChange): void {
+    if (!this.loaded) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(change);
+      } catch (err) {
+        this.logger.error('a team change listener failed', { error: (err as Error).message });
+      }
+    }
+  }
+}
+
+function decodeValue(kind: 'channel' | 'read' | 'receipts' | 'state', bytes: Uint8Array): ChannelRecord | number | boolean | MessageState | Error {
+  if (kind === 'channel') return decodeChannel(bytes);
+  if (kind === 'read') return decodeRead(bytes);
+  if (kind === 'receipts') return decodeReceipts(bytes);
+  return decodeState(bytes);
+}

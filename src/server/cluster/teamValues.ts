@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ChannelId, Reaction, ThreadSummary } from '../../net/protocol/conversationMessages';
+import { ConversationLimits } from '../../net/protocol/conversationKeys';
+import { Limits } from '../../net/protocol/limits';
+import type { ChannelRecord, MessageState } from '../teamStore';
+
+/**
+ * The values of the `tm_team` bucket as JSON, checked when read: another relay (maybe of another
+ * version) wrote them, and a value that does not fit is skipped and logged, never trusted.
+ */
+
+const seq = z.number().int().nonnegative();
+const clientId = z.string().min(1).max(64);
+
+const ChannelValue = z.object({
+  id: ChannelId,
+  name: z.string().min(1).max(ConversationLimits.channelNameChars),
+  topic: z.string().max(ConversationLimits.topicChars),
+  private: z.boolean(),
+  archived: z.boolean(),
+  createdBy: z.string().max(64),
+  createdAt: seq,
+  members: z.array(clientId).max(ConversationLimits.channelMembers),
+});
+const StateValue = z.object({
+  text: z.string().max(Limits.textChars).optional(),
+  edited: seq.optional(),
+  deleted: z.literal(true).optional(),
+  reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
+  replies: ThreadSummary.optional(),
+});
+const ReadValue = z.object({ seq });
+const ReceiptsValue = z.object({ on: z.boolean() });
+
+export function encodeChannel(c: ChannelRecord): string {
+  const { id, name, topic, archived, createdBy, createdAt } = c;
+  return JSON.stringify({ id, name, topic, private: c.private, archived, createdBy, createdAt, members: [...c.members] });
+}
+
+export function decodeChannel(bytes: Uint8Array): ChannelRecord | Error {
+  const parsed = parse(ChannelValue, bytes);
+  return parsed instanceof Error ? parsed : { ...parsed, members: new Set(parsed.members) };
+}
+
+export const encodeState = (state: MessageState): string => JSON.stringify(state);
+export const decodeState = (bytes: Uint8Array): MessageState | Error => parse(StateValue, bytes);
+export const encodeRead = (value: number): string => JSON.stringify({ seq: value });
+export const decodeRead = (bytes: Uint8Array): number | Error => {
+  const parsed = parse(ReadValue, bytes);
+  return parsed instanceof Error ? parsed : parsed.seq;
+};
+export const encodeReceipts = (on: boolean): string => JSON.stringify({ on });
+export const decodeReceipts = (bytes: Uint8Array): boolean | Error => {
+  const parsed = parse(ReceiptsValue, bytes);
+  return parsed instanceof Error ? parsed : parsed.on;
+};
+
+function parse<T extends z.ZodTypeAny>(schema: T, bytes: Uint8Array): z.infer<T> | Error {
+  try {
+    const parsed = schema.safeParse(JSON.parse(Buffer.from(bytes).toString('utf8')));
+    return parsed.success ? parsed.data : new Error(parsed.error.issues[0]?.message ?? 'invalid value');
+  } catch (err) {
+    return err as Error;
+  }
+}

@@ -1,0 +1,167 @@
+// The team store of a relay cluster (src/server/cluster/kvTeamStore.ts) against a real
+// nats-server: two stores on one engine agree, concurrent changes merge or lose cleanly, a
+// store opened later loads everything, and changes made while the engine is down land later.
+import { strict as assert } from 'node:assert';
+import { ErrorCode } from '../../src/net/protocol/errors';
+import { TeamStoreRefusal } from '../../src/server/teamStore';
+import { useCleanup } from '../unit/helpers/loopback';
+import { NatsCluster, startNats } from './natsServers';
+import { channel, commit, eventually, openTeamStore } from './teamStateFixture';
+
+/** A reaction names its people by client id (the wire's format). */
+const BOB_ID = 'bob-0123456789abcdef';
+const members = (store: { channel(id: string): { members: ReadonlySet<string> } | undefined }, id: string) => [...(store.channel(id)?.members ?? [])].sort();
+
+describe('cluster team state (real nats-server)', function () {
+  this.timeout(60_000);
+  const cleanup = useCleanup();
+  let nats: NatsCluster;
+
+  beforeEach(async function () {
+    this.timeout(60_000);
+    nats = await startNats({ nodes: 1 });
+  });
+  afterEach(async () => {
+    await cleanup.run();
+    await nats?.stop();
+  });
+
+  it('two relays agree on channels: create, rename, members, archive', async () => {
+    const a = await openTeamStore(cleanup, nats);
+    const b = await openTeamStore(cleanup, nats);
+    a.putChannel(channel('c1', 'deploys', ['alice']));
+    await commit(a);
+    await eventually(() => b.channel('c1')?.name === 'deploys', 'b to see #deploys');
+    b.putChannel({ ...b.channel('c1')!, name: 'releases', topic: 'Fridays', members: new Set(['alice', 'bob']) });
+    await commit(b);
+    await eventually(() => a.channel('c1')?.name === 'releases' && a.channel('c1')?.members.size === 2, 'a to see the rename and bob');
+    assert.equal(a.channel('c1')!.topic, 'Fridays');
+    a.putChannel({ ...a.channel('c1')!, archived: true });
+    await commit(a);
+    await eventually(() => b.channel('c1')?.archived === true, 'b to see the archive');
+    // The archived channel's name is free again, on any relay.
+    b.putChannel(channel('c2', 'releases', ['bob']));
+    await commit(b);
+    await eventually(() => a.channel('c2')?.name === 'releases', 'a to see the new #releases');
+  });
+
+  it('merges membership changes two relays make at once', async () => {
+    const a = await openTeamStore(cleanup, nats);
+    const b = await openTeamStore(cleanup, nats);
+    a.putChannel(channel('c1', 'team', ['alice']));
+    await commit(a);
+    await eventually(() => b.channel('c1') !== undefined, 'b to see #team');
+    const base = a.channel('c1')!;
+    a.putChannel({ ...base, members: new Set([...base.members, 'bob']) });
+    b.putChannel({ ...base, members: new Set([...base.members, 'carol']) });
+    await Promise.all([commit(a), commit(b)]);
+    for (const store of [a, b]) await eventually(() => members(store, 'c1').join() === 'alice,bob,carol', 'both to hold alice, bob and carol');
+    const late = await openTeamStore(cleanup, nats);
+    assert.deepEqual(members(late, 'c1'), ['alice', 'bob', 'carol']);
+  });
+
+  it('lets exactly one of two relays create a channel with the same name at once', async () => {
+    const a = await openTeamStore(cleanup, nats);
+    const b = await openTeamStore(cleanup, nats);
+    a.putChannel(channel('ca', 'launch', ['alice']));
+    b.putChannel(channel('cb', 'launch', ['bob']));
+    const results = await Promise.allSettled([commit(a), commit(b)]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    assert.equal(won.length, 1, 'exactly one creation stored');
+    assert.equal(lost.length, 1);
+    assert.ok(lost[0].reason instanceof TeamStoreRefusal);
+    assert.equal(lost[0].reason.code, ErrorCode.Conflict);
+    assert.match(lost[0].reason.message, /#launch already/);
+    const winner = results[0].status === 'fulfilled' ? 'ca' : 'cb';
+    const loser = winner === 'ca' ? 'cb' : 'ca';
+    for (const store of [a, b]) {
+      await eventually(() => store.channel(winner) !== undefined && store.channel(loser) === undefined, 'both to hold only the winner');
+    }
+  });
+
+  it('refuses a channel too big for one value without holding up the changes after it', async () => {
+    const a = await openTeamStore(cleanup, nats);
+    const crowd = Array.from({ length: 25_000 }, (_, i) => `member-${String(i).padStart(33, '0')}`);
+    a.putChannel(channel('big', 'crowd', crowd));
+    const refused = await commit(a).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    assert.ok(refused instanceof TeamStoreRefusal);
+    assert.equal(refused.code, ErrorCode.Conflict);
+    assert.equal(a.channel('big'), undefined, 'undone on this relay');
+    a.setReadMarker('alice', '#c1', 3);
+    await commit(a);
+    const late = await openTeamStore(cleanup, nats);
+    assert.equal(late.readMarker('alice', '#c1'), 3);
+  });
+
+  it('keeps the larger read marker, and shares receipts settings and message changes', async () => {
+    const a = await openTeamStore(cleanup, nats);
+    const b = await openTeamStore(cleanup, nats);
+    const dm = '@alice,bob';
+    a.setReadMarker('alice', dm, 10);
+    b.setReadMarker('alice', dm, 5);
+    await Promise.all([commit(a), commit(b)]);
+    for (const store of [a, b]) await eventually(() => store.readMarker('alice', dm) === 10, 'the marker at 10 everywhere');
+    assert.deepEqual([...b.readMarkersIn(dm)], [['alice', 10]], 'b can show "Seen by"');
+    assert.deepEqual([...b.smallConversationsWith('bob')], [dm]);
+    a.setSendsReceipts('alice', false);
+    a.setMessageState(7, { text: 'edited', edited: 123, reactions: [{ emoji: '👍', by: [BOB_ID] }] });
+    a.setMessageState(9, { deleted: true });
+    await commit(a);
+    await eventually(() => !b.sendsReceipts('alice') && b.messageState(9)?.deleted === true, 'b to see receipts off and the delete');
+    assert.deepEqual(b.messageState(7), { text: 'edited', edited: 123, reactions: [{ emoji: '👍', by: [BOB_ID] }] });
+    a.forgetMessagesUpTo(8);
+    await commit(a);
+    await eventually(() => b.messageState(7) === undefined, 'b to forget message 7');
+    assert.equal(b.messageState(9)?.deleted, true);
+    const late = await openTeamStore(cleanup, nats);
+    assert.equal(late.readMarker('alice', dm), 10);
+    assert.equal(late.sendsReceipts('alice'), false);
+    assert.equal(late.messageState(7), undefined);
+    assert.equal(late.messageState(9)?.deleted, true);
+  });
+
+  it('loads everything in a store opened later', async () => {
+    const a = await openTeamStore(cleanup, nats);
+    for (let i = 0; i < 30; i++) {
+      a.putChannel(channel(`c${i}`, `room-${i}`, ['alice', `p${i}`], { private: i % 2 === 0 }));
+      a.setReadMarker('alice', `#c${i}`, i + 1);
+    }
+    a.putChannel({ ...a.channel('general')!, topic: 'all hands' });
+    await commit(a);
+    const late = await openTeamStore(cleanup, nats);
+    assert.equal([...late.channels()].length, 31);
+    assert.equal(late.channel('general')!.topic, 'all hands');
+    assert.equal(late.channel('c4')!.private, true);
+    assert.deepEqual(members(late, 'c7'), ['alice', 'p7']);
+    assert.equal(late.readMarkerCount('alice'), 30);
+    assert.equal(late.readMarker('alice', '#c29'), 30);
+  });
+
+  it('keeps changes made while the engine is down and writes them once it is back', async () => {
+    const a = await openTeamStore(cleanup, nats);
+    await nats.kill9(0);
+    a.putChannel(channel('c1', 'outage', ['alice']));
+    a.setReadMarker('alice', '#c1', 4);
+    let landed = false;
+    const written = commit(a).then(() => (landed = true));
+    // Still in memory on this relay, and waiting for the engine.
+    assert.equal(a.channel('c1')?.name, 'outage');
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    assert.equal(landed, false, 'not reported stored while the engine is down');
+    assert.ok(a.backlog >= 1);
+    await nats.restart(0);
+    await written;
+    assert.equal(a.backlog, 0);
+    const late = await openTeamStore(cleanup, nats);
+    assert.equal(late.channel('c1')?.name, 'outage');
+    assert.equal(late.readMarker('alice', '#c1'), 4);
+    // And a's watch came back with the engine: it hears of changes made elsewhere again.
+    late.putChannel(channel('c2', 'after-outage', ['bob']));
+    await commit(late);
+    await eventually(() => a.channel('c2')?.name === 'after-outage', 'a to see a channel made after the outage');
+  });
+});
