@@ -62,6 +62,8 @@ export class LatencyRecorder {
 export interface Paced {
   sender: Sender;
   intervalUs: number;
+  /** When send 0 is due: send k is due at `dueAt(stream, k)`. */
+  first: number;
   next: number;
   sent: number;
 }
@@ -69,7 +71,16 @@ export interface Paced {
 /** Open-loop schedules: pair i sends at start + (k + i/n)·interval, whatever happens to earlier messages. */
 export function schedule(senders: Sender[], totalRate: number, startUs: number): Paced[] {
   const intervalUs = (1e6 * senders.length) / totalRate;
-  return senders.map((sender, i) => ({ sender, intervalUs, next: startUs + (i / senders.length) * intervalUs, sent: 0 }));
+  return senders.map((sender, i) => {
+    const first = startUs + (i / senders.length) * intervalUs;
+    return { sender, intervalUs, first, next: first, sent: 0 };
+  });
+}
+
+/** When send `k` of `stream` is due: from its index, never a running sum, so that pace() and
+ *  scheduledIn() agree on it to the last bit. */
+export function dueAt(stream: Paced, k: number): number {
+  return stream.first + k * stream.intervalUs;
 }
 
 const napCell = new Int32Array(new SharedArrayBuffer(4));
@@ -88,7 +99,7 @@ export function pace(streams: Paced[], untilUs: number, extra?: (now: number) =>
         while (s.next <= now && s.next < untilUs) {
           s.sender.send(s.next);
           s.sent++;
-          s.next += s.intervalUs;
+          s.next = dueAt(s, s.sent);
         }
       }
       extra?.(now);
@@ -106,16 +117,26 @@ export function pace(streams: Paced[], untilUs: number, extra?: (now: number) =>
   });
 }
 
-/** Sent inside [fromUs, toUs) by a schedule (for counting what should have arrived). */
+/**
+ * Sent inside [fromUs, toUs) by a schedule (for counting what should have arrived): by the stamp
+ * each message carries, its due time in whole µs (rounded down), which is what LatencyRecorder
+ * filters on. Counting by the fractional due times instead put a message due at the very edge
+ * of the window (one always is, when the interval is not a whole µs) on the other side of it
+ * now and then: "lost 1" with nothing lost.
+ */
 export function scheduledIn(streams: Paced[], fromUs: number, toUs: number): number {
   let n = 0;
-  for (const s of streams) {
-    const first = s.next - s.sent * s.intervalUs;
-    const a = Math.max(0, Math.ceil((fromUs - first) / s.intervalUs));
-    const b = Math.max(0, Math.ceil((Math.min(toUs, s.next) - first) / s.intervalUs));
-    n += Math.max(0, b - a);
-  }
+  for (const s of streams) n += Math.max(0, firstStampedAt(s, toUs) - firstStampedAt(s, fromUs));
   return n;
+}
+
+/** The first send of `s` (among those sent) whose stamp is at or after `us`. */
+function firstStampedAt(s: Paced, us: number): number {
+  const stamp = (k: number) => Math.floor(dueAt(s, k));
+  let k = Math.min(s.sent, Math.max(0, Math.ceil((us - s.first) / s.intervalUs)));
+  while (k > 0 && stamp(k - 1) >= us) k--;
+  while (k < s.sent && stamp(k) < us) k++;
+  return k;
 }
 
 export async function waitFor(cond: () => boolean, maxMs: number): Promise<boolean> {

@@ -2,13 +2,10 @@ import { conversationKeyOf, seqOfMessageId } from '../net/protocol/conversationK
 import { HistoryEntry, updateRecordJson } from './historyEntry';
 import { chatMessageJson, MESSAGE_JSON_START } from './io/hotFrames';
 import { RecordColumn, RecordRing } from './io/recordRing';
-import { CodecTables, decodeMessage, EncodedMessage } from './recordCodec';
-import { hasFilePart, looksLikeCode } from './searchText';
+import { CodecTables, decodeMessage, EncodedMessage, plainAscii } from './recordCodec';
 
 /** What a record is, in its flags. */
 export const UPDATE = 1;
-export const HAS_FILE = 4;
-export const HAS_CODE = 8;
 /** A message stored deleted (compaction wrote its tombstone). */
 export const DELETED = 16;
 
@@ -107,11 +104,10 @@ export class HistoryRecords implements CodecTables {
     this.times.values[slot] = entry.ts;
     const sender = this.identity(entry.from);
     this.senders.values[slot] = sender;
-    this.convs.values[slot] = this.convOfMessage(entry, sender);
+    this.convs.values[slot] = this.convOfMessage(entry, sender, encoded.targets);
     this.links.values[slot] = parent;
-    const hasFile = hasFilePart(entry);
-    const hasCode = !entry.deleted && looksLikeCode(entry.text, entry.code ?? entry.patch ?? entry.block);
-    this.flags.values[slot] = (hasFile && !entry.deleted ? HAS_FILE : 0) | (hasCode ? HAS_CODE : 0) | (entry.deleted ? DELETED : 0);
+    // What search alone needs (files, code) is found when the words are indexed, off the send path.
+    this.flags.values[slot] = entry.deleted ? DELETED : 0;
     return n;
   }
 
@@ -282,12 +278,13 @@ export class HistoryRecords implements CodecTables {
     return n;
   }
 
-  /** The conversation of a message. A direct message's key is a sort and a join of two long ids,
-   *  the largest cost of holding one: its index is remembered by the pair of identity numbers. */
-  private convOfMessage(entry: HistoryEntry, sender: number): number {
+  /** The conversation of a message (`targets`: its list's identity numbers). A direct message's
+   *  key is a sort and a join of two long ids, the largest cost of holding one: its index is
+   *  remembered by the pair of identity numbers. */
+  private convOfMessage(entry: HistoryEntry, sender: number, targets: readonly number[] | undefined): number {
     const to = entry.to;
-    if (typeof to === 'string' || to.length !== 1) return this.convIndexFor(conversationKeyOf(to, entry.from));
-    const other = this.identity(to[0]);
+    if (typeof to === 'string' || to.length !== 1 || targets === undefined) return this.convIndexFor(conversationKeyOf(to, entry.from));
+    const other = targets[0];
     const pair = sender < other ? sender * PAIR_BASE + other : other * PAIR_BASE + sender;
     let conv = this.pairConvs.get(pair);
     if (conv === undefined) this.pairConvs.set(pair, (conv = this.convIndexFor(conversationKeyOf(to, entry.from))));
@@ -313,5 +310,11 @@ export function logLineOf(entry: HistoryEntry): string {
 /** The size of `logLineOf(entry)`, from the message's JSON when the caller has it. */
 export function logLineBytes(entry: HistoryEntry, messageJson?: Buffer): number {
   const json = messageJson ? messageJson.length : Buffer.byteLength(chatMessageJson(entry), 'utf8');
-  return json - MESSAGE_JSON_START.length + Buffer.byteLength(JSON.stringify(entry.ref), 'utf8') + '{"ref":,\n'.length;
+  return json - MESSAGE_JSON_START.length + jsonStringBytes(entry.ref) + '{"ref":,\n'.length;
+}
+
+/** The UTF-8 size of `JSON.stringify(text)`: counted for plain ASCII (a ref nearly always is,
+ *  and this is on every send), else measured. */
+function jsonStringBytes(text: string): number {
+  return plainAscii(text) ? text.length + 2 : Buffer.byteLength(JSON.stringify(text), 'utf8');
 }

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../net/protocol/messages';
 import type { PageRecords } from './historyPages';
-import { DELETED, HAS_CODE, type HistoryRecords } from './historyRecords';
+import { DELETED, type HistoryRecords } from './historyRecords';
 import { changesStoredText } from './latestVersion';
 import { AllCursor, RecordCursor } from './searchCursors';
 import { SearchIndex } from './searchIndex';
@@ -78,13 +78,21 @@ export class HistorySearch {
     let n = Math.max(this.contentEnd, records.first);
     for (; n < records.end; n++) {
       if (records.isUpdate(n)) this.indexUpdate(n);
-      else this.index.addContent(n, records.entry(n), { sender: records.senderOf(n), hasCode: (records.flagsOf(n) & HAS_CODE) !== 0 });
+      else this.indexContent(n);
       if ((n & 63) === 63 && performance.now() > until) {
         n++;
         break;
       }
     }
     this.contentEnd = n;
+  }
+
+  /** Record `n`'s words, sender, files and code (a deleted message's: none). */
+  private indexContent(n: number): void {
+    const { records } = this.source;
+    const entry = records.entry(n);
+    const hasCode = looksLikeCode(entry.text, entry.code ?? entry.patch ?? entry.block);
+    this.index.addContent(n, entry, { sender: records.senderOf(n), hasCode });
   }
 
   /** An update record was held: an edit's new words find its message from now on. */

@@ -11,7 +11,8 @@ import type { HistoryEntry } from './historyEntry';
  * A record: a format byte, the ref, the name, the id (when it is not `<epoch>-<seq>`), the
  * targets (a list of identities; 'all' and a channel are in the format byte and the
  * conversation), the text, and the rest as JSON. Lengths and numbers are varints; text is UTF-8
- * unless it holds a lone surrogate (UTF-8 cannot), then UTF-16, as a ref is unless it is ASCII.
+ * (ASCII flagged as such) unless it holds a lone surrogate (UTF-8 cannot), then UTF-16, as a ref
+ * is unless it is ASCII.
  */
 
 const REF_UTF16 = 1;
@@ -22,8 +23,9 @@ const TEXT_UTF16 = 16;
 const EXTRAS = 32;
 /** The thread is `<epoch>-<parent seq>`, the parent seq being in the history's columns. */
 const USUAL_THREAD = 64;
+/** The text is ASCII: written and read a byte a character, without UTF-8's work. */
+const TEXT_ASCII = 128;
 
-const ASCII = /^[\x00-\x7f]*$/;
 const SURROGATE = /[\ud800-\udfff]/;
 
 /** What the codec looks up beside a record. */
@@ -52,7 +54,9 @@ export class EncodedMessage {
   readonly size: number;
   private readonly format: number;
   private readonly name: number;
-  private readonly targets: number[] | undefined;
+  /** The identity numbers of a list of targets (the history's conversation of a direct message
+   *  is found by them). */
+  readonly targets: number[] | undefined;
   private readonly textBytes: number;
   private readonly extras: string | undefined;
 
@@ -61,27 +65,35 @@ export class EncodedMessage {
     parent: number,
     tables: CodecTables,
   ) {
-    const refAscii = ASCII.test(entry.ref);
-    const textUtf16 = SURROGATE.test(entry.text) && !wellFormed(entry.text);
-    const ownId = entry.id !== `${tables.epoch}-${entry.seq}`;
-    const usualThread = entry.thread !== undefined && parent > 0 && entry.thread === `${tables.epoch}-${parent}`;
+    // This runs in every send: the common case (ASCII ref and text, the history's own id) is
+    // told by loops and lengths, not by regular expressions, string building or JSON.
+    const refAscii = plainAscii(entry.ref) || isAscii(entry.ref);
+    const textBytes = Buffer.byteLength(entry.text, 'utf8');
+    // As many bytes as UTF-16 units: all ASCII, so no lone surrogate to look for.
+    const textUtf16 = textBytes !== entry.text.length && SURROGATE.test(entry.text) && !wellFormed(entry.text);
+    const ownId = !isOwnId(entry.id, tables.epoch, entry.seq);
+    const usualThread = entry.thread !== undefined && parent > 0 && isOwnId(entry.thread, tables.epoch, parent);
     const extras = extrasOf(entry, usualThread);
-    this.targets = Array.isArray(entry.to) ? entry.to.map((id) => tables.identity(id)) : undefined;
+    this.targets = Array.isArray(entry.to) ? identities(entry.to, tables) : undefined;
     this.format =
       (refAscii ? 0 : REF_UTF16) |
       (ownId ? OWN_ID : 0) |
       (entry.to === 'all' ? TO_ALL : 0) |
       (this.targets ? TO_LIST : 0) |
       (textUtf16 ? TEXT_UTF16 : 0) |
+      (textBytes === entry.text.length ? TEXT_ASCII : 0) |
       (extras !== undefined ? EXTRAS : 0) |
       (usualThread ? USUAL_THREAD : 0);
     this.name = tables.name(entry.fromName);
-    this.textBytes = textUtf16 ? 2 * entry.text.length : Buffer.byteLength(entry.text, 'utf8');
+    this.textBytes = textUtf16 ? 2 * entry.text.length : textBytes;
     this.extras = extras;
     const refBytes = refAscii ? entry.ref.length : 2 * entry.ref.length;
     let size = 1 + varintBytes(refBytes) + refBytes + varintBytes(this.name) + varintBytes(this.textBytes) + this.textBytes;
     if (ownId) size += varintBytes(2 * entry.id.length) + 2 * entry.id.length;
-    if (this.targets) size += this.targets.reduce((sum, t) => sum + varintBytes(t), varintBytes(this.targets.length));
+    if (this.targets) {
+      size += varintBytes(this.targets.length);
+      for (const target of this.targets) size += varintBytes(target);
+    }
     if (extras !== undefined) {
       const extrasBytes = Buffer.byteLength(extras, 'utf8');
       size += varintBytes(extrasBytes) + extrasBytes;
@@ -93,15 +105,16 @@ export class EncodedMessage {
     const { entry } = this;
     into[0] = this.format;
     let at = 1;
-    const refUtf16 = (this.format & REF_UTF16) !== 0;
-    at = writeString(into, at, entry.ref, refUtf16 ? 'utf16le' : 'latin1', refUtf16 ? 2 * entry.ref.length : entry.ref.length);
+    if (this.format & REF_UTF16) at = writeString(into, at, entry.ref, 'utf16le', 2 * entry.ref.length);
+    else at = writeAscii(into, at, entry.ref);
     at = writeVarint(into, at, this.name);
     if (this.format & OWN_ID) at = writeString(into, at, entry.id, 'utf16le', 2 * entry.id.length);
     if (this.targets) {
       at = writeVarint(into, at, this.targets.length);
       for (const target of this.targets) at = writeVarint(into, at, target);
     }
-    at = writeString(into, at, entry.text, this.format & TEXT_UTF16 ? 'utf16le' : 'utf8', this.textBytes);
+    const textEncoding = this.format & TEXT_UTF16 ? 'utf16le' : this.format & TEXT_ASCII ? 'latin1' : 'utf8';
+    at = writeString(into, at, entry.text, textEncoding, this.textBytes);
     if (this.extras !== undefined) writeString(into, at, this.extras, 'utf8', Buffer.byteLength(this.extras, 'utf8'));
   }
 }
@@ -121,7 +134,7 @@ export function decodeMessage(bytes: Buffer, columns: RecordColumns, tables: Cod
   } else {
     to = format & TO_ALL ? 'all' : columns.conv;
   }
-  const text = reader.string(format & TEXT_UTF16 ? 'utf16le' : 'utf8');
+  const text = reader.string(format & TEXT_UTF16 ? 'utf16le' : format & TEXT_ASCII ? 'latin1' : 'utf8');
   const extras = format & EXTRAS ? (JSON.parse(reader.string('utf8')) as Extras) : {};
   const entry: HistoryEntry = { id, seq: columns.seq, ts: columns.ts, from: tables.identityOf(columns.sender), fromName, to, text, ref };
   if (extras.code) entry.code = extras.code;
@@ -160,6 +173,50 @@ function extrasOf(entry: HistoryEntry, usualThread: boolean): string | undefined
   return JSON.stringify(extras);
 }
 
+/** Whether `id` is `<epoch>-<seq>` exactly (what the history names its messages). */
+function isOwnId(id: string, epoch: string, seq: number): boolean {
+  const digits = epoch.length + 1;
+  // Past 15 digits a sum of digits may round: compared as text (no relay gets there).
+  if (id.length > digits + 15) return id === `${epoch}-${seq}`;
+  // No leading zero (but "0" itself).
+  if (id.length <= digits || (id.charCodeAt(digits) === 0x30 && id.length > digits + 1)) return false;
+  if (id.charCodeAt(epoch.length) !== 0x2d || !id.startsWith(epoch)) return false;
+  let value = 0;
+  for (let i = digits; i < id.length; i++) {
+    const digit = id.charCodeAt(i) - 0x30;
+    if (digit < 0 || digit > 9) return false;
+    value = value * 10 + digit;
+  }
+  return value === seq;
+}
+
+let lastPlain = '';
+/**
+ * Whether `text` is printable ASCII without `"` or `\`: then its JSON is itself in quotes. Asked
+ * of each message's ref twice on the send path (its log line's size, its record): the last
+ * answer is remembered.
+ */
+export function plainAscii(text: string): boolean {
+  if (text === lastPlain) return true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+  }
+  lastPlain = text;
+  return true;
+}
+
+function isAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+function identities(ids: readonly string[], tables: CodecTables): number[] {
+  const out = new Array<number>(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = tables.identity(ids[i]);
+  return out;
+}
+
 /** Whether `text` has no lone surrogate. */
 function wellFormed(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
@@ -189,6 +246,13 @@ function writeVarint(into: Buffer, at: number, value: number): number {
   }
   into[at++] = value;
   return at;
+}
+
+/** An ASCII string as its length and its bytes: short ones (refs) without a call into Node. */
+function writeAscii(into: Buffer, at: number, value: string): number {
+  at = writeVarint(into, at, value.length);
+  for (let i = 0; i < value.length; i++) into[at + i] = value.charCodeAt(i);
+  return at + value.length;
 }
 
 function writeString(into: Buffer, at: number, value: string, encoding: BufferEncoding, bytes: number): number {

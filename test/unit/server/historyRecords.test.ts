@@ -17,10 +17,26 @@ const EPOCH = 'Ep0ch_-x';
 const IDS = ['A', 'B', 'C', 'D', 'E'].map((c) => c.repeat(22));
 const NASTY = ['"', '\\', '\n', '\u0000', '\u2028', '\ud800', '\udfff', '😀', 'é', '日本', '\u202e', '```'];
 
+/** Random text, hostile now and then; a third of it printable ASCII only (the common case, coded apart). */
 function text(rng: Prng, max: number): string {
+  const nasty = rng.chance(0.67) ? 0.15 : 0;
   let out = '';
-  for (let i = rng.int(0, max); i > 0; i--) out += rng.chance(0.15) ? rng.pick(NASTY) : String.fromCharCode(rng.int(0x20, 0x7e));
+  for (let i = rng.int(0, max); i > 0; i--) out += rng.chance(nasty) ? rng.pick(NASTY) : String.fromCharCode(rng.int(0x20, 0x7e));
   return out;
+}
+
+/** An id like the history's own (`<epoch>-<seq>`) but not quite: each must be kept as it is. */
+function nearlyOwnId(rng: Prng, seq: number): string {
+  return rng.pick([
+    `${EPOCH}-0${seq}`,
+    `${EPOCH}-${seq}0`,
+    `${EPOCH}${seq}`,
+    `${EPOCH}-${seq + 1}`,
+    `${EPOCH}-`,
+    `${EPOCH}-${seq}x`,
+    `${EPOCH}x-${seq}`,
+    `x${EPOCH}-${seq}`,
+  ]);
 }
 
 /** With `rich`, mentions, urgency and attachments now and then (they make sizes vary widely). */
@@ -32,7 +48,7 @@ function randomEntry(rng: Prng, seq: number, rich = true): HistoryEntry {
       : Array.from({ length: rng.int(1, 3) }, () => rng.pick(IDS));
   const parent = rng.int(1, seq);
   return {
-    id: rng.chance(0.9) ? `${EPOCH}-${seq}` : `other-${seq}${text(rng, 3)}`,
+    id: rng.chance(0.8) ? `${EPOCH}-${seq}` : rng.chance(0.5) ? nearlyOwnId(rng, seq) : `other-${seq}${text(rng, 3)}`,
     seq,
     ts: 1_700_000_000_000 + seq * 1000,
     from: rng.pick(IDS),
