@@ -16,6 +16,7 @@ import { FileCards } from './model/fileCards';
 import { FileCardsPersistence } from './model/fileCardsPersistence';
 import { wireAttachments } from './extension/attachmentsWiring';
 import { CodeMessages } from './extension/codeMessagesWiring';
+import { textLinksInWorkspace } from './extension/gitWorkspace';
 import { ChatContext, ChatPanel } from './views/chatPanel';
 import { FileTransfersUi } from './views/fileTransfers';
 import { PeersTree } from './views/peersTree';
@@ -61,7 +62,13 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
     workspaceState: context.workspaceState,
     logger: clientLogger,
   });
-  const chat: ChatContext = { extensionUri: context.extensionUri, messenger, cards, attachments: attachments.context };
+  const chat: ChatContext = {
+    extensionUri: context.extensionUri,
+    messenger,
+    cards,
+    attachments: attachments.context,
+    textLinks: (text) => textLinksInWorkspace(text),
+  };
   // Commands, a notification's Reply and Share Selection open the chat, whether or not a panel exists yet.
   const openChat = (id?: ConversationId) => ChatPanel.show(chat, id, true);
   const files = new FileTransfersUi(messenger, cards, openChat);

@@ -97,6 +97,7 @@ export function codeFields(message: ChatMessage): Record<string, unknown> {
     ...(message.patch ? { patch: message.patch } : {}),
     ...(message.block ? { block: message.block } : {}),
     ...(message.problem ? { problem: message.problem } : {}),
+    ...(message.links ? { links: message.links } : {}),
   };
 }
 

@@ -11,7 +11,9 @@ import { pickPeers } from '../views/peerPicker';
 import { showInformationMessage, showWarningMessage } from '../views/safeWindow';
 import { resolveLocation } from './gitCodeLinks';
 import { applyPatchText, patchRoot, PatchPreviews, previewPatch } from './gitPatchWorkspace';
-import { codeLinkPorts } from './gitWorkspace';
+import { linkTarget } from '../views/linkTargets';
+import { codeLinkPorts, openTextLink, textLinksInWorkspace } from './gitWorkspace';
+import { sentLinkFor } from '../model/code/textLinks';
 import { CodeCommand } from './codeCommandIds';
 import { changesMessage, Outgoing, problemMessage, suggestedEditMessage, terminalMessage } from './codeSending';
 
@@ -24,10 +26,12 @@ import { changesMessage, Outgoing, problemMessage, suggestedEditMessage, termina
 
 /** From the chat (src/views/chatInbox.ts), already parsed there; parsed again, as commands can be run by anyone. */
 const ChatCodeRequest = z.object({
-  type: z.enum(['preview-patch', 'apply-patch', 'open-location']),
+  type: z.enum(['preview-patch', 'apply-patch', 'open-location', 'open-text-link']),
   conversationId: z.string().max(20_000),
   messageId: z.string().max(200),
   index: z.number().int().min(-1).max(1000).optional(),
+  /** open-text-link: the `path:line` link clicked in the message's text. */
+  href: z.string().max(8192).optional(),
 });
 
 export class CodeMessages extends Disposable {
@@ -56,6 +60,9 @@ export class CodeMessages extends Disposable {
   private async sendMade(title: ReturnType<typeof inert>, make: () => Promise<Outgoing | undefined>): Promise<void> {
     const outgoing = await make();
     if (!outgoing) return;
+    // A terminal or problem block's `path:line`s travel with where they point here (issue 28).
+    const links = outgoing.extras.block !== undefined ? await textLinksInWorkspace(outgoing.text) : [];
+    if (links.length > 0) outgoing.extras.links = links;
     const peers = await pickPeers(this.messenger, title, { canPickMany: true });
     if (!peers || peers.length === 0) return;
     const conversationId = conversationIdForMembers(
@@ -81,11 +88,13 @@ export class CodeMessages extends Disposable {
     await this.sendMade(inert`Ask about this problem…`, () => problemMessage(target, problem));
   }
 
-  private async chatRequest(raw: unknown): Promise<void> {
+  /** Acts on a request from the chat; open-text-link answers whether it opened the link (else the chat opens it by path). */
+  private async chatRequest(raw: unknown): Promise<boolean | void> {
     const parsed = ChatCodeRequest.safeParse(raw);
     if (!parsed.success) return;
     const request = parsed.data;
     const message = this.messenger.store.message(request.conversationId, request.messageId);
+    if (request.type === 'open-text-link') return message !== undefined && !message.deleted && openTextLinkOf(message, request.href ?? '');
     if (!message || message.deleted) return void showWarningMessage('That message is no longer here.');
     if (request.type === 'open-location') return this.openLocation(message, request.index ?? 0);
     if (!message.patch) return;
@@ -106,6 +115,8 @@ export class CodeMessages extends Disposable {
   private async openLocation(message: ConversationMessage, index: number): Promise<void> {
     const location = index === -1 ? message.problem : findFileLocations(message.text)[index];
     if (!location) return;
+    const link = index === -1 ? undefined : sentLinkFor(message.links, location);
+    if (link && (await openTextLink(link, location.column))) return;
     const found = await resolveLocation(location, codeLinkPorts());
     if (!found) return void showInformationMessage(inert`${location.path} is not in this workspace.`);
     const document = await vscode.workspace.openTextDocument(vscode.Uri.file(found.file));
@@ -114,6 +125,20 @@ export class CodeMessages extends Disposable {
     const at = new vscode.Position(line, character);
     await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at), preview: true });
   }
+}
+
+/** A `path:line` link in a message's ordinary text, opened through the link the message carries for it, if any. */
+async function openTextLinkOf(message: ConversationMessage, href: string): Promise<boolean> {
+  const target = linkTarget(href);
+  if (target?.kind !== 'workspace' || target.line === undefined) return false;
+  const link = sentLinkFor(message.links, { path: target.relative, line: target.line });
+  return link !== undefined && openTextLink(link, columnOf(href));
+}
+
+/** The column of a `path:line:column` href (linkTarget reads the line only). */
+function columnOf(href: string): number | undefined {
+  const column = /:\d{1,7}:(\d{1,7})$/.exec(href)?.[1];
+  return column !== undefined ? Number(column) : undefined;
 }
 
 /** "Ask Team About This Problem…" on every diagnostic under the cursor (the light bulb, the Problems view). */

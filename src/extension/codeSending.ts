@@ -13,6 +13,7 @@ import { outgoingPatchProblem } from './gitPatches';
 import { changesToSend } from './gitPatchWorkspace';
 import { gitHeadText } from './gitProcess';
 import { gitApi, GitRepository, repositoryInfo } from './gitWorkspace';
+import { NOTHING_SELECTED, readTerminalSelection, ReportedSelection } from './terminalSelection';
 
 /**
  * What the code-aware commands send (issue 28), made from VS Code's state: the changes of a
@@ -82,25 +83,30 @@ export async function suggestedEditMessage(editor: vscode.TextEditor | undefined
 
 /** "Send Terminal Selection to Peer…": the active terminal's selection, as a terminal block. */
 export async function terminalMessage(): Promise<Outgoing | undefined> {
-  if (!vscode.window.activeTerminal) return tell('Select text in a terminal first.');
-  // VS Code 1.90 has no API for a terminal's selection: it is copied, read and the clipboard restored.
-  // In a browser (code-server, vscode.dev) the clipboard may not answer (no permission, page not
-  // focused): bounded, and said, rather than a command that never ends.
-  const saved = await withinTime(vscode.env.clipboard.readText());
-  if (saved === undefined) return tell('The terminal selection could not be read: the clipboard did not answer.');
-  await vscode.env.clipboard.writeText('');
-  let copied = '';
-  // There the copy also reaches the clipboard a moment later: asked again a few times.
-  for (let attempt = 0; attempt < 5 && copied === ''; attempt++) {
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-    await vscode.commands.executeCommand('workbench.action.terminal.copySelection');
-    copied = (await withinTime(vscode.env.clipboard.readText())) ?? '';
-  }
-  const text = copied.replace(/\r\n/g, '\n').replace(/\s+$/, '');
-  await vscode.env.clipboard.writeText(saved);
-  if (text === '') return tell('Select text in the terminal first.');
-  if (text.length > Limits.textChars) return tell(`The selection is too long to send (${text.length} characters; the limit is ${Limits.textChars}).`);
-  return { text, extras: { block: 'terminal' } };
+  const terminal = vscode.window.activeTerminal;
+  if (!terminal) return tell(NOTHING_SELECTED);
+  const read = await readTerminalSelection(
+    {
+      reported: () => reportedSelection(terminal),
+      copySelection: async () => void (await vscode.commands.executeCommand('workbench.action.terminal.copySelection')),
+      readClipboard: () => withinTime(vscode.env.clipboard.readText()),
+      writeClipboard: async (text) => void (await withinTime(vscode.env.clipboard.writeText(text))),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+    Limits.textChars,
+  );
+  if ('problem' in read) return tell(read.problem);
+  return { text: read.text, extras: { block: 'terminal' } };
+}
+
+/**
+ * `Terminal.selection` is not in the typings of the oldest VS Code this supports (it is a proposal
+ * there too), but every VS Code since 1.82 has it: a string, or undefined when nothing is selected.
+ */
+function reportedSelection(terminal: vscode.Terminal): ReportedSelection {
+  if (!('selection' in terminal)) return { supported: false };
+  const selection: unknown = terminal.selection;
+  return { supported: true, text: typeof selection === 'string' ? selection : undefined };
 }
 
 /** "Ask Team About This Problem…": the diagnostic and the lines it is on, as a problem block. */

@@ -1,5 +1,5 @@
 import * as nodePath from 'node:path';
-import { CodeLink, linesOf, snippetHash } from '../model/code/codeLink';
+import { CodeLink, linesOf, relocateLineByHash, snippetHash } from '../model/code/codeLink';
 import { FileLocation } from '../model/code/fileLocations';
 import { sameRepository } from '../model/code/repositoryIdentity';
 import { relocateSnippet } from '../model/code/snippetRelocation';
@@ -94,6 +94,11 @@ function place(file: string, text: string, link: CodeLink, snippet: string | und
     const found = relocateSnippet(text, snippet, link.startLine);
     if (found) return { kind: 'lines', file, text, startLine: found.startLine, endLine: found.endLine, moved: found.moved, checked: found.match };
     return { kind: 'differs', file, text, startLine: link.startLine, endLine: link.endLine };
+  }
+  if (link.snippetHash !== undefined && link.startLine === link.endLine) {
+    // A typed `path:line` carries its line's hash only: followed by that.
+    const found = relocateLineByHash(text, link.snippetHash, link.startLine);
+    if (found !== undefined) return { kind: 'lines', file, text, startLine: found, endLine: found, moved: found !== link.startLine, checked: 'hash' };
   }
   if (link.snippetHash !== undefined) return { kind: 'differs', file, text, startLine: link.startLine, endLine: link.endLine };
   // A typed `path:line`: nothing to check against, the line as it is now (within the file).

@@ -1,18 +1,23 @@
 import * as fs from 'node:fs/promises';
+import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
 import { sameRepository } from '../model/code/repositoryIdentity';
 import { Disposable } from '../model/lifecycle';
 import { inert } from '../model/inertText';
 import { showInformationMessage, showWarningMessage } from '../views/safeWindow';
-import { describePlan, outgoingPatchProblem, PatchPlan, PatchPorts, planPatch, ReadResult } from './gitPatches';
+import { formatCounts, PatchSummary, summarisePatch } from '../model/code/diffRender';
+import { parsePatch } from '../model/code/unifiedDiff';
+import { checkPatchPaths, describePlan, outgoingPatchProblem, PatchPlan, PatchPorts, planPatch, ReadResult } from './gitPatches';
+import { gitApplyThreeWay, GitApplyResult } from './gitApply';
 import { gitBlob, gitDiff, gitMergeFile } from './gitProcess';
 import { gitApi, GitRepository, repositoryInfo } from './gitWorkspace';
 import { ReadOnlyDocuments } from './gitReadOnlyDocuments';
 
 /**
  * Patches in VS Code: the changes of a checkout made into a patch to send ("Send Changes to
- * Peer…"), and a received patch previewed (a diff editor per file) or applied as one
- * WorkspaceEdit, which open editors and undo see, after planPatch found it applies whole.
+ * Peer…"), and a received patch previewed (a diff editor per file) or applied: by `git apply
+ * --3way` in a git checkout (gitApply.ts), else as one WorkspaceEdit, which open editors and undo
+ * see, after planPatch found it applies whole.
  */
 
 /** Read-only documents showing a patch's result beside each file, for Preview. */
@@ -55,8 +60,14 @@ export async function previewPatch(patchText: string, root: string, previews: Pa
   await previews.show(plan);
 }
 
-/** Applies a received patch to `root` whole, or changes nothing and says why. */
+/**
+ * Applies a received patch to `root` whole, or changes nothing and says why: in a git checkout
+ * by git itself (`git apply --3way`, conflicts left as markers to resolve), elsewhere as one
+ * WorkspaceEdit that open editors and undo see.
+ */
 export async function applyPatchText(patchText: string, root: string): Promise<boolean> {
+  const gitPath = await checkoutGit(root);
+  if (gitPath !== undefined) return applyWithGit(patchText, root, gitPath);
   const plan = await planPatch(patchText, root, await patchPorts());
   if (!plan.ok) {
     void reportPlan(plan);
@@ -86,6 +97,58 @@ export async function applyPatchText(patchText: string, root: string): Promise<b
   // A notification shows no detail: what applied is said in its one line.
   void showInformationMessage(inert(describePlan(plan).join(' · '), { maxChars: 1000 }));
   return true;
+}
+
+/** The git to run when `root` is the root of a checkout the git extension knows; else undefined. */
+async function checkoutGit(root: string): Promise<string | undefined> {
+  const api = await gitApi();
+  if (!api) return undefined;
+  const real = async (path: string) => fs.realpath(path).catch(() => path);
+  const target = await real(root);
+  for (const repository of api.repositories) if ((await real(repository.rootUri.fsPath)) === target) return api.git.path;
+  return undefined;
+}
+
+/** `git apply --3way` after the same path checks as Preview, refusing files with unsaved edits (git writes to disk). */
+async function applyWithGit(patchText: string, root: string, gitPath: string): Promise<boolean> {
+  const refuse = (problem: string) => {
+    void reportPlan({ ok: false, problem, conflicts: [], applicable: [] });
+    return false;
+  };
+  const parsed = parsePatch(patchText);
+  if (!parsed.ok) return refuse(`the patch cannot be read (line ${parsed.line}: ${parsed.problem})`);
+  const checked = await checkPatchPaths(parsed.files, root, await patchPorts());
+  if (!checked.ok) {
+    void reportPlan(checked.plan);
+    return false;
+  }
+  const named = new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => p !== undefined));
+  const outside = [...named].filter((path) => !checked.files.has(path));
+  if (outside.length > 0) return refuse(`it names paths outside the checkout (${outside.join(', ')})`);
+  const files = new Set(checked.files.values());
+  const unsaved = vscode.workspace.textDocuments.filter((d) => d.isDirty && d.uri.scheme === 'file' && files.has(d.uri.fsPath));
+  if (unsaved.length > 0) return refuse(`save or revert ${unsaved.map((d) => vscode.workspace.asRelativePath(d.uri)).join(', ')} first`);
+  const result = await gitApplyThreeWay(gitPath, checked.realRoot, patchText, [...named]);
+  const summary = summarisePatch(parsed.files);
+  void showGitApplyResult(result, summary, checked.realRoot);
+  return result.ok;
+}
+
+async function showGitApplyResult(result: GitApplyResult, summary: PatchSummary, root: string): Promise<void> {
+  if (!result.ok) return void showWarningMessage(inert`The shared patch was not applied. Nothing was changed: git says ${result.problem}.`);
+  const paths = summary.files.map((f) => f.path).join(', ');
+  if (result.unchanged) return void showWarningMessage(inert`The shared patch was not applied. Nothing was changed: its changes are already in ${paths}.`);
+  const files = summary.files.length;
+  // The same first words as a WorkspaceEdit's report: "Applied 2 files (+3 −1)."
+  const head = `Applied ${files} ${files === 1 ? 'file' : 'files'} (${formatCounts(summary.added, summary.removed)}).`;
+  if (result.conflicted.length === 0) return void showInformationMessage(inert`${head} ${paths}`);
+  const open = inert`Open Conflicts`;
+  const choice = await showWarningMessage(
+    inert`${head} ${result.conflicted.length} with conflicts to resolve (marked in the file, as git leaves them): ${result.conflicted.join(', ')}.`,
+    open,
+  );
+  if (choice !== open) return;
+  for (const path of result.conflicted) await vscode.window.showTextDocument(vscode.Uri.file(nodePath.join(root, path)), { preview: false });
 }
 
 /** The checkout's changes as a patch to send, or the reason they cannot be sent. */

@@ -41,20 +41,12 @@ export type PatchPlan =
 export async function planPatch(patchText: string, root: string, ports: PatchPorts): Promise<PatchPlan> {
   const parsed = parsePatch(patchText);
   if (!parsed.ok) return { ok: false, problem: `the patch cannot be read (line ${parsed.line}: ${parsed.problem})`, conflicts: [], applicable: [] };
-  const folders = await Promise.all(ports.workspaceFolders().map(async (f) => (await ports.realPath(f)) ?? f));
-  const realRoot = (await ports.realPath(root)) ?? root;
-  if (!folders.some((f) => isInside(f, realRoot, flavour()) || isInside(realRoot, f, flavour()))) {
-    return { ok: false, problem: 'that checkout is not open in this window', conflicts: [], applicable: [] };
-  }
+  const checked = await checkPatchPaths(parsed.files, root, ports);
+  if (!checked.ok) return checked.plan;
+  const { realRoot } = checked;
   const texts = new Map<string, string | undefined>();
   const refused: Conflict[] = [];
-  for (const path of new Set(parsed.files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => p !== undefined))) {
-    const file = joinInside(realRoot, path, flavour());
-    if (file === undefined) continue; // applyPatch refuses it with the reason
-    if (!(await staysInside(file, folders, ports))) {
-      refused.push({ path, reason: 'unsafe-path', problem: 'it leads outside the workspace' });
-      continue;
-    }
+  for (const [path, file] of checked.files) {
     const read = await ports.read(file);
     if (read.kind === 'unreadable') refused.push({ path, reason: 'unreadable', problem: read.why });
     texts.set(path, read.kind === 'text' ? read.text : undefined);
@@ -94,6 +86,32 @@ export async function planPatch(patchText: string, root: string, ports: PatchPor
     ];
   });
   return { ok: true, root: realRoot, files, summary: summarisePatch(parsed.files) };
+}
+
+/**
+ * Every path a patch names, as a file below the checkout (which must be open in this window)
+ * that really stays inside a workspace folder, symbolic links followed; or the refusal to report.
+ * A path joinInside refuses is left out here: applyPatch refuses it with the reason.
+ */
+export async function checkPatchPaths(
+  files: readonly FilePatch[],
+  root: string,
+  ports: Pick<PatchPorts, 'workspaceFolders' | 'realPath'>,
+): Promise<{ ok: true; realRoot: string; files: Map<string, string> } | { ok: false; plan: Extract<PatchPlan, { ok: false }> }> {
+  const folders = await Promise.all(ports.workspaceFolders().map(async (f) => (await ports.realPath(f)) ?? f));
+  const realRoot = (await ports.realPath(root)) ?? root;
+  if (!folders.some((f) => isInside(f, realRoot, flavour()) || isInside(realRoot, f, flavour()))) {
+    return { ok: false, plan: { ok: false, problem: 'that checkout is not open in this window', conflicts: [], applicable: [] } };
+  }
+  const found = new Map<string, string>();
+  const refused: Conflict[] = [];
+  for (const path of new Set(files.flatMap((f) => [f.oldPath, f.newPath]).filter((p): p is string => p !== undefined))) {
+    const file = joinInside(realRoot, path, flavour());
+    if (file === undefined) continue;
+    if (await staysInside(file, folders, ports)) found.set(path, file);
+    else refused.push({ path, reason: 'unsafe-path', problem: 'it leads outside the workspace' });
+  }
+  return refused.length > 0 ? { ok: false, plan: { ok: false, conflicts: refused, applicable: [] } } : { ok: true, realRoot, files: found };
 }
 
 /** What happened, in lines for a notification's detail: applied files and counts, or why nothing was. */
@@ -159,7 +177,7 @@ async function mergeThreeWay(
 }
 
 /** Whether a file (or, for one not there yet, its nearest existing folder) is really inside a workspace folder. */
-async function staysInside(file: string, folders: readonly string[], ports: PatchPorts): Promise<boolean> {
+async function staysInside(file: string, folders: readonly string[], ports: Pick<PatchPorts, 'realPath'>): Promise<boolean> {
   const path = nodePath[flavour()];
   for (let at = file; ; at = path.dirname(at)) {
     const real = await ports.realPath(at);

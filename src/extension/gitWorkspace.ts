@@ -1,6 +1,7 @@
 import * as fs from 'node:fs/promises';
 import * as nodePath from 'node:path';
 import * as vscode from 'vscode';
+import type { TextLink } from '../net/protocol/codeMessages';
 import type { CodeRef } from '../net/protocol/messages';
 import { checkCodeLink, CodeLink, linesOf, snippetHash } from '../model/code/codeLink';
 import { repositoryKeys } from '../model/code/repositoryIdentity';
@@ -8,6 +9,7 @@ import { inert } from '../model/inertText';
 import { showInformationMessage } from '../views/safeWindow';
 import { CodeLinkPorts, CodeTarget, RepositoryInfo, resolveCodeLink } from './gitCodeLinks';
 import { ReadOnlyDocuments } from './gitReadOnlyDocuments';
+import { textLinksFor } from './textCodeLinks';
 
 /** Numbers each comparison's documents apart. */
 let compared = 0;
@@ -130,6 +132,38 @@ export async function openSharedCodeRef(code: CodeRef, text: string): Promise<vo
   });
   if (!checked.ok) return openSnippet(text, code.language);
   await openCodeLink(checked.link, text, code.language);
+}
+
+/**
+ * Opens a typed `path:line` through the link its message carries (its repository here, the line
+ * followed by its hash); false when that repository or file is not here (the caller opens the
+ * path as written instead).
+ */
+export async function openTextLink(link: CodeLink, column?: number): Promise<boolean> {
+  const target = await resolveCodeLink(link, undefined, codeLinkPorts());
+  if (target.kind === 'snippet') return false;
+  if (target.kind !== 'lines' || column === undefined) {
+    await showCodeTarget(target, link, undefined, 'plaintext');
+    return true;
+  }
+  // `path:line:column`: the cursor there, as a click on a stack frame puts it.
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.file(target.file));
+  const line = Math.min(target.startLine, document.lineCount) - 1;
+  const at = new vscode.Position(line, Math.min(Math.max(column - 1, 0), document.lineAt(line).text.length));
+  await vscode.window.showTextDocument(document, { selection: new vscode.Range(at, at), preview: true });
+  if (target.moved) void showInformationMessage(inert`Line ${link.startLine} of ${link.path} is line ${target.startLine} in your copy.`);
+  return true;
+}
+
+/** The links for the `path:line`s in a message about to be sent; none if finding them takes longer than `ms`. */
+export async function textLinksInWorkspace(text: string, ms = 1500): Promise<TextLink[]> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<TextLink[]>((resolve) => (timer = setTimeout(() => resolve([]), ms)));
+  try {
+    return await Promise.race([textLinksFor(text, codeLinkPorts()).catch(() => []), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function showCodeTarget(target: CodeTarget, link: CodeLink, snippet: string | undefined, language: string): Promise<void> {

@@ -147,13 +147,14 @@ export function decodeMessage(bytes: Buffer, columns: RecordColumns, tables: Cod
   if (extras.patch) entry.patch = extras.patch;
   if (extras.block) entry.block = extras.block;
   if (extras.problem) entry.problem = extras.problem;
+  if (extras.links) entry.links = extras.links;
   if (extras.edited !== undefined) entry.edited = extras.edited;
   if (extras.deleted) entry.deleted = true;
   return entry;
 }
 
 type Extras = Partial<
-  Pick<HistoryEntry, 'code' | 'thread' | 'files' | 'mentions' | 'urgent' | 'attachments' | 'patch' | 'block' | 'problem' | 'edited' | 'deleted'>
+  Pick<HistoryEntry, 'code' | 'thread' | 'files' | 'mentions' | 'urgent' | 'attachments' | 'patch' | 'block' | 'problem' | 'links' | 'edited' | 'deleted'>
 >;
 
 function extrasOf(entry: HistoryEntry, usualThread: boolean): string | undefined {

@@ -10,6 +10,10 @@ import type { FileCards } from '../model/fileCards';
 import { resolveMentions } from '../model/mentions';
 import type { MessengerModel } from '../model/messengerModel';
 import { composerExtras } from './composerExtras';
+import type { ComposerSends } from './composerSends';
+import { linkTarget } from './linkTargets';
+import { sentLinkFor } from '../model/code/textLinks';
+import type { TextLink } from '../net/protocol/codeMessages';
 
 /** What the panel does itself when the webview asks. */
 export interface InboxPanel {
@@ -27,6 +31,8 @@ export interface InboxDeps {
   panel: InboxPanel;
   /** Images, dropped files and drafts (absent: the composer sends text only). */
   attachments?: PanelAttachments;
+  /** Finds the typed `path:line` links of a message before it goes, in order (absent: sent as typed). */
+  sends?: ComposerSends;
   /** Links, code buttons and grammars of formatted messages (richText.ts). */
   richText?: { handle(request: RichTextRequest): Promise<void> };
 }
@@ -53,8 +59,13 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
       const attachments = deps.attachments?.resolve(message.conversationId, message.attachments) ?? [];
       if (!message.text.trim() && attachments.length === 0) return;
       const extras = composerExtras(mentionExtras(messenger, message.text, message.mentions), attachments, message.urgent);
-      // Not kept (no connection yet): the text goes back into the box, never lost.
-      if (!messenger.send(message.conversationId, message.text, undefined, extras)) panel.unsent(message.conversationId, message.text);
+      const send = (links: TextLink[]) => {
+        const all = links.length > 0 ? { ...extras, links } : extras;
+        // Not kept (no connection yet): the text goes back into the box, never lost.
+        if (!messenger.send(message.conversationId, message.text, undefined, all)) panel.unsent(message.conversationId, message.text);
+      };
+      if (deps.sends) deps.sends.send(message.text, send);
+      else send([]);
       return;
     }
     case 'typing':
@@ -123,13 +134,39 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
     case 'draft':
       deps.attachments?.handle(message);
       return;
-    case 'open-link':
+    case 'open-link': {
+      const linked = textLinkMessage(messenger, message);
+      if (!linked) return void deps.richText?.handle(message);
+      // src/extension/codeMessagesWiring.ts opens it through the message's link (looked up again), or says it could not.
+      const request = { type: 'open-text-link', ...linked, href: message.href };
+      void Promise.resolve(vscode.commands.executeCommand<boolean>('teamMessenger.codeMessageAction', request)).then((opened) =>
+        opened ? undefined : deps.richText?.handle({ type: 'open-link', href: message.href }),
+      );
+      return;
+    }
     case 'copy-text':
     case 'open-snippet':
     case 'load-grammar':
       void deps.richText?.handle(message);
       return;
   }
+}
+
+/**
+ * The message a clicked `path:line` link carries identity for (issue 28): the one the webview
+ * names, else the newest in the conversation on screen with a link for that path and line.
+ */
+function textLinkMessage(messenger: MessengerModel, request: { href: string; conversationId?: string; messageId?: string }) {
+  const target = linkTarget(request.href);
+  const conversationId = request.conversationId ?? messenger.store.active;
+  if (target?.kind !== 'workspace' || target.line === undefined || conversationId === undefined) return undefined;
+  const location = { path: target.relative, line: target.line };
+  const candidates =
+    request.messageId !== undefined
+      ? [messenger.store.message(conversationId, request.messageId)]
+      : [...messenger.store.page(conversationId, 200).messages].reverse();
+  const found = candidates.find((m) => m !== undefined && !m.deleted && sentLinkFor(m.links, location) !== undefined);
+  return found && { conversationId, messageId: found.id };
 }
 
 /** The mentions the user picked that the text still names (and a typed @channel/@here), if any. */

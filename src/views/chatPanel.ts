@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { ComposerState, ToWebview } from './chatProtocol';
 import { handleFromWebview } from './chatInbox';
+import { ComposerSends } from './composerSends';
+import type { TextLink } from '../net/protocol/codeMessages';
 import { chatHtml, makeNonce } from './chatHtml';
 import { ChatRequests, PAGE } from './chatRequests';
 import { closeTab, findWebviewTab, showTab } from './chatTab';
@@ -28,6 +30,8 @@ export interface ChatContext {
   attachments?: AttachmentsContext;
   /** Each conversation's notification level, for the header's bell (the NoticeGate's). */
   notifyLevels?: { levelOf(id: ConversationId): NotifyLevel; readonly onDidChange: Event<ConversationId> };
+  /** Where the typed `path:line`s of a message about to be sent point in this workspace (issue 28). */
+  textLinks?: (text: string) => Promise<TextLink[]>;
 }
 
 /** Where show() should go: a conversation, maybe a message in it (a jump), maybe the composer. */
@@ -84,6 +88,7 @@ export class ChatPanel extends Disposable {
   private readonly directory: DirectoryFeed;
   private readonly richText: RichText;
   private readonly attachments: PanelAttachments | undefined;
+  private readonly sends: ComposerSends | undefined;
 
   /**
    * Opens the panel (or brings it forward) on `conversationId`; without one, on the most
@@ -175,6 +180,7 @@ export class ChatPanel extends Disposable {
       copied: () => void setStatusBarMessage('$(link) Link to message copied', 4000),
     });
     this.attachments = context.attachments && this._register(new PanelAttachments(context.attachments, (message) => this.post(message)));
+    this.sends = context.textLinks && new ComposerSends(context.textLinks);
     this.richText = this._register(new RichText(context.extensionUri, (message) => this.post(message)));
     this.directory = new DirectoryFeed(messenger, (message) => this.post(message));
     ChatPanel.current = this;
@@ -197,6 +203,7 @@ export class ChatPanel extends Disposable {
           requests: this.requests,
           richText: this.richText,
           ...(this.attachments ? { attachments: this.attachments } : {}),
+          ...(this.sends ? { sends: this.sends } : {}),
           panel: {
             ready: () => this.onReady(),
             select: (id) => this.select(id),

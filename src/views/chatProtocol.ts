@@ -346,8 +346,14 @@ export const FromWebview = z.discriminatedUnion('type', [
     place: z.number().int().min(0).max(1000).optional(),
   }),
   /** A link in a message: http(s)/mailto opened through VS Code (its own confirmation first); a
-   *  relative path opened from the receiver's workspace only. The extension checks it again. */
-  z.strictObject({ type: z.literal('open-link'), href: z.string().min(1).max(WebviewLimits.linkChars) }),
+   *  relative path opened from the receiver's workspace only. The extension checks it again. With
+   *  the message it is in, a typed `path:line` opens through the link that message carries (issue 28). */
+  z.strictObject({
+    type: z.literal('open-link'),
+    href: z.string().min(1).max(WebviewLimits.linkChars),
+    conversationId: conversationId.optional(),
+    messageId: messageId.optional(),
+  }),
   /** A code block's Copy button. */
   z.strictObject({ type: z.literal('copy-text'), text }),
   /** A code block's Open in Editor: a new untitled document in `language` (a fence label). */

@@ -51,6 +51,21 @@ export function linesOf(text: string, startLine: number, endLine: number): strin
   return lines.slice(startLine - 1, endLine).join('\n');
 }
 
+/**
+ * The line nearest `line` (1-based) whose snippetHash is `hash`, at most `nearby` lines away: where
+ * a one-line link's line went when lines were added or removed above it. Undefined when gone.
+ */
+export function relocateLineByHash(text: string, hash: string, line: number, nearby = 2000): number | undefined {
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let distance = 0; distance <= nearby; distance++) {
+    if (line - distance < 1 && line + distance > lines.length) break;
+    for (const at of distance === 0 ? [line] : [line - distance, line + distance]) {
+      if (at >= 1 && at <= lines.length && snippetHash(lines[at - 1]!) === hash) return at;
+    }
+  }
+  return undefined;
+}
+
 /** A peer's code link checked field by field: every value bounded, the path safe, the lines ordered. */
 export function checkCodeLink(value: unknown): CheckedCodeLink {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return refused('the code link is not an object');

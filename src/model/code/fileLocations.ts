@@ -78,6 +78,11 @@ const PATTERNS: Pattern[] = [
   },
 ];
 
+/** Whether `text` may hold a location: every form above has one of these, and most chat text has none. */
+export function mayHaveFileLocations(text: string): boolean {
+  return /:\d|\(\d|, line \d/.test(text);
+}
+
 /** The locations in `text`, in order, none overlapping (the more specific form wins). */
 export function findFileLocations(text: string): FileLocation[] {
   const found: FileLocation[] = [];

@@ -2,18 +2,26 @@ import { DiffLine, FilePatch, Hunk } from './unifiedDiff';
 
 /**
  * A patch made here from two versions of a file ("Suggest Edit…": the selection as it is and as
- * the user rewrote it), with a line diff (Myers; patience splits first for big texts). Lines keep a CRLF file's `\r`, as `git diff` does.
+ * the user rewrote it), with a line diff: Myers (bounded work on big texts, where a typical edit
+ * is a few changes), patience splits when that is not enough. Lines keep a CRLF file's `\r`, as `git diff` does.
  */
 
-type Op = { kind: 'context'; old: number; new: number } | { kind: 'remove'; old: number } | { kind: 'add'; new: number };
+/** Lines a[oldStart, oldEnd) replaced by b[newStart, newEnd) (either may be empty); lines between changes are common. */
+export interface Change {
+  oldStart: number;
+  oldEnd: number;
+  newStart: number;
+  newEnd: number;
+}
 
 /**
  * Past this many differing lines the diff stops looking for the shortest edit and replaces the
  * differing middle whole: still a correct patch, and memory stays bounded (the search keeps d² numbers).
  */
 const MAX_EDIT_DISTANCE = 1000;
-/** Texts whose differing middle is longer than this are split by patience diff before Myers runs. */
+/** A differing middle longer than this searches for the shortest edit only so long (MYERS_WORK steps) before patience splits it. */
 const MYERS_FIRST_LINES = 4000;
+const MYERS_WORK = 4_000_000;
 const MAX_SPLIT_DEPTH = 64;
 
 export interface MakePatchInput {
@@ -36,8 +44,7 @@ export function makeFilePatch(input: MakePatchInput): FilePatch {
     index === text.lines.length - 1 && !text.endsWithNewline ? `${text.lines[index]}\u0000` : text.lines[index]!;
   const a = before.lines.map((_, i) => key(before, i));
   const b = after.lines.map((_, i) => key(after, i));
-  const ops = diffOps(a, b);
-  const hunks = groupHunks(ops, before.lines, after.lines, input.context ?? 3);
+  const hunks = groupHunks(diffLines(a, b), before.lines, after.lines, input.context ?? 3);
   for (const hunk of hunks) {
     const oldEnd = hunk.oldStart + hunk.oldLines - (hunk.oldLines === 0 ? 0 : 1);
     const newEnd = hunk.newStart + hunk.newLines - (hunk.newLines === 0 ? 0 : 1);
@@ -63,191 +70,254 @@ export function toLines(text: string): { lines: string[]; endsWithNewline: boole
   return { lines, endsWithNewline };
 }
 
+/** Tuning of the line diff; tests lower the thresholds to drive small inputs down each path. */
+export interface DiffLimits {
+  /** Past this many differing lines Myers gives up (it keeps d² numbers). */
+  maxEditDistance: number;
+  /** A differing middle longer than this (both sides' lines) is "big": its Myers search is bounded by `myersWork`. */
+  myersFirstLines: number;
+  /** Steps (diagonals tried and lines compared) one Myers search of a big middle may take before patience splits it. */
+  myersWork: number;
+}
+
+const DEFAULT_LIMITS: DiffLimits = { maxEditDistance: MAX_EDIT_DISTANCE, myersFirstLines: MYERS_FIRST_LINES, myersWork: MYERS_WORK };
+
 /**
- * An edit script from a to b: common ends taken off, then the middle by Myers (the shortest
- * script) when it is small, else split at lines that occur once on each side, in order (patience
- * diff), each part diffed the same way. A part with no such line is replaced whole.
+ * The changes from a to b, in order, none touching the next. Works on index
+ * ranges of the two arrays (no slices or copies per level); lines are numbered (equal text,
+ * equal number) only if a patience split is needed, which a typical edit of a big file is not:
+ * Myers is linear in the lines times the few differences.
  */
-function diffOps(a: readonly string[], b: readonly string[], depth = 0): Op[] {
-  let prefix = 0;
-  while (prefix < a.length && prefix < b.length && a[prefix] === b[prefix]) prefix++;
-  let suffix = 0;
-  while (suffix < a.length - prefix && suffix < b.length - prefix && a[a.length - 1 - suffix] === b[b.length - 1 - suffix]) suffix++;
-  const ops: Op[] = [];
-  for (let i = 0; i < prefix; i++) ops.push({ kind: 'context', old: i, new: i });
-  const middleA = a.slice(prefix, a.length - suffix);
-  const middleB = b.slice(prefix, b.length - suffix);
-  const small = middleA.length + middleB.length <= MYERS_FIRST_LINES;
-  // Splitting stops at a depth no real text reaches, so the recursion stays shallow.
-  const split = () => (depth < MAX_SPLIT_DEPTH ? anchored(middleA, middleB, depth) : undefined);
-  const middle = (small ? myers(middleA, middleB) : undefined) ?? split() ?? (small ? undefined : myers(middleA, middleB)) ?? replaced(middleA, middleB);
-  append(ops, shifted(middle, prefix, prefix));
-  for (let i = suffix; i > 0; i--) ops.push({ kind: 'context', old: a.length - i, new: b.length - i });
-  return ops;
+export function diffLines(a: readonly string[], b: readonly string[], limits: DiffLimits = DEFAULT_LIMITS): Change[] {
+  const differ = new RangeDiff(a, b, limits);
+  differ.range(0, a.length, 0, b.length, 0);
+  return differ.changes;
 }
 
-/** Patience diff's split: undefined when no line occurs exactly once on both sides. */
-function anchored(a: readonly string[], b: readonly string[], depth: number): Op[] | undefined {
-  const once = (lines: readonly string[]) => {
-    const seen = new Map<string, number>();
-    lines.forEach((line, i) => seen.set(line, seen.has(line) ? -1 : i));
-    return seen;
+class RangeDiff {
+  readonly changes: Change[] = [];
+  /** Each line's number and per-number scratch counts, made on the first patience split. */
+  private numbered?: { a: Int32Array; b: Int32Array; countA: Int32Array; countB: Int32Array; atB: Int32Array };
+
+  constructor(
+    private readonly a: readonly string[],
+    private readonly b: readonly string[],
+    private readonly limits: DiffLimits,
+  ) {}
+
+  /**
+   * a[aLo, aHi) against b[bLo, bHi): common ends taken off, then the middle by Myers (the
+   * shortest script; bounded work when the middle is big), else split at lines that occur once
+   * on each side, in order (patience diff), each part diffed the same way. A part with neither
+   * is replaced whole: still a correct script.
+   */
+  range(aLo: number, aHi: number, bLo: number, bHi: number, depth: number): void {
+    const { a, b } = this;
+    while (aLo < aHi && bLo < bHi && a[aLo] === b[bLo]) {
+      aLo++;
+      bLo++;
+    }
+    let suffix = 0;
+    while (aLo < aHi - suffix && bLo < bHi - suffix && a[aHi - 1 - suffix] === b[bHi - 1 - suffix]) suffix++;
+    aHi -= suffix;
+    bHi -= suffix;
+    if (aLo === aHi || bLo === bHi) this.replace(aLo, aHi, bLo, bHi);
+    else {
+      const work = aHi - aLo + (bHi - bLo) <= this.limits.myersFirstLines ? Infinity : this.limits.myersWork;
+      // Splitting stops at a depth no real text reaches, so the recursion stays shallow.
+      const done = this.myers(aLo, aHi, bLo, bHi, work) || (depth < MAX_SPLIT_DEPTH && this.anchored(aLo, aHi, bLo, bHi, depth));
+      if (!done) this.replace(aLo, aHi, bLo, bHi);
+    }
+  }
+
+  /** a[aLo, aHi) replaced by b[bLo, bHi), joined to the change before when it ends right there. */
+  private replace(aLo: number, aHi: number, bLo: number, bHi: number): void {
+    if (aLo === aHi && bLo === bHi) return;
+    const last = this.changes[this.changes.length - 1];
+    if (last && last.oldEnd === aLo && last.newEnd === bLo) {
+      last.oldEnd = aHi;
+      last.newEnd = bHi;
+    } else this.changes.push({ oldStart: aLo, oldEnd: aHi, newStart: bLo, newEnd: bHi });
+  }
+
+  /** Patience diff's split; false (nothing written) when no line occurs exactly once on both sides. */
+  private anchored(aLo: number, aHi: number, bLo: number, bHi: number, depth: number): boolean {
+    const { a, b, countA, countB, atB } = (this.numbered ??= numberLines(this.a, this.b));
+    for (let i = aLo; i < aHi; i++) countA[a[i]!]!++;
+    for (let j = bLo; j < bHi; j++) {
+      countB[b[j]!]!++;
+      atB[b[j]!] = j;
+    }
+    const pairsA: number[] = [];
+    const pairsB: number[] = [];
+    for (let i = aLo; i < aHi; i++) {
+      const id = a[i]!;
+      if (countA[id] === 1 && countB[id] === 1) {
+        pairsA.push(i);
+        pairsB.push(atB[id]!);
+      }
+    }
+    for (let i = aLo; i < aHi; i++) countA[a[i]!] = 0;
+    for (let j = bLo; j < bHi; j++) countB[b[j]!] = 0;
+    if (pairsA.length === 0) return false;
+    let fromA = aLo;
+    let fromB = bLo;
+    for (const at of longestIncreasing(pairsB)) {
+      const i = pairsA[at]!;
+      const j = pairsB[at]!;
+      this.range(fromA, i, fromB, j, depth + 1);
+      fromA = i + 1;
+      fromB = j + 1;
+    }
+    this.range(fromA, aHi, fromB, bHi, depth + 1);
+    return true;
+  }
+
+  /**
+   * Myers' O(ND) diff; false (nothing written) when the ranges differ by more than
+   * maxEditDistance lines or the search takes more than `work` steps.
+   */
+  private myers(aLo: number, aHi: number, bLo: number, bHi: number, work: number): boolean {
+    const { a, b } = this;
+    const n = aHi - aLo;
+    const m = bHi - bLo;
+    const maxD = Math.min(n + m, this.limits.maxEditDistance);
+    const offset = maxD + 1;
+    const v = new Int32Array(2 * maxD + 3);
+    const trace: Int32Array[] = [];
+    let steps = 0;
+    for (let d = 0; d <= maxD; d++) {
+      trace.push(v.slice(offset - d - 1, offset + d + 2));
+      for (let k = -d; k <= d; k += 2) {
+        let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
+        let y = x - k;
+        const from = x;
+        while (x < n && y < m && a[aLo + x] === b[bLo + y]) {
+          x++;
+          y++;
+        }
+        v[offset + k] = x;
+        if (x >= n && y >= m) {
+          this.backtrack(trace, d, aLo, n, bLo, m);
+          return true;
+        }
+        steps += 1 + x - from;
+      }
+      if (steps > work) return false;
+    }
+    return false;
+  }
+
+  /** The edit script, walked back from the end through each step's saved furthest points. */
+  private backtrack(trace: readonly Int32Array[], last: number, aLo: number, n: number, bLo: number, m: number): void {
+    const steps: [old: number, new: number][] = []; // each removed (new -1) or added (old -1) line, last first
+    let x = n;
+    let y = m;
+    for (let d = last; d > 0; d--) {
+      const saved = trace[d]!; // the furthest points after step d - 1, indices shifted by d + 1
+      const at = (k: number) => saved[k + d + 1]!;
+      const k = x - y;
+      const previousK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
+      const previousX = at(previousK);
+      const previousY = previousX - previousK;
+      while (x > previousX && y > previousY) {
+        x--;
+        y--;
+      }
+      if (x === previousX) steps.push([-1, bLo + --y]);
+      else steps.push([aLo + --x, -1]);
+    }
+    // x and y are now the lines before the first step, which the range's common start left equal.
+    let oldAt = aLo + x;
+    let newAt = bLo + y;
+    for (let i = steps.length - 1; i >= 0; i--) {
+      const [old, added] = steps[i]!;
+      if (old >= 0) {
+        newAt += old - oldAt; // common lines skipped since the last step
+        oldAt = old;
+        this.replace(old, old + 1, newAt, newAt);
+        oldAt++;
+      } else {
+        oldAt += added - newAt;
+        newAt = added;
+        this.replace(oldAt, oldAt, added, added + 1);
+        newAt++;
+      }
+    }
+  }
+}
+
+/** Both sides' lines as numbers (equal text, equal number) and zeroed per-number counters. */
+function numberLines(a: readonly string[], b: readonly string[]): NonNullable<RangeDiff['numbered']> {
+  const ids = new Map<string, number>();
+  const number = (line: string) => {
+    let id = ids.get(line);
+    if (id === undefined) ids.set(line, (id = ids.size));
+    return id;
   };
-  const inA = once(a);
-  const inB = once(b);
-  const pairs: [number, number][] = [];
-  for (const [line, i] of inA) {
-    const j = inB.get(line);
-    if (i >= 0 && j !== undefined && j >= 0) pairs.push([i, j]);
-  }
-  if (pairs.length === 0) return undefined;
-  pairs.sort((x, y) => x[0] - y[0]);
-  const anchors = longestIncreasing(pairs);
-  const ops: Op[] = [];
-  let fromA = 0;
-  let fromB = 0;
-  for (const [i, j] of [...anchors, [a.length, b.length] as [number, number]]) {
-    append(ops, shifted(diffOps(a.slice(fromA, i), b.slice(fromB, j), depth + 1), fromA, fromB));
-    if (i < a.length) ops.push({ kind: 'context', old: i, new: j });
-    fromA = i + 1;
-    fromB = j + 1;
-  }
-  return ops;
+  const numbered = { a: Int32Array.from(a, number), b: Int32Array.from(b, number) };
+  return { ...numbered, countA: new Int32Array(ids.size), countB: new Int32Array(ids.size), atB: new Int32Array(ids.size) };
 }
 
-/** The longest run of pairs whose second numbers increase (pairs come sorted by the first). */
-function longestIncreasing(pairs: readonly [number, number][]): [number, number][] {
-  const tails: number[] = []; // index into pairs of the smallest tail of a run of each length
-  const previous = new Array<number>(pairs.length).fill(-1);
-  pairs.forEach(([, j], index) => {
+/** Indices of the longest run of values that increase (each value's index in `values`). */
+function longestIncreasing(values: readonly number[]): number[] {
+  const tails: number[] = []; // index of the smallest tail of a run of each length
+  const previous = new Int32Array(values.length).fill(-1);
+  for (let index = 0; index < values.length; index++) {
+    const value = values[index]!;
     let low = 0;
     let high = tails.length;
     while (low < high) {
       const mid = (low + high) >> 1;
-      if (pairs[tails[mid]!]![1] < j) low = mid + 1;
+      if (values[tails[mid]!]! < value) low = mid + 1;
       else high = mid;
     }
     if (low > 0) previous[index] = tails[low - 1]!;
     tails[low] = index;
-  });
-  const run: [number, number][] = [];
-  for (let at = tails.length > 0 ? tails[tails.length - 1]! : -1; at >= 0; at = previous[at]!) run.push(pairs[at]!);
+  }
+  const run: number[] = [];
+  for (let at = tails.length > 0 ? tails[tails.length - 1]! : -1; at >= 0; at = previous[at]!) run.push(at);
   return run.reverse();
 }
 
-/** `to.push(...ops)` without the argument limit a spread of 100,000 ops would hit. */
-function append(to: Op[], ops: readonly Op[]): void {
-  for (const op of ops) to.push(op);
-}
-
-function replaced(a: readonly string[], b: readonly string[]): Op[] {
-  return [...a.map((_, i): Op => ({ kind: 'remove', old: i })), ...b.map((_, i): Op => ({ kind: 'add', new: i }))];
-}
-
-function shifted(ops: readonly Op[], byOld: number, byNew: number): Op[] {
-  return ops.map((op) =>
-    op.kind === 'context'
-      ? { kind: 'context', old: op.old + byOld, new: op.new + byNew }
-      : op.kind === 'remove'
-        ? { kind: 'remove', old: op.old + byOld }
-        : { kind: 'add', new: op.new + byNew },
-  );
-}
-
-/** Myers' O(ND) diff, or undefined when the texts differ by more than MAX_EDIT_DISTANCE lines. */
-function myers(a: readonly string[], b: readonly string[]): Op[] | undefined {
-  const n = a.length;
-  const m = b.length;
-  const maxD = Math.min(n + m, MAX_EDIT_DISTANCE);
-  const offset = maxD + 1;
-  const v = new Int32Array(2 * maxD + 3);
-  const trace: Int32Array[] = [];
-  for (let d = 0; d <= maxD; d++) {
-    trace.push(v.slice(offset - d - 1, offset + d + 2));
-    for (let k = -d; k <= d; k += 2) {
-      let x = k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!) ? v[offset + k + 1]! : v[offset + k - 1]! + 1;
-      let y = x - k;
-      while (x < n && y < m && a[x] === b[y]) {
-        x++;
-        y++;
-      }
-      v[offset + k] = x;
-      if (x >= n && y >= m) return backtrack(trace, d, n, m);
-    }
-  }
-  return undefined;
-}
-
-/** The edit script, walked back from the end through each step's saved furthest points. */
-function backtrack(trace: readonly Int32Array[], last: number, n: number, m: number): Op[] {
-  const ops: Op[] = [];
-  let x = n;
-  let y = m;
-  for (let d = last; d > 0; d--) {
-    const saved = trace[d]!; // the furthest points after step d - 1, indices shifted by d + 1
-    const at = (k: number) => saved[k + d + 1]!;
-    const k = x - y;
-    const previousK = k === -d || (k !== d && at(k - 1) < at(k + 1)) ? k + 1 : k - 1;
-    const previousX = at(previousK);
-    const previousY = previousX - previousK;
-    while (x > previousX && y > previousY) ops.push({ kind: 'context', old: --x, new: --y });
-    if (x === previousX) ops.push({ kind: 'add', new: --y });
-    else ops.push({ kind: 'remove', old: --x });
-  }
-  while (x > 0 && y > 0) ops.push({ kind: 'context', old: --x, new: --y });
-  return ops.reverse();
-}
-
 /** Changes with `context` unchanged lines around them; changes closer than twice that share a hunk. */
-function groupHunks(ops: readonly Op[], oldLines: readonly string[], newLines: readonly string[], context: number): Hunk[] {
+function groupHunks(changes: readonly Change[], oldLines: readonly string[], newLines: readonly string[], context: number): Hunk[] {
   const hunks: Hunk[] = [];
-  // How many lines of each side come before each op, for the hunks' start lines.
-  const oldBefore = [0];
-  const newBefore = [0];
-  for (const op of ops) {
-    oldBefore.push(oldBefore[oldBefore.length - 1]! + (op.kind !== 'add' ? 1 : 0));
-    newBefore.push(newBefore[newBefore.length - 1]! + (op.kind !== 'remove' ? 1 : 0));
-  }
-  let i = 0;
-  while (i < ops.length) {
-    if (ops[i]!.kind === 'context') {
-      i++;
-      continue;
-    }
-    let start = i;
-    while (start > 0 && i - start < context && ops[start - 1]!.kind === 'context') start--;
-    let end = i;
-    for (;;) {
-      while (end < ops.length && ops[end]!.kind !== 'context') end++;
-      let gap = end;
-      while (gap < ops.length && ops[gap]!.kind === 'context') gap++;
-      if (gap < ops.length && gap - end <= 2 * context) end = gap;
-      else {
-        end = Math.min(end + context, gap);
-        break;
-      }
-    }
-    hunks.push(toHunk(ops.slice(start, end), oldLines, newLines, oldBefore[start]!, newBefore[start]!));
-    i = end;
+  for (let first = 0; first < changes.length;) {
+    let last = first;
+    while (last + 1 < changes.length && changes[last + 1]!.oldStart - changes[last]!.oldEnd <= 2 * context) last++;
+    hunks.push(toHunk(changes.slice(first, last + 1), oldLines, newLines, context));
+    first = last + 1;
   }
   return hunks;
 }
 
-function toHunk(slice: readonly Op[], oldLines: readonly string[], newLines: readonly string[], oldBefore: number, newBefore: number): Hunk {
-  const lines: DiffLine[] = slice.map((op) =>
-    op.kind === 'context'
-      ? { kind: 'context', text: oldLines[op.old]! }
-      : op.kind === 'remove'
-        ? { kind: 'remove', text: oldLines[op.old]! }
-        : { kind: 'add', text: newLines[op.new]! },
-  );
-  const oldCount = slice.filter((op) => op.kind !== 'add').length;
-  const newCount = slice.filter((op) => op.kind !== 'remove').length;
+/** One hunk: each change's removed then added lines, the common lines between, `context` lines around. */
+function toHunk(changes: readonly Change[], oldLines: readonly string[], newLines: readonly string[], context: number): Hunk {
+  const first = changes[0]!;
+  const last = changes[changes.length - 1]!;
+  // Lines around a hunk are common, so the same count fits on both sides.
+  const before = Math.min(context, first.oldStart, first.newStart);
+  const after = Math.min(context, oldLines.length - last.oldEnd, newLines.length - last.newEnd);
+  const lines: DiffLine[] = [];
+  const common = (from: number, to: number) => {
+    for (let i = from; i < to; i++) lines.push({ kind: 'context', text: oldLines[i]! });
+  };
+  common(first.oldStart - before, first.oldStart);
+  changes.forEach((change, index) => {
+    for (let i = change.oldStart; i < change.oldEnd; i++) lines.push({ kind: 'remove', text: oldLines[i]! });
+    for (let j = change.newStart; j < change.newEnd; j++) lines.push({ kind: 'add', text: newLines[j]! });
+    common(change.oldEnd, index + 1 < changes.length ? changes[index + 1]!.oldStart : last.oldEnd + after);
+  });
+  const oldFrom = first.oldStart - before;
+  const newFrom = first.newStart - before;
+  const oldCount = last.oldEnd + after - oldFrom;
+  const newCount = last.newEnd + after - newFrom;
   // git numbers an empty side by the line it follows, a side with lines by its first.
   return {
-    oldStart: oldCount === 0 ? oldBefore : oldBefore + 1,
+    oldStart: oldCount === 0 ? oldFrom : oldFrom + 1,
     oldLines: oldCount,
-    newStart: newCount === 0 ? newBefore : newBefore + 1,
+    newStart: newCount === 0 ? newFrom : newFrom + 1,
     newLines: newCount,
     section: '',
     lines,

@@ -19,6 +19,8 @@ export const CodeLimits = {
   patchChars: 256 * 1024,
   patchFiles: 1000,
   problemChars: 4096,
+  /** `path:line`s in one message's text that carry where they point (the rest open by path). */
+  textLinks: 20,
 } as const;
 
 /** A repository's key (`github.com/team/app`, `file:///srv/app`): see src/model/code/repositoryIdentity.ts. */
@@ -30,6 +32,7 @@ const RepositoryKey = z
 const Repositories = z.array(RepositoryKey).min(1).max(CodeLimits.repositories);
 const CommitId = z.string().regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, 'not a commit id');
 const repoPath = z.string().min(1).max(1024);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'not a SHA-256');
 
 /** What a code excerpt carries beyond path, lines and language (spread into CodeRef). */
 export const CodeLinkFields = {
@@ -38,11 +41,26 @@ export const CodeLinkFields = {
   /** HEAD when the excerpt was shared. */
   commit: CommitId.optional(),
   /** SHA-256 (hex) of the lines as shared, normalised (src/model/code/codeLink.ts snippetHash). */
-  snippetHash: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/, 'not a SHA-256')
-    .optional(),
+  snippetHash: Sha256.optional(),
 };
+
+/**
+ * A `path:line` a person typed or pasted in a message, as the sender's workspace resolved it: the
+ * receiver finds the same `written` path and line in the text (src/model/code/fileLocations.ts)
+ * and opens it like shared code: same repository, the line followed if it moved.
+ */
+export const TextLink = z.object({
+  /** The path as the text has it (fileLocations' `path`), with the line: what ties this to its place in the text. */
+  written: z.string().min(1).max(1024),
+  line,
+  repositories: Repositories.optional(),
+  commit: CommitId.optional(),
+  /** Relative to the repository root (or, without one, to the workspace folder). */
+  path: repoPath,
+  /** snippetHash of the line as the sender had it. */
+  snippetHash: Sha256.optional(),
+});
+export type TextLink = z.infer<typeof TextLink>;
 
 export const PatchFileSummary = z.object({
   path: repoPath,
@@ -83,6 +101,7 @@ export const CodeFields = {
   patch: PatchRef.optional(),
   block: CodeBlockKind.optional(),
   problem: ProblemRef.optional(),
+  links: z.array(TextLink).min(1).max(CodeLimits.textLinks).optional(),
 };
 
 /** The code fields of a message as plain values. */
@@ -90,6 +109,7 @@ export interface CodeParts {
   patch?: PatchRef;
   block?: CodeBlockKind;
   problem?: ProblemRef;
+  links?: TextLink[];
 }
 
 /** The code fields that are set, in the protocol's order (the same message always encodes to the same bytes). */
@@ -98,10 +118,11 @@ export function codeParts(message: CodeParts): CodeParts {
   if (message.patch) parts.patch = message.patch;
   if (message.block) parts.block = message.block;
   if (message.problem) parts.problem = message.problem;
+  if (message.links) parts.links = message.links;
   return parts;
 }
 
 /** Whether a message has any code field (the relay's fast paths leave those to the schema). */
-export function hasCodeParts(message: { patch?: unknown; block?: unknown; problem?: unknown }): boolean {
-  return message.patch !== undefined || message.block !== undefined || message.problem !== undefined;
+export function hasCodeParts(message: { patch?: unknown; block?: unknown; problem?: unknown; links?: unknown }): boolean {
+  return message.patch !== undefined || message.block !== undefined || message.problem !== undefined || message.links !== undefined;
 }

@@ -36,6 +36,7 @@ export type FramedMessage = Pick<
   | 'patch'
   | 'block'
   | 'problem'
+  | 'links'
   | 'edited'
   | 'deleted'
 >;
@@ -66,6 +67,7 @@ function chatMessageJsonText(entry: FramedMessage): FrameJson {
   if (entry.patch) json.raw(',"patch":' + JSON.stringify(entry.patch)).notAscii();
   if (entry.block) json.raw(',"block":').string(entry.block);
   if (entry.problem) json.raw(',"problem":' + JSON.stringify(entry.problem)).notAscii();
+  if (entry.links) json.raw(',"links":' + JSON.stringify(entry.links)).notAscii();
   if (entry.edited !== undefined) json.raw(',"edited":' + entry.edited);
   if (entry.deleted) json.raw(',"deleted":true');
   return json.raw('}');

@@ -1,4 +1,4 @@
-import { findFileLocations } from '../../model/code/fileLocations';
+import { findFileLocations, mayHaveFileLocations } from '../../model/code/fileLocations';
 import { linkKind } from './markdownLinks';
 
 /**
@@ -17,8 +17,7 @@ export interface TextLocation {
 
 /** At most `max` spans, in order; a path open-link could not resolve in a workspace stays text. */
 export function textLocations(text: string, max: number): TextLocation[] {
-  // Every form fileLocations knows has one of these; most chat text has none, and skips its patterns.
-  if (max <= 0 || !/:\d|\(\d|, line \d/.test(text)) return [];
+  if (max <= 0 || !mayHaveFileLocations(text)) return [];
   const out: TextLocation[] = [];
   for (const location of findFileLocations(text)) {
     if (out.length >= max) break;

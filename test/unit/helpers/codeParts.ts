@@ -2,10 +2,10 @@ import type { CodeParts } from '../../../src/net/protocol/codeMessages';
 import type { Prng } from './prng';
 
 /**
- * Seeded patches and terminal/problem blocks (issue 28) for the codec and frame tests, hostile
+ * Seeded patches, terminal/problem blocks and typed path:line links (issue 28) for the codec and frame tests, hostile
  * text included (the caller's generator makes it).
  */
-export function randomCodeParts(rng: Prng, text: (max: number) => string): CodeParts {
+export function randomCodeParts(rng: Prng, text: (max: number) => string, options: { links?: boolean } = {}): CodeParts {
   const hex = (n: number) => Array.from({ length: n }, () => '0123456789abcdef'[rng.int(0, 15)]).join('');
   return {
     ...(rng.chance(0.1)
@@ -36,6 +36,18 @@ export function randomCodeParts(rng: Prng, text: (max: number) => string): CodeP
             message: text(100) || 'm',
             ...(rng.chance(0.5) ? { source: text(10) } : {}),
           },
+        }
+      : {}),
+    ...(options.links && rng.chance(0.05)
+      ? {
+          links: Array.from({ length: rng.int(1, 3) }, () => ({
+            written: text(30) || 'w',
+            line: rng.int(1, 10_000),
+            ...(rng.chance(0.5) ? { repositories: [text(40) || 'github.com/a/b'] } : {}),
+            ...(rng.chance(0.5) ? { commit: hex(40) } : {}),
+            path: text(30) || 'p',
+            ...(rng.chance(0.5) ? { snippetHash: hex(64) } : {}),
+          })),
         }
       : {}),
   };

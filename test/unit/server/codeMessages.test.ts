@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { peopleKey } from '../../../src/net/protocol/conversationKeys';
 import { ErrorCode } from '../../../src/net/protocol/errors';
 import type { CodeRef } from '../../../src/net/protocol/messages';
-import type { PatchRef, ProblemRef } from '../../../src/net/protocol/codeMessages';
+import type { PatchRef, ProblemRef, TextLink } from '../../../src/net/protocol/codeMessages';
 import { useCleanup } from '../helpers/loopback';
 import { bobAfterRestart, startTeam, startTeamBobAway, TeamPeer } from '../helpers/teamPeer';
 
@@ -31,6 +31,14 @@ const CODE: CodeRef = {
 };
 const PROBLEM: ProblemRef = { path: 'src/app.ts', line: 4, column: 7, severity: 'error', message: "Cannot find name 'zwei'.", source: 'ts' };
 const TRACE = 'TypeError: boom\n    at run (/home/bob/app/src/app.ts:4:7)\n    at main (src/main.ts:12:3)';
+const LINK: TextLink = {
+  written: 'src/app.ts',
+  line: 4,
+  repositories: ['github.com/team/app'],
+  commit: 'd'.repeat(40),
+  path: 'src/app.ts',
+  snippetHash: 'e'.repeat(64),
+};
 
 describe('code-aware messages on the relay (code links, patches, terminal and problem blocks)', function () {
   const cleanup = useCleanup();
@@ -111,6 +119,30 @@ describe('code-aware messages on the relay (code links, patches, terminal and pr
     const deleted = await alice.must('done', { t: 'delete', id });
     const tombstone = (await bob.next('update', (u) => u.seq === deleted.seq)).message;
     assert.deepEqual([tombstone.deleted, tombstone.patch], [true, undefined]);
+  });
+
+  it('delivers the links of typed path:lines as sent, and refuses malformed ones with the reason', async function () {
+    const { port, peers } = await startTeam(cleanup, ['alice', 'bob']);
+    const [alice, bob] = peers;
+    const outside: TextLink = { written: 'README.md', line: 1, path: 'README.md' };
+    const ack = await alice.sendWith([bob.clientId], 'see src/app.ts:4 and README.md:1', { links: [LINK, outside] });
+    assert.equal(ack.t, 'ack', JSON.stringify(ack));
+    const received = await bob.next('message', (m) => m.text.startsWith('see src/app.ts:4'));
+    assert.deepEqual(received.links, [LINK, outside]);
+    const refusals: [string, Record<string, unknown>, RegExp][] = [
+      ['bad hash', { links: [{ ...LINK, snippetHash: 'x' }] }, /SHA-256/],
+      ['bad commit', { links: [{ ...LINK, commit: 'main' }] }, /commit/],
+      ['no line', { links: [{ ...LINK, line: 0 }] }, /links/],
+      ['too many', { links: Array.from({ length: 21 }, () => LINK) }, /links/],
+      ['empty', { links: [] }, /links/],
+    ];
+    for (const [what, fields, reason] of refusals) {
+      const mallory = await TeamPeer.connect(cleanup, port, { name: 'mallory' });
+      mallory.raw.sendJson({ t: 'send', ref: 'bad', to: 'all', text: what, ...fields });
+      const answer = await mallory.raw.waitFor((m) => m.t === 'error', `refusal of ${what}`);
+      assert.equal(answer.t === 'error' && answer.code, ErrorCode.BadMessage, `${what}: ${JSON.stringify(answer)}`);
+      assert.match(answer.t === 'error' ? answer.message : '', reason, what);
+    }
   });
 
   it('keeps them across a restart, edited ones included (history folder)', async function () {
