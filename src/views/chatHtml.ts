@@ -11,7 +11,7 @@ export interface ChatHtmlOptions {
   cspSource: string;
   /** A fresh `makeNonce()` per document. */
   nonce: string;
-  /** dist/webview.js */
+  /** dist/webview.js: an ES module; the bundles it imports (dist/webview-*.js) inherit its nonce. */
   scriptUri: string;
   /** media/chat.css */
   styleUri: string;
@@ -120,7 +120,7 @@ export function chatHtml(options: ChatHtmlOptions): string {
     <button type="button" class="text-button primary danger" id="confirm-ok" aria-label="Delete">Delete</button>
   </div>
 </dialog>
-<script nonce="${nonce}" src="${escapeAttr(options.scriptUri)}"></script>
+<script type="module" nonce="${nonce}" src="${escapeAttr(options.scriptUri)}"></script>
 </body>
 </html>
 `;

@@ -101,7 +101,13 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
       void requests.openThread(message.conversationId, message.messageId, message.beforeId);
       return;
     case 'reply':
-      if (message.text.trim()) requests.reply(message.conversationId, message.parentId, message.text, mentionExtras(messenger, message.text, message.mentions));
+      if (message.text.trim())
+        requests.reply(
+          message.conversationId,
+          message.parentId,
+          message.text,
+          composerExtras(mentionExtras(messenger, message.text, message.mentions), [], message.urgent),
+        );
       return;
     case 'edit':
       if (message.text.trim()) void requests.edit(message.conversationId, message.messageId, message.text);

@@ -30,6 +30,7 @@ interface PageDocument {
   documentElement: { style: { setProperty(name: string, value: string): void } };
   body: { classList: { add(name: string): void; remove(...names: string[]): void } };
   addEventListener(type: string, listener: (event: { violatedDirective: string; blockedURI: string; sourceFile: string }) => void): void;
+  querySelector(selector: string): unknown;
 }
 declare const window: PageGlobals;
 declare const document: PageDocument;
@@ -149,6 +150,11 @@ export class ChatPage {
     return this.page.evaluate(() => window.__acquireCalls);
   }
 
+  /** Waits until no text or code on the page waits for the formatter (a bundle loaded after the first paint). */
+  async formatted(): Promise<void> {
+    await this.page.waitForFunction(() => document.querySelector('.unformatted, code.unhighlighted') === null);
+  }
+
   /** Reloads the page (VS Code re-creating a hidden webview); the saved state survives. */
   async reload(): Promise<void> {
     await this.page.reload();
@@ -165,6 +171,7 @@ export class ChatPage {
   }
 
   async screenshot(name: string): Promise<string> {
+    await this.formatted(); // the page as it looks once the formatter is here, not its first screen
     const dir = path.join(__dirname, 'artifacts');
     fs.mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `${name}.png`);

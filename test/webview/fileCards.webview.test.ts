@@ -156,6 +156,14 @@ describe('chat webview: file cards and the offline composer (Chromium)', functio
     );
   });
 
+  it('a jump to the message that records an offer highlights its card (the chat shows the card in its place)', async () => {
+    const offered = card('c-record', { messageId: 'rec-1' });
+    await chat.send(init({ selected: bobView({ cards: [offered], focusId: 'rec-1' }) }));
+    const shown = cards().filter({ hasText: 'bob offers notes.txt' });
+    await shown.locator('xpath=self::*[contains(@class, "highlight")]').waitFor();
+    assert.strictEqual(await page().locator('#log .message.highlight').count(), 0, 'no message row stands in for the card');
+  });
+
   it('shows a failure as an error with its reason', async () => {
     const failed = card('c1', { state: 'failed', tone: 'error', reason: 'not enough disk space', status: 'Failed: not enough disk space' });
     await chat.send(init({ selected: bobView({ cards: [failed] }) }));
@@ -253,7 +261,14 @@ describe('chat webview: file cards and the offline composer (Chromium)', functio
     await chat.send({ type: 'composer', composer: { mode: 'send', note: '' } });
     await input().fill('');
     await chat.send({ type: 'unsent', conversationId: 'peer:bob', text: 'came back' });
-    await page().waitForFunction("document.getElementById('composer-input').value === 'came back'");
+    // A function, not a string: a string would be evaluated in the page, which its CSP refuses (no 'unsafe-eval').
+    await input().evaluate(
+      (el) =>
+        new Promise<void>((resolve) => {
+          const check = () => ((el as unknown as { value: string }).value === 'came back' ? resolve() : setTimeout(check, 20));
+          check();
+        }),
+    );
     // Kept as the draft too (a reload of the page keeps it).
     assert.deepStrictEqual(((await chat.state()) as { drafts: unknown }).drafts, [['peer:bob', 'came back']]);
   });

@@ -29,6 +29,7 @@ describe('chat webview: mentions (Chromium)', function () {
     await chat.send(init({ conversations: CHANNELS, selected: deploysView({ messages: [...DEPLOYS_MESSAGES, mentioning, other] }) }));
     const mine = page().locator('.message[data-message-id="mx1"]');
     await mine.waitFor();
+    await chat.formatted();
     assert.ok(await mine.evaluate((el) => el.classList.contains('mentions-self')));
     assert.match((await mine.locator('.visually-hidden').first().textContent())!, /^bob, .*, mentions you: $/);
     assert.deepStrictEqual(await mine.locator('.mention').allTextContents(), ['@alice', '@Bob Smith']);
@@ -58,5 +59,36 @@ describe('chat webview: mentions (Chromium)', function () {
     });
     await page().locator('#search-results li').first().waitFor();
     assert.match((await page().locator('#search-results').textContent())!, /can you ship it/);
+  });
+
+  it('highlights a mention typed in another case, but not a #Word that is no channel name', async () => {
+    const shouting = { ...peerMessage('mx3', '@ALICE look at #Deploys and #deploys', NOON), mentions: [{ text: '@alice', self: true }], mentionsSelf: true };
+    await chat.send(init({ conversations: CHANNELS, selected: deploysView({ messages: [...DEPLOYS_MESSAGES, shouting] }) }));
+    const row = page().locator('.message[data-message-id="mx3"]');
+    await row.waitFor();
+    await chat.formatted();
+    assert.deepStrictEqual(await row.locator('.mention-self').allTextContents(), ['@ALICE']);
+    assert.deepStrictEqual(await row.locator('.md-channel').allTextContents(), ['#deploys']);
+  });
+
+  it('shows a search hit and says a new message as plain text, not as markdown', async () => {
+    await chat.send(init({ conversations: CHANNELS, selected: deploysView() }));
+    await page().locator('.message').first().waitFor();
+    await chat.formatted();
+    const markdown = '**Ship** it: see [the notes](https://notes.example) and `make deploy`';
+    const plain = 'Ship it: see the notes (https://notes.example) and make deploy';
+    await chat.send({ type: 'message', conversationId: 'channel:deploys', message: peerMessage('mx4', markdown, NOON + 1) });
+    await page()
+      .locator('#announcer', { hasText: `bob: ${plain}` })
+      .waitFor({ state: 'attached' });
+    await page().locator('#open-mentions').click();
+    await chat.send({
+      type: 'search-results',
+      query: 'is:mention',
+      hits: [{ conversationId: 'channel:deploys', title: '#deploys', message: peerMessage('mx5', markdown, NOON + 2) }],
+      more: false,
+      append: false,
+    });
+    assert.strictEqual(await page().locator('#search-results .search-hit-text').textContent(), plain);
   });
 });

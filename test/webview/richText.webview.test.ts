@@ -53,6 +53,7 @@ describe('chat webview: formatted messages (Chromium)', function () {
   async function show(messages: MessageView[], theme: CodeThemeView | undefined = TEST_THEME): Promise<void> {
     await chat.send(init({ selected: bobView({ messages }), ...(theme ? { codeTheme: theme } : {}) }));
     await row(messages[messages.length - 1]!.id).waitFor();
+    await chat.formatted();
   }
 
   it('renders CommonMark and GFM as elements: headings, emphasis, lists, tables, task lists, inline code', async () => {

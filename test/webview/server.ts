@@ -6,7 +6,9 @@ import { chatHtml, makeNonce } from '../../src/views/chatHtml';
 
 /**
  * Serves the chat webview as VS Code would: the real chatHtml() document (its CSP in place,
- * cspSource = this server's origin) and the built files it links, nothing else.
+ * cspSource = this server's origin) and the built files it links (and the bundles the script imports),
+ * nothing else. `/blank` is the same document with an empty script: what opening a page at all
+ * costs (the bench's baseline).
  */
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -14,6 +16,10 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const FILES: Record<string, { file: string; type: string }> = {
   '/dist/webview.js': { file: 'dist/webview.js', type: 'text/javascript' },
   '/dist/webview.js.map': { file: 'dist/webview.js.map', type: 'application/json' },
+  '/dist/webview-formatter.js': { file: 'dist/webview-formatter.js', type: 'text/javascript' },
+  '/dist/webview-formatter.js.map': { file: 'dist/webview-formatter.js.map', type: 'application/json' },
+  '/dist/webview-emoji.js': { file: 'dist/webview-emoji.js', type: 'text/javascript' },
+  '/dist/webview-emoji.js.map': { file: 'dist/webview-emoji.js.map', type: 'application/json' },
   '/media/chat.css': { file: 'media/chat.css', type: 'text/css' },
   '/dist/codicons/codicon.css': { file: 'dist/codicons/codicon.css', type: 'text/css' },
   '/dist/codicons/codicon.ttf': { file: 'dist/codicons/codicon.ttf', type: 'font/ttf' },
@@ -23,6 +29,8 @@ export interface WebviewServer {
   origin: string;
   /** The URL of a fresh document (new nonce each load). */
   url: string;
+  /** The same document with an empty script. */
+  blankUrl: string;
   close(): Promise<void>;
 }
 
@@ -35,11 +43,16 @@ export async function startWebviewServer(): Promise<WebviewServer> {
   let origin = '';
   const server = http.createServer((req, res) => {
     const pathname = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (pathname === '/') {
+    if (pathname === '/blank.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+      res.end('');
+      return;
+    }
+    if (pathname === '/' || pathname === '/blank') {
       const html = chatHtml({
         cspSource: origin,
         nonce: makeNonce(),
-        scriptUri: `${origin}/dist/webview.js`,
+        scriptUri: pathname === '/' ? `${origin}/dist/webview.js` : `${origin}/blank.js`,
         styleUri: `${origin}/media/chat.css`,
         codiconsUri: `${origin}/dist/codicons/codicon.css`,
       });
@@ -73,6 +86,7 @@ export async function startWebviewServer(): Promise<WebviewServer> {
   return {
     origin,
     url: `${origin}/`,
+    blankUrl: `${origin}/blank`,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -8,6 +8,8 @@ import * as path from 'path';
  * HTML parsing sinks (so peer text can only ever become text).
  */
 const ROOT = path.resolve(__dirname, '..', '..');
+/** What esbuild.js writes for the page: the first screen's script and the two it imports later. */
+const BUNDLES = ['webview.js', 'webview-formatter.js', 'webview-emoji.js'];
 const SRC = path.join(ROOT, 'src', 'views', 'webview');
 const sources = fs
   .readdirSync(SRC)
@@ -25,6 +27,8 @@ describe('webview sources', () => {
       'oniguruma-to-es',
       '../codeLanguages',
       '../../model/code/fileLocations',
+      // markdown as plain text (the CLI's and notifications'), for search hits: in the formatter's bundle.
+      '../../model/text/markdownText',
     ]);
     for (const { file, text } of sources) {
       for (const m of text.matchAll(/^import\s+(type\s+)?[^;]*?from\s+'([^']+)'/gm)) {
@@ -43,8 +47,8 @@ describe('webview sources', () => {
     }
   });
 
-  it('the bundle holds no zod and no Node built-ins', () => {
-    const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8');
+  it('the bundles (the script, the formatter, the emoji set) hold no zod and no Node built-ins', () => {
+    const bundle = BUNDLES.map((f) => fs.readFileSync(path.join(ROOT, 'dist', f), 'utf8')).join('\n');
     // A word, not a part of one: the emoji set's keywords say "zodiac". Comments (linkify-it's
     // documentation shows a require()) are not code.
     const code = bundle
@@ -52,5 +56,14 @@ describe('webview sources', () => {
       .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line))
       .join('\n');
     assert.doesNotMatch(code, /\bzod\b|ZodType|require\(/);
+  });
+
+  it('the first screen’s script holds no library and no emoji set, and imports nothing before it runs', () => {
+    const script = fs.readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8');
+    assert.doesNotMatch(script, /^\/\/ node_modules\//m, 'a library in dist/webview.js');
+    assert.doesNotMatch(script, /grinning face/, 'the emoji set in dist/webview.js');
+    assert.doesNotMatch(script, /^import\b/m, 'a static import');
+    assert.match(script, /import\("\.\/webview-formatter\.js"\)/);
+    assert.match(script, /import\("\.\/webview-emoji\.js"\)/);
   });
 });

@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { ChatPage, useChatPage } from './chatPage';
-import { bobView, deploysView, init, MIN, NOON, ownMessage, peerMessage } from './fixtures';
+import { bobView, CHANNELS, DEPLOYS_REPLIES, deploysView, init, MIN, NOON, ownMessage, peerMessage } from './fixtures';
 import { DARK, LIGHT } from './themes';
 
 /**
@@ -111,5 +111,30 @@ describe('chat webview: urgent (Chromium)', function () {
     await chat.send({ type: 'conversation', conversation: deploysView({ id: 'channel:old', title: '#old', archived: true }) });
     await page().locator('#conversation-header .header-tag', { hasText: 'archived' }).waitFor();
     assert.ok(await toggle().isDisabled());
+  });
+
+  it('the thread’s reply box has an Urgent toggle too: one urgent reply, then off', async () => {
+    await chat.send(init({ conversations: CHANNELS, selected: deploysView() }));
+    const parent = page().locator('#log .message[data-message-id="d2"]');
+    await parent.waitFor();
+    await parent.locator('.thread-summary').click();
+    await chat.waitForPosted((m) => m.type === 'open-thread');
+    await chat.send({ type: 'thread', conversationId: 'channel:deploys', parentId: 'd2', replies: DEPLOYS_REPLIES, hasOlder: false });
+    const threadToggle = page().locator('#thread-pane .urgent-toggle');
+    assert.strictEqual(await threadToggle.getAttribute('aria-pressed'), 'false');
+    await chat.clearPosted();
+    await page().locator('#thread-input').fill('rolling back now');
+    await threadToggle.click();
+    assert.strictEqual(await threadToggle.getAttribute('aria-pressed'), 'true');
+    assert.strictEqual(await toggle().getAttribute('aria-pressed'), 'false', 'the conversation’s toggle is its own');
+    await page().locator('#thread-input').press('Enter');
+    assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'reply'), {
+      type: 'reply',
+      conversationId: 'channel:deploys',
+      parentId: 'd2',
+      text: 'rolling back now',
+      urgent: true,
+    });
+    assert.strictEqual(await threadToggle.getAttribute('aria-pressed'), 'false', 'off again after one reply');
   });
 });

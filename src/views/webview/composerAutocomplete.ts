@@ -1,6 +1,6 @@
 import type { DirectoryView } from '../chatProtocol';
 import { h } from './dom';
-import { searchEmoji } from './emojiData';
+import { emojiSet, loadEmojiSet } from './emojiSet';
 import { MAX_OPTIONS, mentionOptions, mentionsName, ROOMS, type Suggestion, typedPeople } from './mentionMatching';
 
 /** Characters of a name typed after '@' that are still looked up (two words, for "Bob Smith"). */
@@ -108,7 +108,16 @@ export class ComposerAutocomplete {
     const emoji = EMOJI_QUERY.exec(before);
     if (emoji) {
       const typed = emoji[1]!;
-      const options = searchEmoji(typed, MAX_OPTIONS).map((e) => ({
+      const set = emojiSet();
+      if (!set) {
+        // Not loaded yet (the page has just opened): look again once it is.
+        void loadEmojiSet().then(
+          () => this.update(),
+          () => undefined,
+        );
+        return undefined;
+      }
+      const options = set.searchEmoji(typed, MAX_OPTIONS).map((e) => ({
         kind: 'emoji' as const,
         emoji: e.emoji,
         shortcode: e.shortcodes[0] ?? e.name,

@@ -12,8 +12,8 @@ export interface EmojiTable {
   readonly rows: readonly EmojiRow[];
 }
 
-/** Put in by the build (esbuild.js `define`); a test in Node sets it on globalThis first. */
-declare const TEAM_MESSENGER_EMOJI: EmojiTable;
+/** Put in by the build (esbuild.js `define`, as JSON); a test in Node sets it on globalThis first. */
+declare const TEAM_MESSENGER_EMOJI: EmojiTable | string;
 
 export interface Emoji {
   /** The characters ('👍'), as reactions and text carry them. */
@@ -45,7 +45,7 @@ let loaded: Loaded | undefined;
 /** Built on first use: the bundle only carries the table, the maps cost nothing until needed. */
 function data(): Loaded {
   if (loaded) return loaded;
-  const table = TEAM_MESSENGER_EMOJI;
+  const table = typeof TEAM_MESSENGER_EMOJI === 'string' ? (JSON.parse(TEAM_MESSENGER_EMOJI) as EmojiTable) : TEAM_MESSENGER_EMOJI;
   const all = table.rows.map(([emoji, name, group, shortcodes, keywords]) => ({
     emoji,
     name,

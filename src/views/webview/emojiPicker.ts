@@ -1,5 +1,6 @@
 import { h } from './dom';
-import { allEmoji, type Emoji, emojiGroups, searchEmoji } from './emojiData';
+import type { Emoji } from './emojiData';
+import { emojiSet, loadEmojiSet } from './emojiSet';
 
 /** The common reactions, first in the picker; each with the name a screen reader says. */
 export const COMMON_EMOJI: readonly { emoji: string; name: string }[] = [
@@ -90,7 +91,7 @@ export class EmojiPicker {
     });
     document.body.appendChild(this.el);
     // The whole set is some two thousand buttons: made while the page is idle, so opening is quick.
-    requestIdleCallback(() => this.build(), { timeout: 10_000 });
+    requestIdleCallback(() => void this.loadAndBuild(), { timeout: 10_000 });
   }
 
   get isOpen(): boolean {
@@ -126,12 +127,24 @@ export class EmojiPicker {
     opener?.classList.remove('popup-opener');
   }
 
-  /** Every category's section and its button in the bar, made once (the first open). */
+  /** The set is a bundle of its own (emojiSet.ts): until it is here the picker offers the common reactions. */
+  private async loadAndBuild(): Promise<void> {
+    if (!(await loadEmojiSet().catch(() => undefined))) return;
+    this.build();
+    if (this.isOpen) this.filter();
+  }
+
+  /** Every category's section and its button in the bar, made once (when idle, or the first open). */
   private build(): void {
     if (this.groups.length > 0) return;
-    const names = emojiGroups();
+    const set = emojiSet();
+    if (!set) {
+      void this.loadAndBuild();
+      return;
+    }
+    const names = set.emojiGroups();
     const byGroup = names.map(() => [] as Emoji[]);
-    for (const e of allEmoji()) byGroup[e.group]?.push(e);
+    for (const e of set.allEmoji()) byGroup[e.group]?.push(e);
     this.groups = names.map((name, index) =>
       section(
         name,
@@ -170,7 +183,7 @@ export class EmojiPicker {
     this.empty.textContent = '';
     this.empty.hidden = true;
     if (!searching) return;
-    const found = searchEmoji(query, MAX_RESULTS);
+    const found = emojiSet()?.searchEmoji(query, MAX_RESULTS) ?? [];
     this.results.buttons.splice(0, this.results.buttons.length, ...found.map((e) => emojiButton(e.emoji, `${e.name} ${e.emoji}`, tooltip(e))));
     this.results.el.querySelector('.emoji-grid')!.replaceChildren(...this.results.buttons);
     this.results.el.hidden = found.length === 0;

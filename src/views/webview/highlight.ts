@@ -53,6 +53,12 @@ export function setCodeTheme(view: CodeThemeView): void {
   rehighlight(() => true);
 }
 
+/** A grammar that is on its way (it came before the highlighter did): blocks shown meanwhile do not ask for it again. */
+export function grammarComing(name: string): void {
+  const grammar = grammarFor(name);
+  if (grammar) requested.add(grammar);
+}
+
 /** A grammar the extension sent (undefined: it has none of that name): its waiting blocks are coloured. */
 export function grammarArrived(name: string, grammars: unknown): void {
   const grammar = grammarFor(name);

@@ -9,7 +9,7 @@ import { ConversationList } from './conversationList';
 import { ConversationPane } from './conversationPane';
 import { byId } from './dom';
 import { EmojiPicker } from './emojiPicker';
-import { grammarArrived, setCodeTheme } from './highlight';
+import { grammarArrived, loadFormatterAfterPaint, plainLine, setCodeTheme } from './formatting';
 import { MessageCommands } from './messageActions';
 import { SearchPane } from './searchPane';
 import { ThreadPane } from './threadPane';
@@ -83,7 +83,8 @@ const thread = new ThreadPane({
   copyLink: (messageId) => withThread((conversationId) => commands.copyLink(conversationId, messageId)),
   openAttachment: (messageId, attachmentId) => withThread((conversationId) => post({ type: 'open-attachment', conversationId, messageId, attachmentId })),
   edit: (messageId, text) => withThread((conversationId) => post({ type: 'edit', conversationId, messageId, text })),
-  reply: (conversationId, parentId, text) => post({ type: 'reply', conversationId, parentId, text, ...mentionsIn(threadAutocomplete, text) }),
+  reply: (conversationId, parentId, text, urgent) =>
+    post({ type: 'reply', conversationId, parentId, text, ...mentionsIn(threadAutocomplete, text), ...(urgent ? { urgent: true as const } : {}) }),
   loadOlder: (conversationId, messageId, beforeId) => post({ type: 'open-thread', conversationId, messageId, beforeId }),
   showParent: (conversationId, parentId) => jump(conversationId, parentId),
   shown: () => updateSide(),
@@ -253,7 +254,8 @@ function showNothing(): void {
 /** Says a message from someone else out loud (the message list itself is not a live region). */
 function announce(message: MessageView): void {
   announcer.textContent = '';
-  requestAnimationFrame(() => (announcer.textContent = `${message.fromName}: ${message.deleted ? '' : message.text.slice(0, 300)}`));
+  const text = message.deleted ? '' : message.code ? message.text.slice(0, 300) : plainLine(message.text, 300);
+  requestAnimationFrame(() => (announcer.textContent = `${message.fromName}: ${text}`));
 }
 
 function showNotice(text: string): void {
@@ -277,6 +279,7 @@ function handle(message: ToWebview): void {
       composer.setState(message.composer ?? SEND);
       conversations = message.conversations;
       list.render(conversations);
+      loadFormatterAfterPaint();
       if (message.selected) {
         showConversation(message.selected);
         break;

@@ -3,6 +3,7 @@ import type { MentionView } from '../chatProtocol';
 import { fencedCodeBlock } from './codeBlockView';
 import { type Child, h } from './dom';
 import { replaceShortcodes } from './emojiData';
+import { highlightInto } from './highlight';
 import { linkKind } from './markdownLinks';
 import { textLocations } from './textLocations';
 import { post } from './vscodeApi';
@@ -62,9 +63,9 @@ export function markdownToDom(tokens: Token[], mentions: readonly MentionView[])
       // A run too long to format (markdown.ts): its lines as text.
       token.content.split('\n').forEach((line, i) => append(parent, [i > 0 && h('br', {}), line]));
     } else if (token.type === 'fence') {
-      parent.appendChild(fencedCodeBlock(trimFinalNewline(token.content), token.info.split(/\s+/)[0]));
+      parent.appendChild(fencedCodeBlock(trimFinalNewline(token.content), token.info.split(/\s+/)[0], highlightInto));
     } else if (token.type === 'code_block') {
-      parent.appendChild(fencedCodeBlock(trimFinalNewline(token.content), undefined));
+      parent.appendChild(fencedCodeBlock(trimFinalNewline(token.content), undefined, highlightInto));
     } else if (token.type === 'hr') {
       parent.appendChild(h('hr', {}));
     }
@@ -197,18 +198,20 @@ function decorator(mentions: readonly MentionView[]): (text: string) => Child[] 
   const names = [...new Map(mentions.slice(0, 50).map((m) => [m.text, m])).values()].filter((m) => m.text.length > 1);
   names.sort((a, b) => b.text.length - a.text.length);
   const mentionPattern = names.map((m) => escapeRegExp(m.text)).join('|');
-  const pattern = new RegExp(mentionPattern ? `${mentionPattern}|${CHANNEL.source}` : CHANNEL.source, 'gu');
-  const self = new Set(names.filter((m) => m.self).map((m) => m.text));
+  // A name as typed need not match its case ("@bob smith" mentions Bob Smith, as the relay reads it).
+  const pattern = new RegExp(mentionPattern ? `${mentionPattern}|${CHANNEL.source}` : CHANNEL.source, 'giu');
+  const self = new Set(names.filter((m) => m.self).map((m) => m.text.toLowerCase()));
   return (raw) => {
     const text = replaceShortcodes(raw);
     const parts: Child[] = [];
     let last = 0;
     for (const match of text.matchAll(pattern)) {
       const found = match[0];
-      if (found === '') continue;
+      // Channel names are lower case: the flag that lets names match in any case must not widen them.
+      if (found === '' || (found.startsWith('#') && found !== found.toLowerCase())) continue;
       parts.push(text.slice(last, match.index));
       if (found.startsWith('#')) parts.push(h('span', { className: 'md-channel' }, found));
-      else parts.push(h('span', { className: `mention${self.has(found) ? ' mention-self' : ''}` }, found));
+      else parts.push(h('span', { className: `mention${self.has(found.toLowerCase()) ? ' mention-self' : ''}` }, found));
       last = match.index + found.length;
     }
     parts.push(text.slice(last));

@@ -1,6 +1,7 @@
 import type { FileCard, MessageView, SeenView } from '../chatProtocol';
 import { h, icon } from './dom';
 import { type FileCardActions, fileCardElement, updateFileCard } from './fileCardView';
+import { whenFormatted } from './formatting';
 import { InlineEditor } from './inlineEditor';
 import { MessageRows, cardKey, messageKey } from './messageRows';
 import { type MessageActions, daySeparator, groupHeader, messageElement } from './messageView';
@@ -57,6 +58,8 @@ export class MessageList {
       },
       rendered,
     );
+    // Rows drawn before the formatter came are drawn again formatted, in place: measured before the next paint.
+    whenFormatted(() => this.virtual.remeasure());
     content.addEventListener('keydown', (event) => this.onKey(event));
     content.addEventListener('focusin', (event) => {
       const row = (event.target as Element).closest<HTMLElement>('.vrow');
@@ -92,7 +95,7 @@ export class MessageList {
     this.rows.firstUnreadId = options.firstUnreadId;
     this.seen = options.seen;
     this.activeKey = undefined;
-    if (options.focusId !== undefined && this.rows.indexOfMessage(options.focusId) !== undefined) this.jumpTo(options.focusId);
+    if (options.focusId !== undefined && this.rows.keyOfMessage(options.focusId) !== undefined) this.jumpTo(options.focusId);
     else if (options.at && this.rows.indexOf(options.at.key) !== undefined) this.virtual.showAt(options.at);
     else this.virtual.showBottom();
   }
@@ -150,14 +153,15 @@ export class MessageList {
     this.virtual.scrollToBottom();
   }
 
-  /** Scrolls to a message and highlights it for a moment; false when it is not held. */
+  /** Scrolls to a message (or the file card shown for it) and highlights it for a moment; false when it is not held. */
   jumpTo(messageId: string): boolean {
-    const key = messageKey(messageId);
-    if (this.rows.indexOf(key) === undefined) return false;
+    const key = this.rows.keyOfMessage(messageId);
+    if (key === undefined) return false;
     clearTimeout(this.highlightTimer);
     const old = this.highlightId;
     this.highlightId = messageId;
-    if (old !== undefined) this.rows.touch(messageKey(old));
+    const oldKey = old === undefined ? undefined : this.rows.keyOfMessage(old);
+    if (oldKey !== undefined) this.rows.touch(oldKey);
     this.rows.touch(key);
     this.activeKey = key;
     this.virtual.showKey(key);
@@ -221,7 +225,8 @@ export class MessageList {
   private signature(index: number): string {
     const row = this.rows.at(index)!;
     const d = this.rows.decorations(index);
-    if (row.card) return `card|${d.day ? 1 : 0}`; // cards update in place (upsertCard)
+    // Cards update in place (upsertCard); a card shown for a message jumped to is highlighted.
+    if (row.card) return `card|${d.day ? 1 : 0}|${row.card.messageId !== undefined && row.card.messageId === this.highlightId ? 1 : 0}`;
     const id = row.message?.id;
     const seen = id !== undefined && this.seen?.messageId === id ? this.seen.names.join('\u0000') : '';
     return `${row.version}|${d.day ? 1 : 0}${d.header ? 1 : 0}${d.divider ? 1 : 0}|${id === this.highlightId ? 1 : 0}${id === this.editor?.messageId ? 1 : 0}|${seen}`;
@@ -235,6 +240,7 @@ export class MessageList {
       el.classList.add('card-row');
       const card = fileCardElement(row.card, this.actions);
       card.tabIndex = -1;
+      if (row.card.messageId !== undefined && row.card.messageId === this.highlightId) card.classList.add('highlight');
       el.appendChild(card);
     } else {
       const message = row.message!;

@@ -70,6 +70,12 @@ export class MessageRows {
     return index;
   }
 
+  /** The row showing message `id`: its own, or the file card shown in place of an offer's record. */
+  keyOfMessage(id: string): string | undefined {
+    if (this.index.has(messageKey(id))) return messageKey(id);
+    return this.rows.find((row) => row.card?.messageId === id)?.key;
+  }
+
   message(id: string): MessageView | undefined {
     const i = this.indexOfMessage(id);
     return i === undefined ? undefined : this.rows[i]!.message;

@@ -5,8 +5,7 @@ import type { CodeAction } from './codeActions';
 import { locationBlock } from './locationLinks';
 import { patchCard } from './patchView';
 import { button, h, icon } from './dom';
-import { highlightInto } from './highlight';
-import { renderMarkdown } from './markdown';
+import { highlightInto, messageText } from './formatting';
 import { formatDay, formatFull, formatTime } from './time';
 
 /**
@@ -104,9 +103,9 @@ function body(message: MessageView, context: MessageContext): HTMLElement {
   const edited = message.edited !== undefined && h('span', { className: 'edited', attrs: { title: `Edited ${formatFull(message.edited)}` } }, ' (edited)');
   if (message.code) return h('div', { className: 'message-body' }, codeBlock(message, context.actions), edited);
   if (message.block) return h('div', { className: 'message-body' }, locationBlock(message, context.actions.codeAction), edited);
-  const text = renderMarkdown(message.text, { mentions: message.mentions ?? [] });
-  if (edited) (text.lastElementChild?.matches('p') ? text.lastElementChild : text).append(edited);
-  return text;
+  return messageText(message.text, message.mentions ?? [], (text) => {
+    if (edited) (text.lastElementChild?.matches('p') ? text.lastElementChild : text).append(edited);
+  });
 }
 
 function isUrgent(message: MessageView): boolean {

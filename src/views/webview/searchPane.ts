@@ -1,6 +1,7 @@
 import type { SearchHitView } from '../chatProtocol';
 import { byId, h, icon } from './dom';
 import { kindIcon, oneLine } from './conversationList';
+import { plainLine } from './formatting';
 import { formatFull, formatTime, formatDay } from './time';
 import { TOMBSTONE, senderName } from './messageView';
 
@@ -15,6 +16,8 @@ export interface SearchEvents {
 }
 
 const MAX_QUERY_CHARS = 500;
+/** Characters of a hit's text shown (as one line of plain text). */
+const HIT_CHARS = 400;
 
 /**
  * The search pane: a query box (the relay's syntax: words, "phrases", from:, in:, has:, dates),
@@ -123,7 +126,7 @@ export class SearchPane {
     const author = senderName(m, this.selfName);
     const day = formatDay(m.ts);
     const when = `${day === 'Today' ? '' : `${day}, `}${formatTime(m.ts)}`;
-    const text = m.deleted ? TOMBSTONE : oneLine(m.code ? `${m.code.path}: ${m.text}` : m.text);
+    const text = m.deleted ? TOMBSTONE : m.code ? oneLine(`${m.code.path}: ${m.text}`) : plainLine(m.text, HIT_CHARS);
     const el = h(
       'button',
       { className: 'search-hit', attrs: { type: 'button', 'aria-label': `${author} in ${hit.title}, ${when}: ${text.slice(0, 200)}` } },

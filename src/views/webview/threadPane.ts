@@ -4,9 +4,11 @@ import { InlineEditor } from './inlineEditor';
 import { MessageRows } from './messageRows';
 import { type MessageActions, groupHeader, messageElement } from './messageView';
 import { tidy } from './composer';
+import { UrgentToggle } from './composerUrgent';
 
 export interface ThreadEvents extends Omit<MessageActions, 'openThread' | 'startEdit'> {
-  reply(conversationId: string, parentId: string, text: string): void;
+  /** `urgent`: the thread's Urgent toggle was on (it is off again now). */
+  reply(conversationId: string, parentId: string, text: string, urgent: boolean): void;
   edit(messageId: string, text: string): void;
   loadOlder(conversationId: string, parentId: string, beforeId: string): void;
   /** Show the thread's parent in the conversation (scrolled to and highlighted). */
@@ -32,6 +34,7 @@ export class ThreadPane {
   private readonly status = byId('thread-status');
   private readonly input = byId<HTMLTextAreaElement>('thread-input');
   private readonly sendButton = byId<HTMLButtonElement>('thread-send');
+  private readonly urgent = new UrgentToggle(this.sendButton.parentElement!, this.sendButton);
   private readonly replies = new MessageRows();
   private parent: MessageView | undefined;
   private editor: InlineEditor | undefined;
@@ -87,6 +90,7 @@ export class ThreadPane {
       this.parent = parent;
       this.replies.reset([], []);
       this.input.value = '';
+      this.urgent.reset(true);
       this.olderEl.hidden = true;
       this.status.textContent = 'Loading replies…';
     } else if (parent) this.parent = parent;
@@ -221,7 +225,7 @@ export class ThreadPane {
   private send(): void {
     const text = tidy(this.input.value);
     if (!this.open || text === '') return;
-    this.events.reply(this.open.conversationId, this.open.parentId, text);
+    this.events.reply(this.open.conversationId, this.open.parentId, text, this.urgent.take());
     this.input.value = '';
     this.refreshComposer();
     this.input.focus();

@@ -113,6 +113,21 @@ export class VirtualList {
     this.settle(() => this.restore(keep));
   }
 
+  /**
+   * Rows in the DOM changed size in place (not through the source): their heights are read now
+   * and everything placed again before the next paint, the reader's place kept.
+   */
+  remeasure(): void {
+    if (!this.stick) this.remember();
+    const keep = this.stick ? undefined : this.anchor;
+    for (const [key, mounted] of this.mounted) {
+      const height = mounted.el.offsetHeight;
+      if (height > 0) this.measured.set(key, height);
+    }
+    this.relayout();
+    this.settle(() => this.restore(keep));
+  }
+
   /** Heights and places for the rows as they are now; rows no longer there leave the DOM. */
   private relayout(): void {
     this.layout();

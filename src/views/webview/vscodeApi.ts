@@ -9,7 +9,10 @@ interface VsCodeApi {
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
-const api = acquireVsCodeApi();
+/** The formatter is a bundle of its own (esbuild.js) with its own copy of this module: the API,
+ *  which can be acquired only once, is kept on the page's global object for the copies to share. */
+const page = globalThis as { teamMessengerVsCodeApi?: VsCodeApi };
+const api = (page.teamMessengerVsCodeApi ??= acquireVsCodeApi());
 
 /** The only way this script talks to the extension: typed against the protocol. */
 export function post(message: FromWebview): void {

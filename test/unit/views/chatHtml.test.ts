@@ -56,7 +56,7 @@ describe('chatHtml', () => {
   it('has no inline script, inline style, style attribute or event handler', () => {
     const html = chatHtml(base);
     // The one script is external (src) and empty.
-    assert.match(html, /<script nonce="[^"]+" src="[^"]+"><\/script>/);
+    assert.match(html, /<script type="module" nonce="[^"]+" src="[^"]+"><\/script>/);
     assert.strictEqual(html.match(/<script/gi)?.length, 1);
     assert.doesNotMatch(html, /<style/i);
     assert.doesNotMatch(html, /\sstyle=/i);

@@ -12,6 +12,7 @@ describe('chatProtocol: what the webview may send', () => {
     ok({ type: 'open-thread', conversationId: 'all', messageId: 'ep-1' });
     ok({ type: 'open-thread', conversationId: 'all', messageId: 'ep-1', beforeId: 'ep-7' });
     ok({ type: 'reply', conversationId: 'all', parentId: 'ep-1', text: 'yes' });
+    ok({ type: 'reply', conversationId: 'all', parentId: 'ep-1', text: 'rolling back', urgent: true });
     ok({ type: 'edit', conversationId: 'all', messageId: 'ep-1', text: 'fixed' });
     ok({ type: 'delete', conversationId: 'all', messageId: 'ep-1' });
     ok({ type: 'react', conversationId: 'all', messageId: 'ep-1', emoji: '👍', on: true });
