@@ -1,11 +1,10 @@
 import { z } from 'zod';
 import type { Logger } from '../net/logger';
-import { ConversationKey, ChannelId, Reaction, ThreadSummary } from '../net/protocol/conversationMessages';
-import { ConversationLimits } from '../net/protocol/conversationKeys';
-import { Limits } from '../net/protocol/limits';
-import { MemoryTeamStore } from './memoryTeamStore';
+import { ConversationKey, ChannelId } from '../net/protocol/conversationMessages';
+import { MemoryBackedTeamStore } from './memoryBackedTeamStore';
 import { TeamJournal } from './teamJournal';
-import type { ChannelRecord, MessageState, TeamStore } from './teamStore';
+import type { ChannelRecord, MessageState } from './teamStore';
+import { StoredChannelMeta, StoredClientId, StoredMessageState, StoredSeq } from './teamStoreSchemas';
 
 /**
  * The team store of a relay with a history folder: everything in memory (memoryTeamStore.ts),
@@ -15,25 +14,11 @@ import type { ChannelRecord, MessageState, TeamStore } from './teamStore';
  * memory never holds what the disk does not, and flush() throws for the caller to refuse them.
  */
 
-const seq = z.number().int().nonnegative();
-const clientId = z.string().min(1).max(64);
-const ChannelMeta = z.object({
-  id: ChannelId,
-  name: z.string().min(1).max(ConversationLimits.channelNameChars),
-  topic: z.string().max(ConversationLimits.topicChars),
-  private: z.boolean(),
-  archived: z.boolean(),
-  createdBy: z.string().max(64),
-  createdAt: seq,
-});
+const seq = StoredSeq;
+const clientId = StoredClientId;
+const ChannelMeta = StoredChannelMeta;
 type ChannelMeta = z.infer<typeof ChannelMeta>;
-const StoredState = z.object({
-  text: z.string().max(Limits.textChars).optional(),
-  edited: seq.optional(),
-  deleted: z.literal(true).optional(),
-  reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
-  replies: ThreadSummary.optional(),
-});
+const StoredState = StoredMessageState;
 const Line = z.union([
   z.object({ channel: ChannelMeta }).strict(),
   z.object({ members: z.object({ channel: ChannelId, add: z.array(clientId).optional(), remove: z.array(clientId).optional() }) }).strict(),
@@ -53,8 +38,7 @@ interface Change {
   undo?: () => void;
 }
 
-export class DiskTeamStore implements TeamStore {
-  private readonly memory = new MemoryTeamStore();
+export class DiskTeamStore extends MemoryBackedTeamStore {
   private readonly journal: TeamJournal;
   private pending: Change[] = [];
   /** Lines the last snapshot had (or what was loaded): the journal is rewritten at twice that. */
@@ -63,6 +47,7 @@ export class DiskTeamStore implements TeamStore {
   private scrub = false;
 
   constructor(dir: string, logger: Logger) {
+    super();
     this.journal = new TeamJournal(dir, logger);
     let loaded = 0;
     this.journal.load((value) => {
@@ -76,14 +61,6 @@ export class DiskTeamStore implements TeamStore {
     logger.info('team store loaded', { file: this.journal.file, lines: loaded, channels: this.memory.channelCount });
   }
 
-  channels(): Iterable<ChannelRecord> {
-    return this.memory.channels();
-  }
-
-  channel(id: string): ChannelRecord | undefined {
-    return this.memory.channel(id);
-  }
-
   putChannel(channel: ChannelRecord): void {
     const before = this.memory.channel(channel.id);
     const lines: string[] = [];
@@ -95,18 +72,6 @@ export class DiskTeamStore implements TeamStore {
     this.pending.push({ lines, undo: () => this.memory.restoreChannel(channel.id, before) });
   }
 
-  readMarker(clientId: string, conv: string): number {
-    return this.memory.readMarker(clientId, conv);
-  }
-
-  readMarkersOf(clientId: string): Iterable<[conv: string, seq: number]> {
-    return this.memory.readMarkersOf(clientId);
-  }
-
-  readMarkerCount(clientId: string): number {
-    return this.memory.readMarkerCount(clientId);
-  }
-
   setReadMarker(clientId: string, conv: string, seq: number): boolean {
     const before = this.memory.readMarker(clientId, conv);
     if (!this.memory.setReadMarker(clientId, conv, seq)) return false;
@@ -114,26 +79,10 @@ export class DiskTeamStore implements TeamStore {
     return true;
   }
 
-  readMarkersIn(conv: string): Iterable<[clientId: string, seq: number]> {
-    return this.memory.readMarkersIn(conv);
-  }
-
-  smallConversationsWith(clientId: string): Iterable<string> {
-    return this.memory.smallConversationsWith(clientId);
-  }
-
-  sendsReceipts(clientId: string): boolean {
-    return this.memory.sendsReceipts(clientId);
-  }
-
   setSendsReceipts(clientId: string, on: boolean): void {
     if (this.memory.sendsReceipts(clientId) === on) return;
     this.memory.setSendsReceipts(clientId, on);
     this.pending.push({ lines: [line({ receipts: { by: clientId, on } })], undo: () => this.memory.setSendsReceipts(clientId, !on) });
-  }
-
-  messageState(seq: number): MessageState | undefined {
-    return this.memory.messageState(seq);
   }
 
   setMessageState(seq: number, state: MessageState): void {

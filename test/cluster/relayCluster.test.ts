@@ -4,10 +4,8 @@
 import * as assert from 'node:assert/strict';
 import { generateIdentity } from '../../src/net/identity';
 import type { ChatMessage } from '../../src/net/protocol/messages';
-import type { Relay } from '../../src/server/relay';
 import { connectClient, createClient, sleep, TestClient, useCleanup, withTimeout } from '../unit/helpers/loopback';
-import { NatsCluster, startNats } from './natsServers';
-import { connectKnownEverywhere, eventually, startClusterRelay, SwitchingProxy } from './relayClusterFixture';
+import { connectKnownEverywhere, eventually, useTwoClusterRelays, SwitchingProxy } from './relayClusterFixture';
 
 /** Seqs of the chat messages a client received, in arrival order. */
 function seqsOf(client: TestClient): number[] {
@@ -21,34 +19,20 @@ function assertIncreasing(seqs: number[], who: string): void {
 describe('relay cluster through JetStream (real nats-server)', function () {
   this.timeout(60_000);
   const cleanup = useCleanup();
-  let nats: NatsCluster | undefined;
-  let relayA: Relay;
-  let relayB: Relay;
-
-  beforeEach(async () => {
-    nats = await startNats({ nodes: 1 });
-    relayA = await startClusterRelay(cleanup, nats);
-    relayB = await startClusterRelay(cleanup, nats);
-  });
-
-  // Runs after useCleanup's hook (hooks run in the order they were defined): relays stop first.
-  afterEach(async () => {
-    await nats?.stop();
-    nats = undefined;
-  });
+  const relays = useTwoClusterRelays(cleanup);
 
   it('carries direct, group and #general messages between relays, numbered by the stream', async () => {
-    assert.equal(relayA.epoch, relayB.epoch, 'both relays name the stream the same');
-    const alice = await connectKnownEverywhere(cleanup, relayA, [relayB], { name: 'alice' });
-    const bob = await connectKnownEverywhere(cleanup, relayB, [relayA], { name: 'bob' });
-    const carol = await connectKnownEverywhere(cleanup, relayB, [relayA], { name: 'carol' });
+    assert.equal(relays.a.epoch, relays.b.epoch, 'both relays name the stream the same');
+    const alice = await connectKnownEverywhere(cleanup, relays.a, [relays.b], { name: 'alice' });
+    const bob = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'bob' });
+    const carol = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'carol' });
     const bobId = bob.self!.clientId;
     const aliceId = alice.self!.clientId;
 
     const toBob = await alice.send([bobId], 'alice to bob');
     const heard = await bob.waitForText('alice to bob');
     assert.equal(heard.seq, toBob.seq, 'the recipient sees the seq the sender was acked with');
-    assert.equal(heard.id, `${relayB.epoch}-${toBob.seq}`);
+    assert.equal(heard.id, `${relays.b.epoch}-${toBob.seq}`);
     assert.equal(heard.from, aliceId);
 
     const toAlice = await bob.send([aliceId], 'bob to alice');
@@ -86,9 +70,9 @@ describe('relay cluster through JetStream (real nats-server)', function () {
   });
 
   it('carries channel messages between relays (the channel is shared through the engine)', async () => {
-    const alice = await connectKnownEverywhere(cleanup, relayA, [relayB], { name: 'alice' });
-    const bob = await connectKnownEverywhere(cleanup, relayB, [relayA], { name: 'bob' });
-    const outsider = await connectKnownEverywhere(cleanup, relayB, [relayA], { name: 'outsider' });
+    const alice = await connectKnownEverywhere(cleanup, relays.a, [relays.b], { name: 'alice' });
+    const bob = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'bob' });
+    const outsider = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'outsider' });
     const channel = await alice.conversations.create('deploys', { members: [bob.self!.clientId] });
     // Relay B learns of the channel from the engine's team store: asked until it knows it.
     for (const end = Date.now() + 10_000; !(await bob.conversations.list()).some((c) => c.id === channel.id);) {
@@ -106,18 +90,18 @@ describe('relay cluster through JetStream (real nats-server)', function () {
   });
 
   it('delivers a resend after a failover to the other relay once, acked with the same seq', async () => {
-    const bob = await connectKnownEverywhere(cleanup, relayB, [relayA], { name: 'bob' });
-    const proxy = await SwitchingProxy.start(cleanup, relayA.address().port);
+    const bob = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'bob' });
+    const proxy = await SwitchingProxy.start(cleanup, relays.a.address().port);
     // alice is known on B from a first visit; her real connection goes through the proxy to A.
     const identity = generateIdentity();
-    const visit = await connectKnownEverywhere(cleanup, relayB, [], { name: 'alice', identity });
+    const visit = await connectKnownEverywhere(cleanup, relays.b, [], { name: 'alice', identity });
     await visit.close();
     const alice = await connectClient(cleanup, proxy.port, { name: 'alice', identity });
 
     proxy.swallowDownstream = true; // the ack will be lost on the way back
     const acked = alice.send([bob.self!.clientId], 'said once', { ref: 'failover-ref-1' });
     const heard = await bob.waitForText('said once');
-    proxy.switchTo(relayB.address().port); // A "goes away": the balancer sends alice to B
+    proxy.switchTo(relays.b.address().port); // A "goes away": the balancer sends alice to B
     const ack = await withTimeout(acked, 'the ack of the resend on the other relay', 10_000);
     assert.equal(ack.seq, heard.seq, 'the resend is acknowledged with the original seq');
     await sleep(500);
@@ -125,9 +109,9 @@ describe('relay cluster through JetStream (real nats-server)', function () {
   });
 
   it('resumes by bookmark on the other relay, replaying only what was missed', async () => {
-    const dave = await connectKnownEverywhere(cleanup, relayB, [relayA], { name: 'dave' });
+    const dave = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'dave' });
     const identity = generateIdentity();
-    const erin = await connectKnownEverywhere(cleanup, relayA, [relayB], { name: 'erin', identity });
+    const erin = await connectKnownEverywhere(cleanup, relays.a, [relays.b], { name: 'erin', identity });
     await dave.send('all', 'before the move');
     await erin.waitForText('before the move');
     const bookmark = erin.bookmark!;
@@ -135,7 +119,7 @@ describe('relay cluster through JetStream (real nats-server)', function () {
     await dave.send('all', 'missed one');
     await dave.send([erin.self!.clientId], 'missed two');
 
-    const back = createClient(cleanup, relayB.address().port, { name: 'erin', identity, bookmark });
+    const back = createClient(cleanup, relays.b.address().port, { name: 'erin', identity, bookmark });
     await withTimeout(back.connect(), 'erin to connect to the other relay');
     await back.waitForText('missed two');
     assert.deepEqual(
@@ -147,10 +131,10 @@ describe('relay cluster through JetStream (real nats-server)', function () {
   });
 
   it('refuses sends retryably while the engine is down and delivers them once it is back', async () => {
-    const alice = await connectKnownEverywhere(cleanup, relayA, [relayB], { name: 'alice' });
-    const bob = await connectKnownEverywhere(cleanup, relayB, [relayA], { name: 'bob' });
-    await nats!.kill9(0);
-    await eventually(() => relayA.cluster?.reachable() === false, 'relay A to notice the engine is gone');
+    const alice = await connectKnownEverywhere(cleanup, relays.a, [relays.b], { name: 'alice' });
+    const bob = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'bob' });
+    await relays.nats.kill9(0);
+    await eventually(() => relays.a.cluster?.reachable() === false, 'relay A to notice the engine is gone');
 
     let settled = false;
     const acked = alice.send([bob.self!.clientId], 'sent in the outage').finally(() => (settled = true));
@@ -161,7 +145,7 @@ describe('relay cluster through JetStream (real nats-server)', function () {
     // Local things keep working without the engine.
     assert.ok((await alice.who('alice')).peers !== undefined);
 
-    await nats!.restart(0);
+    await relays.nats.restart(0);
     const ack = await withTimeout(acked, 'the ack after the engine is back', 30_000);
     const heard = await bob.waitForText('sent in the outage', 10_000);
     assert.equal(heard.seq, ack.seq);

@@ -5,11 +5,43 @@ import * as net from 'node:net';
 import { generateIdentity } from '../../src/net/identity';
 import type { Relay } from '../../src/server/relay';
 import { Cleanup, connectClient, HOST, startRelay, TestClient, TestClientOptions, TestRelayOptions, waitUntil } from '../unit/helpers/loopback';
-import type { NatsCluster } from './natsServers';
+import { NatsCluster, startNats } from './natsServers';
 
 /** A relay of the cluster on a free loopback port, stopped by `cleanup`. */
 export function startClusterRelay(cleanup: Cleanup, nats: NatsCluster, options: TestRelayOptions = {}): Promise<Relay> {
   return startRelay(cleanup, { cluster: { servers: nats.urls, replicas: 1 }, ...options });
+}
+
+/** Two relays on a fresh one-node nats-server for each test of the describe block calling it. */
+export function useTwoClusterRelays(cleanup: Cleanup): { readonly a: Relay; readonly b: Relay; readonly nats: NatsCluster } {
+  let nats: NatsCluster | undefined;
+  let a: Relay | undefined;
+  let b: Relay | undefined;
+  beforeEach(async () => {
+    nats = await startNats({ nodes: 1 });
+    a = await startClusterRelay(cleanup, nats);
+    b = await startClusterRelay(cleanup, nats);
+  });
+  // Runs after useCleanup's hook (hooks run in the order they were defined): relays stop first.
+  afterEach(async () => {
+    await nats?.stop();
+    nats = undefined;
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the cluster starts in beforeEach');
+    return value;
+  };
+  return {
+    get a() {
+      return started(a);
+    },
+    get b() {
+      return started(b);
+    },
+    get nats() {
+      return started(nats);
+    },
+  };
 }
 
 /**

@@ -5,8 +5,7 @@ import { strict as assert } from 'node:assert';
 import { ErrorCode } from '../../src/net/protocol/errors';
 import { TeamStoreRefusal } from '../../src/server/teamStore';
 import { useCleanup } from '../unit/helpers/loopback';
-import { NatsCluster, startNats } from './natsServers';
-import { channel, commit, eventually, openTeamStore } from './teamStateFixture';
+import { channel, commit, eventually, openTeamStore, useOneNodeNats } from './teamStateFixture';
 
 /** A reaction names its people by client id (the wire's format). */
 const BOB_ID = 'bob-0123456789abcdef';
@@ -15,20 +14,11 @@ const members = (store: { channel(id: string): { members: ReadonlySet<string> } 
 describe('cluster team state (real nats-server)', function () {
   this.timeout(60_000);
   const cleanup = useCleanup();
-  let nats: NatsCluster;
-
-  beforeEach(async function () {
-    this.timeout(60_000);
-    nats = await startNats({ nodes: 1 });
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await nats?.stop();
-  });
+  const engine = useOneNodeNats(cleanup);
 
   it('two relays agree on channels: create, rename, members, archive', async () => {
-    const a = await openTeamStore(cleanup, nats);
-    const b = await openTeamStore(cleanup, nats);
+    const a = await openTeamStore(cleanup, engine.nats);
+    const b = await openTeamStore(cleanup, engine.nats);
     a.putChannel(channel('c1', 'deploys', ['alice']));
     await commit(a);
     await eventually(() => b.channel('c1')?.name === 'deploys', 'b to see #deploys');
@@ -46,8 +36,8 @@ describe('cluster team state (real nats-server)', function () {
   });
 
   it('merges membership changes two relays make at once', async () => {
-    const a = await openTeamStore(cleanup, nats);
-    const b = await openTeamStore(cleanup, nats);
+    const a = await openTeamStore(cleanup, engine.nats);
+    const b = await openTeamStore(cleanup, engine.nats);
     a.putChannel(channel('c1', 'team', ['alice']));
     await commit(a);
     await eventually(() => b.channel('c1') !== undefined, 'b to see #team');
@@ -56,13 +46,13 @@ describe('cluster team state (real nats-server)', function () {
     b.putChannel({ ...base, members: new Set([...base.members, 'carol']) });
     await Promise.all([commit(a), commit(b)]);
     for (const store of [a, b]) await eventually(() => members(store, 'c1').join() === 'alice,bob,carol', 'both to hold alice, bob and carol');
-    const late = await openTeamStore(cleanup, nats);
+    const late = await openTeamStore(cleanup, engine.nats);
     assert.deepEqual(members(late, 'c1'), ['alice', 'bob', 'carol']);
   });
 
   it('lets exactly one of two relays create a channel with the same name at once', async () => {
-    const a = await openTeamStore(cleanup, nats);
-    const b = await openTeamStore(cleanup, nats);
+    const a = await openTeamStore(cleanup, engine.nats);
+    const b = await openTeamStore(cleanup, engine.nats);
     a.putChannel(channel('ca', 'launch', ['alice']));
     b.putChannel(channel('cb', 'launch', ['bob']));
     const results = await Promise.allSettled([commit(a), commit(b)]);
@@ -81,7 +71,7 @@ describe('cluster team state (real nats-server)', function () {
   });
 
   it('refuses a channel too big for one value without holding up the changes after it', async () => {
-    const a = await openTeamStore(cleanup, nats);
+    const a = await openTeamStore(cleanup, engine.nats);
     const crowd = Array.from({ length: 25_000 }, (_, i) => `member-${String(i).padStart(33, '0')}`);
     a.putChannel(channel('big', 'crowd', crowd));
     const refused = await commit(a).then(
@@ -93,13 +83,13 @@ describe('cluster team state (real nats-server)', function () {
     assert.equal(a.channel('big'), undefined, 'undone on this relay');
     a.setReadMarker('alice', '#c1', 3);
     await commit(a);
-    const late = await openTeamStore(cleanup, nats);
+    const late = await openTeamStore(cleanup, engine.nats);
     assert.equal(late.readMarker('alice', '#c1'), 3);
   });
 
   it('keeps the larger read marker, and shares receipts settings and message changes', async () => {
-    const a = await openTeamStore(cleanup, nats);
-    const b = await openTeamStore(cleanup, nats);
+    const a = await openTeamStore(cleanup, engine.nats);
+    const b = await openTeamStore(cleanup, engine.nats);
     const dm = '@alice,bob';
     a.setReadMarker('alice', dm, 10);
     b.setReadMarker('alice', dm, 5);
@@ -117,7 +107,7 @@ describe('cluster team state (real nats-server)', function () {
     await commit(a);
     await eventually(() => b.messageState(7) === undefined, 'b to forget message 7');
     assert.equal(b.messageState(9)?.deleted, true);
-    const late = await openTeamStore(cleanup, nats);
+    const late = await openTeamStore(cleanup, engine.nats);
     assert.equal(late.readMarker('alice', dm), 10);
     assert.equal(late.sendsReceipts('alice'), false);
     assert.equal(late.messageState(7), undefined);
@@ -125,14 +115,14 @@ describe('cluster team state (real nats-server)', function () {
   });
 
   it('loads everything in a store opened later', async () => {
-    const a = await openTeamStore(cleanup, nats);
+    const a = await openTeamStore(cleanup, engine.nats);
     for (let i = 0; i < 30; i++) {
       a.putChannel(channel(`c${i}`, `room-${i}`, ['alice', `p${i}`], { private: i % 2 === 0 }));
       a.setReadMarker('alice', `#c${i}`, i + 1);
     }
     a.putChannel({ ...a.channel('general')!, topic: 'all hands' });
     await commit(a);
-    const late = await openTeamStore(cleanup, nats);
+    const late = await openTeamStore(cleanup, engine.nats);
     assert.equal([...late.channels()].length, 31);
     assert.equal(late.channel('general')!.topic, 'all hands');
     assert.equal(late.channel('c4')!.private, true);
@@ -142,8 +132,8 @@ describe('cluster team state (real nats-server)', function () {
   });
 
   it('keeps changes made while the engine is down and writes them once it is back', async () => {
-    const a = await openTeamStore(cleanup, nats);
-    await nats.kill9(0);
+    const a = await openTeamStore(cleanup, engine.nats);
+    await engine.nats.kill9(0);
     a.putChannel(channel('c1', 'outage', ['alice']));
     a.setReadMarker('alice', '#c1', 4);
     let landed = false;
@@ -153,10 +143,10 @@ describe('cluster team state (real nats-server)', function () {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     assert.equal(landed, false, 'not reported stored while the engine is down');
     assert.ok(a.backlog >= 1);
-    await nats.restart(0);
+    await engine.nats.restart(0);
     await written;
     assert.equal(a.backlog, 0);
-    const late = await openTeamStore(cleanup, nats);
+    const late = await openTeamStore(cleanup, engine.nats);
     assert.equal(late.channel('c1')?.name, 'outage');
     assert.equal(late.readMarker('alice', '#c1'), 4);
     // And a's watch came back with the engine: it hears of changes made elsewhere again.

@@ -7,9 +7,29 @@ import { createStreamLogger, Logger, silentLogger } from '../../src/net/logger';
 import { KvTeamStore } from '../../src/server/cluster/kvTeamStore';
 import type { ChannelRecord } from '../../src/server/teamStore';
 import type { Cleanup } from '../unit/helpers/loopback';
-import type { NatsCluster } from './natsServers';
+import { NatsCluster, startNats } from './natsServers';
 
-const logger: Logger = process.env.H8_DEBUG ? createStreamLogger((l) => process.stderr.write(l + '\n'), 'debug') : silentLogger;
+const logger: Logger = process.env.TM_CLUSTER_DEBUG ? createStreamLogger((l) => process.stderr.write(l + '\n'), 'debug') : silentLogger;
+
+/** A fresh one-node nats-server for each test; `cleanup` (the stores) runs before it stops. */
+export function useOneNodeNats(cleanup: Cleanup): { readonly nats: NatsCluster } {
+  let nats: NatsCluster | undefined;
+  beforeEach(async function () {
+    this.timeout(60_000);
+    nats = await startNats({ nodes: 1 });
+  });
+  afterEach(async () => {
+    await cleanup.run();
+    await nats?.stop();
+    nats = undefined;
+  });
+  return {
+    get nats() {
+      if (!nats) throw new Error('the engine starts in beforeEach');
+      return nats;
+    },
+  };
+}
 
 /** A store as a relay of the cluster has it (opened before listening), closed by `cleanup`. */
 export async function openTeamStore(cleanup: Cleanup, nats: NatsCluster): Promise<KvTeamStore> {

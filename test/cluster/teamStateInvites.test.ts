@@ -9,8 +9,7 @@ import { silentLogger } from '../../src/net/logger';
 import { KvInvites } from '../../src/server/cluster/kvInvites';
 import { Invites } from '../../src/server/invites';
 import { useCleanup } from '../unit/helpers/loopback';
-import { NatsCluster, startNats } from './natsServers';
-import { eventually } from './teamStateFixture';
+import { eventually, useOneNodeNats } from './teamStateFixture';
 
 const ALICE = { clientId: 'alice-0123456789abcdef', name: 'alice' };
 const NEWCOMER = 'newcomer-0123456789abcdef';
@@ -19,21 +18,12 @@ const SECOND = 'second-0123456789abcdef';
 describe('cluster invites (real nats-server)', function () {
   this.timeout(60_000);
   const cleanup = useCleanup();
-  let nats: NatsCluster;
-
-  beforeEach(async function () {
-    this.timeout(60_000);
-    nats = await startNats({ nodes: 1 });
-  });
-  afterEach(async () => {
-    await cleanup.run();
-    await nats?.stop();
-  });
+  const engine = useOneNodeNats(cleanup);
 
   /** A relay's invites as the relay keeps them in a cluster. */
   async function relayInvites(): Promise<{ invites: Invites; mirror: KvInvites }> {
     // Typed by hand: transport-node re-exports its types from a subpath "node" resolution cannot see.
-    const nc: NatsConnection = await connect({ servers: nats.urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
+    const nc: NatsConnection = await connect({ servers: engine.nats.urls, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
     const mirror = new KvInvites(silentLogger);
     const invites = new Invites(undefined, silentLogger, mirror);
     mirror.bind(invites);
@@ -72,11 +62,11 @@ describe('cluster invites (real nats-server)', function () {
 
   it('keeps invite changes made while the engine is down and writes them once it is back', async () => {
     const a = await relayInvites();
-    await nats.kill9(0);
+    await engine.nats.kill9(0);
     const made = a.invites.create(ALICE, { uses: 2 });
     assert.ok(typeof made !== 'string');
     assert.equal(a.invites.redeem(made.token, NEWCOMER).ok, true, 'the relay answers from its copy meanwhile');
-    await nats.restart(0);
+    await engine.nats.restart(0);
     assert.equal(await a.mirror.drain(15_000), true);
     const late = await relayInvites();
     assert.equal(late.invites.get(made.invite.id)?.used, 1);

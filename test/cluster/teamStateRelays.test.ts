@@ -6,35 +6,20 @@ import { peopleKey } from '../../src/net/protocol/conversationKeys';
 import type { Relay } from '../../src/server/relay';
 import { TeamPeer } from '../unit/helpers/teamPeer';
 import { useCleanup } from '../unit/helpers/loopback';
-import { NatsCluster, startNats } from './natsServers';
-import { startClusterRelay } from './relayClusterFixture';
+import { useTwoClusterRelays } from './relayClusterFixture';
 
 describe('team state across relays (real nats-server)', function () {
   this.timeout(60_000);
   const cleanup = useCleanup();
-  let nats: NatsCluster | undefined;
-  let relayA: Relay;
-  let relayB: Relay;
-
-  beforeEach(async () => {
-    nats = await startNats({ nodes: 1 });
-    relayA = await startClusterRelay(cleanup, nats);
-    relayB = await startClusterRelay(cleanup, nats);
-  });
-
-  // Runs after useCleanup's hook (hooks run in the order they were defined): relays stop first.
-  afterEach(async () => {
-    await nats?.stop();
-    nats = undefined;
-  });
+  const relays = useTwoClusterRelays(cleanup);
 
   const port = (relay: Relay) => relay.address().port;
 
   it('shows a read marker set through one relay to the same person on the other', async () => {
-    const aliceOnA = await TeamPeer.connect(cleanup, port(relayA), { name: 'alice' });
-    const aliceOnB = await TeamPeer.connect(cleanup, port(relayB), { name: 'alice', identity: aliceOnA.identity });
-    const bobOnB = await TeamPeer.connect(cleanup, port(relayB), { name: 'bob' });
-    await TeamPeer.connect(cleanup, port(relayA), { name: 'bob', identity: bobOnB.identity });
+    const aliceOnA = await TeamPeer.connect(cleanup, port(relays.a), { name: 'alice' });
+    const aliceOnB = await TeamPeer.connect(cleanup, port(relays.b), { name: 'alice', identity: aliceOnA.identity });
+    const bobOnB = await TeamPeer.connect(cleanup, port(relays.b), { name: 'bob' });
+    await TeamPeer.connect(cleanup, port(relays.a), { name: 'bob', identity: bobOnB.identity });
     const conv = peopleKey([aliceOnA.clientId, bobOnB.clientId]);
     const sent = await bobOnB.sent([aliceOnA.clientId], 'read me');
     await aliceOnA.next('message', (m) => m.text === 'read me');
@@ -43,16 +28,16 @@ describe('team state across relays (real nats-server)', function () {
     assert.deepEqual(await aliceOnB.next('read-state', (r) => r.conv === conv), { t: 'read-state', conv, seq: sent.seq });
     assert.deepEqual(await bobOnB.next('read-state', (r) => r.conv === conv), { t: 'read-state', conv, seq: sent.seq, by: aliceOnA.clientId });
     // A machine of alice's that connects to B later starts from the marker.
-    const aliceLater = await TeamPeer.connect(cleanup, port(relayB), { name: 'alice', identity: aliceOnA.identity });
+    const aliceLater = await TeamPeer.connect(cleanup, port(relays.b), { name: 'alice', identity: aliceOnA.identity });
     assert.deepEqual((await aliceLater.next('team-state')).reads, [{ conv, seq: sent.seq }]);
   });
 
   it('lets a channel made through one relay be seen, joined and read through the other', async () => {
-    const alice = await TeamPeer.connect(cleanup, port(relayA), { name: 'alice' });
-    const bob = await TeamPeer.connect(cleanup, port(relayB), { name: 'bob' });
+    const alice = await TeamPeer.connect(cleanup, port(relays.a), { name: 'alice' });
+    const bob = await TeamPeer.connect(cleanup, port(relays.b), { name: 'bob' });
     // Each identity is known on both relays (a channel's members must be known peers).
-    await TeamPeer.connect(cleanup, port(relayB), { name: 'alice', identity: alice.identity });
-    await TeamPeer.connect(cleanup, port(relayA), { name: 'bob', identity: bob.identity });
+    await TeamPeer.connect(cleanup, port(relays.b), { name: 'alice', identity: alice.identity });
+    await TeamPeer.connect(cleanup, port(relays.a), { name: 'bob', identity: bob.identity });
 
     const { channel: ops } = await alice.must('channel-result', { t: 'channel-create', name: 'ops', topic: 'on call' });
     assert.equal((await bob.next('channel', (m) => m.channel.id === ops.id)).channel.name, 'ops', 'bob on B hears of it');
@@ -73,8 +58,8 @@ describe('team state across relays (real nats-server)', function () {
   });
 
   it('lets exactly one of two people create a channel name at once through different relays', async () => {
-    const alice = await TeamPeer.connect(cleanup, port(relayA), { name: 'alice' });
-    const bob = await TeamPeer.connect(cleanup, port(relayB), { name: 'bob' });
+    const alice = await TeamPeer.connect(cleanup, port(relays.a), { name: 'alice' });
+    const bob = await TeamPeer.connect(cleanup, port(relays.b), { name: 'bob' });
     const answers = await Promise.all([alice.ask({ t: 'channel-create', name: 'launch' }), bob.ask({ t: 'channel-create', name: 'launch' })]);
     const kinds = answers.map((a) => (a.t === 'error' ? a.code : a.t)).sort();
     assert.deepEqual(kinds, ['CONFLICT', 'channel-result'], JSON.stringify(answers));

@@ -2,8 +2,8 @@ import type { KV, KvWatchEntry, Kvm } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/nats-core';
 import { GENERAL_CHANNEL } from '../../net/protocol/conversationKeys';
 import type { Logger } from '../../net/logger';
-import { MemoryTeamStore } from '../memoryTeamStore';
-import type { ChannelRecord, MessageState, TeamStore, TeamStoreRefusal } from '../teamStore';
+import { MemoryBackedTeamStore } from '../memoryBackedTeamStore';
+import type { ChannelRecord, MessageState, TeamStoreRefusal } from '../teamStore';
 import { parseTeamKey, TEAM_BUCKET } from './teamKeys';
 import { keyOf, TeamOp, TeamOpWriter } from './teamOps';
 import { decodeChannel, decodeRead, decodeReceipts, decodeState } from './teamValues';
@@ -22,8 +22,7 @@ export type RemoteTeamChange =
  * the latest record). A key with this relay's own change still on its way ignores the others'
  * values until that change lands or is refused (then the latest one is applied).
  */
-export class KvTeamStore implements TeamStore {
-  private readonly memory = new MemoryTeamStore();
+export class KvTeamStore extends MemoryBackedTeamStore {
   private readonly revisions = new Map<string, number>();
   /** Other relays' latest values of keys this relay was writing: applied once it is done. */
   private readonly deferred = new Map<string, KvWatchEntry>();
@@ -33,6 +32,7 @@ export class KvTeamStore implements TeamStore {
   private loaded = false;
 
   constructor(private readonly logger: Logger) {
+    super();
     this.queue = new TeamWriteQueue(
       (op, refusal) => this.undo(op, refusal),
       (key) => this.applyDeferred(key),
@@ -67,30 +67,10 @@ export class KvTeamStore implements TeamStore {
     return this.queue.backlog;
   }
 
-  channels(): Iterable<ChannelRecord> {
-    return this.memory.channels();
-  }
-
-  channel(id: string): ChannelRecord | undefined {
-    return this.memory.channel(id);
-  }
-
   putChannel(channel: ChannelRecord): void {
     const before = this.memory.channel(channel.id);
     this.memory.putChannel(channel);
     this.queue.add({ kind: 'channel', before, after: channel });
-  }
-
-  readMarker(clientId: string, conv: string): number {
-    return this.memory.readMarker(clientId, conv);
-  }
-
-  readMarkersOf(clientId: string): Iterable<[conv: string, seq: number]> {
-    return this.memory.readMarkersOf(clientId);
-  }
-
-  readMarkerCount(clientId: string): number {
-    return this.memory.readMarkerCount(clientId);
   }
 
   setReadMarker(clientId: string, conv: string, seq: number): boolean {
@@ -99,26 +79,10 @@ export class KvTeamStore implements TeamStore {
     return true;
   }
 
-  readMarkersIn(conv: string): Iterable<[clientId: string, seq: number]> {
-    return this.memory.readMarkersIn(conv);
-  }
-
-  smallConversationsWith(clientId: string): Iterable<string> {
-    return this.memory.smallConversationsWith(clientId);
-  }
-
-  sendsReceipts(clientId: string): boolean {
-    return this.memory.sendsReceipts(clientId);
-  }
-
   setSendsReceipts(clientId: string, on: boolean): void {
     if (this.memory.sendsReceipts(clientId) === on) return;
     this.memory.setSendsReceipts(clientId, on);
     this.queue.add({ kind: 'receipts', clientId, on });
-  }
-
-  messageState(seq: number): MessageState | undefined {
-    return this.memory.messageState(seq);
   }
 
   setMessageState(seq: number, state: MessageState): void {

@@ -1,34 +1,16 @@
 import { z } from 'zod';
-import { ChannelId, Reaction, ThreadSummary } from '../../net/protocol/conversationMessages';
 import { ConversationLimits } from '../../net/protocol/conversationKeys';
-import { Limits } from '../../net/protocol/limits';
 import type { ChannelRecord, MessageState } from '../teamStore';
+import { StoredChannelMeta, StoredClientId, StoredMessageState, StoredSeq } from '../teamStoreSchemas';
 
 /**
  * The values of the `tm_team` bucket as JSON, checked when read: another relay (maybe of another
  * version) wrote them, and a value that does not fit is skipped and logged, never trusted.
  */
 
-const seq = z.number().int().nonnegative();
-const clientId = z.string().min(1).max(64);
-
-const ChannelValue = z.object({
-  id: ChannelId,
-  name: z.string().min(1).max(ConversationLimits.channelNameChars),
-  topic: z.string().max(ConversationLimits.topicChars),
-  private: z.boolean(),
-  archived: z.boolean(),
-  createdBy: z.string().max(64),
-  createdAt: seq,
-  members: z.array(clientId).max(ConversationLimits.channelMembers),
-});
-const StateValue = z.object({
-  text: z.string().max(Limits.textChars).optional(),
-  edited: seq.optional(),
-  deleted: z.literal(true).optional(),
-  reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
-  replies: ThreadSummary.optional(),
-});
+const seq = StoredSeq;
+const ChannelValue = StoredChannelMeta.extend({ members: z.array(StoredClientId).max(ConversationLimits.channelMembers) });
+const StateValue = StoredMessageState;
 const ReadValue = z.object({ seq });
 const ReceiptsValue = z.object({ on: z.boolean() });
 
