@@ -173,13 +173,14 @@ export class MessageHistory {
 
   /**
    * Keeps `entry`. `messageJson` is its live message frame's JSON when the caller has it (the
-   * relay has just built it to deliver): it tells the size of its line in the log. In memory it is held at
-   * once; on disk, once flush() has written it. `outcome` hears which, then.
+   * relay has just built it to deliver): it tells the size of its line in the log, and in memory
+   * it is what the history holds of a new message (rawRecords.ts). In memory it is held at once;
+   * on disk, once flush() has written it. `outcome` hears which, then.
    */
   append(entry: HistoryEntry, messageJson?: Buffer, outcome?: StoreOutcome): void {
     const lineBytes = logLineBytes(entry, messageJson);
     if (!this.log) {
-      this.holdMessage(entry, lineBytes);
+      this.holdMessage(entry, lineBytes, messageJson);
       this.afterHolding(entry.ts);
       outcome?.stored();
       return;
@@ -205,7 +206,7 @@ export class MessageHistory {
     if (this.log) throw new Error('appendAt is for a history that follows a stream (in memory)');
     if (entry.seq <= this.lastSeq) return false;
     this.lastSeq = entry.seq;
-    this.holdMessage(entry, logLineBytes(entry, messageJson));
+    this.holdMessage(entry, logLineBytes(entry, messageJson), messageJson);
     this.afterHolding(entry.ts);
     return true;
   }
@@ -339,9 +340,9 @@ export class MessageHistory {
     for (const p of batch) p.outcome?.stored();
   }
 
-  private holdMessage(entry: HistoryEntry, lineBytes: number): void {
+  private holdMessage(entry: HistoryEntry, lineBytes: number, messageJson?: Buffer): void {
     this.lastStored = Math.max(this.lastStored, entry.seq);
-    const n = this.records.holdMessage(entry, lineBytes);
+    const n = this.records.holdMessage(entry, lineBytes, messageJson);
     if (n < 0) return;
     this.searcher.indexMessage(n);
     this.pacing.held();

@@ -2,12 +2,15 @@ import { conversationKeyOf, seqOfMessageId } from '../net/protocol/conversationK
 import { HistoryEntry, updateRecordJson } from './historyEntry';
 import { chatMessageJson, MESSAGE_JSON_START } from './io/hotFrames';
 import { RecordColumn, RecordRing } from './io/recordRing';
+import { RAW_MAX_BYTES, readRawRecord, writeRawRecord } from './rawRecords';
 import { CodecTables, decodeMessage, EncodedMessage, plainAscii } from './recordCodec';
 
 /** What a record is, in its flags. */
 export const UPDATE = 1;
 /** A message stored deleted (compaction wrote its tombstone). */
 export const DELETED = 16;
+/** A message held as its log line (rawRecords.ts), not in the compact form. */
+const RAW = 2;
 
 /** Slots the columns start with: they double up to the retention count as records arrive. */
 const FIRST_SLOTS = 1024;
@@ -40,6 +43,8 @@ export class HistoryRecords implements CodecTables {
   private readonly lineBytes: RecordColumn<Uint32Array>;
   private readonly flags: RecordColumn<Uint8Array>;
   private lineTotal = 0;
+  /** Bytes of the records held as their log line (RAW), up to RAW_MAX_BYTES. */
+  private rawBytes = 0;
   private readonly identities = new Map<string, number>();
   private readonly identityList: string[] = [];
   private readonly names = new Map<string, number>();
@@ -51,6 +56,7 @@ export class HistoryRecords implements CodecTables {
     maxRecords: number,
     private readonly maxBytes: number,
     readonly epoch: string,
+    private readonly rawMaxBytes = RAW_MAX_BYTES,
   ) {
     // The compact records are well under their lines' size, and the ring has room for twice
     // that: its own bound (which may drop a record more than the bytes need, as a record never
@@ -91,23 +97,30 @@ export class HistoryRecords implements CodecTables {
 
   /**
    * Holds a message whose log line is `lineBytes` long, dropping the oldest records past the
-   * bounds; its record number, or -1 when it alone is more than the history may hold.
+   * bounds; its record number, or -1 when it alone is more than the history may hold. With its
+   * frame's JSON (`messageJson`, the live frame's) it is held as its log line while the raw
+   * records' bound allows (rawRecords.ts), else in the compact form.
    */
-  holdMessage(entry: HistoryEntry, lineBytes: number): number {
+  holdMessage(entry: HistoryEntry, lineBytes: number, messageJson?: Buffer): number {
     const parent = entry.thread !== undefined ? (seqOfMessageId(entry.thread) ?? 0) : 0;
-    const encoded = new EncodedMessage(entry, parent, this);
-    const n = this.push(encoded.size, lineBytes);
+    const raw = messageJson !== undefined && this.rawBytes + lineBytes <= this.rawMaxBytes;
+    const encoded = raw ? undefined : new EncodedMessage(entry, parent, this);
+    const n = this.push(encoded ? encoded.size : lineBytes, lineBytes);
     if (n < 0) return -1;
-    encoded.write(this.ring.view(n));
+    if (encoded) encoded.write(this.ring.view(n));
+    else writeRawRecord(this.ring.view(n), entry, messageJson!);
     const slot = this.ring.slotOf(n);
     this.seqs.values[slot] = entry.seq;
     this.times.values[slot] = entry.ts;
     const sender = this.identity(entry.from);
     this.senders.values[slot] = sender;
-    this.convs.values[slot] = this.convOfMessage(entry, sender, encoded.targets);
+    const to = entry.to;
+    const targets = encoded ? encoded.targets : Array.isArray(to) && to.length === 1 ? [this.identity(to[0])] : undefined;
+    this.convs.values[slot] = this.convOfMessage(entry, sender, targets);
     this.links.values[slot] = parent;
     // What search alone needs (files, code) is found when the words are indexed, off the send path.
-    this.flags.values[slot] = entry.deleted ? DELETED : 0;
+    this.flags.values[slot] = (entry.deleted ? DELETED : 0) | (raw ? RAW : 0);
+    if (raw) this.rawBytes += lineBytes;
     return n;
   }
 
@@ -131,7 +144,7 @@ export class HistoryRecords implements CodecTables {
   /** Drops the oldest record. */
   shift(): void {
     if (this.ring.size === 0) return;
-    this.lineTotal -= this.lineBytes.values[this.ring.slotOf(this.ring.first)];
+    this.forget(this.ring.first);
     this.ring.shift();
   }
 
@@ -199,6 +212,7 @@ export class HistoryRecords implements CodecTables {
   /** A message record, decoded. */
   entry(n: number): HistoryEntry {
     const slot = this.ring.slotOf(n);
+    if (this.flags.values[slot] & RAW) return readRawRecord(this.ring.view(n));
     const columns = {
       seq: this.seqs.values[slot],
       ts: this.times.values[slot],
@@ -213,6 +227,7 @@ export class HistoryRecords implements CodecTables {
   logLine(n: number): string {
     const slot = this.ring.slotOf(n);
     if (this.flags.values[slot] & UPDATE) return updateRecordJson(this.seqs.values[slot], this.times.values[slot], this.links.values[slot]) + '\n';
+    if (this.flags.values[slot] & RAW) return this.ring.view(n).toString('utf8');
     return logLineOf(this.entry(n));
   }
 
@@ -271,11 +286,18 @@ export class HistoryRecords implements CodecTables {
     const n = this.ring.push(size);
     // The ring dropped more to place it (a record never wraps): their lines no longer count.
     // (Their values are still in their slots: the new record's is another.)
-    for (let dropped = first; dropped < this.ring.first; dropped++) this.lineTotal -= this.lineBytes.values[this.ring.slotOf(dropped)];
+    for (let dropped = first; dropped < this.ring.first; dropped++) this.forget(dropped);
     if (n < 0) return -1;
     this.lineBytes.values[this.ring.slotOf(n)] = lineBytes;
     this.lineTotal += lineBytes;
     return n;
+  }
+
+  /** Takes a record that is being dropped out of the bytes counted. */
+  private forget(n: number): void {
+    const slot = this.ring.slotOf(n);
+    this.lineTotal -= this.lineBytes.values[slot];
+    if (this.flags.values[slot] & RAW) this.rawBytes -= this.lineBytes.values[slot];
   }
 
   /** The conversation of a message (`targets`: its list's identity numbers). A direct message's

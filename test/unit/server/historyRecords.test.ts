@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { conversationKeyOf } from '../../../src/net/protocol/conversationKeys';
 import { HistoryEntry } from '../../../src/server/historyEntry';
-import { HistoryRecords, logLineBytes, logLineOf } from '../../../src/server/historyRecords';
+import { DELETED, HistoryRecords, logLineBytes, logLineOf, UPDATE } from '../../../src/server/historyRecords';
 import { chatMessageJson } from '../../../src/server/io/hotFrames';
 import { Prng } from '../helpers/prng';
 import { randomRichParts } from '../helpers/richParts';
@@ -10,7 +10,8 @@ import { randomCodeParts } from '../helpers/codeParts';
 /**
  * The history's records give back exactly what was held (in their compact form, see
  * recordCodec.ts): hostile text, lone surrogates, ids of another epoch, every optional field;
- * and their log lines are the entries' own, counted against the byte bound.
+ * and their log lines are the entries' own, counted against the byte bound. Held as their log
+ * lines (rawRecords.ts, the newest while a bound allows), they read the same as compact ones.
  */
 
 const EPOCH = 'Ep0ch_-x';
@@ -126,4 +127,49 @@ describe('HistoryRecords', () => {
       entries.slice(35).reduce((sum, e) => sum + Buffer.byteLength(logLineOf(e)), 0),
     );
   });
+  it('reads messages held as their log lines exactly as compact ones, through retention and updates (seeded runs)', () => {
+    for (let run = 0; run < 12; run++) {
+      const rng = new Prng(500 + run);
+      const maxRecords = rng.pick([3, 20, 200, 10_000]);
+      const maxBytes = rng.pick([2_000, 20_000, 1 << 20]);
+      // A raw bound of a few records to none, so records change form back and forth.
+      const rawMaxBytes = rng.pick([0, 1_500, 6_000, 1 << 20]);
+      const compact = new HistoryRecords(maxRecords, maxBytes, EPOCH, 0);
+      const mixed = new HistoryRecords(maxRecords, maxBytes, EPOCH, rawMaxBytes);
+      let seq = 0;
+      for (let step = 0; step < 1_500; step++) {
+        seq += rng.chance(0.1) ? rng.int(2, 5) : 1; // gaps, as a cluster's stream has
+        if (rng.chance(0.15) && seq > 1) {
+          const target = rng.int(1, seq - 1);
+          assert.equal(mixed.holdUpdate(seq, 1_700_000_000_000 + seq * 1000, target), compact.holdUpdate(seq, 1_700_000_000_000 + seq * 1000, target));
+        } else {
+          const entry = randomEntry(rng, seq, rng.chance(0.5));
+          const json = Buffer.from(chatMessageJson(entry));
+          const lineBytes = logLineBytes(entry, json);
+          assert.equal(mixed.holdMessage(entry, lineBytes, rng.chance(0.9) ? json : undefined), compact.holdMessage(entry, lineBytes), `step ${step}`);
+        }
+        if (rng.chance(0.02)) for (let k = rng.int(1, 5); k > 0; k--) [compact, mixed].forEach((r) => r.shift());
+        if (rng.chance(0.05) || step === 1_499) sameReads(compact, mixed, `run ${run} step ${step}`);
+      }
+      assert.ok(mixed.heldBytes > compact.heldBytes || rawMaxBytes === 0, 'some were held raw');
+    }
+  });
 });
+
+/** Every read the history's paths make of `b` gives what it gives of `a`. */
+function sameReads(a: HistoryRecords, b: HistoryRecords, at: string): void {
+  assert.deepEqual([b.first, b.end, b.size, b.bytes], [a.first, a.end, a.size, a.bytes], `${at}: bounds`);
+  for (let n = a.first; n < a.end; n++) {
+    const what = `${at}: record ${n}`;
+    assert.deepEqual([b.seqOf(n), b.timeOf(n), b.linkOf(n), b.isUpdate(n)], [a.seqOf(n), a.timeOf(n), a.linkOf(n), a.isUpdate(n)], what);
+    assert.equal(b.flagsOf(n) & (UPDATE | DELETED), a.flagsOf(n) & (UPDATE | DELETED), what);
+    assert.equal(b.convOf(n) < 0 ? undefined : b.convKey(b.convOf(n)), a.convOf(n) < 0 ? undefined : a.convKey(a.convOf(n)), what);
+    assert.equal(b.logLine(n), a.logLine(n), what);
+    if (a.isUpdate(n)) continue;
+    assert.equal(b.identityOf(b.senderOf(n)), a.identityOf(a.senderOf(n)), what);
+    assert.deepEqual(b.entry(n), a.entry(n), what);
+    assert.equal(b.recordOf(a.seqOf(n)), n, what);
+    assert.equal(b.firstAtOrAfterTime(a.timeOf(n)), a.firstAtOrAfterTime(a.timeOf(n)), what);
+  }
+  for (let conv = 0; conv < a.convCount; conv++) assert.equal(b.convIndex(a.convKey(conv)) >= 0, true, `${at}: conversation ${a.convKey(conv)}`);
+}
