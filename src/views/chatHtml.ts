@@ -91,7 +91,7 @@ export function chatHtml(options: ChatHtmlOptions): string {
         <div class="thread-replies" id="thread-replies" role="feed" aria-label="Replies"></div>
         <div class="thread-status" id="thread-status" role="status"></div>
       </div>
-      <div class="composer thread-composer">
+      <div class="composer thread-composer" id="thread-composer">
         <textarea id="thread-input" rows="1" placeholder="Reply…" aria-label="Reply in thread"></textarea>
         <button type="button" class="icon-button send" id="thread-send" aria-label="Send reply (Enter)" title="Send reply (Enter)" disabled><span class="codicon codicon-send" aria-hidden="true"></span></button>
       </div>

@@ -100,15 +100,13 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
     case 'open-thread':
       void requests.openThread(message.conversationId, message.messageId, message.beforeId);
       return;
-    case 'reply':
-      if (message.text.trim())
-        requests.reply(
-          message.conversationId,
-          message.parentId,
-          message.text,
-          composerExtras(mentionExtras(messenger, message.text, message.mentions), [], message.urgent),
-        );
+    case 'reply': {
+      const attachments = deps.attachments?.resolve(message.conversationId, message.attachments) ?? [];
+      if (!message.text.trim() && attachments.length === 0) return;
+      const extras = composerExtras(mentionExtras(messenger, message.text, message.mentions), attachments, message.urgent);
+      requests.reply(message.conversationId, message.parentId, message.text, extras);
       return;
+    }
     case 'edit':
       if (message.text.trim()) void requests.edit(message.conversationId, message.messageId, message.text);
       return;

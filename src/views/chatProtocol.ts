@@ -326,7 +326,16 @@ export const FromWebview = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('load-newer'), conversationId, afterId: messageId }),
   /** Open the thread of `messageId`; with `beforeId`, its replies before that one. */
   z.strictObject({ type: z.literal('open-thread'), conversationId, messageId, beforeId: messageId.optional() }),
-  z.strictObject({ type: z.literal('reply'), conversationId, parentId: messageId, text, mentions: mentions.optional(), urgent: z.literal(true).optional() }),
+  /** `text` may be empty when the reply carries images staged with `attach-image`. */
+  z.strictObject({
+    type: z.literal('reply'),
+    conversationId,
+    parentId: messageId,
+    text: z.string().max(Limits.textChars),
+    mentions: mentions.optional(),
+    attachments: z.array(AttachmentId).min(1).max(Limits.attachmentsPerMessage).optional(),
+    urgent: z.literal(true).optional(),
+  }),
   z.strictObject({ type: z.literal('edit'), conversationId, messageId, text }),
   z.strictObject({ type: z.literal('delete'), conversationId, messageId }),
   z.strictObject({ type: z.literal('react'), conversationId, messageId, emoji, on: z.boolean() }),

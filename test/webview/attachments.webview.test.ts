@@ -3,7 +3,7 @@ import type { AttachmentView, FromWebview, MessageView } from '../../src/views/c
 import { imageInfo } from '../../src/model/attachmentImages';
 import { makePng } from '../unit/helpers/pngImage';
 import { ChatPage, useChatPage } from './chatPage';
-import { BOB_MESSAGES, HOSTILE, MIN, NOON, bobView, init, peerMessage } from './fixtures';
+import { BOB_MESSAGES, CHANNELS, DEPLOYS_REPLIES, HOSTILE, MIN, NOON, bobView, deploysView, init, peerMessage } from './fixtures';
 
 /**
  * Images and files in the chat, in a real Chromium with the real page: a real PNG pasted or
@@ -41,14 +41,17 @@ interface Dropped {
   base64: string;
 }
 
-/** Pastes files into the composer as the browser would (a paste event carrying them). */
-async function paste(chat: ChatPage, files: Dropped[]): Promise<void> {
-  await chat.page.evaluate((list) => {
-    const data = new DataTransfer();
-    for (const f of list) data.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
-    const input = document.querySelector('#composer-input') as { dispatchEvent(e: unknown): boolean };
-    input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-  }, files);
+/** Pastes files into a box (the composer's unless told) as the browser would (a paste event carrying them). */
+async function paste(chat: ChatPage, files: Dropped[], box = '#composer-input'): Promise<void> {
+  await chat.page.evaluate(
+    ({ list, selector }) => {
+      const data = new DataTransfer();
+      for (const f of list) data.items.add(new File([Uint8Array.from(atob(f.base64), (c) => c.charCodeAt(0))], f.name, { type: f.type }));
+      const input = document.querySelector(selector) as { dispatchEvent(e: unknown): boolean };
+      input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    },
+    { list: files, selector: box },
+  );
 }
 
 /** Drags files (and/or a URI list) over the conversation and drops them. */
@@ -86,7 +89,7 @@ describe('chat webview: images and files (Chromium)', function () {
   beforeEach(() => (chat = session.chat));
 
   const page = () => chat.page;
-  const tray = () => page().locator('.composer-attachments');
+  const tray = () => page().locator('#conversation .composer-attachments');
   const sendButton = () => page().locator('#send');
 
   it('pastes a real PNG: a canvas thumbnail and the bytes go to the extension; staged, it goes with the message', async () => {
@@ -127,6 +130,49 @@ describe('chat webview: images and files (Chromium)', function () {
     const sent = (await chat.waitForPosted((m) => m.type === 'send', 'send')) as Posted<'send'>;
     assert.deepEqual([sent.text, sent.attachments], ['', ['abc123']]);
     assert.equal(await tray().isHidden(), true, 'the tray empties');
+  });
+
+  it('pastes an image into a thread reply: its own tray, kept per thread, sent with the reply', async () => {
+    await chat.send(init({ conversations: CHANNELS, selected: deploysView() }));
+    const openThread = async (parentId: string) => {
+      await page().locator(`#log .message[data-message-id="${parentId}"]`).hover();
+      await page().locator(`#log .message[data-message-id="${parentId}"] button[aria-label="Reply in thread"]`).click();
+      await chat.waitForPosted((m) => m.type === 'open-thread' && m.messageId === parentId, `open-thread ${parentId}`);
+    };
+    await openThread('d2');
+    await chat.send({ type: 'thread', conversationId: 'channel:deploys', parentId: 'd2', replies: DEPLOYS_REPLIES, hasOlder: false });
+    const threadTray = page().locator('#thread-pane .composer-attachments');
+    const threadSend = page().locator('#thread-send');
+
+    await paste(chat, [png(400, 300, 9)], '#thread-input');
+    const attach = (await chat.waitForPosted((m) => m.type === 'attach-image', 'attach-image')) as Posted<'attach-image'>;
+    assert.equal(attach.conversationId, 'channel:deploys', 'staged for the thread’s conversation');
+    await threadTray.locator('.composer-attachment.staging').waitFor();
+    assert.equal(await tray().isHidden(), true, 'not in the conversation’s tray');
+    assert.equal(await threadSend.isDisabled(), true);
+
+    // The conversation's tray does not take the thread's token (each knows only its own).
+    const staged: AttachmentView = { id: 'img9', kind: 'image', name: 'screenshot.png', size: '3 KB', mime: 'image/png', state: 'ready' };
+    await chat.send({ type: 'attachment-staged', conversationId: 'channel:deploys', token: attach.token, attachment: staged });
+    await threadTray.locator('.composer-attachment:not(.staging)').waitFor();
+    assert.equal(await tray().isHidden(), true);
+    assert.equal(await threadSend.isDisabled(), false, 'an image alone can be sent as a reply');
+
+    // Another thread has an empty tray; back to the first, the image is still there.
+    await page().locator('#thread-close').click();
+    await openThread('d5');
+    assert.equal(await threadTray.isHidden(), true, 'another thread: its own (empty) tray');
+    assert.equal(await threadSend.isDisabled(), true);
+    await page().locator('#thread-close').click();
+    await openThread('d2');
+    await threadTray.locator('.composer-attachment:not(.staging)').waitFor();
+    await chat.screenshot('attachments-thread-tray');
+
+    await page().locator('#thread-input').fill('the graph after the deploy');
+    await page().locator('#thread-input').press('Enter');
+    const reply = (await chat.waitForPosted((m) => m.type === 'reply', 'reply')) as Posted<'reply'>;
+    assert.deepEqual([reply.conversationId, reply.parentId, reply.text, reply.attachments], ['channel:deploys', 'd2', 'the graph after the deploy', ['img9']]);
+    assert.equal(await threadTray.isHidden(), true, 'the thread’s tray empties');
   });
 
   it('makes a photo-like image small enough (JPEG at last), and refuses what is not an image', async () => {

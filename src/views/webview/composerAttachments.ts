@@ -7,7 +7,8 @@ import { makeThumbnail, readBase64 } from './thumbnail';
  * goes to the extension, which checks and keeps it; it then waits in the tray above the box and
  * goes with the next message. Other dropped files are offered to the people in the conversation
  * (the extension's offer flow). Each conversation keeps its own tray (its draft), also across
- * reloads (the extension keeps drafts; `setDrafts` brings them back).
+ * reloads (the extension keeps drafts; `setDrafts` brings them back). The thread box has a tray
+ * of its own, kept per thread while the page lives.
  */
 
 /** The same limits the extension checks (WebviewLimits, Limits.attachmentsPerMessage). */
@@ -41,20 +42,28 @@ interface Item {
 }
 
 export class ComposerAttachments {
-  private readonly tray = h('div', { className: 'composer-attachments', attrs: { role: 'list', 'aria-label': 'Attachments to send' } });
+  private readonly tray = h('div', { className: 'composer-attachments', attrs: { role: 'list' } });
   private conversationId: string | undefined;
   private items: Item[] = [];
   /** Other conversations' staged images (their drafts). */
   private readonly drafts = new Map<string, Item[]>();
   private nextToken = 1;
 
+  /**
+   * `tokenPrefix` keeps this tray's tokens apart from another's (the thread box's), as the
+   * extension answers every tray's images with the conversation id alone; `label` names the
+   * tray for screen readers.
+   */
   constructor(
     private readonly events: ComposerAttachmentsEvents,
     composer: HTMLElement,
     input: HTMLTextAreaElement,
     dropTarget: HTMLElement,
+    private readonly tokenPrefix = 't',
+    label = 'Attachments to send',
   ) {
     this.tray.hidden = true;
+    this.tray.setAttribute('aria-label', label);
     composer.before(this.tray);
     input.addEventListener('paste', (event) => this.onPaste(event));
     dropTarget.addEventListener('dragover', (event) => this.onDragOver(event, dropTarget));
@@ -108,24 +117,32 @@ export class ComposerAttachments {
     if (this.conversationId !== undefined) this.events.changed(this.conversationId);
   }
 
-  /** The extension kept an image. */
-  staged(conversationId: string, token: string, attachment: AttachmentView): void {
-    const item = this.find(conversationId, token);
-    if (!item) return;
-    item.attachment = attachment;
+  /** The extension kept an image (one of this tray's, by its token; others' are not found). */
+  staged(token: string, attachment: AttachmentView): void {
+    const found = this.find(token);
+    if (!found) return;
+    found.item.attachment = attachment;
     this.render();
-    this.events.changed(conversationId);
+    this.events.changed(found.key);
   }
 
-  /** The extension refused an image: it leaves the tray, and the notice says why. */
-  refused(conversationId: string, token: string, error: string): void {
-    this.remove(conversationId, token);
+  /** The extension refused one of this tray's images: it leaves the tray, and the notice says why. */
+  refused(token: string, error: string): void {
+    const found = this.find(token);
+    if (!found) return;
+    this.remove(found.key, token);
     this.events.notice(error);
   }
 
-  private find(conversationId: string, token: string): Item | undefined {
-    const items = conversationId === this.conversationId ? this.items : (this.drafts.get(conversationId) ?? []);
-    return items.find((item) => item.token === token);
+  /** An item by its token, on screen or in a kept draft, with the key it is kept under. */
+  private find(token: string): { key: string; item: Item } | undefined {
+    const onScreen = this.items.find((item) => item.token === token);
+    if (onScreen && this.conversationId !== undefined) return { key: this.conversationId, item: onScreen };
+    for (const [key, items] of this.drafts) {
+      const item = items.find((i) => i.token === token);
+      if (item) return { key, item };
+    }
+    return undefined;
   }
 
   private remove(conversationId: string, token: string): void {
@@ -213,14 +230,14 @@ export class ComposerAttachments {
       this.events.notice(`A message takes at most ${MAX_ATTACHMENTS} images: send these first.`);
       return;
     }
-    const token = `t${this.nextToken++}`;
+    const token = `${this.tokenPrefix}${this.nextToken++}`;
     const item: Item = { token, name, thumb: '' };
     this.items.push(item);
     this.render();
     try {
       const [thumb, data] = await Promise.all([makeThumbnail(file), readBase64(file)]);
       item.thumb = `data:${thumb.mime};base64,${thumb.data}`;
-      if (!this.find(conversationId, token)) return; // removed meanwhile
+      if (!this.find(token)) return; // removed meanwhile
       this.render();
       this.events.attachImage({ token, name, data, thumb: thumb.data, thumbMime: thumb.mime, width: thumb.width, height: thumb.height });
     } catch (err) {

@@ -83,12 +83,28 @@ const thread = new ThreadPane({
   copyLink: (messageId) => withThread((conversationId) => commands.copyLink(conversationId, messageId)),
   openAttachment: (messageId, attachmentId) => withThread((conversationId) => post({ type: 'open-attachment', conversationId, messageId, attachmentId })),
   edit: (messageId, text) => withThread((conversationId) => post({ type: 'edit', conversationId, messageId, text })),
-  reply: (conversationId, parentId, text, urgent) =>
-    post({ type: 'reply', conversationId, parentId, text, ...mentionsIn(threadAutocomplete, text), ...(urgent ? { urgent: true as const } : {}) }),
+  reply: (conversationId, parentId, text, urgent) => {
+    const images = threadAttachments.readyIds();
+    post({
+      type: 'reply',
+      conversationId,
+      parentId,
+      text,
+      ...mentionsIn(threadAutocomplete, text),
+      ...(images.length > 0 ? { attachments: images } : {}),
+      ...(urgent ? { urgent: true as const } : {}),
+    });
+    threadAttachments.sent();
+  },
+  hasAttachments: () => threadAttachments.hasReady,
   loadOlder: (conversationId, messageId, beforeId) => post({ type: 'open-thread', conversationId, messageId, beforeId }),
   showParent: (conversationId, parentId) => jump(conversationId, parentId),
-  shown: () => updateSide(),
+  shown: (conversationId, parentId) => {
+    threadAttachments.setConversation(threadKey(conversationId, parentId));
+    updateSide();
+  },
   closed: () => {
+    threadAttachments.setConversation(undefined);
     updateSide();
     composer.focus();
   },
@@ -158,6 +174,28 @@ const attachments = new ComposerAttachments(
   byId<HTMLTextAreaElement>('composer-input'),
   byId('conversation'),
 );
+
+/** The thread box's images: kept per thread (the key), staged for the thread's conversation. */
+const threadAttachments = new ComposerAttachments(
+  {
+    attachImage: (image) => withThread((conversationId) => post({ type: 'attach-image', conversationId, ...image })),
+    sendFiles: (uris) => withThread((conversationId) => post({ type: 'send-files', conversationId, uris })),
+    sendFileData: (name, data) => withThread((conversationId) => post({ type: 'send-file-data', conversationId, name, data })),
+    changed: (key) => {
+      if (thread.conversationId !== undefined && key === threadKey(thread.conversationId, thread.parentId!)) thread.attachmentsChanged();
+    },
+    notice: (text) => showNotice(text),
+  },
+  byId('thread-composer'),
+  byId<HTMLTextAreaElement>('thread-input'),
+  byId('thread-pane'),
+  'r',
+  'Attachments to send with the reply',
+);
+
+function threadKey(conversationId: string, parentId: string): string {
+  return `${conversationId}\n${parentId}`;
+}
 
 /** Drafts go to the extension too, which keeps them for a page that starts afresh. */
 const drafts = new DraftSync(
@@ -360,13 +398,16 @@ function handle(message: ToWebview): void {
       composer.setState(message.composer);
       break;
     case 'attachment-staged':
-      attachments.staged(message.conversationId, message.token, message.attachment);
+      // Each tray knows only its own tokens.
+      attachments.staged(message.token, message.attachment);
+      threadAttachments.staged(message.token, message.attachment);
       break;
     case 'image-to-attach':
       if (message.conversationId === pane.conversationId) attachments.attachBytes(message.name, message.mime, message.data);
       break;
     case 'attachment-refused':
-      attachments.refused(message.conversationId, message.token, message.error);
+      attachments.refused(message.token, message.error);
+      threadAttachments.refused(message.token, message.error);
       break;
     case 'attachment-state': {
       const change = (m: MessageView | undefined) => m && withAttachmentState(m, message.attachmentId, message.state, message.error);

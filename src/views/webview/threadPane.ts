@@ -7,14 +7,17 @@ import { tidy } from './composer';
 import { UrgentToggle } from './composerUrgent';
 
 export interface ThreadEvents extends Omit<MessageActions, 'openThread' | 'startEdit'> {
-  /** `urgent`: the thread's Urgent toggle was on (it is off again now). */
+  /** `urgent`: the thread's Urgent toggle was on (it is off again now). `text` may be empty
+   *  when images wait in the thread's tray (they go with it). */
   reply(conversationId: string, parentId: string, text: string, urgent: boolean): void;
+  /** Images are ready in the thread's tray: a reply may go without text. */
+  hasAttachments(): boolean;
   edit(messageId: string, text: string): void;
   loadOlder(conversationId: string, parentId: string, beforeId: string): void;
   /** Show the thread's parent in the conversation (scrolled to and highlighted). */
   showParent(conversationId: string, parentId: string): void;
-  /** The pane opened (the side pane must show before anything in it can take the focus). */
-  shown(): void;
+  /** The pane opened on a thread (the side pane must show before anything in it can take the focus). */
+  shown(conversationId: string, parentId: string): void;
   /** The pane closed (Escape, its close button): the focus goes back to the conversation. */
   closed(): void;
 }
@@ -96,7 +99,7 @@ export class ThreadPane {
     } else if (parent) this.parent = parent;
     this.render();
     this.refreshComposer();
-    this.events.shown();
+    this.events.shown(conversationId, parentId);
     this.input.focus();
   }
 
@@ -224,15 +227,20 @@ export class ThreadPane {
 
   private send(): void {
     const text = tidy(this.input.value);
-    if (!this.open || text === '') return;
+    if (!this.open || (text === '' && !this.events.hasAttachments())) return;
     this.events.reply(this.open.conversationId, this.open.parentId, text, this.urgent.take());
     this.input.value = '';
     this.refreshComposer();
     this.input.focus();
   }
 
+  /** The thread's tray changed: the Send button follows. */
+  attachmentsChanged(): void {
+    this.refreshComposer();
+  }
+
   private refreshComposer(): void {
-    this.sendButton.disabled = this.input.value.trim() === '';
+    this.sendButton.disabled = this.input.value.trim() === '' && !this.events.hasAttachments();
     this.input.style.height = 'auto';
     this.input.style.height = `${Math.min(this.input.scrollHeight + 2, 160)}px`;
   }
