@@ -13,6 +13,7 @@ describe('chatProtocol: what the webview may send', () => {
     ok({ type: 'open-thread', conversationId: 'all', messageId: 'ep-1', beforeId: 'ep-7' });
     ok({ type: 'reply', conversationId: 'all', parentId: 'ep-1', text: 'yes' });
     ok({ type: 'reply', conversationId: 'all', parentId: 'ep-1', text: 'rolling back', urgent: true });
+    ok({ type: 'reply', conversationId: 'all', parentId: 'ep-1', text: '', attachments: ['img1'] });
     ok({ type: 'edit', conversationId: 'all', messageId: 'ep-1', text: 'fixed' });
     ok({ type: 'delete', conversationId: 'all', messageId: 'ep-1' });
     ok({ type: 'react', conversationId: 'all', messageId: 'ep-1', emoji: '👍', on: true });
@@ -28,6 +29,7 @@ describe('chatProtocol: what the webview may send', () => {
     refused({ type: 'delete', conversationId: 'all', messageId: 'ep-1', everyone: true });
     refused({ type: 'ready', extra: 1 });
     refused({ type: 'reply', conversationId: 'all', text: 'no parent' });
+    refused({ type: 'reply', conversationId: 'all', parentId: 'ep-1', text: 'x', attachments: [] });
     refused({ type: 'edit', conversationId: 'all', messageId: 'ep-1', text: '' });
     refused({ type: 'edit', conversationId: 'all', messageId: 'x'.repeat(201), text: 'long id' });
     refused({ type: 'react', conversationId: 'all', messageId: 'ep-1', emoji: 'two words', on: true });
