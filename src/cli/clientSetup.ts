@@ -34,7 +34,8 @@ export function createClient(
   connectTimeoutMs?: number,
 ): TeamClient {
   const invite = values.invite !== undefined ? inviteOf(values.invite) : undefined;
-  const { host, port } = parseServer(values.server ?? invite?.addresses[0], DEFAULT_PORT);
+  // An invite's addresses are one relay's (or a cluster's): each is tried in turn.
+  const [{ host, port }, ...alternates] = parseServer(values.server ?? invite?.addresses.join(','), DEFAULT_PORT);
   const server = `${host}:${port}`;
   const name = values.name?.trim();
   if (!name) throw new UsageError('--name NAME is required');
@@ -49,6 +50,7 @@ export function createClient(
   const client = new TeamClient({
     host,
     port,
+    ...(alternates.length > 0 ? { alternates } : {}),
     name,
     identity,
     secret,

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { parseArgs, ParseArgsConfig } from 'node:util';
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
-import { parseHostPort } from '../net/address';
+import { parseHostPorts } from '../net/address';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 
 /** A mistake on the command line: printed with the usage, exit code 2. */
@@ -51,10 +51,11 @@ export function parse<const O extends OptionsConfig>(args: string[], options: O)
 }
 
 /** `HOST:PORT`, `[v6]:PORT` or `HOST` (default port). */
-export function parseServer(value: string | undefined, defaultPort: number): { host: string; port: number } {
+/** `--server HOST:PORT` or, for the relays of a cluster, `--server HOST:PORT,HOST2:PORT2` (tried in turn). */
+export function parseServer(value: string | undefined, defaultPort: number): { host: string; port: number }[] {
   if (!value) throw new UsageError('--server HOST:PORT is required');
   try {
-    return parseHostPort(value, defaultPort);
+    return parseHostPorts(value, defaultPort);
   } catch (err) {
     throw new UsageError(`--server: ${(err as Error).message}`);
   }

@@ -48,6 +48,8 @@ Usage:
                         the team secret it brings is kept for later commands
 
 Common options:
+  --server HOST:PORT[,HOST:PORT…]  the relay; for a cluster, several relays,
+                    tried in turn when one cannot be reached or goes away
   --secret S        the team secret (or set TEAM_MESSENGER_SECRET, or --secret-file F;
                     after join, the one the invite brought)
   --invite INVITE   log in with an invite instead of a secret (its relay and

@@ -1,3 +1,4 @@
+import { MAX_ADDRESSES } from '../net/address';
 import { JoinText } from '../net/invite';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { isSuperseded } from '../model/connectionMachine';
@@ -12,6 +13,12 @@ import { JoinFlow, joinTextOnOneLine, readJoinText } from './joinFlow';
 /** `host:port`, or a host alone (port 9999); IPv6 in brackets. */
 const HOST_PORT = /^(\[[^\]]+\]|[^:\s/]+)(:\d{1,5})?$/;
 
+/** One address, or the relays of a cluster: `host:port, host2:port`. */
+function isAddressList(text: string): boolean {
+  const parts = text.split(',').map((part) => part.trim());
+  return parts.length <= MAX_ADDRESSES && parts.every((part) => HOST_PORT.test(part));
+}
+
 /** What Connect… was given: an address typed, or anything the app copies for a teammate. */
 export type ConnectText = { kind: 'server'; server: string } | JoinText;
 
@@ -20,7 +27,7 @@ export function readConnectText(text: string): ConnectText {
   const trimmed = text.trim();
   // A bare invite looks like a host name too (`tm1.<payload>.<check>`), but its payload is long.
   const bareInvite = /^tm1\.[A-Za-z0-9_-]{20,}/.test(trimmed);
-  if (HOST_PORT.test(trimmed) && !bareInvite) return { kind: 'server', server: trimmed };
+  if (isAddressList(trimmed) && !bareInvite) return { kind: 'server', server: trimmed };
   try {
     return readJoinText(trimmed);
   } catch (err) {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { parseHostPort } from '../net/address';
+import { parseHostPorts } from '../net/address';
 import { ClientState, TeamClient } from '../net/client/teamClient';
 import { ErrorCode, TeamMessengerError } from '../net/protocol/errors';
 import { Logger, prefixedLogger } from '../net/logger';
@@ -165,7 +165,8 @@ export class ConnectionManager extends Disposable implements ConnectionHealth {
 
   private async createClient(address: string, options: ConnectOptions): Promise<TeamClient> {
     const settings = readSettings();
-    const { host, port } = parseHostPort(address, DEFAULT_PORT);
+    // Several addresses (the relays of a cluster) are tried in turn; secrets and pins go by the whole text.
+    const [{ host, port }, ...alternates] = parseHostPorts(address, DEFAULT_PORT);
     // This window's own relay: its certificate is known, no question to ask.
     if (options.pin) await this.trust.pin(address, options.pin);
     // A fingerprint from an invite or an address block is held to, not asked about; it is pinned
@@ -180,6 +181,7 @@ export class ConnectionManager extends Disposable implements ConnectionHealth {
     return new TeamClient({
       host,
       port,
+      ...(alternates.length > 0 ? { alternates } : {}),
       name: settings.displayName,
       identity,
       secret,

@@ -7,6 +7,7 @@ import type { CodeParts } from '../protocol/codeMessages';
 import type { IncomingTransfer } from '../transfer/incomingTransfer';
 import type { TeamMessengerError } from '../protocol/errors';
 import type { BackoffOptions } from './backoff';
+import type { RelayAddress } from './relayAddresses';
 
 /** The client's options, states, events and the answers it gives: what its users import. */
 
@@ -21,6 +22,9 @@ export interface Bookmark {
 export interface ClientOptions {
   host: string;
   port: number;
+  /** Other addresses of the team (the other relays of a cluster): tried in turn, after
+   *  host:port, when a connection cannot be made or is lost. One TLS pin or CA covers them all. */
+  alternates?: RelayAddress[];
   name: string;
   machine?: string;
   identity: Identity;

@@ -23,6 +23,7 @@ import { RelayPin } from './dialer';
 import { Liveness, performanceNow } from './liveness';
 import { Outbox, SendOptions } from './outbox';
 import { resolvePeer } from './peerLookup';
+import { RelayAddresses } from './relayAddresses';
 import { PendingRequests } from './requests';
 import { checkWatchIds, newestPerIdentity, Roster } from './roster';
 import { WatchSync } from './watchSync';
@@ -31,6 +32,7 @@ export * from './clientTypes';
 export type { HistoryPage, HistoryQuery, SearchHits } from './clientConversations';
 export { ClientConversations, isChannelMember } from './clientConversations';
 export type { SendOptions } from './outbox';
+export type { RelayAddress } from './relayAddresses';
 export { sameFingerprint } from './dialer';
 
 /**
@@ -48,6 +50,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
   private readonly logger: Logger;
   private readonly scheduler = new FlushScheduler();
   private readonly backoff: Backoff;
+  private readonly addresses: RelayAddresses;
   private readonly instance = crypto.randomBytes(12).toString('base64url');
   private readonly pin: RelayPin | undefined;
   private readonly liveness: Liveness;
@@ -106,6 +109,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     if (!machine.success) throw new TeamMessengerError(ErrorCode.BadMessage, `invalid machine name: ${machine.error.issues[0]?.message}`);
     this.logger = options.logger ?? silentLogger;
     this.backoff = new Backoff(options.backoff);
+    this.addresses = new RelayAddresses({ host: options.host, port: options.port }, options.alternates);
     this.bookmark = options.bookmark;
     this.statusValue = options.status ?? 'online';
     this.pin = options.tls ? new RelayPin(options.tls) : undefined;
@@ -336,8 +340,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     const options = this.options;
     this.attempt?.stopTimer();
     const attempt: ConnectionAttempt = new ConnectionAttempt({
-      host: options.host,
-      port: options.port,
+      ...this.addresses.current,
       tls: options.tls,
       pin: this.pin,
       who: {
@@ -374,6 +377,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
       this.emit('secret', welcome.secret);
     }
     this.backoff.reset();
+    this.addresses.welcomed();
     this.self = { id: welcome.id, clientId: welcome.clientId };
     this.relayMaxPayload = welcome.maxPayload;
     // The relay says where this connection continues; what it replays and sends comes after.
@@ -385,7 +389,7 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.setState('connected');
     this.watchSync.welcomed(this.relayHasPresence);
     this.liveness.start({ pingIntervalMs: welcome.pingIntervalMs, idleTimeoutMs: welcome.idleTimeoutMs });
-    this.logger.info('connected to relay', { host: this.options.host, port: this.options.port, peers: welcome.peers.length });
+    this.logger.info('connected to relay', { ...this.addresses.current, peers: welcome.peers.length });
     this.emit('welcome', welcome);
     this.firstConnect?.resolve(welcome);
     this.firstConnect = undefined;
@@ -555,15 +559,19 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     const refusedHello =
       !wasConnected && (error.code === ErrorCode.BadMessage || error.code === ErrorCode.UnknownType || error.code === ErrorCode.UnexpectedMessage);
     const fatal = FATAL_FOR_RECONNECT.has(error.code) || refusedHello;
-    const firstFailed = this.self === undefined && this.options.retryFirstConnect === false;
-    if (fatal || firstFailed || this.options.reconnect === false) {
+    // Another address is tried at once (spread a little, so a dead relay's clients do not all
+    // land in one instant); a whole round that failed waits for the backoff. A client that may
+    // not retry its first connection still tries each address once.
+    const roundDone = fatal || this.addresses.moveOn();
+    const noRetry = this.self === undefined ? this.options.retryFirstConnect === false || this.options.reconnect === false : this.options.reconnect === false;
+    if (fatal || (noRetry && (roundDone || this.self !== undefined))) {
       this.setState('closed');
       this.endForGood(error);
       return;
     }
     this.setState('reconnecting');
-    const delay = this.backoff.next();
-    this.logger.info('reconnecting', { inMs: delay, attempt: this.backoff.attempts });
+    const delay = roundDone ? this.backoff.next() : Math.round(Math.random() * SPREAD_MS);
+    this.logger.info('reconnecting', { inMs: delay, attempt: this.backoff.attempts, to: this.addresses.current });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       if (this.currentState === 'reconnecting') this.open();
@@ -592,6 +600,9 @@ export class TeamClient extends EventEmitter<ClientEvents> {
     this.emit('state', state);
   }
 }
+
+/** How far apart the moves of many clients to another address are spread. */
+const SPREAD_MS = 250;
 
 function closedError(): TeamMessengerError {
   return new TeamMessengerError(ErrorCode.Closed, 'the client is closed');

@@ -121,6 +121,12 @@ describe('Connect to Relay…: recent relays, and whatever the app copies', () =
   it('says what it takes when given junk', () => {
     assert.deepEqual(readConnectText(' chat.example:9999 '), { kind: 'server', server: 'chat.example:9999' });
     assert.deepEqual(readConnectText('[::1]:9999'), { kind: 'server', server: '[::1]:9999' });
+    assert.deepEqual(
+      readConnectText('relay1:9999, relay2:9999,[::1]'),
+      { kind: 'server', server: 'relay1:9999, relay2:9999,[::1]' },
+      'the relays of a cluster',
+    );
+    assert.throws(() => readConnectText('relay1:9999, not an address'), /Enter host:port/);
     assert.deepEqual(readConnectText('tm1.example.com:9999'), { kind: 'server', server: 'tm1.example.com:9999' }, 'a host that only starts like an invite');
     assert.throws(() => readConnectText('not an address at all'), /Enter host:port \(for example 192\.168\.1\.20:9999\), or paste the invite/);
     assert.throws(() => readConnectText(INVITE.slice(0, -2)), /this invite is damaged or incomplete/);
