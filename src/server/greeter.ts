@@ -27,6 +27,8 @@ export interface GreeterHost {
   ready(session: Session): void;
   /** What the identity is told right after its welcome: channels and read state. */
   teamState(clientId: string): TeamState;
+  /** Why this relay lets nobody new in now (cut off from its cluster for long), if so. */
+  closedToNewcomers?(): string | undefined;
 }
 
 /**
@@ -75,6 +77,12 @@ export class Greeter {
       invite = redeemed.invite.id;
     } else if (secret !== undefined && !checkProof(secret, 'client', transcript, hello.proof)) {
       this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
+      return false;
+    }
+    // Retryable: a client that knows the team's other relays goes to one of them.
+    const closed = this.host.closedToNewcomers?.();
+    if (closed) {
+      this.ctx.fail(session, new TeamMessengerError(ErrorCode.Unavailable, closed));
       return false;
     }
     const crowded = this.host.admission.authenticated(session.ticket);

@@ -22,6 +22,7 @@ import { HISTORY_DEFAULTS, MessageHistory } from './history';
 import { ClusterRouting } from './cluster/clusterRouting';
 import { ClusterPresence } from './cluster/clusterPresence';
 import { ClusterTeamState } from './cluster/clusterTeamState';
+import { CutOffWatch } from './cluster/cutOffWatch';
 import { Kvm } from '@nats-io/kv';
 import type { ClusterEngine } from './cluster/natsEngine';
 import { answerInviteRequest } from './inviteRequests';
@@ -125,6 +126,8 @@ export class Relay extends EventEmitter {
   private clusterPresence: ClusterPresence<Session> | undefined;
   /** Cluster mode only: team store and invites kept in the engine (cluster/clusterTeamState.ts). */
   private readonly clusterTeam: ClusterTeamState | undefined;
+  /** Cluster mode only: newcomers are refused while the engine is long out of reach. */
+  private cutOff: CutOffWatch | undefined;
   private readonly offerRecords: OfferRecords;
   private readonly logger: Logger;
   /** Lines a flood repeats (refusals, evictions, junk failing its login), counted not repeated. */
@@ -276,6 +279,7 @@ export class Relay extends EventEmitter {
       replaced: (old) => this.closeReplaced(old),
       ready: () => this.readyCount++,
       teamState: (clientId) => this.requests.teamState(clientId),
+      closedToNewcomers: () => this.cutOff?.refusal(),
     });
     this.acceptor = new Acceptor(this.admission, this.secureContext, this.handshakeTimeoutMs, this.floodLog, (socket, raw, admitted) =>
       this.startSession(socket, raw, admitted),
@@ -334,6 +338,7 @@ export class Relay extends EventEmitter {
       await this.clusterPresence.start();
       // Channels, read state and invites from the engine, before the first client asks for them.
       await this.clusterTeam?.open(new Kvm(engine.nc), this.options.cluster?.replicas);
+      this.cutOff = new CutOffWatch(engine, this.options.cluster?.admitCutOffMs);
     }
     const server = net.createServer((socket) => {
       if (this.stopping) socket.destroy();
@@ -417,6 +422,7 @@ export class Relay extends EventEmitter {
     this.acceptor.destroyHandshaking();
     await closed;
     // The others are told this relay's people are gone while the engine connection is still up.
+    this.cutOff?.close();
     await this.clusterPresence?.close();
     await this.clusterTeam?.close(1000); // team changes reach the engine before it is closed
     await this.clusterRouting?.close();

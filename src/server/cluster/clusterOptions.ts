@@ -9,6 +9,9 @@ export interface ClusterOptions {
   servers: string[];
   /** Copies of the chat stream: 1 for a laptop cluster, 3 (or 5) in production. */
   replicas: number;
+  /** Newcomers are refused (retryably: their clients try another relay) once the engine has
+   *  been unreachable this long (cutOffWatch.ts; default 10 s). */
+  admitCutOffMs?: number;
 }
 
 export const DEFAULT_NATS_PORT = 4222;
