@@ -23,7 +23,7 @@ import { RelayPin } from './dialer';
 import { Liveness, performanceNow } from './liveness';
 import { Outbox, SendOptions } from './outbox';
 import { resolvePeer } from './peerLookup';
-import { RelayAddresses } from './relayAddresses';
+import { RelayAddress, RelayAddresses } from './relayAddresses';
 import { PendingRequests } from './requests';
 import { checkWatchIds, newestPerIdentity, Roster } from './roster';
 import { WatchSync } from './watchSync';
@@ -140,6 +140,11 @@ export class TeamClient extends EventEmitter<ClientEvents> {
 
   get state(): ClientState {
     return this.currentState;
+  }
+
+  /** The address connected to now, or tried next (one of host:port and the alternates). */
+  get relayAddress(): RelayAddress {
+    return this.addresses.current;
   }
 
   get clientId(): string {
