@@ -23,6 +23,7 @@ import { ClusterRouting } from './cluster/clusterRouting';
 import { ClusterPresence } from './cluster/clusterPresence';
 import { ClusterTeamState } from './cluster/clusterTeamState';
 import { CutOffWatch } from './cluster/cutOffWatch';
+import { bridgedHost, TransferBridge } from './cluster/transferBridge';
 import { Kvm } from '@nats-io/kv';
 import type { ClusterEngine } from './cluster/natsEngine';
 import { answerInviteRequest } from './inviteRequests';
@@ -44,7 +45,7 @@ import { Router } from './router';
 import { Session, SessionEvents } from './session';
 import { StoreWrites } from './storeWrites';
 import type { TeamStore } from './teamStore';
-import { TransferRouter } from './transferRouter';
+import { TransferParty, TransferRouter, TransferRouterHost } from './transferRouter';
 
 /** The Node flags a relay process runs best with (the CLI starts itself again with them). */
 export { relayNodeFlags } from './io/runtimeFlags';
@@ -128,6 +129,9 @@ export class Relay extends EventEmitter {
   private readonly clusterTeam: ClusterTeamState | undefined;
   /** Cluster mode only: newcomers are refused while the engine is long out of reach. */
   private cutOff: CutOffWatch | undefined;
+  /** Cluster mode only: file transfers with people on the other relays. */
+  private transferBridge: TransferBridge | undefined;
+  private readonly localTransfers: TransferRouterHost;
   private readonly offerRecords: OfferRecords;
   private readonly logger: Logger;
   /** Lines a flood repeats (refusals, evictions, junk failing its login), counted not repeated. */
@@ -215,12 +219,18 @@ export class Relay extends EventEmitter {
     // delivered seqs are the stream's then, across restarts of this relay.
     this.directory = new PeerDirectory(options.cluster ? 'cluster' : this.history.epoch, options.historyDir, this.logger);
     this.invites = this.clusterTeam?.invites ?? new Invites(options.historyDir, this.logger);
+    // Without a cluster every party is a connection here; in one, the bridge carries the others'.
+    const local = (party: TransferParty) => party as Session;
+    this.localTransfers = {
+      send: (party, message) => local(party).state === 'ready' && local(party).connection.send(message),
+      sendData: (party, header, frame) => this.flow.deliverData(local(party), header, frame),
+      fail: (party, error) => this.fail(local(party), error),
+      receiverFor: (clientId) => newestOf(this.byClient.get(clientId)),
+      logger: this.logger,
+    };
     this.transfers = new TransferRouter(
       {
-        send: (session, message) => session.state === 'ready' && session.connection.send(message),
-        sendData: (session, header, frame) => this.flow.deliverData(session, header, frame),
-        fail: (session, error) => this.fail(session, error),
-        receiverFor: (clientId) => newestOf(this.byClient.get(clientId)),
+        ...bridgedHost(this.localTransfers, () => this.transferBridge),
         // A file offer's record is a history message numbered locally: not in a cluster yet.
         ...(options.cluster
           ? {}
@@ -333,12 +343,21 @@ export class Relay extends EventEmitter {
         sessionsOf: (clientId) => this.byClient.get(clientId),
         storedSeq: () => this.history.storedSeq,
         replace: (old) => this.closeReplaced(old),
+        left: (member) => this.transferBridge?.remoteLeft(member),
       });
       // Everyone on the other relays is known before the first client is welcomed.
       await this.clusterPresence.start();
       // Channels, read state and invites from the engine, before the first client asks for them.
       await this.clusterTeam?.open(new Kvm(engine.nc), this.options.cluster?.replicas);
       this.cutOff = new CutOffWatch(engine, this.options.cluster?.admitCutOffMs);
+      const remote = this.clusterPresence.remote;
+      this.transferBridge = await TransferBridge.open(this.options.cluster!.servers, engine.relayId, {
+        router: this.transfers,
+        local: this.localTransfers,
+        session: (id) => this.sessions.get(id),
+        remoteMembersOf: (clientId) => remote.membersOf(clientId),
+        logger: this.logger,
+      });
     }
     const server = net.createServer((socket) => {
       if (this.stopping) socket.destroy();
@@ -423,6 +442,7 @@ export class Relay extends EventEmitter {
     await closed;
     // The others are told this relay's people are gone while the engine connection is still up.
     this.cutOff?.close();
+    await this.transferBridge?.close();
     await this.clusterPresence?.close();
     await this.clusterTeam?.close(1000); // team changes reach the engine before it is closed
     await this.clusterRouting?.close();
@@ -507,6 +527,7 @@ export class Relay extends EventEmitter {
     this.presence.announce(session.clientId, { t: 'left', id: session.id, clientId: session.clientId, name: session.name, reason: reason.slice(0, 500) });
     if (wentOffline) this.presence.countChanged();
     this.transfers.sessionClosed(session);
+    this.transferBridge?.sessionClosed(session);
     this.logger.info('peer left', { id: session.id, name: session.name, reason });
     this.emit('peer-left', session.info());
   }
@@ -570,17 +591,18 @@ export class Relay extends EventEmitter {
       case 'offer':
         this.transfers.offer(session, message);
         return;
+      // A receiver's part in a transfer from another relay goes there (cluster/transferBridge.ts).
       case 'answer':
-        this.transfers.answer(session, message);
+        if (!this.transferBridge?.fromReceiver(session, message)) this.transfers.answer(session, message);
         return;
       case 'credit':
-        this.transfers.credit(session, message);
+        if (!this.transferBridge?.fromReceiver(session, message)) this.transfers.credit(session, message);
         return;
       case 'file-result':
-        this.transfers.fileResult(session, message);
+        if (!this.transferBridge?.fromReceiver(session, message)) this.transfers.fileResult(session, message);
         return;
       case 'cancel':
-        this.transfers.cancel(session, message);
+        if (!this.transferBridge?.fromReceiver(session, message)) this.transfers.cancel(session, message);
         return;
       case 'peer-ping':
       case 'peer-pong':

@@ -11,14 +11,23 @@ import { Session } from './session';
  * stream, passes the receiver's credit to the sender and the sender's data to the receiver, and
  * never holds more of a file than the receiver has asked for. It never sees a file whole.
  */
+/**
+ * One side of a transfer: a connection here, or in a cluster a connection on another relay
+ * (cluster/transferBridge.ts), which the host reaches through the engine. Compared by identity.
+ */
+export interface TransferParty {
+  readonly clientId: string;
+  readonly name: string;
+}
+
 export interface TransferRouterHost {
-  send(session: Session, message: RelayMessage): void;
-  /** Queues a data frame (a new header, the payload's pieces uncopied) for a session. */
-  sendData(session: Session, header: Buffer, frame: DataFrameParts): void;
-  /** Closes a session that broke the transfer rules. */
-  fail(session: Session, error: TeamMessengerError): void;
-  /** The connection an identity receives offers on (its newest), if online. */
-  receiverFor(clientId: string): Session | undefined;
+  send(party: TransferParty, message: RelayMessage): void;
+  /** Queues a data frame (a new header, the payload's pieces uncopied) for a party. */
+  sendData(party: TransferParty, header: Buffer, frame: DataFrameParts): void;
+  /** Closes a connection that broke the transfer rules. */
+  fail(party: TransferParty, error: TeamMessengerError): void;
+  /** The connection an identity receives offers on (its newest; here first), if online. */
+  receiverFor(clientId: string): TransferParty | undefined;
   /** Records an offer as a message in the conversation (offerRecords.ts): its id now, stored
    *  by `store()` once the offer is on its way. */
   record?(sender: Session, to: string, key: string, files: readonly OfferedFile[]): { id: string; store(): void };
@@ -40,7 +49,7 @@ interface RelayTransfer {
   id: string;
   key: string;
   sender: Session;
-  receiver: Session;
+  receiver: TransferParty;
   files: OfferedFile[];
   state: 'offered' | 'active';
   expiry: NodeJS.Timeout | undefined;
@@ -62,7 +71,9 @@ const DIGEST_BYTES = 32;
 export class TransferRouter {
   private readonly transfers = new Map<string, RelayTransfer>();
   private readonly streams = new Map<number, RelayStream>();
-  private readonly bySession = new Map<Session, Set<RelayTransfer>>();
+  private readonly bySession = new Map<TransferParty, Set<RelayTransfer>>();
+  /** Stream ids a cluster's bridge numbers other relays' streams with here: never allocated. */
+  private readonly reserved = new Set<number>();
   private nextStream = 1;
 
   constructor(
@@ -124,7 +135,7 @@ export class TransferRouter {
     });
   }
 
-  answer(session: Session, answer: Answer): void {
+  answer(session: TransferParty, answer: Answer): void {
     const transfer = this.transfers.get(answer.transfer);
     if (!transfer || transfer.receiver !== session || transfer.state !== 'offered') {
       this.host.send(session, { t: 'error', code: ErrorCode.UnexpectedMessage, message: 'no such file offer waiting for an answer', fatal: false });
@@ -155,7 +166,7 @@ export class TransferRouter {
     this.host.send(transfer.receiver, answered);
   }
 
-  credit(session: Session, credit: Credit): void {
+  credit(session: TransferParty, credit: Credit): void {
     const stream = this.streams.get(credit.stream);
     if (!stream || stream.transfer.receiver !== session || stream.ended) return; // late credit for a finished stream
     // Hold back what exceeds the relay's window instead of dropping it: the receiver counts it
@@ -204,7 +215,7 @@ export class TransferRouter {
     this.host.sendData(stream.transfer.receiver, encodeHeader(FrameKind.Data, frame.length, frame.stream, frame.flags), frame);
   }
 
-  fileResult(session: Session, result: FileResult): void {
+  fileResult(session: TransferParty, result: FileResult): void {
     const stream = this.streams.get(result.stream);
     if (!stream || stream.transfer.receiver !== session) return;
     const transfer = stream.transfer;
@@ -214,7 +225,7 @@ export class TransferRouter {
     if (transfer.streams.size === 0) this.remove(transfer);
   }
 
-  cancel(session: Session, cancel: Cancel): void {
+  cancel(session: TransferParty, cancel: Cancel): void {
     const transfer = this.transfers.get(cancel.transfer);
     if (!transfer || (transfer.sender !== session && transfer.receiver !== session)) return; // already over
     const other = transfer.sender === session ? transfer.receiver : transfer.sender;
@@ -223,7 +234,7 @@ export class TransferRouter {
   }
 
   /** A connection closed: every transfer it was part of stops, resumable by a re-offer. */
-  sessionClosed(session: Session): void {
+  sessionClosed(session: TransferParty): void {
     for (const transfer of [...(this.bySession.get(session) ?? [])]) {
       const other = transfer.sender === session ? transfer.receiver : transfer.sender;
       this.host.send(other, { t: 'cancel', transfer: transfer.id, reason: `${session.name || 'the peer'} disconnected`, code: 'PEER_GONE', resumable: true });
@@ -262,7 +273,28 @@ export class TransferRouter {
     this.bySession.get(transfer.receiver)?.delete(transfer);
   }
 
-  private countFor(session: Session): number {
+  /** A stream id for the bridge to give a stream of another relay's transfer, until released. */
+  reserveStream(): number {
+    const id = this.allocateStream();
+    this.reserved.add(id);
+    return id;
+  }
+
+  releaseStream(id: number): void {
+    this.reserved.delete(id);
+  }
+
+  /** The receiving party of a transfer this router runs, by the transfer's id. */
+  receiverOf(transferId: string): TransferParty | undefined {
+    return this.transfers.get(transferId)?.receiver;
+  }
+
+  /** The sending connection of a transfer this router runs, by the transfer's id. */
+  senderOf(transferId: string): Session | undefined {
+    return this.transfers.get(transferId)?.sender;
+  }
+
+  private countFor(session: TransferParty): number {
     return this.bySession.get(session)?.size ?? 0;
   }
 
@@ -282,7 +314,7 @@ export class TransferRouter {
       } else {
         this.nextStream++;
       }
-      if (!this.streams.has(id)) return id;
+      if (!this.streams.has(id) && !this.reserved.has(id)) return id;
     }
   }
 }

@@ -7,7 +7,7 @@ import { HeartbeatBook } from './heartbeatBook';
 import { heartbeatSubject, kickSubject, presenceSubject } from './names';
 import { PresenceSnapshots } from './presenceSnapshots';
 import { CountedEvent, decodeJson, encodeJson, Heartbeat, KickRequest, PresenceEvent, RemoteConnection, Snapshot } from './presenceWire';
-import { RemoteChange, RemoteRoster, RESYNC } from './remoteRoster';
+import { RemoteChange, RemoteMember, RemoteRoster, RESYNC } from './remoteRoster';
 
 /** What cluster presence needs of a local connection. */
 export interface ClusterSession extends PresenceSession {
@@ -46,6 +46,8 @@ export interface ClusterPresenceOptions<S extends ClusterSession> {
   storedSeq(): number;
   /** Closes a local connection that its client process replaced by connecting to another relay. */
   replace(session: S): void;
+  /** A connection on another relay left (its relay died too): its file transfers stop. */
+  left?(member: RemoteMember): void;
   /** Copies of the KV bucket (the engine's replica count). */
   replicas?: number;
   heartbeatMs?: number;
@@ -281,6 +283,7 @@ export class ClusterPresence<S extends ClusterSession> {
         presence.remoteUpdated(member);
       } else {
         presence.remoteLeft(member, change.reason);
+        this.options.left?.(member);
         if (!here && !this.remote.has(clientId)) {
           directory.left(clientId, this.now());
           presence.countChanged();
