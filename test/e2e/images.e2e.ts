@@ -5,13 +5,15 @@ import * as path from 'node:path';
 import { conversationKeyFor } from '../../src/model/conversationIds';
 import type { Attachment } from '../../src/net/protocol/richMessages';
 import { makePng } from '../unit/helpers/pngImage';
+import type { FrameLocator } from 'playwright-core';
 import { aliceAndBob, openConversation, sha256, tempDir } from './team';
 
 /**
  * Images in messages between alice (VS Code) and bob (a headless TeamClient): an image pasted
  * into alice's composer goes to bob as an image message with a thumbnail, and bob gets the whole
  * image from alice's extension by asking for it; bob's image shows in alice's chat as a thumbnail,
- * and clicking it fetches the image from bob (SHA-256 checked) and opens it in VS Code.
+ * and clicking it fetches the image from bob (SHA-256 checked) and opens it in VS Code. An image
+ * pasted into a thread's reply box goes with the reply.
  */
 
 /** The page's globals the paste uses (the root tsconfig has no DOM types). */
@@ -29,17 +31,21 @@ declare function atob(data: string): string;
 describe('e2e Team Messenger: images in messages', function () {
   const team = aliceAndBob({ name: 'images' });
 
-  it('a pasted image goes to bob as an image message, and bob gets the whole image from alice', async function () {
-    const { vscode, bob, aliceId } = await team.connectBob();
-    const frame = await openConversation(vscode, 'bob');
-    const image = makePng(800, 450, 9);
-    // A paste as the browser delivers it (an image on the clipboard): the page cannot tell the difference.
-    await frame.locator('#composer-input').evaluate((input, base64) => {
+  /** A paste as the browser delivers it (an image on the clipboard): the page cannot tell the difference. */
+  async function pasteImage(frame: FrameLocator, box: string, image: Buffer): Promise<void> {
+    await frame.locator(box).evaluate((input, base64) => {
       const data = new DataTransfer();
       data.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'image.png', { type: 'image/png' }));
       input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     }, image.toString('base64'));
-    await vscode.waitForVisible(frame.locator('.composer-attachment:not(.staging) img'), 'the image, kept, in the composer');
+  }
+
+  it('a pasted image goes to bob as an image message, and bob gets the whole image from alice', async function () {
+    const { vscode, bob, aliceId } = await team.connectBob();
+    const frame = await openConversation(vscode, 'bob');
+    const image = makePng(800, 450, 9);
+    await pasteImage(frame, '#composer-input', image);
+    await vscode.waitForVisible(frame.locator('#conversation .composer-attachment:not(.staging) img'), 'the image, kept, in the composer');
     await frame.locator('#composer-input').fill('the new layout');
     await vscode.screenshot('images-1-pasted');
     await frame.locator('#composer-input').press('Enter');
@@ -101,5 +107,31 @@ describe('e2e Team Messenger: images in messages', function () {
     await vscode.waitForVisible(vscode.page.locator('.statusbar-item', { hasText: /^\s*1200x700\s*$/ }), 'the whole image (1200x700) in the preview');
     assert.deepEqual(requests, [aliceId], 'alice asked bob once');
     await vscode.screenshot('images-4-opened');
+  });
+
+  it('an image pasted into a thread reply goes with the reply', async function () {
+    const { vscode, bob, aliceId } = await team.connectBob();
+    const parent = await bob.client.send([aliceId], 'how does the dialog look on your screen?');
+    const frame = await openConversation(vscode, 'bob');
+    const row = frame.locator('#log .message', { hasText: 'how does the dialog look on your screen?' });
+    await vscode.waitForVisible(row, "bob's question in alice's chat");
+    await row.hover();
+    await row.getByRole('button', { name: 'Reply in thread' }).click();
+    await vscode.waitForVisible(frame.locator('#thread-pane'), 'the thread pane');
+    const image = makePng(640, 400, 12);
+    await pasteImage(frame, '#thread-input', image);
+    await vscode.waitForVisible(frame.locator('#thread-pane .composer-attachment:not(.staging) img'), 'the image, kept, in the thread’s box');
+    assert.equal(await frame.locator('#conversation .composer-attachment').count(), 0, 'not in the conversation’s box');
+    await frame.locator('#thread-input').fill('like this');
+    await vscode.screenshot('images-5-thread-pasted');
+    await frame.locator('#thread-input').press('Enter');
+
+    const reply = await vscode.waitUntil('bob to receive the reply with the image', () =>
+      bob.messages.find((m) => m.from === aliceId && m.text === 'like this'),
+    );
+    assert.equal(reply.thread, parent.id, 'a reply in the thread of bob’s message');
+    assert.equal(reply.attachments?.[0]?.sha256, crypto.createHash('sha256').update(image).digest('hex'));
+    await vscode.waitForVisible(frame.locator('#thread-replies .attachment-thumb img'), 'the image in the thread');
+    await vscode.screenshot('images-6-thread-reply');
   });
 });
