@@ -30,9 +30,9 @@ export async function presenceConverged(clients: ChaosClient[], since: number, l
   }
 }
 
-/** For each client that was on the killed relay: ms from the kill to its next welcome (Infinity if none). */
-export async function resumeTimes(moved: ChaosClient[], killedAt: number, waitMs: number): Promise<number[]> {
-  const welcomedAfter = (c: ChaosClient) => c.welcomes.find((w) => w.at >= killedAt);
+/** For each client that was on the killed relay: ms from the kill to its next welcome (at `atRelay` when given; Infinity if none). */
+export async function resumeTimes(moved: ChaosClient[], killedAt: number, waitMs: number, atRelay?: number): Promise<number[]> {
+  const welcomedAfter = (c: ChaosClient) => c.welcomes.find((w) => w.at >= killedAt && (atRelay === undefined || w.relay === atRelay));
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline && !moved.every(welcomedAfter)) await new Promise((resolve) => setTimeout(resolve, 50));
   return moved.map((c) => (welcomedAfter(c)?.at ?? Infinity) - killedAt);

@@ -25,7 +25,7 @@ export class ChaosClient {
   /** When each connection was lost, and why (the client's error code and text). */
   readonly losses: { at: number; why: string }[] = [];
   private readonly options: ClientOptions;
-  /** Where the next connection goes instead of the next relay in the list (a balancer's choice). */
+  /** The relay moveTo() sends this client to: it is cut off each other relay until it lands there. */
   private sentTo: number | undefined;
 
   constructor(
@@ -33,9 +33,12 @@ export class ChaosClient {
     private readonly relayPorts: number[],
     home: number,
   ) {
+    // Its home relay first, then the others in turn: what a client given the cluster's addresses tries.
+    const others = relayPorts.map((_, i) => relayPorts[(home + i) % relayPorts.length]).slice(1);
     this.options = {
       host: RELAY_HOST,
       port: relayPorts[home],
+      alternates: others.map((port) => ({ host: RELAY_HOST, port })),
       name: `c${index}`,
       machine: 'chaos',
       identity: generateIdentity(),
@@ -48,23 +51,26 @@ export class ChaosClient {
     this.client = new TeamClient(this.options);
     this.tapRawMessages();
     this.client.on('state', (state) => {
-      if (state === 'connected') this.welcomes.push({ at: Date.now(), relay: this.relay });
+      if (state !== 'connected') return;
+      this.welcomes.push({ at: Date.now(), relay: this.relay });
+      if (this.sentTo === undefined || this.sentTo === this.relay) this.sentTo = undefined;
+      else this.cut(); // not there yet: on to the next address
     });
-    this.client.on('disconnected', (error) => {
-      this.losses.push({ at: Date.now(), why: `${error.code}: ${error.message}` });
-      // The next try goes to the next relay in the list, as a client given several addresses does.
-      const next = this.sentTo ?? (this.relay + 1) % this.relayPorts.length;
-      this.sentTo = undefined;
-      this.options.port = this.relayPorts[next];
-    });
+    // The client itself moves on to its next address (teamClient.ts, relayAddresses.ts).
+    this.client.on('disconnected', (error) => this.losses.push({ at: Date.now(), why: `${error.code}: ${error.message}` }));
   }
 
   /**
-   * Cuts this client's connection so it reconnects (with its bookmark) to `relay`: what a load
-   * balancer does to spread people onto a relay that came back.
+   * Cuts this client's connection, again at each other relay it lands on, until it is welcomed
+   * (with its bookmark) at `relay`: what a load balancer does to spread people onto a relay that
+   * came back.
    */
   moveTo(relay: number): void {
     this.sentTo = relay;
+    this.cut();
+  }
+
+  private cut(): void {
     const connection = (this.client as unknown as { connection?: { socket: { destroy(): void } } }).connection;
     connection?.socket.destroy();
   }
@@ -75,7 +81,7 @@ export class ChaosClient {
 
   /** Index of the relay this client is (or will next be) connected to. */
   get relay(): number {
-    return this.relayPorts.indexOf(this.options.port);
+    return this.relayPorts.indexOf(this.client.relayAddress.port);
   }
 
   get connected(): boolean {
