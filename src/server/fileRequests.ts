@@ -27,19 +27,23 @@ export class FileRequests {
     const attachment = deleted ? undefined : target.entry.attachments?.find((a) => a.id === request.attachment);
     if (!attachment) return refuseRequest(session, request.n, new Refusal(ErrorCode.NotFound, 'the message has no such attachment'));
     const author = (this.ctx.byClient.get(target.entry.from) ?? []).filter((s) => s !== session);
-    if (author.length === 0) {
+    const elsewhere = this.ctx.directory.onlineElsewhere(target.entry.from);
+    if (author.length === 0 && !elsewhere) {
       const refusal = new Refusal(ErrorCode.NoSuchPeer, `${target.entry.fromName} is not online to send ${attachment.name}; try again when they are`);
       return refuseRequest(session, request.n, refusal);
     }
-    const frame = encodeControl({
-      t: 'file-request',
+    const forwarded = {
+      t: 'file-request' as const,
       from: session.clientId,
       fromName: session.name,
       conv: target.conv,
       message: request.message,
       attachment: attachment.id,
-    });
+    };
+    const frame = encodeControl(forwarded);
     for (const connection of author) this.ctx.flow.deliver(connection, frame);
+    // In a cluster the author's connections on the other relays hear of it too (their offer crosses back).
+    if (elsewhere) this.ctx.elsewhere.signals?.toPerson(target.entry.from, forwarded);
     session.connection.send({ t: 'done', n: request.n, seq: target.seq });
   }
 

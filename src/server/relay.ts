@@ -22,6 +22,7 @@ import { HISTORY_DEFAULTS, MessageHistory } from './history';
 import { ClusterRouting } from './cluster/clusterRouting';
 import { ClusterPresence } from './cluster/clusterPresence';
 import { ClusterTeamState } from './cluster/clusterTeamState';
+import { ClusterSignals } from './cluster/clusterSignals';
 import { CutOffWatch } from './cluster/cutOffWatch';
 import { bridgedHost, TransferBridge } from './cluster/transferBridge';
 import { Kvm } from '@nats-io/kv';
@@ -131,6 +132,9 @@ export class Relay extends EventEmitter {
   private cutOff: CutOffWatch | undefined;
   /** Cluster mode only: file transfers with people on the other relays. */
   private transferBridge: TransferBridge | undefined;
+  /** Cluster mode only, once joined: typing, pings and file requests across relays. */
+  private readonly elsewhere: RelayContext['elsewhere'] = {};
+  private readonly audience: Audience;
   private readonly localTransfers: TransferRouterHost;
   private readonly offerRecords: OfferRecords;
   private readonly logger: Logger;
@@ -271,7 +275,9 @@ export class Relay extends EventEmitter {
       channels,
       audience: new Audience(this.byClient, this.store, channels),
       fail: (session, error) => this.fail(session, error),
+      elsewhere: this.elsewhere,
     };
+    this.audience = context.audience;
     this.clusterTeam?.tellRemoteChanges(context);
     const changes = new MessageChanges(context);
     this.clusterRouting = options.cluster ? new ClusterRouting(context) : undefined;
@@ -350,6 +356,8 @@ export class Relay extends EventEmitter {
       // Channels, read state and invites from the engine, before the first client asks for them.
       await this.clusterTeam?.open(new Kvm(engine.nc), this.options.cluster?.replicas);
       this.cutOff = new CutOffWatch(engine, this.options.cluster?.admitCutOffMs);
+      const { byClient, audience, flow, logger } = this;
+      this.elsewhere.signals = new ClusterSignals(engine.nc, engine.relayId, { byClient, audience, flow, logger });
       const remote = this.clusterPresence.remote;
       this.transferBridge = await TransferBridge.open(this.options.cluster!.servers, engine.relayId, {
         router: this.transfers,
@@ -442,6 +450,7 @@ export class Relay extends EventEmitter {
     await closed;
     // The others are told this relay's people are gone while the engine connection is still up.
     this.cutOff?.close();
+    this.elsewhere.signals?.close();
     await this.transferBridge?.close();
     await this.clusterPresence?.close();
     await this.clusterTeam?.close(1000); // team changes reach the engine before it is closed

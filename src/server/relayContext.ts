@@ -2,6 +2,7 @@ import type { Logger } from '../net/logger';
 import type { TeamMessengerError } from '../net/protocol/errors';
 import type { Audience } from './audience';
 import type { Channels } from './channels';
+import type { ClusterSignals } from './cluster/clusterSignals';
 import type { FlowControl } from './flowControl';
 import type { MessageHistory } from './history';
 import type { PeerDirectory } from './peerDirectory';
@@ -36,6 +37,8 @@ export interface RelayContext {
   readonly logger: Logger;
   /** Closes one connection because of what it did, telling it why. */
   fail(session: Session, error: TeamMessengerError): void;
+  /** In a cluster, once joined: typing, pings and file requests for people on the other relays. */
+  readonly elsewhere: { signals?: ClusterSignals };
 }
 
 /** The newest connection of one identity's (where files go, what a search lists). */

@@ -158,11 +158,13 @@ export class Router {
     const target: Targets = to === GENERAL_KEY ? 'all' : to;
     const conv = conversationKeyOf(target, session.clientId);
     if (!channels.canRead(session.clientId, conv)) return;
-    const frame = encodeControl({ t: 'typing', from: session.clientId, fromName: session.name, to: target });
+    const typing = { t: 'typing' as const, from: session.clientId, fromName: session.name, to: target };
+    const frame = encodeControl(typing);
     for (const [clientId, sessions] of audience.online(conv)) {
       if (clientId === session.clientId) continue;
       for (const s of sessions) flow.deliver(s, frame);
     }
+    this.ctx.elsewhere.signals?.typing(typing);
   }
 
   /** A peer search over who is online (each identity's newest connection) and who was here;
@@ -186,10 +188,11 @@ export class Router {
     session.connection.send({ t: 'who-result', n: who.n, peers: found.online.map((s) => s.info()), known: found.offline, more: found.more });
   }
 
-  /** A peer ping or its answer, to every connection of the identity named. */
+  /** A peer ping or its answer, to every connection of the identity named (on every relay). */
   peerPing(session: Session, message: Extract<ClientMessage, { t: 'peer-ping' | 'peer-pong' }>): void {
     const targets = this.ctx.byClient.get(message.to);
-    if (!targets) {
+    const elsewhere = this.ctx.directory.onlineElsewhere(message.to);
+    if (!targets && !elsewhere) {
       session.connection.send({
         t: 'error',
         code: ErrorCode.NoSuchPeer,
@@ -199,10 +202,13 @@ export class Router {
       });
       return;
     }
-    const forward = encodeControl(
-      message.t === 'peer-ping' ? { t: 'peer-ping', from: session.clientId, n: message.n } : { t: 'peer-pong', from: session.clientId, n: message.n },
-    );
-    for (const target of targets) this.ctx.flow.deliver(target, forward);
+    const forwarded =
+      message.t === 'peer-ping'
+        ? { t: 'peer-ping' as const, from: session.clientId, n: message.n }
+        : { t: 'peer-pong' as const, from: session.clientId, n: message.n };
+    const frame = encodeControl(forwarded);
+    for (const target of targets ?? []) this.ctx.flow.deliver(target, frame);
+    if (elsewhere) this.ctx.elsewhere.signals?.toPerson(message.to, forwarded);
   }
 
   /** Queues a frame for every connection of one identity except the sender's. */
