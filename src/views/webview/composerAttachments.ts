@@ -1,6 +1,7 @@
 import type { AttachmentView, DraftView } from '../chatProtocol';
 import { button, h, icon } from './dom';
 import { makeThumbnail, readBase64 } from './thumbnail';
+import { post } from './vscodeApi';
 
 /**
  * Images and files put into the composer. A pasted or dropped image gets a thumbnail here and
@@ -31,6 +32,24 @@ export interface ComposerAttachmentsEvents {
   changed(conversationId: string): void;
   /** Something could not be attached, and why. */
   notice(text: string): void;
+}
+
+/**
+ * The events of a tray whose images and files go, through the extension, to the conversation
+ * `target()` names (the one on screen, or the thread's); `changed` and `notice` as given.
+ */
+export function postingTo(target: () => string | undefined, changed: (key: string) => void, notice: (text: string) => void): ComposerAttachmentsEvents {
+  const to = (send: (conversationId: string) => void) => {
+    const conversationId = target();
+    if (conversationId !== undefined) send(conversationId);
+  };
+  return {
+    attachImage: (image) => to((conversationId) => post({ type: 'attach-image', conversationId, ...image })),
+    sendFiles: (uris) => to((conversationId) => post({ type: 'send-files', conversationId, uris })),
+    sendFileData: (name, data) => to((conversationId) => post({ type: 'send-file-data', conversationId, name, data })),
+    changed,
+    notice,
+  };
 }
 
 interface Item {

@@ -2,7 +2,7 @@ import type { ComposerState, ConversationSummary, ConversationView, DirectoryVie
 import { ConnectionBanner } from './banner';
 import { withAttachmentState } from './attachmentView';
 import { Composer } from './composer';
-import { ComposerAttachments } from './composerAttachments';
+import { ComposerAttachments, postingTo } from './composerAttachments';
 import { ComposerAutocomplete } from './composerAutocomplete';
 import { ConfirmDialog } from './confirmDialog';
 import { ConversationList } from './conversationList';
@@ -22,6 +22,10 @@ import { post } from './vscodeApi';
  * The chat webview's script: wires the parts to the extension. It says `ready`, the extension
  * answers `init` with everything, and then sends what changes. UI-only state (selection,
  * drafts, scroll positions) lives in `vscode.setState` so a re-created page comes back as it was.
+ *
+ * Longer than 400 lines because it is the page's composition root: each pane, box and tray is
+ * made here with the few lines that tie it to the others, and the switch over what the extension
+ * sends puts each message in its part.
  */
 
 const ui = new UiState();
@@ -96,7 +100,7 @@ const thread = new ThreadPane({
     });
     threadAttachments.sent();
   },
-  hasAttachments: () => threadAttachments.hasReady,
+  hasAttachments: (): boolean => threadAttachments.hasReady,
   loadOlder: (conversationId, messageId, beforeId) => post({ type: 'open-thread', conversationId, messageId, beforeId }),
   showParent: (conversationId, parentId) => jump(conversationId, parentId),
   shown: (conversationId, parentId) => {
@@ -160,32 +164,28 @@ function mentionsIn(autocomplete: ComposerAutocomplete, text: string): { mention
 const MENTIONS_QUERY = 'is:mention';
 
 const attachments = new ComposerAttachments(
-  {
-    attachImage: (image) => withShown((conversationId) => post({ type: 'attach-image', conversationId, ...image })),
-    sendFiles: (uris) => withShown((conversationId) => post({ type: 'send-files', conversationId, uris })),
-    sendFileData: (name, data) => withShown((conversationId) => post({ type: 'send-file-data', conversationId, name, data })),
-    changed: (conversationId) => {
+  postingTo(
+    () => pane.conversationId,
+    (conversationId) => {
       if (conversationId === pane.conversationId) composer.attachmentsChanged();
       drafts.changed(conversationId, true);
     },
-    notice: (text) => showNotice(text),
-  },
+    showNotice,
+  ),
   byId('composer'),
   byId<HTMLTextAreaElement>('composer-input'),
   byId('conversation'),
 );
 
 /** The thread box's images: kept per thread (the key), staged for the thread's conversation. */
-const threadAttachments = new ComposerAttachments(
-  {
-    attachImage: (image) => withThread((conversationId) => post({ type: 'attach-image', conversationId, ...image })),
-    sendFiles: (uris) => withThread((conversationId) => post({ type: 'send-files', conversationId, uris })),
-    sendFileData: (name, data) => withThread((conversationId) => post({ type: 'send-file-data', conversationId, name, data })),
-    changed: (key) => {
+const threadAttachments: ComposerAttachments = new ComposerAttachments(
+  postingTo(
+    () => thread.conversationId,
+    (key) => {
       if (thread.conversationId !== undefined && key === threadKey(thread.conversationId, thread.parentId!)) thread.attachmentsChanged();
     },
-    notice: (text) => showNotice(text),
-  },
+    showNotice,
+  ),
   byId('thread-composer'),
   byId<HTMLTextAreaElement>('thread-input'),
   byId('thread-pane'),
