@@ -229,6 +229,17 @@ export class MessageHistory {
     return update.seq;
   }
 
+  /** Cluster mode: holds a change of `targetSeq` the stream numbered `seq`; false when that
+   *  seq is not past the newest held. */
+  appendUpdateAt(seq: number, ts: number, targetSeq: number): boolean {
+    if (this.log) throw new Error('appendUpdateAt is for a history that follows a stream (in memory)');
+    if (seq <= this.lastSeq) return false;
+    this.lastSeq = seq;
+    this.holdUpdate(seq, ts, targetSeq);
+    this.afterHolding(ts);
+    return true;
+  }
+
   /** The stored message with this seq as it was sent (or as compaction last wrote it), and its
    *  conversation key; undefined when it is not held (or the seq is an update's). */
   find(seq: number): { entry: HistoryEntry; conv: string } | undefined {

@@ -7,6 +7,7 @@ import type { RelayContext } from './relayContext';
 import { notFound, Refusal, refuseRequest } from './requestRefusal';
 import type { Session } from './session';
 import type { MessageState } from './teamStore';
+import type { ChangeOp, StreamChange } from './cluster/streamChanges';
 
 /** A stored message someone may read, found by its id. */
 export interface LocatedMessage {
@@ -15,14 +16,30 @@ export interface LocatedMessage {
   conv: string;
 }
 
+/** Who asked for a change, told how it went (nobody, for a reply's count). */
+export interface ChangeAsker {
+  done?(updateSeq: number): void;
+  refused?(refusal: Refusal): void;
+}
+
+/** How a cluster carries changes: through its stream (cluster/clusterRouting.ts). */
+export interface ChangePublisher {
+  /** `replySeq`: the reply a `reply` change counts (it is counted once). */
+  publishChange(change: StreamChange, asker: ChangeAsker, replySeq?: number): void;
+}
+
 /**
  * What happens to a stored message after it was sent: its author edits or deletes it, its
  * readers react to it, replies gather under it. Each change is the message's new state in the
  * team store and a record in the history (its own seq, so someone away gets it on resume); once
  * both are written, every reader's connections get the message's latest version as an `update`,
- * and the asker a `done`.
+ * and the asker a `done`. In a cluster each change goes through the stream instead, and every
+ * relay applies it when it reads it back (applyFromStream).
  */
 export class MessageChanges {
+  /** Set in cluster mode: changes go through the stream. */
+  cluster: ChangePublisher | undefined;
+
   constructor(private readonly ctx: RelayContext) {}
 
   /** The message with this id when `clientId` may read it; NOT_FOUND for anything else. */
@@ -46,28 +63,61 @@ export class MessageChanges {
     const target = this.locate(session.clientId, request.id);
     if (target instanceof Refusal) return refuseRequest(session, request.n, target);
     const state = this.ctx.store.messageState(target.seq);
-    const refusal = this.closedFor(session.clientId, target.conv) ?? this.refusal(session.clientId, request, target, state);
+    const op: ChangeOp =
+      request.t === 'edit'
+        ? { t: 'edit', text: request.text }
+        : request.t === 'delete'
+          ? { t: 'delete' }
+          : { t: 'react', emoji: request.emoji, on: request.on };
+    const refusal = this.closedFor(session.clientId, target.conv) ?? this.refusal(session.clientId, op, target.entry, state);
     if (refusal) return refuseRequest(session, request.n, refusal);
     const ts = Date.now();
-    const apply =
-      request.t === 'edit'
-        ? (s: MessageState | undefined): MessageState => ({ ...s, text: request.text, edited: ts })
-        : request.t === 'delete'
-          ? (s: MessageState | undefined): MessageState => ({ deleted: true, ...(s?.replies ? { replies: s.replies } : {}) })
-          : (s: MessageState | undefined): MessageState => withReaction(s, request.emoji, session.clientId, request.on);
-    this.record(target, ts, apply, {
-      done: (updateSeq) => session.connection.send({ t: 'done', n: request.n, seq: updateSeq }),
+    const done = (updateSeq: number) => session.connection.send({ t: 'done', n: request.n, seq: updateSeq });
+    if (this.cluster) {
+      this.cluster.publishChange({ target: target.seq, by: session.clientId, ts, op }, { done, refused: (r) => refuseRequest(session, request.n, r) });
+      return;
+    }
+    this.record(target, ts, applying(op, session.clientId, ts), {
+      done,
       refused: (reason) => refuseRequest(session, request.n, new Refusal(ErrorCode.NotStored, `not changed: ${reason}; try again later`)),
     });
   }
 
   /** A reply to the message at `rootSeq` was stored: the parent's summary follows. */
-  replied(rootSeq: number, conv: string, reply: { from: string; ts: number }): void {
-    this.record({ seq: rootSeq, conv }, reply.ts, (s) => withReply(s, reply.from, reply.ts), {});
+  replied(rootSeq: number, conv: string, reply: { from: string; ts: number; seq: number }): void {
+    const op: ChangeOp = { t: 'reply', from: reply.from, ts: reply.ts };
+    if (this.cluster) return this.cluster.publishChange({ target: rootSeq, by: reply.from, ts: reply.ts, op }, {}, reply.seq);
+    this.record({ seq: rootSeq, conv }, reply.ts, applying(op, reply.from, reply.ts), {});
   }
 
-  private refusal(clientId: string, request: MessageChange, target: LocatedMessage, state: MessageState | undefined): Refusal | undefined {
-    if (request.t !== 'react' && target.entry.from !== clientId) return new Refusal(ErrorCode.Forbidden, `only its author may ${request.t} a message`);
+  /**
+   * Cluster mode: a change the stream numbered `seq`, read back here. Applied to the message's
+   * state unless it was before (a restart reads the stream's tail again; another relay's result
+   * came first) or the state now forbids it (deleted meanwhile, a limit reached by changes ahead
+   * of it); then held in the history and told to this relay's readers. Every relay reads the same changes in the same order, so all
+   * come to the same state. The refusal, if any, is for the asker.
+   */
+  applyFromStream(seq: number, change: StreamChange): Refusal | undefined {
+    const { history, store } = this.ctx;
+    const found = history.find(change.target);
+    if (!found) return notFound('message'); // older than what this relay holds
+    const before = store.messageState(change.target);
+    // Another relay's result may be here first (through the store's watch): then it is not
+    // applied again, only held and told.
+    const applied = before?.at !== undefined && before.at >= seq;
+    if (!applied) {
+      const refusal = this.refusal(change.by, change.op, found.entry, before);
+      if (refusal) return refusal;
+      store.setMessageState(change.target, { ...applying(change.op, change.by, change.ts)(before), at: seq });
+    }
+    if (history.appendUpdateAt(seq, change.ts, change.target)) this.announce(found.conv, change.target, seq);
+    return undefined;
+  }
+
+  private refusal(clientId: string, op: ChangeOp, entry: HistoryEntry, state: MessageState | undefined): Refusal | undefined {
+    if (op.t === 'reply') return undefined;
+    const request = op;
+    if (request.t !== 'react' && entry.from !== clientId) return new Refusal(ErrorCode.Forbidden, `only its author may ${request.t} a message`);
     if (request.t === 'delete') return undefined;
     if (state?.deleted) return new Refusal(ErrorCode.Conflict, 'the message was deleted');
     if (request.t !== 'react' || !request.on) return undefined;
@@ -122,6 +172,20 @@ export class MessageChanges {
       for (const session of sessions) this.ctx.flow.deliver(session, frame);
       this.ctx.directory.delivered(clientId, updateSeq);
     }
+  }
+}
+
+/** What a change does to a message's state. */
+function applying(op: ChangeOp, by: string, ts: number): (state: MessageState | undefined) => MessageState {
+  switch (op.t) {
+    case 'edit':
+      return (s) => ({ ...s, text: op.text, edited: ts });
+    case 'delete':
+      return (s) => ({ deleted: true, ...(s?.replies ? { replies: s.replies } : {}) });
+    case 'react':
+      return (s) => withReaction(s, op.emoji, by, op.on);
+    case 'reply':
+      return (s) => withReply(s, op.from, op.ts);
   }
 }
 

@@ -41,7 +41,6 @@ import { RateLimits } from './rateLimits';
 import { RecentRefs } from './recentRefs';
 import { newestOf, RelayContext } from './relayContext';
 import { OfferRecords } from './offerRecords';
-import { refuseRequest, Refusal } from './requestRefusal';
 import { Router } from './router';
 import { Session, SessionEvents } from './session';
 import { StoreWrites } from './storeWrites';
@@ -280,7 +279,9 @@ export class Relay extends EventEmitter {
     this.audience = context.audience;
     this.clusterTeam?.tellRemoteChanges(context);
     const changes = new MessageChanges(context);
-    this.clusterRouting = options.cluster ? new ClusterRouting(context) : undefined;
+    this.clusterRouting = options.cluster ? new ClusterRouting(context, changes) : undefined;
+    // In a cluster, edits, deletes, reactions and reply counts go through the stream too.
+    changes.cluster = this.clusterRouting;
     this.router = new Router(context, changes, this.clusterRouting);
     this.requests = new ConversationRequests(context, changes);
     this.offerRecords = new OfferRecords(context);
@@ -633,12 +634,6 @@ export class Relay extends EventEmitter {
       case 'edit':
       case 'delete':
       case 'react':
-        // A change is an update numbered in the local history: that would collide with the
-        // stream's numbers, so a cluster refuses changes until they go through the stream too.
-        if (this.clusterRouting) {
-          refuseRequest(session, message.n, new Refusal(ErrorCode.Forbidden, 'editing, deleting and reacting are not available in a relay cluster yet'));
-          return;
-        }
         this.requests.handle(session, message);
         return;
       case 'read':

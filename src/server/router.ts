@@ -65,7 +65,7 @@ export class Router {
       ...(hasCodeParts(send) ? codeParts(send) : undefined),
       ref: send.ref,
     };
-    // A reply's count on its thread root is an update numbered locally: not in a cluster yet.
+    // In a cluster the reader counts a reply on its thread root once the stream has it.
     if (cluster) return cluster.publish(session, entry);
     const frame = chatMessageFrame(entry, false);
     const stored = () => {

@@ -81,6 +81,9 @@ export interface MessageState {
   deleted?: true;
   reactions?: Reaction[];
   replies?: ThreadSummary;
+  /** Cluster mode: the stream seq of the last change applied, so that a change read again
+   *  (a restart reads the stream's tail) is not applied twice. */
+  at?: number;
 }
 
 export type { ChannelInfo };

@@ -29,4 +29,5 @@ export const StoredMessageState = z.object({
   deleted: z.literal(true).optional(),
   reactions: z.array(Reaction).max(ConversationLimits.reactionsPerMessage).optional(),
   replies: ThreadSummary.optional(),
+  at: StoredSeq.optional(),
 });

@@ -1,15 +1,18 @@
 import { ErrorCode } from '../../net/protocol/errors';
 import { encodeFrame, FrameKind, HEADER_BYTES } from '../../net/protocol/frame';
-import { conversationKeyOf } from '../../net/protocol/conversationKeys';
+import { conversationKeyOf, seqOfMessageId } from '../../net/protocol/conversationKeys';
 import type { Ack } from '../../net/protocol/messages';
 import type { HistoryEntry } from '../history';
 import { ackFrame, chatMessageFrame } from '../io/hotFrames';
+import type { ChangeAsker, ChangePublisher, MessageChanges } from '../messageChanges';
 import type { RelayContext } from '../relayContext';
+import { Refusal } from '../requestRefusal';
 import type { Session } from '../session';
 import { ChatLog, ChatLogLimits } from './chatLog';
 import type { ClusterOptions } from './clusterOptions';
 import { chatMessageId } from './names';
 import { ClusterEngine } from './natsEngine';
+import { ChangeRecord, changeMessageId, changeOf, encodeChange, StreamChange } from './streamChanges';
 
 /**
  * Chat in cluster mode: a message the router accepted is published to the cluster's stream; it
@@ -28,8 +31,10 @@ interface InFlight {
   seq?: number;
 }
 
-export class ClusterRouting {
+export class ClusterRouting implements ChangePublisher {
   private engine: ClusterEngine | undefined;
+  /** Changes published from here, by message id: their askers hear once the reader applied them. */
+  private readonly changesInFlight = new Map<string, ChangeAsker>();
   private log: ChatLog | undefined;
   /** Sends published from here, by message id: the reader leaves out the sending connection. */
   private readonly inFlight = new Map<string, InFlight>();
@@ -39,7 +44,10 @@ export class ClusterRouting {
   private position = 0;
   private caughtUp: { seq: number; resolve(): void } | undefined;
 
-  constructor(private readonly ctx: RelayContext) {}
+  constructor(
+    private readonly ctx: RelayContext,
+    private readonly changes: MessageChanges,
+  ) {}
 
   /** The engine connection (undefined until start() has connected it). */
   get connection(): ClusterEngine | undefined {
@@ -104,21 +112,62 @@ export class ClusterRouting {
     );
   }
 
-  /** One stream message read back: held, delivered to this relay's sessions, its sender acked. */
+  /** A change of a stored message goes to the stream; every relay applies it when it reads it back. */
+  publishChange(change: StreamChange, asker: ChangeAsker, replySeq?: number): void {
+    const log = this.log;
+    if (!log || !this.engine?.reachable()) {
+      asker.refused?.(new Refusal(ErrorCode.Unavailable, 'not changed: the cluster engine cannot be reached; try again later'));
+      return;
+    }
+    const msgId = changeMessageId(change, replySeq);
+    if (asker.done || asker.refused) this.changesInFlight.set(msgId, asker);
+    log.publish(encodeChange(change, msgId), msgId).catch((err: Error) => {
+      this.changesInFlight.delete(msgId);
+      this.ctx.logger.warn('a message change was not stored by the engine', { target: change.target, op: change.op.t, error: err.message });
+      asker.refused?.(new Refusal(ErrorCode.Unavailable, `not changed: ${err.message}; try again later`));
+    });
+  }
+
+  /** One stream record read back: a message held, delivered and its sender acked; or a change applied. */
   private readBack(seq: number, data: Uint8Array): void {
     const { history, recentRefs } = this.ctx;
     const log = this.log;
     if (!log) return;
-    const entry = { ...(JSON.parse(Buffer.from(data).toString('utf8')) as HistoryEntry), id: `${log.epoch}-${seq}`, seq };
+    const record: unknown = JSON.parse(Buffer.from(data).toString('utf8'));
+    const change = changeOf(record);
+    if (change !== undefined) return this.changeReadBack(seq, change, data);
+    const entry = { ...(record as HistoryEntry), id: `${log.epoch}-${seq}`, seq };
     const msgId = chatMessageId(entry.from, entry.ref);
     const frame = chatMessageFrame(entry, false);
     // Held before it is delivered: a client joining now gets it from the replay or live, never both.
     if (history.appendAt(entry, frame.subarray(HEADER_BYTES))) {
-      const ack = this.deliver(entry, frame, this.inFlight.get(msgId)?.session);
+      const sending = this.inFlight.get(msgId)?.session;
+      const ack = this.deliver(entry, frame, sending);
       recentRefs.remember(entry.from, entry.ref, ackFrame(ack).subarray(HEADER_BYTES));
+      // The relay that took a reply has its thread's summary count it (once, by the reply's seq).
+      const rootSeq = entry.thread === undefined ? undefined : seqOfMessageId(entry.thread);
+      if (sending && rootSeq !== undefined) this.changes.replied(rootSeq, '', { from: entry.from, ts: entry.ts, seq });
     } else {
       this.ctx.logger.warn('chat log entry not held: its seq is not past the history', { seq, held: history.seq });
     }
+    this.moved(seq);
+  }
+
+  private changeReadBack(seq: number, change: ChangeRecord | Error, data: Uint8Array): void {
+    if (change instanceof Error) {
+      this.ctx.logger.warn('skipping a malformed change in the chat log', { seq, error: change.message, bytes: data.length });
+    } else {
+      const refusal = this.changes.applyFromStream(seq, change);
+      const asker = this.changesInFlight.get(change.id);
+      this.changesInFlight.delete(change.id);
+      if (refusal) asker?.refused?.(refusal);
+      else asker?.done?.(seq);
+    }
+    this.moved(seq);
+  }
+
+  /** The reader passed `seq`: senders waiting for it are acked, the start-up catch-up may end. */
+  private moved(seq: number): void {
     this.position = Math.max(this.position, seq);
     if (this.waiting.length > 0) this.acknowledgeUpTo(this.position);
     if (this.caughtUp && this.position >= this.caughtUp.seq) {

@@ -162,7 +162,12 @@ export class KvTeamStore extends MemoryBackedTeamStore {
     } else if (key.kind === 'receipts') {
       if (value !== undefined) this.memory.setSendsReceipts(key.clientId, value as boolean);
     } else {
-      this.memory.restoreMessageState(key.seq, value as MessageState | undefined);
+      // Every relay applies a change in the stream's order and writes the result: a write from a
+      // relay further behind must not take a newer state back.
+      const state = value as MessageState | undefined;
+      const held = this.memory.messageState(key.seq)?.at;
+      if (state?.at !== undefined && held !== undefined && state.at < held) return;
+      this.memory.restoreMessageState(key.seq, state);
     }
   }
 

@@ -226,6 +226,7 @@ const EVENT_NAMES: EventName[] = [
   'presence',
   'watching',
   'message',
+  'update',
   'pending',
   'relay-error',
   'disconnected',
