@@ -30,6 +30,8 @@ describe('relay cluster through JetStream (real nats-server)', function () {
     const aliceId = alice.self!.clientId;
 
     const toBob = await alice.send([bobId], 'alice to bob');
+    // Bob is on the other relay: he counts as reached (his relay delivers it as it reads it).
+    assert.deepEqual([toBob.reached, toBob.online, toBob.offline], [1, [bobId], []]);
     const heard = await bob.waitForText('alice to bob');
     assert.equal(heard.seq, toBob.seq, 'the recipient sees the seq the sender was acked with');
     assert.equal(heard.id, `${relays.b.epoch}-${toBob.seq}`);
@@ -44,6 +46,13 @@ describe('relay cluster through JetStream (real nats-server)', function () {
     await bob.waitForText('carol to both');
 
     const general = await alice.send('all', 'hello everyone');
+    assert.equal(general.reached, 2, 'bob and carol, both on the other relay');
+    const dave = await connectKnownEverywhere(cleanup, relays.b, [relays.a], { name: 'dave' });
+    const daveId = dave.self!.clientId;
+    await dave.close();
+    await eventually(() => ![...alice.peers.values()].some((p) => p.clientId === daveId), 'dave gone for alice');
+    const toDave = await alice.send([daveId], 'for when you are back');
+    assert.deepEqual([toDave.reached, toDave.offline], [0, [daveId]], 'dave is online nowhere');
     assert.ok(general.seq > group.seq);
     await bob.waitForText('hello everyone');
     await carol.waitForText('hello everyone');

@@ -195,7 +195,28 @@ export class ClusterRouting implements ChangePublisher {
       ack.reached++;
       if (direct) ack.online.push(clientId);
     }
+    if (sending) this.countElsewhere(entry, ack);
     return ack;
+  }
+
+  /**
+   * For the sender's ack: the readers connected only to other relays, whose relays deliver it
+   * as they read it, count as reached; a direct message's recipients online nowhere are offline.
+   */
+  private countElsewhere(entry: HistoryEntry, ack: Ack): void {
+    const { byClient, directory, presence, channels } = this.ctx;
+    if (Array.isArray(entry.to)) {
+      for (const clientId of new Set(entry.to)) {
+        if (clientId === entry.from || ack.online.includes(clientId)) continue;
+        if (directory.onlineElsewhere(clientId)) {
+          ack.reached++;
+          ack.online.push(clientId);
+        } else if (!byClient.has(clientId)) ack.offline.push(clientId);
+      }
+      return;
+    }
+    const conv = conversationKeyOf(entry.to, entry.from);
+    for (const person of presence.onlyElsewhere(entry.from)) if (channels.canRead(person.clientId, conv)) ack.reached++;
   }
 
   private acknowledgeUpTo(position: number): void {
