@@ -109,12 +109,25 @@ describe('chat webview: a conversation of 100,000 messages (Chromium)', function
         return new Promise((resolve) => win.requestAnimationFrame(() => win.requestAnimationFrame(resolve)));
       });
 
+  // Waits for the scroll event itself (the list's own listener runs before this one), not only
+  // for frames: on a loaded machine it came after two frames once, and the list still followed
+  // the bottom as if nobody had scrolled.
   const scrollBy = async (pages: number) => {
     await page()
       .locator('#messages')
-      .evaluate((el, n) => {
-        el.scrollTop = el.scrollTop + n * el.clientHeight;
-      }, pages);
+      .evaluate(
+        (el, n) =>
+          new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+            const timer = setTimeout(done, 1000);
+            el.addEventListener('scroll', done, { once: true });
+            el.scrollTop = el.scrollTop + n * el.clientHeight;
+          }),
+        pages,
+      );
     await nextFrames();
   };
 
