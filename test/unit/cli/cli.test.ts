@@ -39,7 +39,7 @@ describe('CLI: relay, listen and send as child processes', function () {
       });
 
     it('asks for the collector on the loop and one V8 helper with one CPU, and for nothing with more', () => {
-      assert.deepEqual(relayNodeFlags(1), ['--single-threaded-gc', '--v8-pool-size=1']);
+      assert.deepEqual(relayNodeFlags(1), ['--single-threaded-gc', '--v8-pool-size=1', '--max-semi-space-size=32']);
       assert.deepEqual(relayNodeFlags(2), []);
       assert.deepEqual(relayNodeFlags(64), []);
     });
