@@ -69,12 +69,11 @@ export async function launchBrowser(): Promise<Browser> {
         'or bash scripts/e2e/installSystemDeps.sh), or point CHAT_WEBVIEW_CHROMIUM at a Chromium binary',
     );
   }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-    headless: true,
-    env: { ...process.env, HOME: fs.mkdtempSync(path.join(os.tmpdir(), 'chat-webview-')) },
-  });
+  // Chromium writes into HOME (its crash and font caches): a folder of its own, removed with it.
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-webview-'));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, env: { ...process.env, HOME: home } });
+  browser.on('disconnected', () => fs.rmSync(home, { recursive: true, force: true }));
+  return browser;
 }
 
 export class ChatPage {
