@@ -94,8 +94,9 @@ export class MessageChanges {
    * Cluster mode: a change the stream numbered `seq`, read back here. Applied to the message's
    * state unless it was before (a restart reads the stream's tail again; another relay's result
    * came first) or the state now forbids it (deleted meanwhile, a limit reached by changes ahead
-   * of it); then held in the history and told to this relay's readers. Every relay reads the same changes in the same order, so all
-   * come to the same state. The refusal, if any, is for the asker.
+   * of it); then held in the history and told to this relay's readers. Every relay reads the
+   * same changes in the same order, so all come to the same state. The refusal, if any, is for
+   * the asker.
    */
   applyFromStream(seq: number, change: StreamChange): Refusal | undefined {
     const { history, store } = this.ctx;
@@ -116,13 +117,12 @@ export class MessageChanges {
 
   private refusal(clientId: string, op: ChangeOp, entry: HistoryEntry, state: MessageState | undefined): Refusal | undefined {
     if (op.t === 'reply') return undefined;
-    const request = op;
-    if (request.t !== 'react' && entry.from !== clientId) return new Refusal(ErrorCode.Forbidden, `only its author may ${request.t} a message`);
-    if (request.t === 'delete') return undefined;
+    if (op.t !== 'react' && entry.from !== clientId) return new Refusal(ErrorCode.Forbidden, `only its author may ${op.t} a message`);
+    if (op.t === 'delete') return undefined;
     if (state?.deleted) return new Refusal(ErrorCode.Conflict, 'the message was deleted');
-    if (request.t !== 'react' || !request.on) return undefined;
+    if (op.t !== 'react' || !op.on) return undefined;
     const reactions = state?.reactions ?? [];
-    const same = reactions.find((r) => r.emoji === request.emoji);
+    const same = reactions.find((r) => r.emoji === op.emoji);
     if (!same && reactions.length >= ConversationLimits.reactionsPerMessage) {
       return new Refusal(ErrorCode.Conflict, `a message has at most ${ConversationLimits.reactionsPerMessage} different reactions`);
     }

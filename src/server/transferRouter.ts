@@ -7,11 +7,6 @@ import type { OfferedAttachment } from '../net/protocol/richMessages';
 import { Session } from './session';
 
 /**
- * The relay's part in file transfers: it pairs a sender and a receiver, gives each file a
- * stream, passes the receiver's credit to the sender and the sender's data to the receiver, and
- * never holds more of a file than the receiver has asked for. It never sees a file whole.
- */
-/**
  * One side of a transfer: a connection here, or in a cluster a connection on another relay
  * (cluster/transferBridge.ts), which the host reaches through the engine. Compared by identity.
  */
@@ -20,6 +15,11 @@ export interface TransferParty {
   readonly name: string;
 }
 
+/**
+ * The relay's part in file transfers: it pairs a sender and a receiver, gives each file a
+ * stream, passes the receiver's credit to the sender and the sender's data to the receiver, and
+ * never holds more of a file than the receiver has asked for. It never sees a file whole.
+ */
 export interface TransferRouterHost {
   send(party: TransferParty, message: RelayMessage): void;
   /** Queues a data frame (a new header, the payload's pieces uncopied) for a party. */
