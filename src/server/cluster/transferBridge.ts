@@ -96,28 +96,10 @@ export class TransferBridge {
     await this.engine?.close();
   }
 
-  /** The transfer host for this relay's router: local connections here, remote ones through the engine. */
-  routerHost(): TransferRouterHost {
-    return (this.forRouter ??= this.makeRouterHost());
-  }
-
-  private forRouter: TransferRouterHost | undefined;
-
-  private makeRouterHost(): TransferRouterHost {
-    const local = this.host.local;
-    return {
-      ...local,
-      send: (party, message) => (party instanceof RemoteParty ? this.sendTo(party, message) : local.send(party, message)),
-      sendData: (party, header, frame) => (party instanceof RemoteParty ? this.dataTo(party, frame) : local.sendData(party, header, frame)),
-      fail: (party, error) => (party instanceof RemoteParty ? this.failTo(party, error) : local.fail(party, error)),
-      receiverFor: (clientId) => local.receiverFor(clientId) ?? this.receiverElsewhere(clientId),
-    };
-  }
-
   // ------------------------------------------------------------------ origin: our sender, their receiver
 
   /** The newest connection of an identity on another relay, as a party (one object per connection). */
-  private receiverElsewhere(clientId: string): RemoteParty | undefined {
+  receiverElsewhere(clientId: string): RemoteParty | undefined {
     const member = this.host.remoteMembersOf(clientId)?.at(-1);
     if (!member) return undefined;
     const key = `${member.relayId}:${member.remoteId}`;
@@ -126,7 +108,7 @@ export class TransferBridge {
     return party;
   }
 
-  private sendTo(party: RemoteParty, message: RelayMessage): void {
+  sendTo(party: RemoteParty, message: RelayMessage): void {
     const transfer = 'transfer' in message && typeof message.transfer === 'string' ? message.transfer : undefined;
     if (!transfer) return; // only transfer messages go to a receiver
     if (message.t === 'offer') {
@@ -136,7 +118,7 @@ export class TransferBridge {
     } else this.publish(party.relayId, { k: 'deliver', from: this.relayId, transfer, message });
   }
 
-  private dataTo(party: RemoteParty, frame: DataFrameParts): void {
+  dataTo(party: RemoteParty, frame: DataFrameParts): void {
     const payload = frame.parts.length === 1 ? frame.parts[0]! : Buffer.concat(frame.parts, frame.length);
     // Copied into the engine's messages below: pooled slabs can go back at once.
     const pieces: Uint8Array[] = [];
@@ -149,7 +131,7 @@ export class TransferBridge {
     for (const piece of pieces) this.publishRaw(party.relayId, piece);
   }
 
-  private failTo(party: RemoteParty, error: TeamMessengerError): void {
+  failTo(party: RemoteParty, error: TeamMessengerError): void {
     this.publish(party.relayId, { k: 'fail', from: this.relayId, to: party.remoteId, code: error.code, message: error.message.slice(0, 500) });
   }
 
@@ -324,14 +306,14 @@ export class TransferBridge {
   }
 }
 
-/** The relay's transfer host: through the bridge once there is one (cluster mode, once started). */
+/** The relay's transfer host: its own connections as before; in a cluster, once the bridge is
+ *  there, people on the other relays (RemoteParty) through it. */
 export function bridgedHost(local: TransferRouterHost, bridge: () => TransferBridge | undefined): TransferRouterHost {
-  const host = (): TransferRouterHost => bridge()?.routerHost() ?? local;
   return {
     ...local,
-    send: (party, message) => host().send(party, message),
-    sendData: (party, header, frame) => host().sendData(party, header, frame),
-    fail: (party, error) => host().fail(party, error),
-    receiverFor: (clientId) => host().receiverFor(clientId),
+    send: (party, message) => (party instanceof RemoteParty ? bridge()?.sendTo(party, message) : local.send(party, message)),
+    sendData: (party, header, frame) => (party instanceof RemoteParty ? bridge()?.dataTo(party, frame) : local.sendData(party, header, frame)),
+    fail: (party, error) => (party instanceof RemoteParty ? bridge()?.failTo(party, error) : local.fail(party, error)),
+    receiverFor: (clientId) => local.receiverFor(clientId) ?? bridge()?.receiverElsewhere(clientId),
   };
 }
