@@ -89,6 +89,7 @@ describe('relay cluster through JetStream (real nats-server)', function () {
       await sleep(100);
     }
     const sent = await alice.send(`#${channel.id}`, 'deploying now');
+    assert.equal(sent.reached, 1, 'bob, a member on the other relay; not the outsider there');
     const heard = await bob.waitForText('deploying now');
     assert.equal(heard.seq, sent.seq);
     await bob.send(`#${channel.id}`, 'go ahead');

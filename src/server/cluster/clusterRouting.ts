@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../net/protocol/errors';
 import { encodeFrame, FrameKind, HEADER_BYTES } from '../../net/protocol/frame';
-import { conversationKeyOf, seqOfMessageId } from '../../net/protocol/conversationKeys';
+import { conversationKeyOf, GENERAL_KEY, seqOfMessageId } from '../../net/protocol/conversationKeys';
 import type { Ack } from '../../net/protocol/messages';
 import type { HistoryEntry } from '../history';
 import { ackFrame, chatMessageFrame } from '../io/hotFrames';
@@ -204,7 +204,7 @@ export class ClusterRouting implements ChangePublisher {
    * as they read it, count as reached; a direct message's recipients online nowhere are offline.
    */
   private countElsewhere(entry: HistoryEntry, ack: Ack): void {
-    const { byClient, directory, presence, channels } = this.ctx;
+    const { byClient, directory, presence, store } = this.ctx;
     if (Array.isArray(entry.to)) {
       for (const clientId of new Set(entry.to)) {
         if (clientId === entry.from || ack.online.includes(clientId)) continue;
@@ -215,8 +215,16 @@ export class ClusterRouting implements ChangePublisher {
       }
       return;
     }
+    // #general: everyone online elsewhere; a channel: its members online elsewhere (those who
+    // hear of it, as audience.ts has it), found by lookups rather than a read check per person.
     const conv = conversationKeyOf(entry.to, entry.from);
-    for (const person of presence.onlyElsewhere(entry.from)) if (channels.canRead(person.clientId, conv)) ack.reached++;
+    if (conv === GENERAL_KEY) {
+      for (const _person of presence.onlyElsewhere(entry.from)) ack.reached++;
+      return;
+    }
+    for (const member of store.channel(conv.slice(1))?.members ?? []) {
+      if (member !== entry.from && !byClient.has(member) && directory.onlineElsewhere(member)) ack.reached++;
+    }
   }
 
   private acknowledgeUpTo(position: number): void {
