@@ -56,9 +56,8 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
       panel.select(message.conversationId);
       return;
     case 'send': {
-      const attachments = deps.attachments?.resolve(message.conversationId, message.attachments) ?? [];
-      if (!message.text.trim() && attachments.length === 0) return;
-      const extras = composerExtras(mentionExtras(messenger, message.text, message.mentions), attachments, message.urgent);
+      const extras = composed(deps, message);
+      if (extras === null) return;
       const send = (links: TextLink[]) => {
         const all = links.length > 0 ? { ...extras, links } : extras;
         // Not kept (no connection yet): the text goes back into the box, never lost.
@@ -101,10 +100,8 @@ export function handleFromWebview(raw: unknown, deps: InboxDeps): void {
       void requests.openThread(message.conversationId, message.messageId, message.beforeId);
       return;
     case 'reply': {
-      const attachments = deps.attachments?.resolve(message.conversationId, message.attachments) ?? [];
-      if (!message.text.trim() && attachments.length === 0) return;
-      const extras = composerExtras(mentionExtras(messenger, message.text, message.mentions), attachments, message.urgent);
-      requests.reply(message.conversationId, message.parentId, message.text, extras);
+      const extras = composed(deps, message);
+      if (extras !== null) requests.reply(message.conversationId, message.parentId, message.text, extras);
       return;
     }
     case 'edit':
@@ -174,6 +171,14 @@ function textLinkMessage(messenger: MessengerModel, request: { href: string; con
 }
 
 /** The mentions the user picked that the text still names (and a typed @channel/@here), if any. */
+/** What a message from the composer or a thread's box carries besides its text (mentions kept,
+ *  staged images, urgent); null when there is nothing to send (no text, no image). */
+function composed(deps: InboxDeps, message: Extract<FromWebview, { type: 'send' | 'reply' }>): MessageExtras | undefined | null {
+  const attachments = deps.attachments?.resolve(message.conversationId, message.attachments) ?? [];
+  if (!message.text.trim() && attachments.length === 0) return null;
+  return composerExtras(mentionExtras(deps.messenger, message.text, message.mentions), attachments, message.urgent);
+}
+
 function mentionExtras(messenger: MessengerModel, text: string, picked: readonly string[] = []): MessageExtras | undefined {
   const mentions = resolveMentions(text, picked, (id) => messenger.nameOf(id));
   return mentions.length > 0 ? { mentions } : undefined;
