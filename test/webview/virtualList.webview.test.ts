@@ -278,6 +278,36 @@ describe('chat webview: a conversation of 100,000 messages (Chromium)', function
     assert.deepStrictEqual(await chat.waitForPosted((m) => m.type === 'load-older'), { type: 'load-older', conversationId: 'peer:bob', beforeId: 'v0' });
   });
 
+  it('a scroll whose event has not come yet counts: a message arriving in the same moment does not pull the reader down', async () => {
+    await open(false);
+    // The scroll and the message in one task: the list hears of the scroll only with the next frame.
+    await page()
+      .locator('#messages')
+      .evaluate(
+        (el, message) => {
+          el.scrollTop = el.scrollTop - 5 * el.clientHeight;
+          const top = el.scrollTop;
+          window.dispatchEvent(new MessageEvent('message', { data: message }));
+          return top;
+        },
+        {
+          type: 'message',
+          conversationId: 'peer:bob',
+          message: { id: 'new1', from: 'bob-0002', fromName: 'bob', text: 'new while scrolling', ts: NOON + 1000, own: false, state: 'delivered' },
+        },
+      );
+    await nextFrames();
+    const now = await probe();
+    assert.ok(!now.visible.includes('new1'), `still reading history: ${now.visible.join(' ')}`);
+    assert.ok(
+      await page()
+        .locator('#messages')
+        .evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight > 3 * el.clientHeight),
+      'not at the bottom',
+    );
+    assert.ok(await page().locator('#jump-latest').isVisible());
+  });
+
   it('keeps a focused message in the DOM while it scrolls out of the window, and the keyboard walks the rows', async () => {
     await open(false);
     await page().locator('.message[data-message-id="v99999"]').focus();

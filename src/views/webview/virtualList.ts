@@ -1,3 +1,5 @@
+import { keepingFocus } from './rowFocus';
+
 /**
  * A virtualised vertical list: of any number of rows only those in view, plus a margin above
  * and below, are in the DOM. Each row is absolutely placed at the sum of the heights before it;
@@ -51,6 +53,8 @@ export class VirtualList {
   /** Rows kept in the DOM wherever they are (being edited, or holding the focus). */
   private readonly pinned = new Set<string>();
   private stick = true;
+  /** scrollTop as the list last placed it or saw it scrolled: anything else is the reader's. */
+  private placedTop = 0;
   private anchor: Anchor | undefined;
   private width = 0;
   /** Where the rows start in the scroller (the log's margin). */
@@ -79,7 +83,17 @@ export class VirtualList {
 
   /** Where the reader is, to come back to later (undefined: at the bottom). */
   get position(): Anchor | undefined {
-    return this.stick ? undefined : this.anchor;
+    return this.following ? undefined : this.anchor;
+  }
+
+  /** Whether the reader stays at the bottom. A scroll whose event has not come yet (events come
+   *  with the next frame, and a task may run first) counts already. */
+  private get following(): boolean {
+    if (Math.abs(this.scroller.scrollTop - this.placedTop) > 1) {
+      this.stick = this.atBottom;
+      this.placedTop = this.scroller.scrollTop;
+    }
+    return this.stick;
   }
 
   get mountedCount(): number {
@@ -107,7 +121,7 @@ export class VirtualList {
    */
   refresh(): void {
     // Where the reader is now, by the layout they see (the rows may have changed under it).
-    if (!this.stick) this.remember();
+    if (!this.following) this.remember();
     const keep = this.stick ? undefined : this.anchor;
     this.relayout();
     this.settle(() => this.restore(keep));
@@ -118,7 +132,7 @@ export class VirtualList {
    * and everything placed again before the next paint, the reader's place kept.
    */
   remeasure(): void {
-    if (!this.stick) this.remember();
+    if (!this.following) this.remember();
     const keep = this.stick ? undefined : this.anchor;
     for (const [key, mounted] of this.mounted) {
       const height = mounted.el.offsetHeight;
@@ -197,6 +211,7 @@ export class VirtualList {
     }
     this.remember();
     this.reportRange();
+    this.placedTop = this.scroller.scrollTop;
   }
 
   private restore(anchor: Anchor | undefined): void {
@@ -275,10 +290,8 @@ export class VirtualList {
       el.classList.add('vrow');
       el.dataset.key = key;
       if (held) {
-        const focused = focusedIndex(held.el);
-        held.el.replaceWith(el);
+        keepingFocus(held.el, () => (held.el.replaceWith(el), el));
         this.resizer.unobserve(held.el);
-        if (focused >= 0) focusables(el)[focused]?.focus();
       } else this.content.appendChild(el);
       const entry = { el, index, signature };
       this.mounted.set(key, entry);
@@ -316,10 +329,8 @@ export class VirtualList {
     for (const { el } of sorted) {
       const inPlace = previous ? el.previousElementSibling === previous : el === this.content.firstElementChild;
       if (!inPlace) {
-        const focused = focusedIndex(el);
-        if (previous) previous.after(el);
-        else this.content.prepend(el);
-        if (focused >= 0) focusables(el)[focused]?.focus();
+        const before = previous;
+        keepingFocus(el, () => (before ? before.after(el) : this.content.prepend(el), el));
       }
       previous = el;
     }
@@ -360,6 +371,7 @@ export class VirtualList {
 
   private onScroll(): void {
     this.stick = this.atBottom;
+    this.placedTop = this.scroller.scrollTop;
     if (this.frameQueued) return;
     this.frameQueued = true;
     requestAnimationFrame(() => {
@@ -385,7 +397,7 @@ export class VirtualList {
           this.measured.clear();
           for (const mounted of this.mounted.values()) mounted.signature = '';
           changed = true;
-        } else if (this.stick) changed = true;
+        } else if (this.following) changed = true;
         continue;
       }
       const key = target.dataset.key;
@@ -404,16 +416,4 @@ export class VirtualList {
       this.refresh();
     });
   }
-}
-
-/** What can take the focus in a row, in order. */
-function focusables(row: HTMLElement): HTMLElement[] {
-  return [...row.querySelectorAll<HTMLElement>('button, textarea, [tabindex]')];
-}
-
-/** Which of a row's focusables has the focus (-1: none), to give it back after the row is redrawn or moved. */
-function focusedIndex(row: HTMLElement): number {
-  const active = document.activeElement;
-  if (!active || !row.contains(active)) return -1;
-  return focusables(row).indexOf(active as HTMLElement);
 }
