@@ -46,7 +46,13 @@ export function activate(context: vscode.ExtensionContext): TeamMessengerApi {
   // The relay this window may host logs into the same channel as [relay]: the client's side says [client].
   const clientLogger = prefixedLogger(logger, 'client');
   const secrets = new Secrets(context.secrets, clientLogger);
-  const connections = new ConnectionManager(secrets, context.globalState, logger, showConnectionFailure);
+  const connections = new ConnectionManager(
+    secrets,
+    context.globalState,
+    vscode.Uri.joinPath(context.globalStorageUri, 'pinned-certificates.json').fsPath,
+    logger,
+    showConnectionFailure,
+  );
   const messenger = new Messenger(connections, context.globalState, clientLogger, () => readSettings());
   const relay = new LocalRelay(context.globalStorageUri, context.extensionUri, secrets, context.globalState, logger);
   const downloadPlace = () => {

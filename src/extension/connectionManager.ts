@@ -10,6 +10,7 @@ import { ConnectionFailure, ConnectionHealth } from '../model/connectionFailure'
 import { ConnectionMachine, isSuperseded, MachineOptions } from '../model/connectionMachine';
 import { inert } from '../model/inertText';
 import { Disposable } from '../model/lifecycle';
+import { JsonFileStore } from '../model/jsonFileStore';
 import { SavedState } from '../model/savedState';
 import { showWarningMessage } from '../views/safeWindow';
 import { RelayTrust } from './relayTrust';
@@ -70,6 +71,8 @@ export class ConnectionManager extends Disposable implements ConnectionHealth {
   constructor(
     private readonly secrets: Secrets,
     state: vscode.Memento,
+    /** The file that keeps the relays' pinned certificates. */
+    pinFile: string,
     logger: Logger,
     report: FailureReporter,
   ) {
@@ -77,7 +80,7 @@ export class ConnectionManager extends Disposable implements ConnectionHealth {
     // The relay a window hosts logs into the same channel: the client's lines say whose they are.
     this.logger = prefixedLogger(logger, 'client');
     this.saved = new SavedState(state, this.logger);
-    this.trust = new RelayTrust(this.saved);
+    this.trust = new RelayTrust(new SavedState(new JsonFileStore(pinFile, this.logger), this.logger), this.saved);
     this.machine = this._register(
       new ConnectionMachine<ConnectOptions, TeamClient>({
         create: (target, options) => this.createClient(target, options),

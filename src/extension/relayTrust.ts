@@ -5,22 +5,32 @@ import { showWarningMessage } from '../views/safeWindow';
 import { loadPin, PIN, pinKey } from './savedRelays';
 
 /**
- * Which relay certificates this user trusts: pinned per `host:port` in global state the first
- * time (after a modal that shows the fingerprint to compare), required to match from then on.
+ * Which relay certificates this user trusts: pinned per `host:port` the first time (after a
+ * modal that shows the fingerprint to compare), required to match from then on. Pins are kept
+ * in a file of the extension's global storage, on disk at once (see JsonFileStore); a pin an
+ * earlier version kept in global state is still honoured, and moved to the file when read.
  */
 export class RelayTrust {
-  constructor(private readonly saved: SavedState) {}
+  constructor(
+    private readonly pins: SavedState,
+    private readonly earlier: SavedState,
+  ) {}
 
   pinned(server: string): string | undefined {
-    return loadPin(this.saved, server);
+    const pin = loadPin(this.pins, server);
+    if (pin !== undefined) return pin;
+    const earlier = loadPin(this.earlier, server);
+    if (earlier !== undefined) void this.pin(server, earlier);
+    return earlier;
   }
 
   async pin(server: string, fingerprint: string): Promise<void> {
-    await this.saved.write(pinKey(server), fingerprint, PIN);
+    await this.pins.write(pinKey(server), fingerprint, PIN);
   }
 
   async forget(server: string): Promise<void> {
-    await this.saved.write(pinKey(server), undefined, PIN);
+    await this.pins.write(pinKey(server), undefined, PIN);
+    await this.earlier.write(pinKey(server), undefined, PIN);
   }
 
   /** TLS options for a connection to `server`: CA verification when a CA is configured, else pinning. */

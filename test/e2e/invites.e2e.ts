@@ -148,6 +148,9 @@ describe('e2e Team Messenger: invite a teammate with a link', function () {
     await bob.waitForVisible(statusItem(bob).filter({ hasText: `127.0.0.1:${port} · 1 online` }), 'bob connected, alice online');
     await bob.screenshot('3-joined');
     assert.equal(bobSettings()['teamMessenger.server'], `127.0.0.1:${port}`, 'the server that worked is kept');
+    // The certificate the invite vouched for is pinned on disk at once, not when the workbench is idle.
+    const pins = await bob.waitUntil('the pinned certificate on disk', () => pinnedCertificates(bob.userDataDir));
+    assert.match(String(pins[`teamMessenger.pinnedCertificate.127.0.0.1:${port}`]), /^[0-9a-f:]{64,}$/i);
 
     await alice.waitForVisible(peerRow(alice, 'bob', 'online'), 'bob in alice’s Peers view');
     const bobChat = await openConversation(bob, 'alice');
@@ -206,3 +209,9 @@ describe('e2e Team Messenger: invite a teammate with a link', function () {
     await bob.screenshot('8-extension-features');
   });
 });
+
+/** The pins in `<user-data-dir>/User/globalStorage/<extension id>/pinned-certificates.json`, once written. */
+function pinnedCertificates(userDataDir: string): Record<string, unknown> | undefined {
+  const file = path.join(userDataDir, 'User', 'globalStorage', EXTENSION_ID, 'pinned-certificates.json');
+  return fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : undefined;
+}

@@ -285,10 +285,9 @@ describe('chat webview: a conversation of 100,000 messages (Chromium)', function
       .locator('#messages')
       .evaluate(
         (el, message) => {
+          const win = el.ownerDocument.defaultView;
           el.scrollTop = el.scrollTop - 5 * el.clientHeight;
-          const top = el.scrollTop;
-          window.dispatchEvent(new MessageEvent('message', { data: message }));
-          return top;
+          win.dispatchEvent(new win.MessageEvent('message', { data: message }));
         },
         {
           type: 'message',
