@@ -5,7 +5,7 @@ import { clientIdFromPublicKey, verifySignature } from '../net/identity';
 import type { TeamState } from '../net/protocol/conversationMessages';
 import { Hello, PROTOCOL_VERSION, Welcome } from '../net/protocol/messages';
 import type { Admission } from './admission';
-import type { Invites } from './invites';
+import type { Invites, Redeemed } from './invites';
 import type { RelayContext } from './relayContext';
 import type { Session } from './session';
 
@@ -25,6 +25,8 @@ export interface GreeterHost {
   replaced(old: Session): void;
   /** The session is ready (counted, announced by the relay). */
   ready(session: Session): void;
+  /** The session was welcomed: the relay tells whoever listens that the peer joined. */
+  welcomed(session: Session): void;
   /** What the identity is told right after its welcome: channels and read state. */
   teamState(clientId: string): TeamState;
   /** Why this relay lets nobody new in now (cut off from its cluster for long), if so. */
@@ -42,24 +44,22 @@ export class Greeter {
     private readonly host: GreeterHost,
   ) {}
 
-  /** True when the session was welcomed (it is ready now). */
-  hello(session: Session, hello: Hello): boolean {
-    const { history, directory, presence, byClient } = this.ctx;
+  /** Checks the hello and welcomes the session (at once, or once a cluster counted its invite's use). */
+  hello(session: Session, hello: Hello): void {
     const secret = this.host.secret;
     if (hello.v !== PROTOCOL_VERSION) {
       this.ctx.fail(
         session,
         new TeamMessengerError(ErrorCode.VersionMismatch, `protocol version ${hello.v} is not supported; this relay speaks ${PROTOCOL_VERSION}`),
       );
-      return false;
+      return;
     }
     const transcript = handshakeTranscript(session.serverNonce, hello.clientNonce, hello.publicKey);
     if (!verifySignature(hello.publicKey, transcript, hello.signature)) {
       this.authFailed(session, 'identity signature does not verify');
-      return false;
+      return;
     }
     // A newcomer brings an invite instead of the secret, and is given the secret in its welcome.
-    let invite: string | undefined;
     if (hello.invite !== undefined && hello.proof === undefined) {
       if (!this.host.tls) {
         this.authFailed(
@@ -67,28 +67,50 @@ export class Greeter {
           'this relay runs without TLS: an invite would hand the team secret over in clear; ask for the secret instead',
           ErrorCode.InviteInvalid,
         );
-        return false;
+        return;
       }
       const redeemed = this.host.invites.redeem(hello.invite, clientIdFromPublicKey(hello.publicKey));
-      if (!redeemed.ok) {
-        this.authFailed(session, redeemed.reason, ErrorCode.InviteInvalid);
-        return false;
+      if (!(redeemed instanceof Promise)) {
+        this.afterInvite(session, hello, transcript, redeemed);
+        return;
       }
-      invite = redeemed.invite.id;
-    } else if (secret !== undefined && !checkProof(secret, 'client', transcript, hello.proof)) {
-      this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
-      return false;
+      // Counted in the cluster's engine: nothing more is read from the connection meanwhile.
+      session.pauseReading('greeting');
+      void redeemed.then((answer) => {
+        if (session.state !== 'handshake') return; // closed meanwhile (the handshake timed out)
+        session.resumeReading('greeting');
+        this.afterInvite(session, hello, transcript, answer);
+      });
+      return;
     }
+    if (secret !== undefined && !checkProof(secret, 'client', transcript, hello.proof)) {
+      this.authFailed(session, hello.proof ? 'wrong team secret' : 'this relay requires the team secret');
+      return;
+    }
+    this.admit(session, hello, transcript, undefined);
+  }
+
+  private afterInvite(session: Session, hello: Hello, transcript: Buffer, redeemed: Redeemed): void {
+    if (redeemed.ok) this.admit(session, hello, transcript, redeemed.invite.id);
+    // A relay that could not decide is no reason to lock the address out.
+    else if (redeemed.retry) this.ctx.fail(session, new TeamMessengerError(ErrorCode.Unavailable, redeemed.reason));
+    else this.authFailed(session, redeemed.reason, ErrorCode.InviteInvalid);
+  }
+
+  /** Makes an authenticated hello a ready session, welcomes it and tells the others. */
+  private admit(session: Session, hello: Hello, transcript: Buffer, invite: string | undefined): void {
+    const { history, directory, presence, byClient } = this.ctx;
+    const secret = this.host.secret;
     // Retryable: a client that knows the team's other relays goes to one of them.
     const closed = this.host.closedToNewcomers?.();
     if (closed) {
       this.ctx.fail(session, new TeamMessengerError(ErrorCode.Unavailable, closed));
-      return false;
+      return;
     }
     const crowded = this.host.admission.authenticated(session.ticket);
     if (crowded) {
       this.ctx.fail(session, new TeamMessengerError(ErrorCode.TooManyConnections, crowded));
-      return false;
+      return;
     }
     session.handshakeDone();
     const clientId = clientIdFromPublicKey(hello.publicKey);
@@ -159,7 +181,7 @@ export class Greeter {
       replayed: missed.frames.length,
       ...(invite !== undefined ? { invite } : {}),
     });
-    return true;
+    this.host.welcomed(session);
   }
 
   /** Tells a connection that the relay-wide bound left some of its watch set out: it still

@@ -27,13 +27,21 @@ export const Stored = InviteInfo.extend({
 export type Stored = z.infer<typeof Stored>;
 const StoredFile = z.object({ invites: z.array(z.unknown()).max(10 * MAX_INVITES) });
 
-export type Redeemed = { ok: true; invite: InviteInfo } | { ok: false; reason: string };
+/** A redeemed invite, or why not (`retry`: the relay could not decide now; another try may). */
+export type Redeemed = { ok: true; invite: InviteInfo } | { ok: false; reason: string; retry?: true };
+
+/** A use counted on an invite as it is now (undefined: there is none): the invite after it, or
+ *  why it cannot be used. */
+export type CountUse = (current: Stored | undefined) => Stored | string;
 
 /** Where a cluster keeps invites instead of invites.json (cluster/kvInvites.ts): told of each
  *  change, so a token is known, and used up, on every relay. */
 export interface InviteMirror {
   saved(invite: Stored): void;
   removed(id: string): void;
+  /** Counts a use where every relay sees it first (compare-and-set in the engine), so two relays
+   *  never both let a newcomer in with an invite's last use; rejects when the engine is away. */
+  use(id: string, count: CountUse): Promise<Stored | string>;
 }
 
 export class Invites {
@@ -88,25 +96,33 @@ export class Invites {
   }
 
   /** Checks `token` for `clientId` and, when it is good, counts one use (once per identity).
-   *  The reason says what is wrong, for the newcomer. */
-  redeem(token: string, clientId: string, now = Date.now()): Redeemed {
+   *  The reason says what is wrong, for the newcomer. In a cluster the use is counted in the
+   *  engine, so the answer comes later. */
+  redeem(token: string, clientId: string, now = Date.now()): Redeemed | Promise<Redeemed> {
     if (!INVITE_TOKEN.test(token)) return { ok: false, reason: 'this is not an invite token' };
     const [id, secret] = token.split('.');
-    const stored = this.invites.get(id);
     const hash = Buffer.from(hashOf(secret), 'hex');
-    if (!stored || !crypto.timingSafeEqual(hash, Buffer.from(stored.hash, 'hex'))) {
-      return { ok: false, reason: 'this invite is not known to this relay (changed in transit, or made by another relay)' };
+    const count: CountUse = (current) =>
+      current && crypto.timingSafeEqual(hash, Buffer.from(current.hash, 'hex'))
+        ? countUse(current, clientId, now)
+        : 'this invite is not known to this relay (changed in transit, or made by another relay)';
+    if (this.mirror) {
+      return this.mirror.use(id, count).then(
+        (after) => (typeof after === 'string' ? { ok: false, reason: after } : { ok: true, invite: info(after) }),
+        (err: unknown) => {
+          this.logger.warn('could not count an invite use in the cluster engine', { id, error: (err as Error).message });
+          return { ok: false, reason: 'the relay cannot reach its cluster engine to check the invite; try again in a moment', retry: true };
+        },
+      );
     }
-    if (stored.redeemedBy.includes(clientId) && !stored.revoked && now < stored.expiresAt) return { ok: true, invite: info(stored) };
-    if (stored.revoked) return { ok: false, reason: `this invite was revoked by ${stored.createdByName}; ask for a new one` };
-    if (now >= stored.expiresAt) return { ok: false, reason: `this invite expired on ${new Date(stored.expiresAt).toISOString()}; ask for a new one` };
-    if (stored.used >= stored.uses) {
-      return { ok: false, reason: `this invite was already used${stored.uses > 1 ? ` ${stored.used} times` : ''}; ask for a new one` };
+    const stored = this.invites.get(id);
+    const after = count(stored);
+    if (typeof after === 'string') return { ok: false, reason: after };
+    if (after !== stored) {
+      this.invites.set(id, after);
+      this.save(after);
     }
-    stored.used++;
-    stored.redeemedBy.push(clientId);
-    this.save(stored);
-    return { ok: true, invite: info(stored) };
+    return { ok: true, invite: info(after) };
   }
 
   /** Revokes invite `id` when `clientId` created it; the reason when not. */
@@ -181,6 +197,15 @@ export class Invites {
       this.logger.error('cannot save the invites', { error: (err as Error).message });
     }
   }
+}
+
+/** `s` with one more use by `clientId`; `s` itself when they came in with it before; or why not. */
+function countUse(s: Stored, clientId: string, now: number): Stored | string {
+  if (s.redeemedBy.includes(clientId) && !s.revoked && now < s.expiresAt) return s;
+  if (s.revoked) return `this invite was revoked by ${s.createdByName}; ask for a new one`;
+  if (now >= s.expiresAt) return `this invite expired on ${new Date(s.expiresAt).toISOString()}; ask for a new one`;
+  if (s.used >= s.uses) return `this invite was already used${s.uses > 1 ? ` ${s.used} times` : ''}; ask for a new one`;
+  return { ...s, used: s.used + 1, redeemedBy: [...s.redeemedBy, clientId] };
 }
 
 function stillUsable(s: Stored, now: number): boolean {

@@ -295,6 +295,7 @@ export class Relay extends EventEmitter {
       welcomeLimits: { pingIntervalMs: this.pingIntervalMs, idleTimeoutMs: this.idleTimeoutMs, maxPayload: this.maxPayload },
       replaced: (old) => this.closeReplaced(old),
       ready: () => this.readyCount++,
+      welcomed: (session) => this.emit('peer-joined', session.info()),
       teamState: (clientId) => this.requests.teamState(clientId),
       closedToNewcomers: () => this.cutOff?.refusal(),
     });
@@ -554,7 +555,7 @@ export class Relay extends EventEmitter {
         this.fail(session, new TeamMessengerError(ErrorCode.UnexpectedMessage, `expected hello, got ${message.t}`));
         return;
       }
-      if (this.greeter.hello(session, message)) this.emit('peer-joined', session.info());
+      this.greeter.hello(session, message);
       return;
     }
     switch (message.t) {

@@ -16,8 +16,8 @@ export interface SessionEvents {
   afterChunk(session: Session, bytes: number): void;
 }
 
-export type PauseReason = 'throttle' | 'backpressure' | 'turn';
-const PAUSE_BITS: Record<PauseReason, number> = { throttle: 1, backpressure: 2, turn: 4 };
+export type PauseReason = 'throttle' | 'backpressure' | 'turn' | 'greeting';
+const PAUSE_BITS: Record<PauseReason, number> = { throttle: 1, backpressure: 2, turn: 4, greeting: 8 };
 
 /** One client connection as the relay sees it, from accept to close. */
 export class Session implements PresenceSession {
@@ -55,7 +55,8 @@ export class Session implements PresenceSession {
   overRateSince = 0;
   /** Dropped as a slow consumer; its socket is closing. */
   dropped = false;
-  /** Why reading from this connection is paused: its file data rate, or a receiver it outran.
+  /** Why reading from this connection is paused: its file data rate, a receiver it outran, or
+   *  its hello waiting for the cluster to count an invite use.
    *  Reading resumes only when no reason is left. */
   private pauses = 0;
   /** Senders paused because this connection's queue is over the relay's backpressure mark,

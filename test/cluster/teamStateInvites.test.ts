@@ -1,13 +1,14 @@
 // Invites of a relay cluster (src/server/cluster/kvInvites.ts) against a real nats-server: made
-// on one relay, usable on another, used up and revoked everywhere, loaded by a relay started later,
-// and kept while the engine is down.
+// on one relay, usable on another, used up and revoked everywhere (a last use taken by one relay
+// only, however close the two tries), loaded by a relay started later, and kept while the engine
+// is down (when a use cannot be counted: a retryable refusal).
 import { strict as assert } from 'node:assert';
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { connect } from '@nats-io/transport-node';
 import { silentLogger } from '../../src/net/logger';
 import { KvInvites } from '../../src/server/cluster/kvInvites';
-import { Invites } from '../../src/server/invites';
+import { Invites, type Redeemed } from '../../src/server/invites';
 import { useCleanup } from '../unit/helpers/loopback';
 import { eventually, useOneNodeNats } from './teamStateFixture';
 
@@ -41,36 +42,59 @@ describe('cluster invites (real nats-server)', function () {
     const made = a.invites.create(ALICE, { uses: 1 });
     assert.ok(typeof made !== 'string');
     await eventually(() => b.invites.get(made.invite.id) !== undefined, 'b to know the invite');
-    assert.equal(b.invites.redeem(made.token, NEWCOMER).ok, true);
+    assert.equal((await b.invites.redeem(made.token, NEWCOMER)).ok, true);
     await eventually(() => a.invites.get(made.invite.id)?.used === 1, 'a to see it used');
-    const again = a.invites.redeem(made.token, SECOND);
+    const again = await a.invites.redeem(made.token, SECOND);
     assert.equal(again.ok, false);
     assert.match(!again.ok ? again.reason : '', /already used/);
-    assert.equal(a.invites.redeem(made.token, NEWCOMER).ok, true, 'the same newcomer again (its welcome was lost)');
+    assert.equal((await a.invites.redeem(made.token, NEWCOMER)).ok, true, 'the same newcomer again (its welcome was lost)');
 
     const open = a.invites.create(ALICE, { uses: 5 });
     assert.ok(typeof open !== 'string');
     await eventually(() => b.invites.get(open.invite.id) !== undefined, 'b to know the second invite');
     assert.equal(b.invites.revoke(open.invite.id, ALICE.clientId), undefined);
     await eventually(() => a.invites.get(open.invite.id)?.revoked === true, 'a to see the revocation');
-    assert.match((a.invites.redeem(open.token, SECOND) as { reason: string }).reason, /revoked/);
+    assert.match(reasonOf(await a.invites.redeem(open.token, SECOND)), /revoked/);
+    const secret = made.token.split('.')[1]!;
+    const flipped = `${made.invite.id}.${secret[0] === 'A' ? 'B' : 'A'}${secret.slice(1)}`;
+    assert.match(reasonOf(await b.invites.redeem(flipped, NEWCOMER)), /not known/, 'a wrong secret part, even for who came in with it');
 
     const late = await relayInvites();
     assert.equal(late.invites.list().length, 2);
-    assert.equal(late.invites.redeem(made.token, SECOND).ok, false);
+    assert.equal((await late.invites.redeem(made.token, SECOND)).ok, false);
   });
 
-  it('keeps invite changes made while the engine is down and writes them once it is back', async () => {
+  it('gives the last use of an invite to one of two relays trying at the same instant, every time', async () => {
+    const a = await relayInvites();
+    const b = await relayInvites();
+    for (let round = 0; round < 10; round++) {
+      const made = a.invites.create(ALICE, { uses: 1 });
+      assert.ok(typeof made !== 'string');
+      await eventually(() => b.invites.get(made.invite.id) !== undefined, 'b to know the invite');
+      const answers = await Promise.all([a.invites.redeem(made.token, NEWCOMER), b.invites.redeem(made.token, SECOND)]);
+      assert.equal(answers.filter((r) => r.ok).length, 1, `round ${round}: ${JSON.stringify(answers)}`);
+      assert.match(reasonOf(answers.find((r) => !r.ok)!), /already used/);
+      await eventually(() => a.invites.get(made.invite.id)?.redeemedBy.length === 1 && b.invites.get(made.invite.id)?.used === 1, 'both relays to agree');
+    }
+  });
+
+  it('keeps invites made while the engine is down; a use meanwhile is refused as retryable, and counted once it is back', async () => {
     const a = await relayInvites();
     await engine.nats.kill9(0);
     const made = a.invites.create(ALICE, { uses: 2 });
     assert.ok(typeof made !== 'string');
-    assert.equal(a.invites.redeem(made.token, NEWCOMER).ok, true, 'the relay answers from its copy meanwhile');
+    const meanwhile = await a.invites.redeem(made.token, NEWCOMER);
+    assert.deepEqual(meanwhile, { ok: false, reason: 'the relay cannot reach its cluster engine to check the invite; try again in a moment', retry: true });
     await engine.nats.restart(0);
+    await eventually(async () => (await a.invites.redeem(made.token, NEWCOMER)).ok, 'the use counted once the engine is back', 20_000);
     assert.equal(await a.mirror.drain(15_000), true);
     const late = await relayInvites();
     assert.equal(late.invites.get(made.invite.id)?.used, 1);
-    assert.equal(late.invites.redeem(made.token, SECOND).ok, true);
-    assert.equal(late.invites.redeem(made.token, 'third-0123456789abcdef').ok, false, 'two uses, both taken');
+    assert.equal((await late.invites.redeem(made.token, SECOND)).ok, true);
+    assert.equal((await late.invites.redeem(made.token, 'third-0123456789abcdef')).ok, false, 'two uses, both taken');
   });
 });
+
+function reasonOf(redeemed: Redeemed): string {
+  return redeemed.ok ? '' : redeemed.reason;
+}

@@ -3,7 +3,7 @@ import type { QueuedIterator } from '@nats-io/nats-core';
 import { JetStreamApiCodes, JetStreamApiError } from '@nats-io/jetstream';
 import { InviteLimits } from '../../net/protocol/inviteMessages';
 import type { Logger } from '../../net/logger';
-import { InviteMirror, Invites, Stored } from '../invites';
+import { CountUse, InviteMirror, Invites, Stored } from '../invites';
 import { watchBucket } from './bucketWatch';
 
 export const INVITES_BUCKET = 'tm_invites';
@@ -54,6 +54,28 @@ export class KvInvites implements InviteMirror {
   removed(id: string): void {
     this.dirty.set(id, 'removed');
     this.kick();
+  }
+
+  async use(id: string, count: CountUse): Promise<Stored | string> {
+    if (!this.kv || this.closed) throw new Error('the invites bucket is not open');
+    for (let round = 0; round < 20; round++) {
+      const entry = await this.kv.get(id);
+      const current = entry?.operation === 'PUT' ? parseInvite(entry.value) : undefined;
+      // Made here and not yet written, or written and not yet seen here: either copy counts.
+      const local = this.invites?.get(id);
+      const base = current && local ? merged(current, local, this.logger) : (current ?? local);
+      const after = count(base);
+      if (typeof after === 'string' || after === base) return after;
+      try {
+        if (entry) await this.kv.update(id, JSON.stringify(after), entry.revision);
+        else await this.kv.create(id, JSON.stringify(after));
+        this.invites?.adopt(after);
+        return after;
+      } catch (err) {
+        if (!isRace(err)) throw err;
+      }
+    }
+    throw new Error(`invite ${id} kept changing`);
   }
 
   /** Waits (at most `timeoutMs`) until every change is written; false when some are not. */
@@ -109,10 +131,7 @@ export class KvInvites implements InviteMirror {
         this.invites?.adopt(value);
         return;
       } catch (err) {
-        const raced =
-          err instanceof JetStreamApiError &&
-          (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
-        if (!raced) throw err;
+        if (!isRace(err)) throw err;
       }
     }
     throw new Error(`invite ${id} kept changing`);
@@ -143,6 +162,14 @@ function merged(a: Stored, b: Stored, logger: Logger): Stored {
   }
   const redeemedBy = by.slice(0, InviteLimits.maxUses);
   return { ...a, revoked: a.revoked || b.revoked, redeemedBy, used: Math.max(a.used, b.used, redeemedBy.length) };
+}
+
+/** Another relay wrote the key since it was read (the compare-and-set lost). */
+function isRace(err: unknown): boolean {
+  return (
+    err instanceof JetStreamApiError &&
+    (err.code === JetStreamApiCodes.StreamWrongLastSequence || err.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown)
+  );
 }
 
 function parseInvite(bytes: Uint8Array): Stored | undefined {
