@@ -234,10 +234,8 @@ export class Relay extends EventEmitter {
     this.transfers = new TransferRouter(
       {
         ...bridgedHost(this.localTransfers, () => this.transferBridge),
-        // A file offer's record is a history message numbered locally: not in a cluster yet.
-        ...(options.cluster
-          ? {}
-          : { record: (sender: Session, to: string, key: string, files: readonly OfferedFile[]) => this.offerRecords.record(sender, to, key, files) }),
+        // A file offer's record: a history message (numbered by the stream in a cluster).
+        record: (sender: Session, to: string, key: string, files: readonly OfferedFile[]) => this.offerRecords.record(sender, to, key, files),
         attachmentRefusal: (sender, to, offered) => this.requests.attachmentOfferRefusal(sender.clientId, to, offered),
         logger: this.logger,
       },
@@ -284,7 +282,7 @@ export class Relay extends EventEmitter {
     changes.cluster = this.clusterRouting;
     this.router = new Router(context, changes, this.clusterRouting);
     this.requests = new ConversationRequests(context, changes);
-    this.offerRecords = new OfferRecords(context);
+    this.offerRecords = new OfferRecords(context, this.clusterRouting);
     this.rates = new RateLimits(options, (session, error) => this.fail(session, error));
     this.keepalive = new Keepalive(this.flow, this, (session, error) => this.fail(session, error));
     this.greeter = new Greeter(context, {

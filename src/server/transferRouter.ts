@@ -4,6 +4,7 @@ import { DataFrameParts, encodeHeader, FrameFlag, FrameKind } from '../net/proto
 import { Logger } from '../net/logger';
 import { Answer, Cancel, Credit, FileResult, OfferedFile, OfferOut, RelayMessage } from '../net/protocol/messages';
 import type { OfferedAttachment } from '../net/protocol/richMessages';
+import type { OfferRecord } from './offerRecords';
 import { Session } from './session';
 
 /**
@@ -29,8 +30,8 @@ export interface TransferRouterHost {
   /** The connection an identity receives offers on (its newest; here first), if online. */
   receiverFor(clientId: string): TransferParty | undefined;
   /** Records an offer as a message in the conversation (offerRecords.ts): its id now, stored
-   *  by `store()` once the offer is on its way. */
-  record?(sender: Session, to: string, key: string, files: readonly OfferedFile[]): { id: string; store(): void };
+   *  by `store()` once the offer is on its way; in a cluster, its id once stored. */
+  record?(sender: Session, to: string, key: string, files: readonly OfferedFile[]): OfferRecord;
   /** Why an offer that answers a file request may not go to `to` (fileRequests.ts), if so. */
   attachmentRefusal?(sender: Session, to: string, offered: OfferedAttachment): string | undefined;
   logger: Logger;
@@ -112,7 +113,20 @@ export class TransferRouter {
     this.add(transfer);
     // An answer to a file-request is about a message that exists already: not recorded again.
     const record = offer.attachment ? undefined : this.host.record?.(sender, offer.to, offer.key, offer.files);
-    const message = record ? { message: record.id } : {};
+    if (record && 'stored' in record) {
+      // In a cluster the record's id comes from the stream: the offer waits for it (the sender
+      // leaving meanwhile takes the transfer away).
+      void record.stored.then((message) => this.transfers.get(id) === transfer && this.tellOffer(transfer, offer, expiresAt, message));
+      return;
+    }
+    this.tellOffer(transfer, offer, expiresAt, record?.id);
+    record?.store();
+  }
+
+  /** The offer to the receiver, its id to the sender: `message` is the offer's record, if any. */
+  private tellOffer(transfer: RelayTransfer, offer: OfferOut, expiresAt: number, message: string | undefined): void {
+    const { id, sender, receiver } = transfer;
+    const recorded = message !== undefined ? { message } : {};
     this.host.send(receiver, {
       t: 'offer',
       transfer: id,
@@ -122,10 +136,9 @@ export class TransferRouter {
       files: offer.files,
       expiresAt,
       ...(offer.attachment ? { attachment: offer.attachment } : {}),
-      ...message,
+      ...recorded,
     });
-    this.host.send(sender, { t: 'offer-sent', ref: offer.ref, transfer: id, expiresAt, ...message });
-    record?.store();
+    this.host.send(sender, { t: 'offer-sent', ref: offer.ref, transfer: id, expiresAt, ...recorded });
     this.host.logger.info('file offer', {
       transfer: id,
       from: sender.name,

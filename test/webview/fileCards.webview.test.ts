@@ -1,7 +1,7 @@
 import * as assert from 'assert';
-import type { FileCard } from '../../src/views/chatProtocol';
+import type { FileCard, MessageView } from '../../src/views/chatProtocol';
 import { ChatPage, useChatPage } from './chatPage';
-import { BOB_MESSAGES, HOSTILE, MIN, NOON, bobView, init } from './fixtures';
+import { BOB_MESSAGES, HOSTILE, MIN, NOON, bobView, init, peerMessage } from './fixtures';
 import { DARK, HIGH_CONTRAST, LIGHT } from './themes';
 
 /**
@@ -175,6 +175,19 @@ describe('chat webview: file cards and the offline composer (Chromium)', functio
     );
     assert.strictEqual(await cards().first().locator('.file-card-status .codicon-error').count(), 1);
     assert.strictEqual(await cards().first().locator('.file-card-status-text').textContent(), 'Failed: not enough disk space');
+  });
+
+  it('folds an offer’s record that came before its card into the card (a cluster’s stream may be quicker than the offer)', async () => {
+    await chat.send(init({ selected: bobView() }));
+    await page().locator('#log .message').first().waitFor();
+    const record: MessageView = { ...peerMessage('rec-1', '', NOON + MIN), files: [{ name: 'notes.txt', size: '12 KB' }] };
+    await chat.send({ type: 'message', conversationId: 'peer:bob', message: record });
+    await page().locator('#log .message[data-message-id="rec-1"]').waitFor();
+    await chat.send({ type: 'file-card', card: card('c-late', { ts: NOON + MIN, messageId: 'rec-1' }) });
+    await cards().first().waitFor();
+    assert.strictEqual(await page().locator('#log .message[data-message-id="rec-1"]').count(), 0, 'the record is shown as the card, not a second time');
+    assert.strictEqual(await cards().count(), 1);
+    assert.strictEqual(await page().locator('.message').count(), BOB_MESSAGES.length);
   });
 
   it('renders hostile names and reasons from a peer as text, running nothing', async () => {

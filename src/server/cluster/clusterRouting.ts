@@ -112,6 +112,19 @@ export class ClusterRouting implements ChangePublisher {
     );
   }
 
+  /**
+   * A message the relay writes itself (a file offer's record) goes to the stream; every relay
+   * delivers it to all its readers' connections when it reads it back. Resolves with its id (the
+   * first one's for a duplicate: a re-offer after a failover is recorded once).
+   */
+  async publishRecord(entry: HistoryEntry): Promise<string> {
+    const log = this.log;
+    if (!log || !this.engine?.reachable()) throw new Error('the cluster engine cannot be reached');
+    const body = Buffer.from(JSON.stringify({ ...entry, id: undefined, seq: undefined }), 'utf8');
+    const pubAck = await log.publish(body, chatMessageId(entry.from, entry.ref));
+    return `${log.epoch}-${pubAck.seq}`;
+  }
+
   /** A change of a stored message goes to the stream; every relay applies it when it reads it back. */
   publishChange(change: StreamChange, asker: ChangeAsker, replySeq?: number): void {
     const log = this.log;

@@ -159,6 +159,12 @@ export class MessageRows {
 
   /** A new or changed card; new ones go in by time. */
   upsertCard(card: FileCard): 'added' | 'updated' {
+    // The offer's record, when it came first (in a cluster it may), is shown as the card from now on.
+    const record = card.messageId === undefined ? undefined : this.indexOfMessage(card.messageId);
+    if (record !== undefined) {
+      this.rows.splice(record, 1);
+      this.byKey = undefined;
+    }
     const index = this.index.get(cardKey(card.id));
     if (index !== undefined) {
       const row = this.rows[index]!;
