@@ -2,7 +2,11 @@
 // nats-server: two stores on one engine agree, concurrent changes merge or lose cleanly, a
 // store opened later loads everything, and changes made while the engine is down land later.
 import { strict as assert } from 'node:assert';
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { connect } from '@nats-io/transport-node';
 import { ErrorCode } from '../../src/net/protocol/errors';
+import { channelKey, TEAM_BUCKET } from '../../src/server/cluster/teamKeys';
 import { TeamStoreRefusal } from '../../src/server/teamStore';
 import { useCleanup } from '../unit/helpers/loopback';
 import { channel, commit, eventually, openTeamStore, useOneNodeNats } from './teamStateFixture';
@@ -70,21 +74,40 @@ describe('cluster team state (real nats-server)', function () {
     }
   });
 
-  it('refuses a channel too big for one value without holding up the changes after it', async () => {
+  it('holds a channel of 25,000 members, more than one value could hold: a join is one small key', async () => {
     const a = await openTeamStore(cleanup, engine.nats);
+    const b = await openTeamStore(cleanup, engine.nats);
     const crowd = Array.from({ length: 25_000 }, (_, i) => `member-${String(i).padStart(33, '0')}`);
     a.putChannel(channel('big', 'crowd', crowd));
-    const refused = await commit(a).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    assert.ok(refused instanceof TeamStoreRefusal);
-    assert.equal(refused.code, ErrorCode.Conflict);
-    assert.equal(a.channel('big'), undefined, 'undone on this relay');
-    a.setReadMarker('alice', '#c1', 3);
     await commit(a);
+    await eventually(() => b.channel('big')?.members.size === 25_000, 'b to hold every member');
+    b.putChannel({ ...b.channel('big')!, members: new Set([...b.channel('big')!.members, 'late-joiner']) });
+    await commit(b);
+    await eventually(() => a.channel('big')?.members.has('late-joiner') === true, 'a to see the join');
+    assert.equal(a.channel('big')!.members.size, 25_001);
     const late = await openTeamStore(cleanup, engine.nats);
-    assert.equal(late.readMarker('alice', '#c1'), 3);
+    assert.equal(late.channel('big')?.members.size, 25_001, 'a store opened later loads them all');
+    assert.equal(late.channel('big')?.name, 'crowd');
+  });
+
+  it('reads a channel a relay of the version before wrote with its members inside, and gives them keys at its next change', async () => {
+    const nc: NatsConnection = await connect({ servers: engine.nats.urls });
+    cleanup.add('engine connection', () => nc.close());
+    const kv = await new Kvm(nc).create(TEAM_BUCKET, { history: 1 });
+    const { members: _inside, ...meta } = channel('old', 'legacy', []);
+    await kv.put(channelKey('old'), JSON.stringify({ ...meta, members: ['alice', 'bob'] }));
+    const a = await openTeamStore(cleanup, engine.nats);
+    assert.deepEqual(members(a, 'old'), ['alice', 'bob']);
+    // carol joins, then the channel is renamed: its value (written last) no longer lists anyone.
+    a.putChannel({ ...a.channel('old')!, members: new Set([...a.channel('old')!.members, 'carol']) });
+    await commit(a);
+    a.putChannel({ ...a.channel('old')!, name: 'renamed' });
+    await commit(a);
+    const value = JSON.parse((await kv.get(channelKey('old')))!.string()) as Record<string, unknown>;
+    assert.equal(value.members, undefined, 'members are keys of their own now');
+    const late = await openTeamStore(cleanup, engine.nats);
+    assert.equal(late.channel('old')?.name, 'renamed');
+    assert.deepEqual(members(late, 'old'), ['alice', 'bob', 'carol'], 'loaded from their keys, which came before the value');
   });
 
   it('keeps the larger read marker, and shares receipts settings and message changes', async () => {

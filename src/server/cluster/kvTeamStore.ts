@@ -4,7 +4,8 @@ import { GENERAL_CHANNEL } from '../../net/protocol/conversationKeys';
 import type { Logger } from '../../net/logger';
 import { MemoryBackedTeamStore } from '../memoryBackedTeamStore';
 import type { ChannelRecord, MessageState, TeamStoreRefusal } from '../teamStore';
-import { parseTeamKey, TEAM_BUCKET } from './teamKeys';
+import { ChannelMembers } from './channelMembers';
+import { channelKey, parseTeamKey, TEAM_BUCKET } from './teamKeys';
 import { keyOf, TeamOp, TeamOpWriter } from './teamOps';
 import { decodeChannel, decodeRead, decodeReceipts, decodeState } from './teamValues';
 import { TeamWriteQueue } from './teamWriteQueue';
@@ -19,14 +20,16 @@ export type RemoteTeamChange =
  * stays synchronous, every change written to the `tm_team` KV bucket in order (teamWriteQueue.ts,
  * teamOps.ts), and the bucket watched so what other relays change shows up here. Last writer
  * wins by revision, except read markers (the larger seq) and channels (each change re-applied on
- * the latest record). A key with this relay's own change still on its way ignores the others'
- * values until that change lands or is refused (then the latest one is applied).
+ * the latest record; members are keys of their own, channelMembers.ts). A key with this relay's
+ * own change still on its way ignores the others' values until that change lands or is refused
+ * (then the latest one is applied); a channel's member keys wait for the channel's changes.
  */
 export class KvTeamStore extends MemoryBackedTeamStore {
   private readonly revisions = new Map<string, number>();
   /** Other relays' latest values of keys this relay was writing: applied once it is done. */
   private readonly deferred = new Map<string, KvWatchEntry>();
   private readonly queue: TeamWriteQueue;
+  private readonly members: ChannelMembers;
   private readonly listeners: ((change: RemoteTeamChange) => void)[] = [];
   private watcher: QueuedIterator<KvWatchEntry> | undefined;
   private loaded = false;
@@ -38,6 +41,7 @@ export class KvTeamStore extends MemoryBackedTeamStore {
       (key) => this.applyDeferred(key),
       logger,
     );
+    this.members = new ChannelMembers(this.memory, (before, after) => this.tell({ kind: 'channel', before, after }));
   }
 
   /** Opens (or makes) the bucket and loads everything in it; call before the relay listens.
@@ -68,6 +72,8 @@ export class KvTeamStore extends MemoryBackedTeamStore {
   }
 
   putChannel(channel: ChannelRecord): void {
+    // Other relays' joins and leaves held for telling are told before this change.
+    this.members.settle(channel.id);
     const before = this.memory.channel(channel.id);
     this.memory.putChannel(channel);
     this.queue.add({ kind: 'channel', before, after: channel });
@@ -116,7 +122,11 @@ export class KvTeamStore extends MemoryBackedTeamStore {
     const stored = await writer.write(op);
     // The bucket's value includes what other relays did meanwhile; a later change of this
     // relay to the same key is still in memory and must stay there.
-    if (op.kind === 'channel' && stored && typeof stored === 'object' && this.queue.pendingFor(keyOf(op)) === 1) this.memory.putChannel(stored);
+    // Members are not in the channel's value: those held here stay (other relays' joins included).
+    if (op.kind === 'channel' && stored && typeof stored === 'object' && this.queue.pendingFor(keyOf(op)) === 1) {
+      this.members.settle(stored.id);
+      this.memory.putChannel({ ...stored, members: this.memory.channel(stored.id)?.members ?? stored.members });
+    }
     if (op.kind === 'read' && typeof stored === 'number') this.memory.setReadMarker(op.clientId, op.conv, stored);
   }
 
@@ -124,21 +134,33 @@ export class KvTeamStore extends MemoryBackedTeamStore {
   private undo(op: TeamOp, refusal: TeamStoreRefusal): void {
     if (op.kind !== 'channel') return;
     const later = this.queue.pendingFor(keyOf(op)) > 1;
+    this.members.settle(op.after.id);
     if (!later) this.memory.restoreChannel(op.after.id, op.before);
     this.logger.info('undid a team change another relay made impossible', { channel: op.after.id, name: op.after.name, reason: refusal.message });
   }
 
   private applyDeferred(key: string): void {
+    if (this.queue.pendingFor(key) > 0) return;
     const entry = this.deferred.get(key);
-    if (!entry || this.queue.pendingFor(key) > 0) return;
-    this.deferred.delete(key);
-    this.apply(entry);
+    if (entry) {
+      this.deferred.delete(key);
+      this.apply(entry);
+    }
+    const parsed = parseTeamKey(key);
+    if (parsed?.kind === 'channel') for (const member of this.members.takeDeferred(parsed.id)) this.apply(member);
   }
 
   /** Another relay's value (or this relay's echo, skipped) into the copy in memory. */
   private apply(entry: KvWatchEntry): void {
     const key = parseTeamKey(entry.key);
     if (!key || key.kind === 'name' || entry.revision <= (this.revisions.get(entry.key) ?? 0)) return;
+    if (key.kind === 'member') {
+      // Behind this relay's own change of the channel: applied once that is written.
+      if (this.queue.pendingFor(channelKey(key.id)) > 0) return this.members.defer(key.id, entry);
+      this.revisions.set(entry.key, entry.revision);
+      this.members.change(key.id, key.clientId, entry.operation === 'PUT');
+      return;
+    }
     if (key.kind !== 'read' && this.queue.pendingFor(entry.key) > 0) {
       this.deferred.set(entry.key, entry);
       return;
@@ -152,9 +174,11 @@ export class KvTeamStore extends MemoryBackedTeamStore {
     }
     if (key.kind === 'channel') {
       if (removed && key.id === GENERAL_CHANNEL) return;
+      this.members.settle(key.id);
       const before = this.memory.channel(key.id);
-      this.memory.restoreChannel(key.id, value as ChannelRecord | undefined);
-      if (value) this.tell({ kind: 'channel', before, after: value as ChannelRecord });
+      const after = value === undefined ? undefined : this.members.withMembers(value as ChannelRecord, before);
+      this.memory.restoreChannel(key.id, after);
+      if (after) this.tell({ kind: 'channel', before, after });
     } else if (key.kind === 'read') {
       if (value !== undefined && this.memory.setReadMarker(key.clientId, key.conv, value as number)) {
         this.tell({ kind: 'read', clientId: key.clientId, conv: key.conv, seq: value as number });

@@ -3,8 +3,8 @@ import type { KV } from '@nats-io/kv';
 import { GENERAL_CHANNEL } from '../../net/protocol/conversationKeys';
 import { ErrorCode } from '../../net/protocol/errors';
 import { ChannelRecord, MessageState, TeamStoreRefusal } from '../teamStore';
-import { channelKey, nameKey, readKey, receiptsKey, stateKey } from './teamKeys';
-import { decodeChannel, decodeRead, encodeChannel, encodeRead, encodeReceipts, encodeState } from './teamValues';
+import { channelKey, memberKey, nameKey, readKey, receiptsKey, stateKey } from './teamKeys';
+import { decodeChannel, decodeRead, encodeChannel, encodeRead, encodeReceipts, encodeState, MEMBER_VALUE } from './teamValues';
 
 /** One change of the team store on its way to the bucket. */
 export type TeamOp =
@@ -19,9 +19,6 @@ const STALE_CLAIM_MS = 10_000;
 /** Compare-and-set rounds before giving up for now (the queue tries again later). */
 const CAS_ROUNDS = 20;
 const KEEP = Symbol('keep');
-/** Below the engine's default message limit (1 MiB): a value over it would fail every retry and
- *  hold up every change behind it, so it is refused instead. */
-const MAX_VALUE_BYTES = 900_000;
 
 export function keyOf(op: TeamOp): string {
   switch (op.kind) {
@@ -38,9 +35,11 @@ export function keyOf(op: TeamOp): string {
 
 /**
  * Writes team changes to the bucket so that two relays changing the same thing at once both
- * count: a channel is re-read and the change re-applied on top (compare-and-set on its
- * revision), a read marker keeps the larger seq, a channel name is claimed with a create (the
- * loser is refused with CONFLICT). Errors other than a refusal mean the engine is away.
+ * count: a channel's name, topic and flags are re-read and the change re-applied on top
+ * (compare-and-set on its revision), each member joining or leaving is a key of its own, a read
+ * marker keeps the larger seq, a channel name is claimed with a create (the loser is refused
+ * with CONFLICT). Errors other than a refusal mean the engine is away; a change is written
+ * again whole then, which changes nothing twice.
  */
 export class TeamOpWriter {
   constructor(
@@ -71,11 +70,23 @@ export class TeamOpWriter {
   private async writeChannel(before: ChannelRecord | undefined, after: ChannelRecord): Promise<ChannelRecord | undefined> {
     const claims = !after.archived && (!before || before.archived || before.name !== after.name);
     if (claims) await this.claimName(after.name, after.id);
-    const stored = await this.cas(channelKey(after.id), decodeChannel, encodeFitting, (current) => {
+    let listed: ReadonlySet<string> = new Set();
+    const stored = await this.cas(channelKey(after.id), decodeChannel, encodeChannel, (current) => {
       // Changed here while another relay's refusal undid its creation: nothing to change.
       if (!current && before && after.id !== GENERAL_CHANNEL) throw new TeamStoreRefusal(ErrorCode.NotFound, `#${after.name} no longer exists`);
+      listed = current?.members ?? new Set();
       return current ? reapplied(current, before, after) : after;
     });
+    // Who joined with this change gets a key, who left loses it; the members a relay of the
+    // version before listed in the channel's value get keys of their own (unless they left now).
+    const was = before?.members ?? new Set<string>();
+    const left = new Set([...was].filter((member) => !after.members.has(member)));
+    const joined = [...after.members].filter((member) => !was.has(member));
+    await inBatches([...new Set([...joined, ...[...listed].filter((m) => !left.has(m))])], async (member) => {
+      const key = memberKey(after.id, member);
+      this.revisions.set(key, await this.kv.put(key, MEMBER_VALUE));
+    });
+    await inBatches([...left], (member) => this.kv.delete(memberKey(after.id, member)));
     if (before && !before.archived && (after.archived || before.name !== after.name)) await this.releaseName(before.name, after.id);
     return stored;
   }
@@ -149,20 +160,17 @@ export class TeamOpWriter {
   }
 }
 
-function encodeFitting(channel: ChannelRecord): string {
-  const value = encodeChannel(channel);
-  if (Buffer.byteLength(value) <= MAX_VALUE_BYTES) return value;
-  throw new TeamStoreRefusal(ErrorCode.Conflict, `#${channel.name} has as many members as a channel of a relay cluster may hold`);
-}
-
-/** A channel as another relay left it with this relay's change (before → after) on top. */
+/** A channel's value as another relay left it with this relay's change (before → after) on
+ *  top; its members are this relay's (they are written as keys of their own). */
 function reapplied(current: ChannelRecord, before: ChannelRecord | undefined, after: ChannelRecord): ChannelRecord {
   if (!before) return after;
   const pick = <K extends 'name' | 'topic' | 'private' | 'archived'>(field: K) => (before[field] !== after[field] ? after[field] : current[field]);
-  const members = new Set(current.members);
-  for (const m of after.members) if (!before.members.has(m)) members.add(m);
-  for (const m of before.members) if (!after.members.has(m)) members.delete(m);
-  return { ...current, name: pick('name'), topic: pick('topic'), private: pick('private'), archived: pick('archived'), members };
+  return { ...current, name: pick('name'), topic: pick('topic'), private: pick('private'), archived: pick('archived'), members: after.members };
+}
+
+/** Many keys at once, a batch in flight at a time: the engine answers each, in any order. */
+async function inBatches<T>(items: T[], write: (item: T) => Promise<unknown>, size = 256): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(write));
 }
 
 function wrongRevision(err: unknown): boolean {

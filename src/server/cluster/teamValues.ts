@@ -9,20 +9,26 @@ import { StoredChannelMeta, StoredClientId, StoredMessageState, StoredSeq } from
  */
 
 const seq = StoredSeq;
-const ChannelValue = StoredChannelMeta.extend({ members: z.array(StoredClientId).max(ConversationLimits.channelMembers) });
+/** `members`: only in values a relay of the version before wrote (members have keys of their own now). */
+const ChannelValue = StoredChannelMeta.extend({ members: z.array(StoredClientId).max(ConversationLimits.channelMembers).optional() });
 const StateValue = StoredMessageState;
 const ReadValue = z.object({ seq });
 const ReceiptsValue = z.object({ on: z.boolean() });
 
+/** A channel's value: everything but its members. */
 export function encodeChannel(c: ChannelRecord): string {
   const { id, name, topic, archived, createdBy, createdAt } = c;
-  return JSON.stringify({ id, name, topic, private: c.private, archived, createdBy, createdAt, members: [...c.members] });
+  return JSON.stringify({ id, name, topic, private: c.private, archived, createdBy, createdAt });
 }
 
+/** A channel's value; its members are those an older value listed (none in a value of this version). */
 export function decodeChannel(bytes: Uint8Array): ChannelRecord | Error {
   const parsed = parse(ChannelValue, bytes);
-  return parsed instanceof Error ? parsed : { ...parsed, members: new Set(parsed.members) };
+  return parsed instanceof Error ? parsed : { ...parsed, members: new Set(parsed.members ?? []) };
 }
+
+/** A member key's value: the key itself says it all. */
+export const MEMBER_VALUE = '{}';
 
 export const encodeState = (state: MessageState): string => JSON.stringify(state);
 export const decodeState = (bytes: Uint8Array): MessageState | Error => parse(StateValue, bytes);
