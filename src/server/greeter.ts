@@ -142,8 +142,11 @@ export class Greeter {
 
     // What this client missed: from its own bookmark when it brings one for this history,
     // otherwise from where the relay last delivered to this identity.
-    const from =
-      hello.resume && hello.resume.epoch === history.epoch ? Math.min(hello.resume.seq, history.storedSeq) : wasKnown ? deliveredBefore : history.storedSeq;
+    const resume = hello.resume && hello.resume.epoch === history.epoch ? hello.resume.seq : undefined;
+    const from = resume !== undefined ? Math.min(resume, history.storedSeq) : wasKnown ? deliveredBefore : history.storedSeq;
+    // A bookmark past this relay's history: the client had those messages from another relay of
+    // its cluster, and this one (just restarted, still reading the stream) must not send them again.
+    if (resume !== undefined && resume > from) session.hasUpTo = resume;
     // Everything of the conversations it may read, its own messages included (sent from
     // another machine, or before a restart), each as its latest version.
     const missed = history.replayFor(clientId, from, this.ctx.audience.readerCheck(clientId));
@@ -154,7 +157,7 @@ export class Greeter {
       clientId,
       epoch: history.epoch,
       // Where this connection continues from: the replay below and live messages come after it.
-      seq: from,
+      seq: Math.max(from, session.hasUpTo),
       ...(secret !== undefined ? { proof: proveSecret(secret, 'relay', transcript) } : {}),
       ...(invite !== undefined && secret !== undefined ? { secret } : {}),
       // Bounded, not every identity ever seen: the most recent ones and the watched ones.

@@ -68,6 +68,9 @@ export class Session implements PresenceSession {
   blockedBy: Set<Session> | undefined;
   /** The client understands presence frames (it sent a watch set); see presence.ts. */
   presenceAware = false;
+  /** The client has every message up to this seq (its bookmark was past the relay's history
+   *  when it came, in a cluster): live ones up to it are not sent again. */
+  hasUpTo = 0;
   /** Handshake-only state, let go once the hello is accepted. */
   handshakeTimer: NodeJS.Timeout | undefined;
   serverNonce: string;

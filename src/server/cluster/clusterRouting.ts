@@ -198,7 +198,7 @@ export class ClusterRouting implements ChangePublisher {
     for (const [clientId, sessions] of audience.online(conversationKeyOf(entry.to, entry.from))) {
       let wrote = false;
       for (const target of sessions) {
-        if (target === sending) continue;
+        if (target === sending || entry.seq <= target.hasUpTo) continue;
         flow.deliver(target, frame);
         wrote = true;
       }
