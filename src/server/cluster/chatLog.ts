@@ -15,6 +15,7 @@ import {
 } from '@nats-io/jetstream';
 import type { Logger } from '../../net/logger';
 import { CHAT_STREAM, CHAT_SUBJECT } from './names';
+import { whileForming } from './whileForming';
 import type { ClusterEngine } from './natsEngine';
 
 /**
@@ -58,7 +59,7 @@ export class ChatLog {
   /** Makes sure the stream exists with these limits and opens it. */
   static async open(engine: ClusterEngine, limits: ChatLogLimits, logger: Logger): Promise<ChatLog> {
     const jsm = await jetstreamManager(engine.nc);
-    const info = await whileForming(() => ensureStream(jsm, streamConfig(limits), logger), logger);
+    const info = await whileForming(() => ensureStream(jsm, streamConfig(limits), logger), logger, 'the chat stream');
     return new ChatLog(jetstream(engine.nc), logger, epochOf(info), info.state.first_seq, info.state.last_seq);
   }
 
@@ -127,28 +128,6 @@ function streamConfig(limits: ChatLogLimits): Partial<StreamConfig> & { name: st
 
 /** Creates the stream, or brings an existing one's limits to these (a refused change is logged:
  *  the stream as it is still works). */
-/** What JetStream answers while its cluster is still forming (nodes started together, a node
- *  restarting): worth waiting for, unlike a stream that cannot be made at all. */
-const FORMING = /no suitable peers for placement|insufficient resources|temporarily unavailable|cluster not (?:ready|available)|no leader/i;
-const FORMING_WAIT_MS = 60_000;
-const FORMING_RETRY_MS = 500;
-
-/** Runs `work` again while the engine's JetStream cluster is still forming, for up to a minute. */
-async function whileForming<T>(work: () => Promise<T>, logger: Logger): Promise<T> {
-  const deadline = Date.now() + FORMING_WAIT_MS;
-  for (let said = false; ;) {
-    try {
-      return await work();
-    } catch (err) {
-      const message = (err as Error).message;
-      if (!FORMING.test(message) || Date.now() > deadline) throw err;
-      if (!said) logger.info('waiting for the engine’s JetStream cluster to form', { error: message });
-      said = true;
-      await new Promise((resolve) => setTimeout(resolve, FORMING_RETRY_MS));
-    }
-  }
-}
-
 async function ensureStream(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }, logger: Logger): Promise<StreamInfo> {
   let existing: StreamInfo | undefined;
   try {

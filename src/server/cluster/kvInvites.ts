@@ -5,6 +5,7 @@ import { InviteLimits } from '../../net/protocol/inviteMessages';
 import type { Logger } from '../../net/logger';
 import { CountUse, InviteMirror, Invites, Stored } from '../invites';
 import { watchBucket } from './bucketWatch';
+import { whileForming } from './whileForming';
 
 export const INVITES_BUCKET = 'tm_invites';
 /** After the engine failed a write, the next try waits this long. */
@@ -40,8 +41,8 @@ export class KvInvites implements InviteMirror {
 
   /** Loads every invite of the cluster; changes made before are written from now on. */
   async open(kvm: Kvm, options: { replicas?: number } = {}): Promise<void> {
-    const kv = await kvm.create(INVITES_BUCKET, { history: 1, replicas: options.replicas ?? 1 });
-    this.watcher = await watchBucket(kv, INVITES_BUCKET, (entry) => this.apply(entry), this.logger);
+    const kv = await whileForming(() => kvm.create(INVITES_BUCKET, { history: 1, replicas: options.replicas ?? 1 }), this.logger, INVITES_BUCKET);
+    this.watcher = await whileForming(() => watchBucket(kv, INVITES_BUCKET, (entry) => this.apply(entry), this.logger), this.logger, INVITES_BUCKET);
     this.kv = kv;
     this.kick();
   }

@@ -10,6 +10,7 @@ import { keyOf, TeamOp, TeamOpWriter } from './teamOps';
 import { decodeChannel, decodeRead, decodeReceipts, decodeState } from './teamValues';
 import { TeamWriteQueue } from './teamWriteQueue';
 import { watchBucket } from './bucketWatch';
+import { whileForming } from './whileForming';
 
 /** What another relay changed, for whoever tells this relay's people (relay wiring). */
 export type RemoteTeamChange =
@@ -47,8 +48,8 @@ export class KvTeamStore extends MemoryBackedTeamStore {
   /** Opens (or makes) the bucket and loads everything in it; call before the relay listens.
    *  Changes made before are kept and written from now on. */
   async open(kvm: Kvm, options: { replicas?: number } = {}): Promise<void> {
-    const kv: KV = await kvm.create(TEAM_BUCKET, { history: 1, replicas: options.replicas ?? 1 });
-    this.watcher = await watchBucket(kv, TEAM_BUCKET, (entry) => this.apply(entry), this.logger);
+    const kv: KV = await whileForming(() => kvm.create(TEAM_BUCKET, { history: 1, replicas: options.replicas ?? 1 }), this.logger, TEAM_BUCKET);
+    this.watcher = await whileForming(() => watchBucket(kv, TEAM_BUCKET, (entry) => this.apply(entry), this.logger), this.logger, TEAM_BUCKET);
     this.loaded = true;
     const writer = new TeamOpWriter(kv, this.revisions);
     this.queue.start((op) => this.write(writer, op));

@@ -2,6 +2,7 @@ import type { KV, Kvm } from '@nats-io/kv';
 import type { Logger } from '../../net/logger';
 import { PRESENCE_BUCKET } from './names';
 import { decodeSnapshot, encodeSnapshot, Snapshot } from './presenceWire';
+import { whileForming } from './whileForming';
 
 /** A snapshot read from the bucket, with the revision a conditional delete needs. */
 export interface StoredSnapshot {
@@ -41,7 +42,7 @@ export class PresenceSnapshots {
     options: { relayId: string; replicas: number; current: () => Snapshot; logger: Logger; delayMs: number },
   ): Promise<PresenceSnapshots> {
     // One value per key: only the latest roster matters.
-    const kv = await kvm.create(PRESENCE_BUCKET, { history: 1, replicas: options.replicas });
+    const kv = await whileForming(() => kvm.create(PRESENCE_BUCKET, { history: 1, replicas: options.replicas }), options.logger, PRESENCE_BUCKET);
     return new PresenceSnapshots(kv, options.relayId, options.current, options.logger, options.delayMs);
   }
 
