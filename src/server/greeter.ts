@@ -144,9 +144,11 @@ export class Greeter {
     // otherwise from where the relay last delivered to this identity.
     const resume = hello.resume && hello.resume.epoch === history.epoch ? hello.resume.seq : undefined;
     const from = resume !== undefined ? Math.min(resume, history.storedSeq) : wasKnown ? deliveredBefore : history.storedSeq;
-    // A bookmark past this relay's history: the client had those messages from another relay of
-    // its cluster, and this one (just restarted, still reading the stream) must not send them again.
-    if (resume !== undefined && resume > from) session.hasUpTo = resume;
+    // In a cluster, a bookmark past this relay's history means the client had those messages from
+    // another relay, and this one (just restarted, still reading the stream) must not send them
+    // again. Alone, it means the relay gave out numbers it did not keep and will give them again:
+    // the welcome takes the client back to what is held.
+    if (history.followsStream && resume !== undefined && resume > from) session.hasUpTo = resume;
     // Everything of the conversations it may read, its own messages included (sent from
     // another machine, or before a restart), each as its latest version.
     const missed = history.replayFor(clientId, from, this.ctx.audience.readerCheck(clientId));

@@ -42,6 +42,8 @@ type Pending =
 
 export class MessageHistory {
   epoch: string; // set again by followStream() in cluster mode
+  /** Cluster mode: seqs are the stream's, never given twice (see followStream). */
+  followsStream = false;
   private lastSeq = 0;
   private lastStored = 0;
   /** The seq onTrimmed was last told. */
@@ -159,6 +161,7 @@ export class MessageHistory {
    *  `<epoch>-<seq>`: new tables). Only in memory and from empty, at a relay's start. */
   followStream(epoch: string): void {
     if (this.log || this.records.size > 0 || this.lastSeq > 0) throw new Error('a history follows a stream only in memory and from empty');
+    this.followsStream = true;
     this.pacing.stop();
     this.epoch = epoch;
     this.records = new HistoryRecords(this.maxEntries, this.maxBytes, epoch);
