@@ -78,8 +78,9 @@ export class Greeter {
       session.pauseReading('greeting');
       void redeemed.then((answer) => {
         if (session.state !== 'handshake') return; // closed meanwhile (the handshake timed out)
-        session.resumeReading('greeting');
         this.afterInvite(session, hello, transcript, answer);
+        // Whatever the client sent after its hello is read as from a welcomed session.
+        session.resumeReading('greeting');
       });
       return;
     }
