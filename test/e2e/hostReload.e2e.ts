@@ -15,7 +15,7 @@ import {
   shownMessageTexts,
   statusItem,
 } from './team';
-import { waitForSavedEditor } from './workbenchState';
+import { waitForSavedEditor, waitForSavedText } from './workbenchState';
 
 /**
  * The host reloads her window: the relay inside her editor goes with the extension host and must
@@ -78,6 +78,8 @@ describe('e2e Team Messenger: the host reloads her window', function () {
     await vscode.screenshot('1-before-reload');
     // The workbench saves which editor is in front only when idle: a reload before that would restore the chat in front.
     await waitForSavedEditor(vscode, 'Untitled-1', 'the untitled editor in front of the chat');
+    // And the conversation the extension keeps in its global state, with the unread message in it.
+    await waitForSavedText(vscode, 'unread before the reload', 'the conversation with the unread message');
 
     await vscode.page.reload({ waitUntil: 'domcontentloaded' });
     await vscode.waitForVisible(vscode.page.locator('.monaco-workbench'), 'the workbench after the reload');
