@@ -5,7 +5,7 @@ import { channelKey, conversationKeyOf, normaliseChannelName } from '../net/prot
 import { TeamMessengerError } from '../net/protocol/errors';
 import { createStreamLogger } from '../net/logger';
 import { ChatMessage } from '../net/protocol/messages';
-import { writeFileAtomic } from '../server/atomicFile';
+import { writeFileAtomic } from '../net/atomicFile';
 import { channelEvent, channelLine, messageEvent, messageLine, updateEvent, updateLine } from './chatEvents';
 import { createClient, knownChannel, requireMember } from './clientSetup';
 import { parseLogLevel } from './logLevel';

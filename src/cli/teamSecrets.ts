@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../server/atomicFile';
+import { writeFileAtomic } from '../net/atomicFile';
 import { homeDir } from './paths';
 
 /**

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ClientTlsOptions, sameFingerprint } from '../net/client/teamClient';
 import { Logger } from '../net/logger';
 import { createCertificate, fingerprintOf } from '../server/certificate';
-import { writeFileAtomic } from '../server/atomicFile';
+import { writeFileAtomic } from '../net/atomicFile';
 import { UsageError } from './options';
 import { homeDir } from './paths';
 

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeFileAtomic } from '../net/atomicFile';
 import type { Logger } from '../net/logger';
 import { type KeyValueStore, reasonOf } from './savedState';
 
@@ -11,13 +12,11 @@ const MAX_FILE_BYTES = 1024 * 1024;
  * decision is on disk as soon as its write resolves, where VS Code's global state in a browser
  * workbench is written when the page is idle (a reload right after could lose it). Every read
  * looks at the file, and every write changes one key of what is there now, so windows sharing
- * the folder see each other's writes. Writes go to a temporary file renamed over the old one:
- * a crash leaves the old file or the new, never half of one. An unreadable file is moved aside
+ * the folder see each other's writes. The file is small and written whole (writeFileAtomic: a
+ * crash leaves the old file or the new, never half of one). An unreadable file is moved aside
  * (said in the log) before a write replaces it. No `vscode`.
  */
 export class JsonFileStore implements KeyValueStore {
-  /** Writes in this process, one at a time, in order. */
-  private queue: Promise<void> = Promise.resolve();
   private toldUnreadable = false;
 
   constructor(
@@ -32,9 +31,12 @@ export class JsonFileStore implements KeyValueStore {
 
   /** Sets `key` (undefined removes it); resolves once the file holds it, rejects when it cannot. */
   update(key: string, value: unknown): Promise<void> {
-    const write = this.queue.then(() => this.write(key, value));
-    this.queue = write.catch(() => undefined);
-    return write;
+    try {
+      this.write(key, value);
+      return Promise.resolve();
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   /** The file's entries: {} when there is none, undefined when it cannot be read as ours. */
@@ -56,26 +58,19 @@ export class JsonFileStore implements KeyValueStore {
     }
   }
 
-  private async write(key: string, value: unknown): Promise<void> {
-    await fs.promises.mkdir(path.dirname(this.file), { recursive: true });
+  private write(key: string, value: unknown): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
     let entries = this.load();
     if (!entries) {
       const aside = `${this.file}.unreadable-${Date.now()}`;
-      await fs.promises.rename(this.file, aside);
+      fs.renameSync(this.file, aside);
       this.logger.warn('set an unreadable saved file aside before writing a new one', { file: this.file, aside });
       this.toldUnreadable = false;
       entries = {};
     }
     if (value === undefined) delete entries[key];
     else entries[key] = value;
-    const temporary = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    try {
-      await fs.promises.writeFile(temporary, `${JSON.stringify(entries, undefined, 2)}\n`, { mode: 0o600 });
-      await fs.promises.rename(temporary, this.file);
-    } catch (err) {
-      await fs.promises.rm(temporary, { force: true });
-      throw err;
-    }
+    writeFileAtomic(this.file, `${JSON.stringify(entries, undefined, 2)}\n`);
   }
 
   private unreadable(why: string): undefined {

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../net/logger';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../net/atomicFile';
 
 /**
  * The history's files in its folder: an append-only log of messages, one JSON object per line,

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../net/logger';
 import { INVITE_TOKEN, InviteInfo, InviteLimits } from '../net/protocol/inviteMessages';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../net/atomicFile';
 
 /**
  * The relay's invites: tokens that let a newcomer in once (or `uses` times) before they expire,

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import { Logger } from '../net/logger';
 import { KnownPeer } from '../net/protocol/messages';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../net/atomicFile';
 import { parseJsonLines } from './jsonLines';
 import { RecencyList } from './recencyList';
 

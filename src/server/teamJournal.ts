@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Logger } from '../net/logger';
-import { writeFileAtomic } from './atomicFile';
+import { writeFileAtomic } from '../net/atomicFile';
 
 const JOURNAL_FILE = 'team.jsonl';
 
