@@ -96,9 +96,7 @@ export class ClusterRouting implements ChangePublisher {
     const msgId = chatMessageId(session.clientId, entry.ref);
     const sent: InFlight = { session, clientId: session.clientId, ref: entry.ref };
     this.inFlight.set(msgId, sent);
-    // id and seq are undefined here: JSON leaves them out, the reader sets them.
-    const body = Buffer.from(JSON.stringify({ ...entry, id: undefined, seq: undefined }), 'utf8');
-    log.publish(body, msgId).then(
+    log.publish(streamBody(entry), msgId).then(
       (pubAck) => {
         // A duplicate (a resend after a failover) carries the original's seq: acked with it, once delivered.
         sent.seq = pubAck.seq;
@@ -120,8 +118,7 @@ export class ClusterRouting implements ChangePublisher {
   async publishRecord(entry: HistoryEntry): Promise<string> {
     const log = this.log;
     if (!log || !this.engine?.reachable()) throw new Error('the cluster engine cannot be reached');
-    const body = Buffer.from(JSON.stringify({ ...entry, id: undefined, seq: undefined }), 'utf8');
-    const pubAck = await log.publish(body, chatMessageId(entry.from, entry.ref));
+    const pubAck = await log.publish(streamBody(entry), chatMessageId(entry.from, entry.ref));
     return `${log.epoch}-${pubAck.seq}`;
   }
 
@@ -268,4 +265,10 @@ export class ClusterRouting implements ChangePublisher {
       fatal: false,
     });
   }
+}
+
+/** A message as the stream stores it: without id and seq (JSON leaves them out), which the
+ *  reader sets from the stream's seq. */
+function streamBody(entry: HistoryEntry): Buffer {
+  return Buffer.from(JSON.stringify({ ...entry, id: undefined, seq: undefined }), 'utf8');
 }
