@@ -130,6 +130,7 @@ async function throughput(sys: System, spec: Extract<Spec, { w: 'throughput' }>,
     sutCpuSecondsPerMillion: (cpu.sutSeconds / msgs) * 1e6,
     sutCpuUtil: cpu.sutUtil,
     loadgenCpuUtil: cpu.ownUtil,
+    hostStolenCores: cpu.stolenCores,
     windowSeconds: cpu.seconds,
     open: pairs.every((p) => p.receiver.isOpen() && p.sender.isOpen()),
   };
@@ -202,6 +203,7 @@ async function latency(sys: System, spec: Extract<Spec, { w: 'latency' }>, pid: 
     achievedPerSec: rec.hist.totalCount / (spec.measureMs / 1000),
     sutCpuUtil: cpu.sutUtil,
     loadgenCpuUtil: cpu.ownUtil,
+    hostStolenCores: cpu.stolenCores,
   };
 }
 

@@ -338,6 +338,11 @@ function recordOf(item: Planned, system: BenchSubject, spec: Spec, rounds: Round
   return record;
 }
 
+/** What the host took, when it took anything (lib/proc.ts, hostStolenSeconds). */
+function stolen(cores: number | undefined): string {
+  return cores === undefined || !(cores >= 0.005) ? '' : `, host took ${cores.toFixed(2)} cores`;
+}
+
 function headline(spec: Spec, metrics: Record<string, unknown>): string {
   const m = metrics as Record<string, number & Record<string, number>>;
   const f = (n: number) => (n == null || Number.isNaN(n) ? 'n/a' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
@@ -345,9 +350,9 @@ function headline(spec: Spec, metrics: Record<string, unknown>): string {
   const t = (n: number) => (typeof n === 'number' ? String(Math.round(n * 1000) / 1000) : 'n/a');
   switch (spec.w) {
     case 'throughput':
-      return `${f(m.deliveredPerSec)} msgs/s, ${f(m.sutCpuSecondsPerMillion)} CPU s/M, loadgen ${f(m.loadgenCpuUtil * 100)}%`;
+      return `${f(m.deliveredPerSec)} msgs/s, ${f(m.sutCpuSecondsPerMillion)} CPU s/M, loadgen ${f(m.loadgenCpuUtil * 100)}%${stolen(m.hostStolenCores)}`;
     case 'latency':
-      return `p50 ${t(m.p50Ms)} p99 ${t(m.p99Ms)} p99.9 ${t(m.p999Ms)} ms, lost ${m.lost}`;
+      return `p50 ${t(m.p50Ms)} p99 ${t(m.p99Ms)} p99.9 ${t(m.p999Ms)} ms, lost ${m.lost}, system CPU ${f(m.sutCpuUtil)}${stolen(m.hostStolenCores)}`;
     case 'fanout':
       return `${f(m.deliveriesPerSec)} deliveries/s, p99 ${t(m.latencyAt.p99Ms)} ms`;
     case 'file':

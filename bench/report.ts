@@ -32,9 +32,11 @@ function systemsIn(r: Results, workload: string): SystemName[] {
 }
 
 /** Rows = labels, columns = systems, then "relay ÷ peer" for each peer present. */
-function table(r: Results, workload: string, what: string, get: (m: M) => unknown, fmt: (v: unknown) => string, rowLabels?: string[]): string {
+/** A figure of every system per case, and the relay's ratio to each peer unless `ratios` is false
+ *  (a figure of the machine, not of the systems). */
+function table(r: Results, workload: string, what: string, get: (m: M) => unknown, fmt: (v: unknown) => string, rowLabels?: string[], ratios = true): string {
   const systems = systemsIn(r, workload);
-  const peers = PEERS.filter((p) => systems.includes(p));
+  const peers = ratios ? PEERS.filter((p) => systems.includes(p)) : [];
   const rows = rowLabels ?? labels(r, workload);
   const head = [what, ...systems, ...(systems.includes('relay') ? peers.map((p) => `relay ÷ ${p}`) : [])];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? ' --- ' : ' ---: ')).join('|')}|`];
@@ -217,6 +219,16 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
           (x) => x.loadgenCpuUtil,
           (v) => num(v, 2),
         ) +
+        '\n' +
+        table(
+          r,
+          'w1',
+          'CPU the host took (steal, cores)',
+          (x) => x.hostStolenCores,
+          (v) => num(v, 2),
+          undefined,
+          false,
+        ) +
         '\nA load generator near 1.00 core is itself the limit of that run: the system figure is then a lower bound.\n',
     );
   }
@@ -248,7 +260,18 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
           'system CPU use (cores)',
           (x) => x.sutCpuUtil,
           (v) => num(v, 2),
-        ),
+        ) +
+        '\n' +
+        table(
+          r,
+          'w2',
+          'CPU the host took (steal, cores)',
+          (x) => x.hostStolenCores,
+          (v) => num(v, 2),
+          undefined,
+          false,
+        ) +
+        '\nA virtual machine held to a CPU quota loses its CPUs for up to ~100 ms at a time once it uses more than the quota (steal): a run where the host took CPU has its tail set by the host, not by the system (bench/NOTES.md).\n',
     );
   }
   if (labels(r, 'w3').length) {

@@ -6,7 +6,7 @@
 import { Histogram } from 'hdr-histogram-js';
 import { newHistogram, nowUs, readStamp, sleep } from './common';
 import { flushAll } from './outbox';
-import { cpuSeconds } from './proc';
+import { cpuSeconds, hostStolenSeconds } from './proc';
 import type { OnMessage, Receiver, Sender, System } from './systems';
 
 export async function inBatches<T>(n: number, limit: number, make: (i: number) => Promise<T>): Promise<T[]> {
@@ -156,8 +156,11 @@ export class CpuWindow {
   sutSeconds = 0;
   ownSeconds = 0;
   seconds = 0;
+  private stolen0 = 0;
+  stolenSeconds = 0;
   constructor(private readonly pid: number) {}
   start(): void {
+    this.stolen0 = hostStolenSeconds();
     this.sut0 = this.pid ? cpuSeconds(this.pid) : 0;
     this.own0 = process.cpuUsage();
     this.t0 = performance.now();
@@ -167,11 +170,16 @@ export class CpuWindow {
     this.sutSeconds = this.pid ? cpuSeconds(this.pid) - this.sut0 : NaN;
     const own = process.cpuUsage(this.own0);
     this.ownSeconds = (own.user + own.system) / 1e6;
+    this.stolenSeconds = hostStolenSeconds() - this.stolen0;
   }
   get sutUtil(): number {
     return this.sutSeconds / this.seconds;
   }
   get ownUtil(): number {
     return this.ownSeconds / this.seconds;
+  }
+  /** CPUs the host took from this machine during the window (see hostStolenSeconds). */
+  get stolenCores(): number {
+    return this.stolenSeconds / this.seconds;
   }
 }

@@ -15,6 +15,21 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds the hypervisor gave to others while this machine's CPUs had work ("steal" in
+ * /proc/stat, all CPUs together). A virtual machine held to a CPU quota loses its CPUs in slices of
+ * ~100 ms when it uses more than the quota: invisible to the machine's own scheduler, and far
+ * longer than any relay's turn, so a latency tail measured meanwhile is the host's.
+ */
+export function hostStolenSeconds(): number {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
+    return Number(fields[8] ?? 0) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
 /** This process's CPU seconds with those of its children that ended (a browser it started and
  *  closed, and that browser's own processes, once each was waited for). */
 export function selfAndEndedChildrenCpuSeconds(): number {
