@@ -108,7 +108,7 @@ export class HistoryRecords implements CodecTables {
     const n = this.push(encoded ? encoded.size : lineBytes, lineBytes);
     if (n < 0) return -1;
     if (encoded) encoded.write(this.ring.view(n));
-    else writeRawRecord(this.ring.view(n), entry, messageJson!);
+    else writeRawRecord(this.ring.store, this.ring.offsetOf(n), entry, messageJson!);
     const slot = this.ring.slotOf(n);
     this.seqs.values[slot] = entry.seq;
     this.times.values[slot] = entry.ts;

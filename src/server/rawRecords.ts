@@ -14,13 +14,13 @@ export const RAW_MAX_BYTES = 8 * 1024 * 1024;
 const PREFIX = '{"ref":';
 
 /**
- * Writes the log line of `entry` (`lineBytes` long, see logLineBytes) from its frame's JSON:
- * `{"ref":<ref>,` then the JSON after `{"t":"message",`, then a newline.
+ * Writes the log line of `entry` (`lineBytes` long, see logLineBytes) from its frame's JSON into
+ * `into` at `start`: `{"ref":<ref>,` then the JSON after `{"t":"message",`, then a newline.
  */
-export function writeRawRecord(into: Buffer, entry: HistoryEntry, messageJson: Buffer): void {
+export function writeRawRecord(into: Buffer, start: number, entry: HistoryEntry, messageJson: Buffer): void {
   // Byte by byte: short strings cost more as calls into Node than as loops.
-  let at = 0;
-  for (; at < PREFIX.length; at++) into[at] = PREFIX.charCodeAt(at);
+  let at = start;
+  for (let i = 0; i < PREFIX.length; i++) into[at++] = PREFIX.charCodeAt(i);
   const ref = entry.ref;
   if (plainAscii(ref)) {
     into[at++] = 0x22;

@@ -36,16 +36,21 @@ export class RecentRefs {
     return this.ring.size;
   }
 
-  /** Remembers `ackJson` (UTF-8 bytes) as the answer to a resend of (`clientId`, `ref`). */
-  remember(clientId: string, ref: string, ackJson: Buffer): void {
+  /**
+   * Remembers the ack's JSON (UTF-8 bytes) as the answer to a resend of (`clientId`, `ref`):
+   * `ack` from `jsonStart` on, so the relay passes the ack frame it sends, header and all,
+   * without making a view of its JSON for every message.
+   */
+  remember(clientId: string, ref: string, ack: Buffer, jsonStart = 0): void {
     const idBytes = 2 * clientId.length;
     const refBytes = 2 * ref.length;
-    const n = this.ring.push(idBytes + refBytes + ackJson.length);
+    const n = this.ring.push(idBytes + refBytes + ack.length - jsonStart);
     if (n < 0) return; // larger than the whole store: a resend of it will be a new message
-    const record = this.ring.view(n);
-    record.write(clientId, 0, idBytes, 'utf16le');
-    record.write(ref, idBytes, refBytes, 'utf16le');
-    ackJson.copy(record, idBytes + refBytes);
+    const bytes = this.ring.store;
+    const at = this.ring.offsetOf(n);
+    bytes.write(clientId, at, idBytes, 'utf16le');
+    bytes.write(ref, at + idBytes, refBytes, 'utf16le');
+    ack.copy(bytes, at + idBytes + refBytes, jsonStart);
     const hash = hashPair(clientId, ref);
     const slot = this.ring.slotOf(n);
     this.hashes[slot] = hash;

@@ -51,32 +51,38 @@ export class Router {
     const cluster = this.cluster;
     // In a cluster the stream numbers the message: id and seq are set when it comes back.
     const seq = cluster ? 0 : history.nextSeq();
-    const entry: HistoryEntry = {
-      id: cluster ? '' : `${history.epoch}-${seq}`,
-      seq,
-      ts: Date.now(),
-      from: session.clientId,
-      fromName: session.name,
-      to,
-      text: send.text,
-      ...(send.code ? { code: send.code } : {}),
-      ...(root ? { thread: root.id } : {}),
-      ...rich,
-      ...(hasCodeParts(send) ? codeParts(send) : undefined),
-      ref: send.ref,
-    };
+    const id = cluster ? '' : `${history.epoch}-${seq}`;
+    const entry: HistoryEntry =
+      send.code || root || rich || hasCodeParts(send)
+        ? {
+            id,
+            seq,
+            ts: Date.now(),
+            from: session.clientId,
+            fromName: session.name,
+            to,
+            text: send.text,
+            ...(send.code ? { code: send.code } : {}),
+            ...(root ? { thread: root.id } : {}),
+            ...rich,
+            ...(hasCodeParts(send) ? codeParts(send) : undefined),
+            ref: send.ref,
+          }
+        : // Nearly every message: a literal of one shape, no spreads (bench/NOTES.md).
+          { id, seq, ts: Date.now(), from: session.clientId, fromName: session.name, to, text: send.text, ref: send.ref };
     // In a cluster the reader counts a reply on its thread root once the stream has it.
     if (cluster) return cluster.publish(session, entry);
     const frame = chatMessageFrame(entry, false);
+    if (!history.durable) {
+      history.append(entry, frame.subarray(HEADER_BYTES));
+      this.deliver(session, conv, entry, frame);
+      if (root) this.changes.replied(root.seq, conv, entry);
+      return;
+    }
     const stored = () => {
       this.deliver(session, conv, entry, frame);
       if (root) this.changes.replied(root.seq, conv, entry);
     };
-    if (!history.durable) {
-      history.append(entry, frame.subarray(HEADER_BYTES));
-      stored();
-      return;
-    }
     // On disk nobody hears of it, the sender included, until it is written (never an ack for
     // a message the relay did not store); a full disk gets the sender a clear error instead.
     history.append(entry, frame.subarray(HEADER_BYTES), {
@@ -146,7 +152,7 @@ export class Router {
       }
     }
     const ackBytes = ackFrame(ack);
-    recentRefs.remember(session.clientId, entry.ref, ackBytes.subarray(HEADER_BYTES));
+    recentRefs.remember(session.clientId, entry.ref, ackBytes, HEADER_BYTES);
     // Queued now, written after the scheduler's beforeFlush has put the entry on disk; it may
     // wait a few milliseconds for the sender's next acks so a busy sender gets them in one write.
     session.connection.sendEncodedLazy(ackBytes);

@@ -153,7 +153,7 @@ export class ClusterRouting implements ChangePublisher {
     if (history.appendAt(entry, frame.subarray(HEADER_BYTES))) {
       const sending = this.inFlight.get(msgId)?.session;
       const ack = this.deliver(entry, frame, sending);
-      recentRefs.remember(entry.from, entry.ref, ackFrame(ack).subarray(HEADER_BYTES));
+      recentRefs.remember(entry.from, entry.ref, ackFrame(ack), HEADER_BYTES);
       // The relay that took a reply has its thread's summary count it (once, by the reply's seq).
       const rootSeq = entry.thread === undefined ? undefined : seqOfMessageId(entry.thread);
       if (sending && rootSeq !== undefined) this.changes.replied(rootSeq, '', { from: entry.from, ts: entry.ts, seq });

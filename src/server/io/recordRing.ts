@@ -154,6 +154,20 @@ export class RecordRing {
     return this.buffer.subarray(start, start + this.lengths[slot]);
   }
 
+  /**
+   * Where record `n` starts in `store`, for writing a record just pushed without making a view of
+   * it (a Buffer object per record, on every relayed message). Valid until the next push.
+   */
+  offsetOf(n: number): number {
+    if (!this.has(n)) throw new RangeError(`record ${n} is not held (held: ${this.firstRecord}..${this.nextRecord - 1})`);
+    return this.starts[n % this.slots];
+  }
+
+  /** The buffer records live in (see offsetOf); a push may replace it. */
+  get store(): Buffer {
+    return this.buffer;
+  }
+
   lengthOf(n: number): number {
     return this.lengths[n % this.slots];
   }
