@@ -1,6 +1,7 @@
 import { decodeClientMessage } from '../../net/protocol/controlCodec';
 import { ClientMessage, isClientId, Limits, Send } from '../../net/protocol/messages';
 import { hasCodeParts } from '../../net/protocol/codeMessages';
+import { scanPlainSend } from './plainSendScan';
 
 /**
  * The relay decodes a `send` for every chat message it routes, and running the zod schema on
@@ -29,7 +30,9 @@ export function fastSend(value: Record<string, unknown>): Send | undefined {
   return { t: 'send', ref, to: to.slice() as string[], text };
 }
 
-/** A client's message as the relay decodes it: plain sends by hand, everything else by schema. */
+/** A client's message as the relay decodes it: plain sends from their bytes when they are the
+ *  project's own encoding (plainSendScan.ts), else by hand after JSON.parse, everything else by
+ *  schema. */
 export function decodeClientMessageFast(payload: Buffer): ClientMessage {
-  return decodeClientMessage(payload, fastSend);
+  return scanPlainSend(payload) ?? decodeClientMessage(payload, fastSend);
 }
