@@ -56,6 +56,19 @@ function table(r: Results, workload: string, what: string, get: (m: M) => unknow
   return lines.join('\n') + '\n';
 }
 
+/** What the host took from the machine during each run (steal): a figure of the machine, no ratios. */
+function hostStolenTable(r: Results, workload: string): string {
+  return table(
+    r,
+    workload,
+    'CPU the host took (steal, cores)',
+    (x) => x.hostStolenCores,
+    (v) => num(v, 2),
+    undefined,
+    false,
+  );
+}
+
 function metric(r: Results, workload: string, label: string, system: SystemName, get: (m: M) => unknown): number | undefined {
   const run = find(r, workload, label, system);
   const v = run?.metrics ? get(run.metrics) : undefined;
@@ -220,15 +233,7 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
           (v) => num(v, 2),
         ) +
         '\n' +
-        table(
-          r,
-          'w1',
-          'CPU the host took (steal, cores)',
-          (x) => x.hostStolenCores,
-          (v) => num(v, 2),
-          undefined,
-          false,
-        ) +
+        hostStolenTable(r, 'w1') +
         '\nA load generator near 1.00 core is itself the limit of that run: the system figure is then a lower bound.\n',
     );
   }
@@ -262,15 +267,7 @@ export function renderReport(r: Results, before?: Results, notes?: string): stri
           (v) => num(v, 2),
         ) +
         '\n' +
-        table(
-          r,
-          'w2',
-          'CPU the host took (steal, cores)',
-          (x) => x.hostStolenCores,
-          (v) => num(v, 2),
-          undefined,
-          false,
-        ) +
+        hostStolenTable(r, 'w2') +
         '\nA virtual machine held to a CPU quota loses its CPUs for up to ~100 ms at a time once it uses more than the quota (steal): a run where the host took CPU has its tail set by the host, not by the system (bench/NOTES.md).\n',
     );
   }
