@@ -75,21 +75,22 @@ export class Router {
     const frame = chatMessageFrame(entry, false);
     if (!history.durable) {
       history.append(entry, frame.subarray(HEADER_BYTES));
-      this.deliver(session, conv, entry, frame);
-      if (root) this.changes.replied(root.seq, conv, entry);
+      this.stored(session, conv, entry, frame, root);
       return;
     }
-    const stored = () => {
-      this.deliver(session, conv, entry, frame);
-      if (root) this.changes.replied(root.seq, conv, entry);
-    };
     // On disk nobody hears of it, the sender included, until it is written (never an ack for
     // a message the relay did not store); a full disk gets the sender a clear error instead.
     history.append(entry, frame.subarray(HEADER_BYTES), {
-      stored,
+      stored: () => this.stored(session, conv, entry, frame, root),
       notStored: (reason) =>
         this.refuseSend(session, send, new Refusal(ErrorCode.NotStored, `message not sent: ${reason}; nobody received it, send it again later`)),
     });
+  }
+
+  /** A message is kept: it goes to its conversation, and a reply counts on its thread. */
+  private stored(session: Session, conv: string, entry: HistoryEntry, frame: Buffer, root: { seq: number } | undefined): void {
+    this.deliver(session, conv, entry, frame);
+    if (root) this.changes.replied(root.seq, conv, entry);
   }
 
   /** Why a message may not go to `to`: unknown people, a channel one may not write to. */
