@@ -175,7 +175,8 @@ export class VsCodeHarness {
     this.workspaceDir = path.join(this.tempDir, 'workspace');
     this.extensionHomeDir = path.join(this.tempDir, 'team-messenger-home');
     const xdg = path.join(this.tempDir, 'xdg');
-    for (const dir of [this.userDataDir, this.extensionsDir, this.workspaceDir, this.extensionHomeDir, xdg]) {
+    const tmp = path.join(this.tempDir, 'tmp');
+    for (const dir of [this.userDataDir, this.extensionsDir, this.workspaceDir, this.extensionHomeDir, xdg, tmp]) {
       fs.mkdirSync(dir, { recursive: true });
     }
     // code-server writes a default config.yaml (with a password) and logs under XDG dirs, even with
@@ -196,6 +197,9 @@ export class VsCodeHarness {
       XDG_CACHE_HOME: path.join(xdg, 'cache'),
       XDG_STATE_HOME: path.join(xdg, 'state'),
       TEAM_MESSENGER_HOME: this.extensionHomeDir,
+      // The workbench's extension host and git leave IPC sockets in the temp folder (vscode-ipc-*,
+      // vscode-git-*): in tempDir they go with it (their paths stay under the 108-byte limit).
+      TMPDIR: tmp,
       ...options.env,
     });
     this.env = env;
