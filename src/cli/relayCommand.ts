@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createStreamLogger, Logger } from '../net/logger';
 import { DEFAULT_PORT } from '../net/protocol/limits';
+import { randomToken } from '../net/randomToken';
 import { Relay, RelayAuth, relayNodeFlags } from '../server/relay';
 import { reachableAddresses } from '../server/lanAddresses';
 import { ClusterOptions, parseClusterOptions } from '../server/cluster/clusterOptions';
@@ -185,7 +185,7 @@ function loadOrCreateRelaySecret(env: NodeJS.ProcessEnv, logger: Logger): string
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const secret = crypto.randomBytes(18).toString('base64url');
+  const secret = randomToken(18);
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   fs.writeFileSync(file, secret + '\n', { mode: 0o600 });
   logger.info('generated a team secret; share it with your team', { secret, file });

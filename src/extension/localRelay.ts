@@ -1,8 +1,8 @@
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Logger, prefixedLogger } from '../net/logger';
+import { randomToken } from '../net/randomToken';
 import { reachableAddresses } from '../server/lanAddresses';
 import { createCertificate, fingerprintOf } from '../server/certificate';
 import { Relay } from '../server/relay';
@@ -78,7 +78,7 @@ export class LocalRelay extends Disposable {
     const settings = readSettings();
     let secret = await this.secrets.teamSecret();
     if (!secret) {
-      secret = crypto.randomBytes(18).toString('base64url');
+      secret = randomToken(18);
       await this.secrets.setTeamSecret(secret);
     }
     const certificate = await this.certificate();

@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { randomToken } from '../net/randomToken';
 import { ErrorCode } from '../net/protocol/errors';
 import type { ChannelCreate, ChannelInfo } from '../net/protocol/conversationMessages';
 import { channelNameProblem, ConversationLimits, GENERAL_CHANNEL, GENERAL_KEY, normaliseChannelName } from '../net/protocol/conversationKeys';
@@ -35,7 +35,7 @@ export class Channels {
   constructor(
     private readonly store: TeamStore,
     private readonly identities: KnownIdentities,
-    private readonly newId: () => string = () => crypto.randomBytes(9).toString('base64url'),
+    private readonly newId: () => string = () => randomToken(9),
   ) {}
 
   /** Whether `clientId` may read conversation `conv` (a channel or people key). */

@@ -1,4 +1,4 @@
-import * as crypto from 'node:crypto';
+import { randomToken } from '../net/randomToken';
 import { ChatMessage } from '../net/protocol/messages';
 import { FloodLog } from './floodLog';
 import { HistoryEntry, isUpdateRecord, parseRecord, updateRecordJson } from './historyEntry';
@@ -72,7 +72,7 @@ export class MessageHistory {
     this.failures = new FloodLog(options.logger);
     this.log = options.dir ? new HistoryLog(options.dir, options.logger) : undefined;
     const state = this.log?.loadState();
-    this.epoch = state?.epoch ?? crypto.randomBytes(9).toString('base64url');
+    this.epoch = state?.epoch ?? randomToken(9);
     this.records = new HistoryRecords(this.maxEntries, this.maxBytes, this.epoch);
     this.searcher = new HistorySearch({ records: this.records, state: this.stateOf, latest: (n) => this.latestOf(n) });
     this.pacing = new IndexPacing(this.searcher);

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../net/logger';
+import { randomToken } from '../net/randomToken';
 import { writeFileAtomic } from '../net/atomicFile';
 
 /**
@@ -87,7 +88,7 @@ export class HistoryLog {
         this.logger.warn('cannot read relay state; starting a new history epoch', { file, error: (err as Error).message });
       }
     }
-    const epoch = crypto.randomBytes(9).toString('base64url');
+    const epoch = randomToken(9);
     writeFileAtomic(file, JSON.stringify({ epoch, seq: 0 }) + '\n');
     return { epoch };
   }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
 import type { Logger } from '../net/logger';
+import { randomToken } from '../net/randomToken';
 import { INVITE_TOKEN, InviteInfo, InviteLimits } from '../net/protocol/inviteMessages';
 import { writeFileAtomic } from '../net/atomicFile';
 
@@ -75,7 +76,7 @@ export class Invites {
     let open = 0;
     for (const s of this.invites.values()) if (s.createdBy === by.clientId && stillUsable(s, now)) open++;
     if (open >= MAX_OPEN_PER_MEMBER) return `you have ${open} invites still open; revoke some first`;
-    const id = crypto.randomBytes(9).toString('base64url');
+    const id = randomToken(9);
     const secret = crypto.randomBytes(24).toString('base64url');
     const stored: Stored = {
       id,
