@@ -44,13 +44,35 @@ export function exitCodeFor(err: unknown): number {
 
 export function parse<const O extends OptionsConfig>(args: string[], options: O) {
   try {
-    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+    return parseArgs({ args: attachDashValues(args, options), options, allowPositionals: true as const, strict: true as const });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
 }
 
-/** `HOST:PORT`, `[v6]:PORT` or `HOST` (default port). */
+/**
+ * `--thread -Ab3-12` as `--thread=-Ab3-12`: parseArgs refuses a value that starts with a dash, and
+ * message ids, invite ids and secrets from older relays may. A known option is never taken as a value.
+ */
+function attachDashValues(args: string[], options: OptionsConfig): string[] {
+  const isOption = (arg: string) => {
+    if (arg.startsWith('--')) return Object.hasOwn(options, arg.slice(2).split('=')[0]);
+    return Object.values(options).some((o) => o.short !== undefined && arg === `-${o.short}`);
+  };
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') return out.concat(args.slice(i));
+    const next = args[i + 1];
+    const takesValue = arg.startsWith('--') && Object.hasOwn(options, arg.slice(2)) && options[arg.slice(2)].type === 'string';
+    if (takesValue && next !== undefined && next.length > 1 && next.startsWith('-') && !isOption(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 /** `--server HOST:PORT` or, for the relays of a cluster, `--server HOST:PORT,HOST2:PORT2` (tried in turn). */
 export function parseServer(value: string | undefined, defaultPort: number): { host: string; port: number }[] {
   if (!value) throw new UsageError('--server HOST:PORT is required');

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { CliFixture, jsonLines } from '../helpers/cliProcess';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliFixture, jsonLines, runCli } from '../helpers/cliProcess';
 
 /** `channels`, `send --channel`, `listen --channel`, `history` and `search` as child processes against a real relay. */
 describe('CLI: channels, threads, history and search', function () {
@@ -73,6 +75,31 @@ describe('CLI: channels, threads, history and search', function () {
       bob.events.filter((e) => e.type === 'message').map((e) => e.text),
       ['v1.2 is out', 'rolled out to 10%', 'last'],
       'nothing from #general',
+    );
+  });
+
+  it('takes message ids and a secret that start with a dash as option values (an older relay made such ids)', async () => {
+    const env = fx.env();
+    const historyDir = fx.tempDir();
+    fs.writeFileSync(path.join(historyDir, 'relay-state.json'), JSON.stringify({ epoch: '-older', seq: 0 }));
+    const relay = await fx.relay(['--port', '0', '--secret', '-dash-secret', '--history-dir', historyDir], env);
+    const common = ['--server', `127.0.0.1:${relay.port}`, '--secret', '-dash-secret'];
+    const as = (name: string, args: string[]) => runCli([args[0], ...common, '--name', name, ...args.slice(1)], env);
+
+    const sent = await as('alice', ['send', '--all', '--json', 'first']);
+    assert.equal(sent.code, 0, sent.stderr);
+    const { id } = JSON.parse(sent.stdout) as { id: string };
+    assert.match(id, /^-older-/);
+    const reply = await as('alice', ['send', '--all', '--thread', id, 'in its thread']);
+    assert.equal(reply.code, 0, reply.stderr);
+    const thread = await as('bob', ['history', '--channel', 'general', '--thread', id, '--json']);
+    assert.equal(thread.code, 0, thread.stderr);
+    assert.deepEqual(
+      jsonLines(thread.stdout).map((m) => [m.type, m.text, m.thread]),
+      [
+        ['message', 'in its thread', id],
+        ['history', undefined, undefined],
+      ],
     );
   });
 
