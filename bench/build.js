@@ -18,7 +18,9 @@ const sourceDirname = {
 
 esbuild
   .build({
-    entryPoints: ['main.ts', 'loadgen.ts', 'sut.ts', 'historyFlood.ts', 'relayCli.ts', 'sendPathCost.ts', 'sendPathAB.ts'].map((f) => path.join(__dirname, f)),
+    entryPoints: ['main.ts', 'loadgen.ts', 'sut.ts', 'historyFlood.ts', 'relayCli.ts', 'sendPathCost.ts', 'sendPathAB.ts', 'pairedRuns.ts'].map((f) =>
+      path.join(__dirname, f),
+    ),
     outdir: path.join(__dirname, '..', 'out-bench'),
     bundle: true,
     platform: 'node',
