@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from './lib/rounds';
 
 interface Run {
   pair: number;
@@ -22,11 +23,8 @@ interface Run {
 
 const BUILDS = ['before', 'now'] as const;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const n = sorted.length;
-  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
+/** The median, NaN for none (a figure printed, never compared). */
+const mid = (values: number[]) => median(values) ?? NaN;
 
 /** Least squares of y on the columns of x (with an intercept in x), and each coefficient's standard error. */
 function fit(x: number[][], y: number[]): { coef: number[]; se: number[] } {
@@ -84,13 +82,13 @@ function report(runs: Run[], metric: string): void {
   for (const build of BUILDS) {
     const mine = runs.filter((r) => r.build === build);
     console.log(
-      `${build}: ${mine.length} runs, ${metric} median ${median(mine.map((r) => r.value)).toFixed(2)}, relay CPU ${median(mine.map((r) => r.sutCpu)).toFixed(3)} cores, host took ${median(mine.map((r) => r.stolen)).toFixed(3)} cores`,
+      `${build}: ${mine.length} runs, ${metric} median ${mid(mine.map((r) => r.value)).toFixed(2)}, relay CPU ${mid(mine.map((r) => r.sutCpu)).toFixed(3)} cores, host took ${mid(mine.map((r) => r.stolen)).toFixed(3)} cores`,
     );
   }
   const ratios = runs
     .filter((r) => r.build === 'now')
     .flatMap((now) => runs.filter((b) => b.build === 'before' && b.pair === now.pair).map((before) => now.value / before.value));
-  console.log(`now / before, median of ${ratios.length} paired ratios: ${median(ratios).toFixed(3)}; now lower in ${ratios.filter((r) => r < 1).length}`);
+  console.log(`now / before, median of ${ratios.length} paired ratios: ${mid(ratios).toFixed(3)}; now lower in ${ratios.filter((r) => r < 1).length}`);
   if (runs.length < 6) return console.log('fit: needs three pairs or more');
   const { coef, se } = fit(
     runs.map((r) => [1, r.stolen, r.build === 'now' ? 1 : 0]),

@@ -8,6 +8,7 @@
  *   node out-bench/sendPathAB.js before=../old/out-bench/sendPathCost.js after=out-bench/sendPathCost.js
  */
 import * as path from 'node:path';
+import { median } from './lib/rounds';
 import type { SendPathCost } from './sendPathCost';
 
 const BATCH = Number(process.env.BATCH ?? 20_000);
@@ -15,10 +16,8 @@ const ROUNDS = Number(process.env.ROUNDS ?? 40);
 /** Rounds left out while the compiler settles. */
 const WARM = 5;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
+/** The median, NaN for none (a figure printed, never compared). */
+const mid = (values: number[]) => median(values) ?? NaN;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -36,10 +35,10 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve));
   }
   const settled = times.map((t) => t.slice(WARM));
-  for (const [i, build] of builds.entries()) console.log(`${build.label}: median ${median(settled[i]).toFixed(0)} ns of CPU per message`);
+  for (const [i, build] of builds.entries()) console.log(`${build.label}: median ${mid(settled[i]).toFixed(0)} ns of CPU per message`);
   for (let i = 1; i < builds.length; i++) {
     const ratios = settled[i].map((t, round) => t / settled[0][round]);
-    console.log(`${builds[i].label} / ${builds[0].label}: median of ${ratios.length} paired rounds ${median(ratios).toFixed(3)}`);
+    console.log(`${builds[i].label} / ${builds[0].label}: median of ${ratios.length} paired rounds ${mid(ratios).toFixed(3)}`);
   }
   for (const cost of costs) await cost.stop();
 }
