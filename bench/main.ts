@@ -338,7 +338,7 @@ function recordOf(item: Planned, system: BenchSubject, spec: Spec, rounds: Round
   return record;
 }
 
-/** What the host took, when it took anything (lib/proc.ts, hostStolenSeconds). */
+/** What the host took, when it took anything (lib/machine.ts, hostStolenSeconds). */
 function stolen(cores: number | undefined): string {
   return cores === undefined || !(cores >= 0.005) ? '' : `, host took ${cores.toFixed(2)} cores`;
 }

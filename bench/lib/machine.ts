@@ -3,14 +3,39 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { TICKS_PER_SECOND } from './proc';
+
+/** The machine's CPU time so far, all CPUs together, in /proc/stat's order (user, nice, system,
+ *  idle, iowait, irq, softirq, steal, …) and in seconds. */
+function machineCpuSeconds(): number[] {
+  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  return line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map((ticks) => Number(ticks) / TICKS_PER_SECOND);
+}
 
 /** Busy CPU seconds of the whole machine so far (all cores), from /proc/stat. */
 export function machineBusySeconds(): number {
-  const line = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0];
-  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const v = machineCpuSeconds();
   const total = v.reduce((a, b) => a + b, 0);
-  // Idle, waiting for disk, and steal: the host's use of the CPUs is reported apart (proc.ts).
-  return (total - v[3] - (v[4] ?? 0) - (v[7] ?? 0)) / 100;
+  // Idle, waiting for disk, and steal: the host's use of the CPUs is reported apart (hostStolenSeconds).
+  return total - v[3] - (v[4] ?? 0) - (v[7] ?? 0);
+}
+
+/**
+ * CPU seconds the hypervisor gave to others while this machine's CPUs had work ("steal" in
+ * /proc/stat, all CPUs together). A virtual machine held to a CPU quota loses its CPUs in slices of
+ * ~100 ms when it uses more than the quota: invisible to the machine's own scheduler, and far
+ * longer than any relay's turn, so a latency tail measured meanwhile is the host's.
+ */
+export function hostStolenSeconds(): number {
+  try {
+    return machineCpuSeconds()[7] ?? 0;
+  } catch {
+    return NaN;
+  }
 }
 
 let quietBudgetMs = 90_000;

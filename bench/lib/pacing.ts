@@ -6,7 +6,8 @@
 import { Histogram } from 'hdr-histogram-js';
 import { newHistogram, nowUs, readStamp, sleep } from './common';
 import { flushAll } from './outbox';
-import { cpuSeconds, hostStolenSeconds } from './proc';
+import { hostStolenSeconds } from './machine';
+import { cpuSeconds } from './proc';
 import type { OnMessage, Receiver, Sender, System } from './systems';
 
 export async function inBatches<T>(n: number, limit: number, make: (i: number) => Promise<T>): Promise<T[]> {

@@ -3,28 +3,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /** What /proc says about another process: CPU seconds used and memory. Linux only. */
-const TICKS_PER_SECOND = 100; // getconf CLK_TCK
+export const TICKS_PER_SECOND = 100; // getconf CLK_TCK
 
 export function cpuSeconds(pid: number): number {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-  } catch {
-    return NaN;
-  }
-}
-
-/**
- * CPU seconds the hypervisor gave to others while this machine's CPUs had work ("steal" in
- * /proc/stat, all CPUs together). A virtual machine held to a CPU quota loses its CPUs in slices of
- * ~100 ms when it uses more than the quota: invisible to the machine's own scheduler, and far
- * longer than any relay's turn, so a latency tail measured meanwhile is the host's.
- */
-export function hostStolenSeconds(): number {
-  try {
-    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/);
-    return Number(fields[8] ?? 0) / TICKS_PER_SECOND;
   } catch {
     return NaN;
   }
