@@ -48,20 +48,16 @@ export function scanPlainSend(payload: Buffer): Send | undefined {
   return { t: 'send', ref, to, text: payload.toString('latin1', at, textEnd) };
 }
 
-const SEND_START = ascii('{"t":"send","ref":"');
-const TO_KEY = ascii(',"to":');
-const ALL = ascii('"all"');
-const TEXT_KEY = ascii(',"text":"');
+const SEND_START = Buffer.from('{"t":"send","ref":"', 'latin1');
+const TO_KEY = Buffer.from(',"to":', 'latin1');
+const ALL = Buffer.from('"all"', 'latin1');
+const TEXT_KEY = Buffer.from(',"text":"', 'latin1');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const COMMA = 0x2c;
 const OPEN_LIST = 0x5b;
 const CLOSE_LIST = 0x5d;
 const CLOSE_OBJECT = 0x7d;
-
-function ascii(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
 
 function startsWith(payload: Buffer, at: number, bytes: Uint8Array): boolean {
   if (at + bytes.length > payload.length) return false;
